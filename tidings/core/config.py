@@ -1,0 +1,57 @@
+"""Runtime settings, read from the environment with explicit overrides.
+
+One object says where data lives (``home``), which index backend serves search and which topic
+model tags articles, so every entry point (CLI, crawler, API) agrees without passing paths around.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: The topic model shipped with the project (``models/default`` in the source tree).
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+
+DEFAULT_USER_AGENT = "TidingsBot/0.1 (+https://github.com/tidings-news/tidings)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Tidings keeps its data and which parts it uses."""
+
+    home: Path = field(default_factory=lambda: Path("var"))
+    index_backend: str = "embedded"  # "embedded" (tantivy) or "elasticsearch"
+    es_url: str | None = None
+    es_index: str = "tidings-articles"
+    model_dir: Path = BUNDLED_MODEL_DIR
+    user_agent: str = DEFAULT_USER_AGENT
+
+    @property
+    def db_path(self) -> Path:
+        """SQLite store of record."""
+        return self.home / "tidings.db"
+
+    @property
+    def index_dir(self) -> Path:
+        """Directory of the embedded full-text index."""
+        return self.home / "index"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``TIDINGS_*`` variables; keyword overrides that are not None win."""
+        env = dict(os.environ if env is None else env)
+        base = cls(
+            home=Path(env.get("TIDINGS_HOME", "var")),
+            index_backend=env.get("TIDINGS_INDEX", "embedded"),
+            es_url=env.get("TIDINGS_ES_URL") or None,
+            es_index=env.get("TIDINGS_ES_INDEX", "tidings-articles"),
+            model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
+            user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),
+        )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "home" in given:
+            given["home"] = Path(given["home"])  # type: ignore[arg-type]
+        if "model_dir" in given:
+            given["model_dir"] = Path(given["model_dir"])  # type: ignore[arg-type]
+        return replace(base, **given)  # type: ignore[arg-type]

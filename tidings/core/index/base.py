@@ -1,0 +1,75 @@
+"""The contract every search index backend implements (embedded tantivy, Elasticsearch).
+
+The API and the CLI talk to this interface only; one contract test suite runs against every
+backend. The index is derived data: it can always be rebuilt from the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+FACET_FIELDS = ("topic", "source")
+
+
+class QueryError(ValueError):
+    """The user's query cannot be run (answered as a 400 problem, never a 500)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    topics: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    sort: Literal["relevance", "date"] = "relevance"
+    limit: int = 20
+    cursor: str | None = None  # opaque, from a previous SearchResult.next_cursor
+    facets: tuple[str, ...] = FACET_FIELDS
+    highlight: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    article: dict[str, Any]  # the display fields of the article record (no body)
+    highlights: dict[str, list[str]] = field(default_factory=dict)  # field -> HTML fragments
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]  # facet field -> [(value, count)] by count desc
+    next_cursor: str | None = None
+
+
+class IndexBackend(Protocol):
+    """A full-text index of article records."""
+
+    def upsert(self, articles: list[dict[str, Any]]) -> None:
+        """Add or replace articles (by ``id``) and make them visible to searches."""
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove articles by id."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a query with filters, facets, highlights, sorting and cursor paging."""
+
+    def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest articles (by ``published_at``, else ``fetched_at``), optionally per topic."""
+
+    def count(self) -> int:
+        """Number of indexed articles."""
+
+    def health(self) -> dict[str, Any]:
+        """Backend status for /healthz: at least ``{"status": "ok"|"error", "backend": name}``."""
+
+    def clear(self) -> None:
+        """Remove every article (used by ``tidings reindex``)."""
+
+    def close(self) -> None:
+        """Release files, locks and connections."""
