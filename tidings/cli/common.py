@@ -1,0 +1,22 @@
+"""Helpers shared by command modules: settings from ``--home`` and input-file checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tidings.cli.errors import UsageError
+from tidings.core.config import Settings
+
+
+def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
+    """Settings from the environment, with ``--home`` (and given overrides) applied."""
+    return Settings.from_env(home=getattr(args, "home", None), **overrides)
+
+
+def existing_file(path: str | Path, what: str = "file") -> Path:
+    """``path`` as a Path if it is a readable file, else a UsageError naming it."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} not found: {p}")
+    return p

@@ -1,0 +1,73 @@
+"""The ``tidings`` console script: one parser, one module per group of subcommands.
+
+Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
+``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that (and
+argparse's own errors) into one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tidings import __version__
+from tidings.cli.errors import EXIT_USAGE, UsageError
+
+#: Modules under ``tidings.cli`` that register subcommands, in ``--help`` order.
+COMMAND_MODULES = (
+    "demo_commands",
+    "crawl_commands",
+    "model_commands",
+    "data_commands",
+    "serve_commands",
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is a single line (the standard prints the usage block too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="tidings",
+        description="Crawl news, tag it with topics and entities, index it and serve it.",
+    )
+    parser.add_argument("--version", action="version", version=f"tidings {__version__}")
+    parser.add_argument(
+        "--home",
+        help="data directory (store and index); default $TIDINGS_HOME or ./var",
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True
+    )
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"tidings.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tidings.cli.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"tidings {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tidings: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
