@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    for sub in subparsers.choices.values():  # `tidings CMD --home X` works as well as before CMD
+        sub.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
