@@ -20,3 +20,12 @@ def existing_file(path: str | Path, what: str = "file") -> Path:
     if not p.is_file():
         raise UsageError(f"{what} not found: {p}")
     return p
+
+
+def open_tagger(settings: Settings):  # -> classifier.tagger.Tagger
+    """Load the topic model and entity extractor named by the settings (the CLI ties them in)."""
+    from classifier.tagger import Tagger
+
+    if not settings.model_dir.is_dir():
+        raise UsageError(f"model directory not found: {settings.model_dir}")
+    return Tagger.load(settings.model_dir)

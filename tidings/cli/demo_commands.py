@@ -1,0 +1,75 @@
+"""``tidings demo``: the whole product in one command, on the embedded store.
+
+Starts the bundled demo news site on loopback, crawls it with Scrapy (feeds and sitemaps), tags
+topics and entities, stores and indexes the articles, then serves the web app until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tidings.cli.common import open_tagger, settings_from
+from tidings.cli.errors import UsageError
+
+DEMO_SITE_PORT = 8001
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "demo", help="crawl the bundled demo news site, then serve search on it"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to serve the web app on")
+    p.add_argument("--port", type=int, default=8000, help="port of the web app (default 8000)")
+    p.add_argument(
+        "--site-port",
+        type=int,
+        default=DEMO_SITE_PORT,
+        help="port of the demo news site (default 8001; a fixed port keeps article URLs, "
+        "and so their ids, the same from one demo run to the next)",
+    )
+    p.add_argument("--no-serve", action="store_true", help="stop after the crawl")
+    p.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.run import run_crawl
+    from crawler.sources import adhoc_sources
+    from search_api import create_app
+    from tidings.cli.serve_commands import serve_app
+    from tidings.demo.server import serve_demo_site
+
+    settings = settings_from(args)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        site = serve_demo_site(port=args.site_port)
+    except OSError as exc:
+        raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
+    try:
+        print(f"demo news site: {site.base_url}/", file=sys.stderr)
+        sources = adhoc_sources(
+            feeds=[f"{site.base_url}/feed.rss", f"{site.base_url}/feed.atom"],
+            sitemaps=[f"{site.base_url}/sitemap.xml"],
+        )
+        report = run_crawl(settings, sources, tagger=open_tagger(settings))
+        print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
+        if args.no_serve:
+            return 0
+        app = create_app(settings)
+        url = f"http://{args.host}:{args.port}/"
+
+        def ready() -> None:
+            print(
+                f"\nTidings is serving {report.articles} demo articles.\n"
+                f"  analyst page: {url}\n"
+                f"  search API:   {url}api/v1/search?q=revenue\n"
+                f"  RSS feed:     {url}feeds/recent.rss\n"
+                "Press Ctrl-C to stop.",
+                file=sys.stderr,
+                flush=True,
+            )
+
+        serve_app(app, args.host, args.port, on_ready=ready)
+    finally:
+        site.stop()
+    return 0
