@@ -1,1 +1,4 @@
-"""The shared core: imported by ``crawler``, ``classifier`` and ``search_api``; imports none of them."""
+"""The shared core: imported by ``crawler``, ``classifier`` and ``search_api``.
+
+It imports none of them, so the dependency arrows point one way.
+"""

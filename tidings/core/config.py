@@ -7,11 +7,21 @@ model tags articles, so every entry point (CLI, crawler, API) agrees without pas
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-#: The topic model shipped with the project (``models/default`` in the source tree).
-BUNDLED_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "default"
+
+def _bundled_model_dir() -> Path:
+    """The shipped topic model: ``models/default`` in a source checkout (editable install),
+    else where ``pip install .`` put it (``<prefix>/share/tidings/models/default``)."""
+    in_tree = Path(__file__).resolve().parents[2] / "models" / "default"
+    if in_tree.is_dir():
+        return in_tree
+    return Path(sys.prefix) / "share" / "tidings" / "models" / "default"
+
+
+BUNDLED_MODEL_DIR = _bundled_model_dir()
 
 DEFAULT_USER_AGENT = "TidingsBot/0.1 (+https://github.com/tidings-news/tidings)"
 

@@ -37,10 +37,8 @@ def _shingle_hashes(text: str) -> np.ndarray:
         shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
     else:
         shingles = {" ".join(words)} if words else set()
-    return np.array(
-        [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles],
-        dtype=np.uint64,
-    )
+    digests = (hashlib.blake2b(s.encode(), digest_size=4).digest() for s in shingles)
+    return np.array([int.from_bytes(d, "big") for d in digests], dtype=np.uint64)
 
 
 def fingerprint(text: str) -> str | None:
@@ -69,7 +67,8 @@ def similarity(a: str, b: str) -> float:
 def bands(fp: str) -> list[str]:
     """LSH band keys of a fingerprint (``"3:1a2b..."``); equal keys mark candidate copies."""
     values = _values(fp)
-    return [
-        f"{i}:{hashlib.blake2b(''.join(values[i * ROWS:(i + 1) * ROWS]).encode(), digest_size=8).hexdigest()}"
-        for i in range(BANDS)
-    ]
+    keys = []
+    for i in range(BANDS):
+        band = "".join(values[i * ROWS : (i + 1) * ROWS]).encode()
+        keys.append(f"{i}:{hashlib.blake2b(band, digest_size=8).hexdigest()}")
+    return keys

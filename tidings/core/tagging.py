@@ -11,4 +11,4 @@ from typing import Any, Protocol
 
 class ArticleTagger(Protocol):
     def tag(self, articles: list[dict[str, Any]]) -> None:
-        """Add ``topics``, ``entities`` and ``model_version`` to each article, in place, in one batch."""
+        """Add ``topics``, ``entities`` and ``model_version`` to each article, in place."""
