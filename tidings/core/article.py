@@ -50,7 +50,7 @@ class Article(TypedDict, total=False):
     entities: list[Entity]
     model_version: str | None
     word_count: int
-    fingerprint: str | None  # 64-bit SimHash as 16 hex digits
+    fingerprint: str | None  # MinHash signature (64 × 32-bit values as 512 hex digits)
     cluster_id: str | None
 
 

@@ -1,0 +1,475 @@
+"""One contract for every search index backend (embedded tantivy, Elasticsearch).
+
+Each test talks to the ``IndexBackend`` interface only. The ``backends`` fixture yields a factory
+per backend: the embedded one always, Elasticsearch when ``TIDINGS_ES_URL`` names a server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tidings.core.config import Settings
+from tidings.core.index import (
+    IndexBackend,
+    IndexLockedError,
+    QueryError,
+    SearchRequest,
+    open_index,
+)
+
+BASE = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+FILLER = "The council met on Tuesday to discuss the annual finances and local transport plans."
+
+
+@dataclass
+class Backends:
+    """Opens indexes of one backend on shared storage; closes them all at the end."""
+
+    name: str
+    opener: Callable[[bool], IndexBackend]
+    opened: list[IndexBackend] = field(default_factory=list)
+
+    def open(self, writable: bool = True) -> IndexBackend:
+        backend = self.opener(writable)
+        self.opened.append(backend)
+        return backend
+
+
+def _es_params() -> list[Any]:
+    reason = "TIDINGS_ES_URL is not set: no Elasticsearch server to test against"
+    marks = [] if os.environ.get("TIDINGS_ES_URL") else [pytest.mark.skip(reason=reason)]
+    return [pytest.param("elasticsearch", marks=marks)]
+
+
+@pytest.fixture(params=["embedded", *_es_params()])
+def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backends]:
+    if request.param == "embedded":
+        settings = Settings(home=tmp_path, index_backend="embedded")
+    else:
+        settings = Settings(
+            home=tmp_path,
+            index_backend="elasticsearch",
+            es_url=os.environ["TIDINGS_ES_URL"],
+            es_index=f"tidings-contract-{uuid.uuid4().hex[:12]}",
+        )
+    group = Backends(request.param, lambda writable: open_index(settings, writable=writable))
+    yield group
+    for backend in reversed(group.opened):
+        if request.param != "embedded":
+            # Cleanup of a remote index must not hide the test's own outcome.
+            with contextlib.suppress(Exception):
+                backend.clear()
+        backend.close()
+
+
+@pytest.fixture
+def index(backends: Backends) -> IndexBackend:
+    return backends.open(writable=True)
+
+
+def article(
+    n: int | str,
+    title: str = "A quiet day",
+    body: str = FILLER,
+    *,
+    topics: tuple[str, ...] = ("politics",),
+    source: str = "daily",
+    published: datetime | None = BASE,
+    fetched: datetime | None = None,
+) -> dict[str, Any]:
+    aid = f"art{n}"
+    return {
+        "id": aid,
+        "url": f"https://{source}.example/{aid}",
+        "canonical_url": f"https://{source}.example/{aid}",
+        "source": {"id": source, "name": source.title(), "domain": f"{source}.example"},
+        "title": title,
+        "summary": "",
+        "body": body,
+        "authors": ["A. Writer"],
+        "published_at": published.isoformat() if published else None,
+        "updated_at": None,
+        "date_source": "meta" if published else "none",
+        "fetched_at": (fetched or BASE).isoformat(),
+        "language": "en",
+        "image_url": None,
+        "tags": [],
+        "topics": [{"id": t, "score": 0.9, "origin": "model"} for t in topics],
+        "entities": [{"text": "Acme", "label": "ORG", "key": "acme"}],
+        "model_version": "test-1",
+        "word_count": len(body.split()),
+        "fingerprint": None,
+        "cluster_id": aid,
+    }
+
+
+def ids(result_hits: list[Any]) -> list[str]:
+    return [h.id for h in result_hits]
+
+
+def search(index: IndexBackend, **kwargs: Any) -> list[str]:
+    return ids(index.search(SearchRequest(**kwargs)).hits)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def test_upsert_then_count_and_replace_by_id(index: IndexBackend) -> None:
+    index.upsert([article(1, "Harbour reopens"), article(2, "Bridge closes")])
+    assert index.count() == 2
+    index.upsert([article(1, "Airport expands")])
+    assert index.count() == 2
+    assert search(index, q="harbour") == []
+    assert search(index, q="airport") == ["art1"]
+
+
+def test_duplicate_ids_in_one_batch_keep_the_last(index: IndexBackend) -> None:
+    index.upsert([article(1, "First draft"), article(1, "Final version")])
+    assert index.count() == 1
+    assert search(index, q="final") == ["art1"]
+    assert search(index, q="draft") == []
+
+
+def test_delete_removes_by_id(index: IndexBackend) -> None:
+    index.upsert([article(1), article(2), article(3)])
+    index.delete(["art2", "no-such-id"])
+    assert index.count() == 2
+    assert sorted(search(index, limit=10)) == ["art1", "art3"]
+
+
+def test_clear_removes_everything(index: IndexBackend) -> None:
+    index.upsert([article(n) for n in range(5)])
+    index.clear()
+    assert index.count() == 0
+    assert index.search(SearchRequest()).total == 0
+
+
+def test_health_reports_ok_and_backend(index: IndexBackend, backends: Backends) -> None:
+    index.upsert([article(1)])
+    health = index.health()
+    assert health["status"] == "ok"
+    assert health["backend"] == backends.name
+
+
+# -- searching ------------------------------------------------------------------------------
+
+
+def test_search_by_word_is_stemmed_and_returns_display_fields(index: IndexBackend) -> None:
+    index.upsert([article(1, "Volcano erupts", "Lava flows reached the village."), article(2)])
+    result = index.search(SearchRequest(q="flowing"))
+    assert result.total == 1
+    hit = result.hits[0]
+    assert hit.id == "art1"
+    assert hit.article["title"] == "Volcano erupts"
+    assert hit.article["source"]["id"] == "daily"
+    assert hit.article["topics"][0]["id"] == "politics"
+    assert "body" not in hit.article
+
+
+def test_all_words_of_a_query_must_match(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, "Apple earnings beat forecasts"),
+            article(2, "Apple orchards bloom early"),
+            article(3, "Earnings season starts"),
+        ]
+    )
+    assert search(index, q="apple earnings") == ["art1"]
+    assert sorted(search(index, q="apple OR earnings")) == ["art1", "art2", "art3"]
+
+
+def test_phrase_query_needs_adjacent_words(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, "Report", "The central bank raised rates again."),
+            article(2, "Report", "The bank in the central square closed."),
+        ]
+    )
+    assert search(index, q='"central bank"') == ["art1"]
+    assert sorted(search(index, q="central bank")) == ["art1", "art2"]
+
+
+def test_title_match_outranks_body_only_match(index: IndexBackend) -> None:
+    body_only = article(1, "Markets today", "Traders said the zebra pattern persisted. " + FILLER)
+    in_title = article(2, "Zebra crossing approved", FILLER)
+    index.upsert([body_only, in_title])
+    hits = index.search(SearchRequest(q="zebra")).hits
+    assert ids(hits) == ["art2", "art1"]
+    assert hits[0].score > hits[1].score
+
+
+def test_topic_filter_matches_any_of(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, topics=("sport",)),
+            article(2, topics=("business", "tech")),
+            article(3, topics=("politics",)),
+        ]
+    )
+    assert sorted(search(index, topics=("tech",))) == ["art2"]
+    assert sorted(search(index, topics=("sport", "business"))) == ["art1", "art2"]
+    assert search(index, topics=("nothing",)) == []
+
+
+def test_source_filter_matches_any_of(index: IndexBackend) -> None:
+    index.upsert([article(1, source="herald"), article(2, source="times"), article(3)])
+    assert search(index, sources=("times",)) == ["art2"]
+    assert sorted(search(index, sources=("herald", "daily"))) == ["art1", "art3"]
+
+
+def test_filters_combine_with_the_query(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, "Storm warning", topics=("weather",), source="herald"),
+            article(2, "Storm warning", topics=("weather",), source="times"),
+            article(3, "Storm of protest", topics=("politics",), source="times"),
+        ]
+    )
+    assert search(index, q="storm", topics=("weather",), sources=("times",)) == ["art2"]
+
+
+def test_date_range_is_inclusive(index: IndexBackend) -> None:
+    index.upsert([article(n, published=BASE + timedelta(days=n)) for n in range(5)])
+    found = search(index, date_from=BASE + timedelta(days=1), date_to=BASE + timedelta(days=3))
+    assert sorted(found) == ["art1", "art2", "art3"]
+    assert sorted(search(index, date_from=BASE + timedelta(days=4))) == ["art4"]
+    assert sorted(search(index, date_to=BASE)) == ["art0"]
+
+
+def test_date_falls_back_to_fetched_at(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, published=None, fetched=BASE + timedelta(days=10)),
+            article(2, published=BASE),
+        ]
+    )
+    assert search(index, date_from=BASE + timedelta(days=5)) == ["art1"]
+    assert [a["id"] for a in index.recent()] == ["art1", "art2"]
+
+
+def test_date_sort_is_newest_first(index: IndexBackend) -> None:
+    index.upsert([article(n, "Storm", published=BASE + timedelta(hours=n)) for n in (3, 1, 4, 2)])
+    assert search(index, q="storm", sort="date") == ["art4", "art3", "art2", "art1"]
+
+
+def test_empty_query_matches_everything(index: IndexBackend) -> None:
+    index.upsert([article(n) for n in range(7)])
+    result = index.search(SearchRequest(q="", limit=3))
+    assert result.total == 7
+    assert len(result.hits) == 3
+
+
+# -- paging ---------------------------------------------------------------------------------
+
+
+def _page_through(index: IndexBackend, request: SearchRequest) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(100):
+        result = index.search(SearchRequest(**{**request.__dict__, "cursor": cursor}))
+        seen += ids(result.hits)
+        cursor = result.next_cursor
+        if cursor is None:
+            return seen
+    raise AssertionError("paging did not end")
+
+
+def test_date_cursor_pages_without_duplicates_or_gaps(index: IndexBackend) -> None:
+    # Several articles share a timestamp, so the cursor must break ties itself.
+    docs = [article(n, "Budget vote", published=BASE + timedelta(hours=n // 3)) for n in range(23)]
+    index.upsert(docs)
+    seen = _page_through(index, SearchRequest(q="budget", sort="date", limit=4))
+    assert len(seen) == len(set(seen)) == 23
+    order = {d["id"]: d["published_at"] for d in docs}
+    stamps = [order[i] for i in seen]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_date_cursor_is_stable_while_new_articles_arrive(index: IndexBackend) -> None:
+    index.upsert([article(n, "Budget vote", published=BASE + timedelta(hours=n)) for n in range(9)])
+    first = index.search(SearchRequest(q="budget", sort="date", limit=4))
+    newer = [
+        article(100 + n, "Budget vote", published=BASE + timedelta(days=5, hours=n))
+        for n in range(3)
+    ]  # noqa: E501
+    index.upsert(newer)
+    seen = ids(first.hits)
+    cursor = first.next_cursor
+    while cursor:
+        result = index.search(SearchRequest(q="budget", sort="date", limit=4, cursor=cursor))
+        seen += ids(result.hits)
+        cursor = result.next_cursor
+    assert seen == [f"art{n}" for n in range(8, -1, -1)]
+
+
+def test_relevance_cursor_pages_through_all_results(index: IndexBackend) -> None:
+    docs = [article(n, "Election " + "night " * (n % 4), FILLER) for n in range(17)]
+    index.upsert(docs)
+    seen = _page_through(index, SearchRequest(q="election", limit=5))
+    assert len(seen) == len(set(seen)) == 17
+
+
+def test_last_page_has_no_cursor(index: IndexBackend) -> None:
+    index.upsert([article(n) for n in range(3)])
+    assert index.search(SearchRequest(limit=3)).next_cursor is None
+    assert index.search(SearchRequest(limit=2)).next_cursor is not None
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "!!!", "eyJzIjoiZGF0ZSJ9", "e30", ""])
+def test_bad_cursor_is_a_query_error(index: IndexBackend, cursor: str) -> None:
+    index.upsert([article(1)])
+    request = SearchRequest(q="quiet", sort="date", cursor=cursor or "=")
+    with pytest.raises(QueryError):
+        index.search(request)
+
+
+def test_cursor_of_another_sort_is_a_query_error(index: IndexBackend) -> None:
+    index.upsert([article(n, "Election") for n in range(4)])
+    cursor = index.search(SearchRequest(q="election", sort="date", limit=2)).next_cursor
+    assert cursor
+    with pytest.raises(QueryError):
+        index.search(SearchRequest(q="election", sort="relevance", limit=2, cursor=cursor))
+
+
+@pytest.mark.parametrize("limit", [0, -1, 101])
+def test_limit_out_of_range_is_a_query_error(index: IndexBackend, limit: int) -> None:
+    with pytest.raises(QueryError):
+        index.search(SearchRequest(limit=limit))
+
+
+# -- facets and highlights ------------------------------------------------------------------
+
+
+def test_facets_count_all_matches_not_just_the_page(index: IndexBackend) -> None:
+    docs = [article(n, "Flood", topics=("weather",), source="herald") for n in range(6)]
+    docs += [
+        article(10 + n, "Flood", topics=("weather", "politics"), source="times") for n in range(3)
+    ]  # noqa: E501
+    docs += [article(20, "Parade", topics=("culture",), source="times")]
+    index.upsert(docs)
+    result = index.search(SearchRequest(q="flood", limit=1))
+    assert result.total == 9
+    assert len(result.hits) == 1
+    assert result.facets["topic"] == [("weather", 9), ("politics", 3)]
+    assert result.facets["source"] == [("herald", 6), ("times", 3)]
+
+
+def test_facets_follow_the_filters(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, topics=("weather",), source="herald"),
+            article(2, topics=("weather",), source="times"),
+        ]
+    )
+    result = index.search(SearchRequest(sources=("times",)))
+    assert result.facets["source"] == [("times", 1)]
+    assert result.facets["topic"] == [("weather", 1)]
+
+
+def test_highlights_mark_matches_and_escape_article_html(index: IndexBackend) -> None:
+    hostile = article(
+        1,
+        "<img src=x onerror=alert(1)> Zebra spotted",
+        "<script>alert('x')</script> A zebra & a <b>lion</b> were seen near the zebra crossing.",
+    )
+    index.upsert([hostile])
+    hit = index.search(SearchRequest(q="zebra")).hits[0]
+    title = " ".join(hit.highlights["title"])
+    body = " ".join(hit.highlights["body"])
+    assert "<b>Zebra</b>" in title
+    assert "&lt;img src=x onerror=alert(1)&gt;" in title
+    assert "<img" not in title
+    assert "<b>zebra</b>" in body
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert "<b>lion</b>" not in body and "&lt;b&gt;lion&lt;/b&gt;" in body
+    assert "&amp;" in body
+
+
+def test_no_highlights_when_not_asked(index: IndexBackend) -> None:
+    index.upsert([article(1, "Zebra")])
+    hit = index.search(SearchRequest(q="zebra", highlight=False)).hits[0]
+    assert hit.highlights == {}
+
+
+# -- recent ---------------------------------------------------------------------------------
+
+
+def test_recent_is_newest_first_and_per_topic(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(
+                n, topics=("sport",) if n % 2 else ("tech",), published=BASE + timedelta(hours=n)
+            )
+            for n in range(8)
+        ]
+    )
+    assert [a["id"] for a in index.recent(limit=3)] == ["art7", "art6", "art5"]
+    assert [a["id"] for a in index.recent(topic="tech", limit=3)] == ["art6", "art4", "art2"]
+    assert index.recent(topic="nothing") == []
+    assert "body" not in index.recent(limit=1)[0]
+
+
+# -- malformed queries ----------------------------------------------------------------------
+
+
+MALFORMED = ['"unbalanced', "title:(", "AND", "***", "(", "a OR", "-", "nosuchfield:x", "\\", "^2"]
+
+
+@pytest.mark.parametrize("q", MALFORMED)
+def test_malformed_query_raises_only_query_error(index: IndexBackend, q: str) -> None:
+    index.upsert([article(1, "An unbalanced budget", "Critics said AND meant nothing.")])
+    with contextlib.suppress(QueryError):
+        index.search(SearchRequest(q=q))
+
+
+def test_fuzzed_queries_raise_only_query_error(index: IndexBackend) -> None:
+    index.upsert([article(1, "Zebra crossing é 日本", "Body text."), article(2)])
+    pieces = list('"():*?~^[]{}<>!+-\\/&|') + ["AND", "OR", "NOT", "title:", "id:", "doc:"]
+    pieces += ["published:", "sortkey:", "topics:", "zebra", "é", "日本", " ", "\x00", "TO", "*"]
+    rng = random.Random(20240301)
+    for _ in range(300):
+        q = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        sort = rng.choice(["relevance", "date"])
+        with contextlib.suppress(QueryError):
+            index.search(SearchRequest(q=q, sort=sort))
+
+
+def test_malformed_query_falls_back_to_literal_words(index: IndexBackend) -> None:
+    index.upsert([article(1, "An unbalanced budget"), article(2)])
+    assert search(index, q='"unbalanced') == ["art1"]
+    assert search(index, q="budget AND") == ["art1"]
+    assert search(index, q="sortkey:budget") == []  # internal field names are plain words
+    assert search(index, q="doc:unbalanced budget") == []
+    assert search(index, q="title:unbalanced") == ["art1"]
+
+
+# -- readers and writers --------------------------------------------------------------------
+
+
+def test_reader_opened_before_a_write_sees_it(backends: Backends) -> None:
+    writer = backends.open(writable=True)
+    reader = backends.open(writable=False)
+    assert reader.count() == 0
+    writer.upsert([article(1, "Late news")])
+    assert reader.count() == 1
+    assert search(reader, q="late") == ["art1"]
+    writer.delete(["art1"])
+    assert reader.count() == 0
+
+
+def test_second_writer_fails_clearly(backends: Backends) -> None:
+    if backends.name != "embedded":
+        pytest.skip("only the embedded index has a single-writer lock")
+    backends.open(writable=True)
+    with pytest.raises(IndexLockedError, match="already open for writing"):
+        backends.open(writable=True)

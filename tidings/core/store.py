@@ -1,0 +1,380 @@
+"""The store of record: every article once, in SQLite, with its near-duplicate cluster.
+
+The search index is derived from this store and can be rebuilt from it, so this is where an
+article's identity (id, canonical URL), its content hash and its cluster are decided. WAL mode
+lets API processes read while one crawler writes; ``busy_timeout`` makes writers queue instead
+of failing when two briefly overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from tidings.core.article import article_id, utc_now
+from tidings.core.fingerprint import SAME_STORY, bands, fingerprint, similarity
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+#: Bodies shorter than this are not fingerprinted or matched on exact content: short texts
+#: ("Live updates", a one-line brief) are too alike across stories to call them copies.
+MIN_WORDS = 30
+#: At most this many articles sharing an LSH band are compared (boilerplate-heavy bands).
+MAX_CANDIDATES = 500
+#: Fields that may change without the article counting as changed (a re-crawl sets them anew).
+VOLATILE_FIELDS = ("fetched_at", "cluster_id")
+
+_SPACE = re.compile(r"\s+")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    source_id TEXT,
+    published_at TEXT,
+    fetched_at TEXT,
+    cluster_id TEXT NOT NULL,
+    fingerprint TEXT,
+    updated_at TEXT,
+    stored_updated_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_at);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS fingerprint_bands (
+    band TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprint_bands_band ON fingerprint_bands (band);
+CREATE INDEX IF NOT EXISTS fingerprint_bands_article ON fingerprint_bands (article_id);
+CREATE TABLE IF NOT EXISTS crawl_errors (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT,
+    url TEXT,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS crawl_errors_at ON crawl_errors (at);
+"""
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used by this version of Tidings."""
+
+
+@dataclass
+class UpsertResult:
+    """What one :meth:`Store.upsert` did; ``articles`` are the records to index next."""
+
+    inserted: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    articles: list[dict[str, Any]] = field(default_factory=list)
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """sha256 of title and body with whitespace normalised: equal text, equal hash."""
+    title = _SPACE.sub(" ", str(record.get("title") or "")).strip()
+    body = _SPACE.sub(" ", str(record.get("body") or "")).strip()
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def _long_enough(record: dict[str, Any]) -> bool:
+    return len(str(record.get("body") or "").split()) >= MIN_WORDS
+
+
+def record_fingerprint(record: dict[str, Any]) -> str | None:
+    """The fingerprint the store computes when a record comes without one (title + body)."""
+    if not _long_enough(record):
+        return None
+    return fingerprint(f"{record.get('title') or ''}\n{record.get('body') or ''}")
+
+
+def _source_id(record: dict[str, Any]) -> str | None:
+    source = record.get("source")
+    value = source.get("id") if isinstance(source, dict) else source
+    return str(value) if value else None
+
+
+def _same_record(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
+    def strip(r: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in r.items() if k not in VOLATILE_FIELDS}
+
+    return strip(stored) == strip(incoming)
+
+
+class Store:
+    """SQLite store of record; one connection per object, safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
+        self._db.row_factory = sqlite3.Row
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise StoreError(f"cannot switch {self.path} to WAL mode")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this Tidings "
+                f"({SCHEMA_VERSION}); upgrade Tidings"
+            )
+        with self._write():
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    class _Tx:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on an exception."""
+
+        def __init__(self, store: Store) -> None:
+            self.store = store
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.store._lock.acquire()
+            try:
+                self.store._db.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.store._lock.release()
+                raise
+            return self.store._db
+
+        def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+            try:
+                self.store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                self.store._lock.release()
+
+    def _write(self) -> Store._Tx:
+        return Store._Tx(self)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def upsert(self, articles: list[dict[str, Any]]) -> UpsertResult:
+        """Insert new articles, update changed ones and assign clusters, in one transaction.
+
+        A record whose id occurs twice in the batch counts once, with its last version.
+        """
+        batch: dict[str, dict[str, Any]] = {}
+        for record in articles:
+            record = dict(record)
+            if not record.get("id"):
+                url = record.get("canonical_url") or record.get("url")
+                if not url:
+                    raise ValueError("an article needs an 'id' or a 'canonical_url'")
+                record["id"] = article_id(str(url))
+            record.setdefault("canonical_url", record.get("url") or record["id"])
+            batch.pop(record["id"], None)
+            batch[record["id"]] = record
+        result = UpsertResult()
+        now = utc_now()
+        with self._write():
+            for record in batch.values():
+                self._upsert_one(record, now, result)
+        return result
+
+    def _upsert_one(self, record: dict[str, Any], now: str, result: UpsertResult) -> None:
+        db = self._db
+        row = db.execute(
+            "SELECT id, content_hash, cluster_id, fingerprint, record FROM articles "
+            "WHERE id = ? OR canonical_url = ? ORDER BY id = ? DESC LIMIT 1",
+            (record["id"], record["canonical_url"], record["id"]),
+        ).fetchone()
+        if row is not None and row["id"] != record["id"]:
+            record["id"] = row["id"]  # same canonical URL under another id: one article per URL
+        aid = record["id"]
+        if not record.get("fingerprint"):
+            record["fingerprint"] = record_fingerprint(record)
+        chash = content_hash(record)
+        if row is not None:
+            stored = json.loads(row["record"])
+            if row["content_hash"] == chash and _same_record(stored, record):
+                result.unchanged.append(aid)
+                return
+        if row is not None and row["fingerprint"] == record["fingerprint"]:
+            cluster = row["cluster_id"]  # same text: metadata changed, the cluster did not
+        else:
+            cluster = self._match_cluster(aid, record["fingerprint"], chash, _long_enough(record))
+            if cluster is None:
+                cluster = aid
+        record["cluster_id"] = cluster
+        values = (
+            record["canonical_url"], chash, _source_id(record), record.get("published_at"),
+            record.get("fetched_at"), cluster, record["fingerprint"], record.get("updated_at"),
+            now, json.dumps(record, ensure_ascii=False), aid,
+        )  # fmt: skip
+        if row is None:
+            db.execute(
+                "INSERT INTO articles (canonical_url, content_hash, source_id, published_at, "
+                "fetched_at, cluster_id, fingerprint, updated_at, stored_updated_at, record, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            result.inserted.append(aid)
+        else:
+            db.execute(
+                "UPDATE articles SET canonical_url = ?, content_hash = ?, source_id = ?, "
+                "published_at = ?, fetched_at = ?, cluster_id = ?, fingerprint = ?, "
+                "updated_at = ?, stored_updated_at = ?, record = ? WHERE id = ?",
+                values,
+            )
+            db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
+            result.updated.append(aid)
+        if record["fingerprint"]:
+            db.executemany(
+                "INSERT INTO fingerprint_bands (band, article_id) VALUES (?, ?)",
+                [(band, aid) for band in bands(record["fingerprint"])],
+            )
+        result.articles.append(record)
+
+    def _match_cluster(self, aid: str, fp: str | None, chash: str, long_enough: bool) -> str | None:
+        """The cluster of the closest stored copy of this text, or None if it has none."""
+        if long_enough:
+            exact = self._db.execute(
+                "SELECT cluster_id FROM articles WHERE content_hash = ? AND id != ? "
+                "ORDER BY rowid LIMIT 1",
+                (chash, aid),
+            ).fetchone()
+            if exact is not None:
+                return str(exact[0])
+        if not fp:
+            return None
+        keys = bands(fp)
+        rows = self._db.execute(
+            "SELECT a.id, a.fingerprint, a.cluster_id FROM articles a WHERE a.id IN ("
+            "SELECT DISTINCT article_id FROM fingerprint_bands "
+            f"WHERE band IN ({','.join('?' * len(keys))}) AND article_id != ? LIMIT ?"
+            ") ORDER BY a.rowid",
+            (*keys, aid, MAX_CANDIDATES),
+        ).fetchall()
+        best, best_score = None, SAME_STORY
+        for row in rows:
+            score = similarity(fp, row["fingerprint"]) if row["fingerprint"] else 0.0
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = str(row["cluster_id"]), score
+        return best
+
+    def delete(self, ids: list[str]) -> int:
+        """Delete articles by id; returns how many existed."""
+        if not ids:
+            return 0
+        with self._write() as db:
+            removed = 0
+            for aid in ids:
+                removed += db.execute("DELETE FROM articles WHERE id = ?", (aid,)).rowcount
+                db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
+        return removed
+
+    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
+        """Log a crawl problem for a source (kept so operators can see what failed and why)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO crawl_errors (source_id, url, kind, message, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (source_id, url, kind, message, utc_now()),
+            )
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def get(self, aid: str) -> dict[str, Any] | None:
+        """The stored record with this id, or None."""
+        rows = self._query("SELECT record FROM articles WHERE id = ?", (aid,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+        """Stored records for these ids, in the order asked (unknown ids are left out)."""
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self._query(
+                f"SELECT id, record FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            found.update((row[0], json.loads(row[1])) for row in rows)
+        return [found[aid] for aid in ids if aid in found]
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        """Every stored record in insertion order, in batches (keyset paging on rowid)."""
+        last = 0
+        while True:
+            rows = self._query(
+                "SELECT rowid, record FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(row[1]) for row in rows]
+
+    def count(self) -> int:
+        """Number of stored articles."""
+        return int(self._query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
+        """Articles of one cluster (id, title, url, source), oldest stored first."""
+        rows = self._query(
+            "SELECT id, json_extract(record, '$.title'), json_extract(record, '$.url'), "
+            "json_extract(record, '$.source') FROM articles WHERE cluster_id = ? ORDER BY rowid",
+            (cluster_id,),
+        )
+        return [
+            {"id": r[0], "title": r[1], "url": r[2], "source": json.loads(r[3]) if r[3] else None}
+            for r in rows
+        ]
+
+    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recent crawl errors, newest first."""
+        rows = self._query(
+            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
