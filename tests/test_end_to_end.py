@@ -1,0 +1,188 @@
+"""End to end: `tidings demo` crawls the demo site over loopback, tags, indexes and serves it.
+
+One real process runs the whole product (demo site, Scrapy crawl, topic model, spaCy, SQLite,
+tantivy, Flask); the assertions go through its HTTP API, as a user's would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import feedparser
+import pytest
+from support import free_port, get_json, wait_for_http
+
+from tidings.core.store import Store
+from tidings.demo.articles import DemoArticle, broken_paths, load_articles, syndicated_pairs
+
+ARTICLES = load_articles()
+SERVED = [a for a in ARTICLES if a.served]
+
+
+@dataclass
+class Demo:
+    api: str
+    site: str
+    home: Path
+    log: Path
+    process: subprocess.Popen
+
+    def get(self, path: str, **params: object) -> dict:
+        query = urllib.parse.urlencode(params, doseq=True)
+        return get_json(f"{self.api}{path}" + (f"?{query}" if query else ""))
+
+    def all_hits(self) -> list[dict]:
+        params: dict[str, object] = {"sort": "date", "limit": 100}
+        result = self.get("/api/v1/search", **params)
+        hits = result["hits"]
+        while result["next_cursor"]:
+            result = self.get("/api/v1/search", **params, cursor=result["next_cursor"])
+            hits += result["hits"]
+        return hits
+
+    def hit_for(self, article: DemoArticle) -> dict:
+        url = f"{self.site}{article.url_path}"
+        matches = [h for h in self.all_hits() if h["url"] == url]
+        assert len(matches) == 1, f"{url} stored {len(matches)} times"
+        return matches[0]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    home = tmp_path_factory.mktemp("demo-home")
+    log = home / "demo.log"
+    port, site_port = free_port(), free_port()
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tidings", "demo", "--home", str(home),
+             "--port", str(port), "--site-port", str(site_port)],
+            stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    api = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{api}/healthz", timeout=300, alive=lambda: process.poll() is None)
+    except Exception:
+        process.kill()
+        pytest.fail(f"demo did not come up:\n{log.read_text()[-4000:]}")
+    yield Demo(api, f"http://127.0.0.1:{site_port}", home, log, process)
+    if process.poll() is None:
+        process.kill()
+
+
+def test_every_served_article_is_stored_once(demo: Demo) -> None:
+    hits = demo.all_hits()
+    urls = [h["url"] for h in hits]
+    assert len(urls) == len(set(urls)), "an article was stored twice"
+    expected = {f"{demo.site}{a.url_path}" for a in SERVED}
+    assert set(urls) == expected
+    # Most articles are listed in a feed *and* a sitemap: still one record each.
+    assert sum(a.in_feed and a.sitemap for a in SERVED) >= 30
+
+
+def test_sitemap_only_articles_are_found(demo: Demo) -> None:
+    sitemap_only = [a for a in SERVED if a.sitemap_only]
+    assert len(sitemap_only) >= 6
+    for article in sitemap_only:
+        assert demo.hit_for(article)["title"] == article.title
+
+
+def test_dates_match_the_pages(demo: Demo) -> None:
+    hits = {h["url"]: h for h in demo.all_hits()}
+    dated = [a for a in SERVED if a.published_utc is not None]
+    assert len(dated) >= 40
+    for article in dated:
+        hit = hits[f"{demo.site}{article.url_path}"]
+        assert hit["published_at"][:10] == article.published_utc.date().isoformat(), article.path
+
+
+def test_search_company_results_found_with_topics_and_entities(demo: Demo) -> None:
+    result = demo.get("/api/v1/search", q="revenue falls ad sales")
+    titles = [h["title"] for h in result["hits"]]
+    assert "Baiyun Search's revenue falls 3% as ad sales slump" in titles
+    hit = result["hits"][titles.index("Baiyun Search's revenue falls 3% as ad sales slump")]
+    assert hit["published_at"].startswith("2026-11-18T12:30:00")
+    assert "business" in {t["id"] for t in hit["topics"]}
+    assert any(h.startswith("<b>") or "<b>" in h for h in hit["highlights"].get("title", []))
+    article = demo.get(f"/api/v1/articles/{hit['id']}")
+    assert article["date_source"] == "jsonld"
+    orgs = {e["key"] for e in article["entities"] if e["label"] == "ORG"}
+    assert any("baiyun" in key for key in orgs), orgs
+    assert "Li Weiming" in {e["text"] for e in article["entities"] if e["label"] == "PERSON"}
+
+
+def test_every_article_has_topics(demo: Demo) -> None:
+    untagged = [h["url"] for h in demo.all_hits() if not h["topics"]]
+    assert not untagged
+
+
+def test_syndicated_pairs_are_one_story(demo: Demo) -> None:
+    pairs = syndicated_pairs()
+    assert len(pairs) >= 2
+    for original, copy in pairs:
+        first, second = demo.hit_for(original), demo.hit_for(copy)
+        assert first["cluster_id"] == second["cluster_id"], (original.path, copy.path)
+        cluster = demo.get(f"/api/v1/articles/{first['id']}")["cluster"]
+        assert second["id"] in {member["id"] for member in cluster}
+
+
+def test_distinct_stories_with_shared_boilerplate_are_not_clustered(demo: Demo) -> None:
+    briefs = [a for a in SERVED if a.special and "boilerplate" in a.special]
+    assert len(briefs) == 2
+    first, second = (demo.hit_for(a) for a in briefs)
+    assert first["cluster_id"] != second["cluster_id"]
+    clusters = {h["cluster_id"] for h in demo.all_hits()}
+    assert len(clusters) == len(SERVED) - len(syndicated_pairs())
+
+
+def test_broken_page_is_reported_and_skipped(demo: Demo) -> None:
+    (broken,) = broken_paths()
+    url = f"{demo.site}/{broken}"
+    assert url not in {h["url"] for h in demo.all_hits()}
+    with Store(demo.home / "tidings.db") as store:
+        errors = [e for e in store.errors() if e["url"] == url]
+    assert errors and errors[0]["kind"] == "http"
+    assert "500" in errors[0]["message"]
+    assert url in demo.log.read_text()
+
+
+def test_latin1_page_is_decoded(demo: Demo) -> None:
+    hit = demo.get("/api/v1/search", q="Löwenstrasse")["hits"][0]
+    assert hit["title"] == "Société Générale opens café-style branch on Zürich's Löwenstrasse"
+
+
+def test_facets_and_topic_filter(demo: Demo) -> None:
+    result = demo.get("/api/v1/search", q="")
+    facets = {f["value"]: f["count"] for f in result["facets"]["topic"]}
+    assert facets.get("technology", 0) >= 5
+    (source,) = result["facets"]["source"]
+    assert source["count"] == len(SERVED)
+    filtered = demo.get("/api/v1/search", topic="technology", limit=100)
+    assert filtered["total"] == facets["technology"]
+    assert all("technology" in {t["id"] for t in h["topics"]} for h in filtered["hits"])
+
+
+def test_recent_feed_and_page(demo: Demo) -> None:
+    recent = demo.get("/api/v1/recent", limit=5)["articles"]
+    dates = [a["published_at"] for a in recent]
+    assert len(recent) == 5 and dates == sorted(dates, reverse=True)
+    feed = feedparser.parse(f"{demo.api}/feeds/recent.rss")
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert len(feed.entries) >= 10
+    assert all(entry.get("published_parsed") for entry in feed.entries)
+    with urllib.request.urlopen(f"{demo.api}/?q=chip") as response:
+        page = response.read().decode()
+    assert "Northwind Semiconductor" in page
+
+
+def test_ctrl_c_stops_the_demo_cleanly(demo: Demo) -> None:
+    demo.process.send_signal(signal.SIGINT)
+    assert demo.process.wait(timeout=30) == 0
+    assert "Traceback" not in demo.log.read_text()
