@@ -1,0 +1,19 @@
+"""Article extraction from one HTML page, with no network: ``extract_article(html, url, hints)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.extract.errors import NotAnArticle
+from crawler.extract.record import MIN_WORDS, build_record
+from tidings.core.article import Article
+
+__all__ = ["MIN_WORDS", "NotAnArticle", "extract_article"]
+
+
+def extract_article(html: str | bytes, url: str, hints: dict[str, Any] | None = None) -> Article:
+    """The article record of a page (see :mod:`crawler.extract.record` for ``hints``).
+
+    Raises :class:`NotAnArticle` (a ValueError) when the page has no title or too little text.
+    """
+    return build_record(html, url, hints)

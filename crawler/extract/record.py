@@ -1,0 +1,134 @@
+"""Assemble one article record from a page, its metadata and what the crawler already knew.
+
+``hints`` carry what was learnt before fetching the page (feed entry, sitemap entry, source,
+HTTP ``Content-Type``): keys ``source``, ``content_type``, ``fetched_at``, ``language``,
+``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``, ``feed_summary``,
+``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``. All optional.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from crawler.extract.body import extract_body, strip_markup, word_count
+from crawler.extract.dates import parse_date
+from crawler.extract.document import decode_html, parse_html
+from crawler.extract.errors import NotAnArticle
+from crawler.extract.metadata import PageMetadata, clean, read_metadata
+from crawler.urls import canonical_url, host_of
+from tidings.core.article import Article, article_id, parse_iso, utc_now
+from tidings.core.fingerprint import fingerprint
+
+#: Fewer body words than this and the page is a stub, gallery or index page, not an article.
+MIN_WORDS = 40
+SUMMARY_CHARS = 400
+#: A publication date this far past the fetch time is a parse error or an embargo mistake.
+FUTURE_SLACK = timedelta(days=1)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
+
+
+def _summary(meta: PageMetadata, body: str, hints: dict[str, Any]) -> str:
+    text = meta.description or clean(strip_markup(hints.get("feed_summary") or ""))
+    if not text:
+        sentences = _SENTENCE_END.split(body.split("\n", 1)[0] if body else "")
+        text = " ".join(sentences[:2])
+    text = clean(text) or ""
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _choose_dates(
+    meta: PageMetadata, hints: dict[str, Any], fetched_at: str
+) -> tuple[str | None, str | None, str]:
+    """(published, updated, date_source) by trust: jsonld > meta > time-tag > feed > sitemap > url.
+
+    A sitemap's plain ``lastmod`` says when the page last changed, so it only stands in for the
+    publication date after the URL; Google News ``publication_date`` ranks as "sitemap".
+    """
+    latest = parse_iso(fetched_at) + FUTURE_SLACK  # type: ignore[operator]
+    candidates: list[tuple[str, str | None, str | None]] = [
+        ("jsonld", *meta.dates.get("jsonld", (None, None))),
+        ("meta", *meta.dates.get("meta", (None, None))),
+        ("time-tag", *meta.dates.get("time-tag", (None, None))),
+        ("feed", parse_date(hints.get("feed_published")), parse_date(hints.get("feed_updated"))),
+        ("sitemap", parse_date(hints.get("sitemap_published")), None),
+        ("url", *meta.dates.get("url", (None, None))),
+        ("sitemap", parse_date(hints.get("sitemap_lastmod")), None),
+    ]
+    published = updated = None
+    source = "none"
+    for name, pub, upd in candidates:
+        if published is None and pub and parse_iso(pub) <= latest:  # type: ignore[operator]
+            published, source = pub, name
+        updated = updated or upd
+    if updated is None and hints.get("sitemap_lastmod"):
+        updated = parse_date(hints.get("sitemap_lastmod"))
+    return published, updated, source
+
+
+def _without_title(body: str, title: str) -> str:
+    """Drop a first line that repeats the headline (extractors keep the ``<h1>``)."""
+    first, _, rest = body.partition("\n")
+    return rest if rest and first.strip().casefold() == title.casefold() else body
+
+
+def _source(hints: dict[str, Any], canonical: str, meta: PageMetadata) -> dict[str, str]:
+    given = hints.get("source")
+    if isinstance(given, dict) and given.get("id"):
+        domain = given.get("domain") or host_of(canonical)
+        return {
+            "id": str(given["id"]),
+            "name": str(given.get("name") or given["id"]),
+            "domain": str(domain),
+        }
+    domain = host_of(canonical)
+    bare = domain.removeprefix("www.")
+    return {"id": bare, "name": meta.site_name or bare, "domain": domain}
+
+
+def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = None) -> Article:
+    """Extract one article record from one page; raises :class:`NotAnArticle` with a reason."""
+    hints = hints or {}
+    text = decode_html(html, hints.get("content_type"))
+    tree = parse_html(text)
+    meta = read_metadata(tree, url)
+    title = meta.title or clean(hints.get("feed_title")) or clean(hints.get("sitemap_title"))
+    if not title:
+        raise NotAnArticle("no title")
+    body = _without_title(extract_body(text, tree, url, meta.jsonld_body, MIN_WORDS), title)
+    words = word_count(body)
+    if words < MIN_WORDS:
+        raise NotAnArticle(f"body has {words} words, fewer than {MIN_WORDS}")
+    canonical = canonical_url(tree, url)
+    fetched_at = hints.get("fetched_at") or utc_now()
+    published, updated, date_source = _choose_dates(meta, hints, fetched_at)
+    feed_authors = [a for a in hints.get("feed_authors") or [] if isinstance(a, str)]
+    feed_tags = [t for t in hints.get("feed_tags") or [] if isinstance(t, str)]
+    tags = list({t.lower(): t for t in [*meta.tags, *feed_tags]}.values())[:30]
+    record: Article = {
+        "id": article_id(canonical),
+        "url": url,
+        "canonical_url": canonical,
+        "source": _source(hints, canonical, meta),  # type: ignore[typeddict-item]
+        "title": title,
+        "summary": _summary(meta, body, hints),
+        "body": body,
+        "authors": meta.authors or feed_authors,
+        "published_at": published,
+        "updated_at": updated,
+        "date_source": date_source,
+        "fetched_at": fetched_at,
+        "language": meta.language or hints.get("language"),
+        "image_url": meta.image_url,
+        "tags": tags,
+        "topics": [],
+        "entities": [],
+        "model_version": None,
+        "word_count": words,
+        "fingerprint": fingerprint(body),
+        "cluster_id": None,
+    }
+    return record

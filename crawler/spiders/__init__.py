@@ -1,0 +1,1 @@
+"""The spider that walks feeds and sitemaps to article pages, and the parsers it uses."""

@@ -1,0 +1,101 @@
+"""``tidings crawl`` and ``tidings extract``: fetch articles from sources, or read one page.
+
+The CLI is where the crawler meets the classifier: it loads the tagger and hands it to the
+crawl as a plain object, so ``crawler`` never imports ``classifier``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tidings.cli.common import existing_file, open_tagger, settings_from
+from tidings.cli.errors import UsageError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("crawl", help="crawl news sources into the store and index")
+    p.add_argument("--sources", metavar="FILE", help="sources file (TOML)")
+    p.add_argument(
+        "--feed",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="crawl this RSS/Atom/JSON feed (repeatable)",
+    )
+    p.add_argument(
+        "--sitemap",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="crawl this sitemap or sitemap index (repeatable)",
+    )
+    p.add_argument("--no-classify", action="store_true", help="store articles untagged")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        metavar="N",
+        help="articles per tag/store/index batch (default 64)",
+    )
+    p.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="INFO",
+        help="crawler log level (default INFO)",
+    )
+    p.set_defaults(func=cmd_crawl)
+
+    p = subparsers.add_parser("extract", help="extract the article record of one HTML page")
+    p.add_argument("file", nargs="?", default="-", help="HTML file ('-' or nothing for stdin)")
+    p.add_argument("--url", help="the page's URL (default: the file's file:// URL)")
+    p.set_defaults(func=cmd_extract)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import run_crawl
+    from crawler.sources import SourcesError, adhoc_sources, load_sources
+
+    if not (args.sources or args.feed or args.sitemap):
+        raise UsageError("give --sources FILE, or at least one --feed URL or --sitemap URL")
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    try:
+        sources = load_sources(existing_file(args.sources, "sources file")) if args.sources else []
+        sources += adhoc_sources(args.feed, args.sitemap)
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
+    ids = [s.id for s in sources]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        raise UsageError(f"source id {duplicate!r} comes from both --sources and --feed/--sitemap")
+    settings = settings_from(args)
+    tagger = None if args.no_classify else open_tagger(settings)
+    report = run_crawl(
+        settings, sources, tagger=tagger, log_level=args.log_level, batch_size=args.batch_size
+    )
+    print(report.summary())
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extract import NotAnArticle, extract_article
+
+    if args.file == "-":
+        html = sys.stdin.buffer.read()
+        url = args.url or "file:///dev/stdin"
+    else:
+        path = existing_file(args.file, "HTML file")
+        html = path.read_bytes()
+        url = args.url or Path(path).resolve().as_uri()
+    try:
+        record = extract_article(html, url)
+    except NotAnArticle as exc:
+        raise UsageError(f"not an article: {exc}") from None
+    print(json.dumps(record, indent=2, ensure_ascii=False))
+    return 0
