@@ -46,7 +46,7 @@ class Backends:
 
 
 def _es_params() -> list[Any]:
-    reason = "TIDINGS_ES_URL is not set: no Elasticsearch server to test against"
+    reason = "TIDINGS_ES_URL not set (no Elasticsearch server runs on this machine)"
     marks = [] if os.environ.get("TIDINGS_ES_URL") else [pytest.mark.skip(reason=reason)]
     return [pytest.param("elasticsearch", marks=marks)]
 
@@ -66,9 +66,9 @@ def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend
     yield group
     for backend in reversed(group.opened):
         if request.param != "embedded":
-            # Cleanup of a remote index must not hide the test's own outcome.
+            # Delete the per-test index; cleanup must not hide the test's own outcome.
             with contextlib.suppress(Exception):
-                backend.clear()
+                getattr(backend, "drop", backend.clear)()
         backend.close()
 
 

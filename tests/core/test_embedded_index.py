@@ -45,7 +45,7 @@ def test_open_index_picks_the_backend(tmp_path: Path) -> None:
         assert index.health() == {"status": "ok", "backend": "embedded", "documents": 0}
     finally:
         index.close()
-    with pytest.raises(NotImplementedError, match="Elasticsearch backend"):
+    with pytest.raises(ValueError, match="TIDINGS_ES_URL"):
         open_index(replace(settings, index_backend="elasticsearch"))
     with pytest.raises(ValueError, match="embedded, elasticsearch"):
         open_index(replace(settings, index_backend="solr"))

@@ -42,8 +42,12 @@ def open_index(settings: Settings, writable: bool = False) -> IndexBackend:
     if name == "embedded":
         return EmbeddedIndex(settings.index_dir, writable=writable)
     if name == "elasticsearch":
-        raise NotImplementedError(
-            "the 'elasticsearch' index backend is not available yet: it comes with the "
-            "Elasticsearch backend module; use TIDINGS_INDEX=embedded for now"
-        )
+        if not settings.es_url:
+            raise ValueError(
+                "the 'elasticsearch' index backend needs the server's URL: set TIDINGS_ES_URL "
+                "(e.g. http://localhost:9200), or use TIDINGS_INDEX=embedded"
+            )
+        from tidings.core.index.elastic import ElasticIndex  # the client loads only when used
+
+        return ElasticIndex(settings.es_url, settings.es_index, writable=writable)
     raise ValueError(f"unknown index backend {name!r}; valid backends: {', '.join(BACKENDS)}")

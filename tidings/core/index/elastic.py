@@ -1,0 +1,291 @@
+"""The Elasticsearch index backend: the same contract as the embedded index, on a cluster.
+
+For deployments that outgrow one machine or want several writers. Request bodies come from
+:mod:`tidings.core.index.elastic_queries`; this module only does I/O and reads responses.
+Articles live in a concrete index (``<alias>-v1``) reached through an alias, so a rebuild can
+fill a new concrete index and switch the alias atomically. Writes wait for a refresh, so an
+upsert is visible to the next search, as with the embedded backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, helpers
+
+from tidings.core.index import elastic_queries as eq
+from tidings.core.index.base import Hit, QueryError, SearchRequest, SearchResult
+from tidings.core.index.cursor import (
+    MAX_OFFSET,
+    DateCursor,
+    OffsetCursor,
+    decode_cursor,
+    encode_cursor,
+)
+from tidings.core.index.embedded import IndexReadOnlyError
+
+BULK_CHUNK = 500
+
+
+def _error_type(exc: ApiError) -> str:
+    """The server's error type (``resource_already_exists_exception``...), if it sent one."""
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return str(body["error"].get("type") or "")
+    return ""
+
+
+def _reason(exc: ApiError) -> str:
+    """A short, user-facing reason from an error response (root cause first)."""
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        causes = error.get("root_cause") or []
+        first = causes[0] if causes and isinstance(causes[0], dict) else error
+        return str(first.get("reason") or error.get("reason") or exc.message)
+    return str(exc.message)
+
+
+def _failed_shards(response: dict[str, Any]) -> bool:
+    return bool((response.get("_shards") or {}).get("failed"))
+
+
+class ElasticIndex:
+    """An :class:`~tidings.core.index.base.IndexBackend` on an Elasticsearch 8.x cluster."""
+
+    backend = "elasticsearch"
+
+    def __init__(
+        self,
+        url: str,
+        index: str = "tidings-articles",
+        client: Elasticsearch | None = None,
+        *,
+        writable: bool = True,
+        request_timeout: float = 30.0,
+        max_retries: int = 5,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+    ) -> None:
+        """Connect lazily: nothing is sent until the first call, so opening never fails.
+
+        ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
+        index that way). The bulk retry settings apply to 429 (queue full) rejections.
+        """
+        self.url = url
+        self.alias = index
+        self.writable = writable
+        self._owns_client = client is None
+        self._client = client or Elasticsearch(
+            url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3
+        )
+        self._max_retries = max_retries
+        self._initial_backoff = initial_backoff
+        self._max_backoff = max_backoff
+        self._ready = False
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        """Create the concrete index and its alias on first use (safe if another process races)."""
+        if self._ready:
+            return
+        if not self._client.indices.exists(index=self.alias):
+            concrete = eq.concrete_index(self.alias)
+            try:
+                self._client.indices.create(index=concrete, **eq.index_body(self.alias))
+            except BadRequestError as exc:
+                if _error_type(exc) != "resource_already_exists_exception":
+                    raise
+                # Created meanwhile by another process, or left without its alias.
+                self._client.indices.put_alias(index=concrete, name=self.alias)
+        self._ready = True
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise IndexReadOnlyError(f"the Elasticsearch index {self.alias} was opened read-only")
+
+    def _bulk(self, actions: list[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> None:
+        """Send actions in chunks, retrying 429 rejections with backoff; wait for visibility."""
+        if not actions:
+            return
+        self._ensure()
+        # raise_on_error=False is what makes item-level 429s retried at all: with True the
+        # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
+        failed = []
+        for ok, item in helpers.streaming_bulk(
+            self._client,
+            actions,
+            chunk_size=BULK_CHUNK,
+            max_retries=self._max_retries,
+            initial_backoff=self._initial_backoff,
+            max_backoff=self._max_backoff,
+            raise_on_error=False,
+            yield_ok=False,
+            refresh="wait_for",
+        ):
+            status = next(iter(item.values()), {}).get("status")
+            if not ok and status not in ignore_status:
+                failed.append(item)
+        if failed:
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
+
+    def upsert(self, articles: list[dict[str, Any]]) -> None:
+        """Add or replace articles by id; visible to searches when this returns."""
+        self._require_writable()
+        self._bulk(eq.upsert_actions(self.alias, articles))
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove articles by id (unknown ids are ignored)."""
+        self._require_writable()
+        self._bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
+
+    def clear(self) -> None:
+        """Remove every article, keeping the index, its mappings and its alias."""
+        self._require_writable()
+        self._ensure()
+        self._client.delete_by_query(
+            index=self.alias,
+            query={"match_all": {}},
+            conflicts="proceed",
+            refresh=True,
+            wait_for_completion=True,
+        )
+
+    def drop(self) -> None:
+        """Delete the concrete index (or indices) behind the alias, and with them the alias.
+
+        For tests and operators; the next call recreates an empty index.
+        """
+        self._require_writable()
+        names = {eq.concrete_index(self.alias)}
+        with contextlib.suppress(NotFoundError):  # no alias: just the default concrete name
+            names |= set(self._client.indices.get_alias(name=self.alias).body)
+        self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        self._ready = False
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._client.search(index=self.alias, body=body).body
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a query; malformed user syntax is retried as plain words, then a QueryError."""
+        eq.validate(request)
+        date_order = eq.by_date(request)
+        cursor = (
+            decode_cursor(request.cursor, "date" if date_order else "relevance")
+            if request.cursor
+            else None
+        )
+        if isinstance(cursor, DateCursor):
+            eq.search_after(cursor)  # range check before any I/O
+        self._ensure()
+        text = eq.text_query(request.q)
+        if "query_string" in text:
+            try:
+                response = self._search(eq.search_body(request, text, cursor))
+                if not _failed_shards(response):
+                    return self._result(request, response, cursor)
+            except BadRequestError:
+                pass  # the user's syntax does not parse: search its words instead
+            text = eq.literal_query(request.q)
+        try:
+            response = self._search(eq.search_body(request, text, cursor))
+        except BadRequestError as exc:
+            raise QueryError(f"cannot search for {request.q!r}: {_reason(exc)}") from None
+        if _failed_shards(response):
+            raise QueryError(f"cannot search for {request.q!r}")
+        return self._result(request, response, cursor)
+
+    @staticmethod
+    def _result(
+        request: SearchRequest,
+        response: dict[str, Any],
+        cursor: DateCursor | OffsetCursor | None,
+    ) -> SearchResult:
+        """Hits, total, facets and the next cursor from a ``_search`` response."""
+        found = response["hits"]["hits"]
+        page, more = found[: request.limit], len(found) > request.limit
+        date_order = eq.by_date(request)
+        next_cursor = None
+        if date_order:
+            if more:
+                next_cursor = eq.date_cursor(page[-1]["sort"])
+        else:
+            offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
+            if more and offset + request.limit <= MAX_OFFSET:
+                next_cursor = encode_cursor(OffsetCursor(offset + request.limit))
+        hits = []
+        for raw in page:
+            marks = raw.get("highlight") or {}
+            hits.append(
+                Hit(
+                    id=str(raw["_id"]),
+                    score=0.0 if date_order else float(raw.get("_score") or 0.0),
+                    article=dict((raw.get("_source") or {}).get("doc") or {}),
+                    highlights={
+                        name: [eq.clean_fragment(f) for f in marks[name]]
+                        for name in ("title", "body")
+                        if marks.get(name)
+                    },
+                )
+            )
+        total = response["hits"].get("total") or {}
+        return SearchResult(
+            total=int(total.get("value", 0)) if isinstance(total, dict) else int(total),
+            hits=hits,
+            facets=eq.facets(response, request.facets),
+            next_cursor=next_cursor,
+        )
+
+    def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Newest articles first (published, else fetched), optionally in one topic."""
+        limit = max(1, min(int(limit), eq.MAX_LIMIT))
+        self._ensure()
+        response = self._search(eq.recent_body(topic, limit))
+        return [dict((h.get("_source") or {}).get("doc") or {}) for h in response["hits"]["hits"]]
+
+    def count(self) -> int:
+        """Number of indexed articles."""
+        self._ensure()
+        return int(self._client.count(index=self.alias)["count"])
+
+    def health(self) -> dict[str, Any]:
+        """Cluster status and document count; any failure is reported, never raised.
+
+        Green and yellow are "ok" (yellow: a replica is missing, every article is searchable).
+        """
+        base = {"backend": self.backend, "index": self.alias}
+        try:
+            quick = self._client.options(request_timeout=5, max_retries=0)
+            cluster = quick.cluster.health()
+            color = str(cluster.get("status"))
+            self._ensure()
+            documents = int(quick.count(index=self.alias)["count"])
+        except Exception as exc:  # health must report, not raise
+            return {**base, "status": "error", "error": str(exc)}
+        out = {
+            **base,
+            "status": "ok" if color in ("green", "yellow") else "error",
+            "cluster": cluster.get("cluster_name"),
+            "cluster_status": color,
+            "documents": documents,
+        }
+        if out["status"] == "error":
+            out["error"] = f"cluster status is {color}"
+        return out
+
+    def close(self) -> None:
+        """Close the HTTP connections if this object created the client."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> ElasticIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
