@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tidings.cli.common import existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_SETTING = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +39,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="crawl this sitemap or sitemap index (repeatable)",
     )
     p.add_argument("--no-classify", action="store_true", help="store articles untagged")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="crawl every source now, even one crawled less than its interval ago",
+    )
+    p.add_argument(
+        "--set",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="override a crawler (Scrapy) setting, e.g. DOWNLOAD_TIMEOUT=10 (repeatable; "
+        "VALUE is read as JSON when it parses)",
+    )
     p.add_argument(
         "--batch-size",
         type=int,
@@ -67,20 +85,69 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size must be at least 1")
     try:
         sources = load_sources(existing_file(args.sources, "sources file")) if args.sources else []
-        sources += adhoc_sources(args.feed, args.sitemap)
+        adhoc = adhoc_sources(args.feed, args.sitemap)
+        sources += adhoc
     except SourcesError as exc:
         raise UsageError(str(exc)) from None
     ids = [s.id for s in sources]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
         raise UsageError(f"source id {duplicate!r} comes from both --sources and --feed/--sitemap")
+    overrides = parse_overrides(args.overrides)
     settings = settings_from(args)
+    scheduled = {s.id for s in sources} - {s.id for s in adhoc}
+    sources = _due(settings, sources, scheduled, args.force)
+    if not sources:
+        print("nothing to crawl: every source was crawled less than its interval ago")
+        return 0
     tagger = None if args.no_classify else open_tagger(settings)
     report = run_crawl(
-        settings, sources, tagger=tagger, log_level=args.log_level, batch_size=args.batch_size
+        settings,
+        sources,
+        tagger=tagger,
+        log_level=args.log_level,
+        batch_size=args.batch_size,
+        overrides=overrides,
     )
     print(report.summary())
     return 0
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["DOWNLOAD_TIMEOUT=5", ...]`` → ``{"DOWNLOAD_TIMEOUT": 5}`` (JSON values, else text)."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        match = _SETTING.match(item.strip())
+        if not match:
+            raise UsageError(f"--set wants NAME=VALUE with an upper-case NAME, got {item!r}")
+        try:
+            overrides[match[1]] = json.loads(match[2])
+        except ValueError:
+            overrides[match[1]] = match[2]
+    return overrides
+
+
+def _due(settings: Any, sources: list[Any], scheduled: set[str], force: bool) -> list[Any]:
+    """Drop sources-file sources whose interval has not passed (ad-hoc URLs always run)."""
+    from crawler.schedule import due_sources
+    from tidings.core.store import Store
+
+    if force or not scheduled or not settings.db_path.exists():
+        return sources
+    with Store(settings.db_path) as store:
+        last = store.last_finished_runs()
+    _, waiting = due_sources(
+        [s for s in sources if s.id in scheduled], last, datetime.now(UTC), force
+    )
+    if waiting:
+        names = ", ".join(s.id for s in waiting)
+        print(
+            f"skipping {len(waiting)} source(s) crawled less than their interval ago "
+            f"(--force to crawl anyway): {names}",
+            file=sys.stderr,
+        )
+    skip = {s.id for s in waiting}
+    return [s for s in sources if s.id not in skip]
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

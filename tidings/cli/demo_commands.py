@@ -56,9 +56,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_serve:
             return 0
         app = create_app(settings)
-        url = f"http://{args.host}:{args.port}/"
 
-        def ready() -> None:
+        def ready(url: str) -> None:
             print(
                 f"\nTidings is serving {report.articles} demo articles.\n"
                 f"  analyst page: {url}\n"

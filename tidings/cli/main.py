@@ -19,6 +19,7 @@ from tidings.cli.errors import EXIT_USAGE, UsageError
 COMMAND_MODULES = (
     "demo_commands",
     "crawl_commands",
+    "sources_commands",
     "model_commands",
     "data_commands",
     "serve_commands",

@@ -1,0 +1,87 @@
+"""RFC 9457 problem documents: every API error has one machine-readable shape.
+
+Clients branch on ``status`` and ``type``; validation errors also list each bad parameter in
+``invalid_params`` so a client can point at the field to fix instead of parsing prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from flask import Response, json, request
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+#: ``type`` of a request whose query parameters are wrong (names them in ``invalid_params``).
+INVALID_PARAMS = "tag:tidings,2024:problem/invalid-parameters"
+#: ``type`` of a query the index cannot run (syntax it rejects, a stale cursor).
+INVALID_QUERY = "tag:tidings,2024:problem/invalid-query"
+#: ``type`` when the search index is not available (not built yet, or broken).
+INDEX_UNAVAILABLE = "tag:tidings,2024:problem/index-unavailable"
+
+
+@dataclass(eq=False)  # exceptions compare (and hash) by identity
+class Problem(Exception):
+    """An error answered as a problem document; raise it from any view."""
+
+    status: int
+    detail: str | None = None
+    type: str = "about:blank"
+    title: str | None = None
+    invalid_params: list[dict[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title or _phrase(self.status)}: {self.detail or ''}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body; ``title`` defaults to the HTTP reason phrase as RFC 9457 advises."""
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title or _phrase(self.status),
+            "status": self.status,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        body["instance"] = _instance()
+        if self.invalid_params:
+            body["invalid_params"] = self.invalid_params
+        return body
+
+
+def invalid_params(errors: list[tuple[str, str]]) -> Problem:
+    """A 400 naming each bad query parameter and why it was rejected."""
+    names = ", ".join(dict.fromkeys(name for name, _ in errors))
+    return Problem(
+        400,
+        detail=f"invalid query parameter(s): {names}",
+        type=INVALID_PARAMS,
+        title="Invalid query parameters",
+        invalid_params=[{"name": name, "reason": reason} for name, reason in errors],
+    )
+
+
+def problem_response(problem: Problem) -> Response:
+    """Render a problem as ``application/problem+json`` with its status and headers."""
+    resp = Response(json.dumps(problem.to_dict()), status=problem.status, mimetype=PROBLEM_MIMETYPE)
+    for key, value in problem.headers.items():
+        resp.headers[key] = value
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _instance() -> str:
+    """The request path (without the query: it may be long and is echoed elsewhere)."""
+    try:
+        return request.path
+    except RuntimeError:  # outside a request context
+        return ""
