@@ -473,3 +473,15 @@ def test_second_writer_fails_clearly(backends: Backends) -> None:
     backends.open(writable=True)
     with pytest.raises(IndexLockedError, match="already open for writing"):
         backends.open(writable=True)
+
+
+def test_extreme_date_bounds_are_answered(index: IndexBackend) -> None:
+    """Years far outside any index's date range filter like open bounds, never crash."""
+    index.upsert([article(1, "Harbour reopens"), article(2, "Bridge closes")])
+    wide = SearchRequest(
+        q="",
+        limit=100,
+        date_from=datetime(1, 1, 1, tzinfo=UTC),
+        date_to=datetime(9999, 12, 31, tzinfo=UTC),
+    )
+    assert index.search(wide).total == 2

@@ -160,6 +160,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _bound(value: datetime | None, default: datetime) -> datetime:
+    """A range bound in UTC, clamped to the dates tantivy can represent (1677..2262)."""
+    if value is None:
+        return default
+    return min(max(_utc(value), tantivy.MIN_DATETIME), tantivy.MAX_DATETIME)
+
+
 class EmbeddedIndex:
     """An :class:`~tidings.core.index.base.IndexBackend` on a tantivy index directory."""
 
@@ -269,8 +276,8 @@ class EmbeddedIndex:
                     self._schema,
                     "published",
                     tantivy.FieldType.Date,
-                    _utc(request.date_from) if request.date_from else tantivy.MIN_DATETIME,
-                    _utc(request.date_to) if request.date_to else tantivy.MAX_DATETIME,
+                    _bound(request.date_from, tantivy.MIN_DATETIME),
+                    _bound(request.date_to, tantivy.MAX_DATETIME),
                 )
             )
         return out
