@@ -12,10 +12,10 @@ from typing import Any
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search_api.problems import Problem, problem_response
+from search_api.problems import INDEX_UNAVAILABLE, Problem, problem_response
 from search_api.resources import Resources, init_app
 from tidings.core.config import Settings
-from tidings.core.index.base import IndexBackend
+from tidings.core.index.base import IndexBackend, IndexUnavailable
 
 __all__ = ["create_app"]
 
@@ -53,6 +53,18 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(Problem)
     def on_problem(problem: Problem) -> Any:
         return _respond(problem)
+
+    @app.errorhandler(IndexUnavailable)
+    def on_unavailable(exc: IndexUnavailable) -> Any:
+        # e.g. the Elasticsearch cluster went away mid-request: the operator's problem, not a 500
+        return _respond(
+            Problem(
+                503,
+                detail=f"the search index is not available: {exc}",
+                type=INDEX_UNAVAILABLE,
+                headers={"Retry-After": "30"},
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def on_http(exc: HTTPException) -> Any:

@@ -13,13 +13,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from tidings.core.config import Settings
-from tidings.core.index.base import IndexBackend
+from tidings.core.index.base import IndexBackend, IndexUnavailable
 
 EXTENSION = "tidings"
-
-
-class IndexUnavailable(RuntimeError):
-    """The index could not be opened (not built yet, or broken)."""
 
 
 class Resources:

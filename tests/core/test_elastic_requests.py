@@ -717,3 +717,21 @@ def test_open_index_needs_the_server_url(tmp_path: Path) -> None:
         assert (index.url, index.alias, index.writable) == ("http://127.0.0.1:9", "news", False)
     finally:
         index.close()
+
+
+def test_unreachable_cluster_is_index_unavailable_not_a_crash() -> None:
+    """A closed loopback port stands for a cluster that went away: 503 material, not a 500."""
+    import socket
+
+    from tidings.core.index.base import IndexUnavailable, SearchRequest
+    from tidings.core.index.elastic import ElasticIndex
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    index = ElasticIndex(f"http://127.0.0.1:{port}", max_retries=0, request_timeout=2)
+    try:
+        with pytest.raises(IndexUnavailable, match="unreachable"):
+            index.search(SearchRequest(q="chips"))
+    finally:
+        index.close()

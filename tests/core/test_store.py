@@ -237,3 +237,71 @@ def test_reader_in_another_process(tmp_path: Path) -> None:
             [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == "3"
+
+
+# -- schema 2: fetch state, index pending, source runs ----------------------------------------
+
+from tidings.core.store import FetchState  # noqa: E402
+
+
+def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.upsert([record(1, body=prose(1))])
+    db = sqlite3.connect(path)  # make it a version-1 file: no schema-2 tables
+    for table in ("fetch_state", "index_pending", "source_runs"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.count() == 1 and s.fetch_state("https://x.example/") is None
+        assert s.pending_index() == [] and s.source_health() == []
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()
+
+
+def test_fetch_state_written_with_its_article(store: Store) -> None:
+    a = record(1, body=prose(1))
+    state = FetchState(
+        url="https://news1.example/story?x", status=200, fetched_at="2026-01-01T00:00:00+00:00",
+        source_id="s", etag='"v1"', seen_modified="2025-12-31T00:00:00+00:00",
+        canonical_url=a["canonical_url"],
+    )  # fmt: skip
+    result = store.upsert([a], fetch_states=[state], track_index=True)
+    got = store.fetch_state(state.url)
+    assert got is not None and got["stored"] and got["article_id"] == a["id"]
+    assert got["etag"] == '"v1"' and got["content_hash"] == content_hash(a)
+    assert store.pending_index() == [r["id"] for r in result.articles]
+    store.mark_indexed([a["id"]])
+    assert store.pending_index() == []
+    store.note_not_modified(state.url, "2026-02-01T00:00:00+00:00", None)
+    got = store.fetch_state(state.url)
+    assert got is not None and got["status"] == 304 and got["etag"] == '"v1"'
+    assert got["seen_modified"] == "2025-12-31T00:00:00+00:00"
+    store.delete([a["id"]])
+    assert store.fetch_state(state.url)["stored"] is False  # type: ignore[index]
+
+
+def test_upsert_failure_writes_no_fetch_state(store: Store) -> None:
+    state = FetchState(url="https://a.example/", status=200, fetched_at="2026-01-01T00:00:00Z")
+    with pytest.raises(ValueError):
+        store.upsert([{"title": "no url"}], fetch_states=[state])
+    assert store.fetch_state(state.url) is None
+
+
+def test_source_health_from_runs_and_errors(store: Store) -> None:
+    store.record_source_run("a", "t0", "t1", "finished", {"pages_fetched": 2}, ok=True)
+    store.record_source_run("a", "t2", "t3", "shutdown", {"pages_fetched": 0}, ok=False)
+    store.record_error("a", "https://a.example/x", "timeout", "took too long")
+    store.record_error("a", "https://a.example/y", "http", "HTTP 500")
+    store.record_error("b", "https://b.example/", "dns", "no such host")
+    health = {h["source_id"]: h for h in store.source_health()}
+    assert set(health) == {"a", "b"}
+    assert health["a"]["last_success"] == "t1"
+    assert health["a"]["last_run"]["finish_reason"] == "shutdown"
+    assert health["a"]["error_counts"] == {"http": 1, "timeout": 1}
+    assert health["a"]["last_error"]["kind"] == "http"
+    assert health["b"]["last_run"] is None and health["b"]["last_success"] is None
+    assert store.last_finished_runs() == {"a": "t1"}

@@ -22,7 +22,7 @@ from typing import Any
 from tidings.core.article import article_id, utc_now
 from tidings.core.fingerprint import SAME_STORY, bands, fingerprint, similarity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 #: Bodies shorter than this are not fingerprinted or matched on exact content: short texts
 #: ("Live updates", a one-line brief) are too alike across stories to call them copies.
@@ -67,7 +67,54 @@ CREATE TABLE IF NOT EXISTS crawl_errors (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS crawl_errors_at ON crawl_errors (at);
+CREATE INDEX IF NOT EXISTS crawl_errors_source ON crawl_errors (source_id, kind);
+CREATE TABLE IF NOT EXISTS fetch_state (
+    url TEXT PRIMARY KEY,
+    source_id TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    seen_modified TEXT,
+    content_hash TEXT,
+    article_id TEXT
+);
+CREATE INDEX IF NOT EXISTS fetch_state_article ON fetch_state (article_id);
+CREATE TABLE IF NOT EXISTS index_pending (
+    article_id TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS source_runs (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    finish_reason TEXT,
+    ok INTEGER NOT NULL,
+    counts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
 """
+#: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
+#: (all IF NOT EXISTS), so a version-1 database migrates by running them again.
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What we know about one fetched URL, for conditional GET and incremental crawls.
+
+    ``seen_modified`` is the newest date the feed or sitemap gave for the URL when it was
+    fetched, so a later crawl can tell whether they say it changed since.
+    ``canonical_url`` links an article page to its stored record (None for feeds and sitemaps).
+    """
+
+    url: str
+    status: int
+    fetched_at: str
+    source_id: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    seen_modified: str | None = None
+    canonical_url: str | None = None
 
 
 class StoreError(RuntimeError):
@@ -193,10 +240,20 @@ class Store:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def upsert(self, articles: list[dict[str, Any]]) -> UpsertResult:
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
         """Insert new articles, update changed ones and assign clusters, in one transaction.
 
         A record whose id occurs twice in the batch counts once, with its last version.
+        ``fetch_states`` of the pages these records came from are written in the same
+        transaction, so a URL counts as fetched only once its article is stored. With
+        ``track_index`` the changed articles are marked pending in the index until
+        :meth:`mark_indexed`, so an index write lost to a crash can be redone.
         """
         batch: dict[str, dict[str, Any]] = {}
         for record in articles:
@@ -214,6 +271,13 @@ class Store:
         with self._write():
             for record in batch.values():
                 self._upsert_one(record, now, result)
+            if track_index:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO index_pending (article_id) VALUES (?)",
+                    [(r["id"],) for r in result.articles],
+                )
+            for state in fetch_states or ():
+                self._put_fetch_state(state)
         return result
 
     def _upsert_one(self, record: dict[str, Any], now: str, result: UpsertResult) -> None:
@@ -317,6 +381,77 @@ class Store:
                 (source_id, url, kind, message, utc_now()),
             )
 
+    def _put_fetch_state(self, state: FetchState) -> None:
+        """Insert or replace one URL's fetch state (inside a write transaction)."""
+        values = (
+            state.url, state.source_id, state.etag, state.last_modified, state.status,
+            state.fetched_at, state.seen_modified,
+        )  # fmt: skip
+        upsert = (
+            " ON CONFLICT(url) DO UPDATE SET source_id = excluded.source_id, "
+            "etag = excluded.etag, last_modified = excluded.last_modified, "
+            "status = excluded.status, fetched_at = excluded.fetched_at, "
+            "seen_modified = excluded.seen_modified, content_hash = excluded.content_hash, "
+            "article_id = excluded.article_id"
+        )
+        if state.canonical_url is None:
+            self._db.execute(
+                "INSERT INTO fetch_state (url, source_id, etag, last_modified, status, "
+                "fetched_at, seen_modified, content_hash, article_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)" + upsert,
+                values,
+            )
+            return
+        self._db.execute(
+            "INSERT INTO fetch_state (url, source_id, etag, last_modified, status, fetched_at, "
+            "seen_modified, content_hash, article_id) "
+            "SELECT ?, ?, ?, ?, ?, ?, ?, content_hash, id FROM articles WHERE canonical_url = ?"
+            + upsert,
+            (*values, state.canonical_url),
+        )
+
+    def put_fetch_states(self, states: list[FetchState]) -> None:
+        """Record fetch states of pages that produce no article (feeds, sitemaps)."""
+        if not states:
+            return
+        with self._write():
+            for state in states:
+                self._put_fetch_state(state)
+
+    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
+        """A conditional GET answered 304: the stored copy is current as of ``fetched_at``."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE fetch_state SET status = 304, fetched_at = ?, "
+                "seen_modified = COALESCE(?, seen_modified) WHERE url = ?",
+                (fetched_at, seen_modified, url),
+            )
+
+    def mark_indexed(self, ids: list[str]) -> None:
+        """The index holds the current version of these articles."""
+        if not ids:
+            return
+        with self._write() as db:
+            db.executemany("DELETE FROM index_pending WHERE article_id = ?", [(i,) for i in ids])
+
+    def record_source_run(
+        self,
+        source_id: str,
+        started_at: str,
+        finished_at: str,
+        finish_reason: str | None,
+        counts: dict[str, Any],
+        ok: bool,
+    ) -> None:
+        """Keep what one crawl did for one source (``ok``: something was fetched)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
+                "ok, counts) VALUES (?, ?, ?, ?, ?, ?)",
+                (source_id, started_at, finished_at, finish_reason, int(ok),
+                 json.dumps(counts, sort_keys=True)),
+            )  # fmt: skip
+
     # -- reads -----------------------------------------------------------------------------
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -378,3 +513,72 @@ class Store:
             (limit,),
         )
         return [dict(row) for row in rows]
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        """Fetch state of ``url`` plus ``stored``: whether its article is in the store."""
+        rows = self._query(
+            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
+            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = ?",
+            (url,),
+        )
+        if not rows:
+            return None
+        state = dict(rows[0])
+        state["stored"] = bool(state["stored"])
+        return state
+
+    def pending_index(self, limit: int = 500) -> list[str]:
+        """Ids of articles stored (or deleted) but not yet written to the index."""
+        rows = self._query("SELECT article_id FROM index_pending LIMIT ?", (limit,))
+        return [row[0] for row in rows]
+
+    def last_finished_runs(self) -> dict[str, str]:
+        """Source id -> when its last completed crawl finished (for per-source intervals)."""
+        rows = self._query(
+            "SELECT source_id, MAX(finished_at) FROM source_runs "
+            "WHERE finish_reason = 'finished' GROUP BY source_id"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def source_health(self) -> list[dict[str, Any]]:
+        """Per source: last run, last success, last error and error counts by kind."""
+        ids = [
+            row[0]
+            for row in self._query(
+                "SELECT source_id FROM source_runs UNION "
+                "SELECT source_id FROM crawl_errors WHERE source_id IS NOT NULL ORDER BY 1"
+            )
+        ]
+        return [self._health_of(sid) for sid in ids]
+
+    def _health_of(self, source_id: str) -> dict[str, Any]:
+        run = self._query(
+            "SELECT started_at, finished_at, finish_reason, counts FROM source_runs "
+            "WHERE source_id = ? ORDER BY id DESC LIMIT 1",
+            (source_id,),
+        )
+        success = self._query(
+            "SELECT MAX(finished_at) FROM source_runs WHERE source_id = ? AND ok = 1",
+            (source_id,),
+        )[0][0]
+        error = self._query(
+            "SELECT at, kind, message, url FROM crawl_errors WHERE source_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (source_id,),
+        )
+        counts = self._query(
+            "SELECT kind, COUNT(*) FROM crawl_errors WHERE source_id = ? GROUP BY kind "
+            "ORDER BY kind",
+            (source_id,),
+        )
+        last_run = None
+        if run:
+            last_run = {k: run[0][k] for k in ("started_at", "finished_at", "finish_reason")}
+            last_run.update(json.loads(run[0]["counts"]))
+        return {
+            "source_id": source_id,
+            "last_success": success,
+            "last_error": dict(error[0]) if error else None,
+            "error_counts": {row[0]: row[1] for row in counts},
+            "last_run": last_run,
+        }

@@ -17,6 +17,13 @@ class QueryError(ValueError):
     """The user's query cannot be run (answered as a 400 problem, never a 500)."""
 
 
+class IndexUnavailable(RuntimeError):
+    """The index cannot answer now: not built yet, broken, or its server is unreachable.
+
+    Answered as a 503 problem with ``Retry-After``; it is the operator's problem, not the user's.
+    """
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""

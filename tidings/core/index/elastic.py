@@ -12,10 +12,23 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import (
+    ApiError,
+    BadRequestError,
+    Elasticsearch,
+    NotFoundError,
+    TransportError,
+    helpers,
+)
 
 from tidings.core.index import elastic_queries as eq
-from tidings.core.index.base import Hit, QueryError, SearchRequest, SearchResult
+from tidings.core.index.base import (
+    Hit,
+    IndexUnavailable,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
 from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
@@ -91,7 +104,11 @@ class ElasticIndex:
         """Create the concrete index and its alias on first use (safe if another process races)."""
         if self._ready:
             return
-        if not self._client.indices.exists(index=self.alias):
+        try:
+            exists = bool(self._client.indices.exists(index=self.alias))
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
+        if not exists:
             concrete = eq.concrete_index(self.alias)
             try:
                 self._client.indices.create(index=concrete, **eq.index_body(self.alias))
@@ -170,7 +187,10 @@ class ElasticIndex:
     # -- queries ---------------------------------------------------------------------------
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._client.search(index=self.alias, body=body).body
+        try:
+            return self._client.search(index=self.alias, body=body).body
+        except TransportError as exc:  # connection refused, timeout: the cluster, not the query
+            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query; malformed user syntax is retried as plain words, then a QueryError."""
