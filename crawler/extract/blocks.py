@@ -1,0 +1,140 @@
+"""What the page's markup says about lines of extracted text: link density and body containers.
+
+trafilatura hands back plain text, which has lost the structure that tells an article paragraph
+from a "Related:" link or a share prompt. This module maps text lines back to the page's block
+elements by their word tokens, so the body cleaner can ask the DOM about each line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+_TOKEN = re.compile(r"\w+")
+#: Elements whose text is one visual block: a paragraph, list item, heading, caption, cell.
+BLOCK_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "dd", "dt",
+              "td", "th", "div", "section")  # fmt: skip
+#: Never article text, wherever they sit (not <form>: ASP.NET pages wrap everything in one).
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
+#: Block tags that more often wrap other blocks: indexed only when they hold text directly.
+_WRAPPERS = frozenset({"div", "section", "td", "th", "li", "blockquote"})
+_BLOCKISH = frozenset({*BLOCK_TAGS, "ul", "ol", "table", "tbody", "tr", "article", "aside",
+                       "header", "footer", "nav", "main", "figure", "form"})  # fmt: skip
+_COMMENTS = re.compile(r"comment|discuss|disqus|repl(?:y|ies)", re.IGNORECASE)
+#: Longer blocks are containers, not lines; skipping them keeps the index linear-ish and small.
+MAX_BLOCK_CHARS = 3000
+
+
+def norm(text: str) -> str:
+    """Word tokens joined by single spaces: markup, spacing and punctuation no longer matter."""
+    return " ".join(_TOKEN.findall(text))
+
+
+def _text(el: lxml_html.HtmlElement) -> str:
+    return "".join(el.itertext())
+
+
+@dataclass
+class BlockIndex:
+    """Block texts of a page (normalised) → share of their characters that sit inside links."""
+
+    link_density: dict[str, float] = field(default_factory=dict)
+    paragraphs: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, tree: lxml_html.HtmlElement) -> BlockIndex:
+        """Index every block; the innermost element wins when wrappers share its text."""
+        index = cls()
+        for el in tree.iter(*BLOCK_TAGS):
+            direct = bool(el.text and el.text.strip())
+            if el.tag in _WRAPPERS and not direct and any(c.tag in _BLOCKISH for c in el):
+                continue  # a wrapper of other blocks, not a line of text itself
+            text = norm(_text(el))
+            if not text or len(text) > MAX_BLOCK_CHARS:
+                continue
+            linked = sum(len(norm(_text(a))) for a in el.iter("a"))
+            index.link_density[text] = min(1.0, linked / len(text))
+            if el.tag == "p":
+                index.paragraphs.setdefault(text, el)
+        return index
+
+    def density(self, line: str) -> float | None:
+        """Link density of the block this line came from (None when no block matches)."""
+        return self.link_density.get(norm(line.removeprefix("- ")))
+
+
+def _article_of(el: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    return next(el.iterancestors("article"), None)
+
+
+def _role(el: lxml_html.HtmlElement | None) -> tuple[str, str]:
+    if el is None:
+        return "", ""
+    return str(el.tag), " ".join((el.get("class") or "").split())
+
+
+def _in_comments(el: lxml_html.HtmlElement) -> bool:
+    """Inside a comment thread, by the id/class word nearly every CMS gives it."""
+    return any(
+        _COMMENTS.search(f"{a.get('id') or ''} {a.get('class') or ''}") for a in el.iterancestors()
+    )
+
+
+def _paragraph_texts(container: lxml_html.HtmlElement, index: BlockIndex) -> list[str]:
+    """Readable paragraphs of a container: not in scripts or forms, mostly not link text."""
+    out = []
+    for p in container.iter("p"):
+        if any(a.tag in SKIP_TAGS or a.tag == "aside" for a in p.iterancestors()):
+            continue
+        text = " ".join(_text(p).split())
+        if len(text.split()) >= 3 and (index.density(text) or 0.0) < 0.5:
+            out.append(text)
+    return out
+
+
+def continuation_paragraphs(
+    tree: lxml_html.HtmlElement, lines: list[str], index: BlockIndex, min_words: int = 20
+) -> tuple[list[str], list[str]]:
+    """Paragraphs of the body that sit in *other* copies of the body's container.
+
+    Layouts that interleave ads or asides split one article into several sibling containers
+    in the same role: same tag and class, under a parent of the same tag and class; extractors
+    keep the first and lose the rest (readability gives same-class siblings a bonus for this
+    reason). The parent check keeps out page-builder layouts, where every widget shares one
+    wrapper class. A copy counts only inside the same ``<article>`` (or none), outside comment
+    threads, with no ``<h1>`` in between, so the next story of an infinite-scroll page is not
+    glued on. Returns (paragraphs before the body, paragraphs after it).
+    """
+    matched = [index.paragraphs[n] for n in map(norm, lines) if n in index.paragraphs]
+    parents = Counter(p.getparent() for p in matched if p.getparent() is not None)
+    if not parents:
+        return [], []
+    container, _count = parents.most_common(1)[0]
+    role = (_role(container), _role(container.getparent()))
+    if not role[0][1]:
+        return [], []
+    inside = set(container.iter())
+    above = set(container.iterancestors())
+    order = {el: i for i, el in enumerate(tree.iter())}
+    home = _article_of(container)
+    h1s = [order[h] for h in tree.iter("h1")]
+    seen = set(map(norm, lines))
+    before: list[str] = []
+    after: list[str] = []
+    for el in tree.iter(container.tag):
+        if el in inside or el in above or (_role(el), _role(el.getparent())) != role:
+            continue
+        if _article_of(el) is not home or _in_comments(el):
+            continue
+        lo, hi = sorted((order[el], order[container]))
+        if any(lo < h < hi for h in h1s):
+            continue
+        texts = [t for t in _paragraph_texts(el, index) if norm(t) not in seen]
+        if sum(len(t.split()) for t in texts) < min_words:
+            continue
+        seen.update(map(norm, texts))
+        (before if order[el] < order[container] else after).extend(texts)
+    return before, after

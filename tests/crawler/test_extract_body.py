@@ -1,0 +1,213 @@
+"""Body extraction heuristics on small synthetic pages: each rule does what it claims, no more."""
+
+from __future__ import annotations
+
+import json
+
+from crawler.extract import extract_article
+from crawler.extract.blocks import BlockIndex, continuation_paragraphs
+from crawler.extract.body import agree_with_jsonld, drop_boilerplate, extract_body, headlines
+from crawler.extract.document import parse_html
+
+URL = "https://courier.example/news/river-bridge"
+#: Distinct, article-like sentences (each long enough to count as prose for any extractor).
+TOPICS = ["bridge", "budget", "trees", "trams", "schools", "harbour", "market", "library",
+          "museum", "station", "park", "airport"]  # fmt: skip
+
+
+def para(i: int) -> str:
+    topic = TOPICS[i % len(TOPICS)]
+    return (
+        f"Paragraph {i} of the story: councillors spent the morning arguing about the {topic}, "
+        f"and residents who packed the public gallery said the {topic} plan number {i} would "
+        f"change how the whole district lives and works for the next twenty years at least."
+    )
+
+
+def ps(indices: range) -> str:
+    return "".join(f"<p>{para(i)}</p>" for i in indices)
+
+
+def words_in(body: str, i: int) -> bool:
+    return f"Paragraph {i} of the story" in body
+
+
+def doc(body: str, head: str = "") -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Council backs bridge | The Courier</title>{head}</head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+        f"{body}<footer><a href='/about'>About us</a> <a href='/jobs'>Jobs</a></footer>"
+        "</body></html>"
+    )
+
+
+def body_of(page: str, jsonld_body: str | None = None) -> str:
+    return extract_body(page, parse_html(page), URL, jsonld_body, 40)
+
+
+# --- split bodies: same-role containers are one article ---------------------------------------
+
+SPLIT = doc(
+    "<main><h1>Council backs bridge</h1>"
+    f"<div class='row'><div class='story-body'>{ps(range(0, 4))}</div></div>"
+    "<div class='row ad'><div class='ad-slot'>Advertisement</div></div>"
+    f"<div class='row'><div class='story-body'>{ps(range(4, 7))}</div></div>"
+    "<div class='row ad'><div class='ad-slot'>Advertisement</div></div>"
+    f"<div class='row'><div class='story-body'>{ps(range(7, 9))}</div></div></main>"
+)
+
+
+def test_split_body_containers_are_merged_in_page_order() -> None:
+    tree = parse_html(SPLIT)
+    index = BlockIndex.build(tree)
+    before, after = continuation_paragraphs(tree, [para(0), para(1), para(2), para(3)], index)
+    assert before == [] and after == [para(i) for i in range(4, 9)]
+    # Found from any part: what precedes the matched part comes back as "before".
+    before, after = continuation_paragraphs(tree, [para(4), para(5), para(6)], index)
+    assert before == [para(i) for i in range(0, 4)] and after == [para(7), para(8)]
+    body = body_of(SPLIT)
+    assert all(words_in(body, i) for i in range(9))
+    assert [body.index(para(i)) for i in range(9)] == sorted(body.index(para(i)) for i in range(9))
+    assert "Advertisement" not in body
+
+
+def test_same_class_under_a_different_parent_is_not_the_body() -> None:
+    """Page builders give every widget one wrapper class: the parent's role must match too."""
+    page = doc(
+        "<h1>Council backs bridge</h1>"
+        f"<div class='col main'><div class='widget'>{ps(range(0, 5))}</div></div>"
+        f"<div class='col promo'><div class='widget'>{ps(range(20, 23))}</div></div>"
+    )
+    tree = parse_html(page)
+    index = BlockIndex.build(tree)
+    lines = [para(i) for i in range(5)]
+    assert continuation_paragraphs(tree, lines, index) == ([], [])
+
+
+def test_next_story_and_comment_threads_are_not_glued_on() -> None:
+    """An <h1> between copies means another article; comment threads are never the body."""
+    page = doc(
+        f"<h1>Council backs bridge</h1><div class='wrap'><div class='text'>{ps(range(0, 5))}"
+        "</div></div>"
+        f"<div id='comments'><div class='wrap'><div class='text'>{ps(range(30, 33))}</div></div>"
+        "</div>"
+        f"<h1>Next story: tram fares rise</h1><div class='wrap'><div class='text'>"
+        f"{ps(range(40, 43))}</div></div>"
+    )
+    tree = parse_html(page)
+    index = BlockIndex.build(tree)
+    assert continuation_paragraphs(tree, [para(i) for i in range(5)], index) == ([], [])
+
+
+def test_page_with_comments_and_related_box_keeps_only_the_story() -> None:
+    comments = "".join(
+        f"<li class='comment'><p class='author'>reader{i}</p><p>I disagree with the council "
+        f"about this, reader {i} wrote at length, because the old ferry worked perfectly well "
+        f"for decades and nobody asked the people who actually use it every single day.</p></li>"
+        for i in range(12)
+    )
+    related = "".join(
+        f"<li><a href='/news/{i}'>Another headline about the {t} that you may enjoy</a></li>"
+        for i, t in enumerate(TOPICS[:5])
+    )
+    page = doc(
+        f"<article><h1>Council backs bridge</h1><div class='story'>{ps(range(6))}</div>"
+        f"<aside class='related'><h3>Related</h3><ul>{related}</ul></aside></article>"
+        f"<section id='comments'><h2>12 comments</h2><ol>{comments}</ol></section>"
+    )
+    body = body_of(page)
+    assert all(words_in(body, i) for i in range(6))
+    assert "I disagree" not in body and "you may enjoy" not in body
+    assert not body.startswith("Council backs bridge")
+
+
+# --- edges: headline, prompts, link lists -------------------------------------------------------
+
+
+def test_edges_lose_headline_prompts_and_link_lists_but_not_prose() -> None:
+    page = doc(
+        "<article><h1>Council backs bridge</h1>"
+        f"{ps(range(4))}"
+        "<p>Related: <a href='/n/1'>Bridge costs soar past the original estimate</a></p>"
+        f"{ps(range(4, 6))}"
+        "<p>Sign up for our free morning newsletter to get the news first.</p>"
+        "<p><a href='/n/2'>Tram line opens</a> | <a href='/n/3'>Ferry to close</a></p>"
+        "</article>"
+    )
+    tree = parse_html(page)
+    lines = [
+        "Council backs bridge",
+        *(para(i) for i in range(4)),
+        "Related: Bridge costs soar past the original estimate",
+        *(para(i) for i in range(4, 6)),
+        "Sign up for our free morning newsletter to get the news first.",
+        "Tram line opens | Ferry to close",
+    ]
+    kept = drop_boilerplate(lines, BlockIndex.build(tree), headlines(tree))
+    assert kept == [para(i) for i in range(6)]
+
+
+def test_boilerplate_words_inside_the_story_stay() -> None:
+    """Prompt wording only counts at the edges; the middle of the story is never trimmed."""
+    tree = parse_html(doc(f"<article>{ps(range(3))}</article>"))
+    middle = "Residents can sign up for a newsletter about the works, the council said."
+    lines = [para(0), middle, para(1), para(2)]
+    assert drop_boilerplate(lines, BlockIndex.build(tree), headlines(tree)) == lines
+
+
+def test_trimming_is_capped_so_a_misfire_cannot_gut_the_body() -> None:
+    tree = parse_html(doc("<p>x</p>"))
+    lines = ["Share this story with friends, share it today"] * 3 + ["One short true line."]
+    assert drop_boilerplate(lines, BlockIndex.build(tree)) == lines
+
+
+def test_link_density_is_read_from_the_page() -> None:
+    index = BlockIndex.build(
+        parse_html(doc("<p>Read <a href='/x'>the whole report here</a></p><p>Plain words.</p>"))
+    )
+    assert index.density("Read the whole report here") == 1.0 - len("Read ") / len(
+        "Read the whole report here"
+    )
+    assert index.density("Plain words.") == 0.0
+    assert index.density("not on the page") is None
+
+
+# --- JSON-LD articleBody agreement --------------------------------------------------------------
+
+
+def test_jsonld_body_drops_lines_it_does_not_contain() -> None:
+    ld = "\n".join(para(i) for i in range(5))
+    lines = [para(0), para(1), "Photo: the river at dawn, by our staff photographer Ann Lens",
+             *(para(i) for i in range(2, 5))]  # fmt: skip
+    assert agree_with_jsonld(lines, ld) == [para(i) for i in range(5)]
+
+
+def test_jsonld_body_rescues_an_extraction_that_lost_most_of_the_article() -> None:
+    ld = "\n".join(para(i) for i in range(8))
+    assert agree_with_jsonld([para(0), para(1)], ld) == ld.splitlines()
+
+
+def test_jsonld_teaser_or_unrelated_text_is_no_verdict() -> None:
+    lines = [para(i) for i in range(8)]
+    assert agree_with_jsonld(lines, para(0)) == lines  # a teaser: shorter than half
+    other = " ".join(f"Unrelated transcript sentence number {i} about weather." for i in range(60))
+    assert agree_with_jsonld(lines, other) == lines
+
+
+def test_jsonld_article_body_is_used_by_extract_article() -> None:
+    """End to end: a caption the extractor keeps is dropped because articleBody lacks it."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle",
+          "headline": "Council backs bridge",
+          "articleBody": "\n\n".join(para(i) for i in range(6))}  # fmt: skip
+    caption = "<p>Picture shows the river at dawn, photographed by our staff photographer.</p>"
+    story = f"<h1>Council backs bridge</h1>{ps(range(3))}{caption}{ps(range(3, 6))}"
+    page = doc(
+        f"<article>{story}</article>",
+        head=f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+    )
+    record = extract_article(page, URL)
+    assert all(words_in(record["body"], i) for i in range(6))
+    assert "staff photographer" not in record["body"]
+    without = body_of(page.replace("application/ld+json", "text/plain"))
+    assert "staff photographer" in without  # the drop is the JSON-LD rule's doing
