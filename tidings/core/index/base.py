@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 FACET_FIELDS = ("topic", "source")
+#: Every field a search can count (``SearchRequest.facets``) or chart (``IndexBackend.trends``).
+ALL_FACETS = ("topic", "source", "entity", "language")
 
 
 class QueryError(ValueError):
@@ -36,6 +38,11 @@ class SearchRequest:
     cursor: str | None = None  # opaque, from a previous SearchResult.next_cursor
     facets: tuple[str, ...] = FACET_FIELDS
     highlight: bool = True
+    entities: tuple[str, ...] = ()  # normalised entity keys, any of
+    languages: tuple[str, ...] = ()  # language codes, any of
+    recency_boost: bool = False  # relevance sort only: newer articles rank higher
+    collapse: bool = False  # one hit per cluster_id (story), with Hit.cluster_size
+    histogram: bool = False  # fill SearchResult.histogram
 
 
 @dataclass
@@ -44,6 +51,7 @@ class Hit:
     score: float
     article: dict[str, Any]  # the display fields of the article record (no body)
     highlights: dict[str, list[str]] = field(default_factory=dict)  # field -> HTML fragments
+    cluster_size: int = 1  # with collapse: matching articles in this hit's story
 
 
 @dataclass
@@ -52,6 +60,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]  # facet field -> [(value, count)] by count desc
     next_cursor: str | None = None
+    histogram: list[tuple[str, int]] = field(default_factory=list)  # [("YYYY-MM-DD", n)] by day
 
 
 class IndexBackend(Protocol):
@@ -68,6 +77,14 @@ class IndexBackend(Protocol):
 
     def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The newest articles (by ``published_at``, else ``fetched_at``), optionally per topic."""
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Articles related to one article (shared distinctive terms), the article excluded."""
+
+    def trends(
+        self, request: SearchRequest, field: str, size: int = 5
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Per-day counts of the ``size`` most frequent values of ``field`` among the matches."""
 
     def count(self) -> int:
         """Number of indexed articles."""
