@@ -1,7 +1,7 @@
 """Name what went wrong with a request, so errors can be counted and queried by kind.
 
-Kinds: http, timeout, dns, connection, too-large, robots, offsite, ignored, download, plus
-parse and not-article (raised by our own callbacks, not by the downloader).
+Kinds: http, timeout, dns, connection, too-large, robots, offsite, redirect, ignored, download,
+plus parse, binary and not-article (raised by our own callbacks, not by the downloader).
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ def classify(exc: BaseException) -> tuple[str, str]:
         text = str(exc)
         if "robots.txt" in text:
             return "robots", text
+        if "redirect" in text.lower():
+            return "redirect", text
         return ("offsite" if "offsite" in text.lower() else "ignored"), text or "ignored"
     return "download", f"{type(exc).__name__}: {exc}"
 

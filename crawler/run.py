@@ -35,6 +35,8 @@ class CrawlReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    not_modified: int = 0
+    skipped_seen: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     finish_reason: str | None = None
@@ -62,6 +64,8 @@ class CrawlReport:
             inserted=get("inserted"),
             updated=get("updated"),
             unchanged=get("unchanged"),
+            not_modified=get("not_modified"),
+            skipped_seen=get("skipped_seen"),
             errors=errors,
             elapsed_s=round(elapsed_s, 3),
             finish_reason=stats.get("finish_reason"),
@@ -76,7 +80,8 @@ class CrawlReport:
             f"{self.feeds_fetched} feed(s), {self.sitemaps_fetched} sitemap(s), "
             f"{self.pages_fetched} page(s), {self.articles_extracted} article(s) "
             f"({rate:.1f}/s; {self.inserted} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged); errors: {errors}"
+            f"{self.unchanged} unchanged); {self.not_modified} not modified, "
+            f"{self.skipped_seen} seen and skipped; errors: {errors}"
         )
 
 

@@ -3,7 +3,9 @@
 Politeness: robots.txt obeyed, an identifying User-Agent, AutoThrottle adapting the delay to
 each server's latency, a per-domain concurrency cap. AutoThrottle starts at a short delay and
 never waits more than the server's own latency suggests, so a fast local site is not slowed
-to a crawl, while a slow remote one is backed off.
+to a crawl, while a slow remote one is backed off. A 429/503 with ``Retry-After`` pauses its
+host (:mod:`crawler.retry_after`); stored validators make re-crawls conditional
+(:mod:`crawler.conditional`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ def scrapy_settings(
         "DOWNLOAD_WARNSIZE": DOWNLOAD_MAXSIZE // 2,
         "RETRY_TIMES": 2,
         "REDIRECT_MAX_TIMES": 10,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry_after.RetryAfterMiddleware": 550,
+            "crawler.conditional.ConditionalGetMiddleware": 580,
+        },
+        "TIDINGS_RETRY_AFTER_MAX": 60.0,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,  # no listening ports besides what we crawl
         "REMOTE_CONTROL_ENABLED": False,

@@ -59,6 +59,8 @@ def _feedparser_entries(body: bytes, url: str, content_type: str | None) -> list
     if not parsed.entries:
         if parsed.get("bozo") and not parsed.get("version"):
             raise FeedError(f"not a feed: {parsed.get('bozo_exception')}")
+        if _malformed(parsed):
+            raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
         return []
     entries = []
     for entry in parsed.entries:
@@ -82,7 +84,15 @@ def _feedparser_entries(body: bytes, url: str, content_type: str | None) -> list
             feed_tags=[t.get("term") for t in entry.get("tags", []) if t.get("term")],
         )
         entries.append(FeedEntry(urljoin(url, link.strip()), hints))
+    if not entries and _malformed(parsed):  # broken off before the first link
+        raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     return entries
+
+
+def _malformed(parsed: Any) -> bool:
+    """Bozo for a reason other than a charset mix-up (those feeds still read fine)."""
+    benign = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), benign)
 
 
 def _name(value: Any) -> str | None:

@@ -3,6 +3,10 @@
 All sources run in one crawl so an article reached through both a feed and a sitemap is
 requested once: the dupefilter works on canonical URLs (see :mod:`crawler.request_ids`), and
 hints found for a URL that is already queued are merged into the queued request's hints.
+
+Incremental: a link whose article is already stored is skipped unless its feed or sitemap
+dates a newer version (:mod:`crawler.incremental`); one that is fetched again carries the
+stored validators for a conditional GET (:mod:`crawler.conditional`).
 """
 
 from __future__ import annotations
@@ -17,13 +21,20 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.conditional import NotModified
+from crawler.content import looks_binary, page_text
 from crawler.extract import NotAnArticle, extract_article
 from crawler.failures import CrawlError, classify_failure
+from crawler.health import TRANSIENT_KINDS, count, record_runs, report_error
+from crawler.incremental import changed_since_fetch, hint_date
+from crawler.items import FetchedArticle
 from crawler.sources import Source
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
+from crawler.state import shared_store
 from crawler.urls import canonicalize
 from tidings.core.article import utc_now
+from tidings.core.store import FetchState, Store
 
 #: Articles first: they produce records; feeds and sitemaps only produce more requests.
 ARTICLE_PRIORITY = 10
@@ -42,21 +53,57 @@ class NewsSpider(scrapy.Spider):
         # are applied when links are followed.
         self.allowed_domains = sorted({d for s in sources for d in s.allowed_domains})
         self._queued: dict[str, dict[str, Any]] = {}  # canonical URL -> hints, until fetched
+        self._skipped: set[str] = set()  # seen articles skipped this run (counted once)
+        # feed/sitemap fetch states, written only when the crawl ends cleanly (see health),
+        # and not for listings that led to a transient failure (so it is retried next time)
+        self._deferred: dict[str, list[FetchState]] = {}
+        self._dirty: set[str] = set()
+        self.started_at = utc_now()
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._forget, signal=signals.request_dropped)
+        spider.store = shared_store(crawler)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        assert self.store is not None
+        stats = self.crawler.stats.get_stats()
+        clean = {
+            sid: [s for s in states if s.url not in self._dirty]
+            for sid, states in self._deferred.items()
+        }
+        record_runs(self.store, stats, self.sources, self.started_at, reason, clean)
+
+    def _state(self, key: str) -> dict[str, Any] | None:
+        assert self.store is not None
+        return self.store.fetch_state(key)
+
+    @staticmethod
+    def _validators(state: dict[str, Any] | None) -> dict[str, str] | None:
+        if not state:
+            return None
+        found = {k: state[k] for k in ("etag", "last_modified") if state.get(k)}
+        return found or None
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources.values():
             if not (source.feeds or source.sitemaps):
                 self.logger.warning("[%s] no feeds or sitemaps: nothing to crawl", source.id)
             for url in source.feeds:
-                yield self._request(url, source, self.parse_feed, "feed")
+                yield self._listing(url, source, self.parse_feed, "feed")
             for url in source.sitemaps:
-                yield self._request(url, source, self.parse_sitemap, "sitemap")
+                yield self._listing(url, source, self.parse_sitemap, "sitemap")
+
+    def _listing(self, url: str, source: Source, callback: Any, kind: str) -> Request:
+        """A feed or sitemap request, conditional if we hold its validators."""
+        key = canonicalize(url, keep_trailing_slash=True)
+        request = self._request(url, source, callback, kind, key=key)
+        request.meta["tidings_validators"] = self._validators(self._state(key))
+        return request
 
     def _request(
         self,
@@ -88,53 +135,97 @@ class NewsSpider(scrapy.Spider):
             for name, value in hints.items():
                 queued.setdefault(name, value)
             return None
+        state = self._state(key)
+        stored = state is not None and state["stored"]
+        if stored and not changed_since_fetch(hints, state):  # type: ignore[arg-type]
+            earlier = state["fetched_at"] <= self.started_at  # type: ignore[index]
+            if earlier and key not in self._skipped:  # not one fetched earlier in this run
+                self._skipped.add(key)
+                count(self.crawler, source.id, "skipped_seen")
+            return None
         self._queued[key] = dict(hints)
-        return self._request(url, source, self.parse_article, "article", self._queued[key], key)
+        request = self._request(url, source, self.parse_article, "article", self._queued[key], key)
+        request.meta["tidings_validators"] = self._validators(state) if stored else None
+        return request
 
-    def _forget(self, request: Request, spider: scrapy.Spider | None = None) -> None:
+    def _forget(self, request: Request) -> None:
         """Drop queued hints once a request is done (fetched, failed or filtered as duplicate)."""
         self._queued.pop(request.meta.get("tidings_key", ""), None)
+
+    def _dropped(self, request: Request, spider: scrapy.Spider | None = None) -> None:
+        """A request the dupefilter dropped; one that a redirect led back to is a loop."""
+        self._forget(request)
+        chain = request.meta.get("redirect_urls") or []
+        key = canonicalize(request.url, keep_trailing_slash=True)
+        if any(canonicalize(u, keep_trailing_slash=True) == key for u in chain):
+            error = CrawlError(
+                request.meta.get("source_id", "?"),
+                str(chain[0]),
+                "redirect",
+                f"redirect loop back to {request.url}",
+            )
+            report_error(self.crawler, error)
+
+    def _defer_state(self, source: Source, response: Response) -> None:
+        """Keep a feed's or sitemap's validators for the end of a clean crawl."""
+        if response.status != 200:
+            return
+        self._deferred.setdefault(source.id, []).append(
+            FetchState(
+                url=response.meta.get("tidings_key") or response.url,
+                status=response.status,
+                fetched_at=utc_now(),
+                source_id=source.id,
+                etag=_header(response, "ETag"),
+                last_modified=_header(response, "Last-Modified"),
+            )
+        )
 
     def _source(self, response: Response | Request) -> Source:
         return self.sources[response.meta["source_id"]]
 
     def parse_feed(self, response: Response) -> Iterator[Request | CrawlError]:
         source = self._source(response)
-        self.crawler.stats.inc_value("tidings/feeds_fetched")
+        count(self.crawler, source.id, "feeds_fetched")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
             entries = parse_feed(response.body, response.url, content_type)
         except FeedError as exc:
             yield CrawlError(source.id, response.url, "parse", f"feed: {exc}")
             return
+        self._defer_state(source, response)
         for entry in entries:
             request = self._article(source, entry.link, response.url, entry.hints)
             if request is not None:
-                yield request
+                yield _via(request, response)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | CrawlError]:
         source = self._source(response)
-        self.crawler.stats.inc_value("tidings/sitemaps_fetched")
+        count(self.crawler, source.id, "sitemaps_fetched")
         max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE") or 50 * 1024 * 1024
         try:
             document = parse_sitemap(response.body, max_size=max_size)
         except SitemapError as exc:
             yield CrawlError(source.id, response.url, "parse", f"sitemap: {exc}")
             return
+        self._defer_state(source, response)
         for entry in document.entries:
             if document.kind == "index":
                 url = urljoin(response.url, entry.loc)
                 if source.allows(url):
-                    yield self._request(url, source, self.parse_sitemap, "sitemap")
+                    yield _via(self._listing(url, source, self.parse_sitemap, "sitemap"), response)
                 continue
             request = self._article(source, entry.loc, response.url, entry.hints)
             if request is not None:
-                yield request
+                yield _via(request, response)
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | CrawlError]:
+    def parse_article(self, response: Response) -> Iterator[FetchedArticle | CrawlError]:
         source = self._source(response)
         self._queued.pop(response.meta.get("tidings_key", ""), None)
-        self.crawler.stats.inc_value("tidings/pages_fetched")
+        count(self.crawler, source.id, "pages_fetched")
+        if looks_binary(response.body):
+            yield CrawlError(source.id, response.url, "binary", "binary data, not a page")
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or (
             content_type and not content_type.startswith(HTML_TYPES)
@@ -154,18 +245,46 @@ class NewsSpider(scrapy.Spider):
         if source.language:
             hints["language"] = source.language
         try:
-            record = extract_article(response.text, response.url, hints)
+            text = page_text(response.body, content_type, response.text)
+            record = extract_article(text, response.url, hints)
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the crawl
             yield CrawlError(source.id, response.url, "parse", f"{type(exc).__name__}: {exc}")
             return
-        self.crawler.stats.inc_value("tidings/articles_extracted")
-        yield dict(record)
+        count(self.crawler, source.id, "articles_extracted")
+        record = dict(record)
+        fetch = FetchState(
+            url=response.meta.get("tidings_key") or canonicalize(response.url),
+            status=response.status,
+            fetched_at=hints["fetched_at"],
+            source_id=source.id,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+            seen_modified=hint_date(response.meta["hints"]),
+            canonical_url=str(record.get("canonical_url") or record.get("url") or response.url),
+        )
+        yield FetchedArticle(record, fetch)
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         request: Request = failure.request  # type: ignore[attr-defined]
         self._forget(request)
+        if failure.check(NotModified):
+            return
         kind, message = classify_failure(failure)
+        if kind in TRANSIENT_KINDS:
+            self._dirty.update(request.meta.get("tidings_via", ()))
         yield CrawlError(request.meta.get("source_id", "?"), request.url, kind, message)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _via(request: Request, response: Response) -> Request:
+    """Note the chain of feeds/sitemaps that led to ``request`` (see ``_dirty``)."""
+    parent = response.meta.get("tidings_key") or response.url
+    request.meta["tidings_via"] = (*response.meta.get("tidings_via", ()), parent)
+    return request

@@ -6,7 +6,9 @@ Pages cover each date source the crawl must get right through the network path (
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -119,14 +121,22 @@ def site(base: str) -> dict[str, tuple[int, str, bytes]]:
 
 
 class SiteServer:
-    """Serve :func:`site` on 127.0.0.1 in a thread; ``hits`` counts requests per path."""
+    """Serve :func:`site` on 127.0.0.1 in a thread; ``hits`` counts requests per path.
 
-    def __init__(self) -> None:
+    With ``etags`` every response carries an ETag (a hash of its body) and a matching
+    ``If-None-Match`` gets a 304; ``conditional`` counts such requests per path. ``delay``
+    slows every response; ``pages`` replaces the site (a function of the base URL).
+    """
+
+    def __init__(self, etags: bool = False, delay: float = 0.0, pages: Any = None) -> None:
         self.hits: Counter[str] = Counter()
+        self.conditional: Counter[str] = Counter()
+        self.etags = etags
+        self.delay = delay
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.pages = site(self.base_url)
+        self.pages = (pages or site)(self.base_url)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -137,8 +147,20 @@ class SiteServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 path = self.path.split("?", 1)[0]
                 server.hits[path] += 1
+                if server.delay:
+                    time.sleep(server.delay)
                 status, ctype, body = server.pages.get(path, (404, "text/plain", b"not found"))
+                etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+                if self.headers.get("If-None-Match"):
+                    server.conditional[path] += 1
+                if server.etags and status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
                 self.send_response(status)
+                if server.etags:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

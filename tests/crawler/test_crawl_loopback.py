@@ -134,9 +134,13 @@ def test_index_holds_the_stored_articles(crawled: tuple) -> None:
 
 def test_recrawl_changes_nothing(server: SiteServer, crawled: tuple) -> None:
     home, _ = crawled
+    before = server.hits.copy()
     result = crawl(server, home)
     assert result.returncode == 0, result.stderr
-    assert "0 new, 0 updated, 5 unchanged" in result.stdout
+    # incremental: stored articles whose feed/sitemap dates are not newer are not fetched
+    assert "0 new, 0 updated, 0 unchanged" in result.stdout
+    assert "5 seen and skipped" in result.stdout
+    assert server.hits["/2026/11/20/bridge-plan.html"] == before["/2026/11/20/bridge-plan.html"]
     with Store(home / "tidings.db") as store:
         assert store.count() == 5
 

@@ -1,0 +1,28 @@
+"""Per-source ``interval``: a source crawled (to the end) less than its interval ago waits.
+
+Only completed crawls count (``source_runs`` rows with finish reason ``finished``), so a crawl
+that was killed or cancelled is picked up again by the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crawler.sources import Source
+
+
+def due_sources(
+    sources: list[Source], last_finished: dict[str, str], now: datetime, force: bool = False
+) -> tuple[list[Source], list[Source]]:
+    """(sources to crawl now, sources whose interval has not passed yet)."""
+    if force:
+        return list(sources), []
+    due, waiting = [], []
+    for source in sources:
+        last = last_finished.get(source.id)
+        try:
+            elapsed = (now - datetime.fromisoformat(last)).total_seconds() if last else None
+        except ValueError:
+            elapsed = None
+        (waiting if elapsed is not None and elapsed < source.interval else due).append(source)
+    return due, waiting

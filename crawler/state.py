@@ -1,0 +1,44 @@
+"""One store per crawl, shared by the spider, middlewares, pipeline and health recorder.
+
+They all need the store of record (fetch state, articles, errors, runs). One connection
+keeps writes in one process-wide order and is closed once, when the engine stops, after
+every component is done with it.
+"""
+
+from __future__ import annotations
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.shared import unwrap
+from tidings.core.config import Settings
+from tidings.core.store import Store
+
+_ATTR = "_tidings_store"
+
+
+def tidings_settings(crawler: Crawler) -> Settings:
+    """The tidings Settings of this crawl (``TIDINGS_SETTINGS``)."""
+    settings = unwrap(crawler.settings.get("TIDINGS_SETTINGS"))
+    if not isinstance(settings, Settings):
+        raise ValueError("TIDINGS_SETTINGS must hold a tidings.core.config.Settings")
+    return settings
+
+
+def shared_store(crawler: Crawler) -> Store:
+    """The crawl's Store, opened on first use and closed when the engine stops."""
+    store: Store | None = getattr(crawler, _ATTR, None)
+    if store is None:
+        settings = tidings_settings(crawler)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.db_path)
+        setattr(crawler, _ATTR, store)
+        crawler.signals.connect(lambda: _close(crawler), signal=signals.engine_stopped, weak=False)
+    return store
+
+
+def _close(crawler: Crawler) -> None:
+    store: Store | None = getattr(crawler, _ATTR, None)
+    if store is not None:
+        store.close()
+        setattr(crawler, _ATTR, None)
