@@ -130,6 +130,19 @@ def assign_split(
     return records
 
 
+def sha256_tree(path: str | Path) -> str:
+    """sha256 of a file, or of a folder as the sorted "relative-path sha256" lines of its files."""
+    root = Path(path)
+    if root.is_file():
+        return sha256_file(root)
+    lines = [
+        f"{p.relative_to(root).as_posix()} {sha256_file(p)}\n"
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    ]
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file (model cards record the data they were trained on)."""
     digest = hashlib.sha256()

@@ -1,0 +1,89 @@
+"""Tag crawled articles with topics (model + rules), entities and the model version.
+
+Implements :class:`tidings.core.tagging.ArticleTagger`, the only thing the crawler knows about
+classification, so the crawler never imports this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from classifier.artifact import LoadedModel, load_model
+from classifier.entities import EntityExtractor, lead_text
+from classifier.model import TopicModel
+from classifier.rules import RuleMatcher
+from classifier.taxonomy import Taxonomy, load_taxonomy
+from classifier.text import article_pair
+from tidings.core.article import Topic
+
+#: Below this many words of text the model's top label is not forced (it would be a guess).
+MIN_WORDS_FOR_FALLBACK = 5
+
+
+class Tagger:
+    """Batch tagger: one model, one taxonomy, one spaCy pipeline, reused for every batch."""
+
+    def __init__(
+        self,
+        model: TopicModel,
+        version: str,
+        taxonomy: Taxonomy,
+        entities: EntityExtractor | None = None,
+    ) -> None:
+        self.model = model
+        self.model_version = version
+        self.taxonomy = taxonomy
+        self.rules = RuleMatcher(taxonomy)
+        self.entities = entities if entities is not None else EntityExtractor()
+
+    @classmethod
+    def load(cls, model_dir: Path, taxonomy_path: Path | None = None) -> Tagger:
+        """Tagger from a model directory and a taxonomy file (the packaged one by default)."""
+        loaded: LoadedModel = load_model(model_dir)
+        return cls(loaded.model, loaded.version, load_taxonomy(taxonomy_path))
+
+    def model_topics(self, articles: list[dict[str, Any]]) -> list[list[Topic]]:
+        """Model topics above threshold; a substantial text with none gets its top label."""
+        pairs = [article_pair(a) for a in articles]
+        scores = self.model.scores(pairs)
+        strict = self.model.decide(scores, fallback=False, max_labels=len(self.model.labels))
+        loose = self.model.decide(scores, fallback=True, max_labels=1)
+        out: list[list[Topic]] = []
+        for (title, text), passed, top in zip(pairs, strict, loose, strict=True):
+            enough = len(f"{title} {text}".split()) >= MIN_WORDS_FOR_FALLBACK
+            chosen = passed or (top if enough else [])
+            out.append([{"id": t, "score": round(s, 4), "origin": "model"} for t, s in chosen])
+        return out
+
+    def tag(self, articles: list[dict[str, Any]]) -> None:
+        """Set ``topics``, ``entities`` and ``model_version`` on each article, in place."""
+        if not articles:
+            return
+        leads = [lead_text(a) for a in articles]
+        entities = self.entities.extract_texts(leads)
+        rule_topics = self.rules.match(leads, entities)
+        for article, model_t, rule_t, ents in zip(
+            articles, self.model_topics(articles), rule_topics, entities, strict=True
+        ):
+            merged = _merge(model_t, rule_t)
+            article["topics"] = merged
+            article["entities"] = ents
+            article["model_version"] = self.model_version
+
+
+def _merge(model_topics: list[Topic], rule_topics: list[Topic]) -> list[Topic]:
+    """One entry per topic id (the higher score wins), best first."""
+    best: dict[str, Topic] = {}
+    for topic in [*model_topics, *rule_topics]:
+        if topic["id"] not in best or topic["score"] > best[topic["id"]]["score"]:
+            best[topic["id"]] = topic
+    return sorted(best.values(), key=lambda t: (-t["score"], t["id"]))
+
+
+def tag_one(tagger: Tagger, article: Mapping[str, Any]) -> dict[str, Any]:
+    """Convenience: a tagged copy of one article."""
+    copy = dict(article)
+    tagger.tag([copy])
+    return copy

