@@ -75,8 +75,12 @@ def entity_key(text: str, label: str = "ORG") -> str:
 
 
 def lead_text(article: Mapping[str, Any], words: int = LEAD_WORDS) -> str:
-    """Title plus the summary, or else the first ``words`` words of the body."""
-    lead = (article.get("summary") or "").strip() or (article.get("body") or "")
+    """Title plus the lead: the first ``words`` words of the body (else the summary).
+
+    The body's opening names the story's companies, people and places; a publisher's summary is
+    often a shorter paraphrase that drops them.
+    """
+    lead = (article.get("body") or "").strip() or (article.get("summary") or "")
     return f"{(article.get('title') or '').strip()}\n{' '.join(lead.split()[:words])}".strip()
 
 

@@ -63,7 +63,11 @@ class Tagger:
             return
         leads = [lead_text(a) for a in articles]
         entities = self.entities.extract_texts(leads)
-        rule_topics = self.rules.match(leads, entities)
+        # Keyword rules are cheap (tokenizer only): let them see the summary as well as the lead.
+        rule_texts = [
+            f"{lead}\n{a.get('summary') or ''}" for lead, a in zip(leads, articles, strict=True)
+        ]
+        rule_topics = self.rules.match(rule_texts, entities)
         for article, model_t, rule_t, ents in zip(
             articles, self.model_topics(articles), rule_topics, entities, strict=True
         ):

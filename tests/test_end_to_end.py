@@ -144,7 +144,7 @@ def test_distinct_stories_with_shared_boilerplate_are_not_clustered(demo: Demo) 
 
 def test_broken_page_is_reported_and_skipped(demo: Demo) -> None:
     (broken,) = broken_paths()
-    url = f"{demo.site}/{broken}"
+    url = f"{demo.site}{broken}"
     assert url not in {h["url"] for h in demo.all_hits()}
     with Store(demo.home / "tidings.db") as store:
         errors = [e for e in store.errors() if e["url"] == url]
@@ -171,8 +171,11 @@ def test_facets_and_topic_filter(demo: Demo) -> None:
 
 def test_recent_feed_and_page(demo: Demo) -> None:
     recent = demo.get("/api/v1/recent", limit=5)["articles"]
-    dates = [a["published_at"] for a in recent]
+    # Newest first by published_at; an undated article counts from when it was fetched (now).
+    dates = [a["published_at"] for a in recent if a["published_at"]]
     assert len(recent) == 5 and dates == sorted(dates, reverse=True)
+    newest = max(a.published_utc for a in SERVED if a.published_utc is not None)
+    assert newest.strftime("%Y-%m-%dT%H:%M") in " ".join(dates)
     feed = feedparser.parse(f"{demo.api}/feeds/recent.rss")
     assert not feed.bozo, feed.get("bozo_exception")
     assert len(feed.entries) >= 10

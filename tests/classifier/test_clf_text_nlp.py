@@ -47,10 +47,11 @@ def test_baidu_variants_share_one_key(extractor: EntityExtractor) -> None:
     assert extractor.extract_texts(["", "x"]) == [[], []]
 
 
-def test_lead_text_uses_summary_or_first_words() -> None:
+def test_lead_text_uses_first_body_words_else_summary() -> None:
     body = " ".join(f"w{i}" for i in range(100))
     assert lead_text({"title": "T", "body": body}).split()[-1] == "w59"
-    assert lead_text({"title": "T", "summary": "S", "body": body}) == "T\nS"
+    assert lead_text({"title": "T", "summary": "S", "body": body}).split()[:2] == ["T", "w0"]
+    assert lead_text({"title": "T", "summary": "S", "body": ""}) == "T\nS"
 
 
 def test_rule_topics() -> None:

@@ -7,10 +7,12 @@ topics and entities, stores and indexes the articles, then serves the web app un
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from tidings.cli.common import open_tagger, settings_from
 from tidings.cli.errors import UsageError
+from tidings.core.store import Store
 
 DEMO_SITE_PORT = 8001
 
@@ -53,13 +55,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         report = run_crawl(settings, sources, tagger=open_tagger(settings))
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
+        # Scrapy installed its own SIGINT handler for the crawl; Ctrl-C must stop the server now.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         if args.no_serve:
             return 0
         app = create_app(settings)
+        with Store(settings.db_path) as store:
+            stored = store.count()
 
         def ready(url: str) -> None:
             print(
-                f"\nTidings is serving {report.articles} demo articles.\n"
+                f"\nTidings is serving {stored} demo articles.\n"
                 f"  analyst page: {url}\n"
                 f"  search API:   {url}api/v1/search?q=revenue\n"
                 f"  RSS feed:     {url}feeds/recent.rss\n"
