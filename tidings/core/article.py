@@ -48,6 +48,7 @@ class Article(TypedDict, total=False):
     tags: list[str]
     topics: list[Topic]
     entities: list[Entity]
+    explanations: dict[str, list[dict[str, Any]]]  # topic id -> [{"term", "weight"}], top first
     model_version: str | None
     word_count: int
     fingerprint: str | None  # MinHash signature (64 × 32-bit values as 512 hex digits)
@@ -131,6 +132,9 @@ def normalise(record: dict[str, Any]) -> Article:
     out.setdefault("language", None)
     out.setdefault("image_url", None)
     out.setdefault("model_version", None)
+    if not isinstance(out.get("explanations") or {}, dict):
+        raise InvalidArticle("'explanations' must be an object of topic id -> terms")
+    out["explanations"] = out.get("explanations") or {}
     out.setdefault("fingerprint", None)
     out.setdefault("cluster_id", None)
     out["word_count"] = int(out.get("word_count") or len(out["body"].split()))
