@@ -126,6 +126,7 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
         "tags": tags,
         "topics": [],
         "entities": [],
+        "explanations": {},
         "model_version": None,
         "word_count": words,
         "fingerprint": fingerprint(body),
