@@ -7,11 +7,14 @@ crawler, classifier or CLI), so the API can be deployed without the crawling sta
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from search_api import config as api_config
 from search_api.problems import INDEX_UNAVAILABLE, Problem, problem_response
 from search_api.resources import Resources, init_app
 from tidings.core.config import Settings
@@ -22,7 +25,7 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 #: Machine paths: their errors are always problem JSON. Elsewhere a browser gets an HTML page.
-MACHINE_PREFIXES = ("/api/", "/feeds/", "/healthz", "/static/")
+MACHINE_PREFIXES = ("/api/", "/feeds/", "/healthz", "/readyz", "/metrics", "/static/")
 
 
 def create_app(
@@ -30,23 +33,62 @@ def create_app(
     *,
     index: IndexBackend | None = None,
     store: Any | None = None,
+    config: Mapping[str, Any] | None = None,
 ) -> Flask:
     """Build the app; the index (read-only) and the store open on first use, once per app.
 
     Pass ``index``/``store`` to share already-open ones (e.g. ``tidings demo``); the app then
-    leaves closing them to the caller.
+    leaves closing them to the caller. ``config`` overrides the Flask config read from
+    ``TIDINGS_*`` variables (API keys, rate limits: see :mod:`search_api.config`).
     """
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # the API is read-only: no big bodies
-    init_app(app, Resources(settings or Settings.from_env(), index, store))
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # requests are small: no big bodies
+    app.config.update(api_config.from_env())
+    app.config.update(config or {})
+    res = Resources(settings or Settings.from_env(), index, store)
+    init_app(app, res)
+    if app.config["TIDINGS_TRUSTED_PROXIES"]:
+        n = app.config["TIDINGS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from search_api import api, feeds, health, pages
+    from search_api import admin, api, apidocs, catalog, feeds, health, pages
+    from search_api.caching import init_response_cache
+    from search_api.cors import init_cors
+    from search_api.limits import init_limits
+    from search_api.metrics import init_metrics
+    from search_api.openapi import init_openapi
 
-    for module in (api, feeds, health, pages):
+    init_metrics(app, res)  # first: its timer wraps everything registered after it
+    init_openapi(app, [api.bp, catalog.bp, admin.bp, health.bp])
+    for module in (feeds, pages, apidocs):
         app.register_blueprint(module.bp)
+    for extra in ("widget",):  # optional parts that may not exist in every build
+        _register_optional(app, extra)
+    init_cors(app)
+    init_limits(app, admin=[admin.bp])
+    init_response_cache(app, _cached_endpoint)  # after the limiter: limits apply to hits too
     _register_errors(app)
     return app
+
+
+#: Endpoints whose responses are the same for everyone until the index changes.
+CACHED_ENDPOINTS = ("api.recent", "catalog.topics", "catalog.sources")
+
+
+def _cached_endpoint(endpoint: str) -> bool:
+    return endpoint in CACHED_ENDPOINTS or endpoint.startswith("feeds.")
+
+
+def _register_optional(app: Flask, name: str) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(f"search_api.{name}")
+    except ImportError:
+        return
+    if getattr(module, "bp", None) is not None and module.bp.name not in app.blueprints:
+        app.register_blueprint(module.bp)
 
 
 def _register_errors(app: Flask) -> None:

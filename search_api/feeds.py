@@ -1,107 +1,190 @@
-"""``/feeds/recent.rss``: the newest articles as RSS 2.0, optionally for one topic.
+"""Feeds of the newest articles in RSS 2.0, Atom 1.0 and JSON Feed 1.1.
 
-The XML is built with ElementTree so crawled text is always escaped by the serializer, never
-pasted into markup; characters XML cannot carry at all are dropped first.
+* ``/feeds/recent.{rss,atom,json}`` — everything (``?topic=`` and ``?limit=`` accepted);
+* ``/feeds/topic/<id>.{rss,atom,json}`` — one topic;
+* ``/feeds/search.{rss,atom,json}?q=...&topic=...`` — a saved query (the analyst page's
+  parameters), newest first.
+
+Documents come from :mod:`search_api.feed_formats`. Responses are cacheable: a strong ETag over
+the body, Last-Modified from the newest article, ``Cache-Control: public`` and 304 answers to
+conditional requests, so feed readers polling every few minutes cost almost nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from datetime import UTC, datetime
-from email.utils import format_datetime
+from datetime import datetime
 from typing import Any
-from xml.etree import ElementTree as ET
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request, url_for
+from werkzeug.datastructures import MultiDict
 
-from search_api.caching import cacheable
-from search_api.params import parse_recent
-from search_api.records import topic_ids
+from search_api import feed_formats as ff
+from search_api.caching import DEFAULT_MAX_AGE
+from search_api.page_query import PageQuery, parse_page_query, search
+from search_api.params import MAX_VALUE, parse_limit, parse_recent
+from search_api.problems import invalid_params
 from search_api.searching import current_index
-from tidings.core.article import parse_iso
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
-RSS_MIMETYPE = "application/rss+xml"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-ET.register_namespace("atom", ATOM_NS)
+FORMATS = ("rss", "atom", "json")
+_FMT = "<any(rss, atom, json):fmt>"
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: Feeds are data, never pages: nothing in them may load or run anything.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Access-Control-Allow-Origin": "*",  # public data: let browser-based readers fetch it
+}
 
 
-@bp.get("/recent.rss")
-def recent_rss() -> Response:
+@bp.get(f"/recent.{_FMT}")
+def recent(fmt: str) -> Response:
+    """The newest articles, optionally in one topic (``?topic=``)."""
     topic, limit = parse_recent(request.args)
     articles = current_index().recent(topic=topic, limit=limit)
-    home = url_for("pages.home", topic=topic, _external=True)
-    xml = build_rss(articles, topic=topic, self_url=request.url, home_url=home)
-    return cacheable(Response(xml, content_type=f"{RSS_MIMETYPE}; charset=utf-8"))
-
-
-def build_rss(
-    articles: list[dict[str, Any]], *, topic: str | None, self_url: str, home_url: str
-) -> bytes:
-    """An RSS 2.0 document (with an atom:link to itself) for ``articles``, newest first."""
-    rss = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(rss, "channel")
     title = f"Tidings: {topic}" if topic else "Tidings: recent news"
-    _text(channel, "title", title)
-    _text(channel, "link", home_url)
-    _text(
-        channel,
-        "description",
-        f"The newest articles in topic {topic}" if topic else "The newest articles",
+    desc = f"The newest articles in topic {topic}" if topic else "The newest articles"
+    key = f"topic:{topic}" if topic else "recent"
+    home = url_for("pages.home", topic=topic, _external=True)
+    args = _only(request.args, "topic", "limit")
+    return _feed(fmt, articles, key, title, desc, home, "feeds.recent", args)
+
+
+@bp.get(f"/topic/<topic_id>.{_FMT}")
+def topic(topic_id: str, fmt: str) -> Response:
+    """The newest articles in one topic."""
+    errors: list[tuple[str, str]] = []
+    if len(topic_id) > MAX_VALUE or _CONTROL_RE.search(topic_id):
+        errors.append(("topic", f"must be at most {MAX_VALUE} printable characters"))
+    limit = parse_limit(request.args, errors)
+    if errors:
+        raise invalid_params(errors)
+    articles = current_index().recent(topic=topic_id, limit=limit)
+    home = url_for("pages.home", topic=topic_id, _external=True)
+    return _feed(
+        fmt, articles, f"topic:{topic_id}", f"Tidings: {topic_id}",
+        f"The newest articles in topic {topic_id}", home, "feeds.topic",
+        _only(request.args, "limit"),
+        topic_id=topic_id,
+    )  # fmt: skip
+
+
+@bp.get(f"/search.{_FMT}")
+def saved_search(fmt: str) -> Response:
+    """The newest articles matching a query, as the analyst page would show it."""
+    query = parse_page_query(request.args)
+    params = dataclasses.replace(query.params, sort="date", cursor=None)
+    query = dataclasses.replace(query, params=params)
+    result = search(query.request(highlight=False, facets=()))
+    articles = [{"id": h.id, **h.article} for h in result.hits]
+    label = describe(query)
+    home = url_for("pages.home", **query.args(), _external=True)
+    args = MultiDict(query.args())
+    if params.limit != 20:
+        args["limit"] = str(params.limit)
+    return _feed(
+        fmt, articles, "search:" + _canonical_args(query), f"Tidings: {label}",
+        f"The newest articles matching {label}", home, "feeds.saved_search", args,
+    )  # fmt: skip
+
+
+def describe(query: PageQuery) -> str:
+    """A short human label for a query: ``"rates" in economy, from wire``."""
+    p = query.params
+    parts = [f"“{p.q}”" if p.q else "all articles"]
+    if p.topics:
+        parts.append("in " + ", ".join(p.topics))
+    if p.sources:
+        parts.append("from " + ", ".join(p.sources))
+    if query.entities:
+        parts.append("about " + ", ".join(query.entities))
+    if query.languages:
+        parts.append("in language " + ", ".join(query.languages))
+    args = query.args()
+    if "from" in args or "to" in args:
+        parts.append(f"{args.get('from', '…')}..{args.get('to', '…')}")
+    return " ".join(parts)
+
+
+def feed_links(query: PageQuery | None = None) -> list[dict[str, str]]:
+    """Autodiscovery links (``rel=alternate``) for the feeds matching a page's query."""
+    titles = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+    if query is None or query.empty:
+        target, kwargs, label = "feeds.recent", {}, "recent news"
+    elif set(query.args()) == {"topic"} and len(query.params.topics) == 1:
+        label = query.params.topics[0]
+        target, kwargs = "feeds.topic", {"topic_id": label}
+    else:
+        target, kwargs, label = "feeds.saved_search", query.args(), describe(query)
+    return [
+        {
+            "type": ff.MIMETYPES[fmt],
+            "title": f"Tidings: {label} ({titles[fmt]})",
+            "href": url_for(target, fmt=fmt, **kwargs),
+            "format": titles[fmt],
+        }
+        for fmt in FORMATS
+    ]
+
+
+def conditional(
+    resp: Response, modified: datetime | None, max_age: int = DEFAULT_MAX_AGE
+) -> Response:
+    """Add ETag, Last-Modified and Cache-Control; answer 304 when the client's copy is current."""
+    resp.headers["Cache-Control"] = f"public, max-age={max_age}"
+    if modified is not None:
+        resp.last_modified = modified
+    resp.add_etag()
+    return resp.make_conditional(request)
+
+
+def _feed(
+    fmt: str,
+    articles: list[dict[str, Any]],
+    key: str,
+    title: str,
+    description: str,
+    home: str,
+    endpoint: str,
+    args: MultiDict[str, str],
+    **view_args: str,
+) -> Response:
+    query = [(k, v) for k, v in args.items(multi=True)]
+    alternates = {
+        f: url_for(endpoint, fmt=f, **view_args, _external=True) + _qs(query) for f in FORMATS
+    }
+    meta = ff.FeedMeta(
+        key=key,
+        title=title,
+        description=description,
+        self_url=alternates[fmt],
+        home_url=home,
+        alternates=alternates,
     )
-    dates = [d for d in (_when(a) for a in articles) if d is not None]
-    _text(channel, "lastBuildDate", _rfc822(max(dates) if dates else datetime.now(UTC)))
-    _text(channel, "generator", "Tidings")
-    ET.SubElement(
-        channel, f"{{{ATOM_NS}}}link", {"href": self_url, "rel": "self", "type": RSS_MIMETYPE}
-    )
-    for article in articles:
-        channel.append(_item(article))
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    body = ff.build(fmt, articles, meta)
+    resp = Response(body, content_type=f"{ff.MIMETYPES[fmt]}; charset=utf-8")
+    resp.headers.update(SECURITY_HEADERS)
+    return conditional(resp, ff.last_modified(articles))
 
 
-def _item(article: dict[str, Any]) -> ET.Element:
-    item = ET.Element("item")
-    _text(item, "title", article.get("title") or "(untitled)")
-    link = article.get("url") or article.get("canonical_url")
-    if link:
-        _text(item, "link", link)
-    guid = ET.SubElement(item, "guid", {"isPermaLink": "false"})
-    guid.text = _clean(str(article.get("id") or article.get("canonical_url") or link or ""))
-    when = _when(article)
-    if when is not None:
-        _text(item, "pubDate", _rfc822(when))
-    if article.get("summary"):
-        _text(item, "description", article["summary"])
-    source = article.get("source") or {}
-    if isinstance(source, dict) and source.get("name"):
-        attrs = {"url": f"https://{source['domain']}/"} if source.get("domain") else {}
-        _text(item, "source", source["name"], {k: _clean(v) for k, v in attrs.items()})
-    for tid in topic_ids(article):
-        _text(item, "category", tid)
-    return item
+def _only(args: MultiDict[str, str], *names: str) -> MultiDict[str, str]:
+    """The named arguments of ``args`` (the ones that shape the feed), in request order."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if k in names])
 
 
-def _text(parent: ET.Element, tag: str, text: str, attrs: dict[str, str] | None = None) -> None:
-    ET.SubElement(parent, tag, attrs or {}).text = _clean(text)
+def _qs(pairs: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(pairs) if pairs else ""
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", str(text))
-
-
-def _when(article: dict[str, Any]) -> datetime | None:
-    for key in ("published_at", "fetched_at"):
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError):
-            value = None
-        if value is not None:
-            return value
-    return None
-
-
-def _rfc822(dt: datetime) -> str:
-    return format_datetime(dt.astimezone(UTC), usegmt=True)
+def _canonical_args(query: PageQuery) -> str:
+    """The query's arguments in a fixed order, so one saved search has one feed id."""
+    args = query.args()
+    pairs = []
+    for name in sorted(args):
+        values = args[name] if isinstance(args[name], list) else [args[name]]
+        pairs += [(name, v) for v in sorted(values)]
+    return urlencode(pairs)

@@ -1,77 +1,199 @@
-"""The analyst page at ``/``: search box, facets, results and paging, all state in the URL.
+"""The analyst page at ``/``, the article view and CSV/JSON exports of the current query.
 
-Server-rendered so it works without JavaScript and every view can be bookmarked or shared. It
-uses the same parameter checks and search as the JSON API; errors are shown on the page.
+Server-rendered so every view works without JavaScript and can be bookmarked or shared: the
+whole state (query, filters, dates, sort, page) is in the URL. JavaScript (a static file, no
+inline scripts) only draws the per-day chart with the vendored uPlot. Crawled text is escaped by
+Jinja's autoescaping; highlights are re-sanitised by :mod:`search_api.markup`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
+from search_api import records
+from search_api.feeds import describe, feed_links
 from search_api.markup import safe_highlights, safe_url, trusted
-from search_api.params import SearchParams, parse_search
+from search_api.page_query import PAGE_FACETS, PageQuery, iter_hits, parse_page_query, search
 from search_api.problems import Problem
 from search_api.records import topic_ids
-from search_api.searching import run_search
-from tidings.core.index.base import SearchResult
+from search_api.resources import resources
+from search_api.searching import current_index
+from tidings.core.index.base import Hit, SearchResult
 
 bp = Blueprint("pages", __name__)
 
 SNIPPET_CHARS = 300
+EXPORT_LIMIT = 1000
+MAX_ID = 200
+#: Longest run of days the chart fills with zeros (beyond that it plots only days with matches).
+MAX_CHART_DAYS = 3660
+#: Scripts and styles come from this origin only; nothing inline, nothing from elsewhere.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+#: URL parameter of each facet's filter.
+FACET_PARAMS = {"topic": "topic", "source": "source", "entity": "entity", "language": "lang"}
+FACET_TITLES = {
+    "topic": "Topics", "source": "Sources", "entity": "Entities", "language": "Languages",
+}  # fmt: skip
+CSV_COLUMNS = (
+    "id", "published_at", "title", "url", "source_id", "source_name", "topics", "entities",
+    "language", "cluster_id", "summary",
+)  # fmt: skip
+#: Parameter order in generated URLs, so one state has one URL.
+_ARG_ORDER = {
+    name: i
+    for i, name in enumerate(
+        ("q", "topic", "source", "entity", "lang", "from", "to", "sort", "limit", "cursor")
+    )
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PARAGRAPHS = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+
+
+@bp.after_request
+def _security_headers(resp: Response) -> Response:
+    resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return resp
 
 
 @bp.get("/")
 def home() -> tuple[str, int]:
-    params = SearchParams()
+    """Search box, facets, per-day chart and results for the query in the URL."""
+    query = PageQuery()
     result: SearchResult | None = None
     error: Problem | None = None
     try:
-        params = parse_search(request.args)
-        if not params.q and "sort" not in request.args:  # nothing to rank by: newest first
-            params = dataclasses.replace(params, sort="date")
-        result = run_search(params)
+        query = parse_page_query(request.args, default_sort="date")
+        result = search(query.request(facets=PAGE_FACETS, histogram=True, collapse=True))
     except Problem as problem:
         error = problem
+    labels = _labels(result)
     return render_template(
         "index.html",
-        params=params,
+        query=query,
+        params=query.params,
         result=result,
         error=error,
-        link=lambda **kw: state_url(params, **kw),
+        link=lambda **kw: state_url(query, **kw),
+        facets=_facets(query, result, labels),
+        filters=_active_filters(query, labels),
+        chart=chart_data(result.histogram if result else []),
+        feeds=feed_links(query if not error else None),
+        label=describe(query),
         title_html=title_html,
         snippet_html=snippet_html,
         topic_ids=topic_ids,
         safe_url=safe_url,
-        source_names=_source_names(result),
+        export_args=query.args() | _sort_arg(query),
+        # the sort menu shows the default for words (relevance) unless one was chosen
+        sort_choice=query.params.sort if "sort" in request.args else "relevance",
     ), (error.status if error else 200)
 
 
-def state_url(
-    params: SearchParams,
-    *,
-    toggle_topic: str | None = None,
-    toggle_source: str | None = None,
-    cursor: str | None = None,
-    **changes: Any,
-) -> str:
-    """The page URL for ``params`` with one change; filters toggle, paging keeps the rest."""
-    topics = _toggle(params.topics, toggle_topic)
-    sources = _toggle(params.sources, toggle_source)
-    args: dict[str, Any] = {
-        "q": params.q or None,
-        "topic": list(topics) or None,
-        "source": list(sources) or None,
-        "from": request.args.get("from") or None,
-        "to": request.args.get("to") or None,
-        "sort": params.sort if request.args.get("sort") else None,  # else the page default
-        "limit": params.limit if params.limit != 20 else None,
-        "cursor": cursor,
+@bp.get("/articles/<article_id>")
+def article(article_id: str) -> str:
+    """One article: metadata, topics with scores, entities, body text and its cluster."""
+    store = resources().store
+    found = store.get(article_id) if len(article_id) <= MAX_ID else None
+    if found is None:
+        raise Problem(404, detail="no article with this id")
+    record = dict(found)
+    cluster_id = record.get("cluster_id")
+    cluster = [
+        m for m in (store.cluster_members(cluster_id) if cluster_id else [])
+        if m.get("id") != record.get("id")
+    ]  # fmt: skip
+    related: list[dict[str, Any]] = []
+    try:
+        related = current_index().more_like_this(article_id, limit=5)
+    except Exception:  # related articles are a nicety: never fail the page for them
+        related = []
+    cluster_ids = {m.get("id") for m in cluster}
+    return render_template(
+        "article.html",
+        a=record,
+        topics=_topics(record.get("topics") or []),
+        entities=_entities_by_label(record.get("entities") or []),
+        paragraphs=paragraphs(str(record.get("body") or "")),
+        cluster=cluster,
+        related=[r for r in related if r.get("id") not in cluster_ids][:5],
+        safe_url=safe_url,
+        feeds=feed_links(None),
+    )
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    """Up to EXPORT_LIMIT matches of the current query as CSV (formula-safe cells)."""
+    query = parse_page_query(request.args, default_sort="date")
+    hits = _export_hits(query)
+    first = next(hits, None)  # run the search before streaming, so errors are real responses
+
+    def rows() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_COLUMNS)
+        for hit in [first] if first else []:
+            writer.writerow(csv_row(hit))
+        yield _drain(buf)
+        for hit in hits:
+            writer.writerow(csv_row(hit))
+            yield _drain(buf)
+
+    resp = Response(stream_with_context(rows()), content_type="text/csv; charset=utf-8")
+    resp.headers["Content-Disposition"] = 'attachment; filename="tidings-export.csv"'
+    return resp
+
+
+@bp.get("/export.json")
+def export_json() -> Response:
+    """Up to EXPORT_LIMIT matches of the current query as JSON."""
+    query = parse_page_query(request.args, default_sort="date")
+    total = search(query.request(limit=1, highlight=False, facets=())).total
+    articles = [records.listed({"id": h.id, **h.article}) for h in _export_hits(query)]
+    body = {
+        "query": query.args() | _sort_arg(query),
+        "total": total,
+        "exported": len(articles),
+        "limit": EXPORT_LIMIT,
+        "truncated": total > len(articles),
+        "articles": articles,
     }
-    args.update(changes)
-    return url_for("pages.home", **{k: v for k, v in args.items() if v is not None})
+    resp = Response(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
+    resp.headers["Content-Disposition"] = 'attachment; filename="tidings-export.json"'
+    return resp
+
+
+def state_url(query: PageQuery, *, cursor: str | None = None, **changes: Any) -> str:
+    """The page URL for ``query`` with one change: ``toggle_<facet>`` adds or removes a filter,
+    ``<param>=value`` replaces a parameter (``None`` removes it); paging keeps the rest."""
+    args: dict[str, Any] = query.args() | _sort_arg(query)
+    if query.params.limit != 20:
+        args["limit"] = query.params.limit
+    for key, value in changes.items():
+        if key.startswith("toggle_"):
+            name = FACET_PARAMS.get(key[7:], key[7:])
+            current = list(args.get(name) or [])
+            kept = [v for v in current if v != value]
+            args[name] = kept if value in current else [*current, value]
+        else:
+            args[key] = value
+    if cursor:
+        args["cursor"] = cursor
+    ordered = sorted(args.items(), key=lambda kv: _ARG_ORDER.get(kv[0], len(_ARG_ORDER)))
+    return url_for("pages.home", **{k: v for k, v in ordered if v not in (None, [], "")})
 
 
 def title_html(hit: Any) -> Any:
@@ -95,17 +217,170 @@ def snippet_html(hit: Any) -> Any:
     return summary if len(summary) <= SNIPPET_CHARS else summary[:SNIPPET_CHARS].rstrip() + "…"
 
 
-def _source_names(result: SearchResult | None) -> dict[str, str]:
-    """Display names of the sources on this page, so facets can show names, not ids."""
-    names: dict[str, str] = {}
+def chart_data(histogram: list[tuple[str, int]]) -> dict[str, Any]:
+    """Per-day counts for the chart, with days without matches filled in as zeros."""
+    counts: dict[date, int] = {}
+    for day, n in histogram:
+        try:
+            d = date.fromisoformat(str(day)[:10])
+        except ValueError:
+            continue
+        counts[d] = counts.get(d, 0) + int(n)
+    if not counts:
+        return {"days": [], "counts": [], "max": 0}
+    first, last = min(counts), max(counts)
+    if (last - first).days <= MAX_CHART_DAYS:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    else:
+        days = sorted(counts)
+    return {
+        "days": [d.isoformat() for d in days],
+        "counts": [counts.get(d, 0) for d in days],
+        "max": max(counts.values()),
+    }
+
+
+def csv_row(hit: Hit) -> list[str]:
+    """One CSV row; a cell a spreadsheet would read as a formula gets a leading quote."""
+    a = hit.article
+    source = a.get("source") if isinstance(a.get("source"), dict) else {}
+    entities = [
+        str(e.get("key") or e.get("text")) for e in a.get("entities") or [] if isinstance(e, dict)
+    ]
+    cells = [
+        hit.id, a.get("published_at"), a.get("title"), a.get("url"), source.get("id"),
+        source.get("name"), ";".join(topic_ids(a)), ";".join(entities), a.get("language"),
+        a.get("cluster_id"), a.get("summary"),
+    ]  # fmt: skip
+    return [safe_cell(c) for c in cells]
+
+
+def safe_cell(value: object) -> str:
+    """``value`` as text that no spreadsheet evaluates (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def paragraphs(body: str) -> list[str]:
+    """The body split into paragraphs (plain text; the template escapes it)."""
+    parts = [p.strip() for p in _PARAGRAPHS.split(body)]
+    if len(parts) == 1 and "\n" in body:
+        parts = [p.strip() for p in body.splitlines()]
+    return [p for p in parts if p]
+
+
+def _export_hits(query: PageQuery) -> Iterator[Hit]:
+    return iter_hits(query.request(highlight=False, facets=(), cursor=None), EXPORT_LIMIT)
+
+
+def _drain(buf: io.StringIO) -> str:
+    out = buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    return out
+
+
+def _sort_arg(query: PageQuery) -> dict[str, str]:
+    """``sort`` when it differs from the page's default (date without words, else relevance)."""
+    default = "relevance" if query.params.q else "date"
+    return {"sort": query.params.sort} if query.params.sort != default else {}
+
+
+def _labels(result: SearchResult | None) -> dict[str, dict[str, str]]:
+    """Display names of facet values seen on this page (source names, entity texts)."""
+    labels: dict[str, dict[str, str]] = {"source": {}, "entity": {}}
     for hit in result.hits if result else []:
         source = hit.article.get("source")
         if isinstance(source, dict) and source.get("id") and source.get("name"):
-            names[str(source["id"])] = str(source["name"])
-    return names
+            labels["source"][str(source["id"])] = str(source["name"])
+        for entity in hit.article.get("entities") or []:
+            if isinstance(entity, dict) and entity.get("key") and entity.get("text"):
+                labels["entity"].setdefault(str(entity["key"]), str(entity["text"]))
+    return labels
 
 
-def _toggle(values: tuple[str, ...], value: str | None) -> tuple[str, ...]:
-    if value is None:
-        return values
-    return tuple(v for v in values if v != value) if value in values else (*values, value)
+def _selected(query: PageQuery, facet: str) -> tuple[str, ...]:
+    p = query.params
+    return {
+        "topic": p.topics, "source": p.sources, "entity": query.entities,
+        "language": query.languages,
+    }[facet]  # fmt: skip
+
+
+def _facets(
+    query: PageQuery, result: SearchResult | None, labels: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Facet groups for the template: values with counts, labels, links and active state."""
+    out = []
+    for name in PAGE_FACETS:
+        values = list((result.facets if result else {}).get(name) or [])
+        selected = _selected(query, name)
+        shown = {v for v, _ in values}
+        values += [(v, 0) for v in selected if v not in shown]  # a filter can always be removed
+        if not values or (name == "language" and len(values) < 2 and not selected):
+            continue
+        out.append(
+            {
+                "name": name,
+                "title": FACET_TITLES[name],
+                "values": [
+                    {
+                        "value": value,
+                        "label": labels.get(name, {}).get(value, value),
+                        "count": count,
+                        "active": value in selected,
+                        "href": state_url(query, **{f"toggle_{name}": value}),
+                    }
+                    for value, count in values
+                ],
+            }
+        )
+    return out
+
+
+def _active_filters(query: PageQuery, labels: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    """Chips for the filters in force, each with a link that removes it."""
+    chips = []
+    for name in PAGE_FACETS:
+        for value in _selected(query, name):
+            chips.append(
+                {
+                    "kind": name,
+                    "label": labels.get(name, {}).get(value, value),
+                    "href": state_url(query, **{f"toggle_{name}": value}),
+                }
+            )
+    args = query.args()
+    if "from" in args or "to" in args:
+        chips.append(
+            {
+                "kind": "dates",
+                "label": f"{args.get('from', '…')} – {args.get('to', '…')}",
+                "href": state_url(query, **{"from": None, "to": None}),
+            }
+        )
+    return chips
+
+
+def _topics(topics: list[Any]) -> list[dict[str, Any]]:
+    """Topic records (plain ids become records without a score), highest score first."""
+    out = []
+    for t in topics:
+        record = dict(t) if isinstance(t, dict) else {"id": str(t)}
+        try:
+            record["score"] = float(record.get("score") or 0.0)
+        except (TypeError, ValueError):
+            record["score"] = 0.0
+        if record.get("id"):
+            out.append(record)
+    return sorted(out, key=lambda t: -t["score"])
+
+
+def _entities_by_label(entities: list[Any]) -> dict[str, list[dict[str, str]]]:
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for e in entities:
+        if isinstance(e, dict) and e.get("text"):
+            grouped.setdefault(str(e.get("label") or "OTHER"), []).append(
+                {"text": str(e["text"]), "key": str(e.get("key") or e["text"])}
+            )
+    return grouped

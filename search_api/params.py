@@ -1,20 +1,27 @@
-"""Parse and check query parameters, so bad input is a 400 naming the parameter, never a 500.
+"""Query parameters of the read endpoints: one schema per endpoint, validating and documenting.
 
-Every check collects its error instead of stopping at the first, so a client sees all that is
-wrong with a request at once.
+The schemas here are what the views parse with *and* what the OpenAPI document is generated
+from. Every field's error is collected, so a client sees all that is wrong with a request at
+once, as a 400 problem listing each parameter (``invalid_params``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
+from marshmallow import Schema, ValidationError, post_load, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from search_api.problems import invalid_params
-from tidings.core.index.base import SearchRequest
+from search_api.fields import MAX_DATE, MIN_DATE, Choice, Count, DateBound, Flag, QuerySchema, Text
+from search_api.fields import Values as _Values
+from search_api.problems import validation_problem
+from tidings.core.index.base import ALL_FACETS, SearchRequest
+
+__all__ = [
+    "MAX_DATE", "MIN_DATE", "SearchParams", "parse_recent", "parse_search", "load_args",
+]  # fmt: skip
 
 MAX_Q = 500
 MAX_VALUE = 200  # one topic or source id
@@ -23,12 +30,76 @@ MAX_CURSOR = 2048
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 SORTS = ("relevance", "date")
-#: Dates outside this range are rejected (index backends cannot represent all of year 1-9999).
-MIN_DATE = datetime(1800, 1, 1, tzinfo=UTC)
-MAX_DATE = datetime(2200, 1, 1, tzinfo=UTC)
-_CURSOR_RE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: opaque but sane
-_INT_RE = re.compile(r"[0-9]{1,6}")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TREND_FIELDS = ALL_FACETS
+CURSOR_PATTERN = r"^[\x21-\x7e]*$"  # printable ASCII, no spaces: opaque but sane (or empty)
+
+
+def _values(name: str, what: str) -> _Values:
+    return _Values(
+        MAX_VALUE,
+        MAX_REPEAT,
+        data_key=name,
+        metadata={"description": f"Only articles with any of these {what} (repeatable)."},
+    )
+
+
+def _limit(default: int = DEFAULT_LIMIT, high: int = MAX_LIMIT, what: str = "results") -> Count:
+    return Count(
+        1, high, load_default=default, metadata={"description": f"Number of {what} (1-{high})."}
+    )
+
+
+class Cursor(Text):
+    """An opaque paging cursor from a previous response's ``next_cursor``."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            MAX_CURSOR,
+            metadata={
+                "description": "`next_cursor` of the previous page.",
+                "pattern": CURSOR_PATTERN,
+            },
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            return None
+        if any(not 0x21 <= ord(c) <= 0x7E for c in text):
+            raise ValidationError("not a cursor from a previous response")
+        return text
+
+
+class FilterArgs(QuerySchema):
+    """What every query-based endpoint filters on: text, topics, sources, entities, dates."""
+
+    q = Text(
+        MAX_Q,
+        strip=True,
+        load_default="",
+        metadata={
+            "description": 'Query: words, "phrases", -exclusion, OR, field scopes '
+            "(title:, topic:, source:, entity:, lang:)."
+        },
+    )
+    topics = _values("topic", "topic ids")
+    sources = _values("source", "source ids")
+    entities = _values("entity", "entity keys")
+    languages = _values("lang", "language codes")
+    date_from = DateBound(
+        end_of_day=False, data_key="from", metadata={"description": "Published at or after."}
+    )
+    date_to = DateBound(
+        end_of_day=True,
+        data_key="to",
+        metadata={"description": "Published at or before (a bare date: that whole day)."},
+    )
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise ValidationError("'from' is after 'to'", field_name="from")
 
 
 @dataclass(frozen=True)
@@ -43,8 +114,15 @@ class SearchParams:
     sort: Literal["relevance", "date"] = "relevance"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    entities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    collapse: bool = False
+    recency: bool = False
+    histogram: bool = False
 
-    def to_request(self, *, highlight: bool = True) -> SearchRequest:
+    def to_request(
+        self, *, highlight: bool = True, facets: tuple[str, ...] = ALL_FACETS
+    ) -> SearchRequest:
         return SearchRequest(
             q=self.q,
             topics=self.topics,
@@ -54,7 +132,13 @@ class SearchParams:
             sort=self.sort,
             limit=self.limit,
             cursor=self.cursor,
+            facets=facets,
             highlight=highlight,
+            entities=self.entities,
+            languages=self.languages,
+            recency_boost=self.recency,
+            collapse=self.collapse,
+            histogram=self.histogram,
         )
 
     def echo(self) -> dict[str, Any]:
@@ -63,131 +147,118 @@ class SearchParams:
             "q": self.q,
             "topic": list(self.topics),
             "source": list(self.sources),
+            "entity": list(self.entities),
+            "lang": list(self.languages),
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "sort": self.sort,
             "limit": self.limit,
             "cursor": self.cursor,
+            "collapse": self.collapse,
+            "recency": self.recency,
+            "histogram": self.histogram,
         }
 
 
+class SearchArgs(FilterArgs):
+    """``GET /api/v1/search``."""
+
+    sort = Choice(
+        SORTS,
+        load_default="relevance",
+        metadata={"description": "`relevance` (BM25) or `date` (newest first)."},
+    )
+    limit = _limit()
+    cursor = Cursor()
+    collapse = Flag(
+        load_default=False,
+        metadata={"description": "One hit per story (near-duplicate cluster), with its size."},
+    )
+    recency = Flag(
+        load_default=False,
+        metadata={"description": "Relevance sort only: rank newer articles higher."},
+    )
+    histogram = Flag(
+        load_default=False, metadata={"description": "Add per-day counts of the matches."}
+    )
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> SearchParams:
+        return SearchParams(**data)
+
+
+@dataclass(frozen=True)
+class RecentParams:
+    topic: str | None
+    limit: int
+
+
+class RecentArgs(QuerySchema):
+    """``GET /api/v1/recent`` (and the feeds)."""
+
+    topic = Text(MAX_VALUE, metadata={"description": "Only articles in this topic."})
+    limit = _limit(what="articles")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> RecentParams:
+        return RecentParams(data.get("topic") or None, data["limit"])
+
+
+class TrendsArgs(FilterArgs):
+    """``GET /api/v1/trends``."""
+
+    field = Choice(
+        TREND_FIELDS,
+        load_default="topic",
+        metadata={"description": "What to count per day."},
+    )
+    size = _limit(5, 20, "values (the most frequent) to chart")
+
+
+class EntitiesArgs(FilterArgs):
+    """``GET /api/v1/entities``."""
+
+    label = Text(
+        40,
+        strip=True,
+        metadata={"description": "Only entities of this NER label (ORG, PERSON, GPE, ...)."},
+    )
+    limit = _limit(what="entities")
+
+
+class RelatedArgs(QuerySchema):
+    """``GET /api/v1/articles/{id}/related``."""
+
+    limit = _limit(5, 20, "related articles")
+
+
+def load_args(schema: Schema, args: MultiDict[str, str]) -> Any:
+    """``args`` loaded through ``schema``; a 400 problem naming every bad parameter if invalid."""
+    try:
+        return schema.load(args)
+    except ValidationError as exc:
+        raise validation_problem(exc.messages) from exc
+
+
+_SEARCH = SearchArgs()
+_RECENT = RecentArgs()
+
+
 def parse_search(args: MultiDict[str, str]) -> SearchParams:
-    """Validate ``q, topic*, source*, from, to, sort, limit, cursor``; raise a 400 Problem."""
-    errors: list[tuple[str, str]] = []
-    q = _text(args, "q", MAX_Q, errors).strip()
-    topics = _repeated(args, "topic", errors)
-    sources = _repeated(args, "source", errors)
-    date_from = _date(args, "from", errors, end_of_day=False)
-    date_to = _date(args, "to", errors, end_of_day=True)
-    if date_from and date_to and date_from > date_to:
-        errors.append(("from", "'from' is after 'to'"))
-    sort = _single(args, "sort", errors) or "relevance"
-    if sort not in SORTS:
-        errors.append(("sort", f"must be one of: {', '.join(SORTS)}"))
-    limit = parse_limit(args, errors)
-    cursor = _cursor(args, errors)
-    if errors:
-        raise invalid_params(errors)
-    return SearchParams(q, topics, sources, date_from, date_to, sort, limit, cursor)  # type: ignore[arg-type]
+    """Validate the search parameters; raise a 400 Problem naming each bad one."""
+    return load_args(_SEARCH, args)
 
 
 def parse_recent(args: MultiDict[str, str]) -> tuple[str | None, int]:
     """Validate ``topic`` (optional, single) and ``limit`` for recent lists and feeds."""
-    errors: list[tuple[str, str]] = []
-    topic = _text(args, "topic", MAX_VALUE, errors) or None
-    limit = parse_limit(args, errors)
-    if errors:
-        raise invalid_params(errors)
-    return topic, limit
+    params: RecentParams = load_args(_RECENT, args)
+    return params.topic, params.limit
 
 
 def parse_limit(args: MultiDict[str, str], errors: list[tuple[str, str]]) -> int:
-    raw = _single(args, "limit", errors)
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not _INT_RE.fullmatch(raw.strip()):
-        errors.append(("limit", f"must be an integer from 1 to {MAX_LIMIT}"))
-        return DEFAULT_LIMIT
-    value = int(raw)
-    if not 1 <= value <= MAX_LIMIT:
-        errors.append(("limit", f"must be an integer from 1 to {MAX_LIMIT}"))
-        return DEFAULT_LIMIT
-    return value
-
-
-def _single(args: MultiDict[str, str], name: str, errors: list[tuple[str, str]]) -> str | None:
-    values = args.getlist(name)
-    if len(values) > 1:
-        errors.append((name, "may be given only once"))
-    return values[0] if values else None
-
-
-def _text(args: MultiDict[str, str], name: str, limit: int, errors: list[tuple[str, str]]) -> str:
-    value = _single(args, name, errors) or ""
-    if len(value) > limit:
-        errors.append((name, f"longer than {limit} characters"))
-        return ""
-    if _CONTROL_RE.search(value):
-        errors.append((name, "contains control characters"))
-        return ""
-    return value
-
-
-def _repeated(
-    args: MultiDict[str, str], name: str, errors: list[tuple[str, str]]
-) -> tuple[str, ...]:
-    values = [v.strip() for v in args.getlist(name) if v.strip()]
-    if len(values) > MAX_REPEAT:
-        errors.append((name, f"given more than {MAX_REPEAT} times"))
-        return ()
-    for value in values:
-        if len(value) > MAX_VALUE or _CONTROL_RE.search(value):
-            errors.append((name, f"each value must be at most {MAX_VALUE} printable characters"))
-            return ()
-    return tuple(dict.fromkeys(values))
-
-
-def _date(
-    args: MultiDict[str, str], name: str, errors: list[tuple[str, str]], *, end_of_day: bool
-) -> datetime | None:
-    """ISO 8601 date or datetime in UTC; a bare date ``to`` means the end of that day."""
-    raw = (_single(args, name, errors) or "").strip()
-    if not raw:
-        return None
-    reason = "must be an ISO 8601 date (2024-05-01) or datetime (2024-05-01T12:00:00Z)"
-    if len(raw) > 40:
-        errors.append((name, reason))
-        return None
+    """``limit`` (default 20), appending to ``errors`` when it is invalid."""
     try:
-        if not any(c in raw for c in "Tt :"):
-            day = date.fromisoformat(raw)
-            start = datetime.combine(day, time(), tzinfo=UTC)
-            dt = start + timedelta(days=1, microseconds=-1) if end_of_day else start
-        else:
-            dt = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-    except OverflowError:
-        errors.append((name, "is out of range"))
-        return None
-    except ValueError:
-        errors.append((name, reason))
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    try:
-        dt = dt.astimezone(UTC)
-    except (OverflowError, ValueError):
-        dt = MIN_DATE - timedelta(days=1)
-    if not MIN_DATE <= dt <= MAX_DATE:
-        errors.append((name, f"must be between {MIN_DATE.year} and {MAX_DATE.year - 1}"))
-        return None
-    return dt
-
-
-def _cursor(args: MultiDict[str, str], errors: list[tuple[str, str]]) -> str | None:
-    raw = _single(args, "cursor", errors)
-    if raw is None or raw == "":
-        return None
-    if len(raw) > MAX_CURSOR or not _CURSOR_RE.match(raw):
-        errors.append(("cursor", "not a cursor from a previous response"))
-        return None
-    return raw
+        return _RECENT.load(MultiDict([("limit", v) for v in args.getlist("limit")])).limit
+    except ValidationError as exc:
+        errors.extend(("limit", str(m)) for m in exc.messages.get("limit", []))  # type: ignore[union-attr]
+        return DEFAULT_LIMIT

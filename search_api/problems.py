@@ -20,6 +20,14 @@ INVALID_PARAMS = "tag:tidings,2024:problem/invalid-parameters"
 INVALID_QUERY = "tag:tidings,2024:problem/invalid-query"
 #: ``type`` when the search index is not available (not built yet, or broken).
 INDEX_UNAVAILABLE = "tag:tidings,2024:problem/index-unavailable"
+#: ``type`` of a request without a valid API key (401: none given, 403: a wrong one).
+API_KEY = "tag:tidings,2024:problem/api-key"
+#: ``type`` of a request over its rate limit (429, with ``Retry-After``).
+RATE_LIMITED = "tag:tidings,2024:problem/rate-limited"
+#: ``type`` of a write refused because another process holds the index writer lock.
+INDEX_BUSY = "tag:tidings,2024:problem/index-busy"
+#: ``type`` of an endpoint the configured index backend cannot answer yet.
+NOT_SUPPORTED = "tag:tidings,2024:problem/not-supported"
 
 
 @dataclass(eq=False)  # exceptions compare (and hash) by identity
@@ -56,11 +64,37 @@ def invalid_params(errors: list[tuple[str, str]]) -> Problem:
     names = ", ".join(dict.fromkeys(name for name, _ in errors))
     return Problem(
         400,
-        detail=f"invalid query parameter(s): {names}",
+        detail=f"invalid parameter(s): {names}",
         type=INVALID_PARAMS,
-        title="Invalid query parameters",
+        title="Invalid parameters",
         invalid_params=[{"name": name, "reason": reason} for name, reason in errors],
     )
+
+
+def validation_problem(messages: Any) -> Problem:
+    """A 400 from marshmallow/webargs error messages (``{name: [reason, ...]}``, maybe nested)."""
+    if isinstance(messages, dict) and len(messages) == 1:
+        (only,) = messages
+        if only in ("query", "querystring", "json") and isinstance(messages[only], dict):
+            messages = messages[only]  # webargs namespaces errors under the location
+    errors: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for name, reasons in messages.items():
+            label = "body" if name == "_schema" else str(name)
+            errors.extend((label, reason) for reason in _flatten(reasons))
+    else:
+        errors.extend(("body", reason) for reason in _flatten(messages))
+    return invalid_params(errors or [("body", "invalid")])
+
+
+def _flatten(reasons: Any) -> list[str]:
+    if isinstance(reasons, str):
+        return [reasons]
+    if isinstance(reasons, dict):
+        return [r for value in reasons.values() for r in _flatten(value)]
+    if isinstance(reasons, list | tuple):
+        return [r for value in reasons for r in _flatten(value)]
+    return [str(reasons)]
 
 
 def problem_response(problem: Problem) -> Response:

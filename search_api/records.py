@@ -32,18 +32,53 @@ def hit(h: Hit) -> dict[str, Any]:
     out = listed({"id": h.id, **h.article})
     out["highlights"] = safe_highlights(h.highlights, title=out.get("title"))
     out["score"] = h.score
+    out["cluster_size"] = getattr(h, "cluster_size", 1)
     return out
 
 
 def detail(article: dict[str, Any], cluster: list[dict[str, Any]]) -> dict[str, Any]:
-    """One article with its body and the other members of its near-duplicate cluster."""
+    """One article with its body, why it has each topic, and the other copies of its story.
+
+    Each topic gets ``terms``: the terms the classifier recorded as explaining it (the record's
+    ``explanations``), or null when the record has none.
+    """
     out = {name: _get(article, name) for name in DETAIL_FIELDS}
+    explanations = _explanations(article.get("explanations"))
+    out["topics"] = [
+        {**t, "terms": explanations.get(t.get("id")) if explanations else None}
+        for t in (dict(t) if isinstance(t, dict) else {"id": t} for t in out["topics"])
+    ]
+    others = [a for a in cluster if a.get("id") != article.get("id")]
     out["cluster"] = [
         {name: _get(a, name) for name in ("id", "title", "url", "source", "published_at")}
-        for a in cluster
-        if a.get("id") != article.get("id")
+        for a in others
     ]
+    own = _source_id(article)
+    seen: dict[str, Any] = {}
+    for a in others:
+        sid = _source_id(a)
+        if sid and sid != own and sid not in seen:
+            seen[sid] = a.get("source")
+    out["also_covered_by"] = list(seen.values())
     return out
+
+
+def _explanations(raw: Any) -> dict[str, Any] | None:
+    """``{topic id: terms}`` from a record's ``explanations`` (a mapping or a list of records)."""
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, list):
+        out = {}
+        for item in raw:
+            if isinstance(item, dict) and isinstance(item.get("topic", item.get("id")), str):
+                out[item.get("topic", item.get("id"))] = item.get("terms")
+        return out
+    return None
+
+
+def _source_id(article: dict[str, Any]) -> str | None:
+    source = article.get("source")
+    return source.get("id") if isinstance(source, dict) else None
 
 
 def topic_ids(article: dict[str, Any]) -> list[str]:

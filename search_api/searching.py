@@ -1,14 +1,27 @@
-"""Run a validated search against the index, turning index refusals into 400/503 problems.
+"""Run validated requests against the index, turning index refusals into 400/501/503 problems.
 
 Shared by the JSON API and the analyst page so both answer the same query the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import TypeVar
+
 from search_api.params import SearchParams
-from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, Problem
+from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, NOT_SUPPORTED, Problem
 from search_api.resources import IndexUnavailable, resources
-from tidings.core.index.base import IndexBackend, QueryError, SearchResult
+from tidings.core.index.base import (
+    ALL_FACETS,
+    FACET_FIELDS,
+    IndexBackend,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
+
+T = TypeVar("T")
 
 
 def current_index() -> IndexBackend:
@@ -24,13 +37,26 @@ def current_index() -> IndexBackend:
         ) from exc
 
 
-def run_search(params: SearchParams, *, highlight: bool = True) -> SearchResult:
+def run_search(
+    params: SearchParams, *, highlight: bool = True, facets: tuple[str, ...] = ALL_FACETS
+) -> SearchResult:
     """Search; a query the index rejects is the client's error (400), never a 500."""
+    return search_request(params.to_request(highlight=highlight, facets=facets), params.cursor)
+
+
+def search_request(request: SearchRequest, cursor: str | None = None) -> SearchResult:
+    """Run ``request``; facets a backend cannot count yet are dropped rather than failing."""
     index = current_index()
     try:
-        return index.search(params.to_request(highlight=highlight))
+        try:
+            return index.search(request)
+        except QueryError as exc:
+            fallback = tuple(f for f in request.facets if f in FACET_FIELDS)
+            if "facet" not in str(exc).lower() or fallback == request.facets:
+                raise
+            return index.search(dataclasses.replace(request, facets=fallback))
     except QueryError as exc:
-        name = "cursor" if params.cursor and "cursor" in str(exc).lower() else "q"
+        name = "cursor" if cursor and "cursor" in str(exc).lower() else "q"
         raise Problem(
             400,
             detail=str(exc) or "the query cannot be run",
@@ -38,3 +64,32 @@ def run_search(params: SearchParams, *, highlight: bool = True) -> SearchResult:
             title="Invalid query",
             invalid_params=[{"name": name, "reason": str(exc) or "cannot be run"}],
         ) from exc
+
+
+def index_call(what: str, call: Callable[[IndexBackend], T]) -> T:
+    """``call(index)`` for an optional backend feature: 501 if the backend lacks it, 400 if the
+    request is one it refuses."""
+    index = current_index()
+    try:
+        return call(index)
+    except (NotImplementedError, AttributeError) as exc:
+        if isinstance(exc, AttributeError) and not _missing_feature(exc, index):
+            raise
+        raise Problem(
+            501,
+            detail=f"the {type(index).__name__} backend cannot answer {what} yet",
+            type=NOT_SUPPORTED,
+        ) from exc
+    except QueryError as exc:
+        raise Problem(
+            400,
+            detail=str(exc) or "the query cannot be run",
+            type=INVALID_QUERY,
+            title="Invalid query",
+            invalid_params=[{"name": "q", "reason": str(exc) or "cannot be run"}],
+        ) from exc
+
+
+def _missing_feature(exc: AttributeError, index: object) -> bool:
+    """True when the AttributeError is the backend lacking a method, not a bug inside one."""
+    return getattr(exc, "obj", None) is index

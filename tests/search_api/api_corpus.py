@@ -157,3 +157,24 @@ def raw_articles() -> list[dict[str, Any]]:
 
 def by_title(articles: list[dict[str, Any]], title: str) -> dict[str, Any]:
     return next(a for a in articles if a["title"] == title)
+
+
+def build_home(home: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Store and index the test articles under ``home``; returns (settings, stored records)."""
+    from tidings.core.article import normalise
+    from tidings.core.config import Settings
+    from tidings.core.index import open_index
+    from tidings.core.store import Store
+
+    settings = Settings(home=home)
+    store = Store(settings.db_path)
+    try:
+        stored = list(store.upsert([normalise(r) for r in raw_articles()]).articles)
+    finally:
+        store.close()
+    index = open_index(settings, writable=True)
+    try:
+        index.upsert(stored)
+    finally:
+        index.close()
+    return settings, stored

@@ -6,40 +6,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_corpus import raw_articles
+from api_corpus import build_home
 from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from tidings.core.article import normalise
 from tidings.core.config import Settings
-from tidings.core.index import open_index
-from tidings.core.store import Store
 
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[dict[str, Any]]]:
     """The settings of a tmp home and the articles stored and indexed in it."""
-    home = tmp_path_factory.mktemp("tidings-home")
-    settings = Settings(home=home)
-    records = [normalise(r) for r in raw_articles()]
-    store = Store(settings.db_path)
-    try:
-        stored = list(store.upsert(records).articles)
-    finally:
-        _close(store)
-    index = open_index(settings, writable=True)
-    try:
-        index.upsert(stored)
-    finally:
-        index.close()
-    return settings, stored
+    return build_home(tmp_path_factory.mktemp("tidings-home"))
 
 
 @pytest.fixture(scope="session")
 def app(corpus: tuple[Settings, list[dict[str, Any]]]) -> Iterator[Flask]:
     settings, _ = corpus
-    application = create_app(settings)
+    # no rate limits here: the suite sends thousands of requests (test_api_limits tests them)
+    application = create_app(settings, config={"RATELIMIT_ENABLED": False})
     application.config["TESTING"] = True
     yield application
     application.extensions["tidings"].close()
@@ -55,7 +40,20 @@ def articles(corpus: tuple[Settings, list[dict[str, Any]]]) -> list[dict[str, An
     return corpus[1]
 
 
-def _close(thing: Any) -> None:
-    close = getattr(thing, "close", None)
-    if close is not None:
-        close()
+@pytest.fixture()
+def fresh(tmp_path: Any) -> tuple[Settings, list[dict[str, Any]]]:
+    """A home of its own, for tests that write (delete articles, add sources)."""
+    return build_home(tmp_path / "home")
+
+
+KEY = "test-key-0123456789"
+
+
+@pytest.fixture()
+def admin_client(fresh: tuple[Settings, list[dict[str, Any]]]) -> Iterator[FlaskClient]:
+    """A client of an app over ``fresh`` with one API key (:data:`KEY`), no rate limits."""
+    application = create_app(
+        fresh[0], config={"TIDINGS_API_KEYS": (KEY,), "RATELIMIT_ENABLED": False}
+    )
+    yield application.test_client()
+    application.extensions["tidings"].close()

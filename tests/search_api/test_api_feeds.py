@@ -1,4 +1,4 @@
-"""/feeds/recent.rss, read back with feedparser as a feed reader would."""
+"""/feeds/recent.rss, read back with feedparser as a feed reader would (RSS 2.0 details)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,294 @@
+"""Load-test the HTTP API under gunicorn on loopback: requests/s and p50/p99 latency.
+
+Starts gunicorn (``search_api/gunicorn_conf.py``, 2 workers) over a home with synthetic articles
+(imported with ``tidings import --no-classify``) or over ``--home``, then for each endpoint runs
+32 keep-alive clients for a fixed time and reports throughput and latency percentiles, plus the
+resident memory (RSS) of each API worker afterwards. Targets (DESIGN.md): search p99 <= 50 ms at
+32 clients; recent and feeds >= 1,000 req/s; an API worker <= 300 MB.
+
+Clients are Python threads with ``http.client`` spread over several processes (so the GIL of
+one client process does not cap the rate); they share the machine's cores with the server,
+so figures are a lower bound of what the server does on its own.
+
+    .venv/bin/python bench/api_load.py [--articles 5000] [--seconds 10] [--clients 32]
+    .venv/bin/python bench/api_load.py --home var            # an existing home instead
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+TOPICS = ["politics", "business", "technology", "sport", "science", "health", "world", "arts"]
+SOURCES = [f"source{i}" for i in range(12)]
+LANGS = ["en"] * 8 + ["de", "fr"]
+ENTITIES = [("ORG", "Acme Corp"), ("PERSON", "Ada Lovelace"), ("GPE", "Berlin"),
+            ("ORG", "Globex"), ("PERSON", "Grace Hopper"), ("GPE", "Lagos")]  # fmt: skip
+#: Words searched for: frequent, middling and rare terms of the synthetic vocabulary.
+QUERY_WORDS = ["w1", "w3", "w7", "w15", "w40", "w120", "w300", "w800"]
+
+
+# -- corpus --------------------------------------------------------------------------------
+
+
+def synthetic_articles(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    """``n`` article records with a Zipfian vocabulary, topics, sources, entities and dates."""
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(1, 5001)]
+    weights = [1 / i for i in range(1, 5001)]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        words = rng.choices(vocab, weights, k=rng.randint(150, 400))
+        src = rng.choice(SOURCES)
+        ents = rng.sample(ENTITIES, rng.randint(0, 2))
+        out.append(
+            {
+                "url": f"https://{src}.example.com/news/{i}",
+                "source": {"id": src, "name": src.title(), "domain": f"{src}.example.com"},
+                "title": " ".join(rng.choices(vocab[:2000], weights[:2000], k=8)).capitalize(),
+                "summary": " ".join(words[:30]),
+                "body": " ".join(words),
+                "published_at": (start + timedelta(minutes=rng.randint(0, 525_600))).isoformat(),
+                "language": rng.choice(LANGS),
+                "topics": [
+                    {"id": t, "score": 0.9, "origin": "model"}
+                    for t in rng.sample(TOPICS, rng.randint(1, 2))
+                ],
+                "entities": [
+                    {"text": text, "label": label, "key": text.lower().replace(" ", "-")}
+                    for label, text in ents
+                ],
+            }
+        )
+    return out
+
+
+def build_home(home: Path, n: int) -> None:
+    """Import ``n`` synthetic articles into ``home`` through the CLI (store, then index)."""
+    home.mkdir(parents=True, exist_ok=True)
+    data = home / "synthetic.jsonl"
+    with data.open("w", encoding="utf-8") as out:
+        for record in synthetic_articles(n):
+            out.write(json.dumps(record) + "\n")
+    cmd = [sys.executable, "-m", "tidings", "--home", str(home), "import", "--no-classify",
+           str(data)]  # fmt: skip
+    subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+
+
+# -- server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "TIDINGS_HOME": str(home),
+        "TIDINGS_BIND": f"127.0.0.1:{port}",
+        "TIDINGS_WORKERS": str(workers),
+        # a limit no client reaches: the limiter's cost is measured, not its refusals
+        "TIDINGS_RATELIMIT": "100000000 per minute",
+        "TIDINGS_ACCESS_LOG": str(log_dir / "access.log"),
+        "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
+    }
+    with open(log_dir / "error.log", "wb") as errors:  # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
+             "search_api:create_app()"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=errors,
+        )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"gunicorn did not become ready; see {log_dir / 'error.log'}")
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker (children of ``master``), in MB."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master):
+            out.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(out)
+
+
+# -- clients -------------------------------------------------------------------------------
+
+
+def _client(port: int, paths: list[str], stop_at: float, seed: int, out: Any) -> None:
+    """One keep-alive connection sending GETs until ``stop_at``; latencies (s) to ``out``."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    lat: list[float] = []
+    errors = 0
+    while time.monotonic() < stop_at:
+        path = rng.choice(paths)
+        t0 = time.perf_counter()
+        try:
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                errors += 1
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        lat.append(time.perf_counter() - t0)
+    conn.close()
+    out.put((lat, errors))
+
+
+def _client_process(
+    port: int, paths: list[str], stop_at: float, threads: int, seed: int, out: Any
+) -> None:
+    import threading
+
+    workers = [
+        threading.Thread(target=_client, args=(port, paths, stop_at, seed * 100 + i, out))
+        for i in range(threads)
+    ]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+
+
+def load(port: int, paths: list[str], clients: int, seconds: float, procs: int) -> dict:
+    """Run ``clients`` connections over ``procs`` processes for ``seconds``."""
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    per = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    stop_at = time.monotonic() + seconds
+    started = time.monotonic()
+    ps = [
+        ctx.Process(target=_client_process, args=(port, paths, stop_at, n, i, out))
+        for i, n in enumerate(per)
+        if n
+    ]
+    for p in ps:
+        p.start()
+    lat: list[float] = []
+    errors = 0
+    for _ in range(clients):
+        got, bad = out.get()
+        lat += got
+        errors += bad
+    for p in ps:
+        p.join()
+    elapsed = time.monotonic() - started
+    lat.sort()
+    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [0.0] * 99
+    return {
+        "requests": len(lat),
+        "errors": errors,
+        "rps": len(lat) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "max_ms": (lat[-1] if lat else 0) * 1000,
+    }
+
+
+def endpoints() -> dict[str, list[str]]:
+    searches = [f"/api/v1/search?q={w}" for w in QUERY_WORDS]
+    searches += [f"/api/v1/search?q={w}&topic={t}" for w in QUERY_WORDS[:4] for t in TOPICS[:3]]
+    return {
+        "search": searches,
+        "recent": ["/api/v1/recent", "/api/v1/recent?limit=50"],
+        "feeds/recent.rss": ["/feeds/recent.rss"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, help="serve this home (default: a generated one)")
+    parser.add_argument("--articles", type=int, default=5000, help="synthetic articles")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration per endpoint")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--client-procs", type=int, default=4, help="processes for the clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--endpoint", action="append", choices=list(endpoints()), help="only these (repeatable)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tidings-load-") as tmp:
+        tmpdir = Path(tmp)
+        home = args.home
+        if home is None:
+            home = tmpdir / "home"
+            t0 = time.monotonic()
+            build_home(home, args.articles)
+            print(f"imported {args.articles} synthetic articles in {time.monotonic() - t0:.1f} s")
+        port = free_port()
+        server = start_gunicorn(home, port, args.workers, tmpdir)
+        results: dict[str, Any] = {}
+        try:
+            for name, paths in endpoints().items():
+                if args.endpoint and name not in args.endpoint:
+                    continue
+                load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
+                results[name] = load(port, paths, args.clients, args.seconds, args.client_procs)
+                r = results[name]
+                print(
+                    f"{name:18} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
+                    f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+                    f"({r['requests']} requests, {r['errors']} errors)",
+                    flush=True,
+                )
+            rss = worker_rss_mb(server.pid)
+            results["worker_rss_mb"] = rss
+            print("worker RSS: " + ", ".join(f"{m:.0f} MB" for m in rss))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    results["config"] = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "articles": None if args.home else args.articles,
+        "date": datetime.now(UTC).date().isoformat(),
+        "cpus": os.cpu_count(),
+    }
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

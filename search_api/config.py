@@ -1,0 +1,40 @@
+"""The web service's own settings (keys, rate limits, taxonomy), read from ``TIDINGS_*`` variables.
+
+They become Flask config values, so tests and embedders override them with
+``create_app(config={...})``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from search_api.auth import load_keys
+
+#: Per API key (or client address when none) on every rate-limited endpoint.
+DEFAULT_RATE = "1200 per minute"
+#: Write and admin endpoints, per key.
+ADMIN_RATE = "60 per minute"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Flask config values for :func:`search_api.create_app`."""
+    env = dict(os.environ if env is None else env)
+    return {
+        "TIDINGS_API_KEYS": load_keys(env),
+        "RATELIMIT_ENABLED": _flag(env.get("TIDINGS_RATELIMIT_ENABLED"), True),
+        "TIDINGS_RATELIMIT": env.get("TIDINGS_RATELIMIT") or DEFAULT_RATE,
+        "TIDINGS_RATELIMIT_ADMIN": env.get("TIDINGS_RATELIMIT_ADMIN") or ADMIN_RATE,
+        "RATELIMIT_STORAGE_URI": env.get("TIDINGS_RATELIMIT_STORAGE") or "memory://",
+        "TIDINGS_TRUSTED_PROXIES": int(env.get("TIDINGS_TRUSTED_PROXIES") or 0),
+        "TIDINGS_TAXONOMY": env.get("TIDINGS_TAXONOMY") or None,
+        #: Seconds a worker reuses a recent list or feed (0: never).
+        "TIDINGS_RESPONSE_CACHE_SECONDS": float(env.get("TIDINGS_RESPONSE_CACHE_SECONDS") or 2),
+        "TIDINGS_CRAWL_COMMAND": None,  # tests replace the `tidings crawl` command line
+    }

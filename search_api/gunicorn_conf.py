@@ -1,0 +1,60 @@
+"""gunicorn settings for production: ``gunicorn -c python:search_api.gunicorn_conf
+'search_api:create_app()'`` (or ``-c search_api/gunicorn_conf.py``).
+
+Every value can be changed with an environment variable. Workers do not preload the app: each
+opens its own read-only tantivy reader and SQLite connection after the fork, which is cheap and
+avoids sharing file handles across processes. Prometheus metrics run in multiprocess mode: the
+samples of all workers are kept in ``PROMETHEUS_MULTIPROC_DIR`` (wiped at start, a dead
+worker's files marked by ``child_exit``), so a scrape of any worker sees them all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+_env = os.environ.get
+
+bind = _env("TIDINGS_BIND", "127.0.0.1:8000")
+#: CPU-bound work (search, JSON): about one process per core, threads for keep-alive clients.
+workers = int(_env("TIDINGS_WORKERS", str(os.cpu_count() or 2)))
+worker_class = "gthread"
+threads = int(_env("TIDINGS_THREADS", "4"))
+worker_connections = 1000
+backlog = 2048
+timeout = int(_env("TIDINGS_TIMEOUT", "30"))  # a worker silent this long is restarted
+graceful_timeout = 20
+keepalive = 5
+preload_app = False  # a tantivy reader per worker is fine; nothing to share before the fork
+#: Recycle workers now and then so that slow growth never reaches the 300 MB per-worker budget.
+max_requests = int(_env("TIDINGS_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+limit_request_line = 8190
+limit_request_fields = 100
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = _env("TIDINGS_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = _env("TIDINGS_LOG_LEVEL", "info")
+#: Client, request line, status, bytes, time in microseconds, referrer and user agent.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" "%(a)s"'
+proc_name = "tidings-api"
+
+_metrics_dir = _env("PROMETHEUS_MULTIPROC_DIR") or str(
+    Path(_env("TIDINGS_HOME", "var")) / "run" / "prometheus"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir  # set before any worker imports the client
+
+
+def on_starting(server: Any) -> None:
+    """Start with an empty metrics directory: samples of a previous run must not count."""
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Mark a dead worker's live gauges as gone (its counters stay in the totals)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

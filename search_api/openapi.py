@@ -1,0 +1,101 @@
+"""The OpenAPI 3.1 document, generated from the views' own schemas by flask-smorest.
+
+Views of ``/api/v1`` live on :class:`ApiBlueprint`: their query and body schemas parse the
+request (a bad one is a 400 problem, not webargs' 422) and, with the response schemas, become
+the document at ``/api/v1/openapi.json``. Nothing here is written by hand, so it cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, NoReturn
+
+import flask_smorest
+from flask import Flask
+from webargs.flaskparser import FlaskParser
+
+from search_api.problems import PROBLEM_MIMETYPE, validation_problem
+from search_api.schemas import ProblemSchema
+
+API_VERSION = "1.0.0"
+DESCRIPTION = """\
+Search and read news articles collected, tagged and indexed by Tidings.
+
+Errors are RFC 9457 problem documents (`application/problem+json`); a 400 lists each bad
+parameter in `invalid_params`. Public GET endpoints allow any origin (CORS) and are rate
+limited per API key or client address (`429` with `Retry-After`). Write and admin endpoints
+need an API key: `Authorization: Bearer KEY` or `X-API-Key: KEY`.
+"""
+#: Security requirement of the write and admin endpoints (either header works).
+API_KEY_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+
+
+class ProblemParser(FlaskParser):
+    """webargs parser whose validation errors are 400 problems naming each parameter."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def handle_error(  # type: ignore[override]
+        self, error: Any, req: Any, schema: Any, *, error_status_code: Any, error_headers: Any
+    ) -> NoReturn:
+        raise validation_problem(error.messages)
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint that parses with :class:`ProblemParser`."""
+
+    ARGUMENTS_PARSER = ProblemParser()
+
+    def problems(self, *codes: int) -> Callable[[Any], Any]:
+        """Document that a view may answer these statuses with a problem document."""
+
+        def decorate(view: Any) -> Any:
+            for code in codes:
+                view = self.alt_response(code, response=HTTPStatus(code).name)(view)
+            return view
+
+        return decorate
+
+
+class TidingsApi(flask_smorest.Api):
+    """flask-smorest's Api with problem documents for errors and the app's own error handlers."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each view lists the problems it can answer
+
+    def _register_error_handlers(self) -> None:
+        """Errors are rendered by :mod:`search_api` (problem documents), not by flask-smorest."""
+
+    def _register_responses(self) -> None:
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_MIMETYPE: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+
+
+def init_openapi(app: Flask, blueprints: list[ApiBlueprint]) -> TidingsApi:
+    """Serve the generated document at ``/api/v1/openapi.json`` and register ``blueprints``."""
+    app.config.update(
+        API_TITLE="Tidings API",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": DESCRIPTION,
+                "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+            },
+            "servers": [{"url": "/"}],
+        },
+    )
+    api = TidingsApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme(
+        "apiKeyHeader", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    )
+    for bp in blueprints:
+        api.register_blueprint(bp)
+    return api

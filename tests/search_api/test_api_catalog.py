@@ -1,0 +1,137 @@
+"""/api/v1/topics, sources, entities, trends and related; search's entity/language extras."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_corpus import by_title
+from flask.testing import FlaskClient
+
+from search_api import create_app, records
+from tidings.core.config import Settings
+from tidings.core.store import Store
+
+
+def _json(client: FlaskClient, url: str, status: int = 200) -> Any:
+    resp = client.get(url)
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def _supported(client: FlaskClient, url: str) -> Any:
+    resp = client.get(url)
+    if resp.status_code == 501:
+        pytest.skip(f"the index backend does not implement {url} yet")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_topics_with_counts_and_taxonomy_labels(
+    corpus: tuple[Settings, Any], tmp_path: Path
+) -> None:
+    taxonomy = tmp_path / "taxonomy.toml"
+    taxonomy.write_text('[[topics]]\nid = "economy"\nlabel = "The Economy"\n', encoding="utf-8")
+    app = create_app(
+        corpus[0], config={"TIDINGS_TAXONOMY": str(taxonomy), "RATELIMIT_ENABLED": False}
+    )
+    resp = app.test_client().get("/api/v1/topics")
+    assert resp.status_code == 200 and resp.headers["ETag"]
+    topics = {t["id"]: t for t in resp.get_json()["topics"]}
+    assert topics["economy"] == {"id": "economy", "label": "The Economy", "count": 3}
+    assert topics["sport"] == {"id": "sport", "label": None, "count": 2}
+
+
+def test_sources_with_counts_names_and_health(fresh: tuple[Settings, Any]) -> None:
+    settings, _ = fresh
+    with Store(settings.db_path) as store:
+        store.record_error("wire", "https://wire.example.com/x", "http", "503 Service Unavailable")
+        store.record_source_run(
+            "wire", "2024-05-10T00:00:00+00:00", "2024-05-10T00:01:00+00:00", "finished",
+            {"items": 4}, True,
+        )  # fmt: skip
+    client = create_app(settings, config={"RATELIMIT_ENABLED": False}).test_client()
+    sources = {s["id"]: s for s in _json(client, "/api/v1/sources")["sources"]}
+    assert set(sources) == {"wire", "herald", "techpost"}
+    wire = sources["wire"]
+    assert (wire["name"], wire["domain"], wire["articles"]) == (
+        "Daily Wire Service", "wire.example.com", 4,
+    )  # fmt: skip
+    assert wire["health"]["error_counts"] == {"http": 1}
+    assert wire["health"]["last_success"] == "2024-05-10T00:01:00+00:00"
+    assert sources["herald"]["health"] is None and sources["herald"]["configured"] is False
+
+
+def test_entities_top_with_labels(client: FlaskClient) -> None:
+    body = _json(client, "/api/v1/entities")
+    assert {"key": "parliament", "text": "Parliament", "label": "ORG", "count": 1} in body[
+        "entities"
+    ]
+    assert _json(client, "/api/v1/entities?label=org")["entities"][0]["key"] == "parliament"
+    assert _json(client, "/api/v1/entities?label=PERSON")["entities"] == []
+    assert _json(client, "/api/v1/entities?q=football")["entities"] == []
+    _json(client, "/api/v1/entities?limit=0", 400)
+
+
+def test_trends_per_topic_per_day(client: FlaskClient) -> None:
+    body = _supported(client, "/api/v1/trends?field=topic&size=2&from=2024-05-01")
+    assert body["field"] == "topic"
+    assert len(body["series"]) == 2
+    totals = [s["total"] for s in body["series"]]
+    assert totals == sorted(totals, reverse=True)
+    for series in body["series"]:
+        assert sum(d["count"] for d in series["days"]) == series["total"]
+        assert all(d["date"] >= "2024-05-01" for d in series["days"])
+    _json(client, "/api/v1/trends?field=colour", 400)
+
+
+def test_related_articles_exclude_the_article(
+    client: FlaskClient, articles: list[dict[str, Any]]
+) -> None:
+    rates = by_title(articles, "Central bank raises interest rates")
+    body = _supported(client, f"/api/v1/articles/{rates['id']}/related?limit=3")
+    ids = [a["id"] for a in body["articles"]]
+    assert body["id"] == rates["id"] and rates["id"] not in ids and len(ids) <= 3
+    assert by_title(articles, "Central bank raises rates again")["id"] in ids
+    _json(client, "/api/v1/articles/nope/related", 404)
+
+
+def test_search_entity_and_language_filters_and_facets(client: FlaskClient) -> None:
+    body = _json(client, "/api/v1/search?entity=parliament")
+    if body["total"] == 11:
+        pytest.skip("the index backend does not filter by entity yet")
+    assert [h["title"] for h in body["hits"]] == [
+        "Parliament passes climate bill after long debate"
+    ]
+    assert _json(client, "/api/v1/search?lang=fr")["total"] == 0
+    assert _json(client, "/api/v1/search?lang=en")["total"] == 11
+    facets = _json(client, "/api/v1/search")["facets"]
+    assert {"value": "en", "count": 11} in facets.get("language", [])
+    assert {"value": "parliament", "count": 1} in facets.get("entity", [])
+
+
+def test_search_histogram_and_collapse(client: FlaskClient) -> None:
+    plain = _json(client, "/api/v1/search?q=rates")
+    assert plain["histogram"] is None and plain["query"]["collapse"] is False
+    body = _json(client, "/api/v1/search?q=rates&histogram=true&collapse=true")
+    assert body["query"]["histogram"] is True and body["query"]["collapse"] is True
+    if body["histogram"]:
+        assert sum(d["count"] for d in body["histogram"]) == plain["total"]  # articles, not stories
+    sizes = [h["cluster_size"] for h in body["hits"]]
+    assert all(s >= 1 for s in sizes)
+    if max(sizes) == 1:
+        pytest.skip("the index backend does not collapse clusters yet")
+    assert len(body["hits"]) < plain["total"]
+
+
+def test_article_explains_topics_or_says_null(
+    client: FlaskClient, articles: list[dict[str, Any]]
+) -> None:
+    rates = by_title(articles, "Central bank raises interest rates")
+    body = _json(client, f"/api/v1/articles/{rates['id']}")
+    assert all(t["terms"] is None for t in body["topics"])
+    assert [s["id"] for s in body["also_covered_by"]] == ["herald"]
+    explained = records.detail({**rates, "explanations": {"business": ["bank", "rates"]}}, [])
+    terms = {t["id"]: t["terms"] for t in explained["topics"]}
+    assert terms == {"business": ["bank", "rates"], "economy": None}

@@ -1,0 +1,87 @@
+"""The OpenAPI 3.1 document generated from the code, and the browsable docs page."""
+
+from __future__ import annotations
+
+import json
+
+from flask.testing import FlaskClient
+
+CONTRACT = [
+    ("get", "/api/v1/search"),
+    ("get", "/api/v1/recent"),
+    ("get", "/api/v1/articles/{article_id}"),
+    ("get", "/api/v1/articles/{article_id}/related"),
+    ("get", "/api/v1/topics"),
+    ("get", "/api/v1/sources"),
+    ("get", "/api/v1/entities"),
+    ("get", "/api/v1/trends"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+]
+ADMIN = [
+    ("post", "/api/v1/sources"),
+    ("post", "/api/v1/crawl"),
+    ("get", "/api/v1/crawl/{job_id}"),
+    ("delete", "/api/v1/articles/{article_id}"),
+]
+
+
+def _spec(client: FlaskClient) -> dict:
+    resp = client.get("/api/v1/openapi.json")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    return resp.get_json()
+
+
+def test_document_is_openapi_31_and_covers_the_contract(client: FlaskClient) -> None:
+    spec = _spec(client)
+    assert spec["openapi"] == "3.1.0"
+    assert spec["info"]["title"] == "Tidings API"
+    for method, path in CONTRACT + ADMIN:
+        assert method in spec["paths"][path], (method, path)
+    assert "nullable" not in json.dumps(spec)  # 3.0-only keyword: 3.1 uses type: [.., "null"]
+    assert spec["components"]["schemas"]["SearchResponse"]["properties"]["next_cursor"]["type"] == [
+        "string",
+        "null",
+    ]
+
+
+def test_parameters_and_problems_are_documented(client: FlaskClient) -> None:
+    spec = _spec(client)
+    search = spec["paths"]["/api/v1/search"]["get"]
+    names = {p["name"] for p in search["parameters"]}
+    assert names >= {"q", "topic", "source", "entity", "lang", "from", "to", "sort", "limit"}
+    assert names >= {"cursor", "collapse", "recency", "histogram"}
+    limit = next(p for p in search["parameters"] if p["name"] == "limit")["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 20)
+    bad = spec["components"]["responses"]["BAD_REQUEST"]["content"]
+    assert bad["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert {"400", "429", "503"} <= set(search["responses"])
+
+
+def test_admin_operations_need_an_api_key(client: FlaskClient) -> None:
+    spec = _spec(client)
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerAuth"]["scheme"] == "bearer"
+    assert schemes["apiKeyHeader"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    for method, path in ADMIN:
+        op = spec["paths"][path][method]
+        assert op["security"] == [{"bearerAuth": []}, {"apiKeyHeader": []}]
+        assert {"401", "403"} <= set(op["responses"])
+    for method, path in CONTRACT:
+        assert "security" not in spec["paths"][path][method]
+
+
+def test_docs_page_is_self_contained(client: FlaskClient) -> None:
+    assert client.get("/api/v1/docs").status_code == 308
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    html = page.get_data(as_text=True)
+    assert 'src="docs.js"' in html and "../openapi.json" in html
+    for asset in ("docs.js", "docs.css"):
+        text = client.get(f"/api/v1/docs/{asset}").get_data(as_text=True)
+        assert "http://" not in text and "https://" not in text  # no CDN, nothing remote
+    script = client.get("/api/v1/docs/docs.js").get_data(as_text=True)
+    assert "innerHTML" not in script  # the document's text is inserted as text only
