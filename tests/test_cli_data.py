@@ -1,0 +1,129 @@
+"""`tidings import`, `export` and `reindex`, and the CLI's one-line errors, on a real tmp home."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tidings.cli.main import main
+from tidings.core.config import Settings
+from tidings.core.index import open_index
+from tidings.core.index.base import SearchRequest
+from tidings.core.store import Store
+
+BODY = (
+    "The chipmaker said quarterly revenue rose as demand for accelerators used to train large "
+    "language models kept growing in data centres across Europe and Asia, and it raised its "
+    "forecast for the year while warning that export rules could slow sales to some customers. "
+)
+
+
+def record(n: int, **extra: object) -> dict:
+    return {
+        "url": f"https://news.example/story-{n}",
+        "title": f"Story number {n} about chips",
+        "body": BODY + f"Detail {n}.",
+        "published_at": f"2026-11-{n % 28 + 1:02d}T10:00:00Z",
+        **extra,
+    }
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tidings", *argv], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_import_then_export_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    home = tmp_path / "home"
+    src = write_jsonl(
+        tmp_path / "in.jsonl",
+        [record(n, topics=[{"id": "business", "score": 0.9, "origin": "model"}]) for n in range(5)],
+    )
+    assert main(["--home", str(home), "import", str(src), "--no-classify"]) == 0
+    assert "5 new" in capsys.readouterr().err
+    assert main(["--home", str(home), "import", str(src), "--no-classify"]) == 0
+    assert "5 unchanged" in capsys.readouterr().err
+    assert main(["--home", str(home), "export"]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(r["url"] for r in exported) == sorted(record(n)["url"] for n in range(5))
+    assert all(r["topics"][0]["id"] == "business" for r in exported)
+    index = open_index(Settings(home=home))
+    try:
+        assert index.search(SearchRequest(q="accelerators")).total == 5
+    finally:
+        index.close()
+
+
+def test_import_from_stdin_classifies_untagged_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    lines = "".join(json.dumps(record(n)) + "\n" for n in range(3))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    assert main(["--home", str(home), "import", "-"]) == 0
+    with Store(home / "tidings.db") as store:
+        stored = [r for batch in store.iter_articles() for r in batch]
+    assert len(stored) == 3
+    assert all(r["topics"] and r["model_version"] for r in stored)
+    assert all(
+        any(t["id"] == "technology" or t["id"] == "business" for t in r["topics"]) for r in stored
+    )
+
+
+def test_bad_line_is_one_line_error_and_nothing_is_written(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    src = write_jsonl(tmp_path / "in.jsonl", [record(1), record(2), "{not json", record(3)])
+    done = run("--home", str(home), "import", str(src), "--no-classify")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and f"{src}:3: not valid JSON" in done.stderr
+    assert not (home / "tidings.db").exists()
+    src = write_jsonl(tmp_path / "in2.jsonl", [record(1), {"url": "ftp://x", "title": "t"}])
+    done = run("--home", str(home), "import", str(src), "--no-classify")
+    assert done.returncode == 2 and ":2: " in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["import", "missing.jsonl"], "file not found: missing.jsonl"),
+        (["export"], "no store at"),
+        (["reindex"], "no store at"),
+        (["crawl"], "error"),
+        (["serve", "--port", "notaport"], "not a port number"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_wrong_arguments_exit_2_with_one_line(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    done = run("--home", str(tmp_path / "empty"), *argv)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_lists_every_command() -> None:
+    done = run("--help")
+    for command in (
+        "demo",
+        "crawl",
+        "extract",
+        "train",
+        "evaluate",
+        "import",
+        "export",
+        "reindex",
+        "serve",
+    ):
+        assert command in done.stdout
