@@ -1,7 +1,8 @@
-"""Save and load a fitted topic model as a directory: pipeline, meta.json, model-card.md.
+"""Save and load a fitted topic model as a directory: features, weights, meta.json, card.
 
-The pipeline is persisted with skops, never pickle: loading checks every type in the file
-against an explicit allow-list first, so a model directory from elsewhere cannot run code.
+The feature extractors are persisted with skops, never pickle: loading checks every type in the
+file against an explicit allow-list first, so a model directory from elsewhere cannot run code.
+The folded linear layer is a plain ``weights.npz`` (loaded with ``allow_pickle=False``).
 The vectorisers' vocabularies are kept out of the skops file, as a plain list of terms per
 vectoriser in ``vocabulary.json.gz``: skops writes a dict as one JSON node per entry, which
 made a 200k-term model 190 MB and two minutes to save; as data it is 2 MB and loads in a blink.
@@ -10,6 +11,7 @@ made a 200k-term model 190 MB and two minutes to save; as data it is 2 MB and lo
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import warnings
 import zipfile
@@ -30,10 +32,11 @@ PIPELINE_FILE = "pipeline.skops"
 META_FILE = "meta.json"
 CARD_FILE = "model-card.md"
 VOCAB_FILE = "vocabulary.json.gz"
-FORMAT = 1
+WEIGHTS_FILE = "weights.npz"
+FORMAT = 2
 #: Types beyond skops' defaults that a Tidings pipeline may contain. None are needed today:
-#: every type in it (Pipeline, ColumnTransformer, TfidfVectorizer, OneVsRestClassifier,
-#: LinearSVC, numpy arrays) is trusted by skops already. Anything else is refused.
+#: every type in it (ColumnTransformer, TfidfVectorizer, numpy arrays) is trusted by skops
+#: already. Anything else is refused.
 TRUSTED_TYPES: list[str] = []
 
 
@@ -61,15 +64,25 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def model_version(name: str, data_hash: str, when: datetime | None = None) -> str:
-    """``<name>-YYYY.MM.DD-<8 hex of the data hash>``: stored on every article tagged."""
+def model_version(
+    name: str, data_hash: str, when: datetime | None = None, model: TopicModel | None = None
+) -> str:
+    """``<name>-YYYY.MM.DD-<8 hex of the data hash>[-<6 hex of the weights>]``.
+
+    Stored on every article tagged; the weights part makes a retrained pipeline on the same
+    data and day a new version, so ``tidings reclassify --only-outdated`` does not skip it.
+    """
     day = (when or datetime.now(UTC)).strftime("%Y.%m.%d")
-    return f"{name}-{day}-{data_hash[:8]}"
+    version = f"{name}-{day}-{data_hash[:8]}"
+    if model is not None:
+        digest = hashlib.sha256(np.ascontiguousarray(model.coef).tobytes())
+        digest.update(np.ascontiguousarray(model.intercept).tobytes())
+        version += f"-{digest.hexdigest()[:6]}"
+    return version
 
 
 def _vectorizers(model: TopicModel) -> dict[str, Any]:
-    features = model.pipeline.named_steps["features"]
-    return {name: vec for name, vec, _cols in features.transformers_ if hasattr(vec, "idf_")}
+    return {name: vec for name, vec, _cols in model.features.transformers_ if hasattr(vec, "idf_")}
 
 
 def _pop_vocabularies(model: TopicModel) -> dict[str, list[str]]:
@@ -101,9 +114,12 @@ def save_model(
     out.mkdir(parents=True, exist_ok=True)
     vocabs = _pop_vocabularies(model)
     try:
-        sio.dump(model.pipeline, out / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
+        sio.dump(model.features, out / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
     finally:
         _put_vocabularies(model, vocabs, out)
+    np.savez_compressed(
+        out / WEIGHTS_FILE, coef=model.coef.astype(np.float32), intercept=model.intercept
+    )
     with gzip.open(out / VOCAB_FILE, "wt", encoding="utf-8") as fh:
         json.dump(vocabs, fh, ensure_ascii=False)
     meta = {
@@ -112,11 +128,8 @@ def save_model(
         "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "labels": model.labels,
         "thresholds": dict(zip(model.labels, map(float, model.thresholds), strict=True)),
-        "calibration": {
-            "a": [float(v) for v in model.sigmoid_a],
-            "b": [float(v) for v in model.sigmoid_b],
-        },
         "max_labels": model.max_labels,
+        "model": model.info,
         "libraries": library_versions(),
         **(extra_meta or {}),
     }
@@ -153,19 +166,26 @@ def load_model(model_dir: str | Path) -> LoadedModel:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         labels = [str(v) for v in meta["labels"]]
         thresholds = np.array([float(meta["thresholds"][label]) for label in labels])
-        a = np.array(meta["calibration"]["a"], dtype=float)
-        b = np.array(meta["calibration"]["b"], dtype=float)
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"{where / META_FILE}: invalid ({exc!r})") from None
+    if meta.get("format") != FORMAT:
+        raise ModelLoadError(
+            f"{where}: model format {meta.get('format')} is not {FORMAT} (written by another "
+            "Tidings version): retrain it with `tidings train`"
+        )
     _check_versions(meta, where)
+    coef, intercept = _load_weights(where / WEIGHTS_FILE, len(labels))
     untrusted = [t for t in sio.get_untrusted_types(file=pipe_path) if t not in TRUSTED_TYPES]
     if untrusted:
         raise ModelLoadError(f"{pipe_path}: refusing untrusted types {', '.join(untrusted)}")
     try:
-        pipeline = sio.load(pipe_path, trusted=TRUSTED_TYPES)
+        features = sio.load(pipe_path, trusted=TRUSTED_TYPES)
     except Exception as exc:  # skops raises many kinds on a corrupt file
         raise ModelLoadError(f"{pipe_path}: cannot load ({exc})") from None
-    model = TopicModel(pipeline, labels, thresholds, a, b, int(meta.get("max_labels", 1)))
+    model = TopicModel(
+        features, labels, coef, intercept, thresholds, int(meta.get("max_labels", 1)),
+        info=dict(meta.get("model") or {}),
+    )  # fmt: skip
     try:
         with gzip.open(where / VOCAB_FILE, "rt", encoding="utf-8") as fh:
             vocabs = json.load(fh)
@@ -174,4 +194,19 @@ def load_model(model_dir: str | Path) -> LoadedModel:
     if not isinstance(vocabs, dict):
         raise ModelLoadError(f"{where / VOCAB_FILE}: expected an object of term lists")
     _put_vocabularies(model, vocabs, where)
+    n_features = sum(len(v.idf_) for v in _vectorizers(model).values())
+    if coef.shape[0] != n_features:
+        raise ModelLoadError(f"{where / WEIGHTS_FILE}: {coef.shape[0]} rows, {n_features} features")
     return LoadedModel(model, meta)
+
+
+def _load_weights(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """(F, L) coefficients and (L,) intercepts from a pickle-free ``.npz``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            coef, intercept = data["coef"], data["intercept"].astype(np.float64)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"{path}: cannot read ({exc})") from None
+    if coef.ndim != 2 or coef.shape[1] != n_labels or intercept.shape != (n_labels,):
+        raise ModelLoadError(f"{path}: weights do not match the {n_labels} labels")
+    return coef, intercept

@@ -52,6 +52,9 @@ _SUFFIXES = frozenset(
         "group",
     ]
 )
+#: Labels the small model gives company names in headlines; overridden when the same key is
+#: also recognised as an ORG in the same text.
+_ORG_CONFUSIONS = frozenset({"GPE", "PERSON", "PRODUCT", "NORP", "LOC"})
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _NON_WORD = re.compile(r"[^\w\s&+-]+")
 
@@ -121,20 +124,36 @@ class EntityExtractor:
             return [[] for _ in texts]
         out: list[list[Entity]] = []
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            seen: set[tuple[str, str]] = set()
-            found: list[Entity] = []
-            for ent in doc.ents:
-                if ent.label_ not in KEEP_LABELS:
-                    continue
-                text = _POSSESSIVE.sub("", ent.text.strip()).strip()
-                key = entity_key(text, ent.label_)
-                if not key or (key, ent.label_) in seen:
-                    continue
-                seen.add((key, ent.label_))
-                found.append({"text": text, "label": ent.label_, "key": key})
-            out.append(found)
+            spans = [
+                (part, ent.label_)
+                for ent in doc.ents
+                if ent.label_ in KEEP_LABELS
+                for part in ent.text.split("\n")  # never across the title / lead break
+            ]
+            out.append(_clean(spans))
         return out
 
     def extract(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Entity]]:
         """Entities of each article's title and lead."""
         return self.extract_texts([lead_text(a) for a in articles])
+
+
+def _clean(spans: Sequence[tuple[str, str]]) -> list[Entity]:
+    """Normalise, give one key one label per text (ORG wins: "Nvidia" tagged GPE in a
+    headline and "Nvidia Corp." ORG in the lead are one company) and deduplicate."""
+    found: list[Entity] = []
+    for raw, label in spans:
+        text = _POSSESSIVE.sub("", raw.strip()).strip()
+        key = entity_key(text, label)
+        if key:
+            found.append({"text": text, "label": label, "key": key})
+    orgs = {e["key"] for e in found if e["label"] == "ORG"}
+    seen: set[tuple[str, str]] = set()
+    out: list[Entity] = []
+    for e in found:
+        if e["key"] in orgs and e["label"] in _ORG_CONFUSIONS:
+            e = {**e, "label": "ORG"}
+        if (e["key"], e["label"]) not in seen:
+            seen.add((e["key"], e["label"]))
+            out.append(e)
+    return out

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier.labelled import LabelledRecord
-from classifier.model import TopicModel, indicator
+from classifier.model import ModelConfig, TopicModel, indicator
 from classifier.text import record_pair
 
 Predictor = Callable[[Sequence[LabelledRecord]], list[list[str]]]
@@ -88,10 +88,19 @@ def train_baseline(records: Sequence[LabelledRecord]) -> Baseline:
     return Baseline(records)
 
 
-def train_ours(records: Sequence[LabelledRecord], seed: int = 0) -> TopicModel:
+def train_ours(
+    records: Sequence[LabelledRecord],
+    seed: int = 0,
+    config: ModelConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TopicModel:
     """Fit the Tidings topic model on labelled records."""
     return TopicModel.fit(
-        [record_pair(r) for r in records], [r["topics"] for r in records], seed=seed
+        [record_pair(r) for r in records],
+        [r["topics"] for r in records],
+        config=config,
+        seed=seed,
+        progress=progress,
     )
 
 
@@ -102,11 +111,18 @@ def evaluate_model(model: TopicModel, records: Sequence[LabelledRecord]) -> dict
 
 
 def timed_run(
-    kind: str, train: Sequence[LabelledRecord], test: Sequence[LabelledRecord], seed: int = 0
+    kind: str,
+    train: Sequence[LabelledRecord],
+    test: Sequence[LabelledRecord],
+    seed: int = 0,
+    config: ModelConfig | None = None,
 ) -> dict[str, Any]:
-    """Train ``kind`` ("ours" | "baseline") and score it: metrics plus train s and docs/s."""
+    """Train ``kind`` ("baseline", or ours under any other name) and score it.
+
+    Returns metrics plus ``train_seconds``, ``docs_per_second`` and the ``predictions``.
+    """
     start = time.perf_counter()
-    fitted = train_ours(train, seed) if kind == "ours" else train_baseline(train)
+    fitted = train_baseline(train) if kind == "baseline" else train_ours(train, seed, config)
     trained = time.perf_counter()
     if isinstance(fitted, TopicModel):
         pred = fitted.predict([record_pair(r) for r in test])
@@ -116,6 +132,7 @@ def timed_run(
     result = metrics([r["topics"] for r in test], pred)
     result["train_seconds"] = trained - start
     result["docs_per_second"] = len(test) / max(done - trained, 1e-9)
+    result["predictions"] = pred
     return result
 
 
@@ -135,6 +152,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         values = [r[key] for r in runs]
         out[key] = float(np.mean(values))
         out[f"{key}_std"] = float(np.std(values))
+    out["fold_accuracy"] = [round(r["accuracy"], 4) for r in runs]
     return out
 
 
@@ -143,18 +161,51 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    variants: dict[str, ModelConfig | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Mean/std metrics over stratified folds for ours and the baseline (same folds)."""
-    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "baseline": []}
+    """Mean/std metrics over stratified folds for ours and the baseline (same folds).
+
+    ``variants`` (name -> config) replaces "ours" with several configurations, for ablations;
+    the baseline always runs. Each summary keeps its per-fold accuracies (``fold_accuracy``).
+    """
+    configs: dict[str, ModelConfig | None] = variants or {"ours": None}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in [*configs, "baseline"]}
+    gold: list[list[str]] = []
     for k, (train_idx, test_idx) in enumerate(stratified_folds(records, folds, seed), start=1):
         train = [records[i] for i in train_idx]
         test = [records[i] for i in test_idx]
-        for kind in runs:
-            runs[kind].append(timed_run(kind, train, test, seed))
+        gold += [r["topics"] for r in test]
+        for name in runs:
+            runs[name].append(timed_run(name, train, test, seed, configs.get(name)))
         if progress:
-            ours, base = runs["ours"][-1], runs["baseline"][-1]
-            progress(
-                f"fold {k}/{folds}: accuracy ours {ours['accuracy']:.4f} "
-                f"baseline {base['accuracy']:.4f}"
-            )
-    return {kind: _summary(r) for kind, r in runs.items()}
+            scores = "  ".join(f"{n} {r[-1]['accuracy']:.4f}" for n, r in runs.items())
+            progress(f"fold {k}/{folds}: accuracy {scores}")
+    out = {}
+    for name, r in runs.items():
+        out[name] = _summary(r)
+        pred = [p for run in r for p in run["predictions"]]
+        out[name]["pooled"] = metrics(gold, pred)  # every document scored once, out of fold
+        out[name]["gold"], out[name]["pred"] = gold, pred
+    return out
+
+
+def holdout(
+    records: Sequence[LabelledRecord], test_fraction: float = 0.2, seed: int = 0
+) -> tuple[list[LabelledRecord], list[LabelledRecord], str]:
+    """(train, test, how): the file's ``split`` if it has one, else a seeded stratified split."""
+    if any("split" in r for r in records):
+        train = [r for r in records if r.get("split", "train") == "train"]
+        test = [r for r in records if r.get("split") == "test"]
+        return train, test, "split field"
+    first = [r["topics"][0] for r in records]
+    counts = {label: first.count(label) for label in set(first)}
+    strata = [label if counts[label] > 1 else "(rare)" for label in first]
+    rng = np.random.default_rng(seed)
+    test_idx: set[int] = set()
+    for label in sorted(set(strata)):
+        idx = [i for i, s in enumerate(strata) if s == label]
+        rng.shuffle(idx)
+        test_idx.update(idx[: max(1, round(len(idx) * test_fraction))])
+    train = [r for i, r in enumerate(records) if i not in test_idx]
+    test = [r for i, r in enumerate(records) if i in test_idx]
+    return train, test, f"seeded stratified split (seed {seed}, test {test_fraction:.0%})"

@@ -1,9 +1,19 @@
-"""The multi-label topic model: TF-IDF words + character n-grams, one linear SVM per label.
+"""The multi-label topic model: an ensemble of complementary linear models, stacked per label.
 
-Why this shape: on BBC and AG News (5-fold, see bench/classify.py) word 1-2 grams with English
-stop words removed plus char_wb 2-5 grams on the lead beat word n-grams alone, and a linear SVM
-beat logistic regression at a fraction of the cost. Margins become [0, 1] scores by per-label
-Platt scaling fitted, like the thresholds, on out-of-fold margins of the training data.
+Members, each one-vs-rest per label so any label set and multi-label data work:
+
+* ``words``: LinearSVC on sublinear TF-IDF word 1-2 grams (title counted twice);
+* ``chars``: LinearSVC on sublinear TF-IDF char_wb 3-5 grams of title + lead;
+* ``nb``: multinomial naive Bayes log-count ratios on the same word TF-IDF (Rennie et al.'s
+  TF-IDF + NB, binary per label: label vs the rest).
+
+Each SVM's C is chosen by inner cross-validation (mean average precision of out-of-fold
+margins). Per label, a logistic regression on the members' out-of-fold margins learns their
+weights and turns them into calibrated probabilities; thresholds are tuned on cross-validated
+stacker output, never on data it was fitted on. Because every part is linear, the whole model
+folds into one weight matrix over the features: scoring is one sparse product, and each term's
+contribution (feature value × weight) explains a topic. See docs/benchmarks.md for what each
+choice is worth.
 """
 
 from __future__ import annotations
@@ -12,30 +22,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
-from classifier.calibration import apply_sigmoid, best_threshold, fit_sigmoid
+from classifier.calibration import best_threshold
+from classifier.members import build_features, margins, mean_ap, nb_weights, svm_weights
+from classifier.stacking import fit_stack, sigmoid
 from classifier.text import model_inputs
 
 Pair = tuple[str, str]
 Progress = Callable[[str], None]
+MEMBERS = ("words", "chars", "nb")
+C_GRID = (0.3, 1.0, 3.0)
 
 
-def build_pipeline(C: float = 0.5) -> Pipeline:
-    """Unfitted features + one-vs-rest classifier (only types skops can load safely)."""
-    words = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9, stop_words="english"
-    )
-    chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, max_features=300_000
-    )
-    features = ColumnTransformer([("words", words, 0), ("chars", chars, 1)])
-    return Pipeline([("features", features), ("clf", OneVsRestClassifier(LinearSVC(C=C)))])
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which members to use and how to tune them (the ablations in bench/classify.py)."""
+
+    members: tuple[str, ...] = MEMBERS
+    c_grid: tuple[float, ...] = C_GRID
+    folds: int = 3
+    nb_alphas: tuple[float, ...] = (0.01, 0.03, 0.1)
+    seed: int = 0
 
 
 def indicator(topics: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
@@ -51,14 +61,15 @@ def indicator(topics: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndar
 
 @dataclass
 class TopicModel:
-    """A fitted pipeline plus what turns its margins into labels: calibration and thresholds."""
+    """Fitted features plus one folded linear layer: score = sigmoid(x @ coef + intercept)."""
 
-    pipeline: Pipeline
+    features: ColumnTransformer
     labels: list[str]
+    coef: np.ndarray  # (F, L) float32
+    intercept: np.ndarray  # (L,)
     thresholds: np.ndarray
-    sigmoid_a: np.ndarray
-    sigmoid_b: np.ndarray
     max_labels: int = 1
+    info: dict[str, object] = field(default_factory=dict)
     oof_metrics: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -67,43 +78,92 @@ class TopicModel:
         docs: Sequence[Pair],
         topics: Sequence[Sequence[str]],
         *,
-        C: float = 0.5,
-        calibration_folds: int = 3,
-        seed: int = 0,
+        config: ModelConfig | None = None,
         progress: Progress | None = None,
+        seed: int | None = None,
     ) -> TopicModel:
         """Fit on (title, text) pairs and their topic lists."""
+        cfg = config or ModelConfig()
+        if seed is not None:
+            cfg = ModelConfig(cfg.members, cfg.c_grid, cfg.folds, cfg.nb_alphas, seed)
         say = progress or (lambda _msg: None)
         labels = sorted({t for doc_topics in topics for t in doc_topics})
         if len(labels) < 2:
             raise ValueError("training data needs at least two distinct topics")
+        if len(docs) < 2 * cfg.folds:
+            raise ValueError(f"training data needs at least {2 * cfg.folds} documents")
         y = indicator(topics, labels)
-        pipeline = build_pipeline(C)
+        features = build_features()
         say(f"vectorising {len(docs)} documents")
-        x = pipeline.named_steps["features"].fit_transform(model_inputs(docs))
-        say(f"{x.shape[1]} features; {calibration_folds}-fold margins for calibration")
-        margins = np.zeros(y.shape, dtype=np.float64)
-        folds = KFold(calibration_folds, shuffle=True, random_state=seed)
-        for train_idx, held_idx in folds.split(x):
-            clf = OneVsRestClassifier(LinearSVC(C=C)).fit(x[train_idx], y[train_idx])
-            margins[held_idx] = clf.decision_function(x[held_idx]).reshape(len(held_idx), -1)
-        params = [fit_sigmoid(margins[:, j], y[:, j]) for j in range(len(labels))]
-        a = np.array([p[0] for p in params])
-        b = np.array([p[1] for p in params])
-        scores = apply_sigmoid(margins, a, b)
-        thresholds = np.array([best_threshold(scores[:, j], y[:, j]) for j in range(len(labels))])
-        say("fitting the final model on all training data")
-        pipeline.named_steps["clf"].fit(x, y)
-        model = cls(pipeline, labels, thresholds, a, b, max_labels=int(y.sum(axis=1).max()))
-        model.oof_metrics = {"oof_scores": scores, "oof_y": y}
+        try:
+            x_all = features.fit_transform(model_inputs(docs)).tocsr()
+        except ValueError as exc:  # scikit-learn: "empty vocabulary; perhaps ..."
+            raise ValueError(
+                f"no usable text to learn from ({exc}): the documents are empty, tiny or "
+                "only stop words"
+            ) from None
+        n_words = len(features.named_transformers_["words"].idf_)
+        views = {"words": x_all[:, :n_words], "chars": x_all[:, n_words:], "nb": x_all[:, :n_words]}
+        say(f"{n_words} word + {x_all.shape[1] - n_words} char features, {len(labels)} labels")
+        folds = list(KFold(cfg.folds, shuffle=True, random_state=cfg.seed).split(x_all))
+        oof: dict[str, np.ndarray] = {}
+        chosen_c: dict[str, float] = {}
+        for member in cfg.members:
+            x = views[member]
+            grid = cfg.nb_alphas if member == "nb" else cfg.c_grid
+            best = (-1.0, 0.0, np.zeros(y.shape))
+            for value in grid:
+                m = np.zeros(y.shape)
+                for train_idx, held_idx in folds:
+                    w, b = (
+                        nb_weights(x[train_idx], y[train_idx], value)
+                        if member == "nb"
+                        else svm_weights(x[train_idx], y[train_idx], value)
+                    )
+                    m[held_idx] = margins(x[held_idx], w, b)
+                score = mean_ap(m, y)
+                say(f"  {member} {'alpha' if member == 'nb' else 'C'}={value}: mean AP {score:.4f}")
+                if score > best[0] + 1e-9:
+                    best = (score, value, m)
+            chosen_c[member], oof[member] = best[1], best[2]
+        say("stacking members per label (logistic regression on out-of-fold margins)")
+        stack_w, stack_b, stacked = fit_stack(oof, y, cfg.folds, cfg.seed)
+        thresholds = np.array([best_threshold(stacked[:, j], y[:, j]) for j in range(len(labels))])
+        say("fitting the members on all training data")
+        coef = np.zeros((x_all.shape[1], len(labels)))
+        intercept = stack_b.copy()
+        for k, member in enumerate(cfg.members):
+            x = views[member]
+            fit = nb_weights if member == "nb" else svm_weights
+            w, b = fit(x, y, chosen_c[member])
+            rows = slice(0, n_words) if member != "chars" else slice(n_words, x_all.shape[1])
+            coef[rows] += w * stack_w[k]
+            intercept += b * stack_w[k]
+        info = {
+            "members": list(cfg.members),
+            "params": chosen_c,
+            "stack_weights": {
+                label: dict(zip(cfg.members, map(float, stack_w[:, j]), strict=True))
+                for j, label in enumerate(labels)
+            },
+        }
+        model = cls(
+            features, labels, coef.astype(np.float32), intercept, thresholds,
+            max_labels=int(y.sum(axis=1).max()), info=info,
+        )  # fmt: skip
+        model.oof_metrics = {"oof_scores": stacked, "oof_y": y}
         return model
+
+    def margins(self, docs: Sequence[Pair]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Feature matrix and (n, L) logits of (title, text) pairs."""
+        x = self.features.transform(model_inputs(docs)).tocsr()
+        return x, np.asarray(x @ self.coef, dtype=np.float64) + self.intercept
 
     def scores(self, docs: Sequence[Pair]) -> np.ndarray:
         """(n, L) calibrated scores in [0, 1], columns in ``self.labels`` order."""
         if not docs:
             return np.zeros((0, len(self.labels)))
-        margins = self.pipeline.decision_function(model_inputs(docs))
-        return apply_sigmoid(margins.reshape(len(docs), -1), self.sigmoid_a, self.sigmoid_b)
+        return sigmoid(self.margins(docs)[1])
 
     def decide(
         self, scores: np.ndarray, *, fallback: bool = True, max_labels: int | None = None
@@ -111,17 +171,58 @@ class TopicModel:
         """Labels passing their threshold (best first, at most ``max_labels``).
 
         With ``fallback`` a document where none passes still gets its top label, so a
-        single-label corpus always gets one.
+        single-label corpus always gets one; with ``max_labels`` 1 that is simply the top label.
         """
         cap = max_labels or self.max_labels
         out: list[list[tuple[str, float]]] = []
         for row in scores:
             order = np.argsort(-row, kind="stable")
+            if cap == 1 and fallback:  # single-label: the best score, threshold or not
+                out.append([(self.labels[order[0]], float(row[order[0]]))] if len(order) else [])
+                continue
             chosen = [j for j in order if row[j] >= self.thresholds[j]][:cap]
             if not chosen and fallback and len(order):
                 chosen = [int(order[0])]
             out.append([(self.labels[j], float(row[j])) for j in chosen])
         return out
+
+    def explain(
+        self, x: sparse.csr_matrix, wanted: Sequence[Sequence[str]], top: int = 5
+    ) -> list[dict[str, list[dict[str, object]]]]:
+        """Per document, for each wanted label: the word terms that pushed it up most.
+
+        A term's weight is its contribution to the label's logit: TF-IDF value × the folded
+        linear weight (SVM and naive Bayes parts together). Character n-grams also count in
+        the score but are left out here: "ootb" explains nothing to a reader.
+        """
+        names = self._word_names()
+        index = {label: j for j, label in enumerate(self.labels)}
+        out: list[dict[str, list[dict[str, object]]]] = []
+        for i, labels in enumerate(wanted):
+            row = x.getrow(i)
+            cols, values = row.indices, row.data
+            words = cols < len(names)
+            cols, values = cols[words], values[words]
+            found: dict[str, list[dict[str, object]]] = {}
+            for label in labels:
+                if label not in index or not len(cols):
+                    continue
+                contrib = values * self.coef[cols, index[label]]
+                order = np.argsort(-contrib)[:top]
+                found[label] = [
+                    {"term": str(names[cols[k]]), "weight": round(float(contrib[k]), 4)}
+                    for k in order
+                    if contrib[k] > 0
+                ]
+            out.append(found)
+        return out
+
+    def _word_names(self) -> np.ndarray:
+        names = getattr(self, "_names", None)
+        if names is None:
+            names = self.features.named_transformers_["words"].get_feature_names_out()
+            self._names = names
+        return names
 
     def predict(self, docs: Sequence[Pair], **kwargs: object) -> list[list[str]]:
         """Label lists for (title, text) pairs (see :meth:`decide` for the options)."""

@@ -10,16 +10,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from classifier.artifact import LoadedModel, load_model
 from classifier.entities import EntityExtractor, lead_text
 from classifier.model import TopicModel
 from classifier.rules import RuleMatcher
+from classifier.stacking import sigmoid
 from classifier.taxonomy import Taxonomy, load_taxonomy
 from classifier.text import article_pair
 from tidings.core.article import Topic
 
 #: Below this many words of text the model's top label is not forced (it would be a guess).
 MIN_WORDS_FOR_FALLBACK = 5
+#: ... nor below this many distinct known word features (text in a language it never saw).
+MIN_KNOWN_TERMS = 5
+#: Terms kept per topic in ``explanations``.
+EXPLAIN_TERMS = 5
+Explanations = dict[str, list[dict[str, Any]]]
 
 
 class Tagger:
@@ -44,21 +52,31 @@ class Tagger:
         loaded: LoadedModel = load_model(model_dir)
         return cls(loaded.model, loaded.version, load_taxonomy(taxonomy_path))
 
-    def model_topics(self, articles: list[dict[str, Any]]) -> list[list[Topic]]:
-        """Model topics above threshold; a substantial text with none gets its top label."""
+    def model_topics(
+        self, articles: list[dict[str, Any]]
+    ) -> tuple[list[list[Topic]], list[Explanations]]:
+        """Model topics above threshold (a substantial text with none gets its top label),
+        and for each chosen topic the terms that pushed it up."""
         pairs = [article_pair(a) for a in articles]
-        scores = self.model.scores(pairs)
+        x, logits = self.model.margins(pairs)
+        scores = sigmoid(logits)
         strict = self.model.decide(scores, fallback=False, max_labels=len(self.model.labels))
         loose = self.model.decide(scores, fallback=True, max_labels=1)
+        n_words = len(self.model._word_names())
+        known = np.asarray((x[:, :n_words] != 0).sum(axis=1)).ravel()
         out: list[list[Topic]] = []
-        for (title, text), passed, top in zip(pairs, strict, loose, strict=True):
-            enough = len(f"{title} {text}".split()) >= MIN_WORDS_FOR_FALLBACK
+        for (title, text), passed, top, n_known in zip(pairs, strict, loose, known, strict=True):
+            enough = (
+                len(f"{title} {text}".split()) >= MIN_WORDS_FOR_FALLBACK
+                and n_known >= MIN_KNOWN_TERMS
+            )
             chosen = passed or (top if enough else [])
             out.append([{"id": t, "score": round(s, 4), "origin": "model"} for t, s in chosen])
-        return out
+        wanted = [[t["id"] for t in topics] for topics in out]
+        return out, self.model.explain(x, wanted, EXPLAIN_TERMS)
 
     def tag(self, articles: list[dict[str, Any]]) -> None:
-        """Set ``topics``, ``entities`` and ``model_version`` on each article, in place."""
+        """Set ``topics``, ``explanations``, ``entities`` and ``model_version``, in place."""
         if not articles:
             return
         leads = [lead_text(a) for a in articles]
@@ -67,12 +85,14 @@ class Tagger:
         rule_texts = [
             f"{lead}\n{a.get('summary') or ''}" for lead, a in zip(leads, articles, strict=True)
         ]
-        rule_topics = self.rules.match(rule_texts, entities)
-        for article, model_t, rule_t, ents in zip(
-            articles, self.model_topics(articles), rule_topics, entities, strict=True
+        rules = self.rules.match_with_evidence(rule_texts, entities)
+        model_t, model_why = self.model_topics(articles)
+        for article, m_topics, m_why, (r_topics, r_why), ents in zip(
+            articles, model_t, model_why, rules, entities, strict=True
         ):
-            merged = _merge(model_t, rule_t)
+            merged = _merge(m_topics, r_topics)
             article["topics"] = merged
+            article["explanations"] = _explanations(merged, m_why, r_why)
             article["entities"] = ents
             article["model_version"] = self.model_version
 
@@ -84,6 +104,20 @@ def _merge(model_topics: list[Topic], rule_topics: list[Topic]) -> list[Topic]:
         if topic["id"] not in best or topic["score"] > best[topic["id"]]["score"]:
             best[topic["id"]] = topic
     return sorted(best.values(), key=lambda t: (-t["score"], t["id"]))
+
+
+def _explanations(
+    topics: list[Topic], model_why: Explanations, rule_why: dict[str, list[str]]
+) -> Explanations:
+    """For each stored topic, the evidence of the origin that won it (terms or phrases)."""
+    out: Explanations = {}
+    for topic in topics:
+        if topic["origin"] == "rule":
+            phrases = rule_why.get(topic["id"], [])[:EXPLAIN_TERMS]
+            out[topic["id"]] = [{"term": p, "weight": 1.0} for p in phrases]
+        else:
+            out[topic["id"]] = model_why.get(topic["id"], [])
+    return out
 
 
 def tag_one(tagger: Tagger, article: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifier.query import QueryError, parse_query
+
 #: The taxonomy shipped with the package.
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 _ALLOWED = {"id", "label", "description", "parent", "keywords", "entities", "query"}
@@ -31,8 +33,8 @@ class TopicDef:
 
     @property
     def is_rule(self) -> bool:
-        """True if rules (keywords/entities) assign this topic, not the model."""
-        return bool(self.keywords or self.entities)
+        """True if rules (keywords/entities/query) assign this topic, not the model."""
+        return bool(self.keywords or self.entities or self.query)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ def _topic(raw: object, where: str) -> TopicDef:
     for key in ("parent", "query"):
         if key in raw and not isinstance(raw[key], str):
             raise TaxonomyError(f"{where}: '{key}' must be a string")
+    query = raw.get("query")
+    if query is not None:
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            raise TaxonomyError(f"{where}: invalid 'query' ({exc})") from None
     return TopicDef(
         id=raw["id"].strip(),
         label=raw["label"].strip(),

@@ -54,7 +54,11 @@ def train_to_dir(
     for path in [*cv_sets, *cv_data]:
         corpus = select_split(read_labelled(path), "train")
         say(f"{cv_folds or 5}-fold cross-validation on {path.name} ({len(corpus)} records)")
-        cross[path.name] = cross_validate(corpus, cv_folds or 5, seed, progress=say)
+        result = cross_validate(corpus, cv_folds or 5, seed, progress=say)
+        for summary in result.values():  # the card keeps the summary, not every prediction
+            for key in ("gold", "pred", "pooled"):
+                summary.pop(key, None)
+        cross[path.name] = result
     extra = {
         "command": command,
         "seed": seed,
@@ -66,7 +70,7 @@ def train_to_dir(
         "oof_metrics": oof_metrics,
         "cross_validation": cross,
     }
-    version = model_version(out_dir.resolve().name, data_hash)
+    version = model_version(out_dir.resolve().name, data_hash, model=model)
     meta = save_model(model, out_dir, version, extra)
     (out_dir / CARD_FILE).write_text(render_card(meta), encoding="utf-8")
     say(f"wrote {out_dir / META_FILE} and {out_dir / CARD_FILE} (version {version})")

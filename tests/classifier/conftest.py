@@ -94,3 +94,13 @@ def fitted(corpus):  # type: ignore[no-untyped-def]
     from classifier.evaluate import train_ours
 
     return train_ours(corpus)
+
+
+@pytest.fixture(scope="session")
+def model_dir(fitted, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The synthetic model saved as a model directory."""
+    from classifier.artifact import model_version, save_model
+
+    out = tmp_path_factory.mktemp("models") / "synthetic"
+    save_model(fitted, out, model_version("synthetic", "0" * 64, model=fitted))
+    return out

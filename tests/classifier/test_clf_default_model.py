@@ -52,8 +52,15 @@ def test_tagger_sets_topics_entities_version(tagger: Tagger) -> None:
     scores = [t["score"] for t in first["topics"]]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
-    assert "nvidia" in {e["key"] for e in first["entities"]}  # the small model says GPE here
+    assert "nvidia" in {e["key"] for e in first["entities"]}  # the small model: GPE here
     assert ("Jensen Huang", "PERSON") in {(e["text"], e["label"]) for e in first["entities"]}
+    assert set(first["explanations"]) == set(ids)
+    model_topic = next(t["id"] for t in first["topics"] if t["origin"] == "model")
+    assert first["explanations"][model_topic][0]["weight"] > 0
+    assert first["explanations"]["earnings"] == [
+        {"term": "profit", "weight": 1.0},
+        {"term": "revenue", "weight": 1.0},
+    ]  # a rule topic is explained by the phrases it matched
     assert first["model_version"] == tagger.model_version
     assert articles[1]["topics"] == [] and articles[1]["entities"] == []
     assert articles[2]["model_version"] == tagger.model_version

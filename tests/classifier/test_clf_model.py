@@ -106,3 +106,43 @@ def test_untrusted_types_are_refused(tmp_path: Path, fitted) -> None:
     sio.dump({"f": warnings.warn}, tmp_path / "m" / PIPELINE_FILE)  # a callable: untrusted
     with pytest.raises(ModelLoadError, match="refusing untrusted types"):
         load_model(tmp_path / "m")
+
+
+def test_explain_names_the_words_that_pushed_a_topic(fitted) -> None:
+    x, logits = fitted.margins([SPORT])
+    [why] = fitted.explain(x, [["sport"]], top=3)
+    terms = [t["term"] for t in why["sport"]]
+    assert len(terms) == 3 and set(terms) & {"goal", "striker", "league", "match", "champion"}
+    weights = [t["weight"] for t in why["sport"]]
+    assert weights == sorted(weights, reverse=True) and weights[-1] > 0
+    assert fitted.explain(x, [["nope"]]) == [{}]
+
+
+def test_model_version_changes_with_the_weights(fitted) -> None:
+    from classifier.artifact import model_version
+
+    a = model_version("m", "ab" * 32, model=fitted)
+    fitted.intercept[0] += 1.0
+    try:
+        assert model_version("m", "ab" * 32, model=fitted) != a
+    finally:
+        fitted.intercept[0] -= 1.0
+
+
+def test_model_info_records_members_and_tuned_params(fitted) -> None:
+    assert fitted.info["members"] == ["words", "chars", "nb"]
+    assert set(fitted.info["params"]) == {"words", "chars", "nb"}
+    assert set(fitted.info["stack_weights"]) == set(fitted.labels)
+
+
+def test_any_label_set_and_many_labels(make_corpus) -> None:
+    """Nothing assumes few labels or English names: 12 labels with made-up names."""
+    records = []
+    for k, record in enumerate(make_corpus(n_per_label=24, seed=3)):
+        suffix = k % 4
+        records.append({**record, "topics": [f"étiquette-{record['topics'][0]}-{suffix}"]})
+        vocab = f" marque{suffix}x marque{suffix}y marque{suffix}z"
+        records[-1]["text"] += vocab * 3
+    model = train_ours(records)
+    assert len(model.labels) == 12
+    assert evaluate_model(model, records)["accuracy"] > 0.9

@@ -103,3 +103,12 @@ def test_taxonomy_errors(tmp_path: Path, toml: str, message: str) -> None:
     path.write_text(toml, encoding="utf-8")
     with pytest.raises(TaxonomyError, match=message):
         load_taxonomy(path)
+
+
+def test_entities_one_label_per_key_and_never_across_lines(extractor: EntityExtractor) -> None:
+    [ents] = extractor.extract_texts(
+        ["Nvidia profit soars as AI chip demand grows\nNvidia Corp. said revenue rose."]
+    )
+    assert [e["label"] for e in ents if e["key"] == "nvidia"] == ["ORG"]
+    [ents] = extractor.extract_texts(["Outage hits Netflix and Slack\nAWS said a fault caused it."])
+    assert all("\n" not in e["text"] for e in ents)

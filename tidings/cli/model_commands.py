@@ -86,36 +86,156 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
+def _comparison(ours: dict[str, Any], base: dict[str, Any] | None) -> str:
+    if base is None:
+        return "baseline: not trained (the data has no training records)"
+    rows = [f"{'':<10} {'accuracy':>9} {'micro_f1':>9} {'macro_f1':>9}"]
+    for name, m in (("ours", ours), ("baseline", base)):
+        rows.append(f"{name:<10} {m['accuracy']:>9.4f} {m['micro_f1']:>9.4f} {m['macro_f1']:>9.4f}")
+    delta = ours["accuracy"] - base["accuracy"]
+    rows.append(f"ours - baseline: accuracy {delta:+.4f}, "
+                f"micro_f1 {ours['micro_f1'] - base['micro_f1']:+.4f}")  # fmt: skip
+    return "\n".join(rows)
+
+
+def _load_eval_records(data: Path) -> list[Any]:
+    from classifier.labelled import LabelledDataError, read_labelled
+
+    try:
+        return read_labelled(data)
+    except LabelledDataError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _evaluate_cv(args: argparse.Namespace, records: list[Any]) -> dict[str, Any]:
+    from classifier.evaluate import cross_validate
+
+    if args.model:
+        raise UsageError("--cv trains fresh models on each fold; it cannot take --model")
+    if len(records) < 2 * args.cv:
+        raise UsageError(f"{len(records)} records are too few for {args.cv}-fold CV")
+    _say(f"{args.cv}-fold cross-validation of ours and the baseline on {len(records)} records")
+    try:
+        result = cross_validate(records, args.cv, args.seed, progress=_say)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ours, base = result["ours"], result["baseline"]
+    out: dict[str, Any] = {**ours.pop("pooled"), "mode": f"{args.cv}-fold cv"}
+    out["folds"] = {k: v for k, v in ours.items() if k not in ("gold", "pred")}
+    out["baseline"] = {**base.pop("pooled"), "folds": {
+        k: v for k, v in base.items() if k not in ("gold", "pred")}}  # fmt: skip
+    out["_gold"], out["_pred"] = ours["gold"], ours["pred"]
+    return out
+
+
+def _evaluate_holdout(args: argparse.Namespace, records: list[Any]) -> dict[str, Any]:
     from classifier.artifact import ModelLoadError, load_model
-    from classifier.evaluate import evaluate_model
-    from classifier.labelled import LabelledDataError, read_labelled, select_split
+    from classifier.evaluate import evaluate_model, holdout, metrics, train_baseline, train_ours
+    from classifier.text import record_pair
+
+    if args.model:  # a saved model: every record without split "train" is test data
+        train = [r for r in records if r.get("split") == "train"]
+        test = [r for r in records if r.get("split", "test") == "test"]
+        how = "split field" if any("split" in r for r in records) else "all records (--model)"
+        try:
+            loaded = load_model(Path(args.model))
+        except ModelLoadError as exc:
+            raise UsageError(str(exc)) from None
+        model, version = loaded.model, loaded.version
+    else:
+        train, test, how = holdout(records, args.test_fraction, args.seed)
+        if not train:
+            raise UsageError(f"{args.data}: no training records (split 'train' or no split)")
+        _say(f"training ours on {len(train)} records ({how})")
+        try:
+            model = train_ours(train, args.seed, progress=_say)
+        except ValueError as exc:
+            raise UsageError(f"{args.data}: {exc}") from None
+        version = "(trained in this run)"
+    if not test:
+        raise UsageError(f"{args.data}: no records with split 'test' (or without a split)")
+    result = evaluate_model(model, test)
+    pred = model.predict([record_pair(r) for r in test])
+    result.update({"mode": f"holdout: {how}", "model_version": version})
+    base = None
+    if train and len({t for r in train for t in r["topics"]}) >= 2:
+        _say(f"training the baseline on {len(train)} records")
+        baseline = train_baseline(train)
+        base = metrics([r["topics"] for r in test], baseline.predict(test))
+    result["baseline"] = base
+    known = set(model.labels)
+    result["unseen_labels"] = sorted({t for r in test for t in r["topics"]} - known)
+    result["_gold"], result["_pred"] = [r["topics"] for r in test], pred
+    result["_known"] = known
+    return result
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from classifier.confusion import write_confusion
 
     data = existing_file(args.data, "evaluation data")
-    model_dir = Path(args.model) if args.model else settings_from(args).model_dir
-    try:
-        records = select_split(read_labelled(data), "test")
-        loaded = load_model(model_dir)
-    except (LabelledDataError, ModelLoadError) as exc:
-        raise UsageError(str(exc)) from None
-    if not records:
-        raise UsageError(f"{data}: no records with split 'test' (or without a split)")
-    known = set(loaded.model.labels)
-    unseen = sorted({t for r in records for t in r["topics"]} - known)
-    result = evaluate_model(loaded.model, records)
-    result["model_version"] = loaded.version
-    result["unseen_labels"] = unseen
+    if args.cv == 1 or args.cv < 0:
+        raise UsageError("--cv must be 0 (holdout) or at least 2")
+    if not 0.0 < args.test_fraction < 1.0:
+        raise UsageError("--test-fraction must be between 0 and 1")
+    records = _load_eval_records(data)
+    result = _evaluate_cv(args, records) if args.cv else _evaluate_holdout(args, records)
+    gold, pred = result.pop("_gold"), result.pop("_pred")
+    known = result.pop("_known", None)
+    if args.confusion_out:
+        paths = write_confusion(gold, pred, Path(args.confusion_out), f"{data.name}: ours")
+        result["confusion"] = [str(p) for p in paths]
+        if len(paths) == 1:
+            _say("note: matplotlib is not installed, so only confusion.txt was written")
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"model {loaded.version} on {data} ({result['n']} records)")
+        print(f"{data} ({result['n']} records, {result['mode']})")
         print(_metrics_table(result))
-    if unseen:
-        n = sum(1 for r in records if set(r["topics"]) - known)
+        print(_comparison(result, result["baseline"]))
+        for path in result.get("confusion", []):
+            print(f"wrote {path}")
+    unseen = result.get("unseen_labels") or []
+    if unseen and known is not None:
+        n = sum(1 for g in gold if set(g) - known)
         _say(
             f"note: {n} record(s) carry label(s) the model was not trained on "
             f"({', '.join(unseen)}); they count as misses"
         )
+    return 0
+
+
+def cmd_reclassify(args: argparse.Namespace) -> int:
+    from classifier.artifact import ModelLoadError
+    from classifier.reclassify import reclassify
+    from classifier.tagger import Tagger
+    from tidings.core.index import open_index
+    from tidings.core.store import Store
+
+    settings = settings_from(args)
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    if not settings.db_path.exists():
+        raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
+    model_dir = Path(args.model) if args.model else settings.model_dir
+    try:
+        tagger = Tagger.load(model_dir)
+    except ModelLoadError as exc:
+        raise UsageError(str(exc)) from None
+    _say(f"re-tagging with model {tagger.model_version} ({model_dir})")
+    with Store(settings.db_path) as store:
+        index = open_index(settings, writable=True)
+        try:
+            report = reclassify(
+                store, index, tagger, batch_size=args.batch_size,
+                only_outdated=args.only_outdated, progress=_say,
+            )  # fmt: skip
+        finally:
+            index.close()
+    print(
+        f"re-tagged {report.retagged} of {report.total} articles with {tagger.model_version} "
+        f"in {report.seconds:.1f} s ({report.skipped} already up to date)"
+    )
     return 0
 
 
@@ -171,11 +291,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--recipe", default="", help="commands that built --data, for the card")
     p.set_defaults(func=cmd_train)
 
-    p = subparsers.add_parser("evaluate", help="score a topic model on labelled JSON Lines")
-    p.add_argument("--model", help="model directory (default: the configured model)")
-    p.add_argument("--data", required=True, help="labelled JSONL (split test, or no split)")
+    p = subparsers.add_parser(
+        "evaluate",
+        help="train ours and the baseline on the same split (or folds) and score both",
+        description="Holdout on the file's split field (or a seeded stratified split), or "
+        "--cv K folds; with --model, score that saved model on the test records instead of "
+        "training ours. The TF-IDF + LinearSVC baseline is always trained on the same data.",
+    )
+    p.add_argument("--data", required=True, help="labelled JSONL")
+    p.add_argument("--model", help="score this saved model directory instead of training ours")
+    p.add_argument("--cv", type=int, default=0, help="K-fold cross-validation instead of holdout")
+    p.add_argument("--seed", type=int, default=0, help="seed for splits and folds (default 0)")
+    p.add_argument("--test-fraction", type=float, default=0.2, help="holdout test share")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--confusion-out", metavar="DIR", help="write confusion.txt and .png here")
     p.set_defaults(func=cmd_evaluate)
+
+    p = subparsers.add_parser(
+        "reclassify", help="re-tag stored articles with a model (store, then index)"
+    )
+    p.add_argument("--model", help="model directory (default: the configured model)")
+    p.add_argument("--batch-size", type=int, default=200, help="articles per batch")
+    p.add_argument(
+        "--only-outdated",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="skip articles already tagged with this model version (default; resumable)",
+    )
+    p.set_defaults(func=cmd_reclassify)
 
     p = subparsers.add_parser("convert", help="convert a public corpus to labelled JSONL")
     p.add_argument("corpus", choices=("bbc", "agnews"), help="corpus format")
