@@ -2,6 +2,10 @@
 
 Twisted's reactor starts once per process, so :func:`run_crawl` can be called once per
 process: fine for ``tidings crawl``; tests run crawls in a subprocess.
+
+``workers`` > 0 forks a process pool for extraction and tagging before the reactor starts
+(:mod:`crawler.workers`); ``redis_url`` makes this process one worker of a crawl shared
+through Redis (:mod:`crawler.distributed`).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.scaling import check_redis
 from crawler.scrapy_settings import scrapy_settings
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
+from crawler.workers import STAGE_STAT, WorkerPool
 from tidings.core.config import Settings
 from tidings.core.tagging import ArticleTagger
 
@@ -40,6 +46,8 @@ class CrawlReport:
     errors: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     finish_reason: str | None = None
+    #: seconds spent per stage (extract, tag: in the worker doing it; store, index: here)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -69,6 +77,11 @@ class CrawlReport:
             errors=errors,
             elapsed_s=round(elapsed_s, 3),
             finish_reason=stats.get("finish_reason"),
+            stage_seconds={
+                key.removeprefix(STAGE_STAT).removesuffix("_ms"): int(value) / 1000
+                for key, value in sorted(stats.items())
+                if key.startswith(STAGE_STAT)
+            },
         )
 
     def summary(self) -> str:
@@ -92,14 +105,31 @@ def run_crawl(
     log_level: str = "INFO",
     batch_size: int = 64,
     overrides: dict[str, Any] | None = None,
+    *,
+    workers: int = 0,
+    redis_url: str | None = None,
+    crawl_id: str = "tidings",
 ) -> CrawlReport:
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
-    process = CrawlerProcess(scrapy_settings(settings, tagger, batch_size, log_level, overrides))
-    crawler = process.create_crawler(NewsSpider)
-    started = time.monotonic()
-    process.crawl(crawler, sources=sources)
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if redis_url:
+        check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
+    pool = WorkerPool(workers, tagger) if workers > 0 else None
+    try:
+        if pool is not None:
+            pool.start()  # fork now: no reactor threads yet
+        values = scrapy_settings(
+            settings, tagger, batch_size, log_level, overrides,
+            pool=pool, redis_url=redis_url, crawl_id=crawl_id,
+        )  # fmt: skip
+        process = CrawlerProcess(values)
+        crawler = process.create_crawler(NewsSpider)
+        started = time.monotonic()
+        process.crawl(crawler, sources=sources)
+        process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+    finally:
+        if pool is not None:
+            pool.close()
     report = CrawlReport.from_stats(stats, len(sources), time.monotonic() - started)
     logger.info("%s", report.summary())
     return report

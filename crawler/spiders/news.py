@@ -7,10 +7,19 @@ hints found for a URL that is already queued are merged into the queued request'
 Incremental: a link whose article is already stored is skipped unless its feed or sitemap
 dates a newer version (:mod:`crawler.incremental`); one that is fetched again carries the
 stored validators for a conditional GET (:mod:`crawler.conditional`).
+
+Link following (``follow_links``): a source's home and section pages are fetched every crawl
+and their links followed up to the source's depth (:mod:`crawler.links` sorts links by URL
+shape, :mod:`crawler.pagekind` judges fetched pages; extraction has the last word).
+
+Date windows (``--since``/``--until``): feed and sitemap entries dated outside the window are
+not requested (:mod:`crawler.window`); other pages are judged after extraction
+(:mod:`crawler.window_filter`).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -19,25 +28,35 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.conditional import NotModified
 from crawler.content import looks_binary, page_text
 from crawler.extract import NotAnArticle, extract_article
+from crawler.extract.document import parse_html
 from crawler.failures import CrawlError, classify_failure
 from crawler.health import TRANSIENT_KINDS, count, record_runs, report_error
 from crawler.incremental import changed_since_fetch, hint_date
 from crawler.items import FetchedArticle
+from crawler.links import page_links, url_shape
+from crawler.pagekind import classify_page
+from crawler.progress import ProgressLine
 from crawler.sources import Source
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
 from crawler.state import shared_store
-from crawler.urls import canonicalize
+from crawler.urls import canonicalize, host_of
+from crawler.window import DateWindow
+from crawler.window_filter import DateWindowMiddleware
+from crawler.workers import run_extract
 from tidings.core.article import utc_now
 from tidings.core.store import FetchState, Store
 
 #: Articles first: they produce records; feeds and sitemaps only produce more requests.
 ARTICLE_PRIORITY = 10
+#: Pages reached by following links: after known articles, before more listings.
+PAGE_PRIORITY = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -50,8 +69,13 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.sources = {s.id: s for s in sources}
         # OffsiteMiddleware compares hostnames, so sites on any port pass; per-source limits
-        # are applied when links are followed.
-        self.allowed_domains = sorted({d for s in sources for d in s.allowed_domains})
+        # are applied when links are followed. An empty list lets any host through (a source
+        # with allowed_domains = ["*"]).
+        any_host = any(s.any_domain for s in sources)
+        self.allowed_domains = (
+            [] if any_host else sorted({d for s in sources for d in s.allowed_domains})
+        )
+        self.window = DateWindow()
         self._queued: dict[str, dict[str, Any]] = {}  # canonical URL -> hints, until fetched
         self._skipped: set[str] = set()  # seen articles skipped this run (counted once)
         # feed/sitemap fetch states, written only when the crawl ends cleanly (see health),
@@ -62,9 +86,25 @@ class NewsSpider(scrapy.Spider):
         self.store: Store | None = None
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Add the components this spider relies on, unless the settings name them already.
+
+        Set at spider priority: ``CrawlerProcess.crawl(crawler)`` re-applies the process's
+        settings to the crawler, which would drop a change made at the settings' own priority.
+        """
+        super().update_settings(settings)
+        for name, component, order in (
+            ("EXTENSIONS", ProgressLine, 900),
+            ("SPIDER_MIDDLEWARES", DateWindowMiddleware, 950),
+        ):
+            settings.setdefault_in_component_priority_dict(name, component, order)
+            settings.set(name, settings.getdict(name), "spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = shared_store(crawler)
+        spider.window = DateWindow.from_settings(crawler.settings)
         crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -91,12 +131,18 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources.values():
-            if not (source.feeds or source.sitemaps):
-                self.logger.warning("[%s] no feeds or sitemaps: nothing to crawl", source.id)
+            if not (source.feeds or source.sitemaps or source.start_pages):
+                self.logger.warning(
+                    "[%s] no feeds, sitemaps or follow_links: nothing to crawl", source.id
+                )
             for url in source.feeds:
                 yield self._listing(url, source, self.parse_feed, "feed")
             for url in source.sitemaps:
                 yield self._listing(url, source, self.parse_sitemap, "sitemap")
+            for url in source.start_pages:  # fetched every crawl: they list the news
+                request = self._request(url, source, self.parse_section, "section")
+                request.meta["tidings_depth"] = 0
+                yield request
 
     def _listing(self, url: str, source: Source, callback: Any, kind: str) -> Request:
         """A feed or sitemap request, conditional if we hold its validators."""
@@ -117,17 +163,26 @@ class NewsSpider(scrapy.Spider):
         meta = {"source_id": source.id, "tidings_kind": kind, "hints": hints or {}}
         if key:
             meta["tidings_key"] = key
-        priority = ARTICLE_PRIORITY if kind == "article" else 0
+        priority = {"article": ARTICLE_PRIORITY, "page": PAGE_PRIORITY}.get(kind, 0)
         return Request(url, callback=callback, errback=self.on_error, meta=meta, priority=priority)
 
     def _article(
-        self, source: Source, link: str, base: str, hints: dict[str, Any]
+        self,
+        source: Source,
+        link: str,
+        base: str,
+        hints: dict[str, Any],
+        callback: Any = None,
+        kind: str = "article",
     ) -> Request | None:
         url = urljoin(base, link.strip())
         if not url.startswith(("http://", "https://")):
             return None
         if not source.allows(url):
             self.crawler.stats.inc_value("tidings/offsite_links")
+            return None
+        if hints and self.window.skips_entry(hints):
+            count(self.crawler, source.id, "outside_window")
             return None
         key = canonicalize(url, keep_trailing_slash=True)
         queued = self._queued.get(key)
@@ -144,7 +199,8 @@ class NewsSpider(scrapy.Spider):
                 count(self.crawler, source.id, "skipped_seen")
             return None
         self._queued[key] = dict(hints)
-        request = self._request(url, source, self.parse_article, "article", self._queued[key], key)
+        callback = callback or self.parse_article
+        request = self._request(url, source, callback, kind, self._queued[key], key)
         request.meta["tidings_validators"] = self._validators(state) if stored else None
         return request
 
@@ -212,6 +268,9 @@ class NewsSpider(scrapy.Spider):
         for entry in document.entries:
             if document.kind == "index":
                 url = urljoin(response.url, entry.loc)
+                if self.window.skips_entry(entry.hints):  # unchanged since before the window
+                    count(self.crawler, source.id, "outside_window")
+                    continue
                 if source.allows(url):
                     yield _via(self._listing(url, source, self.parse_sitemap, "sitemap"), response)
                 continue
@@ -219,7 +278,70 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield _via(request, response)
 
-    def parse_article(self, response: Response) -> Iterator[FetchedArticle | CrawlError]:
+    def _page_tree(self, response: Response) -> Any:
+        """The parsed HTML of a followed page, or None if it is not readable HTML."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if looks_binary(response.body) or not isinstance(response, TextResponse):
+            return None
+        if content_type and not content_type.startswith(HTML_TYPES):
+            return None
+        try:
+            return parse_html(page_text(response.body, content_type, response.text))
+        except (NotAnArticle, ValueError):
+            return None
+
+    def parse_section(self, response: Response) -> Iterator[Request | CrawlError]:
+        """A home or section page: its links are followed; it is not extracted itself."""
+        source = self._source(response)
+        count(self.crawler, source.id, "sections_fetched")
+        tree = self._page_tree(response)
+        if tree is None:
+            yield CrawlError(source.id, response.url, "parse", "section page is not HTML")
+            return
+        yield from self._follow(source, tree, response)
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """A page reached by a link: extracted unless it is clearly a listing (see pagekind);
+        a listing, or a page extraction rejects, has its links followed while depth is left."""
+        source = self._source(response)
+        tree = self._page_tree(response)
+        if tree is not None:
+            verdict = classify_page(tree, response.url)
+            self.logger.debug("[%s] %s: %s", source.id, response.url, verdict)
+            if verdict.kind == "listing":
+                self._queued.pop(response.meta.get("tidings_key", ""), None)
+                count(self.crawler, source.id, "listing_pages")
+                for request in self._follow(source, tree, response):
+                    yield request
+                return
+        extracted = False
+        async for item in _each(self.parse_article(response)):
+            extracted = extracted or isinstance(item, FetchedArticle)
+            yield item
+        if tree is not None and not extracted:
+            for request in self._follow(source, tree, response):
+                yield request
+
+    def _follow(self, source: Source, tree: Any, response: Response) -> Iterator[Request]:
+        """Requests for a page's links, one level deeper, within the source's depth."""
+        depth = int(response.meta.get("tidings_depth", 0)) + 1
+        if depth > source.follow_depth:
+            return
+        last_level = depth == source.follow_depth
+        page_host = host_of(response.url)
+        for link in page_links(tree, response.url):
+            if source.any_domain and host_of(link) != page_host:
+                continue  # an open source follows links on its own pages' hosts only
+            shape = url_shape(link)
+            if shape == "skip" or (last_level and shape == "section"):
+                continue
+            request = self._article(source, link, response.url, {}, self.parse_page, "page")
+            if request is not None:
+                request.meta["tidings_depth"] = depth
+                count(self.crawler, source.id, "links_followed")
+                yield _via(request, response)
+
+    async def parse_article(self, response: Response) -> AsyncIterator[FetchedArticle | CrawlError]:
         source = self._source(response)
         self._queued.pop(response.meta.get("tidings_key", ""), None)
         count(self.crawler, source.id, "pages_fetched")
@@ -246,7 +368,7 @@ class NewsSpider(scrapy.Spider):
             hints["language"] = source.language
         try:
             text = page_text(response.body, content_type, response.text)
-            record = extract_article(text, response.url, hints)
+            record = await run_extract(self.crawler, extract_article, text, response.url, hints)
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return
@@ -288,3 +410,15 @@ def _via(request: Request, response: Response) -> Request:
     parent = response.meta.get("tidings_key") or response.url
     request.meta["tidings_via"] = (*response.meta.get("tidings_via", ()), parent)
     return request
+
+
+async def _each(results: Any) -> AsyncIterator[Any]:
+    """Items of a callback's output, whether it is a generator or an async generator."""
+    if inspect.isawaitable(results):
+        results = await results
+    if hasattr(results, "__aiter__"):
+        async for item in results:
+            yield item
+    else:
+        for item in results or ():
+            yield item

@@ -38,6 +38,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         help="crawl this sitemap or sitemap index (repeatable)",
     )
+    p.add_argument("--opml", metavar="FILE", help="crawl the feeds of an OPML subscription list")
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only articles published at or after WHEN: 2026-11-20, an ISO date-time, "
+        "or an age like 7d / 12h / 2w",
+    )
+    p.add_argument(
+        "--until",
+        metavar="WHEN",
+        help="only articles published at or before WHEN (a bare date means its end)",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="live progress line on stderr (default: on when stderr is a terminal)",
+    )
     p.add_argument("--no-classify", action="store_true", help="store articles untagged")
     p.add_argument(
         "--force",
@@ -67,6 +85,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="INFO",
         help="crawler log level (default INFO)",
     )
+    from crawler.scaling import add_scale_arguments  # --workers, --redis, --crawl-id
+
+    add_scale_arguments(p)
     p.set_defaults(func=cmd_crawl)
 
     p = subparsers.add_parser("extract", help="extract the article record of one HTML page")
@@ -76,15 +97,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.opml import load_opml
     from crawler.run import run_crawl
     from crawler.sources import SourcesError, adhoc_sources, load_sources
 
-    if not (args.sources or args.feed or args.sitemap):
-        raise UsageError("give --sources FILE, or at least one --feed URL or --sitemap URL")
+    if not (args.sources or args.opml or args.feed or args.sitemap):
+        raise UsageError(
+            "give --sources FILE or --opml FILE, or at least one --feed URL or --sitemap URL"
+        )
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    window_settings = _window_settings(args.since, args.until)
     try:
         sources = load_sources(existing_file(args.sources, "sources file")) if args.sources else []
+        if args.opml:
+            sources += load_opml(existing_file(args.opml, "OPML file"))
         adhoc = adhoc_sources(args.feed, args.sitemap)
         sources += adhoc
     except SourcesError as exc:
@@ -92,8 +119,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     ids = [s.id for s in sources]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
-        raise UsageError(f"source id {duplicate!r} comes from both --sources and --feed/--sitemap")
-    overrides = parse_overrides(args.overrides)
+        raise UsageError(f"source id {duplicate!r} is given twice (--sources, --opml, --feed)")
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    overrides = {
+        **window_settings,
+        "TIDINGS_PROGRESS": progress,
+        **parse_overrides(args.overrides),
+    }
     settings = settings_from(args)
     scheduled = {s.id for s in sources} - {s.id for s in adhoc}
     sources = _due(settings, sources, scheduled, args.force)
@@ -108,9 +140,36 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         batch_size=args.batch_size,
         overrides=overrides,
+        **_scale_options(args),
     )
     print(report.summary())
     return 0
+
+
+def _scale_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--workers``, ``--redis`` and ``--crawl-id`` as ``run_crawl`` arguments."""
+    from crawler.scaling import scale_options
+
+    try:
+        return scale_options(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _window_settings(since: str | None, until: str | None) -> dict[str, Any]:
+    """``--since``/``--until`` as the Scrapy settings the spider reads (see crawler.window)."""
+    from crawler.window import DateWindow, parse_bound
+
+    try:
+        window = DateWindow(
+            parse_bound(since) if since else None,
+            parse_bound(until, end=True) if until else None,
+        )
+    except ValueError as exc:
+        raise UsageError(f"--since/--until: {exc}") from None
+    if window.since and window.until and window.since > window.until:
+        raise UsageError("--since is later than --until: the window is empty")
+    return window.to_settings() if not window.is_open else {}
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:

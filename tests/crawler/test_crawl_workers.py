@@ -1,0 +1,124 @@
+"""The worker pool: pages are extracted and batches tagged in forked worker processes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from crawl_run import REPO, tidings_env
+from crawl_site import SiteServer
+
+from crawler.scaling import add_scale_arguments, scale_options
+from tidings.core.store import Store
+
+#: Runs one crawl with a pool of 2 and a tagger that stamps the pid of the process tagging.
+SCRIPT = """
+import json, os, sys
+from crawler.run import run_crawl
+from crawler.sources import adhoc_sources
+from tidings.core.config import Settings
+
+class PidTagger:
+    def tag(self, articles):
+        for a in articles:
+            a["topics"] = [{"id": "stamped", "score": 1.0, "origin": "model"}]
+            a["entities"] = []
+            a["model_version"] = str(os.getpid())
+
+base, home = sys.argv[1], sys.argv[2]
+report = run_crawl(
+    Settings.from_env(home=home), adhoc_sources([base + "/feed.rss"], [base + "/sitemap.xml"]),
+    tagger=PidTagger(), log_level="WARNING", batch_size=2, workers=2,
+)
+print(json.dumps({"pid": os.getpid(), "report": vars(report)}))
+"""
+
+
+def test_pool_extracts_and_tags_in_workers(tmp_path: Path) -> None:
+    server = SiteServer()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", SCRIPT, server.base_url, str(tmp_path)],
+            cwd=REPO, env=tidings_env(tmp_path), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    report = out["report"]
+    assert report["inserted"] == 5 and report["articles_extracted"] == 5
+    assert report["errors"].get("not-article") == 1  # NotAnArticle crossed the process boundary
+    assert set(report["stage_seconds"]) >= {"extract", "tag", "store", "index"}
+    with Store(tmp_path / "tidings.db") as store:
+        records = [r for batch in store.iter_articles() for r in batch]
+    taggers = {r["model_version"] for r in records}
+    assert len(records) == 5 and all(r["topics"][0]["id"] == "stamped" for r in records)
+    assert str(out["pid"]) not in taggers  # tagged in a worker, not in the crawl's process
+    assert server.hits["/news/time-story.html"] == 1
+
+
+def test_scale_options() -> None:
+    parser = argparse.ArgumentParser()
+    add_scale_arguments(parser)
+    opts = scale_options(parser.parse_args(["--workers", "3", "--crawl-id", "night.1"]))
+    assert opts == {"workers": 3, "redis_url": None, "crawl_id": "night.1"}
+    default = scale_options(parser.parse_args([]))["workers"]
+    assert default == (0 if len(os.sched_getaffinity(0)) == 1 else len(os.sched_getaffinity(0)))
+    unreachable = ["--redis", "redis://127.0.0.1:1/0"]  # nothing listens on port 1
+    for bad in (["--workers", "-1"], ["--redis", "http://h"], ["--crawl-id", "a b"], unreachable):
+        with pytest.raises(ValueError):
+            scale_options(parser.parse_args(bad))
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_killed_crawl(tmp_path: Path) -> None:
+    server = SiteServer(delay=0.5)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tidings", "crawl", "--feed", f"{server.base_url}/feed.rss",
+         "--home", str(tmp_path), "--no-classify", "--workers", "2", "--log-level", "WARNING"],
+        cwd=REPO, env=tidings_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the pool did not start"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        alive = [w for w in workers if _alive(w)]
+        assert alive == [], "pool workers outlived the killed crawl"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        server.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
