@@ -86,6 +86,9 @@ def article(
     source: str = "daily",
     published: datetime | None = BASE,
     fetched: datetime | None = None,
+    entities: tuple[str, ...] = ("Acme",),
+    language: str = "en",
+    cluster: str | None = None,
 ) -> dict[str, Any]:
     aid = f"art{n}"
     return {
@@ -101,15 +104,15 @@ def article(
         "updated_at": None,
         "date_source": "meta" if published else "none",
         "fetched_at": (fetched or BASE).isoformat(),
-        "language": "en",
+        "language": language,
         "image_url": None,
         "tags": [],
         "topics": [{"id": t, "score": 0.9, "origin": "model"} for t in topics],
-        "entities": [{"text": "Acme", "label": "ORG", "key": "acme"}],
+        "entities": [{"text": e, "label": "ORG", "key": e.lower()} for e in entities],
         "model_version": "test-1",
         "word_count": len(body.split()),
         "fingerprint": None,
-        "cluster_id": aid,
+        "cluster_id": cluster or aid,
     }
 
 
@@ -485,3 +488,244 @@ def test_extreme_date_bounds_are_answered(index: IndexBackend) -> None:
         date_to=datetime(9999, 12, 31, tzinfo=UTC),
     )
     assert index.search(wide).total == 2
+
+
+# -- query language -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def news(index: IndexBackend) -> IndexBackend:
+    """A small corpus exercising every query-language construct."""
+    index.upsert(
+        [
+            article(1, "Storm warning for the coast", topics=("weather",), source="herald",
+                    published=datetime(2024, 7, 2, 9, tzinfo=UTC), entities=("Met Office",)),
+            article(2, "Storm damage in the city", topics=("weather",), source="times",
+                    published=datetime(2024, 7, 20, 9, tzinfo=UTC), language="de"),
+            article(3, "Parliament debates storm relief", "The central bank raised rates.",
+                    topics=("politics",), source="times",
+                    published=datetime(2024, 8, 5, 9, tzinfo=UTC), entities=("Parliament",)),
+            article(4, "Harbour reopens", "A storm closed the harbour last week.",
+                    topics=("business",), source="herald",
+                    published=datetime(2024, 6, 30, 9, tzinfo=UTC)),
+        ]
+    )  # fmt: skip
+    return index
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("storm", ["art1", "art2", "art3", "art4"]),
+        ("storm warning", ["art1"]),
+        ("storm -warning", ["art2", "art3", "art4"]),
+        ("-storm", []),
+        ("warning OR damage", ["art1", "art2"]),
+        ("storm (warning OR damage) -coast", ["art2"]),
+        ('"central bank"', ["art3"]),
+        ('"bank central"', []),
+        ("-(warning OR damage) storm", ["art3", "art4"]),
+        ("title:storm", ["art1", "art2", "art3"]),
+        ('title:"storm warning"', ["art1"]),
+        ("title:harbour", ["art4"]),
+        ("storm source:herald", ["art1", "art4"]),
+        ("topic:weather", ["art1", "art2"]),
+        ("topic:weather OR topic:politics", ["art1", "art2", "art3"]),
+        ('entity:"Met Office"', ["art1"]),
+        ("entity:parliament storm", ["art3"]),
+        ("lang:de", ["art2"]),
+        ("lang:EN storm -topic:weather", ["art3", "art4"]),
+        ("published:2024-07-01..2024-07-31", ["art1", "art2"]),
+        ("published:2024-07-02..2024-07-02", ["art1"]),
+        ("published:2024-07", ["art1", "art2"]),
+        ("published:..2024-07-01", ["art4"]),
+        ("published:2024-07-21..", ["art3"]),
+        ("storm published:2024 -source:times", ["art1", "art4"]),
+        ("Storm AND Warning", ["art1"]),
+        ("storm NOT damage NOT warning", ["art3", "art4"]),
+    ],
+)
+def test_query_language(news: IndexBackend, q: str, expected: list[str]) -> None:
+    assert sorted(search(news, q=q, limit=10)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("published:yesterday", "published: takes dates like 2024-07-01..2024-07-31"),
+        ("published:2024-02-30", "published: takes dates"),
+        ("published:2024-08-01..2024-07-01", "ends before it starts"),
+        ("published:..", "published: takes dates"),
+        ("(" * 30 + "storm", "nests parentheses"),
+        (" ".join(["storm"] * 101), "more than 100 terms"),
+    ],
+)
+def test_query_errors_explain_themselves(news: IndexBackend, q: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        news.search(SearchRequest(q=q))
+
+
+def test_junk_only_query_matches_nothing_and_empty_matches_all(news: IndexBackend) -> None:
+    assert search(news, q="*** !!") == []
+    assert len(search(news, q="  ", limit=10)) == 4
+
+
+# -- filters and facets on entities and languages ---------------------------------------------
+
+
+def test_entity_and_language_filters(news: IndexBackend) -> None:
+    assert search(news, entities=("met office",)) == ["art1"]
+    assert sorted(search(news, entities=("met office", "parliament"))) == ["art1", "art3"]
+    assert search(news, languages=("de",)) == ["art2"]
+    assert sorted(search(news, q="storm", languages=("en",), limit=10)) == [
+        "art1", "art3", "art4",
+    ]  # fmt: skip
+
+
+def test_entity_and_language_facets_count_all_matches(news: IndexBackend) -> None:
+    result = news.search(SearchRequest(q="storm", limit=1, facets=("entity", "language")))
+    assert result.facets["entity"] == [("acme", 2), ("met office", 1), ("parliament", 1)]
+    assert result.facets["language"] == [("en", 3), ("de", 1)]
+    assert set(result.facets) == {"entity", "language"}
+
+
+def test_unknown_facet_is_a_query_error(index: IndexBackend) -> None:
+    with pytest.raises(QueryError, match="unknown facet"):
+        index.search(SearchRequest(facets=("colour",)))
+
+
+# -- histogram and trends ---------------------------------------------------------------------
+
+
+def test_histogram_counts_every_match_per_day_with_empty_days(index: IndexBackend) -> None:
+    day = datetime(2024, 3, 1, 23, 30, tzinfo=UTC)
+    docs = [article(n, "Flood", published=day) for n in range(3)]
+    docs += [article(10, "Flood", published=day + timedelta(days=1, hours=1))]
+    docs += [article(11, "Parade", published=day + timedelta(days=1))]
+    index.upsert(docs)
+    result = index.search(SearchRequest(q="flood", limit=1, histogram=True))
+    assert result.histogram == [("2024-03-01", 3), ("2024-03-02", 0), ("2024-03-03", 1)]
+    assert index.search(SearchRequest(q="flood")).histogram == []
+
+
+def test_trends_are_per_day_counts_of_the_top_values(index: IndexBackend) -> None:
+    day = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    docs = [article(n, "Flood", topics=("weather",), published=day) for n in range(3)]
+    docs += [article(5, "Flood", topics=("weather", "politics"), published=day + timedelta(2))]
+    docs += [article(6, "Flood", topics=("sport",), published=day + timedelta(1))]
+    docs += [article(7, "Parade", topics=("culture",), published=day)]
+    index.upsert(docs)
+    trends = index.trends(SearchRequest(q="flood"), "topic", size=2)
+    assert trends == {
+        "weather": [("2024-03-01", 3), ("2024-03-02", 0), ("2024-03-03", 1)],
+        "politics": [("2024-03-01", 0), ("2024-03-02", 0), ("2024-03-03", 1)],
+    }
+    by_source = index.trends(SearchRequest(q="parade"), "source")
+    assert by_source == {"daily": [("2024-03-01", 1)]}
+    with pytest.raises(QueryError):
+        index.trends(SearchRequest(), "colour")
+
+
+# -- ranking ----------------------------------------------------------------------------------
+
+
+def test_recency_boost_lifts_newer_articles(index: IndexBackend) -> None:
+    now = datetime.now(UTC)
+    old = article(1, "Election result election", published=now - timedelta(days=400))
+    new = article(2, "Election result", published=now - timedelta(hours=3))
+    index.upsert([old, new])
+    assert search(index, q="election") == ["art1", "art2"]
+    assert search(index, q="election", recency_boost=True) == ["art2", "art1"]
+    # The boost never reorders a date sort.
+    assert search(index, q="election", sort="date", recency_boost=True) == ["art2", "art1"]
+
+
+def test_relevance_cursor_is_stable_while_new_articles_arrive(index: IndexBackend) -> None:
+    index.upsert([article(n, "Election " + "night " * (n % 5), FILLER) for n in range(12)])
+    first = index.search(SearchRequest(q="election", limit=5))
+    # Strong matches arrive: they would take the top ranks and push page 2 down.
+    index.upsert([article(100 + n, "Election election election") for n in range(4)])
+    seen = ids(first.hits)
+    cursor = first.next_cursor
+    while cursor:
+        result = index.search(SearchRequest(q="election", limit=5, cursor=cursor))
+        seen += ids(result.hits)
+        cursor = result.next_cursor
+    assert sorted(seen) == sorted(f"art{n}" for n in range(12))
+    # A new search sees the arrivals first.
+    assert sorted(search(index, q="election", limit=4)) == [f"art{100 + n}" for n in range(4)]
+
+
+def test_more_like_this_finds_related_articles(index: IndexBackend) -> None:
+    index.upsert(
+        [
+            article(1, "Volcano erupts near village", "Lava flows forced villagers to flee."),
+            article(2, "Village evacuated as volcano rumbles", "Lava and ash near the village."),
+            article(3, "Central bank raises rates", "Inflation pressures persisted."),
+            article(4, "Volcano observatory warns", "Ash clouds may ground flights."),
+        ]
+    )
+    related = [a["id"] for a in index.more_like_this("art1", limit=3)]
+    assert related[0] == "art2"
+    assert "art1" not in related
+    assert "art3" not in related
+    assert "body" not in index.more_like_this("art1", limit=1)[0]
+    assert index.more_like_this("no-such-id") == []
+
+
+def test_collapse_shows_one_hit_per_story_with_its_size(index: IndexBackend) -> None:
+    docs = [
+        article(1, "Flood hits the city", cluster="storyA", published=BASE),
+        article(2, "Flood hits the city", source="times", cluster="storyA",
+                published=BASE + timedelta(hours=1)),
+        article(3, "Flood hits the city", source="herald", cluster="storyA",
+                published=BASE + timedelta(hours=2)),
+        article(4, "Flood defences hold", cluster="storyB", published=BASE + timedelta(hours=3)),
+        article(5, "Flood insurance costs", published=BASE + timedelta(hours=4)),
+        article(6, "Parade in the city", cluster="storyA", published=BASE),
+    ]  # fmt: skip
+    index.upsert(docs)
+    by_date = index.search(SearchRequest(q="flood", sort="date", collapse=True))
+    assert ids(by_date.hits) == ["art5", "art4", "art3"]
+    assert [h.cluster_size for h in by_date.hits] == [1, 1, 3]
+    assert by_date.total == 3
+    ranked = index.search(SearchRequest(q="flood city", collapse=True, facets=("source",)))
+    assert len(ranked.hits) == 1 and ranked.hits[0].cluster_size == 3
+    assert ranked.facets["source"] == [("daily", 1), ("herald", 1), ("times", 1)]  # articles
+    plain = index.search(SearchRequest(q="flood"))
+    assert plain.total == 5 and all(h.cluster_size == 1 for h in plain.hits)
+
+
+def test_collapsed_pages_cover_every_story_once(index: IndexBackend) -> None:
+    docs = [
+        article(n, "Budget vote", cluster=f"story{n % 7}", published=BASE + timedelta(hours=n))
+        for n in range(30)
+    ]
+    index.upsert(docs)
+    for sort in ("date", "relevance"):
+        seen = _page_through(index, SearchRequest(q="budget", sort=sort, limit=3, collapse=True))
+        assert len(seen) == 7
+        clusters = {next(d["cluster_id"] for d in docs if d["id"] == i) for i in seen}
+        assert len(clusters) == 7
+    cursor = index.search(SearchRequest(q="budget", limit=3, collapse=True)).next_cursor
+    with pytest.raises(QueryError):
+        index.search(SearchRequest(q="budget", limit=3, cursor=cursor))
+
+
+def test_fuzzed_query_language_yields_results_or_query_error(index: IndexBackend) -> None:
+    index.upsert([article(1, "Zebra crossing é 日本", "Body text."), article(2)])
+    pieces = ['"', "(", ")", "-", "NOT ", " OR ", " AND ", "..", ":", " ", "*", "\\"]
+    pieces += ["title:", "source:", "topic:", "entity:", "lang:", "published:", "foo:"]
+    pieces += ["2024", "-07", "-01", "zebra", "daily", "politics", "日本", "\x00", "9999-12-31"]
+    rng = random.Random(5)
+    for _ in range(400):
+        q = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        request = SearchRequest(
+            q=q,
+            sort=rng.choice(["relevance", "date"]),
+            collapse=rng.random() < 0.3,
+            recency_boost=rng.random() < 0.3,
+            histogram=rng.random() < 0.3,
+        )
+        with contextlib.suppress(QueryError):
+            index.search(request)

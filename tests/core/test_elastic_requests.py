@@ -34,6 +34,8 @@ from tidings.core.index import IndexReadOnlyError, QueryError, SearchRequest, op
 from tidings.core.index import elastic_queries as eq
 from tidings.core.index.cursor import DateCursor, OffsetCursor, decode_cursor, encode_cursor
 from tidings.core.index.elastic import ElasticIndex
+from tidings.core.index.elastic_query_language import compile_query
+from tidings.core.index.query_language import parse
 
 ALIAS = "tidings-test"
 WHEN = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -81,20 +83,39 @@ HIGHLIGHT = {
 }
 
 
-def qs(q: str) -> dict[str, Any]:
+ASOF_AGG = {"asof": {"max": {"field": "indexed_at"}}}
+
+
+def mm(word: str) -> dict[str, Any]:
+    """A required word in title (boosted), body and summary."""
     return {
-        "query_string": {
-            "query": q,
+        "multi_match": {
+            "query": word,
             "fields": QUERY_FIELDS,
-            "default_operator": "AND",
-            "lenient": True,
-            "allow_leading_wildcard": False,
+            "type": "most_fields",
+            "operator": "and",
+            "zero_terms_query": "all",
         }
     }
 
 
-def words(q: str) -> dict[str, Any]:
-    return {"simple_query_string": {"query": q, "fields": QUERY_FIELDS, "default_operator": "AND"}}
+def phrase(text: str) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": text,
+            "fields": QUERY_FIELDS,
+            "type": "phrase",
+            "zero_terms_query": "all",
+        }
+    }
+
+
+def body_of(q: str) -> dict[str, Any]:
+    return compile_query(parse(q))
+
+
+def without_stamp(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "indexed_at"}
 
 
 # -- index, documents and bulk actions ---------------------------------------------------------
@@ -115,7 +136,11 @@ def test_index_is_created_behind_an_alias_with_explicit_mappings() -> None:
             "dynamic": "strict",
             "properties": {
                 "id": {"type": "keyword"},
-                "title": {**english, "index_options": "offsets"},
+                "title": {
+                    **english,
+                    "index_options": "offsets",
+                    "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+                },
                 "body": {**english, "index_options": "offsets"},
                 "summary": english,
                 "topics": {"type": "keyword"},
@@ -124,6 +149,10 @@ def test_index_is_created_behind_an_alias_with_explicit_mappings() -> None:
                 "language": {"type": "keyword"},
                 "cluster_id": {"type": "keyword"},
                 "published": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
+                "indexed_at": {
+                    "type": "date",
+                    "format": "strict_date_optional_time||epoch_millis",
+                },
                 "doc": {"type": "object", "enabled": False},
             },
         },
@@ -131,8 +160,19 @@ def test_index_is_created_behind_an_alias_with_explicit_mappings() -> None:
     }
 
 
+def test_template_covers_every_versioned_index_with_the_same_mappings() -> None:
+    body = eq.index_body(ALIAS)
+    assert eq.index_template(ALIAS) == {
+        "name": ALIAS,
+        "index_patterns": [f"{ALIAS}-v*"],
+        "priority": 200,
+        "template": {"settings": body["settings"], "mappings": body["mappings"]},
+        "meta": {"managed_by": "tidings"},
+    }
+
+
 def test_document_has_search_fields_and_display_record_without_body() -> None:
-    assert eq.document(ART) == {
+    assert eq.document(ART, WHEN) == {
         "id": "a1",
         "title": "Storm <i>warning</i>",
         "body": "Wind and rain.",
@@ -143,9 +183,11 @@ def test_document_has_search_fields_and_display_record_without_body() -> None:
         "source": "herald",
         "language": "en",
         "published": "2024-03-01T12:00:00+00:00",
+        "indexed_at": "2024-03-01T12:00:00+00:00",
         "doc": DISPLAY,
     }
     assert "body" not in DISPLAY
+    assert eq.document(ART)["indexed_at"] > WHEN.isoformat()  # default: now
 
 
 def test_document_date_falls_back_to_fetched_at_then_to_none() -> None:
@@ -158,10 +200,10 @@ def test_document_date_falls_back_to_fetched_at_then_to_none() -> None:
 
 def test_upsert_actions_keep_the_last_of_duplicate_ids() -> None:
     first, second, other = {**ART, "title": "First"}, {**ART, "title": "Final"}, {**ART, "id": "b"}
-    actions = eq.upsert_actions(ALIAS, [first, other, second])
+    actions = eq.upsert_actions(ALIAS, [first, other, second], WHEN)
     assert actions == [
-        {"_op_type": "index", "_index": ALIAS, "_id": "b", "_source": eq.document(other)},
-        {"_op_type": "index", "_index": ALIAS, "_id": "a1", "_source": eq.document(second)},
+        {"_op_type": "index", "_index": ALIAS, "_id": "b", "_source": eq.document(other, WHEN)},
+        {"_op_type": "index", "_index": ALIAS, "_id": "a1", "_source": eq.document(second, WHEN)},
     ]
 
 
@@ -177,15 +219,17 @@ def test_delete_actions() -> None:
 
 def test_words_query_ranked_by_relevance_with_facets_and_highlights() -> None:
     request = SearchRequest(q="storm warning")
-    body = eq.search_body(request, eq.text_query(request.q), None)
+    body = eq.search_body(request, parse(request.q), None)
     assert body == {
-        "query": {"bool": {"must": [qs("storm warning")], "filter": []}},
+        "query": {
+            "bool": {"must": [{"bool": {"must": [mm("storm"), mm("warning")]}}], "filter": []}
+        },
         "size": 21,
         "track_total_hits": True,
         "_source": ["doc"],
         "sort": [{"_score": {"order": "desc"}}, *DATE_SORT],
         "track_scores": True,
-        "aggs": AGGS,
+        "aggs": {**AGGS, **ASOF_AGG},  # the first page learns the newest ingest stamp
         "highlight": HIGHLIGHT,
     }
 
@@ -201,10 +245,10 @@ def test_filters_topics_sources_and_inclusive_utc_date_range() -> None:
         facets=(),
         highlight=False,
     )
-    body = eq.search_body(request, eq.text_query(request.q), None)
+    body = eq.search_body(request, parse(request.q), None)
     assert body["query"] == {
         "bool": {
-            "must": [qs("storm")],
+            "must": [mm("storm")],
             "filter": [
                 {"terms": {"topics": ["weather", "climate"]}},
                 {"terms": {"source": ["herald"]}},
@@ -220,7 +264,7 @@ def test_filters_topics_sources_and_inclusive_utc_date_range() -> None:
             ],
         }
     }
-    assert "aggs" not in body and "highlight" not in body
+    assert body["aggs"] == ASOF_AGG and "highlight" not in body
     only_to = eq.filters(SearchRequest(date_to=WHEN))
     assert only_to == [
         {"range": {"published": {"lte": WHEN.isoformat(), "format": "strict_date_optional_time"}}}
@@ -230,9 +274,9 @@ def test_filters_topics_sources_and_inclusive_utc_date_range() -> None:
 def test_date_sort_with_cursor_uses_search_after() -> None:
     cursor = DateCursor(MS + eq.SORT_SHIFT, "a1")
     request = SearchRequest(q="storm", sort="date", limit=4, facets=("topic",))
-    body = eq.search_body(request, eq.text_query(request.q), cursor)
+    body = eq.search_body(request, parse(request.q), cursor)
     assert body == {
-        "query": {"bool": {"must": [qs("storm")], "filter": []}},
+        "query": {"bool": {"must": [mm("storm")], "filter": []}},
         "size": 5,
         "track_total_hits": True,
         "_source": ["doc"],
@@ -244,7 +288,7 @@ def test_date_sort_with_cursor_uses_search_after() -> None:
 
 
 def test_empty_query_is_everything_newest_first_without_highlights() -> None:
-    body = eq.search_body(SearchRequest(q="  "), eq.text_query("  "), None)
+    body = eq.search_body(SearchRequest(q="  "), parse("  "), None)
     assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": []}}
     assert body["sort"] == DATE_SORT
     assert "highlight" not in body and "track_scores" not in body
@@ -252,10 +296,15 @@ def test_empty_query_is_everything_newest_first_without_highlights() -> None:
 
 def test_relevance_offset_cursor_becomes_from() -> None:
     request = SearchRequest(q="storm", limit=5)
-    body = eq.search_body(request, eq.text_query(request.q), OffsetCursor(10))
+    body = eq.search_body(request, parse(request.q), OffsetCursor(10, MS))
     assert body["from"] == 10 and body["size"] == 6
     assert "search_after" not in body
-    assert "from" not in eq.search_body(request, eq.text_query("storm"), OffsetCursor(0))
+    # Later pages leave out what was indexed after the first page: arrivals shift nothing.
+    assert body["query"]["bool"]["filter"] == [
+        {"range": {"indexed_at": {"lte": MS, "format": "epoch_millis"}}}
+    ]
+    assert "asof" not in body["aggs"]
+    assert "from" not in eq.search_body(request, parse("storm"), OffsetCursor(0))
 
 
 def test_date_cursor_round_trips_sort_values_in_the_shared_format() -> None:
@@ -280,30 +329,236 @@ def test_recent_body() -> None:
     assert eq.recent_body(None, 20)["query"] == {"match_all": {}}
 
 
+TITLE = {"query": "zebra", "boost": 2.0, "operator": "and", "zero_terms_query": "all"}
+JULY = {
+    "range": {
+        "published": {
+            "gte": "2024-07-01T00:00:00+00:00",
+            "lt": "2024-08-01T00:00:00+00:00",
+            "format": "strict_date_optional_time",
+        }
+    }
+}
+
+
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("apple OR earnings", qs("apple OR earnings")),
-        ('"central bank"', qs('"central bank"')),
-        ("title:unbalanced -topics:sport", qs("title:unbalanced -topics:sport")),
-        ("+source:times storm", qs("+source:times storm")),
-        ("a/b", qs("a\\/b")),  # no regular-expression queries
-        ("sortkey:budget", words("sortkey budget")),  # only user fields are syntax
-        ("doc:unbalanced budget", words("doc unbalanced budget")),
-        ("id:a1", words("id a1")),
-        ("_exists_:title", words("_exists_ title")),
-        ("ti*:x", words("ti x")),
-        (":x", words("x")),
-        ("Budget AND", qs("Budget AND")),
+        ("", {"match_all": {}}),
+        ("*** (", {"match_none": {}}),
+        ("storm", mm("storm")),
+        ("storm warning", {"bool": {"must": [mm("storm"), mm("warning")]}}),
+        ('"central bank"', phrase("central bank")),
+        ("e-mail", phrase("e-mail")),  # one word the analyzer splits: its parts adjacent
+        ("storm -rates", {"bool": {"must": [mm("storm")], "must_not": [mm("rates")]}}),
+        ("-rates", {"bool": {"must_not": [mm("rates")]}}),
+        (
+            "apple OR earnings",
+            {"bool": {"should": [mm("apple"), mm("earnings")], "minimum_should_match": 1}},
+        ),
+        ("title:zebra", {"match": {"title": TITLE}}),
+        (
+            'title:"zebra crossing"',
+            {
+                "match_phrase": {
+                    "title": {"query": "zebra crossing", "boost": 2.0, "zero_terms_query": "all"}
+                }
+            },
+        ),
+        (
+            "storm source:times topic:weather entity:Acme lang:EN",
+            {
+                "bool": {
+                    "must": [mm("storm")],
+                    "filter": [
+                        {"term": {"source": "times"}},
+                        {"term": {"topics": "weather"}},
+                        {"term": {"entities": "acme"}},
+                        {"term": {"language": "en"}},
+                    ],
+                }
+            },
+        ),
+        ("published:2024-07", {"bool": {"filter": [JULY]}}),
+        ("published:2024-07-01..2024-07-31", {"bool": {"filter": [JULY]}}),
+        (
+            "published:..2024-07-31",
+            {
+                "bool": {
+                    "filter": [
+                        {
+                            "range": {
+                                "published": {
+                                    "lt": "2024-08-01T00:00:00+00:00",
+                                    "format": "strict_date_optional_time",
+                                }
+                            }
+                        }
+                    ]
+                }
+            },
+        ),
+        (
+            "topic:tech OR storm",
+            {
+                "bool": {
+                    "should": [
+                        {"constant_score": {"filter": {"term": {"topics": "tech"}}, "boost": 0.0}},
+                        mm("storm"),
+                    ],
+                    "minimum_should_match": 1,
+                }
+            },
+        ),
+        ("sortkey:budget", phrase("sortkey:budget")),  # not a field: plain words, adjacent
+        ("a/b", phrase("a/b")),  # no regular expressions, no query_string syntax at all
     ],
 )
-def test_text_query_choice(q: str, expected: dict[str, Any]) -> None:
-    assert eq.text_query(q) == expected
+def test_query_language_compiles_to_dsl(q: str, expected: dict[str, Any]) -> None:
+    assert body_of(q) == expected
 
 
-def test_literal_query_is_lower_case_words_or_nothing() -> None:
-    assert eq.literal_query('"Unbalanced AND') == words("unbalanced and")
-    assert eq.literal_query("*** (") == {"match_none": {}}
+def test_no_query_reaches_the_server_as_query_string_syntax() -> None:
+    for q in ['"unbalanced', "title:(", "a OR", "\\", "^2", "x:[a TO b]", "ti*:x", "_exists_:t"]:
+        assert "query_string" not in json.dumps(body_of(q))
+
+
+def test_recency_boost_wraps_relevance_in_a_decay_function() -> None:
+    request = SearchRequest(q="storm", recency_boost=True, facets=(), highlight=False)
+    body = eq.search_body(request, parse("storm"), None)
+    assert body["query"] == {
+        "function_score": {
+            "query": {"bool": {"must": [mm("storm")], "filter": []}},
+            "functions": [
+                {
+                    "exp": {"published": {"origin": "now", "scale": "30d", "decay": 0.5}},
+                    "weight": 0.7,
+                },
+                {"weight": 0.3},
+            ],
+            "score_mode": "sum",
+            "boost_mode": "multiply",
+        }
+    }
+    dated = eq.search_body(replace(request, sort="date"), parse("storm"), None)
+    assert "function_score" not in dated["query"]
+
+
+def test_collapse_histogram_and_new_facets() -> None:
+    request = SearchRequest(
+        q="storm",
+        collapse=True,
+        histogram=True,
+        facets=("entity", "language"),
+        entities=("acme",),
+        languages=("en", "de"),
+        highlight=False,
+    )
+    body = eq.search_body(request, parse("storm"), None)
+    assert body["collapse"] == {
+        "field": "cluster_id",
+        "inner_hits": {"name": "story", "size": 0},
+    }
+    assert body["aggs"] == {
+        "entity": {"terms": {"field": "entities", "size": 20}},
+        "language": {"terms": {"field": "language", "size": 20}},
+        **ASOF_AGG,
+        "stories": {"cardinality": {"field": "cluster_id"}},
+        "histogram": {
+            "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
+        },
+    }
+    assert body["query"]["bool"]["filter"] == [
+        {"terms": {"entities": ["acme"]}},
+        {"terms": {"language": ["en", "de"]}},
+    ]
+    # Collapsed date listings page by offset too (search_after needs the collapse field sort).
+    dated = eq.search_body(replace(request, sort="date"), parse("storm"), OffsetCursor(20, MS))
+    assert dated["from"] == 20 and "search_after" not in dated and "pit" not in dated
+
+
+def test_date_pages_after_the_first_read_a_point_in_time() -> None:
+    request = SearchRequest(q="storm", sort="date", limit=4, facets=(), highlight=False)
+    body = eq.search_body(request, parse("storm"), DateCursor(MS + eq.SORT_SHIFT, "a1"), "PIT1")
+    assert body == {
+        "query": {"bool": {"must": [mm("storm")], "filter": []}},
+        "size": 5,
+        "track_total_hits": True,
+        "_source": ["doc"],
+        "sort": [*DATE_SORT, {"_shard_doc": "desc"}],
+        "search_after": [MS, "a1", 0],
+        "pit": {"id": "PIT1", "keep_alive": "2m"},
+    }
+
+
+def test_more_like_this_and_trends_bodies() -> None:
+    assert eq.more_like_this_body(ALIAS, "a1", 5) == {
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "more_like_this": {
+                            "fields": ["title", "body"],
+                            "like": [{"_index": ALIAS, "_id": "a1"}],
+                            "min_term_freq": 1,
+                            "min_doc_freq": 2,
+                            "max_query_terms": 25,
+                        }
+                    }
+                ],
+                "must_not": [{"ids": {"values": ["a1"]}}],
+            }
+        },
+        "size": 5,
+        "track_total_hits": False,
+        "_source": ["doc"],
+    }
+    request = SearchRequest(q="storm", topics=("weather",))
+    assert eq.trends_body(request, parse("storm"), "entity", 3) == {
+        "query": {"bool": {"must": [mm("storm")], "filter": [{"terms": {"topics": ["weather"]}}]}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "top": {
+                "terms": {"field": "entities", "size": 3},
+                "aggs": {
+                    "days": {
+                        "date_histogram": {
+                            "field": "published",
+                            "fixed_interval": "1d",
+                            "min_doc_count": 1,
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def test_rebuild_bodies_load_fast_then_switch_the_alias_atomically() -> None:
+    assert eq.next_concrete_index(ALIAS, []) == f"{ALIAS}-v1"
+    assert eq.next_concrete_index(ALIAS, [f"{ALIAS}-v1", f"{ALIAS}-v9", "other-v40"]) == (
+        f"{ALIAS}-v10"
+    )
+    body = eq.rebuild_body()
+    assert "aliases" not in body
+    assert body["settings"]["index"] == {
+        "number_of_shards": 1,
+        "auto_expand_replicas": False,
+        "max_result_window": 10_101,
+        "number_of_replicas": 0,
+        "refresh_interval": "-1",
+    }
+    assert eq.serving_settings() == {
+        "index": {"refresh_interval": None, "auto_expand_replicas": "0-1"}
+    }
+    assert eq.alias_switch(ALIAS, [f"{ALIAS}-v2", f"{ALIAS}-v1"], f"{ALIAS}-v3") == {
+        "actions": [
+            {"remove": {"index": f"{ALIAS}-v1", "alias": ALIAS}},
+            {"remove": {"index": f"{ALIAS}-v2", "alias": ALIAS}},
+            {"add": {"index": f"{ALIAS}-v3", "alias": ALIAS, "is_write_index": True}},
+        ]
+    }
 
 
 # -- reading responses -----------------------------------------------------------------------
@@ -372,8 +627,19 @@ class RecordingStub:
 def default_answer(req: Recorded) -> Answer:
     if req.method == "HEAD":
         return 404, None
-    if req.method == "PUT" and req.path == f"/{ALIAS}-v1":
-        return 200, {"acknowledged": True, "shards_acknowledged": True, "index": f"{ALIAS}-v1"}
+    if req.method == "PUT" and req.path.startswith(f"/{ALIAS}-v") and req.path.count("/") == 1:
+        name = req.path[1:]
+        return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
+    if req.path == f"/_index_template/{ALIAS}" or req.path == "/_aliases":
+        return 200, {"acknowledged": True}
+    if req.path.endswith("/_settings"):
+        return 200, {"acknowledged": True}
+    if req.path.endswith("/_refresh"):
+        return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+    if req.path == f"/{ALIAS}/_pit":
+        return 200, {"id": "PIT1"}
+    if req.path == "/_pit" and req.method == "DELETE":
+        return 200, {"succeeded": True, "num_freed": 1}
     if req.path == "/_bulk":
         items, lines = [], req.ndjson()
         while lines:
@@ -476,15 +742,22 @@ def test_first_upsert_creates_index_then_bulk_indexes_and_waits(
     es.upsert([{**ART, "id": "b"}])
     assert stub.calls() == [
         ("HEAD", f"/{ALIAS}"),
+        ("PUT", f"/_index_template/{ALIAS}"),
         ("PUT", f"/{ALIAS}-v1"),
         ("PUT", "/_bulk"),
         ("PUT", "/_bulk"),
     ]
-    assert stub.requests[1].json() == eq.index_body(ALIAS)
-    bulk = stub.requests[2]
+    template = eq.index_template(ALIAS)
+    del template["name"]
+    template["_meta"] = template.pop("meta")  # the client's keyword for the body's "_meta"
+    assert stub.requests[1].json() == template
+    assert stub.requests[2].json() == eq.index_body(ALIAS)
+    bulk = stub.requests[3]
     assert bulk.params == {"refresh": "wait_for"}
     assert "ndjson" in bulk.headers["content-type"]
-    assert bulk.ndjson() == [{"index": {"_index": ALIAS, "_id": "a1"}}, eq.document(ART)]
+    meta, source = bulk.ndjson()
+    assert meta == {"index": {"_index": ALIAS, "_id": "a1"}}
+    assert without_stamp(source) == without_stamp(eq.document(ART))
 
 
 def test_existing_alias_is_not_recreated(stub: RecordingStub, es: ElasticIndex) -> None:
@@ -592,52 +865,175 @@ def test_search_sends_the_built_body_and_reads_the_answer(
         },
     )
     stub.answer = lambda r: (200, answer_body) if r.path.endswith("/_search") else default_answer(r)
+    answer_body["aggregations"]["asof"] = {"value": float(MS)}
     request = SearchRequest(q="storm", limit=1)
     result = es.search(request)
     req = stub.requests[-1]
     assert req.path == f"/{ALIAS}/_search"
-    assert req.json() == eq.search_body(request, qs("storm"), None)
+    assert req.json() == eq.search_body(request, parse("storm"), None)
     assert result.total == 9
     assert [(h.id, h.score) for h in result.hits] == [("a1", 3.5)]
     assert result.hits[0].highlights == {"title": ["<b>Storm</b> &lt;i&gt;"]}
     assert "body" not in result.hits[0].article
     assert result.facets == {"topic": [("weather", 9)], "source": [("times", 3)]}
-    assert result.next_cursor == encode_cursor(OffsetCursor(1))
+    assert result.next_cursor == encode_cursor(OffsetCursor(1, MS))
     es.search(replace(request, cursor=result.next_cursor))
-    assert stub.requests[-1].json() == eq.search_body(request, qs("storm"), OffsetCursor(1))
+    expected = eq.search_body(request, parse("storm"), OffsetCursor(1, MS))
+    assert stub.requests[-1].json() == expected
     assert stub.requests[-1].json()["from"] == 1
 
 
-def test_date_search_pages_with_search_after(stub: RecordingStub, es: ElasticIndex) -> None:
-    answer_body = search_answer([hit("a3", [MS, "a3"]), hit("a2", [MS, "a2"])], total=5)
-    stub.answer = lambda r: (200, answer_body) if r.path.endswith("/_search") else default_answer(r)
-    first = es.search(SearchRequest(sort="date", limit=1, facets=()))
+def test_date_search_pages_with_search_after_in_a_point_in_time(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    pages = {
+        None: search_answer([hit("a3", [MS, "a3"]), hit("a2", [MS, "a2"])], total=5),
+        "PIT1": search_answer(
+            [hit("a2", [MS, "a2", 7]), hit("a1", [MS, "a1", 6])], total=5, pit_id="PIT2"
+        ),
+        "PIT2": search_answer([hit("a1", [MS, "a1", 6])], total=5, pit_id="PIT2"),
+    }
+
+    def answer(req: Recorded) -> Answer:
+        if req.path.endswith("/_search"):
+            return 200, pages[req.json().get("pit", {}).get("id")]
+        return default_answer(req)
+
+    stub.answer = answer
+    request = SearchRequest(sort="date", limit=1, facets=())
+    first = es.search(request)
     assert first.next_cursor == eq.date_cursor([MS, "a3"])
     assert first.hits[0].score == 0.0
-    es.search(SearchRequest(sort="date", limit=1, facets=(), cursor=first.next_cursor))
-    assert stub.requests[-1].json()["search_after"] == [MS, "a3"]
+    assert ("POST", f"/{ALIAS}/_pit") not in stub.calls()  # one page: no point in time needed
+
+    second = es.search(replace(request, cursor=first.next_cursor))
+    assert stub.calls()[-2:] == [("POST", f"/{ALIAS}/_pit"), ("POST", "/_search")]
+    assert stub.requests[-2].params == {"keep_alive": "2m"}
+    sent = stub.requests[-1].json()
+    assert sent["pit"] == {"id": "PIT1", "keep_alive": "2m"}
+    assert sent["search_after"] == [MS, "a3", 0]
+    # The cursor carries the point in time the server handed back.
+    assert decode_cursor(second.next_cursor or "", "date") == DateCursor(
+        MS + eq.SORT_SHIFT, "a2", "PIT2"
+    )
+
+    last = es.search(replace(request, cursor=second.next_cursor))
+    assert last.next_cursor is None and [h.id for h in last.hits] == ["a1"]
+    assert stub.calls()[-1] == ("DELETE", "/_pit")  # closed after the last page
+    assert stub.requests[-1].json() == {"id": "PIT2"}
 
 
-def test_malformed_syntax_falls_back_to_words(stub: RecordingStub, es: ElasticIndex) -> None:
-    failure = {"type": "query_shard_exception", "reason": 'Failed to parse query ["budget]'}
+def test_expired_point_in_time_is_reopened(stub: RecordingStub, es: ElasticIndex) -> None:
+    missing = {"type": "search_context_missing_exception", "reason": "No search context"}
+
+    def answer(req: Recorded) -> Answer:
+        if req.path == "/_search" and req.json()["pit"]["id"] == "OLD":
+            return 404, {"error": {"root_cause": [missing], **missing}, "status": 404}
+        if req.path == "/_search":
+            return 200, search_answer([hit("a1", [MS, "a1", 3])], total=1, pit_id="PIT1")
+        return default_answer(req)
+
+    stub.answer = answer
+    cursor = encode_cursor(DateCursor(MS + eq.SORT_SHIFT, "a2", "OLD"))
+    result = es.search(SearchRequest(sort="date", limit=5, facets=(), cursor=cursor))
+    assert [h.id for h in result.hits] == ["a1"]
+    searches = [r.json() for r in stub.requests if r.path == "/_search"]
+    assert [b["pit"]["id"] for b in searches] == ["OLD", "PIT1"]
+    assert searches[1]["search_after"] == [MS, "a2", 0]
+
+
+def test_query_errors_from_the_server_are_query_errors(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    failure = {"type": "query_shard_exception", "reason": "too many clauses"}
     bad = {"error": {"root_cause": [failure], "type": "search_phase_execution_exception"}}
+    stub.answer = lambda r: (400, {**bad, "status": 400}) if "_search" in r.path else (200, None)
+    with pytest.raises(QueryError, match="too many clauses"):
+        es.search(SearchRequest(q="budget"))
+
+
+def test_collapsed_results_read_story_sizes_and_story_count(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    inner = {"story": {"hits": {"total": {"value": 3, "relation": "eq"}, "hits": []}}}
+    answer_body = search_answer(
+        [hit("a1", [2.0, MS, "a1"], 2.0, inner_hits=inner), hit("a2", [1.0, MS, "a2"], 1.0)],
+        total=9,
+        aggregations={
+            "stories": {"value": 4},
+            "asof": {"value": float(MS)},
+            "histogram": {
+                "buckets": [
+                    {"key_as_string": "2024-03-01T00:00:00.000Z", "key": MS, "doc_count": 2},
+                    {"key_as_string": "2024-03-03T00:00:00.000Z", "key": MS, "doc_count": 1},
+                ]
+            },
+        },
+    )
+    stub.answer = lambda r: (200, answer_body) if r.path.endswith("/_search") else default_answer(r)
+    request = SearchRequest(q="storm", limit=1, collapse=True, histogram=True, facets=())
+    result = es.search(request)
+    assert result.total == 4  # stories, not articles
+    assert [(h.id, h.cluster_size) for h in result.hits] == [("a1", 3)]
+    assert result.histogram == [("2024-03-01", 2), ("2024-03-02", 0), ("2024-03-03", 1)]
+    assert result.next_cursor == encode_cursor(OffsetCursor(1, MS), "relevance+collapse")
+
+
+def test_more_like_this_and_trends_go_to_the_alias(stub: RecordingStub, es: ElasticIndex) -> None:
+    day = {"key_as_string": "2024-03-01T00:00:00.000Z", "key": MS, "doc_count": 2}
+    trends = {"top": {"buckets": [{"key": "acme", "doc_count": 2, "days": {"buckets": [day]}}]}}
 
     def answer(req: Recorded) -> Answer:
         if not req.path.endswith("/_search"):
             return default_answer(req)
-        if "query_string" in req.json()["query"]["bool"]["must"][0]:
-            return 400, {**bad, "status": 400}
-        return 200, search_answer([hit("a1", [1.0, MS, "a1"], 1.0)], total=1)
+        if "more_like_this" in json.dumps(req.json()):
+            return 200, search_answer([hit("a2", [1.0])], total=1)
+        return 200, search_answer([], total=0, aggregations=trends)
 
     stub.answer = answer
-    result = es.search(SearchRequest(q='"budget', highlight=False, facets=()))
-    searches = [r.json()["query"]["bool"]["must"][0] for r in stub.requests if "_search" in r.path]
-    assert searches == [qs('"budget'), words("budget")]
-    assert [h.id for h in result.hits] == ["a1"]
+    assert [a["id"] for a in es.more_like_this("a1", limit=3)] == ["a2"]
+    assert stub.requests[-1].json() == eq.more_like_this_body(ALIAS, "a1", 3)
+    assert es.trends(SearchRequest(q="storm"), "entity", 2) == {"acme": [("2024-03-01", 2)]}
+    assert stub.requests[-1].json() == eq.trends_body(SearchRequest(), parse("storm"), "entity", 2)
+    with pytest.raises(QueryError):
+        es.trends(SearchRequest(), "colour")
 
-    stub.answer = lambda r: (400, {**bad, "status": 400}) if "_search" in r.path else (200, None)
-    with pytest.raises(QueryError, match="Failed to parse"):
-        es.search(SearchRequest(q='"budget'))
+
+def test_rebuild_loads_a_new_index_and_switches_the_alias(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    batches = [[ART, {**ART, "id": "b"}], [{**ART, "id": "c"}]]
+    assert es.rebuild(iter(batches)) == 3
+    assert stub.calls() == [
+        ("PUT", f"/_index_template/{ALIAS}"),
+        ("GET", f"/_alias/{ALIAS}"),
+        ("PUT", f"/{ALIAS}-v2"),
+        ("PUT", "/_bulk"),
+        ("PUT", "/_bulk"),
+        ("PUT", f"/{ALIAS}-v2/_settings"),
+        ("POST", f"/{ALIAS}-v2/_refresh"),
+        ("POST", "/_aliases"),
+        ("DELETE", f"/{ALIAS}-v1"),
+    ]
+    assert stub.requests[2].json() == eq.rebuild_body()
+    bulks = [r for r in stub.requests if r.path == "/_bulk"]
+    assert all(b.params == {"refresh": "false"} for b in bulks)  # refreshes are off: no wait_for
+    assert bulks[0].ndjson()[0] == {"index": {"_index": f"{ALIAS}-v2", "_id": "a1"}}
+    assert stub.requests[5].json() == eq.serving_settings()
+    assert stub.requests[7].json() == eq.alias_switch(ALIAS, [f"{ALIAS}-v1"], f"{ALIAS}-v2")
+
+
+def test_failed_rebuild_deletes_its_index_and_keeps_the_alias(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    def broken() -> Iterator[list[dict[str, Any]]]:
+        yield [ART]
+        raise RuntimeError("store went away")
+
+    with pytest.raises(RuntimeError):
+        es.rebuild(broken())
+    assert ("POST", "/_aliases") not in stub.calls()
+    assert stub.calls()[-1] == ("DELETE", f"/{ALIAS}-v2")
 
 
 @pytest.mark.parametrize(
@@ -649,6 +1045,8 @@ def test_malformed_syntax_falls_back_to_words(stub: RecordingStub, es: ElasticIn
         SearchRequest(q="x", sort="date", cursor="garbage"),
         SearchRequest(q="x", cursor=encode_cursor(DateCursor(1, "a"))),  # a date cursor
         SearchRequest(sort="date", cursor=encode_cursor(DateCursor(2**64, "a"))),
+        SearchRequest(q="published:someday"),
+        SearchRequest(q="x", collapse=True, cursor=encode_cursor(OffsetCursor(5))),
     ],
 )
 def test_invalid_requests_fail_before_any_io(
@@ -733,5 +1131,17 @@ def test_unreachable_cluster_is_index_unavailable_not_a_crash() -> None:
     try:
         with pytest.raises(IndexUnavailable, match="unreachable"):
             index.search(SearchRequest(q="chips"))
+    finally:
+        index.close()
+
+
+def test_credentials_in_the_url_never_reach_messages() -> None:
+    from tidings.core.index.elastic import redacted
+
+    assert redacted("http://elastic:s3cret@es:9200/") == "http://elastic:***@es:9200/"
+    assert redacted("http://localhost:9200") == "http://localhost:9200"
+    index = ElasticIndex("http://elastic:s3cret@127.0.0.1:9", ALIAS)
+    try:
+        assert "s3cret" not in index.url and "s3cret" not in json.dumps(index.health())
     finally:
         index.close()

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tidings.cli.common import existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.article import InvalidArticle, normalise
-from tidings.core.index import open_index
+from tidings.core.index import IndexSchemaError, open_index
 from tidings.core.store import Store
 
 BATCH = 500
@@ -37,20 +41,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_reindex)
 
 
-def read_records(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, normalised record); a bad line is a UsageError naming it."""
-    stream = sys.stdin if path == "-" else existing_file(path).open(encoding="utf-8")
-    name = "<stdin>" if path == "-" else path
-    with stream:
+    with Path(path).open(encoding="utf-8") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
                 yield number, normalise(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise UsageError(f"{name}:{number}: not valid JSON ({exc.msg})") from None
+                raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
             except InvalidArticle as exc:
-                raise UsageError(f"{name}:{number}: {exc}") from None
+                raise UsageError(f"{path}:{number}: {exc}") from None
+            except UnicodeDecodeError:
+                raise UsageError(f"{path}:{number}: not UTF-8 text") from None
+
+
+@contextmanager
+def _readable_twice(path: str) -> Iterator[Path]:
+    """The input as a file we can read twice: standard input is spooled to a temporary file."""
+    if path != "-":
+        yield existing_file(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="tidings-import-") as tmp:
+        spooled = Path(tmp) / "stdin.jsonl"
+        with spooled.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
+        yield spooled
 
 
 def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -66,27 +83,32 @@ def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[s
 
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    # Validate the whole file before writing anything: a bad line N must not leave half an import.
-    records = [record for _, record in read_records(args.file)]
-    tagger = None if args.no_classify else open_tagger(settings)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    inserted = updated = unchanged = 0
-    with Store(settings.db_path) as store:
-        index = open_index(settings, writable=True)
-        try:
-            for batch in _batches(iter(records), BATCH):
-                untagged = [r for r in batch if not r.get("topics")]
-                if tagger is not None and untagged:
-                    tagger.tag(untagged)
-                result = store.upsert(batch)
-                index.upsert(result.articles)
-                inserted += len(result.inserted)
-                updated += len(result.updated)
-                unchanged += len(result.unchanged)
-        finally:
-            index.close()
+    inserted = updated = unchanged = total = 0
+    with _readable_twice(args.file) as path:
+        # Pass 1 validates every line, keeping nothing in memory: a bad line N must not leave
+        # half an import behind. Pass 2 streams the records into the store and index in batches.
+        for _ in read_records(path):
+            pass
+        tagger = None if args.no_classify else open_tagger(settings)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        with Store(settings.db_path) as store:
+            index = open_index(settings, writable=True)
+            try:
+                records = (record for _, record in read_records(path))
+                for batch in _batches(records, BATCH):
+                    untagged = [r for r in batch if not r.get("topics")]
+                    if tagger is not None and untagged:
+                        tagger.tag(untagged)
+                    result = store.upsert(batch)
+                    index.upsert(result.articles)
+                    total += len(batch)
+                    inserted += len(result.inserted)
+                    updated += len(result.updated)
+                    unchanged += len(result.unchanged)
+            finally:
+                index.close()
     print(
-        f"imported {len(records)} records from {args.file}: {inserted} new, {updated} updated, "
+        f"imported {total} records from {args.file}: {inserted} new, {updated} updated, "
         f"{unchanged} unchanged",
         file=sys.stderr,
     )
@@ -107,19 +129,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    """Rebuild the index from the store without a moment of empty or half-built search.
+
+    Elasticsearch: a new concrete index is filled, then the alias switches to it atomically and
+    the old index is deleted. Embedded: everything is replaced in one tantivy commit. An
+    embedded index built with an older schema is derived data: it is deleted and rebuilt.
+    """
     settings = settings_from(args)
     if not settings.db_path.exists():
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
-    total = 0
     with Store(settings.db_path) as store:
-        index = open_index(settings, writable=True)
         try:
-            index.clear()
-            for batch in store.iter_articles(BATCH):
-                index.upsert(batch)
-                total += len(batch)
+            index = open_index(settings, writable=True)
+        except IndexSchemaError:
+            print(
+                f"the index at {settings.index_dir} has an old schema; rebuilding it",
+                file=sys.stderr,
+            )
+            shutil.rmtree(settings.index_dir)
+            index = open_index(settings, writable=True)
+        try:
+            total = index.rebuild(store.iter_articles(BATCH))
         finally:
             index.close()
     print(f"reindexed {total} articles into the {settings.index_backend} index", file=sys.stderr)
     return 0
-

@@ -6,6 +6,7 @@ backend. The index is derived data: it can always be rebuilt from the store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -93,7 +94,11 @@ class IndexBackend(Protocol):
         """Backend status for /healthz: at least ``{"status": "ok"|"error", "backend": name}``."""
 
     def clear(self) -> None:
-        """Remove every article (used by ``tidings reindex``)."""
+        """Remove every article."""
+
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
+        """Replace every article by ``batches`` with no moment of empty or half-built search
+        (``tidings reindex``); returns how many were indexed."""
 
     def close(self) -> None:
         """Release files, locks and connections."""

@@ -3,8 +3,10 @@
 A cursor is URL-safe base64 of a small JSON object, so clients pass it back untouched and
 backends can change what is inside without breaking the API. Date-sorted pages continue after
 the last hit's (sort key, id) so that articles arriving between pages cause no duplicates or
-gaps; relevance pages carry an offset (scores shift when documents arrive, so a position is
-the best a BM25 ranking offers).
+gaps (Elasticsearch adds its point-in-time id). Relevance and collapsed pages carry an offset
+plus ``asof``, the newest ingest stamp among the first page's matches: later pages leave out
+articles indexed after it, so arrivals cannot shift the ranking under a reader (a keyset on
+BM25 scores would not help: every arrival changes the term statistics and so the scores).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class DateCursor:
 
     key: int
     id: str
+    pit: str | None = None  # Elasticsearch point in time the pages are read from
 
 
 @dataclass(frozen=True)
@@ -33,23 +36,42 @@ class OffsetCursor:
     """Continue at this position of a relevance ranking."""
 
     offset: int
+    asof: int | None = None  # ingest stamp: only articles indexed up to it
 
 
 Cursor = DateCursor | OffsetCursor
 
 
-def encode_cursor(cursor: Cursor) -> str:
-    """The opaque string form of a cursor."""
+def _natural(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def encode_cursor(cursor: Cursor, mode: str | None = None) -> str:
+    """The opaque string form of a cursor for ``mode`` (default: its sort order).
+
+    ``mode`` is what the cursor belongs to (``date``, ``relevance``, ``date+collapse``...), so a
+    cursor from one kind of listing is refused by another.
+    """
+    mode = mode or ("date" if isinstance(cursor, DateCursor) else "relevance")
     if isinstance(cursor, DateCursor):
-        payload: dict[str, object] = {"s": "date", "k": cursor.key, "i": cursor.id}
+        payload: dict[str, object] = {"s": mode, "k": cursor.key, "i": cursor.id}
+        if cursor.pit:
+            payload["p"] = cursor.pit
     else:
-        payload = {"s": "relevance", "o": cursor.offset}
+        payload = {"s": mode, "o": cursor.offset}
+        if cursor.asof is not None:
+            payload["a"] = cursor.asof
     raw = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+def cursor_mode(sort: str, collapse: bool = False) -> str:
+    """The mode a listing's cursors are made for: collapsed listings page by offset."""
+    return f"{sort}+collapse" if collapse else sort
+
+
 def decode_cursor(text: str, sort: str) -> Cursor:
-    """Parse a cursor made by :func:`encode_cursor` for ``sort``; anything else is a QueryError."""
+    """Parse a cursor made by :func:`encode_cursor` for mode ``sort``; else a QueryError."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         payload = json.loads(raw.decode("utf-8"))
@@ -58,16 +80,11 @@ def decode_cursor(text: str, sort: str) -> Cursor:
     if not isinstance(payload, dict) or payload.get("s") != sort:
         raise QueryError("invalid cursor: it belongs to another query or sort order")
     if sort == "date":
-        key, last_id = payload.get("k"), payload.get("i")
-        if (
-            isinstance(key, int)
-            and not isinstance(key, bool)
-            and key >= 0
-            and isinstance(last_id, str)
-        ):
-            return DateCursor(key, last_id)
+        key, last_id, pit = payload.get("k"), payload.get("i"), payload.get("p")
+        if _natural(key) and isinstance(last_id, str) and (pit is None or isinstance(pit, str)):
+            return DateCursor(key, last_id, pit)  # type: ignore[arg-type]
     else:
-        offset = payload.get("o")
-        if isinstance(offset, int) and not isinstance(offset, bool) and 0 <= offset <= MAX_OFFSET:
-            return OffsetCursor(offset)
+        offset, asof = payload.get("o"), payload.get("a")
+        if _natural(offset) and offset <= MAX_OFFSET and (asof is None or _natural(asof)):  # type: ignore[operator]
+            return OffsetCursor(offset, asof)  # type: ignore[arg-type]
     raise QueryError("invalid cursor")

@@ -2,15 +2,19 @@
 
 For deployments that outgrow one machine or want several writers. Request bodies come from
 :mod:`tidings.core.index.elastic_queries`; this module only does I/O and reads responses.
-Articles live in a concrete index (``<alias>-v1``) reached through an alias, so a rebuild can
-fill a new concrete index and switch the alias atomically. Writes wait for a refresh, so an
-upsert is visible to the next search, as with the embedded backend.
+Articles live in a concrete index (``<alias>-vN``) reached through an alias, so a rebuild fills
+``<alias>-vN+1`` and switches the alias atomically (:meth:`ElasticIndex.rebuild`). Writes wait
+for a refresh, so an upsert is visible to the next search, as with the embedded backend.
+Date-sorted pages after the first are read from a point in time whose id rides in the cursor.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import (
     ApiError,
@@ -21,8 +25,10 @@ from elasticsearch import (
     helpers,
 )
 
+from tidings.core.index import buckets
 from tidings.core.index import elastic_queries as eq
 from tidings.core.index.base import (
+    ALL_FACETS,
     Hit,
     IndexUnavailable,
     QueryError,
@@ -37,6 +43,7 @@ from tidings.core.index.cursor import (
     encode_cursor,
 )
 from tidings.core.index.embedded import IndexReadOnlyError
+from tidings.core.index.query_language import Node, parse
 
 BULK_CHUNK = 500
 
@@ -58,6 +65,15 @@ def _reason(exc: ApiError) -> str:
         first = causes[0] if causes and isinstance(causes[0], dict) else error
         return str(first.get("reason") or error.get("reason") or exc.message)
     return str(exc.message)
+
+
+def redacted(url: str) -> str:
+    """``url`` without a password, for messages (``TIDINGS_ES_URL`` may carry credentials)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _failed_shards(response: dict[str, Any]) -> bool:
@@ -86,7 +102,7 @@ class ElasticIndex:
         ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
         index that way). The bulk retry settings apply to 429 (queue full) rejections.
         """
-        self.url = url
+        self.url = redacted(url)  # shown in messages and health; the client gets the real one
         self.alias = index
         self.writable = writable
         self._owns_client = client is None
@@ -109,6 +125,7 @@ class ElasticIndex:
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         if not exists:
+            self._put_template()
             concrete = eq.concrete_index(self.alias)
             try:
                 self._client.indices.create(index=concrete, **eq.index_body(self.alias))
@@ -119,17 +136,36 @@ class ElasticIndex:
                 self._client.indices.put_alias(index=concrete, name=self.alias)
         self._ready = True
 
+    def _put_template(self) -> None:
+        """Install (or update) the index template for ``<alias>-v*`` indices."""
+        self._client.indices.put_index_template(**eq.index_template(self.alias))
+
+    def _concrete_indices(self) -> list[str]:
+        """The concrete indices the alias points to now (none before the first write)."""
+        try:
+            return sorted(self._client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
     # -- writes ----------------------------------------------------------------------------
 
     def _require_writable(self) -> None:
         if not self.writable:
             raise IndexReadOnlyError(f"the Elasticsearch index {self.alias} was opened read-only")
 
-    def _bulk(self, actions: list[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> None:
-        """Send actions in chunks, retrying 429 rejections with backoff; wait for visibility."""
+    def _bulk(
+        self,
+        actions: list[dict[str, Any]],
+        ignore_status: tuple[int, ...] = (),
+        refresh: str | bool = "wait_for",
+    ) -> None:
+        """Send actions in chunks, retrying 429 rejections with backoff; wait for visibility.
+
+        ``refresh=False`` for a rebuild's index, whose refreshes are off (``wait_for`` would
+        then wait for ever).
+        """
         if not actions:
             return
-        self._ensure()
         # raise_on_error=False is what makes item-level 429s retried at all: with True the
         # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
         failed = []
@@ -142,7 +178,7 @@ class ElasticIndex:
             max_backoff=self._max_backoff,
             raise_on_error=False,
             yield_ok=False,
-            refresh="wait_for",
+            refresh=refresh,
         ):
             status = next(iter(item.values()), {}).get("status")
             if not ok and status not in ignore_status:
@@ -153,11 +189,13 @@ class ElasticIndex:
     def upsert(self, articles: list[dict[str, Any]]) -> None:
         """Add or replace articles by id; visible to searches when this returns."""
         self._require_writable()
+        self._ensure()
         self._bulk(eq.upsert_actions(self.alias, articles))
 
     def delete(self, ids: list[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
         self._require_writable()
+        self._ensure()
         self._bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
 
     def clear(self) -> None:
@@ -172,73 +210,132 @@ class ElasticIndex:
             wait_for_completion=True,
         )
 
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
+        """Fill a new concrete index from ``batches``, then move the alias to it atomically.
+
+        Searches keep reading the old index until one ``_aliases`` request removes the alias
+        from it and adds it to the new one; the old index is then deleted. Writes that reach
+        the old index while the new one loads are lost with it: pause crawlers during a rebuild
+        (the store keeps everything; a later reindex or the store's outbox catches up).
+        Returns the number of articles loaded. A failure leaves the alias where it was.
+        """
+        self._require_writable()
+        self._put_template()
+        old = self._concrete_indices()
+        new = eq.next_concrete_index(self.alias, old)
+        self._client.indices.create(index=new, **eq.rebuild_body())
+        total = 0
+        try:
+            when = datetime.now(UTC)
+            for batch in batches:
+                self._bulk(eq.upsert_actions(new, batch, when), refresh=False)
+                total += len(batch)
+            self._client.indices.put_settings(index=new, settings=eq.serving_settings())
+            self._client.indices.refresh(index=new)
+            self._client.indices.update_aliases(**eq.alias_switch(self.alias, old, new))
+        except BaseException:
+            with contextlib.suppress(Exception):  # never leave a half-built index behind
+                self._client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        if old:
+            self._client.indices.delete(index=old, ignore_unavailable=True)
+        self._ready = True
+        return total
+
     def drop(self) -> None:
         """Delete the concrete index (or indices) behind the alias, and with them the alias.
 
         For tests and operators; the next call recreates an empty index.
         """
         self._require_writable()
-        names = {eq.concrete_index(self.alias)}
-        with contextlib.suppress(NotFoundError):  # no alias: just the default concrete name
-            names |= set(self._client.indices.get_alias(name=self.alias).body)
+        names = {eq.concrete_index(self.alias), *self._concrete_indices()}
         self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
         self._ready = False
 
     # -- queries ---------------------------------------------------------------------------
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Run a search body (on the alias, or on the point in time the body names)."""
         try:
+            if "pit" in body:
+                return self._client.search(body=body).body
             return self._client.search(index=self.alias, body=body).body
         except TransportError as exc:  # connection refused, timeout: the cluster, not the query
             raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
 
+    def _open_pit(self) -> str:
+        try:
+            opened = self._client.open_point_in_time(index=self.alias, keep_alive=eq.PIT_KEEP_ALIVE)
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
+        return str(opened["id"])
+
+    def _close_pit(self, pit: str) -> None:
+        with contextlib.suppress(Exception):  # it expires on its own anyway
+            self._client.close_point_in_time(id=pit)
+
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run a query; malformed user syntax is retried as plain words, then a QueryError."""
+        """Run a query; a malformed query is a QueryError, never a server error."""
         eq.validate(request)
-        date_order = eq.by_date(request)
-        cursor = (
-            decode_cursor(request.cursor, "date" if date_order else "relevance")
-            if request.cursor
-            else None
-        )
+        cursor = decode_cursor(request.cursor, eq.mode(request)) if request.cursor else None
         if isinstance(cursor, DateCursor):
             eq.search_after(cursor)  # range check before any I/O
+        tree = parse(request.q)
         self._ensure()
-        text = eq.text_query(request.q)
-        if "query_string" in text:
-            try:
-                response = self._search(eq.search_body(request, text, cursor))
-                if not _failed_shards(response):
-                    return self._result(request, response, cursor)
-            except BadRequestError:
-                pass  # the user's syntax does not parse: search its words instead
-            text = eq.literal_query(request.q)
+        pit = None
+        if isinstance(cursor, DateCursor):  # deep date paging: read one point in time
+            pit = cursor.pit or self._open_pit()
+        response = self._run(request, tree, cursor, pit)
+        if pit:
+            pit = str(response.get("pit_id") or pit)
+        result = self._result(request, response, cursor, pit)
+        if pit and result.next_cursor is None:
+            self._close_pit(pit)
+        return result
+
+    def _run(
+        self,
+        request: SearchRequest,
+        tree: Node | None,
+        cursor: DateCursor | OffsetCursor | None,
+        pit: str | None,
+    ) -> dict[str, Any]:
+        """Search, reopening an expired point in time once (the cursor's keys still hold)."""
         try:
-            response = self._search(eq.search_body(request, text, cursor))
-        except BadRequestError as exc:
+            try:
+                response = self._search(eq.search_body(request, tree, cursor, pit))
+            except NotFoundError:
+                if not pit:
+                    raise
+                pit = self._open_pit()
+                response = self._search(eq.search_body(request, tree, cursor, pit))
+        except (BadRequestError, NotFoundError) as exc:
             raise QueryError(f"cannot search for {request.q!r}: {_reason(exc)}") from None
         if _failed_shards(response):
             raise QueryError(f"cannot search for {request.q!r}")
-        return self._result(request, response, cursor)
+        return response
 
     @staticmethod
     def _result(
         request: SearchRequest,
         response: dict[str, Any],
         cursor: DateCursor | OffsetCursor | None,
+        pit: str | None = None,
     ) -> SearchResult:
-        """Hits, total, facets and the next cursor from a ``_search`` response."""
+        """Hits, total, facets, histogram and the next cursor from a ``_search`` response."""
         found = response["hits"]["hits"]
         page, more = found[: request.limit], len(found) > request.limit
         date_order = eq.by_date(request)
         next_cursor = None
-        if date_order:
+        if date_order and not request.collapse:
             if more:
-                next_cursor = eq.date_cursor(page[-1]["sort"])
+                next_cursor = eq.date_cursor(page[-1]["sort"], pit)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
+            asof = cursor.asof if isinstance(cursor, OffsetCursor) else eq.newest_stamp(response)
             if more and offset + request.limit <= MAX_OFFSET:
-                next_cursor = encode_cursor(OffsetCursor(offset + request.limit))
+                following = OffsetCursor(offset + request.limit, asof)
+                next_cursor = encode_cursor(following, eq.mode(request))
         hits = []
         for raw in page:
             marks = raw.get("highlight") or {}
@@ -252,15 +349,46 @@ class ElasticIndex:
                         for name in ("title", "body")
                         if marks.get(name)
                     },
+                    cluster_size=eq.story_size(raw) if request.collapse else 1,
                 )
             )
         total = response["hits"].get("total") or {}
+        count = int(total.get("value", 0)) if isinstance(total, dict) else int(total)
+        if request.collapse:
+            count = eq.stories(response) or 0
         return SearchResult(
-            total=int(total.get("value", 0)) if isinstance(total, dict) else int(total),
+            total=count,
             hits=hits,
             facets=eq.facets(response, request.facets),
             next_cursor=next_cursor,
+            histogram=buckets.histogram(eq.histogram_counts(response)) if request.histogram else [],
         )
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Articles sharing the most distinctive terms with one article (none if unknown)."""
+        limit = max(1, min(int(limit), eq.MAX_LIMIT))
+        self._ensure()
+        try:
+            response = self._search(eq.more_like_this_body(self.alias, str(article_id), limit))
+        except (BadRequestError, NotFoundError):
+            return []
+        return [dict((h.get("_source") or {}).get("doc") or {}) for h in response["hits"]["hits"]]
+
+    def trends(
+        self, request: SearchRequest, field: str, size: int = 5
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Per-day counts of the ``size`` commonest values of ``field`` among the matches."""
+        if field not in eq.FACET_FIELDS:
+            raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
+        if not 1 <= size <= eq.FACET_SIZE:
+            raise QueryError(f"size must be between 1 and {eq.FACET_SIZE}")
+        tree = parse(request.q)
+        self._ensure()
+        try:
+            response = self._search(eq.trends_body(request, tree, field, size))
+        except BadRequestError as exc:
+            raise QueryError(f"cannot chart {request.q!r}: {_reason(exc)}") from None
+        return buckets.trends(eq.trend_counts(response))
 
     def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Newest articles first (published, else fetched), optionally in one topic."""

@@ -2,9 +2,10 @@
 
 Kept apart from the I/O in :mod:`tidings.core.index.elastic` so that the exact mappings,
 queries and bulk actions can be asserted without a server (none runs on the build machines).
-Every choice here mirrors the embedded backend's observable behaviour: all words required,
-user query syntax with a plain-words fallback, escaped highlights, facets over all matches and
-a date cursor that is exact on ties.
+Every choice here mirrors the embedded backend's observable behaviour: the same query language
+(compiled by :mod:`tidings.core.index.elastic_query_language`), escaped highlights, facets and
+day histograms over all matches, the same recency curve, and a date cursor that is exact on
+ties.
 """
 
 from __future__ import annotations
@@ -16,8 +17,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidings.core.article import parse_iso
+from tidings.core.index import buckets
 from tidings.core.index.base import QueryError, SearchRequest
-from tidings.core.index.cursor import MAX_OFFSET, DateCursor, OffsetCursor, encode_cursor
+from tidings.core.index.cursor import (
+    MAX_OFFSET,
+    DateCursor,
+    OffsetCursor,
+    cursor_mode,
+    encode_cursor,
+)
+from tidings.core.index.elastic_query_language import compile_query
+from tidings.core.index.query_language import Node
 
 #: Fields of the record returned for display (the body is searched and highlighted, not returned).
 DISPLAY_FIELDS = (
@@ -25,13 +35,17 @@ DISPLAY_FIELDS = (
     "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
     "model_version", "word_count",
 )  # fmt: skip
-#: Full-text fields and boosts (title counts double, as in the embedded backend).
-QUERY_FIELDS = ["title^2", "body", "summary"]
 #: Facet name in the API -> keyword field in the index.
-FACET_FIELDS = {"topic": "topics", "source": "source"}
-#: Fields a user may name in query syntax (``title:storm``, ``topics:tech``); others are words.
-USER_FIELDS = frozenset({"title", "body", "summary", "topics", "source", "entities", "language"})
+FACET_FIELDS = {"topic": "topics", "source": "source", "entity": "entities", "language": "language"}
 FACET_SIZE = 20
+#: How long an idle point in time stays open between two pages of a date-sorted listing.
+PIT_KEEP_ALIVE = "2m"
+#: Recency boost: score × (FLOOR + (1 - FLOOR) · 0.5^(age / HALF_LIFE)), as the embedded backend.
+RECENCY_FLOOR = 0.3
+RECENCY_HALF_LIFE = "30d"
+DAY_HISTOGRAM: dict[str, Any] = {
+    "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
+}
 MAX_LIMIT = 100
 HIGHLIGHT_CHARS = 200
 #: Characters analysed per field for highlighting; past it, text is just not highlighted.
@@ -48,16 +62,79 @@ DATE_SORT: list[dict[str, Any]] = [
 ]
 RELEVANCE_SORT: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, *DATE_SORT]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_UNESCAPED_COLON = re.compile(r"(?<!\\):")
-_FIELD_TOKEN = re.compile(r"[^\s()\"+\-!]*$")
-_UNESCAPED_SLASH = re.compile(r"(?<!\\)/")
+_VERSION = re.compile(r"-v(\d+)\Z")
 _MARK = re.compile(r"(</?b>)")
 
 
-def concrete_index(alias: str) -> str:
-    """Name of the first concrete index behind ``alias`` (a reindex would create ``-v2``)."""
-    return f"{alias}-v1"
+def concrete_index(alias: str, version: int = 1) -> str:
+    """Name of a concrete index behind ``alias``: ``-v1`` first, each rebuild the next number."""
+    return f"{alias}-v{version}"
+
+
+def next_concrete_index(alias: str, existing: list[str]) -> str:
+    """The concrete index a rebuild fills: one version past every index behind the alias."""
+    versions = [
+        int(m.group(1))
+        for name in existing
+        if name.startswith(f"{alias}-v") and (m := _VERSION.search(name))
+    ]
+    return concrete_index(alias, max(versions, default=0) + 1)
+
+
+def index_settings() -> dict[str, Any]:
+    """Index settings for searching (see :func:`index_body` for why one shard)."""
+    return {
+        "number_of_shards": 1,
+        "auto_expand_replicas": "0-1",
+        "max_result_window": MAX_RESULT_WINDOW,
+    }
+
+
+def mappings() -> dict[str, Any]:
+    """Field mappings: English-analysed text with keyword sub-fields, keywords, dates.
+
+    ``dynamic: strict`` makes a record the code did not expect fail loudly instead of growing
+    the mapping. ``doc`` carries the display fields and is stored but not indexed.
+    ``title.raw`` (exact title, e.g. for dedup checks or sorting) is the keyword sub-field.
+    """
+    english = {"type": "text", "analyzer": "english"}
+    keyword = {"type": "keyword"}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": keyword,
+            # Offsets in the postings let the unified highlighter skip re-analysis.
+            "title": {
+                **english,
+                "index_options": "offsets",
+                "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+            },
+            "body": {**english, "index_options": "offsets"},
+            "summary": english,
+            "topics": keyword,
+            "source": keyword,
+            "entities": keyword,
+            "language": keyword,
+            "cluster_id": keyword,
+            "published": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
+            "indexed_at": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
+            "doc": {"type": "object", "enabled": False},
+        },
+    }
+
+
+def index_template(alias: str) -> dict[str, Any]:
+    """``indices.put_index_template`` kwargs: every ``<alias>-v*`` index gets the mappings.
+
+    So an index an operator creates by hand (or a rebuild) is never dynamically mapped.
+    """
+    return {
+        "name": alias,
+        "index_patterns": [f"{alias}-v*"],
+        "priority": 200,
+        "template": {"settings": {"index": index_settings()}, "mappings": mappings()},
+        "meta": {"managed_by": "tidings"},
+    }
 
 
 def index_body(alias: str) -> dict[str, Any]:
@@ -65,39 +142,42 @@ def index_body(alias: str) -> dict[str, Any]:
 
     One shard keeps BM25 statistics and facet counts exact (per-shard statistics would make
     scores, and so relevance pages, depend on routing) and is ample for a million articles.
-    ``dynamic: strict`` makes a record the code did not expect fail loudly instead of growing
-    the mapping. ``doc`` carries the display fields and is stored but not indexed; no feature
-    sorts or aggregates on a text field, so no ``keyword`` sub-fields are needed.
+    The body repeats the template so the index is right even if the template was removed.
     """
-    english = {"type": "text", "analyzer": "english"}
-    keyword = {"type": "keyword"}
     return {
-        "settings": {
-            "index": {
-                "number_of_shards": 1,
-                "auto_expand_replicas": "0-1",
-                "max_result_window": MAX_RESULT_WINDOW,
-            }
-        },
-        "mappings": {
-            "dynamic": "strict",
-            "properties": {
-                "id": keyword,
-                # Offsets in the postings let the unified highlighter skip re-analysis.
-                "title": {**english, "index_options": "offsets"},
-                "body": {**english, "index_options": "offsets"},
-                "summary": english,
-                "topics": keyword,
-                "source": keyword,
-                "entities": keyword,
-                "language": keyword,
-                "cluster_id": keyword,
-                "published": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
-                "doc": {"type": "object", "enabled": False},
-            },
-        },
+        "settings": {"index": index_settings()},
+        "mappings": mappings(),
         "aliases": {alias: {"is_write_index": True}},
     }
+
+
+def rebuild_body() -> dict[str, Any]:
+    """``indices.create`` kwargs for a rebuild: no alias yet, no refreshes, no replicas.
+
+    Bulk loading into an index nobody searches is fastest without refreshes and replica copies;
+    :func:`serving_settings` turns both back on before the alias moves to it.
+    """
+    settings = {
+        **index_settings(),
+        "auto_expand_replicas": False,
+        "number_of_replicas": 0,
+        "refresh_interval": "-1",
+    }
+    return {"settings": {"index": settings}, "mappings": mappings()}
+
+
+def serving_settings() -> dict[str, Any]:
+    """``indices.put_settings`` body that makes a rebuilt index ready to serve."""
+    return {"index": {"refresh_interval": None, "auto_expand_replicas": "0-1"}}
+
+
+def alias_switch(alias: str, old: list[str], new: str) -> dict[str, Any]:
+    """``_aliases`` actions that move ``alias`` from ``old`` to ``new`` in one atomic step."""
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": name, "alias": alias}} for name in sorted(old)
+    ]
+    actions.append({"add": {"index": new, "alias": alias, "is_write_index": True}})
+    return {"actions": actions}
 
 
 # -- documents and bulk actions ---------------------------------------------------------------
@@ -124,8 +204,11 @@ def _topic_ids(article: dict[str, Any]) -> list[str]:
     return out
 
 
-def document(article: dict[str, Any]) -> dict[str, Any]:
-    """The indexed form of an article: searchable fields plus the display record in ``doc``."""
+def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dict[str, Any]:
+    """The indexed form of an article: searchable fields plus the display record in ``doc``.
+
+    ``indexed_at`` (default: now) lets relevance pages leave out later arrivals.
+    """
     aid = str(article["id"])
     source = article.get("source")
     source_id = source.get("id") if isinstance(source, dict) else source
@@ -140,6 +223,7 @@ def document(article: dict[str, Any]) -> dict[str, Any]:
         "topics": _topic_ids(article),
         "entities": entities,
         "cluster_id": str(article.get("cluster_id") or aid),
+        "indexed_at": _utc_iso(indexed_at or datetime.now(UTC)),
         "doc": {name: article.get(name) for name in DISPLAY_FIELDS},
     }
     if source_id:
@@ -152,7 +236,9 @@ def document(article: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def upsert_actions(alias: str, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def upsert_actions(
+    alias: str, articles: list[dict[str, Any]], indexed_at: datetime | None = None
+) -> list[dict[str, Any]]:
     """``helpers.bulk`` index actions; of duplicate ids in one batch only the last is sent.
 
     Deduplicating here (rather than relying on bulk order) keeps "last one wins" true even when
@@ -162,8 +248,9 @@ def upsert_actions(alias: str, articles: list[dict[str, Any]]) -> list[dict[str,
     for article in articles:
         last.pop(str(article["id"]), None)
         last[str(article["id"])] = article
+    when = indexed_at or datetime.now(UTC)
     return [
-        {"_op_type": "index", "_index": alias, "_id": aid, "_source": document(article)}
+        {"_op_type": "index", "_index": alias, "_id": aid, "_source": document(article, when)}
         for aid, article in last.items()
     ]
 
@@ -176,70 +263,22 @@ def delete_actions(alias: str, ids: list[str]) -> list[dict[str, Any]]:
 # -- queries ----------------------------------------------------------------------------------
 
 
-def syntax_allowed(q: str) -> bool:
-    """Whether every field the query names is one users may search.
-
-    Anything else (``id:``, ``doc.title:``, ``_exists_:``, ``ti*:``) makes the whole query plain
-    words, as the embedded backend treats its internal field names.
-    """
-    for match in _UNESCAPED_COLON.finditer(q):
-        token = _FIELD_TOKEN.search(q[: match.start()].rstrip())
-        if token is None or token.group() not in USER_FIELDS:
-            return False
-    return True
-
-
-def parsed_query(q: str) -> dict[str, Any]:
-    """The user's query syntax (AND/OR/NOT, ``"phrases"``, ``field:word``), all words required.
-
-    ``query_string`` rather than ``simple_query_string``: only it understands ``OR`` and field
-    prefixes, which the embedded backend accepts. ``/`` is escaped so no regular expression
-    query (costly, and unknown to the embedded backend) can be written.
-    """
-    return {
-        "query_string": {
-            "query": _UNESCAPED_SLASH.sub(r"\\/", q),
-            "fields": list(QUERY_FIELDS),
-            "default_operator": "AND",
-            "lenient": True,
-            "allow_leading_wildcard": False,
-        }
-    }
-
-
-def literal_query(q: str) -> dict[str, Any]:
-    """The query's words only, all required: the fallback when its syntax is malformed."""
-    words = [w.lower() for w in _WORD.findall(q)]  # lower case: no AND/OR/NOT operators
-    if not words:
-        return {"match_none": {}}
-    return {
-        "simple_query_string": {
-            "query": " ".join(words),
-            "fields": list(QUERY_FIELDS),
-            "default_operator": "AND",
-        }
-    }
-
-
-def text_query(q: str) -> dict[str, Any]:
-    """First query to try for ``q``: all documents, the user's syntax, or plain words."""
-    if not q.strip():
-        return {"match_all": {}}
-    return parsed_query(q) if syntax_allowed(q) else literal_query(q)
-
-
 def _utc_iso(value: datetime) -> str:
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value.isoformat()
 
 
 def filters(request: SearchRequest) -> list[dict[str, Any]]:
-    """Non-scoring filter clauses: any of the topics, any of the sources, inclusive dates."""
+    """Non-scoring filter clauses: any of each list's values, inclusive dates."""
     out: list[dict[str, Any]] = []
-    if request.topics:
-        out.append({"terms": {"topics": list(request.topics)}})
-    if request.sources:
-        out.append({"terms": {"source": list(request.sources)}})
+    for field, values in (
+        ("topics", request.topics),
+        ("source", request.sources),
+        ("entities", request.entities),
+        ("language", request.languages),
+    ):
+        if values:
+            out.append({"terms": {field: list(values)}})
     if request.date_from or request.date_to:
         bounds: dict[str, Any] = {}
         if request.date_from:
@@ -254,6 +293,22 @@ def filters(request: SearchRequest) -> list[dict[str, Any]]:
 def bool_query(text: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, Any]:
     """The text query scored, the filters not."""
     return {"bool": {"must": [text], "filter": clauses}}
+
+
+def recency_boosted(query: dict[str, Any]) -> dict[str, Any]:
+    """``query``'s score × (FLOOR + (1 - FLOOR) × 0.5^(age / HALF_LIFE)): newer ranks higher."""
+    decay = {"published": {"origin": "now", "scale": RECENCY_HALF_LIFE, "decay": 0.5}}
+    return {
+        "function_score": {
+            "query": query,
+            "functions": [
+                {"exp": decay, "weight": 1.0 - RECENCY_FLOOR},
+                {"weight": RECENCY_FLOOR},
+            ],
+            "score_mode": "sum",
+            "boost_mode": "multiply",
+        }
+    }
 
 
 def highlight_body() -> dict[str, Any]:
@@ -286,6 +341,11 @@ def by_date(request: SearchRequest) -> bool:
     return request.sort == "date" or not request.q.strip()
 
 
+def mode(request: SearchRequest) -> str:
+    """The cursor mode of a request (see :func:`tidings.core.index.cursor.cursor_mode`)."""
+    return cursor_mode("date" if by_date(request) else "relevance", request.collapse)
+
+
 def search_after(cursor: DateCursor) -> list[Any]:
     """The ``search_after`` values a date cursor stands for."""
     value = cursor.key - SORT_SHIFT
@@ -294,40 +354,67 @@ def search_after(cursor: DateCursor) -> list[Any]:
     return [value, cursor.id]
 
 
-def date_cursor(sort_values: list[Any]) -> str:
+def date_cursor(sort_values: list[Any], pit: str | None = None) -> str:
     """The opaque cursor (shared format) after a hit with these date-sort values."""
-    return encode_cursor(DateCursor(int(sort_values[0]) + SORT_SHIFT, str(sort_values[1])))
+    key = int(sort_values[0]) + SORT_SHIFT
+    return encode_cursor(DateCursor(key, str(sort_values[1]), pit))
 
 
 def search_body(
     request: SearchRequest,
-    text: dict[str, Any],
+    tree: Node | None,
     cursor: DateCursor | OffsetCursor | None,
+    pit: str | None = None,
 ) -> dict[str, Any]:
-    """The ``_search`` body for a request, with ``text`` as its (already chosen) text query.
+    """The ``_search`` body for a request whose query parsed to ``tree``.
 
-    One more hit than the page is asked for, to know whether a next page exists.
+    One more hit than the page is asked for, to know whether a next page exists. Date pages
+    continue with ``search_after`` inside a point in time (``pit``: then the request names no
+    index, and ``_shard_doc`` completes the sort as Elasticsearch requires); relevance and
+    collapsed pages continue by offset among the articles indexed up to the first page's
+    newest (``asof``), which the first page asks for with a ``max`` aggregation.
     """
+    clauses = filters(request)
+    offset_paged = not by_date(request) or request.collapse
+    if isinstance(cursor, OffsetCursor) and cursor.asof is not None:
+        clauses.append({"range": {"indexed_at": {"lte": cursor.asof, "format": "epoch_millis"}}})
+    query = bool_query(compile_query(tree), clauses)
+    if request.recency_boost and not by_date(request):
+        query = recency_boosted(query)
     body: dict[str, Any] = {
-        "query": bool_query(text, filters(request)),
+        "query": query,
         "size": request.limit + 1,
         "track_total_hits": True,
         "_source": ["doc"],
     }
+    aggs: dict[str, Any] = {
+        name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}
+        for name in request.facets
+    }
     if by_date(request):
         body["sort"] = copy.deepcopy(DATE_SORT)
-        if isinstance(cursor, DateCursor):
-            body["search_after"] = search_after(cursor)
     else:
         body["sort"] = copy.deepcopy(RELEVANCE_SORT)
         body["track_scores"] = True
+    if offset_paged:
         if isinstance(cursor, OffsetCursor) and cursor.offset:
             body["from"] = cursor.offset
-    if request.facets:
-        body["aggs"] = {
-            name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}
-            for name in request.facets
-        }
+        if cursor is None:
+            aggs["asof"] = {"max": {"field": "indexed_at"}}
+    elif isinstance(cursor, DateCursor):
+        body["search_after"] = search_after(cursor)
+        if pit:
+            body["search_after"].append(0)  # (published, id) is unique: any tiebreak value
+    if pit:
+        body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
+        body["sort"].append({"_shard_doc": "desc"})
+    if request.collapse:
+        body["collapse"] = {"field": "cluster_id", "inner_hits": {"name": "story", "size": 0}}
+        aggs["stories"] = {"cardinality": {"field": "cluster_id"}}
+    if request.histogram:
+        aggs["histogram"] = copy.deepcopy(DAY_HISTOGRAM)
+    if aggs:
+        body["aggs"] = aggs
     if request.highlight and request.q.strip():
         body["highlight"] = highlight_body()
     return body
@@ -344,6 +431,49 @@ def recent_body(topic: str | None, limit: int) -> dict[str, Any]:
         "sort": copy.deepcopy(DATE_SORT),
         "track_total_hits": False,
         "_source": ["doc"],
+    }
+
+
+def more_like_this_body(alias: str, article_id: str, limit: int) -> dict[str, Any]:
+    """Related articles: the stored article's most distinctive title/body terms.
+
+    ``min_doc_freq: 2``: a term must occur in another article to relate them (as embedded).
+    """
+    return {
+        "query": {
+            "bool": {
+                "must": [
+                    {
+                        "more_like_this": {
+                            "fields": ["title", "body"],
+                            "like": [{"_index": alias, "_id": article_id}],
+                            "min_term_freq": 1,
+                            "min_doc_freq": 2,
+                            "max_query_terms": 25,
+                        }
+                    }
+                ],
+                "must_not": [{"ids": {"values": [article_id]}}],
+            }
+        },
+        "size": limit,
+        "track_total_hits": False,
+        "_source": ["doc"],
+    }
+
+
+def trends_body(request: SearchRequest, tree: Node | None, field: str, size: int) -> dict[str, Any]:
+    """Top ``size`` values of ``field`` among the matches, each with per-day counts."""
+    return {
+        "query": bool_query(compile_query(tree), filters(request)),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "top": {
+                "terms": {"field": FACET_FIELDS[field], "size": size},
+                "aggs": {"days": copy.deepcopy(DAY_HISTOGRAM)},
+            }
+        },
     }
 
 
@@ -372,3 +502,37 @@ def facets(response: dict[str, Any], names: tuple[str, ...]) -> dict[str, list[t
         pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
         out[name] = sorted(pairs, key=lambda p: (-p[1], p[0]))
     return out
+
+
+def newest_stamp(response: dict[str, Any]) -> int | None:
+    """The first page's ``asof``: epoch ms of the newest ``indexed_at`` among the matches."""
+    value = ((response.get("aggregations") or {}).get("asof") or {}).get("value")
+    return int(value) if value is not None else None
+
+
+def stories(response: dict[str, Any]) -> int | None:
+    """Distinct stories among the matches (the ``cardinality`` aggregation of a collapse)."""
+    value = ((response.get("aggregations") or {}).get("stories") or {}).get("value")
+    return int(value) if value is not None else None
+
+
+def story_size(hit: dict[str, Any]) -> int:
+    """Matching articles in a collapsed hit's story (its ``inner_hits`` total)."""
+    inner = ((hit.get("inner_hits") or {}).get("story") or {}).get("hits") or {}
+    total = inner.get("total") or {}
+    value = total.get("value") if isinstance(total, dict) else total
+    return max(int(value or 1), 1)
+
+
+def histogram_counts(response: dict[str, Any]) -> dict[str, int]:
+    """Non-zero ``{day: count}`` from the ``histogram`` aggregation."""
+    found = ((response.get("aggregations") or {}).get("histogram") or {}).get("buckets") or []
+    return buckets.day_counts(found)
+
+
+def trend_counts(response: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """``{value: {day: count}}`` from a :func:`trends_body` response."""
+    top = ((response.get("aggregations") or {}).get("top") or {}).get("buckets") or []
+    return {
+        str(b["key"]): buckets.day_counts((b.get("days") or {}).get("buckets") or []) for b in top
+    }

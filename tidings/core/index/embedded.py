@@ -3,7 +3,9 @@
 Chosen over SQLite FTS5 on measurements (DESIGN.md): tantivy prunes to the top k instead of
 scoring every match, so common terms stay fast at a million articles. tantivy allows one writer
 process per index directory; any number of processes may read, and a reader reloads before each
-search so it sees the writer's latest commit.
+search so it sees the writer's latest commit. Queries come from the shared query language
+(:mod:`tidings.core.index.tantivy_query`); what tantivy has no query for (recency boost,
+collapse by story) is done over a window of candidates (:mod:`embedded_ranking`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import re
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,14 +22,19 @@ from typing import Any
 import tantivy
 
 from tidings.core.article import parse_iso
-from tidings.core.index.base import Hit, QueryError, SearchRequest, SearchResult
+from tidings.core.index import buckets
+from tidings.core.index.base import ALL_FACETS, Hit, QueryError, SearchRequest, SearchResult
 from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
     OffsetCursor,
+    cursor_mode,
     decode_cursor,
     encode_cursor,
 )
+from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
+from tidings.core.index.query_language import parse
+from tidings.core.index.tantivy_query import TantivyCompiler
 
 #: Fields of the record kept in the index for display (the body is searched, not returned).
 DISPLAY_FIELDS = (
@@ -34,12 +42,29 @@ DISPLAY_FIELDS = (
     "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
     "model_version", "word_count",
 )  # fmt: skip
-SEARCH_FIELDS = ["title", "body", "summary"]
-FIELD_BOOSTS = {"title": 2.0}
-FACET_SOURCES = {"topic": "topics", "source": "source"}
+#: Facet name in the API -> fast field in the index.
+FACET_SOURCES = {
+    "topic": "topics",
+    "source": "source",
+    "entity": "entities",
+    "language": "language",
+}
 FACET_SIZE = 20
+#: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
+RERANK_WINDOW = 500
+#: Words too common to say two articles are related (MoreLikeThis ignores them).
+MLT_STOP_WORDS = (
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he",
+    "her", "his", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "they",
+    "this", "to", "was", "were", "will", "with", "said", "says", "would", "could", "about",
+    "after", "over", "into", "new",
+)  # fmt: skip
 MAX_LIMIT = 100
 HIGHLIGHT_CHARS = 200
+#: Sparse per-day buckets (UTC); gaps are filled by :mod:`buckets` when the span is chartable.
+DAY_HISTOGRAM = {
+    "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
+}
 WRITER_HEAP = 64_000_000
 
 # Sort key: seconds since year 1 (so it is never negative) shifted left, with 24 bits of a hash
@@ -48,10 +73,6 @@ WRITER_HEAP = 64_000_000
 _EPOCH_SHIFT = 62_135_596_800  # seconds from 0001-01-01 to 1970-01-01
 _ID_BITS = 24
 _TIE_FETCH = 10_000
-_WORD = re.compile(r"\w+", re.UNICODE)
-_FIELD_PREFIX = re.compile(r"(\w+)\s*:")
-#: Fields a user may name in query syntax (``title:storm``, ``topics:tech``).
-USER_FIELDS = frozenset({"title", "body", "summary", "topics", "source", "entities", "language"})
 
 
 class IndexLockedError(RuntimeError):
@@ -75,10 +96,11 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("topics", fast=True, tokenizer_name="raw")
     sb.add_text_field("source", fast=True, tokenizer_name="raw")
     sb.add_text_field("entities", fast=True, tokenizer_name="raw")
-    sb.add_text_field("language", tokenizer_name="raw")
-    sb.add_text_field("cluster_id", tokenizer_name="raw")
+    sb.add_text_field("language", fast=True, tokenizer_name="raw")
+    sb.add_unsigned_field("cluster", indexed=True, fast=True)  # hash of cluster_id: collapse
     sb.add_date_field("published", indexed=True, fast=True)
     sb.add_unsigned_field("sortkey", indexed=True, fast=True)
+    sb.add_unsigned_field("indexed", fast=True)  # ingest stamp (µs): stable relevance pages
     sb.add_bytes_field("doc", stored=True)
     return sb.build()
 
@@ -101,6 +123,11 @@ def sort_key(article_id: str, published: datetime | None) -> int:
     return (max(seconds, 0) << _ID_BITS) | tie
 
 
+def cluster_hash(cluster_id: str) -> int:
+    """64-bit key of a story: a numeric fast field, so collapsing reads no stored documents."""
+    return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest(), "big")
+
+
 def _topic_ids(article: dict[str, Any]) -> list[str]:
     out = []
     for topic in article.get("topics") or []:
@@ -110,7 +137,7 @@ def _topic_ids(article: dict[str, Any]) -> list[str]:
     return out
 
 
-def _document(article: dict[str, Any]) -> tantivy.Document:
+def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     doc = tantivy.Document()
     aid = str(article["id"])
     doc.add_text("id", aid)
@@ -127,7 +154,8 @@ def _document(article: dict[str, Any]) -> tantivy.Document:
             doc.add_text("entities", str(entity["key"]))
     if article.get("language"):
         doc.add_text("language", str(article["language"]))
-    doc.add_text("cluster_id", str(article.get("cluster_id") or aid))
+    doc.add_unsigned("cluster", cluster_hash(str(article.get("cluster_id") or aid)))
+    doc.add_unsigned("indexed", stamp)
     published = _published(article)
     if published is not None:
         doc.add_date("published", published)
@@ -185,6 +213,8 @@ class EmbeddedIndex:
                 "directory and run `tidings reindex` to rebuild it from the store"
             ) from None
         self._index.config_reader("manual")
+        self._compiler = TantivyCompiler(self._schema)
+        self._last_stamp = 0
         self._writer: tantivy.IndexWriter | None = None
         if writable:
             try:
@@ -209,15 +239,25 @@ class EmbeddedIndex:
         self._require_writer().commit()
         self._index.reload()
 
+    def _stamp(self) -> int:
+        """Ingest stamp for a batch: wall-clock µs, strictly increasing within this writer.
+
+        One writer at a time commits batches in order, so every article committed later has a
+        larger stamp than all that readers could see before.
+        """
+        self._last_stamp = max(time.time_ns() // 1000, self._last_stamp + 1)
+        return self._last_stamp
+
     def upsert(self, articles: list[dict[str, Any]]) -> None:
         """Replace each article by id (delete + add), all in one commit."""
         writer = self._require_writer()
         if not articles:
             return
+        stamp = self._stamp()
         try:
             for article in articles:
                 writer.delete_documents_by_term("id", str(article["id"]))
-                writer.add_document(_document(article))
+                writer.add_document(_document(article, stamp))
         except BaseException:
             writer.rollback()  # a bad record must not leave half a batch for the next commit
             raise
@@ -235,41 +275,40 @@ class EmbeddedIndex:
         self._require_writer().delete_all_documents()
         self._commit()
 
-    # -- queries ---------------------------------------------------------------------------
+    def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
+        """Replace the whole index by ``batches`` in one commit: readers never see it half-built.
 
-    def _text_query(self, q: str) -> tantivy.Query:
-        """Parse the user's query syntax; on a syntax error, search its words as plain text."""
-        if not q.strip():
-            return tantivy.Query.all_query()
-        named = {m.group(1) for m in _FIELD_PREFIX.finditer(q)}
-        if named <= USER_FIELDS:  # other fields (sortkey:, doc:) are internals, not syntax
-            try:
-                return self._parse(q)
-            except ValueError:
-                pass
-        return self._literal_query(q)
-
-    def _literal_query(self, q: str) -> tantivy.Query:
-        """The query's words, all required, with every operator character ignored."""
-        words = [w.lower() for w in _WORD.findall(q)]  # lower case: no AND/OR/NOT operators
-        if not words:
-            return tantivy.Query.empty_query()
+        tantivy writes the new segments to disk as it goes; only the final commit publishes them
+        (and the deletion of everything before), so searches keep answering from the old index
+        until then. Returns the number of articles indexed.
+        """
+        writer = self._require_writer()
+        stamp, total = self._stamp(), 0
         try:
-            return self._parse(" ".join(words))
-        except ValueError as exc:
-            raise QueryError(f"cannot search for {q!r}: {exc}") from None
+            writer.delete_all_documents()
+            for batch in batches:
+                for article in batch:
+                    writer.delete_documents_by_term("id", str(article["id"]))
+                    writer.add_document(_document(article, stamp))
+                total += len(batch)
+        except BaseException:
+            writer.rollback()
+            raise
+        self._commit()
+        return total
 
-    def _parse(self, q: str) -> tantivy.Query:
-        return self._index.parse_query(
-            q, SEARCH_FIELDS, field_boosts=FIELD_BOOSTS, conjunction_by_default=True
-        )
+    # -- queries ---------------------------------------------------------------------------
 
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
         out = []
-        if request.topics:
-            out.append(tantivy.Query.term_set_query(self._schema, "topics", list(request.topics)))
-        if request.sources:
-            out.append(tantivy.Query.term_set_query(self._schema, "source", list(request.sources)))
+        for field, values in (
+            ("topics", request.topics),
+            ("source", request.sources),
+            ("entities", request.entities),
+            ("language", request.languages),
+        ):
+            if values:
+                out.append(tantivy.Query.term_set_query(self._schema, field, list(values)))
         if request.date_from or request.date_to:
             out.append(
                 tantivy.Query.range_query(
@@ -294,6 +333,11 @@ class EmbeddedIndex:
         self._index.reload()  # cheap; makes commits of a writer in another process visible
         return self._index.searcher()
 
+    def _matching(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query]:
+        """(text query, text query with the request's filters) for a request."""
+        text = self._compiler.compile(parse(request.q))
+        return text, self._all_of(text, self._filters(request))
+
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
         if not 1 <= request.limit <= MAX_LIMIT:
@@ -304,34 +348,31 @@ class EmbeddedIndex:
         if request.sort not in ("relevance", "date"):
             raise QueryError("sort must be 'relevance' or 'date'")
         by_date = request.sort == "date" or not request.q.strip()
-        cursor = (
-            decode_cursor(request.cursor, "date" if by_date else "relevance")
-            if request.cursor
-            else None
-        )
+        mode = cursor_mode("date" if by_date else "relevance", request.collapse)
+        cursor = decode_cursor(request.cursor, mode) if request.cursor else None
+        text, query = self._matching(request)
         try:
-            return self._run(request, self._text_query(request.q), by_date, cursor)
+            return self._run(request, text, query, by_date, cursor)
         except QueryError:
             raise
-        except ValueError:
-            pass  # parsed, but tantivy cannot run it (e.g. a range on a text field)
-        try:
-            return self._run(request, self._literal_query(request.q), by_date, cursor)
-        except QueryError:
-            raise
-        except ValueError as exc:
+        except ValueError as exc:  # tantivy refused to run it: the user's problem, not a crash
             raise QueryError(f"cannot search for {request.q!r}: {exc}") from None
 
     def _run(
         self,
         request: SearchRequest,
         text: tantivy.Query,
+        query: tantivy.Query,
         by_date: bool,
         cursor: DateCursor | OffsetCursor | None,
     ) -> SearchResult:
-        query = self._all_of(text, self._filters(request))
         searcher = self._searcher()
-        if by_date:
+        mode = cursor_mode("date" if by_date else "relevance", request.collapse)
+        sizes: dict[int, int] = {}
+        asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
+        next_cursor: str | None = None
+        following: OffsetCursor | None = None  # the next offset page, encoded at the end
+        if by_date and not request.collapse:
             after = cursor if isinstance(cursor, DateCursor) else None
             page, more = self._date_page(searcher, query, after, request.limit)
             found = [(0.0, doc) for _, _, doc in page]
@@ -339,19 +380,86 @@ class EmbeddedIndex:
             total = searcher.search(query, 1, count=True).count
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
-            result = searcher.search(query, request.limit + 1, count=True, offset=offset)
-            ranked, total = result.hits, result.count
-            found = [(float(score), searcher.doc(addr)) for score, addr in ranked[: request.limit]]
-            more = len(ranked) > request.limit and offset + request.limit <= MAX_OFFSET
-            next_cursor = encode_cursor(OffsetCursor(offset + request.limit)) if more else None
+            paged = query if asof is None else self._all_of(query, [self._indexed_upto(asof)])
+            want = offset + request.limit
+            if request.collapse:
+                fetch = self._ranker(searcher, paged, by_date, request.recency_boost)
+                leaders, more = collapse_window(searcher, fetch, want)
+                ranked = leaders[offset:]
+                sizes = self._story_sizes(searcher, paged, [a for _, a in ranked])
+                total = self._stories(searcher, paged)
+            elif request.recency_boost:
+                result = searcher.search(paged, max(RERANK_WINDOW, want + 1), count=True)
+                ranked = rerank_by_recency(searcher, result.hits)[offset : want + 1]
+                total, more = result.count, len(ranked) > request.limit
+            else:
+                result = searcher.search(paged, request.limit + 1, count=True, offset=offset)
+                ranked, total = result.hits, result.count
+                more = len(ranked) > request.limit
+            ranked = ranked[: request.limit]
+            found = [(0.0 if by_date else float(s), searcher.doc(a)) for s, a in ranked]
+            if more and want <= MAX_OFFSET:
+                following = OffsetCursor(want, asof)
+            if sizes:
+                keys = searcher.fast_field_values("cluster", [a for _, a in ranked])
+                size_of = [sizes.get(int(k or 0), 1) for k in keys]
         hits = [
             Hit(id=doc.get_first("id"), score=score, article=self._display(doc))
             for score, doc in found
         ]
+        if sizes:
+            for hit, size in zip(hits, size_of, strict=True):
+                hit.cluster_size = size
         if request.highlight and request.q.strip():
             self._highlight(searcher, text, hits, [doc for _, doc in found])
-        facets = self._facets(searcher, query, request.facets)
-        return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+        stamp = following is not None and following.asof is None
+        facets, histogram, newest = self._aggregate(
+            searcher, query, request.facets, request.histogram, stamp
+        )
+        if following is not None:  # pages after the first stop at the first page's newest
+            asof = following.asof if following.asof is not None else newest
+            next_cursor = encode_cursor(OffsetCursor(following.offset, asof), mode)
+        return SearchResult(
+            total=total, hits=hits, facets=facets, next_cursor=next_cursor, histogram=histogram
+        )
+
+    def _ranker(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, by_date: bool, recency: bool
+    ) -> Callable[[int], list[tuple[float, tantivy.DocAddress]]]:
+        """``fetch(n)``: the top ``n`` (score, address) in the listing's order."""
+
+        def fetch(n: int) -> list[tuple[float, tantivy.DocAddress]]:
+            if by_date:
+                found = searcher.search(
+                    query, n, count=False, order_by_field="sortkey", order=tantivy.Order.Desc
+                ).hits
+                return [(0.0, addr) for _, addr in found]
+            hits = searcher.search(query, n, count=False).hits
+            return rerank_by_recency(searcher, hits) if recency else hits
+
+        return fetch
+
+    def _indexed_upto(self, stamp: int) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self._schema, "indexed", tantivy.FieldType.Unsigned, None, stamp
+        )
+
+    def _stories(self, searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+        """Distinct stories among the matches (HyperLogLog: exact for small counts)."""
+        found = searcher.aggregate(query, {"n": {"cardinality": {"field": "cluster"}}})
+        return int((found.get("n") or {}).get("value") or 0)
+
+    def _story_sizes(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, leaders: list[tantivy.DocAddress]
+    ) -> dict[int, int]:
+        """Matching articles per story, for the stories on this page (one aggregation)."""
+        if not leaders:
+            return {}
+        keys = [int(k or 0) for k in searcher.fast_field_values("cluster", leaders)]
+        only = tantivy.Query.term_set_query(self._schema, "cluster", keys)
+        aggs = {"c": {"terms": {"field": "cluster", "size": len(keys)}}}
+        found = searcher.aggregate(self._all_of(query, [only]), aggs)
+        return {int(b["key"]): int(b["doc_count"]) for b in found["c"]["buckets"]}
 
     def _date_page(
         self,
@@ -422,21 +530,81 @@ class EmbeddedIndex:
                 if snippet.highlighted():
                     hit.highlights[name] = [highlight_html(snippet)]
 
-    def _facets(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, names: tuple[str, ...]
-    ) -> dict[str, list[tuple[str, int]]]:
-        if not names:
-            return {}
-        aggs = {
-            name: {"terms": {"field": FACET_SOURCES[name], "size": FACET_SIZE}} for name in names
+    def _aggregate(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        names: tuple[str, ...],
+        histogram: bool,
+        newest: bool,
+    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]], int]:
+        """Facet counts, the per-day histogram and (if ``newest``) the largest ingest stamp
+        over all matches, in one aggregation pass."""
+        aggs: dict[str, Any] = {
+            f"facet_{name}": {"terms": {"field": FACET_SOURCES[name], "size": FACET_SIZE}}
+            for name in names
         }
+        if histogram:
+            aggs["histogram"] = DAY_HISTOGRAM
+        if newest:
+            aggs["asof"] = {"max": {"field": "indexed"}}
+        if not aggs:
+            return {}, [], 0
         result = searcher.aggregate(query, aggs)
-        out: dict[str, list[tuple[str, int]]] = {}
+        facets: dict[str, list[tuple[str, int]]] = {}
         for name in names:
-            buckets = (result.get(name) or {}).get("buckets") or []
-            pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-            out[name] = sorted(pairs, key=lambda p: (-p[1], p[0]))
-        return out
+            found = (result.get(f"facet_{name}") or {}).get("buckets") or []
+            pairs = [(str(b["key"]), int(b["doc_count"])) for b in found]
+            facets[name] = sorted(pairs, key=lambda p: (-p[1], p[0]))
+        days = buckets.day_counts((result.get("histogram") or {}).get("buckets") or [])
+        stamp = (result.get("asof") or {}).get("value")
+        return facets, buckets.histogram(days) if histogram else [], int(stamp or 0)
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Articles sharing the most distinctive title/body terms with one article.
+
+        tantivy's MoreLikeThis picks the article's highest tf-idf terms; a term must occur in
+        another article to count (``min_doc_frequency=2``). Unknown ids have no relatives.
+        """
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        searcher = self._searcher()
+        this = tantivy.Query.term_query(self._schema, "id", str(article_id))
+        found = searcher.search(this, 1, count=False).hits
+        if not found:
+            return []
+        like = tantivy.Query.more_like_this_query(
+            found[0][1], min_doc_frequency=2, min_term_frequency=1, max_query_terms=25,
+            min_word_length=2, stop_words=list(MLT_STOP_WORDS),
+        )  # fmt: skip
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, like), (tantivy.Occur.MustNot, this)]
+        )
+        return [self._display(searcher.doc(a)) for _, a in searcher.search(query, limit).hits]
+
+    def trends(
+        self, request: SearchRequest, field: str, size: int = 5
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Per-day counts of the ``size`` commonest values of ``field`` among the matches."""
+        if field not in FACET_SOURCES:
+            raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
+        if not 1 <= size <= FACET_SIZE:
+            raise QueryError(f"size must be between 1 and {FACET_SIZE}")
+        _, query = self._matching(request)
+        aggs = {
+            "top": {
+                "terms": {"field": FACET_SOURCES[field], "size": size},
+                "aggs": {"days": DAY_HISTOGRAM},
+            }
+        }
+        try:
+            result = self._searcher().aggregate(query, aggs)
+        except ValueError as exc:
+            raise QueryError(f"cannot chart {request.q!r}: {exc}") from None
+        per_value = {
+            str(b["key"]): buckets.day_counts((b.get("days") or {}).get("buckets") or [])
+            for b in (result.get("top") or {}).get("buckets") or []
+        }
+        return buckets.trends(per_value)
 
     def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Newest articles first (published, else fetched), optionally in one topic."""

@@ -1,0 +1,436 @@
+"""Search benchmark: the embedded index against SQLite FTS5 on one synthetic corpus.
+
+Generates a seeded news-like corpus (Zipfian vocabulary, topics, sources, entities, languages,
+dates over two years, some syndicated copies), loads it through ``tidings import`` (a
+subprocess, as an operator would), builds an FTS5 baseline from the same records, then times
+the same queries in the index, in FTS5 and through ``GET /api/v1/search`` (``tidings serve``
+in a subprocess, several concurrent clients). Prints a table with ratios; not a test.
+
+    .venv/bin/python bench/search.py --articles 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tidings.core.index import EmbeddedIndex, SearchRequest  # noqa: E402
+
+TOPICS = ["politics", "business", "tech", "science", "health", "sport", "culture", "world",
+          "climate", "energy", "security", "education"]  # fmt: skip
+LANGS = ["en"] * 17 + ["de", "fr", "es"]
+START = datetime(2023, 1, 1, tzinfo=UTC)
+SPAN_S = 2 * 365 * 86_400
+FACETS = ("topic", "source", "entity", "language")
+VOCAB = 40_000
+_SYL = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"] + ["an", "or", "el", "is", "um"]
+
+
+def words(n: int) -> list[str]:
+    """``n`` distinct pronounceable words (2–4 syllables), rank order = frequency order."""
+    out, base = [], len(_SYL)
+    for i in range(n):
+        k, parts = i + base, []
+        while k:
+            k, r = divmod(k, base)
+            parts.append(_SYL[r])
+        out.append("".join(parts) + ("" if len(parts) > 2 else "x"))
+    return out
+
+
+@dataclass
+class Corpus:
+    path: Path
+    vocab: list[str]
+    phrases: list[str]
+
+
+def generate(path: Path, n: int, seed: int) -> Corpus:
+    """Write ``n`` article records as JSON Lines; returns the vocabulary and some phrases."""
+    rng = np.random.default_rng(seed)
+    vocab = words(VOCAB)
+    zipf = 1.0 / np.arange(1, VOCAB + 1) ** 1.07
+    zipf /= zipf.sum()
+    sources = [f"src{i:03d}" for i in range(80)]
+    src_p = 1.0 / np.arange(1, 81)
+    src_p /= src_p.sum()
+    entities = [f"{vocab[500 + i].title()} {vocab[900 + i].title()}" for i in range(3000)]
+    ent_p = 1.0 / np.arange(1, 3001) ** 0.9
+    ent_p /= ent_p.sum()
+    phrases: list[str] = []
+    chunk = 5_000
+    with path.open("w", encoding="utf-8") as out:
+        for start in range(0, n, chunk):
+            size = min(chunk, n - start)
+            lengths = rng.integers(60, 240, size)
+            flat = rng.choice(VOCAB, int(lengths.sum()), p=zipf)
+            title_ids = rng.choice(VOCAB - 20, (size, 9), p=zipf[20:] / zipf[20:].sum()) + 20
+            offs = np.concatenate([[0], np.cumsum(lengths)])
+            when = rng.integers(0, SPAN_S, size)
+            src = rng.choice(80, size, p=src_p)
+            ents = rng.choice(3000, (size, 3), p=ent_p)
+            n_ents = rng.integers(0, 4, size)
+            tops = rng.integers(0, len(TOPICS), (size, 2))
+            two = rng.random(size) < 0.3
+            lang = rng.integers(0, len(LANGS), size)
+            for j in range(size):
+                i = start + j
+                body_ids = flat[offs[j] : offs[j + 1]]
+                body = " ".join(vocab[k] for k in body_ids)
+                if len(phrases) < 200 and j % 50 == 0:
+                    mid = [k for k in range(len(body_ids) - 1) if 50 < body_ids[k] < 3000]
+                    if mid:
+                        k = mid[0]
+                        phrases.append(f"{vocab[body_ids[k]]} {vocab[body_ids[k + 1]]}")
+                topics = [TOPICS[tops[j, 0]]] + ([TOPICS[tops[j, 1]]] if two[j] else [])
+                record = {
+                    "id": f"a{i:08d}",
+                    "url": f"https://{sources[src[j]]}.example/{i}",
+                    "source": {"id": sources[src[j]], "name": sources[src[j]].upper()},
+                    "title": " ".join(vocab[k] for k in title_ids[j]).capitalize(),
+                    "body": body,
+                    "published_at": (START + timedelta(seconds=int(when[j]))).isoformat(),
+                    "language": LANGS[lang[j]],
+                    "topics": [{"id": t, "score": 0.9, "origin": "model"} for t in set(topics)],
+                    "entities": [
+                        {"text": entities[e], "label": "ORG", "key": entities[e].lower()}
+                        for e in ents[j, : n_ents[j]]
+                    ],
+                    "cluster_id": f"a{i - i % 3:08d}" if i % 20 == 0 else None,
+                }
+                out.write(json.dumps(record) + "\n")
+    return Corpus(path, vocab, phrases)
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# -- FTS5 baseline ----------------------------------------------------------------------------
+
+
+def build_fts(corpus: Path, db: Path) -> float:
+    """FTS5 (porter, title weighted 2 in bm25) plus metadata tables; returns seconds."""
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.executescript(
+        """
+        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='porter unicode61');
+        CREATE TABLE meta(rowid INTEGER PRIMARY KEY, id TEXT, source TEXT, language TEXT,
+                          published INTEGER);
+        CREATE TABLE topics(rowid INTEGER, topic TEXT);
+        CREATE TABLE entities(rowid INTEGER, entity TEXT);
+        """
+    )
+    with corpus.open(encoding="utf-8") as lines:
+        batch: list[dict] = []
+        for n, line in enumerate(lines, start=1):
+            batch.append(json.loads(line) | {"_rowid": n})
+            if len(batch) == 5_000:
+                _fts_insert(con, batch)
+                batch = []
+        _fts_insert(con, batch)
+    con.executescript(
+        """
+        CREATE INDEX meta_pub ON meta(published, id);
+        CREATE INDEX topics_rowid ON topics(rowid); CREATE INDEX topics_topic ON topics(topic);
+        CREATE INDEX entities_rowid ON entities(rowid);
+        INSERT INTO fts(fts) VALUES('optimize');
+        """
+    )
+    con.commit()
+    con.close()
+    return time.perf_counter() - started
+
+
+def _fts_insert(con: sqlite3.Connection, batch: list[dict]) -> None:
+    con.executemany(
+        "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)",
+        [(r["_rowid"], r["title"], r["body"]) for r in batch],
+    )
+    con.executemany(
+        "INSERT INTO meta VALUES (?, ?, ?, ?, ?)",
+        [
+            (r["_rowid"], r["id"], r["source"]["id"], r["language"],
+             int(datetime.fromisoformat(r["published_at"]).timestamp()))
+            for r in batch
+        ],
+    )  # fmt: skip
+    con.executemany(
+        "INSERT INTO topics VALUES (?, ?)",
+        [(r["_rowid"], t["id"]) for r in batch for t in r["topics"]],
+    )
+    con.executemany(
+        "INSERT INTO entities VALUES (?, ?)",
+        [(r["_rowid"], e["key"]) for r in batch for e in r["entities"]],
+    )
+
+
+class Fts:
+    """The benchmark's queries in SQL: bm25 order, GROUP BY facets, keyset date paging."""
+
+    def __init__(self, db: Path) -> None:
+        self.con = sqlite3.connect(db, check_same_thread=False)
+
+    def ranked(self, match: str, topic: str | None = None) -> list:
+        join = "JOIN topics t ON t.rowid = fts.rowid AND t.topic = ?" if topic else ""
+        args = ([topic] if topic else []) + [match]
+        sql = (
+            f"SELECT fts.rowid FROM fts {join} WHERE fts MATCH ? "
+            "ORDER BY bm25(fts, 2.0, 1.0) LIMIT 20"
+        )
+        return self.con.execute(sql, args).fetchall()
+
+    def faceted(self, match: str, topic: str) -> None:
+        self.ranked(match, topic)
+        hits = "SELECT fts.rowid AS r FROM fts JOIN topics t ON t.rowid = fts.rowid " \
+               "AND t.topic = ? WHERE fts MATCH ?"  # fmt: skip
+        for table, column in (("topics", "topic"), ("entities", "entity")):
+            self.con.execute(
+                f"SELECT x.{column}, count(*) c FROM ({hits}) h JOIN {table} x ON x.rowid = h.r "
+                "GROUP BY 1 ORDER BY c DESC LIMIT 20",
+                (topic, match),
+            ).fetchall()
+        for column in ("source", "language"):
+            self.con.execute(
+                f"SELECT m.{column}, count(*) c FROM ({hits}) h JOIN meta m ON m.rowid = h.r "
+                "GROUP BY 1 ORDER BY c DESC LIMIT 20",
+                (topic, match),
+            ).fetchall()
+
+    def by_date(self, match: str, after: tuple[int, str] | None = None) -> list:
+        where = "AND (m.published, m.id) < (?, ?)" if after else ""
+        return self.con.execute(
+            "SELECT m.published, m.id FROM fts JOIN meta m ON m.rowid = fts.rowid "
+            f"WHERE fts MATCH ? {where} ORDER BY m.published DESC, m.id DESC LIMIT 20",
+            (match, *after) if after else (match,),
+        ).fetchall()
+
+
+# -- timing -----------------------------------------------------------------------------------
+
+
+def pct(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 in milliseconds."""
+    q = statistics.quantiles(samples, n=100, method="inclusive")
+    return q[49] * 1e3, q[94] * 1e3, q[98] * 1e3
+
+
+def timed(calls: list[Callable[[], object]], rounds: int) -> list[float]:
+    for call in calls[:10]:
+        call()  # warm caches
+    out = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        calls[i % len(calls)]()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def http_timed(base: str, params: list[dict], total: int, clients: int) -> list[float]:
+    """``total`` GETs of /api/v1/search spread over ``clients`` threads; per-request seconds."""
+    urls = [f"{base}/api/v1/search?{urllib.parse.urlencode(p, doseq=True)}" for p in params]
+    for url in urls[:5]:
+        urllib.request.urlopen(url, timeout=30).read()
+    out: list[float] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        mine = []
+        for i in range(k, total, clients):
+            started = time.perf_counter()
+            with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as resp:
+                resp.read()
+                assert resp.status == 200
+            mine.append(time.perf_counter() - started)
+        with lock:
+            out.extend(mine)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return out
+
+
+@dataclass
+class Case:
+    name: str
+    index: list[Callable[[], object]]
+    fts: list[Callable[[], object]]
+    http: list[dict]
+
+
+def cases(index: EmbeddedIndex, fts: Fts, corpus: Corpus, rng: np.random.Generator) -> list[Case]:
+    v = corpus.vocab
+    rare = [v[int(k)] for k in rng.integers(8_000, 20_000, 50)]
+    common = [v[int(k)] for k in rng.integers(0, 10, 10)]
+    mid = [v[int(k)] for k in rng.integers(100, 400, 30)]
+    topics = TOPICS
+    req = SearchRequest
+
+    def ix(**kw: object) -> Callable[[], object]:
+        # No highlights in-process: FTS5 makes no snippets either (the HTTP rows include them).
+        return lambda: index.search(req(highlight=False, **kw))  # type: ignore[arg-type]
+
+    deep = []
+    for word in common[:5]:
+        cursor = None
+        for _ in range(50):  # page 51 of 20: 1,000 hits deep
+            cursor = index.search(req(q=word, sort="date", cursor=cursor, facets=())).next_cursor
+        deep.append((word, cursor))
+    deep_fts = []
+    for word in common[:5]:
+        after = None
+        for _ in range(50):
+            after = tuple(fts.by_date(word, after)[-1])
+        deep_fts.append((word, after))
+    return [
+        Case("rare term", [ix(q=w, facets=()) for w in rare],
+             [lambda w=w: fts.ranked(w) for w in rare], [{"q": w} for w in rare]),
+        Case("common term", [ix(q=w, facets=()) for w in common],
+             [lambda w=w: fts.ranked(w) for w in common], [{"q": w} for w in common]),
+        Case("phrase", [ix(q=f'"{p}"', facets=()) for p in corpus.phrases[:50]],
+             [lambda p=p: fts.ranked(f'"{p}"') for p in corpus.phrases[:50]],
+             [{"q": f'"{p}"'} for p in corpus.phrases[:50]]),
+        Case("common + topic + 4 facets",
+             [ix(q=w, topics=(t,), facets=FACETS) for w in common for t in topics[:4]],
+             [lambda w=w, t=t: fts.faceted(w, t) for w in common for t in topics[:4]],
+             [{"q": w, "topic": t} for w in common for t in topics[:4]]),
+        Case("date-sorted", [ix(q=w, sort="date", facets=()) for w in mid],
+             [lambda w=w: fts.by_date(w) for w in mid], [{"q": w, "sort": "date"} for w in mid]),
+        Case("deep cursor page (1,000)",
+             [ix(q=w, sort="date", cursor=c, facets=()) for w, c in deep],
+             [lambda w=w, a=a: fts.by_date(w, a) for w, a in deep_fts],
+             [{"q": w, "sort": "date", "cursor": c} for w, c in deep]),
+    ]  # fmt: skip
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def serve(home: Path, port: int, server: str) -> subprocess.Popen:
+    """The API in a subprocess: gunicorn as in production, or werkzeug (``tidings serve``)."""
+    env = {**os.environ, "TIDINGS_HOME": str(home), "TIDINGS_RATELIMIT_ENABLED": "0",
+           "TIDINGS_BIND": f"127.0.0.1:{port}", "TIDINGS_WORKERS": "2", "TIDINGS_THREADS": "8",
+           "TIDINGS_ACCESS_LOG": "/dev/null"}  # fmt: skip
+    if server == "gunicorn":
+        argv = [str(ROOT / ".venv/bin/python"), "-m", "gunicorn", "-c",
+                "python:search_api.gunicorn_conf", "search_api:create_app()"]  # fmt: skip
+    else:
+        argv = [str(ROOT / ".venv/bin/tidings"), "serve", "--port", str(port)]
+    proc = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("tidings serve did not start")
+
+
+def row(name: str, ours: list[float], base: list[float] | None) -> str:
+    p50, p95, p99 = pct(ours)
+    if base is None:
+        return f"| {name} | {p50:.2f} | {p95:.2f} | {p99:.2f} |"
+    b50, b95, b99 = pct(base)
+    return (
+        f"| {name} | {p50:.2f} | {p95:.2f} | {p99:.2f} | {b50:.2f} | {b99:.2f} "
+        f"| {b50 / p50:.1f}× | {b99 / p99:.1f}× |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=300, help="timed queries per case")
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--server", choices=["gunicorn", "serve"], default="gunicorn",
+        help="API server: gunicorn (2 workers x 8 threads, as deployed) or `tidings serve`",
+    )  # fmt: skip
+    parser.add_argument("--work", type=Path, default=None, help="default var/bench-search-N")
+    parser.add_argument("--keep", action="store_true", help="reuse a corpus and index in --work")
+    args = parser.parse_args(argv)
+    work = args.work or ROOT / "var" / f"bench-search-{args.articles}"
+    home, corpus_path, db = work / "home", work / "corpus.jsonl", work / "fts.db"
+    if not args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"# bench/search.py --articles {args.articles} ({datetime.now(UTC):%Y-%m-%d})")
+    started = time.perf_counter()
+    corpus = generate(corpus_path, args.articles, args.seed)  # seeded: --keep gets the same
+    print(f"generated {args.articles} articles in {time.perf_counter() - started:.0f} s, "
+          f"{corpus_path.stat().st_size / 1e6:.0f} MB JSONL")  # fmt: skip
+    if not (home / "index").exists():
+        started = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv/bin/tidings"), "--home", str(home), "import", str(corpus_path),
+             "--no-classify"], check=True,
+        )  # fmt: skip
+        load_s = time.perf_counter() - started
+        print(f"tidings import: {load_s:.0f} s = {args.articles / load_s:.0f} articles/s "
+              "(store + index, one process)")  # fmt: skip
+    if not db.exists():
+        fts_s = build_fts(corpus_path, db)
+        print(f"FTS5 build: {fts_s:.0f} s = {args.articles / fts_s:.0f} articles/s (index only)")
+    print(f"disk: tantivy index {du(home / 'index') / 1e6:.0f} MB, store "
+          f"{du(home) / 1e6 - du(home / 'index') / 1e6:.0f} MB, FTS5 (+meta) "
+          f"{db.stat().st_size / 1e6:.0f} MB")  # fmt: skip
+    index = EmbeddedIndex(home / "index")
+    fts = Fts(db)
+    all_cases = cases(index, fts, corpus, np.random.default_rng(args.seed + 1))
+    print("\nIn-process latency, ms (one thread)\n")
+    print("| query | p50 | p95 | p99 | FTS5 p50 | FTS5 p99 | ratio p50 | ratio p99 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for case in all_cases:
+        ours = timed(case.index, args.rounds)
+        base = timed(case.fts, max(args.rounds // 3, 30))
+        print(row(case.name, ours, base))
+    proc = serve(home, args.port, args.server)
+    try:
+        for clients in args.clients:
+            print(
+                f"\nGET /api/v1/search, ms ({clients} concurrent clients, {args.server}; "
+                "every response has highlights and all 4 facets)\n"
+            )
+            print("| query | p50 | p95 | p99 |")
+            print("|---|---|---|---|")
+            for case in all_cases:
+                samples = http_timed(
+                    f"http://127.0.0.1:{args.port}", case.http, args.rounds, clients
+                )
+                print(row(case.name, samples, None))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    index.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
