@@ -1,0 +1,621 @@
+"""Crawl benchmark: a generated loopback news site, crawled end to end (fetch → extract → tag →
+store → index), with and without the worker pool.
+
+The site (a sitemap index over news sitemaps of 1,000 URLs each, plus a feed of the latest 100)
+is served from its own process on 127.0.0.1; its pages look like real news pages (head
+metadata and JSON-LD, navigation, a ~600-word story naming people, companies and places,
+related links, footer; ~25 KB each). Each configuration crawls it into a fresh home in a fresh
+process with the real default model (topics and entities); the bench prints articles/s (stored
+articles over the crawl's wall time, from the first request to the last index commit), seconds
+per stage, CPU and peak memory (PSS of the crawl process and its workers, sampled every
+0.25 s), and how memory moved between the first and the last quarter of the crawl.
+
+    .venv/bin/python bench/crawl.py [--pages 5000] [--workers N] [--no-baseline]
+                                    [--no-classify] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SITEMAP_SIZE = 1000
+FEED_SIZE = 100
+SAMPLE_EVERY = 0.25
+
+# -- the generated site ------------------------------------------------------------------------
+
+PEOPLE = [
+    "Maria Lopez", "James Okafor", "Chen Wei", "Anna Schmidt", "Rahul Mehta", "Sarah Collins",
+    "Tom Becker", "Yuki Tanaka", "Olivia Brown", "Pierre Dubois", "Fatima Hassan", "Lars Nilsson",
+]  # fmt: skip
+ORGS = {
+    "business": ["Northwind Bank", "Contoso Retail", "Acme Freight", "Globex Energy"],
+    "technology": ["Initech", "Hooli", "Vandelay Systems", "Soylent Cloud"],
+    "politics": ["the Treasury", "the Senate", "the Labour Party", "the European Commission"],
+    "sport": ["Riverside United", "the Lions", "Harbour City FC", "the national squad"],
+    "entertainment": ["Silverline Studios", "the Royal Opera", "Moonbeam Records", "Netflix"],
+}
+PLACES = ["London", "Berlin", "Tokyo", "Nairobi", "Toronto", "Madrid", "Sydney", "Chicago"]
+SENTENCES = {
+    "business": [
+        "Shares in {org} rose {n} per cent after the company reported quarterly revenue "
+        "above analysts' forecasts, helped by strong demand in {place}.",
+        "{person}, chief executive of {org}, said the firm would cut costs by {n} million "
+        "dollars next year and review its dividend policy.",
+        "Investors have worried about rising interest rates, which make borrowing more "
+        "expensive for companies that plan to expand.",
+        "The central bank is expected to hold rates at its next meeting, economists said.",
+        "Profit margins narrowed as shipping and wage costs climbed through the spring.",
+    ],
+    "technology": [
+        "{org} unveiled a new chip that it says runs machine learning models {n} times "
+        "faster than the previous generation.",
+        "{person}, who leads software engineering at {org}, said the update would reach "
+        "phones and laptops in {place} first.",
+        "Security researchers found a flaw that could let attackers read private messages, "
+        "and a patch is being rolled out.",
+        "The company is investing heavily in data centres and cloud computing capacity.",
+        "Developers at the conference asked about open source licences and privacy rules.",
+    ],
+    "politics": [
+        "{person} told reporters in {place} that {org} would publish the bill within {n} "
+        "days, after weeks of negotiation.",
+        "Opposition members said the plan did too little for families facing higher bills.",
+        "The vote in parliament is expected to be close, with several members undecided.",
+        "Ministers defended the budget, arguing it would reduce borrowing over five years.",
+        "A spokesperson for {org} declined to comment on the leaked draft.",
+    ],
+    "sport": [
+        "{org} won {n}-1 in {place} on Saturday, with {person} scoring twice in the second half.",
+        "The coach praised the defence but said the team must improve its passing.",
+        "{person} has been ruled out for {n} weeks with a hamstring injury.",
+        "The result leaves the club third in the league table, two points off the top.",
+        "Fans filled the stadium despite the rain and sang long after the final whistle.",
+    ],
+    "entertainment": [
+        "{org} announced that the film, starring {person}, will open in cinemas in {place} "
+        "next month.",
+        "Critics praised the album's production, and it reached number {n} in the charts.",
+        "{person} said in an interview that the role was the hardest of her career.",
+        "The festival sold out within hours, and organisers added {n} extra shows.",
+        "The series has been renewed for a second season after strong streaming figures.",
+    ],
+}
+TOPICS = list(SENTENCES)
+#: Words for the rest of a story, so that stories share no more text than real ones do (the
+#: store's near-duplicate check would otherwise compare every story with every other).
+NOUNS = [
+    "plan",
+    "report",
+    "market",
+    "budget",
+    "team",
+    "season",
+    "board",
+    "deal",
+    "network",
+    "service",
+    "contract",
+    "council",
+    "museum",
+    "station",
+    "factory",
+    "festival",
+    "study",
+    "survey",
+    "growth",
+    "price",
+    "target",
+    "strategy",
+    "audience",
+    "product",
+    "league",
+    "supply",
+    "vote",
+    "policy",
+    "record",
+    "figure",
+    "project",
+    "region",
+    "district",
+    "sector",
+    "agency",
+    "schedule",
+    "launch",
+    "concert",
+    "career",
+    "minister",
+    "investor",
+    "player",
+    "striker",
+    "engineer",
+    "analyst",
+    "voter",
+]
+VERBS = [
+    "approved",
+    "delayed",
+    "expanded",
+    "questioned",
+    "rejected",
+    "announced",
+    "doubled",
+    "reviewed",
+    "funded",
+    "launched",
+    "cancelled",
+    "defended",
+    "criticised",
+    "welcomed",
+    "extended",
+    "reduced",
+    "tested",
+    "confirmed",
+]
+ADJECTIVES = [
+    "new",
+    "regional",
+    "annual",
+    "early",
+    "final",
+    "local",
+    "major",
+    "quarterly",
+    "national",
+    "private",
+    "public",
+    "surprising",
+    "modest",
+    "sharp",
+    "steady",
+    "fragile",
+    "crucial",
+    "costly",
+    "ambitious",
+    "popular",
+]
+
+
+def article_path(i: int) -> str:
+    day = datetime(2026, 11, 25, tzinfo=UTC) - timedelta(hours=i)
+    return f"/{TOPICS[i % len(TOPICS)]}/{day:%Y/%m/%d}/story-{i}.html"
+
+
+def _published(i: int) -> datetime:
+    return datetime(2026, 11, 25, 12, tzinfo=UTC) - timedelta(hours=i, minutes=i % 60)
+
+
+def _boilerplate(rng: random.Random, kb: int) -> str:
+    """About ``kb`` KB of what surrounds a story on a real page: menus, "most read" lists,
+    reader comments, inline scripts and icons (real pages median ~115 KB of HTML)."""
+    blocks: list[str] = []
+    size = 0
+    k = 0
+    while size < kb * 1024:
+        k += 1
+        links = "".join(
+            f'<li class="menu-item menu-item-{k}-{j}"><a class="menu-link" '
+            f'href="/section/{TOPICS[j % 5]}/{k}-{j}/">{rng.choice(PLACES)} {TOPICS[j % 5]} '
+            f"{j}</a></li>"
+            for j in range(20)
+        )
+        comment = (
+            f'<div class="comment" id="c{k}"><span class="who">{rng.choice(PEOPLE)}</span>'
+            f"<p>{rng.choice(SENTENCES[rng.choice(TOPICS)]).format(n=k, **_fill(rng))}</p></div>"
+        )
+        script = (
+            f"<script>window.dataLayer=window.dataLayer||[];dataLayer.push({{'slot':'ad-{k}',"
+            f"'sizes':[[300,250],[728,90]],'targeting':{{'section':'{TOPICS[k % 5]}'}}}});"
+            "</script>"
+        )
+        icon = (
+            f'<svg class="icon" viewBox="0 0 24 24"><path d="M{k} 2L2 7l10 5 10-5-10-5z'
+            'M2 17l10 5 10-5M2 12l10 5 10-5"/></svg>'
+        )
+        block = f'<div class="widget"><ul class="menu">{links}</ul>{comment}{script}{icon}</div>'
+        blocks.append(block)
+        size += len(block)
+    return "\n".join(blocks)
+
+
+def _fill(rng: random.Random, topic: str | None = None) -> dict[str, str]:
+    return {
+        "person": rng.choice(PEOPLE),
+        "org": rng.choice(ORGS[topic or rng.choice(TOPICS)]),
+        "place": rng.choice(PLACES),
+    }
+
+
+def article_page(i: int, base: str, kb: int = 0) -> bytes:
+    """A news page: metadata, navigation, a ~600-word story, related links, footer, and
+    ``kb`` KB more of page furniture (menus, comments, scripts)."""
+    rng = random.Random(i)
+    topic = TOPICS[i % len(TOPICS)]
+    fill = _fill(rng, topic)
+
+    def sentence() -> str:
+        return rng.choice(SENTENCES[topic]).format(n=rng.randint(2, 40), **fill)
+
+    def filler() -> str:
+        a, b, c = (rng.choice(ADJECTIVES) for _ in range(3))
+        n1, n2, n3 = (rng.choice(NOUNS) for _ in range(3))
+        return (
+            f"The {a} {n1} {rng.choice(VERBS)} the {b} {n2} in {rng.choice(PLACES)} "
+            f"{rng.choice(['on', 'after', 'before', 'since'])} {rng.randint(2, 28)} "
+            f"{rng.choice(['May', 'June', 'July', 'March'])}, and the {c} {n3} "
+            f"{rng.choice(VERBS)} {rng.randint(3, 90)} {rng.choice(NOUNS)}s."
+        )
+
+    title = sentence().split(",")[0].rstrip(".")[:90] + f" ({i})"
+    paragraphs = [" ".join([sentence(), sentence()])] + [
+        " ".join(filler() if rng.random() < 0.8 else sentence() for _ in range(rng.randint(3, 5)))
+        for _ in range(8)
+    ]
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    published = _published(i).isoformat()
+    nav = "".join(f'<li><a href="/{t}/">{t.title()}</a></li>' for t in TOPICS) * 4
+    related = "".join(
+        f'<li><a href="{article_path(j)}">Related story {j}</a></li>'
+        for j in rng.sample(range(max(i + 50, 60)), 8)
+    )
+    jsonld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "datePublished": published,
+            "author": {"@type": "Person", "name": rng.choice(PEOPLE)},
+            "publisher": {"@type": "Organization", "name": "Loopback Herald"},
+        }
+    )
+    boiler = (
+        '<div class="ad">Advertisement</div><aside class="newsletter"><h3>Sign up</h3>'
+        "<p>Get the morning briefing in your inbox every weekday.</p><form><input "
+        'name="email"><button>Subscribe</button></form></aside>'
+    )
+    css = "".join(f".c{k}{{margin:{k}px;padding:{k}px}}" for k in range(250))
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Loopback Herald</title>
+<meta name="description" content="{paragraphs[0][:150]}">
+<meta property="og:title" content="{title}"><meta property="og:type" content="article">
+<meta property="og:url" content="{base}{article_path(i)}">
+<meta property="article:published_time" content="{published}">
+<link rel="canonical" href="{base}{article_path(i)}">
+<script type="application/ld+json">{jsonld}</script><style>{css}</style></head>
+<body><header><a href="/">Loopback Herald</a><nav><ul>{nav}</ul></nav></header>
+<main><article><h1>{title}</h1><p class="byline">By {rng.choice(PEOPLE)},
+<time datetime="{published}">{_published(i):%d %b %Y}</time></p>
+{body}</article>{boiler}
+<section class="related"><h2>More stories</h2><ul>{related}</ul></section>
+<section class="more">{_boilerplate(rng, kb) if kb else ""}</section></main>
+<footer><p>Loopback Herald. All rights reserved.</p><ul>{nav}</ul></footer></body></html>"""
+    return html.encode()
+
+
+def site_response(path: str, base: str, pages: int, kb: int = 0) -> tuple[int, str, bytes]:
+    """(status, content type, body) of ``path`` on a site of ``pages`` articles."""
+    if path == "/robots.txt":
+        return 200, "text/plain", b"User-agent: *\nDisallow: /private/\n"
+    if path == "/sitemap.xml":
+        parts = "".join(
+            f"<sitemap><loc>{base}/sitemap-{k}.xml</loc></sitemap>"
+            for k in range((pages + SITEMAP_SIZE - 1) // SITEMAP_SIZE)
+        )
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{parts}</sitemapindex>'
+        )
+        return 200, "application/xml", xml.encode()
+    if path.startswith("/sitemap-") and path.endswith(".xml"):
+        k = int(path.removeprefix("/sitemap-").removesuffix(".xml"))
+        urls = "".join(
+            f"<url><loc>{base}{article_path(i)}</loc><news:news><news:publication>"
+            "<news:name>Loopback Herald</news:name><news:language>en</news:language>"
+            f"</news:publication><news:publication_date>{_published(i).isoformat()}"
+            "</news:publication_date></news:news></url>"
+            for i in range(k * SITEMAP_SIZE, min(pages, (k + 1) * SITEMAP_SIZE))
+        )
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?><urlset '
+            'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+        )
+        return 200, "application/xml", xml.encode()
+    if path == "/feed.rss":
+        items = "".join(
+            f"<item><title>Story {i}</title><link>{base}{article_path(i)}</link>"
+            f"<pubDate>{format_datetime(_published(i))}</pubDate></item>"
+            for i in range(min(FEED_SIZE, pages))
+        )
+        rss = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Loopback Herald</title><link>{base}/</link>{items}</channel></rss>"
+        )
+        return 200, "application/rss+xml", rss.encode()
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("story-") and name.endswith(".html"):
+        i = int(name.removeprefix("story-").removesuffix(".html"))
+        if 0 <= i < pages and path == article_path(i):
+            return 200, "text/html; charset=utf-8", article_page(i, base, kb)
+    return 404, "text/plain", b"not found"
+
+
+def serve_site(pages: int, kb: int, ready: Any) -> None:
+    """Serve the site on a free loopback port (HTTP/1.1 keep-alive); report the port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            status, ctype, body = site_response(self.path.split("?", 1)[0], base, pages, kb)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    ready.put(base)
+    httpd.serve_forever()
+
+
+# -- one crawl, in its own process --------------------------------------------------------------
+
+
+def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
+    """Run one crawl as ``tidings crawl`` would; the report plus CPU and setup times."""
+    from crawler.run import run_crawl
+    from crawler.sources import adhoc_sources
+    from tidings.core.config import Settings
+
+    started = time.perf_counter()
+    settings = Settings.from_env(home=config["home"], model_dir=config.get("model_dir"))
+    tagger = None
+    if config["classify"]:
+        from classifier.tagger import Tagger
+
+        tagger = Tagger.load(settings.model_dir)
+        tagger.tag([{"title": "Warm up", "body": "Warm up the pipeline in London."}])
+    setup = time.perf_counter() - started
+    sources = adhoc_sources([], [f"{config['base']}/sitemap.xml"])
+    report = run_crawl(
+        settings,
+        sources,
+        tagger=tagger,
+        log_level="WARNING",
+        batch_size=config["batch_size"],
+        overrides=config.get("overrides") or {},
+        workers=config["workers"],
+    )
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "report": {k: v for k, v in vars(report).items()},
+        "setup_s": round(setup, 2),
+        "cpu_main_s": round(me.ru_utime + me.ru_stime, 2),
+        "cpu_workers_s": round(kids.ru_utime + kids.ru_stime, 2),
+        "model_version": getattr(tagger, "model_version", None),
+    }
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants (from /proc)."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [p for p, pp in parent.items() if pp in frontier]
+        found += frontier
+    return found
+
+
+def run_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Run ``crawl_child`` in a fresh process while sampling its memory (PSS of its tree)."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", json.dumps(config)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    samples: list[tuple[float, int, int]] = []  # (seconds, PSS of the tree, of the crawler)
+    stop = threading.Event()
+
+    def sample() -> None:
+        started = time.monotonic()
+        while not stop.is_set():
+            main = _pss_kb(proc.pid)
+            rest = sum(_pss_kb(p) for p in _tree(proc.pid) if p != proc.pid)
+            samples.append((time.monotonic() - started, main + rest, main))
+            stop.wait(SAMPLE_EVERY)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed ({proc.returncode}):\n{err[-4000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["memory"] = _memory(samples, result)
+    step = max(1, len(samples) // 200)  # a memory curve of ~200 points for --json
+    result["memory_curve"] = [
+        (round(t, 1), kb // 1024, main // 1024) for t, kb, main in samples[::step]
+    ]
+    return result
+
+
+def _memory(samples: list[tuple[float, int, int]], result: dict[str, Any]) -> dict[str, float]:
+    """Peak PSS, and mean PSS in the first and last quarter of the crawl itself (MB), of the
+    crawl with its workers and of the crawl's own process."""
+    total = samples[-1][0] if samples else 0.0
+    crawl = result["report"]["elapsed_s"]
+    begin = max(0.0, total - crawl)  # setup (model load) comes first
+
+    def mean(lo: float, hi: float, column: int) -> float:
+        window = [s[column] for s in samples if begin + lo * crawl <= s[0] <= begin + hi * crawl]
+        return sum(window) / len(window) / 1024 if window else 0.0
+
+    return {
+        "peak_mb": round(max((s[1] for s in samples), default=0) / 1024),
+        "q1_mb": round(mean(0, 0.25, 1)),
+        "q4_mb": round(mean(0.75, 1, 1)),
+        "main_q1_mb": round(mean(0, 0.25, 2)),
+        "main_q4_mb": round(mean(0.75, 1, 2)),
+    }
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def _row(name: str, result: dict[str, Any], pages: int) -> list[str]:
+    report = result["report"]
+    stored = report["inserted"] + report["updated"]
+    rate = stored / report["elapsed_s"] if report["elapsed_s"] else 0.0
+    stages = report["stage_seconds"]
+    per = {k: 1000 * v / max(1, stored) for k, v in stages.items()}
+    mem = result["memory"]
+    return [
+        name,
+        f"{stored}/{pages}",
+        f"{report['elapsed_s']:.1f}",
+        f"{rate:.1f}",
+        " ".join(f"{k} {per.get(k, 0):.1f}" for k in ("extract", "tag", "store", "index")),
+        f"{result['cpu_main_s']:.0f}+{result['cpu_workers_s']:.0f}",
+        f"{mem['peak_mb']}",
+        f"{mem['q1_mb']}→{mem['q4_mb']} ({mem['main_q1_mb']}→{mem['main_q4_mb']})",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000, help="article pages (default 5000)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="pool size (default: one per core)"
+    )
+    parser.add_argument(
+        "--furniture-kb",
+        type=int,
+        default=80,
+        help="KB of menus, comments and scripts per page beside the story (default 80: pages "
+        "of ~100 KB, near the median of real news pages)",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the --workers 0 run")
+    parser.add_argument("--no-classify", action="store_true", help="crawl without tagging")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--model", type=Path, default=None, help="model dir (default: bundled)")
+    parser.add_argument(
+        "--set",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="Scrapy setting for both runs, as `tidings crawl --set` (repeatable)",
+    )
+    parser.add_argument("--json", type=Path, help="write all results as JSON here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(crawl_child(json.loads(args.child))))
+        return 0
+
+    from crawler.scaling import default_workers
+    from tidings.cli.crawl_commands import parse_overrides
+
+    overrides = parse_overrides(args.set)
+
+    workers = default_workers() if args.workers is None else args.workers
+    ready: Any = multiprocessing.get_context("fork").Queue()
+    server = multiprocessing.get_context("fork").Process(
+        target=serve_site, args=(args.pages, args.furniture_kb, ready), daemon=True
+    )
+    server.start()
+    base = ready.get(timeout=10)
+    configs = [(f"pool, {workers} workers", workers)]
+    if not args.no_baseline and workers:
+        configs.append(("baseline, no pool", 0))
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"site {base}: {args.pages} article pages "
+        f"(~{len(article_page(0, base, args.furniture_kb)) // 1024} KB each), "
+        f"{cores} cores, tagging {'off' if args.no_classify else 'on'}, "
+        f"batch {args.batch_size}{', settings ' + str(overrides) if overrides else ''}",
+        flush=True,
+    )
+    results: dict[str, Any] = {}
+    try:
+        for name, n in configs:
+            with tempfile.TemporaryDirectory(prefix="tidings-bench-crawl-") as home:
+                config = {
+                    "home": home,
+                    "base": base,
+                    "workers": n,
+                    "classify": not args.no_classify,
+                    "batch_size": args.batch_size,
+                    "model_dir": str(args.model) if args.model else None,
+                    "overrides": overrides,
+                }
+                results[name] = run_config(config)
+            print(f"  {name}: done", file=sys.stderr, flush=True)
+    finally:
+        server.terminate()
+    header = [
+        "run", "stored", "crawl s", "articles/s", "ms per article (stage)", "CPU s main+workers",
+        "peak MB", "MB q1→q4 (crawler alone)",
+    ]  # fmt: skip
+    rows = [header] + [_row(name, r, args.pages) for name, r in results.items()]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    if len(results) == 2:
+        (_, pooled), (_, base_run) = results.items()
+        ratio = base_run["report"]["elapsed_s"] / max(pooled["report"]["elapsed_s"], 1e-9)
+        print(f"pool vs baseline: {ratio:.2f}x articles/s")
+    version = next(iter(results.values())).get("model_version")
+    print(f"model {version}; setup (model load) excluded from crawl s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
