@@ -163,6 +163,7 @@ def test_facets_and_topic_filter(demo: Demo) -> None:
     facets = {f["value"]: f["count"] for f in result["facets"]["topic"]}
     assert facets.get("technology", 0) >= 5
     (source,) = result["facets"]["source"]
+    assert source["value"] == "circuit-daily"
     assert source["count"] == len(SERVED)
     filtered = demo.get("/api/v1/search", topic="technology", limit=100)
     assert filtered["total"] == facets["technology"]

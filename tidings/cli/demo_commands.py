@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from dataclasses import replace
 
 from tidings.cli.common import open_tagger, settings_from
 from tidings.cli.errors import UsageError
@@ -49,11 +50,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
     try:
         print(f"demo news site: {site.base_url}/", file=sys.stderr)
-        sources = adhoc_sources(
-            feeds=[f"{site.base_url}/feed.rss", f"{site.base_url}/feed.atom"],
-            sitemaps=[f"{site.base_url}/sitemap.xml"],
-        )
-        report = run_crawl(settings, sources, tagger=open_tagger(settings))
+        sources = [
+            replace(source, id="circuit-daily", name="Circuit Daily")
+            for source in adhoc_sources(
+                feeds=[f"{site.base_url}/feed.rss", f"{site.base_url}/feed.atom"],
+                sitemaps=[f"{site.base_url}/sitemap.xml"],
+            )
+        ]
+        # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
+        report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
         # Scrapy installed its own SIGINT handler for the crawl; Ctrl-C must stop the server now.
         signal.signal(signal.SIGINT, signal.default_int_handler)
