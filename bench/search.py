@@ -375,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--work", type=Path, default=None, help="default var/bench-search-N")
     parser.add_argument("--keep", action="store_true", help="reuse a corpus and index in --work")
+    parser.add_argument("--no-fts", action="store_true", help="time the index only, not FTS5")
+    parser.add_argument("--no-http", action="store_true", help="skip GET /api/v1/search timing")
     args = parser.parse_args(argv)
     work = args.work or ROOT / "var" / f"bench-search-{args.articles}"
     home, corpus_path, db = work / "home", work / "corpus.jsonl", work / "fts.db"
@@ -395,12 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         load_s = time.perf_counter() - started
         print(f"tidings import: {load_s:.0f} s = {args.articles / load_s:.0f} articles/s "
               "(store + index, one process)")  # fmt: skip
-    if not db.exists():
+    if not db.exists() and not args.no_fts:
         fts_s = build_fts(corpus_path, db)
         print(f"FTS5 build: {fts_s:.0f} s = {args.articles / fts_s:.0f} articles/s (index only)")
     print(f"disk: tantivy index {du(home / 'index') / 1e6:.0f} MB, store "
           f"{du(home) / 1e6 - du(home / 'index') / 1e6:.0f} MB, FTS5 (+meta) "
-          f"{db.stat().st_size / 1e6:.0f} MB")  # fmt: skip
+          f"{db.stat().st_size / 1e6 if db.exists() else 0:.0f} MB")  # fmt: skip
     index = EmbeddedIndex(home / "index")
     fts = Fts(db)
     all_cases = cases(index, fts, corpus, np.random.default_rng(args.seed + 1))
@@ -409,8 +411,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for case in all_cases:
         ours = timed(case.index, args.rounds)
-        base = timed(case.fts, max(args.rounds // 3, 30))
+        base = None if args.no_fts else timed(case.fts, max(args.rounds // 3, 30))
         print(row(case.name, ours, base))
+    if args.no_http:
+        index.close()
+        return 0
     proc = serve(home, args.port, args.server)
     try:
         for clients in args.clients:

@@ -377,9 +377,12 @@ class EmbeddedIndex:
             page, more = self._date_page(searcher, query, after, request.limit)
             found = [(0.0, doc) for _, _, doc in page]
             next_cursor = encode_cursor(DateCursor(page[-1][0], page[-1][1])) if more else None
-            total = searcher.search(query, 1, count=True).count
+            total = None  # counted in the aggregation pass below (no scoring, no second pass)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
+            # When an aggregation pass runs anyway (facets, histogram), the total is counted
+            # there: the top-k search then skips counting, which would score every match.
+            count = not (request.facets or request.histogram)
             paged = query if asof is None else self._all_of(query, [self._indexed_upto(asof)])
             want = offset + request.limit
             if request.collapse:
@@ -387,13 +390,13 @@ class EmbeddedIndex:
                 leaders, more = collapse_window(searcher, fetch, want)
                 ranked = leaders[offset:]
                 sizes = self._story_sizes(searcher, paged, [a for _, a in ranked])
-                total = self._stories(searcher, paged)
+                total = None  # distinct stories, counted in the aggregation pass below
             elif request.recency_boost:
-                result = searcher.search(paged, max(RERANK_WINDOW, want + 1), count=True)
+                result = searcher.search(paged, max(RERANK_WINDOW, want + 1), count=count)
                 ranked = rerank_by_recency(searcher, result.hits)[offset : want + 1]
                 total, more = result.count, len(ranked) > request.limit
             else:
-                result = searcher.search(paged, request.limit + 1, count=True, offset=offset)
+                result = searcher.search(paged, request.limit + 1, count=count, offset=offset)
                 ranked, total = result.hits, result.count
                 more = len(ranked) > request.limit
             ranked = ranked[: request.limit]
@@ -413,9 +416,17 @@ class EmbeddedIndex:
         if request.highlight and request.q.strip():
             self._highlight(searcher, text, hits, [doc for _, doc in found])
         stamp = following is not None and following.asof is None
-        facets, histogram, newest = self._aggregate(
-            searcher, query, request.facets, request.histogram, stamp
+        if request.collapse:
+            counting = "stories"
+        elif total is None:
+            counting = "matches"
+        else:
+            counting = None
+        facets, histogram, newest, counted = self._aggregate(
+            searcher, query, request.facets, request.histogram, stamp, counting
         )
+        if total is None:
+            total = counted
         if following is not None:  # pages after the first stop at the first page's newest
             asof = following.asof if following.asof is not None else newest
             next_cursor = encode_cursor(OffsetCursor(following.offset, asof), mode)
@@ -443,11 +454,6 @@ class EmbeddedIndex:
         return tantivy.Query.range_query(
             self._schema, "indexed", tantivy.FieldType.Unsigned, None, stamp
         )
-
-    def _stories(self, searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-        """Distinct stories among the matches (HyperLogLog: exact for small counts)."""
-        found = searcher.aggregate(query, {"n": {"cardinality": {"field": "cluster"}}})
-        return int((found.get("n") or {}).get("value") or 0)
 
     def _story_sizes(
         self, searcher: tantivy.Searcher, query: tantivy.Query, leaders: list[tantivy.DocAddress]
@@ -508,7 +514,7 @@ class EmbeddedIndex:
 
     @staticmethod
     def _display(doc: tantivy.Document) -> dict[str, Any]:
-        return json.loads(bytes(doc.get_first("doc")).decode("utf-8"))
+        return json.loads(doc.get_first("doc"))  # UTF-8 JSON bytes: no decode step
 
     def _highlight(
         self,
@@ -537,9 +543,11 @@ class EmbeddedIndex:
         names: tuple[str, ...],
         histogram: bool,
         newest: bool,
-    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]], int]:
-        """Facet counts, the per-day histogram and (if ``newest``) the largest ingest stamp
-        over all matches, in one aggregation pass."""
+        counting: str | None = None,
+    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]], int, int]:
+        """Facet counts, the per-day histogram, (if ``newest``) the largest ingest stamp and
+        (if ``counting``) the number of matches or of distinct stories, all in one
+        aggregation pass over the matches (no scoring)."""
         aggs: dict[str, Any] = {
             f"facet_{name}": {"terms": {"field": FACET_SOURCES[name], "size": FACET_SIZE}}
             for name in names
@@ -548,8 +556,12 @@ class EmbeddedIndex:
             aggs["histogram"] = DAY_HISTOGRAM
         if newest:
             aggs["asof"] = {"max": {"field": "indexed"}}
+        if counting == "matches":  # every document has exactly one sort key
+            aggs["total"] = {"value_count": {"field": "sortkey"}}
+        elif counting == "stories":  # HyperLogLog: exact for small counts
+            aggs["total"] = {"cardinality": {"field": "cluster"}}
         if not aggs:
-            return {}, [], 0
+            return {}, [], 0, 0
         result = searcher.aggregate(query, aggs)
         facets: dict[str, list[tuple[str, int]]] = {}
         for name in names:
@@ -558,7 +570,8 @@ class EmbeddedIndex:
             facets[name] = sorted(pairs, key=lambda p: (-p[1], p[0]))
         days = buckets.day_counts((result.get("histogram") or {}).get("buckets") or [])
         stamp = (result.get("asof") or {}).get("value")
-        return facets, buckets.histogram(days) if histogram else [], int(stamp or 0)
+        counted = int((result.get("total") or {}).get("value") or 0)
+        return facets, buckets.histogram(days) if histogram else [], int(stamp or 0), counted
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Articles sharing the most distinctive title/body terms with one article.
