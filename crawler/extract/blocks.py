@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
+from lxml import etree
 from lxml import html as lxml_html
 
 _TOKEN = re.compile(r"\w+")
@@ -33,37 +35,62 @@ def norm(text: str) -> str:
     return " ".join(_TOKEN.findall(text))
 
 
-def _text(el: lxml_html.HtmlElement) -> str:
-    return "".join(el.itertext())
+#: Text content of an element without its tail: ``"".join(el.itertext())``, made in C.
+_text_of = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+
+
+def _link_density(el: lxml_html.HtmlElement, text: str) -> float:
+    """Share of the block's normalised text (``text``) that sits inside its links."""
+    linked = sum(len(norm(_text_of(a))) for a in el.iter("a"))
+    return min(1.0, linked / len(text))
 
 
 @dataclass
 class BlockIndex:
-    """Block texts of a page (normalised) → share of their characters that sit inside links."""
+    """Block texts of a page (normalised) → share of their characters that sit inside links.
 
-    link_density: dict[str, float] = field(default_factory=dict)
+    Densities are worked out on first asking, from the block's element: a page has hundreds of
+    blocks (menus, widgets) and the body cleaner asks about a few dozen lines.
+    """
+
+    blocks: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
     paragraphs: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
+    _densities: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, tree: lxml_html.HtmlElement) -> BlockIndex:
         """Index every block; the innermost element wins when wrappers share its text."""
         index = cls()
+        blocks, paragraphs = index.blocks, index.paragraphs
         for el in tree.iter(*BLOCK_TAGS):
-            direct = bool(el.text and el.text.strip())
-            if el.tag in _WRAPPERS and not direct and any(c.tag in _BLOCKISH for c in el):
-                continue  # a wrapper of other blocks, not a line of text itself
-            text = norm(_text(el))
+            tag = el.tag
+            if tag in _WRAPPERS:
+                direct = el.text
+                if not (direct and direct.strip()) and any(c.tag in _BLOCKISH for c in el):
+                    continue  # a wrapper of other blocks, not a line of text itself
+            text = norm(_text_of(el))
             if not text or len(text) > MAX_BLOCK_CHARS:
                 continue
-            linked = sum(len(norm(_text(a))) for a in el.iter("a"))
-            index.link_density[text] = min(1.0, linked / len(text))
-            if el.tag == "p":
-                index.paragraphs.setdefault(text, el)
+            blocks[text] = el  # later (inner) elements replace the wrappers around them
+            if tag == "p":
+                paragraphs.setdefault(text, el)
         return index
+
+    @property
+    def link_density(self) -> dict[str, float]:
+        """Every block's link density (works them all out: :meth:`density` is the cheap way)."""
+        return {text: self._density_of(text) for text in self.blocks}
+
+    def _density_of(self, text: str) -> float:
+        density = self._densities.get(text)
+        if density is None:
+            density = self._densities[text] = _link_density(self.blocks[text], text)
+        return density
 
     def density(self, line: str) -> float | None:
         """Link density of the block this line came from (None when no block matches)."""
-        return self.link_density.get(norm(line.removeprefix("- ")))
+        text = norm(line.removeprefix("- "))
+        return self._density_of(text) if text in self.blocks else None
 
 
 def _article_of(el: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
@@ -89,7 +116,7 @@ def _paragraph_texts(container: lxml_html.HtmlElement, index: BlockIndex) -> lis
     for p in container.iter("p"):
         if any(a.tag in SKIP_TAGS or a.tag == "aside" for a in p.iterancestors()):
             continue
-        text = " ".join(_text(p).split())
+        text = " ".join(_text_of(p).split())
         if len(text.split()) >= 3 and (index.density(text) or 0.0) < 0.5:
             out.append(text)
     return out
@@ -118,17 +145,24 @@ def continuation_paragraphs(
         return [], []
     inside = set(container.iter())
     above = set(container.iterancestors())
-    order = {el: i for i, el in enumerate(tree.iter())}
     home = _article_of(container)
+    copies = [
+        el
+        for el in tree.iter(container.tag)
+        if el not in inside
+        and el not in above
+        and (_role(el), _role(el.getparent())) == role
+        and _article_of(el) is home
+        and not _in_comments(el)
+    ]
+    if not copies:
+        return [], []
+    order = {el: i for i, el in enumerate(tree.iter())}
     h1s = [order[h] for h in tree.iter("h1")]
     seen = set(map(norm, lines))
     before: list[str] = []
     after: list[str] = []
-    for el in tree.iter(container.tag):
-        if el in inside or el in above or (_role(el), _role(el.getparent())) != role:
-            continue
-        if _article_of(el) is not home or _in_comments(el):
-            continue
+    for el in copies:
         lo, hi = sorted((order[el], order[container]))
         if any(lo < h < hi for h in h1s):
             continue

@@ -23,6 +23,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, continuation_paragraphs, norm
+from crawler.extract.document import reusable_by_trafilatura
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -77,14 +78,18 @@ def strip_markup(text: str) -> str:
     return root.text_content()
 
 
-def trafilatura_body(html_text: str, url: str | None, favor_recall: bool = False) -> str:
+def trafilatura_body(
+    page: str | lxml_html.HtmlElement, url: str | None, favor_recall: bool = False
+) -> str:
     """Main text by trafilatura ('' when it finds none); comments excluded, tables kept.
 
-    Precision mode by default; recall mode is the second try for pages where precision finds
-    too little. Tables stay in: in news they hold data the story cites (results, prices).
+    ``page`` is the page text or its parsed tree (trafilatura works on a copy of a tree, so
+    the caller's stays intact). Precision mode by default; recall mode is the second try for
+    pages where precision finds too little. Tables stay in: in news they hold data the story
+    cites (results, prices).
     """
     text = trafilatura.extract(
-        html_text,
+        page,
         url=url,
         favor_precision=not favor_recall,
         favor_recall=favor_recall,
@@ -218,10 +223,13 @@ def extract_body(
     """The body: trafilatura's text, completed from split containers, trimmed at the edges.
 
     Falls back to recall mode, then to JSON-LD or ``<article>`` paragraphs, when too short.
+    trafilatura gets ``tree`` rather than parsing ``html_text`` again when its own parse would
+    give the same tree.
     """
-    body = trafilatura_body(html_text, url)
+    page: str | lxml_html.HtmlElement = tree if reusable_by_trafilatura(html_text) else html_text
+    body = trafilatura_body(page, url)
     if word_count(body) < min_words:
-        body = max([body, trafilatura_body(html_text, url, favor_recall=True)], key=word_count)
+        body = max([body, trafilatura_body(page, url, favor_recall=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))
     index = BlockIndex.build(tree)
     lines = body.splitlines()

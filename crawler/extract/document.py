@@ -2,9 +2,15 @@
 
 Charset order: byte-order mark, HTTP ``Content-Type`` charset, ``<meta charset>``, then a
 guess (UTF-8 first), exactly as browsers and Scrapy do, via ``w3lib.encoding``.
+
+The page is parsed once: the same tree serves metadata, trafilatura (which works on its own
+copy) and the body repairs, whenever trafilatura's own loader would have built the very same
+tree from the text (:func:`reusable_by_trafilatura`).
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -13,6 +19,25 @@ from w3lib.encoding import html_to_unicode
 from crawler.extract.errors import NotAnArticle
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# lxml.html's default element class lookup is a Python callback run for every element proxy
+# lxml creates (hundreds of thousands per page across trafilatura's passes); this C-level one
+# gives the same HtmlElement API. Only <form>/<input>/... lose their form-specific helpers,
+# which nothing here or in trafilatura uses.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement,
+        comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity,
+    )
+)
+#: What trafilatura's loader strips before parsing (trafilatura.utils.INVALID_XML_CHARS); our
+#: parser turns them into U+FFFD instead, so a page holding any gets trafilatura its own parse.
+_INVALID_XML_CHARS = tuple(
+    [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))] + ["\ufffe", "\uffff"]
+)
+#: lxml.html.fromstring returns the whole document only for text that starts like one.
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
 
 
 def decode_html(html: str | bytes, content_type: str | None = None) -> str:
@@ -36,3 +61,21 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     except (etree.ParserError, ValueError) as exc:
         raise NotAnArticle(f"unparseable HTML: {exc}") from None
     return tree
+
+
+def reusable_by_trafilatura(text: str) -> bool:
+    """Whether trafilatura, given ``text``, would parse it into the tree :func:`parse_html` built.
+
+    Its loader (``trafilatura.utils.load_html``) strips XML-invalid control characters, mends a
+    self-closing ``<html/>`` and, via ``lxml.html.fromstring``, returns a fragment rather than
+    the document for text that does not start with ``<html`` or a doctype. Pages that need
+    none of that (nearly all) parse to the same tree, so trafilatura can take ours.
+    """
+    if not _FULL_HTML.match(text):
+        return False
+    if any(char in text for char in _INVALID_XML_CHARS):
+        return False
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return False
+    return True

@@ -211,3 +211,52 @@ def test_jsonld_article_body_is_used_by_extract_article() -> None:
     assert "staff photographer" not in record["body"]
     without = body_of(page.replace("application/ld+json", "text/plain"))
     assert "staff photographer" in without  # the drop is the JSON-LD rule's doing
+
+
+# --- one parse: trafilatura works on our tree when its own parse would be the same ------------
+
+
+def test_trafilatura_reuses_the_tree_only_when_its_parse_would_match() -> None:
+    from crawler.extract.document import reusable_by_trafilatura
+
+    assert reusable_by_trafilatura(doc(ps(range(3))))
+    assert reusable_by_trafilatura("  <html><body><p>x</p></body></html>")
+    # trafilatura's loader strips control characters (we turn them into U+FFFD) ...
+    assert not reusable_by_trafilatura(doc("<p>bell \x07 here</p>"))
+    # ... returns a fragment for text that does not start like a document ...
+    assert not reusable_by_trafilatura("<div><p>x</p></div>")
+    # ... and mends a self-closing <html/>
+    assert not reusable_by_trafilatura("<!doctype html>\n<html lang='en'/>\n<p>x</p>")
+
+
+def test_trafilatura_on_our_tree_gives_its_own_text_and_leaves_the_tree_alone() -> None:
+    from lxml import etree
+
+    from crawler.extract.body import trafilatura_body
+
+    page = doc(f"<article><h1>Council backs bridge</h1>{ps(range(6))}</article>")
+    tree = parse_html(page)
+    before = etree.tostring(tree)
+    assert trafilatura_body(tree, URL) == trafilatura_body(page, URL)
+    assert words_in(trafilatura_body(tree, URL), 5)
+    assert etree.tostring(tree) == before
+
+
+def test_a_page_trafilatura_must_parse_itself_extracts_the_same() -> None:
+    """Control characters send the text, not the tree, to trafilatura; the body is unharmed."""
+    page = doc(f"<article>{ps(range(6))}</article>")
+    noisy = page.replace("Paragraph 3 of", "Paragraph 3\x0b of")
+    assert body_of(noisy).replace("\ufffd", " ").split() == body_of(page).split()
+
+
+def test_link_densities_are_worked_out_on_demand_and_agree() -> None:
+    index = BlockIndex.build(
+        parse_html(
+            doc("<ul><li><a href='/a'>Alpha story</a></li><li>Beta <a href='/b'>b</a></li></ul>")
+        )
+    )
+    assert index.link_density == {
+        "Alpha story": 1.0,
+        "Beta b": index.density("- Beta b"),
+    }
+    assert index.density("Beta b") == len("b") / len("Beta b")
