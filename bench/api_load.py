@@ -223,9 +223,12 @@ def load(port: int, paths: list[str], clients: int, seconds: float, procs: int) 
     }
 
 
-def endpoints() -> dict[str, list[str]]:
+def endpoints(facets: str | None = None) -> dict[str, list[str]]:
+    """Paths per endpoint; ``facets`` (e.g. "topic,source,entity,language") goes on searches."""
     searches = [f"/api/v1/search?q={w}" for w in QUERY_WORDS]
     searches += [f"/api/v1/search?q={w}&topic={t}" for w in QUERY_WORDS[:4] for t in TOPICS[:3]]
+    if facets is not None:
+        searches = [f"{path}&facet={facets}" for path in searches]
     return {
         "search": searches,
         "recent": ["/api/v1/recent", "/api/v1/recent?limit=50"],
@@ -245,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         "--endpoint", action="append", choices=list(endpoints()), help="only these (repeatable)"
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--facets", help="facets every search asks for (default: the API's, topic and source)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tidings-load-") as tmp:
@@ -259,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         server = start_gunicorn(home, port, args.workers, tmpdir)
         results: dict[str, Any] = {}
         try:
-            for name, paths in endpoints().items():
+            for name, paths in endpoints(args.facets).items():
                 if args.endpoint and name not in args.endpoint:
                     continue
                 load(port, paths, args.clients, 1.0, args.client_procs)  # warm up

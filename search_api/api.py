@@ -35,8 +35,9 @@ SEARCH_CACHE_SECONDS = 2.0
 def search(params: SearchParams) -> Response:
     """Search articles.
 
-    Full-text search with filters (topic, source, entity, language, dates), facets with counts,
-    highlights, relevance or date order, story collapsing, a per-day histogram and cursor paging.
+    Full-text search with filters (topic, source, entity, language, dates), counts for the
+    facets asked for (`facet`: topic and source unless given), highlights, relevance or date
+    order, story collapsing, a per-day histogram and cursor paging.
     """
     cache = _search_cache(current_app)
     key = _search_key() if cache is not None else None
@@ -52,6 +53,7 @@ def search(params: SearchParams) -> Response:
         "facets": {
             name: [{"value": value, "count": count} for value, count in values]
             for name, values in result.facets.items()
+            if name in params.facets  # exactly those asked for (``facet``)
         },
         "histogram": [{"date": d, "count": n} for d, n in result.histogram]
         if params.histogram

@@ -94,6 +94,24 @@ class Values(fields.List):
         return tuple(dict.fromkeys(values))
 
 
+class Choices(fields.List):
+    """A repeatable choice (``?facet=a&facet=b``, or ``?facet=a,b``): each value one of
+    ``choices`` (documented as an enum), de-duplicated, in the order given; empty ones dropped."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(fields.String(validate=validate.OneOf(choices)), **kwargs)
+        self.choices = choices
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:  # type: ignore[override]
+        raw = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in raw):
+            raise ValidationError("each value must be a string")
+        values = [part.strip() for v in raw for part in v.split(",") if part.strip()]
+        if any(v not in self.choices for v in values):
+            raise ValidationError(f"each value must be one of: {', '.join(self.choices)}")
+        return tuple(dict.fromkeys(values))
+
+
 class Count(fields.Integer):
     """A small whole number in ``[low, high]``, ASCII digits only (no ``1e3``, no ``²``)."""
 

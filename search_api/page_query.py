@@ -42,8 +42,14 @@ class PageQuery:
         )  # fmt: skip
 
     def request(self, **changes: Any) -> SearchRequest:
-        """The index request; ``changes`` override fields (limit, facets, histogram...)."""
-        base = self.params.to_request(highlight=changes.pop("highlight", True))
+        """The index request; ``changes`` override fields (limit, facets, histogram...).
+
+        Facets default to what the page shows (:data:`PAGE_FACETS`), never to the API's
+        ``facet`` parameter or its default.
+        """
+        base = self.params.to_request(
+            highlight=changes.pop("highlight", True), facets=changes.pop("facets", PAGE_FACETS)
+        )
         return dataclasses.replace(
             base, entities=self.entities, languages=self.languages, **changes
         )

@@ -14,10 +14,20 @@ from typing import Any, Literal
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from search_api.fields import MAX_DATE, MIN_DATE, Choice, Count, DateBound, Flag, QuerySchema, Text
+from search_api.fields import (
+    MAX_DATE,
+    MIN_DATE,
+    Choice,
+    Choices,
+    Count,
+    DateBound,
+    Flag,
+    QuerySchema,
+    Text,
+)
 from search_api.fields import Values as _Values
 from search_api.problems import validation_problem
-from tidings.core.index.base import ALL_FACETS, SearchRequest
+from tidings.core.index.base import ALL_FACETS, FACET_FIELDS, SearchRequest
 
 __all__ = [
     "MAX_DATE", "MIN_DATE", "SearchParams", "parse_recent", "parse_search", "load_args",
@@ -31,6 +41,8 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 SORTS = ("relevance", "date")
 TREND_FIELDS = ALL_FACETS
+#: Facets a search counts unless ``facet`` says otherwise (entity and language cost more).
+DEFAULT_FACETS = FACET_FIELDS
 CURSOR_PATTERN = r"^[\x21-\x7e]*$"  # printable ASCII, no spaces: opaque but sane (or empty)
 
 
@@ -119,10 +131,12 @@ class SearchParams:
     collapse: bool = False
     recency: bool = False
     histogram: bool = False
+    facets: tuple[str, ...] = DEFAULT_FACETS
 
     def to_request(
-        self, *, highlight: bool = True, facets: tuple[str, ...] = ALL_FACETS
+        self, *, highlight: bool = True, facets: tuple[str, ...] | None = None
     ) -> SearchRequest:
+        """The index request; ``facets`` (default: the requested ones) are counted."""
         return SearchRequest(
             q=self.q,
             topics=self.topics,
@@ -132,7 +146,7 @@ class SearchParams:
             sort=self.sort,
             limit=self.limit,
             cursor=self.cursor,
-            facets=facets,
+            facets=self.facets if facets is None else facets,
             highlight=highlight,
             entities=self.entities,
             languages=self.languages,
@@ -157,6 +171,7 @@ class SearchParams:
             "collapse": self.collapse,
             "recency": self.recency,
             "histogram": self.histogram,
+            "facet": list(self.facets),
         }
 
 
@@ -180,6 +195,17 @@ class SearchArgs(FilterArgs):
     )
     histogram = Flag(
         load_default=False, metadata={"description": "Add per-day counts of the matches."}
+    )
+    facets = Choices(
+        ALL_FACETS,
+        data_key="facet",
+        load_default=DEFAULT_FACETS,
+        metadata={
+            "description": "Facets to count (repeatable, or comma-separated); default `topic` "
+            "and `source`. `entity` and `language` cost more on large indexes. Given but "
+            "empty (`facet=`): none.",
+            "default": list(DEFAULT_FACETS),
+        },
     )
 
     @post_load

@@ -107,6 +107,7 @@ class QueryEcho(Open):
     collapse = fields.Boolean()
     recency = fields.Boolean()
     histogram = fields.Boolean()
+    facet = fields.List(fields.String(), metadata={"description": "The facets counted."})
 
 
 class SearchResponse(Open):
@@ -117,7 +118,10 @@ class SearchResponse(Open):
         keys=fields.String(),
         values=fields.List(fields.Nested(FacetValue)),
         required=True,
-        metadata={"description": "Counts per topic, source, entity and language."},
+        metadata={
+            "description": "Counts per requested facet (`facet`; default topic and source), "
+            "exactly those requested."
+        },
     )
     histogram = _opt(fields.List(fields.Nested(DayCount)))
     next_cursor = _str()

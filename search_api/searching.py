@@ -13,7 +13,6 @@ from search_api.params import SearchParams
 from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, NOT_SUPPORTED, Problem
 from search_api.resources import IndexUnavailable, resources
 from tidings.core.index.base import (
-    ALL_FACETS,
     FACET_FIELDS,
     IndexBackend,
     QueryError,
@@ -38,9 +37,10 @@ def current_index() -> IndexBackend:
 
 
 def run_search(
-    params: SearchParams, *, highlight: bool = True, facets: tuple[str, ...] = ALL_FACETS
+    params: SearchParams, *, highlight: bool = True, facets: tuple[str, ...] | None = None
 ) -> SearchResult:
-    """Search; a query the index rejects is the client's error (400), never a 500."""
+    """Search, counting ``facets`` (default: those ``params`` asks for); a query the index
+    rejects is the client's error (400), never a 500."""
     return search_request(params.to_request(highlight=highlight, facets=facets), params.cursor)
 
 

@@ -19,6 +19,9 @@ _SHARED_BODY = (
 )
 
 
+#: The API key of the `admin_client` fixture.
+KEY = "test-key-0123456789"
+
 def _topics(*ids: str) -> list[dict[str, Any]]:
     return [{"id": t, "score": 0.9, "origin": "model"} for t in ids]
 

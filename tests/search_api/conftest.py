@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_corpus import build_home
+from api_corpus import KEY, build_home
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -46,7 +46,6 @@ def fresh(tmp_path: Any) -> tuple[Settings, list[dict[str, Any]]]:
     return build_home(tmp_path / "home")
 
 
-KEY = "test-key-0123456789"
 
 
 @pytest.fixture()

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_corpus import by_title
-from conftest import KEY
+from api_corpus import KEY, by_title
 from flask.testing import FlaskClient
 
 from search_api import create_app

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from api_corpus import by_title
+from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app, records
+from search_api.page_query import PAGE_FACETS
 from tidings.core.config import Settings
 from tidings.core.store import Store
 
@@ -106,7 +108,9 @@ def test_search_entity_and_language_filters_and_facets(client: FlaskClient) -> N
     ]
     assert _json(client, "/api/v1/search?lang=fr")["total"] == 0
     assert _json(client, "/api/v1/search?lang=en")["total"] == 11
-    facets = _json(client, "/api/v1/search")["facets"]
+    assert set(_json(client, "/api/v1/search")["facets"]) == {"topic", "source"}  # the default
+    facets = _json(client, "/api/v1/search?facet=entity&facet=language")["facets"]
+    assert set(facets) <= {"entity", "language"}
     assert {"value": "en", "count": 11} in facets.get("language", [])
     assert {"value": "parliament", "count": 1} in facets.get("entity", [])
 
@@ -135,3 +139,35 @@ def test_article_explains_topics_or_says_null(
     explained = records.detail({**rates, "explanations": {"business": ["bank", "rates"]}}, [])
     terms = {t["id"]: t["terms"] for t in explained["topics"]}
     assert terms == {"business": ["bank", "rates"], "economy": None}
+
+
+def test_each_endpoint_asks_the_index_only_for_the_facets_it_shows(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = app.extensions["tidings"].index
+    original = type(index).search
+    asked: list[tuple[str, ...]] = []
+
+    def spy(self: Any, request: Any) -> Any:
+        asked.append(tuple(request.facets))
+        return original(self, request)
+
+    monkeypatch.setattr(type(index), "search", spy)
+    expected = {
+        "/api/v1/topics": {("topic",)},
+        "/api/v1/sources": {("source",), ()},
+        "/api/v1/entities?limit=7": {("entity",)},
+        "/api/v1/trends?size=3": {()},
+        "/api/v1/search?limit=7": {("topic", "source")},
+        "/api/v1/search?limit=7&facet=language": {("language",)},
+        "/?q=climate&limit=7": {PAGE_FACETS},
+        "/export.json?q=climate&limit=7": {()},
+        "/export.csv?q=climate&limit=7": {()},
+    }
+    for url, facets in expected.items():
+        asked.clear()
+        resp = client.get(url)
+        assert resp.status_code in (200, 501), (url, resp.status_code)
+        assert set(asked) <= facets, (url, asked)
+        if not url.startswith("/api/v1/trends"):
+            assert asked, url  # answered by the index, not a cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import KEY
+from api_corpus import KEY
 
 from search_api import create_app
 from tidings.core.config import Settings

@@ -51,9 +51,13 @@ def test_parameters_and_problems_are_documented(client: FlaskClient) -> None:
     search = spec["paths"]["/api/v1/search"]["get"]
     names = {p["name"] for p in search["parameters"]}
     assert names >= {"q", "topic", "source", "entity", "lang", "from", "to", "sort", "limit"}
-    assert names >= {"cursor", "collapse", "recency", "histogram"}
+    assert names >= {"cursor", "collapse", "recency", "histogram", "facet"}
     limit = next(p for p in search["parameters"] if p["name"] == "limit")["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 20)
+    facet = next(p for p in search["parameters"] if p["name"] == "facet")
+    assert facet["schema"]["type"] == "array" and facet["explode"] is True
+    assert facet["schema"]["items"]["enum"] == ["topic", "source", "entity", "language"]
+    assert facet["schema"]["default"] == ["topic", "source"]
     bad = spec["components"]["responses"]["BAD_REQUEST"]["content"]
     assert bad["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert {"400", "429", "503"} <= set(search["responses"])

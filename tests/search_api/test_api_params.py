@@ -26,6 +26,9 @@ PROBLEM = "application/problem+json"
         ([("sort", "date"), ("sort", "relevance")], "sort"),
         ({"topic": "t" * 201}, "topic"),
         ({"to": "9999-12-31"}, "to"),
+        ({"facet": "bogus"}, "facet"),
+        ({"facet": "topic,nope"}, "facet"),
+        ([("facet", "topic"), ("facet", "none")], "facet"),
     ],
 )
 def test_bad_search_params_are_problems(client: FlaskClient, query: object, name: str) -> None:

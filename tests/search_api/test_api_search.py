@@ -43,7 +43,9 @@ def test_search_returns_hits_with_highlights_facets_and_total(client: FlaskClien
     assert topics["politics"] == 2 and topics["environment"] == 2
     sources = {f["value"]: f["count"] for f in body["facets"]["source"]}
     assert sources == {"herald": 2, "wire": 1}
+    assert set(body["facets"]) == {"topic", "source"}  # the default: not entity nor language
     assert body["query"]["q"] == "climate" and body["query"]["limit"] == 20
+    assert body["query"]["facet"] == ["topic", "source"]
     assert body["next_cursor"] is None
 
 
@@ -102,3 +104,32 @@ def test_odd_queries_never_fail(client: FlaskClient) -> None:
     for q in ['"unbalanced', "title:(", "AND OR NOT", "*", "üñíçødé ☃", "a" * 500, "-", "\\"]:
         resp = client.get("/api/v1/search", query_string={"q": q})
         assert resp.status_code in (200, 400), (q, resp.status_code)
+
+
+def test_facet_parameter_selects_the_facets_counted(client: FlaskClient) -> None:
+    body = _search(client, {"q": "climate", "facet": ["entity", "language"]})
+    assert set(body["facets"]) == {"entity", "language"}
+    assert {"value": "parliament", "count": 1} in body["facets"]["entity"]
+    assert body["query"]["facet"] == ["entity", "language"]
+    assert body["total"] == 3 and body["hits"]  # facets change nothing else
+    one = _search(client, {"q": "climate", "facet": "source"})
+    assert one["facets"] == {
+        "source": [{"value": "herald", "count": 2}, {"value": "wire", "count": 1}]
+    }
+    # comma-separated, repeated and duplicated values: each counted once, in the order given
+    mixed = _search(client, [("facet", "language, topic"), ("facet", "topic"), ("facet", "source")])
+    assert list(mixed["facets"]) == ["language", "topic", "source"]
+    assert mixed["query"]["facet"] == ["language", "topic", "source"]
+    assert set(_search(client, [("facet", "topic"), ("facet", "entity")])["facets"]) == {
+        "topic",
+        "entity",
+    }
+    assert _search(client, {"facet": ""})["facets"] == {}  # given but empty: none
+
+
+def test_unknown_facet_is_a_problem_naming_facet(client: FlaskClient) -> None:
+    resp = client.get("/api/v1/search", query_string=[("facet", "topic"), ("facet", "author")])
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/problem+json"
+    names = [p["name"] for p in resp.get_json()["invalid_params"]]
+    assert names == ["facet"]
