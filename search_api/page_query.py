@@ -15,9 +15,8 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search_api.params import SearchParams, parse_search
-from search_api.problems import INVALID_QUERY, Problem
-from search_api.searching import current_index
-from tidings.core.index.base import QueryError, SearchRequest, SearchResult
+from search_api.searching import search_request
+from tidings.core.index.base import SearchRequest, SearchResult
 
 #: Facets the page shows, in display order.
 PAGE_FACETS = ("topic", "source", "entity", "language")
@@ -82,17 +81,7 @@ def parse_page_query(args: MultiDict[str, str], *, default_sort: str | None = No
 
 def search(request: SearchRequest) -> SearchResult:
     """Run ``request``; a query the index rejects is the client's error (400), never a 500."""
-    index = current_index()
-    try:
-        return index.search(request)
-    except QueryError as exc:
-        raise Problem(
-            400,
-            detail=str(exc) or "the query cannot be run",
-            type=INVALID_QUERY,
-            title="Invalid query",
-            invalid_params=[{"name": "q", "reason": str(exc) or "cannot be run"}],
-        ) from exc
+    return search_request(request)
 
 
 def iter_hits(request: SearchRequest, limit: int) -> Iterator[Any]:

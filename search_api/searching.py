@@ -57,13 +57,18 @@ def search_request(request: SearchRequest, cursor: str | None = None) -> SearchR
             return index.search(dataclasses.replace(request, facets=fallback))
     except QueryError as exc:
         name = "cursor" if cursor and "cursor" in str(exc).lower() else "q"
-        raise Problem(
-            400,
-            detail=str(exc) or "the query cannot be run",
-            type=INVALID_QUERY,
-            title="Invalid query",
-            invalid_params=[{"name": name, "reason": str(exc) or "cannot be run"}],
-        ) from exc
+        raise invalid_query(exc, name) from exc
+
+
+def invalid_query(exc: QueryError, name: str = "q") -> Problem:
+    """The 400 problem for a request the index refuses, naming the parameter at fault."""
+    return Problem(
+        400,
+        detail=str(exc) or "the query cannot be run",
+        type=INVALID_QUERY,
+        title="Invalid query",
+        invalid_params=[{"name": name, "reason": str(exc) or "cannot be run"}],
+    )
 
 
 def index_call(what: str, call: Callable[[IndexBackend], T]) -> T:
@@ -81,13 +86,7 @@ def index_call(what: str, call: Callable[[IndexBackend], T]) -> T:
             type=NOT_SUPPORTED,
         ) from exc
     except QueryError as exc:
-        raise Problem(
-            400,
-            detail=str(exc) or "the query cannot be run",
-            type=INVALID_QUERY,
-            title="Invalid query",
-            invalid_params=[{"name": "q", "reason": str(exc) or "cannot be run"}],
-        ) from exc
+        raise invalid_query(exc) from exc
 
 
 def _missing_feature(exc: AttributeError, index: object) -> bool:

@@ -12,6 +12,12 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 FACET_FIELDS = ("topic", "source")
+#: Fields of the article record an index returns for display (the body is searched, not returned).
+DISPLAY_FIELDS = (
+    "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
+    "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
+    "model_version", "word_count",
+)  # fmt: skip
 #: Every field a search can count (``SearchRequest.facets``) or chart (``IndexBackend.trends``).
 ALL_FACETS = ("topic", "source", "entity", "language")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from tidings.core.article import parse_iso
 from tidings.core.index import buckets
-from tidings.core.index.base import QueryError, SearchRequest
+from tidings.core.index.base import DISPLAY_FIELDS, QueryError, SearchRequest
 from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
@@ -29,12 +29,6 @@ from tidings.core.index.cursor import (
 from tidings.core.index.elastic_query_language import compile_query
 from tidings.core.index.query_language import Node
 
-#: Fields of the record returned for display (the body is searched and highlighted, not returned).
-DISPLAY_FIELDS = (
-    "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
-    "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
-    "model_version", "word_count",
-)  # fmt: skip
 #: Facet name in the API -> keyword field in the index.
 FACET_FIELDS = {"topic": "topics", "source": "source", "entity": "entities", "language": "language"}
 FACET_SIZE = 20

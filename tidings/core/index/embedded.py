@@ -23,7 +23,14 @@ import tantivy
 
 from tidings.core.article import parse_iso
 from tidings.core.index import buckets
-from tidings.core.index.base import ALL_FACETS, Hit, QueryError, SearchRequest, SearchResult
+from tidings.core.index.base import (
+    ALL_FACETS,
+    DISPLAY_FIELDS,
+    Hit,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
 from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
@@ -36,12 +43,6 @@ from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recen
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler
 
-#: Fields of the record kept in the index for display (the body is searched, not returned).
-DISPLAY_FIELDS = (
-    "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
-    "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
-    "model_version", "word_count",
-)  # fmt: skip
 #: Facet name in the API -> fast field in the index.
 FACET_SOURCES = {
     "topic": "topics",
