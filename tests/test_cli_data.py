@@ -127,3 +127,37 @@ def test_help_lists_every_command() -> None:
         "serve",
     ):
         assert command in done.stdout
+
+
+def test_prune_removes_old_articles_from_store_and_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    home = tmp_path / "home"
+    now = datetime.now(UTC)
+    rows = [
+        record(n, published_at=(now - timedelta(days=age)).isoformat())
+        for n, age in enumerate([400, 200, 40, 5, 1])
+    ]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    assert main(["--home", str(home), "import", str(src), "--no-classify"]) == 0
+    assert main(["--home", str(home), "prune", "--days", "30"]) == 0
+    assert "pruned 3 articles" in capsys.readouterr().err
+    with Store(home / "tidings.db") as store:
+        kept = sorted(r["url"] for batch in store.iter_articles() for r in batch)
+    assert kept == sorted([rows[3]["url"], rows[4]["url"]])
+    index = open_index(Settings(home=home))
+    try:
+        assert index.count() == 2
+    finally:
+        index.close()
+
+
+def test_prune_needs_a_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = run("--home", str(tmp_path), "prune")
+    assert done.returncode == 2 and "--days N or TIDINGS_RETENTION_DAYS" in done.stderr
+    monkeypatch.setenv("TIDINGS_RETENTION_DAYS", "soon")
+    done = run("--home", str(tmp_path), "prune")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "TIDINGS_RETENTION_DAYS must be a positive number" in done.stderr

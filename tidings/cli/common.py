@@ -10,8 +10,12 @@ from tidings.core.config import Settings
 
 
 def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
-    """Settings from the environment, with ``--home`` (and given overrides) applied."""
-    return Settings.from_env(home=getattr(args, "home", None), **overrides)
+    """Settings from the environment, with ``--home`` (and given overrides) applied; a bad
+    ``TIDINGS_*`` value is a one-line usage error."""
+    try:
+        return Settings.from_env(home=getattr(args, "home", None), **overrides)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def existing_file(path: str | Path, what: str = "file") -> Path:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="write stored articles to standard output")
     p.add_argument("--format", choices=["jsonl"], default="jsonl", help="output format")
     p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser(
+        "prune", help="remove articles older than the retention period from store and index"
+    )
+    p.add_argument(
+        "--days", type=int, help="keep this many days (default $TIDINGS_RETENTION_DAYS)"
+    )
+    p.set_defaults(func=cmd_prune)
 
     p = subparsers.add_parser("reindex", help="rebuild the search index from the store")
     p.set_defaults(func=cmd_reindex)
@@ -153,4 +162,29 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         finally:
             index.close()
     print(f"reindexed {total} articles into the {settings.index_backend} index", file=sys.stderr)
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete old articles: from the index first, then the store, so a crash in between leaves
+    stored articles that the next prune (or ``reindex``) handles, never index-only ghosts."""
+    settings = settings_from(args)
+    days = args.days if args.days is not None else settings.retention_days
+    if days is None:
+        raise UsageError("say how many days to keep: --days N or TIDINGS_RETENTION_DAYS")
+    if days <= 0:
+        raise UsageError(f"--days must be positive, not {days}")
+    if not settings.db_path.exists():
+        raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+    removed = 0
+    with Store(settings.db_path) as store:
+        index = open_index(settings, writable=True)
+        try:
+            while ids := store.ids_older_than(cutoff, BATCH):
+                index.delete(ids)
+                removed += store.delete(ids)
+        finally:
+            index.close()
+    print(f"pruned {removed} articles published before {cutoff}", file=sys.stderr)
     return 0

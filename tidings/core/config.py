@@ -36,6 +36,7 @@ class Settings:
     es_index: str = "tidings-articles"
     model_dir: Path = BUNDLED_MODEL_DIR
     user_agent: str = DEFAULT_USER_AGENT
+    retention_days: int | None = None  # `tidings prune` removes articles older than this
 
     @property
     def db_path(self) -> Path:
@@ -58,6 +59,7 @@ class Settings:
             es_index=env.get("TIDINGS_ES_INDEX", "tidings-articles"),
             model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
             user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),
+            retention_days=_days(env.get("TIDINGS_RETENTION_DAYS")),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         if "home" in given:
@@ -65,3 +67,16 @@ class Settings:
         if "model_dir" in given:
             given["model_dir"] = Path(given["model_dir"])  # type: ignore[arg-type]
         return replace(base, **given)  # type: ignore[arg-type]
+
+
+def _days(value: str | None, name: str = "TIDINGS_RETENTION_DAYS") -> int | None:
+    """``value`` as a positive int, None when unset; anything else is a clear ValueError."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive number of days, not {value!r}")
+    return number

@@ -489,6 +489,14 @@ class Store:
             last = rows[-1][0]
             yield [json.loads(row[1]) for row in rows]
 
+    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
+        """Ids of up to ``limit`` articles published (else fetched) before ``cutoff`` (ISO UTC)."""
+        rows = self._query(
+            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
+            (cutoff, limit),
+        )
+        return [row[0] for row in rows]
+
     def count(self) -> int:
         """Number of stored articles."""
         return int(self._query("SELECT COUNT(*) FROM articles")[0][0])
