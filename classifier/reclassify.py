@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tidings.core.store import Store
+from tidings.core.sync import index_pending
 
 Progress = Callable[[str], None]
 
@@ -39,21 +40,6 @@ class ReclassifyReport:
     seconds: float = 0.0
 
 
-def _repair_index(store: Store, index: _Index) -> int:
-    """Index (or delete) articles an earlier run stored (or deleted) but did not index."""
-    repaired = 0
-    while ids := store.pending_index(500):
-        articles = store.get_many(ids)
-        if articles:
-            index.upsert(articles)
-        gone = sorted(set(ids) - {a["id"] for a in articles})
-        if gone:
-            index.delete(gone)
-        store.mark_indexed(ids)
-        repaired += len(ids)
-    return repaired
-
-
 def reclassify(
     store: Store,
     index: _Index,
@@ -67,7 +53,7 @@ def reclassify(
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
     report = ReclassifyReport(total=store.count())
-    report.repaired = _repair_index(store, index)
+    report.repaired = index_pending(store, index)
     if report.repaired:
         say(f"indexed {report.repaired} article(s) left pending by an earlier run")
     seen = 0

@@ -35,6 +35,7 @@ from crawler.state import shared_store, tidings_settings
 from crawler.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.store import Store
+from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)
@@ -100,16 +101,7 @@ class ArticlePipeline:
     def _index_pending(self, whose: str = "an earlier crawl") -> None:
         """Index what an earlier crawl (killed) or another worker stored but did not index."""
         assert self.store is not None and self.index is not None
-        healed = 0
-        while ids := self.store.pending_index(HEAL_BATCH):
-            records = self.store.get_many(ids)
-            if records:
-                self.index.upsert(records)
-            gone = sorted(set(ids) - {r["id"] for r in records})
-            if gone:
-                self.index.delete(gone)
-            self.store.mark_indexed(ids)
-            healed += len(ids)
+        healed = index_pending(self.store, self.index, HEAL_BATCH)
         if healed:
             level = logging.DEBUG if whose == "other workers" else logging.INFO
             logger.log(level, "indexed %d article(s) left pending by %s", healed, whose)

@@ -22,6 +22,7 @@ from tidings.cli.errors import UsageError
 from tidings.core.article import InvalidArticle, normalise
 from tidings.core.index import IndexSchemaError, open_index
 from tidings.core.store import Store
+from tidings.core.sync import index_pending, store_and_index
 
 BATCH = 500
 
@@ -103,13 +104,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         with Store(settings.db_path) as store:
             index = open_index(settings, writable=True)
             try:
+                index_pending(store, index)  # what a killed earlier writer left unindexed
                 records = (record for _, record in read_records(path))
                 for batch in _batches(records, BATCH):
                     untagged = [r for r in batch if not r.get("topics")]
                     if tagger is not None and untagged:
                         tagger.tag(untagged)
-                    result = store.upsert(batch)
-                    index.upsert(result.articles)
+                    result = store_and_index(store, index, batch)
                     total += len(batch)
                     inserted += len(result.inserted)
                     updated += len(result.updated)
