@@ -1,0 +1,53 @@
+"""The dependency arrows of DESIGN.md, checked on the source: the shared core imports none of
+the three packages; `classifier` imports neither `crawler` nor `search_api`; `search_api` never
+imports `crawler`; only `tidings.cli` ties them together."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: package (by path) -> top-level packages (or `tidings.cli`) it must not import
+FORBIDDEN = {
+    "tidings/core": ("crawler", "classifier", "search_api", "tidings.cli", "tidings.demo"),
+    "tidings/demo": ("crawler", "classifier", "search_api", "tidings.cli"),
+    "crawler": ("classifier", "search_api", "tidings.cli", "tidings.demo"),
+    "classifier": ("crawler", "search_api", "tidings.cli", "tidings.demo"),
+    "search_api": ("crawler", "classifier", "tidings.cli", "tidings.demo"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module name a file imports, at any depth (function-level imports too)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in sorted((REPO / package).rglob("*.py")):
+        for name in imported_modules(path):
+            if any(name == bad or name.startswith(bad + ".") for bad in forbidden):
+                found.append(f"{path.relative_to(REPO)} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_dependency_arrows_point_one_way(package: str) -> None:
+    assert (REPO / package).is_dir()
+    assert violations(package, FORBIDDEN[package]) == []
+
+
+def test_the_check_sees_function_level_imports(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from classifier.tagger import Tagger\n    return Tagger\n")
+    assert "classifier.tagger" in imported_modules(module)
