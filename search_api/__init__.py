@@ -52,7 +52,7 @@ def create_app(
         n = app.config["TIDINGS_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from search_api import admin, api, apidocs, catalog, feeds, health, pages
+    from search_api import admin, api, apidocs, catalog, feeds, health, pages, widget
     from search_api.caching import init_response_cache
     from search_api.cors import init_cors
     from search_api.limits import init_limits
@@ -61,10 +61,8 @@ def create_app(
 
     init_metrics(app, res)  # first: its timer wraps everything registered after it
     init_openapi(app, [api.bp, catalog.bp, admin.bp, health.bp])
-    for module in (feeds, pages, apidocs):
+    for module in (feeds, pages, apidocs, widget):
         app.register_blueprint(module.bp)
-    for extra in ("widget",):  # optional parts that may not exist in every build
-        _register_optional(app, extra)
     init_cors(app)
     init_limits(app, admin=[admin.bp])
     init_response_cache(app, _cached_endpoint)  # after the limiter: limits apply to hits too
@@ -78,17 +76,6 @@ CACHED_ENDPOINTS = ("api.recent", "catalog.topics", "catalog.sources")
 
 def _cached_endpoint(endpoint: str) -> bool:
     return endpoint in CACHED_ENDPOINTS or endpoint.startswith("feeds.")
-
-
-def _register_optional(app: Flask, name: str) -> None:
-    import importlib
-
-    try:
-        module = importlib.import_module(f"search_api.{name}")
-    except ImportError:
-        return
-    if getattr(module, "bp", None) is not None and module.bp.name not in app.blueprints:
-        app.register_blueprint(module.bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from search_api.caching import cacheable
 from search_api.markup import safe_url
@@ -31,12 +31,6 @@ IFRAME_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors *"
 )
-
-
-def register(app: Flask) -> None:
-    """Add the widget routes to ``app`` (same as ``app.register_blueprint(widget.bp)``)."""
-    if bp.name not in app.blueprints:
-        app.register_blueprint(bp)
 
 
 @bp.get("/widget.js")

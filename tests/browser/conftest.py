@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - a clear message instead of a ba
 from browser_site import Site, raw_articles  # noqa: E402
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from search_api import create_app, widget
+from search_api import create_app
 from tidings.core.article import normalise
 from tidings.core.config import Settings
 from tidings.core.index import open_index
@@ -147,7 +147,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     finally:
         index.close()
     app = create_app(settings, config={"RATELIMIT_ENABLED": False})
-    widget.register(app)
     api_server, _ = _serve(app)
     app_origin = f"http://127.0.0.1:{api_server.server_port}"
     host_server, _ = _serve(_host_app(app_origin))

@@ -17,9 +17,8 @@ from tidings.core.config import Settings
 
 @pytest.fixture(scope="module")
 def wclient(corpus: tuple[Settings, list[dict[str, Any]]]) -> Iterator[FlaskClient]:
-    """A client of an app with the widget routes (registered here if create_app does not)."""
+    """A client of an app (create_app registers the widget routes)."""
     app = create_app(corpus[0])
-    widget.register(app)
     app.config["TESTING"] = True
     yield app.test_client()
     app.extensions["tidings"].close()
