@@ -5,20 +5,13 @@ Shared by the JSON API and the analyst page so both answer the same query the sa
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
 from search_api.params import SearchParams
 from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, NOT_SUPPORTED, Problem
 from search_api.resources import IndexUnavailable, resources
-from tidings.core.index.base import (
-    FACET_FIELDS,
-    IndexBackend,
-    QueryError,
-    SearchRequest,
-    SearchResult,
-)
+from tidings.core.index.base import IndexBackend, QueryError, SearchRequest, SearchResult
 
 T = TypeVar("T")
 
@@ -45,16 +38,10 @@ def run_search(
 
 
 def search_request(request: SearchRequest, cursor: str | None = None) -> SearchResult:
-    """Run ``request``; facets a backend cannot count yet are dropped rather than failing."""
+    """Run ``request``; a request the index refuses is the client's error (400), never a 500."""
     index = current_index()
     try:
-        try:
-            return index.search(request)
-        except QueryError as exc:
-            fallback = tuple(f for f in request.facets if f in FACET_FIELDS)
-            if "facet" not in str(exc).lower() or fallback == request.facets:
-                raise
-            return index.search(dataclasses.replace(request, facets=fallback))
+        return index.search(request)
     except QueryError as exc:
         name = "cursor" if cursor and "cursor" in str(exc).lower() else "q"
         raise invalid_query(exc, name) from exc
