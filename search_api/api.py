@@ -124,12 +124,12 @@ def article(article_id: str) -> Response:
 @bp.get("/articles/<article_id>/related")
 @bp.arguments(RelatedArgs, location="query", as_kwargs=False)
 @bp.response(200, RelatedResponse)
-@bp.problems(304, 404, 429, 501, 503)
+@bp.problems(304, 404, 429, 503)
 def related(args: dict[str, Any], article_id: str) -> Response:
     """Articles about the same things as this one (shared distinctive terms), itself excluded."""
     _stored(article_id)
     limit = args["limit"]
-    found = index_call("related articles", lambda ix: ix.more_like_this(article_id, limit))
+    found = index_call(lambda ix: ix.more_like_this(article_id, limit))
     body = {"id": article_id, "articles": [records.listed(a) for a in found]}
     return cacheable(jsonify(body))
 

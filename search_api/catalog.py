@@ -110,12 +110,12 @@ def entities(args: dict[str, Any]) -> Response:
 @bp.get("/trends")
 @bp.arguments(TrendsArgs, location="query", as_kwargs=False)
 @bp.response(200, TrendsResponse)
-@bp.problems(429, 501, 503)
+@bp.problems(429, 503)
 def trends(args: dict[str, Any]) -> Response:
     """Articles per day for the most frequent topics (or entities, sources, languages)."""
     field, size = args["field"], args["size"]
     request = filtered(args)
-    per_value = index_call("trends", lambda ix: ix.trends(request, field, size))
+    per_value = index_call(lambda ix: ix.trends(request, field, size))
     series = [
         {
             "value": value,

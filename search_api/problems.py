@@ -27,7 +27,6 @@ RATE_LIMITED = "tag:tidings,2024:problem/rate-limited"
 #: ``type`` of a write refused because another process holds the index writer lock.
 INDEX_BUSY = "tag:tidings,2024:problem/index-busy"
 #: ``type`` of an endpoint the configured index backend cannot answer yet.
-NOT_SUPPORTED = "tag:tidings,2024:problem/not-supported"
 
 
 @dataclass(eq=False)  # exceptions compare (and hash) by identity

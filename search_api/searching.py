@@ -1,4 +1,4 @@
-"""Run validated requests against the index, turning index refusals into 400/501/503 problems.
+"""Run validated requests against the index, turning index refusals into 400/503 problems.
 
 Shared by the JSON API and the analyst page so both answer the same query the same way.
 """
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from search_api.params import SearchParams
-from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, NOT_SUPPORTED, Problem
+from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, Problem
 from search_api.resources import IndexUnavailable, resources
 from tidings.core.index.base import IndexBackend, QueryError, SearchRequest, SearchResult
 
@@ -58,24 +58,10 @@ def invalid_query(exc: QueryError, name: str = "q") -> Problem:
     )
 
 
-def index_call(what: str, call: Callable[[IndexBackend], T]) -> T:
-    """``call(index)`` for an optional backend feature: 501 if the backend lacks it, 400 if the
-    request is one it refuses."""
+def index_call(call: Callable[[IndexBackend], T]) -> T:
+    """``call(index)``; a request the index refuses is the client's error (400), never a 500."""
     index = current_index()
     try:
         return call(index)
-    except (NotImplementedError, AttributeError) as exc:
-        if isinstance(exc, AttributeError) and not _missing_feature(exc, index):
-            raise
-        raise Problem(
-            501,
-            detail=f"the {type(index).__name__} backend cannot answer {what} yet",
-            type=NOT_SUPPORTED,
-        ) from exc
     except QueryError as exc:
         raise invalid_query(exc) from exc
-
-
-def _missing_feature(exc: AttributeError, index: object) -> bool:
-    """True when the AttributeError is the backend lacking a method, not a bug inside one."""
-    return getattr(exc, "obj", None) is index
