@@ -378,7 +378,7 @@ class ElasticIndex:
         self, request: SearchRequest, field: str, size: int = 5
     ) -> dict[str, list[tuple[str, int]]]:
         """Per-day counts of the ``size`` commonest values of ``field`` among the matches."""
-        if field not in eq.FACET_FIELDS:
+        if field not in eq.KEYWORD_FIELDS:
             raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
         if not 1 <= size <= eq.FACET_SIZE:
             raise QueryError(f"size must be between 1 and {eq.FACET_SIZE}")

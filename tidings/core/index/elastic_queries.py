@@ -16,9 +16,15 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from tidings.core.article import parse_iso
 from tidings.core.index import buckets
-from tidings.core.index.base import DISPLAY_FIELDS, QueryError, SearchRequest
+from tidings.core.index.base import (
+    DISPLAY_FIELDS,
+    KEYWORD_FIELDS,
+    QueryError,
+    SearchRequest,
+    sort_date,
+    topic_ids,
+)
 from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
@@ -29,8 +35,6 @@ from tidings.core.index.cursor import (
 from tidings.core.index.elastic_query_language import compile_query
 from tidings.core.index.query_language import Node
 
-#: Facet name in the API -> keyword field in the index.
-FACET_FIELDS = {"topic": "topics", "source": "source", "entity": "entities", "language": "language"}
 FACET_SIZE = 20
 #: How long an idle point in time stays open between two pages of a date-sorted listing.
 PIT_KEEP_ALIVE = "2m"
@@ -177,27 +181,6 @@ def alias_switch(alias: str, old: list[str], new: str) -> dict[str, Any]:
 # -- documents and bulk actions ---------------------------------------------------------------
 
 
-def published(article: dict[str, Any]) -> datetime | None:
-    """The date an article sorts and filters by: ``published_at``, else ``fetched_at``."""
-    for key in ("published_at", "fetched_at"):
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError, AttributeError):
-            value = None
-        if value is not None:
-            return value
-    return None
-
-
-def _topic_ids(article: dict[str, Any]) -> list[str]:
-    out = []
-    for topic in article.get("topics") or []:
-        value = topic if isinstance(topic, str) else (topic or {}).get("id")
-        if isinstance(value, str) and value:
-            out.append(value)
-    return out
-
-
 def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dict[str, Any]:
     """The indexed form of an article: searchable fields plus the display record in ``doc``.
 
@@ -214,7 +197,7 @@ def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dic
         "title": str(article.get("title") or ""),
         "body": str(article.get("body") or ""),
         "summary": str(article.get("summary") or ""),
-        "topics": _topic_ids(article),
+        "topics": topic_ids(article),
         "entities": entities,
         "cluster_id": str(article.get("cluster_id") or aid),
         "indexed_at": _utc_iso(indexed_at or datetime.now(UTC)),
@@ -224,7 +207,7 @@ def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dic
         out["source"] = str(source_id)
     if article.get("language"):
         out["language"] = str(article["language"])
-    when = published(article)
+    when = sort_date(article)
     if when is not None:
         out["published"] = when.isoformat()
     return out
@@ -323,7 +306,7 @@ def validate(request: SearchRequest) -> None:
     """Reject what cannot be run before any request is sent (QueryError → HTTP 400)."""
     if not 1 <= request.limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-    unknown = set(request.facets) - set(FACET_FIELDS)
+    unknown = set(request.facets) - set(KEYWORD_FIELDS)
     if unknown:
         raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
     if request.sort not in ("relevance", "date"):
@@ -382,7 +365,7 @@ def search_body(
         "_source": ["doc"],
     }
     aggs: dict[str, Any] = {
-        name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}
+        name: {"terms": {"field": KEYWORD_FIELDS[name], "size": FACET_SIZE}}
         for name in request.facets
     }
     if by_date(request):
@@ -464,7 +447,7 @@ def trends_body(request: SearchRequest, tree: Node | None, field: str, size: int
         "track_total_hits": False,
         "aggs": {
             "top": {
-                "terms": {"field": FACET_FIELDS[field], "size": size},
+                "terms": {"field": KEYWORD_FIELDS[field], "size": size},
                 "aggs": {"days": copy.deepcopy(DAY_HISTOGRAM)},
             }
         },

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tidings.core.index.base import KEYWORD_FIELDS
 from tidings.core.index.query_language import And, DateRange, Node, Not, Or, Term, Text
-from tidings.core.index.tantivy_query import KEYWORD_FIELDS, date_bounds
+from tidings.core.index.tantivy_query import date_bounds
 
 #: Full-text fields with boosts (title counts double, as in the embedded backend).
 QUERY_FIELDS = ["title^2", "body", "summary"]

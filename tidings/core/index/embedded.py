@@ -21,15 +21,17 @@ from typing import Any
 
 import tantivy
 
-from tidings.core.article import parse_iso
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     ALL_FACETS,
     DISPLAY_FIELDS,
+    KEYWORD_FIELDS,
     Hit,
     QueryError,
     SearchRequest,
     SearchResult,
+    sort_date,
+    topic_ids,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -43,13 +45,6 @@ from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recen
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler
 
-#: Facet name in the API -> fast field in the index.
-FACET_SOURCES = {
-    "topic": "topics",
-    "source": "source",
-    "entity": "entities",
-    "language": "language",
-}
 FACET_SIZE = 20
 #: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
 RERANK_WINDOW = 500
@@ -106,17 +101,6 @@ def _schema() -> tantivy.Schema:
     return sb.build()
 
 
-def _published(article: dict[str, Any]) -> datetime | None:
-    for key in ("published_at", "fetched_at"):
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError):
-            value = None
-        if value is not None:
-            return value
-    return None
-
-
 def sort_key(article_id: str, published: datetime | None) -> int:
     """Newest-first sort key: publication second, then a hash of the id to order ties."""
     seconds = int(published.timestamp()) + _EPOCH_SHIFT if published else 0
@@ -129,22 +113,13 @@ def cluster_hash(cluster_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest(), "big")
 
 
-def _topic_ids(article: dict[str, Any]) -> list[str]:
-    out = []
-    for topic in article.get("topics") or []:
-        value = topic if isinstance(topic, str) else (topic or {}).get("id")
-        if isinstance(value, str) and value:
-            out.append(value)
-    return out
-
-
 def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     doc = tantivy.Document()
     aid = str(article["id"])
     doc.add_text("id", aid)
     for name in ("title", "body", "summary"):
         doc.add_text(name, str(article.get(name) or ""))
-    for topic in _topic_ids(article):
+    for topic in topic_ids(article):
         doc.add_text("topics", topic)
     source = article.get("source")
     source_id = source.get("id") if isinstance(source, dict) else source
@@ -157,7 +132,7 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
         doc.add_text("language", str(article["language"]))
     doc.add_unsigned("cluster", cluster_hash(str(article.get("cluster_id") or aid)))
     doc.add_unsigned("indexed", stamp)
-    published = _published(article)
+    published = sort_date(article)
     if published is not None:
         doc.add_date("published", published)
     doc.add_unsigned("sortkey", sort_key(aid, published))
@@ -343,7 +318,7 @@ class EmbeddedIndex:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
         if not 1 <= request.limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        unknown = set(request.facets) - set(FACET_SOURCES)
+        unknown = set(request.facets) - set(KEYWORD_FIELDS)
         if unknown:
             raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
         if request.sort not in ("relevance", "date"):
@@ -550,7 +525,7 @@ class EmbeddedIndex:
         (if ``counting``) the number of matches or of distinct stories, all in one
         aggregation pass over the matches (no scoring)."""
         aggs: dict[str, Any] = {
-            f"facet_{name}": {"terms": {"field": FACET_SOURCES[name], "size": FACET_SIZE}}
+            f"facet_{name}": {"terms": {"field": KEYWORD_FIELDS[name], "size": FACET_SIZE}}
             for name in names
         }
         if histogram:
@@ -599,14 +574,14 @@ class EmbeddedIndex:
         self, request: SearchRequest, field: str, size: int = 5
     ) -> dict[str, list[tuple[str, int]]]:
         """Per-day counts of the ``size`` commonest values of ``field`` among the matches."""
-        if field not in FACET_SOURCES:
+        if field not in KEYWORD_FIELDS:
             raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
         if not 1 <= size <= FACET_SIZE:
             raise QueryError(f"size must be between 1 and {FACET_SIZE}")
         _, query = self._matching(request)
         aggs = {
             "top": {
-                "terms": {"field": FACET_SOURCES[field], "size": size},
+                "terms": {"field": KEYWORD_FIELDS[field], "size": size},
                 "aggs": {"days": DAY_HISTOGRAM},
             }
         }

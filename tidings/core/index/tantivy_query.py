@@ -12,17 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import tantivy
 
+from tidings.core.index.base import KEYWORD_FIELDS
 from tidings.core.index.query_language import And, DateRange, Node, Not, Or, Term, Text
 
 #: Full-text fields and their BM25 boosts (a title match counts double).
 TEXT_FIELDS = {"title": 2.0, "body": 1.0, "summary": 1.0}
-#: Query-language keyword field -> index field.
-KEYWORD_FIELDS = {
-    "topic": "topics",
-    "source": "source",
-    "entity": "entities",
-    "language": "language",
-}
 
 
 def stem_analyzer() -> tantivy.TextAnalyzer:
