@@ -7,11 +7,12 @@ Pages cover each date source the crawl must get right through the network path (
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from support import LoopbackSite
 
 FILLER = (
     "The council met on Tuesday evening to discuss the plan, which has divided residents for "
@@ -120,7 +121,7 @@ def site(base: str) -> dict[str, tuple[int, str, bytes]]:
     return pages
 
 
-class SiteServer:
+class SiteServer(LoopbackSite):
     """Serve :func:`site` on 127.0.0.1 in a thread; ``hits`` counts requests per path.
 
     With ``etags`` every response carries an ETag (a hash of its body) and a matching
@@ -133,44 +134,20 @@ class SiteServer:
         self.conditional: Counter[str] = Counter()
         self.etags = etags
         self.delay = delay
-        handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__()
         self.pages = (pages or site)(self.base_url)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                path = self.path.split("?", 1)[0]
-                server.hits[path] += 1
-                if server.delay:
-                    time.sleep(server.delay)
-                status, ctype, body = server.pages.get(path, (404, "text/plain", b"not found"))
-                etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
-                if self.headers.get("If-None-Match"):
-                    server.conditional[path] += 1
-                if server.etags and status == 200 and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                self.send_response(status)
-                if server.etags:
-                    self.send_header("ETag", etag)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def get(self, request: BaseHTTPRequestHandler, path: str) -> None:
+        self.hits[path] += 1
+        if self.delay:
+            time.sleep(self.delay)
+        status, ctype, body = self.pages.get(path, (404, "text/plain", b"not found"))
+        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+        if request.headers.get("If-None-Match"):
+            self.conditional[path] += 1
+        if self.etags and status == 200 and request.headers.get("If-None-Match") == etag:
+            request.send_response(304)
+            request.send_header("ETag", etag)
+            request.end_headers()
+            return
+        self.reply(request, status, ctype, body, {"ETag": etag} if self.etags else None)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from functools import partial
+from http.server import BaseHTTPRequestHandler
 
 from crawl_site import page
+from support import LoopbackSite
 
 SLOW_SECONDS = 3.0
 HUGE_BYTES = 200_000
@@ -49,87 +49,61 @@ def feeds(base: str) -> dict[str, bytes]:
     }  # fmt: skip
 
 
-class HostileServer:
+class HostileServer(LoopbackSite):
     """Serve the hostile site on 127.0.0.1 (random port) in a thread."""
 
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = defaultdict(list)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__()
         self.feeds = feeds(self.base_url)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
+    def get(self, request: BaseHTTPRequestHandler, path: str) -> None:
+        self.times[path].append(time.monotonic())
+        # the crawler may hang up (size cap, timeout): that is the point
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.route(request, path, len(self.times[path]))
 
-        class Handler(BaseHTTPRequestHandler):
-            def reply(self, status: int, ctype: str, body: bytes, **headers: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name.replace("_", "-"), value)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                path = self.path.split("?", 1)[0]
-                server.times[path].append(time.monotonic())
-                # the crawler may hang up (size cap, timeout): that is the point
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.route(path, len(server.times[path]))
-
-            def route(self, path: str, hit: int) -> None:
-                html = "text/html"
-                if path == "/robots.txt":
-                    self.reply(200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
-                elif path in server.feeds:
-                    self.reply(200, "application/rss+xml", server.feeds[path])
-                elif path == "/bad-sitemap.xml":
-                    self.reply(200, "application/xml", b"\x89PNG not a sitemap <urlset")
-                elif path.startswith("/good/"):
-                    self.reply(200, html, page(f"Good story {path[6:-5]}").encode())
-                elif path == "/retry/503.html" and hit == 1:
-                    self.reply(503, html, b"busy", Retry_After="1")
-                elif path == "/retry/429.html" and hit == 1:
-                    self.reply(429, html, b"slow down", Retry_After="3600")
-                elif path.startswith("/retry/"):
-                    self.reply(200, html, page(f"Retried story {path[7:10]}").encode())
-                elif path == "/charset/none.html":  # Latin-1, no charset anywhere
-                    body = page("Caf\xe9 opens", extra="Caf\xe9 na\xefve. ").replace(
-                        '<meta charset="utf-8">', ""
-                    )
-                    self.reply(200, html, body.encode("latin-1"))
-                elif path == "/charset/wrong.html":  # says UTF-8, is cp1252
-                    body = page("Wrong charset story", extra="Caf\xe9 \u2013 na\xefve. ")
-                    self.reply(200, "text/html; charset=utf-8", body.encode("cp1252"))
-                elif path == "/huge.html":
-                    filler = "<p>" + "word " * (HUGE_BYTES // 5) + "</p>"
-                    self.reply(200, html, page("Huge story", extra=filler).encode())
-                elif path == "/loop/a.html":
-                    self.reply(302, html, b"", Location="/loop/b.html")
-                elif path == "/loop/b.html":
-                    self.reply(302, html, b"", Location="/loop/a.html")
-                elif path.startswith("/chain/"):
-                    n = int(path[7:-5])
-                    self.reply(302, html, b"", Location=f"/chain/{n + 1}.html")
-                elif path == "/flaky/500.html":
-                    self.reply(500, html, b"<h1>Internal Server Error</h1>")
-                elif path == "/slow.html":
-                    time.sleep(SLOW_SECONDS)
-                    self.reply(200, html, page("Too slow").encode())
-                elif path == "/binary.html":
-                    self.reply(200, html, os.urandom(20_000))
-                else:
-                    self.reply(404, "text/plain", b"not found")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def route(self, request: BaseHTTPRequestHandler, path: str, hit: int) -> None:
+        reply = partial(self.reply, request)
+        html = "text/html"
+        if path == "/robots.txt":
+            reply(200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
+        elif path in self.feeds:
+            reply(200, "application/rss+xml", self.feeds[path])
+        elif path == "/bad-sitemap.xml":
+            reply(200, "application/xml", b"\x89PNG not a sitemap <urlset")
+        elif path.startswith("/good/"):
+            reply(200, html, page(f"Good story {path[6:-5]}").encode())
+        elif path == "/retry/503.html" and hit == 1:
+            reply(503, html, b"busy", {"Retry-After": "1"})
+        elif path == "/retry/429.html" and hit == 1:
+            reply(429, html, b"slow down", {"Retry-After": "3600"})
+        elif path.startswith("/retry/"):
+            reply(200, html, page(f"Retried story {path[7:10]}").encode())
+        elif path == "/charset/none.html":  # Latin-1, no charset anywhere
+            body = page("Caf\xe9 opens", extra="Caf\xe9 na\xefve. ").replace(
+                '<meta charset="utf-8">', ""
+            )
+            reply(200, html, body.encode("latin-1"))
+        elif path == "/charset/wrong.html":  # says UTF-8, is cp1252
+            body = page("Wrong charset story", extra="Caf\xe9 \u2013 na\xefve. ")
+            reply(200, "text/html; charset=utf-8", body.encode("cp1252"))
+        elif path == "/huge.html":
+            filler = "<p>" + "word " * (HUGE_BYTES // 5) + "</p>"
+            reply(200, html, page("Huge story", extra=filler).encode())
+        elif path == "/loop/a.html":
+            reply(302, html, b"", {"Location": "/loop/b.html"})
+        elif path == "/loop/b.html":
+            reply(302, html, b"", {"Location": "/loop/a.html"})
+        elif path.startswith("/chain/"):
+            n = int(path[7:-5])
+            reply(302, html, b"", {"Location": f"/chain/{n + 1}.html"})
+        elif path == "/flaky/500.html":
+            reply(500, html, b"<h1>Internal Server Error</h1>")
+        elif path == "/slow.html":
+            time.sleep(SLOW_SECONDS)
+            reply(200, html, page("Too slow").encode())
+        elif path == "/binary.html":
+            reply(200, html, os.urandom(20_000))
+        else:
+            reply(404, "text/plain", b"not found")

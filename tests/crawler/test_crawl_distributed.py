@@ -16,13 +16,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 
 import pytest
 from crawl_run import REPO, crawl_command, tidings_env
 from crawl_site import FILLER, page
+from support import LoopbackSite
 
 from crawler.distributed import CanonicalRedisDupeFilter, redis_keys
 from tidings.core.index import EmbeddedIndex
@@ -121,7 +121,7 @@ def site(base: str) -> dict[str, tuple[str, bytes]]:
     return pages
 
 
-class CountingSite:
+class CountingSite(LoopbackSite):
     """The site on 127.0.0.1: hits per path and per User-Agent.
 
     Article pages wait until every worker has sent a request: the first worker to read the
@@ -136,44 +136,23 @@ class CountingSite:
         self.all_here = threading.Event()
         self.workers = workers
         self.delay = delay
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__()
         self.pages = site(self.base_url)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                path = self.path.split("?", 1)[0]
-                agent = self.headers.get("User-Agent", "")
-                with server.lock:
-                    server.hits[path] += 1
-                    server.agents.add(agent)
-                    if len(server.agents) >= server.workers:
-                        server.all_here.set()
-                    if path.startswith("/news/"):
-                        server.by_agent[agent] += 1
-                if path.startswith("/news/"):
-                    server.all_here.wait(20)
-                    time.sleep(server.delay)
-                ctype, body = server.pages.get(path, ("text/plain", b"not found"))
-                self.send_response(200 if path in server.pages else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def get(self, request: BaseHTTPRequestHandler, path: str) -> None:
+        agent = request.headers.get("User-Agent", "")
+        with self.lock:
+            self.hits[path] += 1
+            self.agents.add(agent)
+            if len(self.agents) >= self.workers:
+                self.all_here.set()
+            if path.startswith("/news/"):
+                self.by_agent[agent] += 1
+        if path.startswith("/news/"):
+            self.all_here.wait(20)
+            time.sleep(self.delay)
+        ctype, body = self.pages.get(path, ("text/plain", b"not found"))
+        self.reply(request, 200 if path in self.pages else 404, ctype, body)
 
 
 def test_two_workers_share_frontier_and_dupefilter(tmp_path: Path, redis_url: str) -> None:
