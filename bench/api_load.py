@@ -3,7 +3,8 @@
 Starts gunicorn (``search_api/gunicorn_conf.py``, 2 workers) over a home with synthetic articles
 (imported with ``tidings import --no-classify``) or over ``--home``, then for each endpoint runs
 32 keep-alive clients for a fixed time and reports throughput and latency percentiles, plus the
-resident memory (RSS) of each API worker afterwards. Targets (DESIGN.md): search p99 <= 50 ms at
+resident memory (RSS) of each API worker afterwards. ``healthz`` runs first as the floor: the
+least any request costs through the same gunicorn, Flask and metrics stack on these cores. Targets (DESIGN.md): search p99 <= 50 ms at
 32 clients; recent and feeds >= 1,000 req/s; an API worker <= 300 MB.
 
 Clients are Python threads with ``http.client`` spread over several processes (so the GIL of
@@ -230,6 +231,8 @@ def endpoints(facets: str | None = None) -> dict[str, list[str]]:
     if facets is not None:
         searches = [f"{path}&facet={facets}" for path in searches]
     return {
+        # the floor: the cheapest answer through the same gunicorn, Flask and metrics stack
+        "healthz": ["/healthz"],
         "search": searches,
         "recent": ["/api/v1/recent", "/api/v1/recent?limit=50"],
         "feeds/recent.rss": ["/feeds/recent.rss"],
