@@ -1,7 +1,8 @@
 """Named entities (companies, people, places, ...) on title and lead, with a normalised key.
 
 NER costs about 7,500 words/s per core, so it runs on the title and the first ~60 words only,
-batched through ``nlp.pipe`` with every component but the recogniser left out. The ``key`` lets
+batched through ``nlp.pipe`` with every component but the recogniser left out, its matrix
+products on numpy's BLAS (:mod:`classifier.spacy_ops`). The ``key`` lets
 facets and trends count "Baidu Inc." and "Baidu" as one company.
 """
 
@@ -13,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from classifier.spacy_ops import numpy_blas_ops, one_blas_thread
 from tidings.core.article import Entity
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,8 @@ class EntityExtractor:
 
         for name in (model_name,) if model_name else MODEL_NAMES:
             try:
-                return spacy.load(name, exclude=_EXCLUDE)
+                with numpy_blas_ops():
+                    return spacy.load(name, exclude=_EXCLUDE)
             except OSError:
                 continue
         if not cls._warned:
@@ -123,14 +126,15 @@ class EntityExtractor:
         if self.nlp is None:
             return [[] for _ in texts]
         out: list[list[Entity]] = []
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            spans = [
-                (part, ent.label_)
-                for ent in doc.ents
-                if ent.label_ in KEEP_LABELS
-                for part in ent.text.split("\n")  # never across the title / lead break
-            ]
-            out.append(_clean(spans))
+        with one_blas_thread():
+            for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+                spans = [
+                    (part, ent.label_)
+                    for ent in doc.ents
+                    if ent.label_ in KEEP_LABELS
+                    for part in ent.text.split("\n")  # never across the title / lead break
+                ]
+                out.append(_clean(spans))
         return out
 
     def extract(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Entity]]:
