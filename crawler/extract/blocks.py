@@ -36,12 +36,12 @@ def norm(text: str) -> str:
 
 
 #: Text content of an element without its tail: ``"".join(el.itertext())``, made in C.
-_text_of = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+text_of = partial(etree.tostring, method="text", encoding=str, with_tail=False)
 
 
 def _link_density(el: lxml_html.HtmlElement, text: str) -> float:
     """Share of the block's normalised text (``text``) that sits inside its links."""
-    linked = sum(len(norm(_text_of(a))) for a in el.iter("a"))
+    linked = sum(len(norm(text_of(a))) for a in el.iter("a"))
     return min(1.0, linked / len(text))
 
 
@@ -68,7 +68,7 @@ class BlockIndex:
                 direct = el.text
                 if not (direct and direct.strip()) and any(c.tag in _BLOCKISH for c in el):
                     continue  # a wrapper of other blocks, not a line of text itself
-            text = norm(_text_of(el))
+            text = norm(text_of(el))
             if not text or len(text) > MAX_BLOCK_CHARS:
                 continue
             blocks[text] = el  # later (inner) elements replace the wrappers around them
@@ -116,7 +116,7 @@ def _paragraph_texts(container: lxml_html.HtmlElement, index: BlockIndex) -> lis
     for p in container.iter("p"):
         if any(a.tag in SKIP_TAGS or a.tag == "aside" for a in p.iterancestors()):
             continue
-        text = " ".join(_text_of(p).split())
+        text = " ".join(text_of(p).split())
         if len(text.split()) >= 3 and (index.density(text) or 0.0) < 0.5:
             out.append(text)
     return out
