@@ -25,6 +25,8 @@ _ALLOWED = {
 }
 _TAG_RE = re.compile(r"(</?(?:b|em|mark)>)", re.IGNORECASE)
 _MARKED_RE = re.compile(r"<b>(.*?)</b>", re.DOTALL)
+#: Characters that escaping or unescaping would change.
+_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def safe_fragment(fragment: str) -> str:
@@ -38,7 +40,8 @@ def safe_fragment(fragment: str) -> str:
     for part in _TAG_RE.split(fragment):
         tag = _ALLOWED.get(part.lower())
         if tag is None:
-            out.append(str(escape(html.unescape(part))))
+            # most parts are plain words: nothing to unescape or escape (checked in C)
+            out.append(str(escape(html.unescape(part))) if _SPECIAL.search(part) else part)
         elif tag == "<b>" and depth == 0:
             depth = 1
             out.append(tag)
