@@ -126,7 +126,9 @@ class EntityExtractor:
         if self.nlp is None:
             return [[] for _ in texts]
         out: list[list[Entity]] = []
-        with one_blas_thread():
+        # memory_zone: the strings of these texts are freed afterwards; without it every new
+        # token grows the vocabulary for the life of the process (a crawl's memory would climb)
+        with one_blas_thread(), self.nlp.memory_zone():
             for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
                 spans = [
                     (part, ent.label_)

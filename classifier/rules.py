@@ -52,26 +52,28 @@ class RuleMatcher:
         """Per text: its rule topics (best first) and, per topic, the sorted evidence found."""
         entity_lists = list(entities) if entities is not None else [[] for _ in texts]
         out: list[tuple[list[Topic], dict[str, list[str]]]] = []
-        docs = self.nlp.tokenizer.pipe(texts)
-        for text, doc, ents in zip(texts, docs, entity_lists, strict=True):
-            evidence: dict[str, set[str]] = {}
-            if self.queries:
-                words = text_words(text)
-                for topic, query in self.queries.items():
-                    ok, found = evaluate(query, words)
-                    if ok:
-                        evidence.setdefault(topic, set()).update(found)
-            for match_id, start, end in self.matcher(doc):
-                topic = self.nlp.vocab.strings[match_id]
-                evidence.setdefault(topic, set()).add(doc[start:end].text.lower())
-            keys = {e["key"] for e in ents}
-            for topic, wanted in self.entity_keys.items():
-                for key in keys & wanted:
-                    evidence.setdefault(topic, set()).add(key)
-            topics: list[Topic] = [
-                {"id": t, "score": rule_score(max(1, len(found))), "origin": "rule"}
-                for t, found in evidence.items()
-            ]
-            topics.sort(key=lambda t: (-t["score"], t["id"]))
-            out.append((topics, {t: sorted(found) for t, found in evidence.items()}))
+        # strings of these texts are freed after the block (a crawl must not grow the vocab)
+        with self.nlp.memory_zone():
+            docs = self.nlp.tokenizer.pipe(texts)
+            for text, doc, ents in zip(texts, docs, entity_lists, strict=True):
+                evidence: dict[str, set[str]] = {}
+                if self.queries:
+                    words = text_words(text)
+                    for topic, query in self.queries.items():
+                        ok, found = evaluate(query, words)
+                        if ok:
+                            evidence.setdefault(topic, set()).update(found)
+                for match_id, start, end in self.matcher(doc):
+                    topic = self.nlp.vocab.strings[match_id]
+                    evidence.setdefault(topic, set()).add(doc[start:end].text.lower())
+                keys = {e["key"] for e in ents}
+                for topic, wanted in self.entity_keys.items():
+                    for key in keys & wanted:
+                        evidence.setdefault(topic, set()).add(key)
+                topics: list[Topic] = [
+                    {"id": t, "score": rule_score(max(1, len(found))), "origin": "rule"}
+                    for t, found in evidence.items()
+                ]
+                topics.sort(key=lambda t: (-t["score"], t["id"]))
+                out.append((topics, {t: sorted(found) for t, found in evidence.items()}))
         return out

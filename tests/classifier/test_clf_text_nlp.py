@@ -112,3 +112,18 @@ def test_entities_one_label_per_key_and_never_across_lines(extractor: EntityExtr
     assert [e["label"] for e in ents if e["key"] == "nvidia"] == ["ORG"]
     [ents] = extractor.extract_texts(["Outage hits Netflix and Slack\nAWS said a fault caused it."])
     assert all("\n" not in e["text"] for e in ents)
+
+
+def test_new_words_do_not_grow_the_vocabulary(extractor: EntityExtractor) -> None:
+    """A crawl sees endless new tokens; spaCy must forget them after each batch."""
+    texts = [
+        f"Zorblax{i} Inc opened an office in Quxville{i}, said Ann Vrell{i}." for i in range(40)
+    ]
+    rules = RuleMatcher(load_taxonomy())
+    extractor.extract_texts(texts[:2])
+    rules.match(texts[:2])
+    before = len(extractor.nlp.vocab.strings), len(rules.nlp.vocab.strings)
+    found = extractor.extract_texts(texts)
+    rules.match(texts)
+    assert any(e["text"] == "Zorblax39 Inc" for e in found[-1])  # entities still come out
+    assert (len(extractor.nlp.vocab.strings), len(rules.nlp.vocab.strings)) == before
