@@ -23,7 +23,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -95,6 +95,7 @@ class Ours:
         self._extract, self._reject = extract_article, NotAnArticle
         self.rejected: dict[str, str] = {}  # by URL: repeated timing passes count once
         self.date_source: dict[str, str] = {}
+        self.published: dict[str, str | None] = {}
 
     def __call__(self, html: str, url: str) -> str:
         try:
@@ -103,6 +104,7 @@ class Ours:
             self.rejected[url] = str(exc)
             return ""
         self.date_source[url] = record["date_source"]
+        self.published[url] = record["published_at"]
         return record["body"]
 
 
@@ -137,8 +139,37 @@ def date_report(truth: dict[str, dict[str, str]], ours: Ours) -> list[str]:
             "so date accuracy is not measured here.",
             f"  (for information only: a published_at was found on {found} of "
             f"{len(truth)} pages; sources {dict(sources.most_common())})",
+            url_cross_check(ours),
         ]
     return [f"Dates: {len(dated)} pages carry a date, but date scoring is not implemented."]
+
+
+def url_cross_check(ours: Ours) -> str:
+    """Our page dates against the day many publishers write into the URL.
+
+    Not ground truth, but independent of the page's own date markup: only pages whose date came
+    from the page (JSON-LD, meta, ``<time>``) are compared. One day apart is counted apart, as
+    the URL carries the publisher's local day and ``published_at`` is UTC.
+    """
+    from crawler.extract.dates import date_from_url
+
+    same = near = other = undated = 0
+    for url, source in ours.date_source.items():
+        in_url = date_from_url(url)
+        if in_url is None or source == "url":
+            continue
+        ours_day = (ours.published.get(url) or "")[:10]
+        if not ours_day:
+            undated += 1
+            continue
+        gap = abs((date.fromisoformat(ours_day) - date.fromisoformat(in_url[:10])).days)
+        same, near, other = same + (gap == 0), near + (gap == 1), other + (gap > 1)
+    checked = same + near + other + undated
+    return (
+        f"Dates vs the day in the URL ({checked} pages carry one and were dated from the page "
+        f"or not at all): same day {same}, one day apart {near}, further {other}, "
+        f"no date found {undated}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
