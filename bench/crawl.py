@@ -245,9 +245,11 @@ def _fill(rng: random.Random, topic: str | None = None) -> dict[str, str]:
     }
 
 
-def article_page(i: int, base: str, kb: int = 0) -> bytes:
+def article_page(i: int, base: str, kb: int = 0, story_tag: str = "article") -> bytes:
     """A news page: metadata, navigation, a ~600-word story, related links, footer, and
-    ``kb`` KB more of page furniture (menus, comments, scripts)."""
+    ``kb`` KB more of page furniture (menus, comments, scripts). The story sits in a
+    ``story_tag`` element (``div`` for pages without ``<article>``, which extraction cannot
+    narrow down before trafilatura reads the page: crawler/extract/focus.py)."""
     rng = random.Random(i)
     topic = TOPICS[i % len(TOPICS)]
     fill = _fill(rng, topic)
@@ -293,6 +295,7 @@ def article_page(i: int, base: str, kb: int = 0) -> bytes:
         'name="email"><button>Subscribe</button></form></aside>'
     )
     css = "".join(f".c{k}{{margin:{k}px;padding:{k}px}}" for k in range(250))
+    story_open = story_tag if story_tag == "article" else f'{story_tag} class="story"'
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Loopback Herald</title>
 <meta name="description" content="{paragraphs[0][:150]}">
@@ -302,16 +305,18 @@ def article_page(i: int, base: str, kb: int = 0) -> bytes:
 <link rel="canonical" href="{base}{article_path(i)}">
 <script type="application/ld+json">{jsonld}</script><style>{css}</style></head>
 <body><header><a href="/">Loopback Herald</a><nav><ul>{nav}</ul></nav></header>
-<main><article><h1>{title}</h1><p class="byline">By {rng.choice(PEOPLE)},
+<main><{story_open}><h1>{title}</h1><p class="byline">By {rng.choice(PEOPLE)},
 <time datetime="{published}">{_published(i):%d %b %Y}</time></p>
-{body}</article>{boiler}
+{body}</{story_tag}>{boiler}
 <section class="related"><h2>More stories</h2><ul>{related}</ul></section>
 <section class="more">{_boilerplate(rng, kb) if kb else ""}</section></main>
 <footer><p>Loopback Herald. All rights reserved.</p><ul>{nav}</ul></footer></body></html>"""
     return html.encode()
 
 
-def site_response(path: str, base: str, pages: int, kb: int = 0) -> tuple[int, str, bytes]:
+def site_response(
+    path: str, base: str, pages: int, kb: int = 0, story_tag: str = "article"
+) -> tuple[int, str, bytes]:
     """(status, content type, body) of ``path`` on a site of ``pages`` articles."""
     if path == "/robots.txt":
         return 200, "text/plain", b"User-agent: *\nDisallow: /private/\n"
@@ -355,11 +360,13 @@ def site_response(path: str, base: str, pages: int, kb: int = 0) -> tuple[int, s
     if name.startswith("story-") and name.endswith(".html"):
         i = int(name.removeprefix("story-").removesuffix(".html"))
         if 0 <= i < pages and path == article_path(i):
-            return 200, "text/html; charset=utf-8", article_page(i, base, kb)
+            return 200, "text/html; charset=utf-8", article_page(i, base, kb, story_tag)
     return 404, "text/plain", b"not found"
 
 
-def serve_site(pages: int, kb: int, ready: Any, render_dir: str | None = None) -> None:
+def serve_site(
+    pages: int, kb: int, ready: Any, render_dir: str | None = None, story_tag: str = "article"
+) -> None:
     """Serve the site on a free loopback port (HTTP/1.1 keep-alive); report the port.
 
     With ``render_dir``, every article page is rendered there first and then served from the
@@ -376,7 +383,7 @@ def serve_site(pages: int, kb: int, ready: Any, render_dir: str | None = None) -
             if rendered is not None:
                 status, ctype, body = 200, "text/html; charset=utf-8", rendered.read_bytes()
             else:
-                status, ctype, body = site_response(path, base, pages, kb)
+                status, ctype, body = site_response(path, base, pages, kb, story_tag)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -398,7 +405,7 @@ def serve_site(pages: int, kb: int, ready: Any, render_dir: str | None = None) -
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     if render_dir is not None:
         for i in range(pages):
-            Path(render_dir, f"{i}.html").write_bytes(article_page(i, base, kb))
+            Path(render_dir, f"{i}.html").write_bytes(article_page(i, base, kb, story_tag))
     ready.put(base)
     httpd.serve_forever()
 
@@ -569,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the --workers 0 run")
     parser.add_argument(
+        "--no-article-element",
+        action="store_true",
+        help="put the story in a <div> instead of an <article> (pages whose prose extraction "
+        "cannot narrow down: the whole page goes to trafilatura)",
+    )
+    parser.add_argument(
         "--render-on-request",
         action="store_true",
         help="generate each page when it is requested instead of serving pages rendered to a "
@@ -597,10 +610,13 @@ def main(argv: list[str] | None = None) -> int:
     overrides = parse_overrides(args.set)
 
     workers = default_workers() if args.workers is None else args.workers
+    story_tag = "div" if args.no_article_element else "article"
     render_dir = None if args.render_on_request else tempfile.mkdtemp(prefix="tidings-site-")
     ready: Any = multiprocessing.get_context("fork").Queue()
     server = multiprocessing.get_context("fork").Process(
-        target=serve_site, args=(args.pages, args.furniture_kb, ready, render_dir), daemon=True
+        target=serve_site,
+        args=(args.pages, args.furniture_kb, ready, render_dir, story_tag),
+        daemon=True,
     )
     server.start()
     base = ready.get(timeout=60 + args.pages / 100)  # rendering ahead: ~0.6 ms a page
@@ -610,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0))
     print(
         f"site {base}: {args.pages} article pages "
-        f"(~{len(article_page(0, base, args.furniture_kb)) // 1024} KB each), "
+        f"(~{len(article_page(0, base, args.furniture_kb)) // 1024} KB each, story in "
+        f"<{story_tag}>), "
         f"{cores} cores, tagging {'off' if args.no_classify else 'on'}, "
         f"batch {args.batch_size}{', settings ' + str(overrides) if overrides else ''}",
         flush=True,
