@@ -25,16 +25,36 @@ _ALLOWED = {
 }
 _TAG_RE = re.compile(r"(</?(?:b|em|mark)>)", re.IGNORECASE)
 _MARKED_RE = re.compile(r"<b>(.*?)</b>", re.DOTALL)
+_B_TAGS = re.compile(r"</?b>")
 #: Characters that escaping or unescaping would change.
 _SPECIAL = re.compile(r"[&<>\"']")
+#: Text with no raw markup characters, the references escapers write, and bare <b> tags.
+_ALREADY_SAFE = re.compile(r"(?:[^<>&\"']+|&(?:amp|lt|gt|quot|#34|#39|#x27);|</?b>)*")
+
+
+def _balanced(fragment: str) -> bool:
+    """``<b>`` and ``</b>`` alternate, starting with ``<b>`` and ending closed."""
+    opening = fragment.count("<b>")
+    if opening != fragment.count("</b>"):
+        return False
+    depth = 0
+    for tag in _B_TAGS.findall(fragment):
+        depth += 1 if tag == "<b>" else -1
+        if depth not in (0, 1):
+            return False
+    return depth == 0
 
 
 def safe_fragment(fragment: str) -> str:
     """One highlight fragment as HTML in which only ``<b>`` tags are markup.
 
     Text between highlight tags is unescaped and escaped again, so input that was already
-    escaped by the index is not double-escaped and input that was not is escaped now.
+    escaped by the index is not double-escaped and input that was not is escaped now. A
+    fragment that is already in that form (only ``<b>``/``</b>``, alternating, and only the
+    character references an escaper writes) is returned as it is, checked by one regex.
     """
+    if _ALREADY_SAFE.fullmatch(fragment) and _balanced(fragment):
+        return fragment
     out: list[str] = []
     depth = 0
     for part in _TAG_RE.split(fragment):
