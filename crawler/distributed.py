@@ -110,7 +110,7 @@ class RedisCrawlCoordinator:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisCrawlCoordinator:
         if not crawler.settings.get("REDIS_URL"):
-            raise NotConfigured("not a Redis crawl")
+            raise NotConfigured  # not a Redis crawl (no message: Scrapy logs it as a WARNING)
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)

@@ -53,7 +53,7 @@ class ProgressLine:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressLine:
         if not crawler.settings.getbool("TIDINGS_PROGRESS"):
-            raise NotConfigured("progress line off")
+            raise NotConfigured  # no message: Scrapy logs a message as a WARNING
         interval = crawler.settings.getfloat("TIDINGS_PROGRESS_INTERVAL", DEFAULT_INTERVAL)
         extension = cls(crawler, sys.stderr, max(0.05, interval))
         crawler.signals.connect(extension.opened, signal=signals.spider_opened)

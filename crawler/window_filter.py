@@ -27,7 +27,7 @@ class DateWindowMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.window = DateWindow.from_settings(crawler.settings)
         if self.window.is_open:
-            raise NotConfigured("no date window")
+            raise NotConfigured  # no window; no message, which Scrapy would log as a WARNING
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         if not isinstance(item, FetchedArticle):
