@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, continuation_paragraphs, norm
 from crawler.extract.document import reusable_by_trafilatura
-from crawler.extract.focus import article_focus
+from crawler.extract.focus import story_focus
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -228,12 +228,12 @@ def extract_body(
 
     Falls back to recall mode on the whole page, then to JSON-LD or ``<article>`` paragraphs,
     when too short. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its
-    own parse would give the same tree, and first only the page's prose-holding ``<article>``
+    own parse would give the same tree, and first only the story's container
     (:mod:`crawler.extract.focus`).
     """
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
-    body = trafilatura_body(article_focus(tree) if reusable else html_text, url)
+    body = trafilatura_body(story_focus(tree) if reusable else html_text, url)
     if word_count(body) < min_words:
         body = max([body, trafilatura_body(page, url, favor_recall=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))

@@ -1,9 +1,9 @@
-"""trafilatura reads the page's one prose-holding <article>, and only when it holds the prose."""
+"""trafilatura first reads the story's container, and only when the page shows which it is."""
 
 from __future__ import annotations
 
 from crawler.extract.document import parse_html
-from crawler.extract.focus import article_focus
+from crawler.extract.focus import story_focus
 
 STORY = "".join(
     f"<p>Paragraph {i} of the story says something new about chips.</p>" for i in range(6)
@@ -18,30 +18,43 @@ def page(body: str) -> str:
     return f"<html><head><title>T</title></head><body><nav><p>Menu</p></nav>{body}</body></html>"
 
 
+def tags(tree) -> list[str]:  # type: ignore[no-untyped-def]
+    return [el.tag for el in tree.iter("html", "body", "article", "div", "nav", "footer", "h1")]
+
+
 def test_one_article_with_the_prose_is_handed_over_alone() -> None:
     tree = parse_html(
         page(f"<article><h1>Chips</h1>{STORY}</article>{COMMENTS}<footer><p>(c) 2026</p></footer>")
     )
-    focused = article_focus(tree)
+    focused = story_focus(tree)
     assert focused is not tree
-    assert [el.tag for el in focused.iter("html", "body", "article", "nav", "footer")] == [
-        "html", "body", "article"
-    ]  # fmt: skip
+    assert tags(focused) == ["html", "body", "article", "h1"]
     assert len(focused.findall(".//p")) == 6
-    assert tree.find(".//article") is not None  # the page itself is untouched
-    assert len(tree.findall(".//p")) == 6 + 20 + 2
+    assert len(tree.findall(".//p")) == 6 + 20 + 2  # the page itself is untouched
 
 
-def test_prose_outside_the_article_keeps_the_whole_page() -> None:
-    split = page(
-        f"<article><h1>Chips</h1><p>Only the lead is inside.</p></article><div>{STORY}</div>"
+def test_without_an_article_the_container_of_headline_and_prose() -> None:
+    html = page(f'<div class="wrap"><div class="story"><h1>Chips</h1><p class="lead">Lead.</p>'
+                f'{STORY}</div><div class="more">{COMMENTS}</div></div>')  # fmt: skip
+    focused = story_focus(parse_html(html))
+    assert tags(focused) == ["html", "body", "div", "h1"]
+    assert focused.find(".//div").get("class") == "story"
+    assert focused.find(".//p").get("class") == "lead"  # the lead next to the headline stays
+
+
+def test_prose_away_from_the_headline_keeps_the_whole_page() -> None:
+    apart = parse_html(page(f"<header><h1>Chips</h1></header><div>{STORY}</div>"))
+    assert story_focus(apart) is apart
+    split = parse_html(
+        page(f"<article><h1>Chips</h1><p>Only the lead.</p></article><div>{STORY}</div>")
     )
-    tree = parse_html(split)
-    assert article_focus(tree) is tree
+    assert story_focus(split) is split
 
 
-def test_several_articles_or_none_keep_the_whole_page() -> None:
+def test_several_articles_or_headlines_keep_the_whole_page() -> None:
     two = parse_html(page(f"<article>{STORY}</article><article>{STORY}</article>"))
+    headlines = parse_html(page(f"<div><h1>Site</h1><h1>Chips</h1>{STORY}</div>"))
     none = parse_html(page(f"<div>{STORY}</div>"))
-    assert article_focus(two) is two
-    assert article_focus(none) is none
+    assert story_focus(two) is two
+    assert story_focus(headlines) is headlines
+    assert story_focus(none) is none
