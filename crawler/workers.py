@@ -1,6 +1,6 @@
 """A process pool for the CPU-bound work of a crawl: extracting pages and tagging batches.
 
-Scrapy runs in one thread; extraction (~15-20 ms a page) and tagging (spaCy NER and the topic
+Scrapy runs in one thread; extraction (~5-12 ms a page) and tagging (spaCy NER and the topic
 model) would keep it on one core. With ``--workers N`` the spider sends each page's
 extraction to this pool and the item pipeline sends each batch's tagging, so N processes do
 that work while the reactor keeps fetching, storing and indexing.
