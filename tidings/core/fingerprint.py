@@ -30,7 +30,9 @@ _A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
+#: One odd multiplier per word of a shingle (the last also drives the finaliser).
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x94D049BB133111EB], dtype=np.uint64)
+assert len(_MIX) == SHINGLE
 
 
 def _shingle_hashes(text: str) -> np.ndarray:
@@ -44,10 +46,9 @@ def _shingle_hashes(text: str) -> np.ndarray:
     if not words:
         return np.empty(0, dtype=np.uint64)
     ids = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
-    if ids.size >= SHINGLE:
-        mixed = ids[: 1 - SHINGLE] * _MIX[0] + ids[1 : 2 - SHINGLE] * _MIX[1] + ids[2:] * _MIX[2]
-    else:
-        mixed = (ids * _MIX[: ids.size]).sum(keepdims=True)
+    width = min(SHINGLE, ids.size)  # a text shorter than a shingle is one shingle
+    count = ids.size - width + 1
+    mixed = sum(ids[k : k + count] * _MIX[k] for k in range(width))
     mixed ^= mixed >> np.uint64(31)
     mixed *= _MIX[2]
     mixed ^= mixed >> np.uint64(29)
