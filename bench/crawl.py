@@ -4,14 +4,18 @@ store → index), with and without the worker pool.
 The site (a sitemap index over news sitemaps of 1,000 URLs each, plus a feed of the latest 100)
 is served from its own process on 127.0.0.1; its pages look like real news pages (head
 metadata and JSON-LD, navigation, a ~600-word story naming people, companies and places,
-related links, footer; ~25 KB each). Each configuration crawls it into a fresh home in a fresh
-process with the real default model (topics and entities); the bench prints articles/s (stored
-articles over the crawl's wall time, from the first request to the last index commit), seconds
-per stage, CPU and peak memory (PSS of the crawl process and its workers, sampled every
+related links, footer, and ~80 KB of page furniture: ~96 KB each, ~15 KB with
+``--furniture-kb 0``). Article pages are rendered to a temporary folder before the crawls and
+served from the files (``--render-on-request`` generates them per request instead). Each
+configuration crawls it into a fresh home in a fresh process with the real default model
+(topics and entities); the bench prints articles/s (stored articles over the crawl's wall time,
+from the first request to the last index commit), seconds per stage, CPU of the crawl, its
+workers and the site, and peak memory (PSS of the crawl process and its workers, sampled every
 0.25 s), and how memory moved between the first and the last quarter of the crawl.
 
-    .venv/bin/python bench/crawl.py [--pages 5000] [--workers N] [--no-baseline]
-                                    [--no-classify] [--json FILE]
+    .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
+                                    [--no-baseline] [--no-classify] [--no-article-element]
+                                    [--render-on-request] [--json FILE]
 """
 
 from __future__ import annotations
@@ -356,12 +360,22 @@ def site_response(
             f"<title>Loopback Herald</title><link>{base}/</link>{items}</channel></rss>"
         )
         return 200, "application/rss+xml", rss.encode()
-    name = path.rsplit("/", 1)[-1]
-    if name.startswith("story-") and name.endswith(".html"):
-        i = int(name.removeprefix("story-").removesuffix(".html"))
-        if 0 <= i < pages and path == article_path(i):
-            return 200, "text/html; charset=utf-8", article_page(i, base, kb, story_tag)
+    i = article_index(path, pages)
+    if i is not None:
+        return 200, "text/html; charset=utf-8", article_page(i, base, kb, story_tag)
     return 404, "text/plain", b"not found"
+
+
+def article_index(path: str, pages: int) -> int | None:
+    """The number of the article page at ``path`` on a site of ``pages`` articles, or None."""
+    name = path.rsplit("/", 1)[-1]
+    if not (name.startswith("story-") and name.endswith(".html")):
+        return None
+    number = name.removeprefix("story-").removesuffix(".html")
+    if not number.isdigit():
+        return None
+    i = int(number)
+    return i if i < pages and path == article_path(i) else None
 
 
 def serve_site(
@@ -379,9 +393,10 @@ def serve_site(
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self.path.split("?", 1)[0]
-            rendered = _rendered(path)
-            if rendered is not None:
-                status, ctype, body = 200, "text/html; charset=utf-8", rendered.read_bytes()
+            i = article_index(path, pages) if render_dir is not None else None
+            if i is not None:
+                status, ctype = 200, "text/html; charset=utf-8"
+                body = Path(str(render_dir), f"{i}.html").read_bytes()
             else:
                 status, ctype, body = site_response(path, base, pages, kb, story_tag)
             self.send_response(status)
@@ -392,13 +407,6 @@ def serve_site(
 
         def log_message(self, *args: Any) -> None:
             pass
-
-    def _rendered(path: str) -> Path | None:
-        name = path.rsplit("/", 1)[-1]
-        if render_dir is None or not (name.startswith("story-") and name.endswith(".html")):
-            return None
-        i = int(name.removeprefix("story-").removesuffix(".html") or -1)
-        return Path(render_dir, f"{i}.html") if 0 <= i < pages and path == article_path(i) else None
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
