@@ -43,6 +43,6 @@ def test_recogniser_uses_blas_ops_and_finds_the_same_entities() -> None:
     assert any(expected)  # the texts do hold entities
 
 
-def test_one_blas_thread_inside_the_block_only() -> None:
+def test_one_blas_thread_inside_the_block() -> None:
     with one_blas_thread():
         assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
