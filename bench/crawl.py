@@ -418,9 +418,14 @@ def serve_site(
     httpd.serve_forever()
 
 
+def _stat_fields(pid: int | str) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state, parent, ...)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of a live process."""
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -480,10 +485,9 @@ def _tree(root: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
+                parent[int(entry.name)] = int(_stat_fields(entry.name)[1])
             except OSError:
                 continue
-            parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     found, frontier = [root], [root]
     while frontier:
         frontier = [p for p, pp in parent.items() if pp in frontier]
