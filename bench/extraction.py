@@ -1,4 +1,4 @@
-"""Article body extraction benchmark: ours against the maintained extractors, set by set, in one run.
+"""Body extraction benchmark: ours against the maintained extractors, set by set, in one run.
 
 Runs every extraction set it knows under the data folder (``extraction-dev``, ``extraction-dev2``:
 any sub-folder holding ``ground-truth.json`` with ``articleBody`` texts and ``html/<id>.html.gz``)
@@ -312,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             best = max(others, key=others.__getitem__)
             gap = scores["tidings"] - others[best]
             line += f", {gap:+.4f} against the best other ({best} {others[best]:.4f})"
-        line += f"; target {TARGET_F1} {'reached' if scores['tidings'] >= TARGET_F1 else 'NOT reached'}"
+        reached = "reached" if scores["tidings"] >= TARGET_F1 else "NOT reached"
+        line += f"; target {TARGET_F1} {reached}"
         print(line)
     results = {f"{s}|{g}|{name}": m for s, g, _, name, m in rows}
     (args.out / "scores.json").write_text(json.dumps(results, indent=2, sort_keys=True))
