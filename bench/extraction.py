@@ -248,10 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=default_data_dir(),
                     help="a set folder, or a folder of sets (default $TIDINGS_DATA_DIR or "
                          "<repo>/../shared/data)")  # fmt: skip
-    ap.add_argument("--ids", metavar="NAME",
-                    help="only the pages of ids/NAME.json in sets that have it (e.g. quick)")
-    ap.add_argument("--with-title", action="store_true",
-                    help="put the page's headline before every extractor's text")
+    ap.add_argument(
+        "--ids",
+        metavar="NAME",
+        help="only the pages of ids/NAME.json in sets that have it (e.g. quick)",
+    )
+    ap.add_argument(
+        "--with-title",
+        action="store_true",
+        help="put the page's headline before every extractor's text",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "var" / "bench-extraction",
                     help="prediction and score JSON files go here")  # fmt: skip
     ap.add_argument("--only-ours", action="store_true", help="skip the other extractors")
@@ -293,9 +299,11 @@ def main(argv: list[str] | None = None) -> int:
             rejected = runners[0][1].rejected
             print(f"{bench.name}: tidings rejected {len(rejected)} page(s) (scored as empty)")
 
-    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
-          f"{platform.python_version()}, {os.cpu_count()} cores (one used)"
-          f"{', headline prepended to every text (--with-title)' if args.with_title else ''}")
+    print(
+        f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores (one used)"
+        f"{', headline prepended to every text (--with-title)' if args.with_title else ''}"
+    )
     head = ("set", "group", "pages", "extractor", "F1", "precision", "recall", "exact", "pages/s")
     print(f"{head[0]:<22} {head[1]:<12} {head[2]:>5}  {head[3]:<24} {head[4]:>14} {head[5]:>9} "
           f"{head[6]:>7} {head[7]:>6} {head[8]:>8}")  # fmt: skip
