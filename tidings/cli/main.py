@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "model_commands",
     "data_commands",
     "serve_commands",
+    "dev_commands",
 )
 
 
