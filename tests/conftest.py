@@ -13,25 +13,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from es_node import started_node
 
-from tidings.dev.elasticsearch import ElasticsearchNode, NodeError
-
-
-def es_unavailable(reason: str) -> None:
-    """Fail in CI, skip elsewhere: no Elasticsearch test may pass by not running in CI."""
-    if os.environ.get("CI", "").lower() in ("true", "1"):
-        pytest.fail(f"Elasticsearch is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"no Elasticsearch: {reason}")
+from tidings.dev.elasticsearch import ElasticsearchNode
 
 
 @pytest.fixture(scope="session")
 def es_node() -> Iterator[ElasticsearchNode]:
     """A single-node cluster on 127.0.0.1 that this session started (and stops)."""
-    node = ElasticsearchNode()
-    try:
-        node.start()
-    except (NodeError, OSError) as exc:
-        es_unavailable(str(exc))
+    node = started_node()
     yield node
     node.stop()
 

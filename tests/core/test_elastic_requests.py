@@ -420,3 +420,22 @@ def test_credentials_in_the_url_never_reach_messages() -> None:
         assert "s3cret" not in index.url and "s3cret" not in json.dumps(index.health())
     finally:
         index.close()
+
+
+def test_api_key_from_the_environment_is_sent_and_never_shown(
+    stub: RecordingStub, tmp_path: Path
+) -> None:
+    settings = Settings.from_env(
+        {"TIDINGS_INDEX": "elasticsearch", "TIDINGS_ES_URL": stub.url,
+         "TIDINGS_ES_INDEX": ALIAS, "TIDINGS_ES_API_KEY": "c2VjcmV0LWtleQ=="},
+        home=tmp_path,
+    )  # fmt: skip
+    index = open_index(settings)
+    try:
+        health = index.health()
+    finally:
+        index.close()
+    assert stub.requests and all(
+        r.headers.get("authorization") == "ApiKey c2VjcmV0LWtleQ==" for r in stub.requests
+    )
+    assert "c2VjcmV0" not in json.dumps(health)

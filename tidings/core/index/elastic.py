@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import (
     ApiError,
+    AuthenticationException,
+    AuthorizationException,
     BadRequestError,
     Elasticsearch,
     NotFoundError,
@@ -98,18 +100,28 @@ class ElasticIndex:
         max_retries: int = 5,
         initial_backoff: float = 1.0,
         max_backoff: float = 30.0,
+        api_key: str | None = None,
+        ca_certs: str | None = None,
     ) -> None:
         """Connect lazily: nothing is sent until the first call, so opening never fails.
 
         ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
         index that way). The bulk retry settings apply to 429 (queue full) rejections.
+        Credentials: user and password in ``url``, or an ``api_key`` (the encoded form
+        Elasticsearch returns); ``ca_certs`` is a PEM file that signs the cluster's TLS
+        certificate (for a private CA).
         """
         self.url = redacted(url)  # shown in messages and health; the client gets the real one
         self.alias = index
         self.writable = writable
         self._owns_client = client is None
         self._client = client or Elasticsearch(
-            url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3
+            url,
+            request_timeout=request_timeout,
+            retry_on_timeout=True,
+            max_retries=3,
+            api_key=api_key or None,
+            ca_certs=ca_certs or None,
         )
         self._max_retries = max_retries
         self._initial_backoff = initial_backoff
@@ -127,6 +139,11 @@ class ElasticIndex:
             exists = bool(self._client.indices.exists(index=self.alias))
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise IndexUnavailable(
+                f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}): "
+                f"{_reason(exc)}"
+            ) from exc
         if not exists:
             self._put_template()
             concrete = eq.concrete_index(self.alias)
