@@ -151,6 +151,41 @@ def test_clear_removes_everything(index: IndexBackend) -> None:
     assert index.search(SearchRequest()).total == 0
 
 
+def test_rebuild_replaces_everything_and_readers_see_only_the_result(
+    backends: Backends,
+) -> None:
+    writer = backends.open(writable=True)
+    reader = backends.open(writable=False)
+    writer.upsert([article(1, "Old harbour story"), article(2, "Old bridge story")])
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        yield [article(2, "New bridge story"), article(3, "New airport story")]
+        # mid-rebuild, searches still answer from what was there before
+        assert sorted(search(reader, q="old")) == ["art1", "art2"]
+        yield [article(4, "New market story")]
+
+    assert writer.rebuild(batches()) == 3
+    assert reader.count() == writer.count() == 3
+    assert sorted(search(reader, q="new", limit=10)) == ["art2", "art3", "art4"]
+    assert search(reader, q="old") == []
+    writer.upsert([article(5, "After the rebuild")])  # writes go to the rebuilt index
+    assert search(reader, q="rebuild") == ["art5"]
+
+
+def test_failed_rebuild_leaves_the_index_as_it_was(index: IndexBackend) -> None:
+    index.upsert([article(1, "Harbour reopens")])
+
+    def broken() -> Iterator[list[dict[str, Any]]]:
+        yield [article(2, "Bridge closes")]
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(broken())
+    assert index.count() == 1
+    assert search(index, q="harbour") == ["art1"]
+    assert search(index, q="bridge") == []
+
+
 def test_health_reports_ok_and_backend(index: IndexBackend, backends: Backends) -> None:
     index.upsert([article(1)])
     health = index.health()
