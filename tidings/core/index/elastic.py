@@ -217,20 +217,23 @@ class ElasticIndex:
         # raise_on_error=False is what makes item-level 429s retried at all: with True the
         # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
         failed = []
-        for ok, item in helpers.streaming_bulk(
-            self._client,
-            actions,
-            chunk_size=BULK_CHUNK,
-            max_retries=self._max_retries,
-            initial_backoff=self._initial_backoff,
-            max_backoff=self._max_backoff,
-            raise_on_error=False,
-            yield_ok=False,
-            refresh=refresh,
-        ):
-            status = next(iter(item.values()), {}).get("status")
-            if not ok and status not in ignore_status:
-                failed.append(item)
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self._client,
+                actions,
+                chunk_size=BULK_CHUNK,
+                max_retries=self._max_retries,
+                initial_backoff=self._initial_backoff,
+                max_backoff=self._max_backoff,
+                raise_on_error=False,
+                yield_ok=False,
+                refresh=refresh,
+            ):
+                status = next(iter(item.values()), {}).get("status")
+                if not ok and status not in ignore_status:
+                    failed.append(item)
+        except TransportError as exc:  # the cluster went away mid-write: callers keep it pending
+            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         if failed:
             raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
 
