@@ -7,6 +7,7 @@ topics and entities, stores and indexes the articles, then serves the web app un
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -37,9 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
-    from crawler.sources import adhoc_sources
     from search_api import create_app
     from tidings.cli.serve_commands import serve_app
+    from tidings.core.hosts import parse_host_list
+    from tidings.core.sources import adhoc_sources, host_of
     from tidings.demo.server import serve_demo_site
 
     settings = settings_from(args)
@@ -64,7 +66,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         if args.no_serve:
             return 0
-        app = create_app(settings)
+        # the demo site is on loopback: sources added through the demo's API may name it
+        internal = parse_host_list(os.environ.get("TIDINGS_ALLOW_INTERNAL_HOSTS"))
+        internal |= {host_of(site.base_url)}
+        app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
         with Store(settings.db_path) as store:
             stored = store.count()
 
