@@ -24,6 +24,7 @@ from search_api.resources import resources
 from search_api.schemas import JobSchema
 from tidings.core import hosts
 from tidings.core.sources import (
+    ANY_DOMAIN,
     ID_PATTERN,
     Source,
     SourceExists,
@@ -124,25 +125,21 @@ def add_source(source: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
 
 
 def _refuse_internal_hosts(source: Source) -> None:
-    """:class:`SourcesError` naming the first field whose host is not public (see
-    :mod:`tidings.core.hosts`); every host the crawler would fetch from is checked."""
+    """:class:`SourcesError` naming the first field with a host that is not public (see
+    :mod:`tidings.core.hosts`): every host the crawler would fetch from is checked, those of
+    the start URLs and the allowed domains that linked articles may be on."""
     allowed = current_app.config.get("TIDINGS_ALLOW_INTERNAL_HOSTS") or ()
-    named = [("home", source.home or "")]
-    named += [(key, url) for key in ("feeds", "sitemaps") for url in getattr(source, key)]
+    urls = [("home", source.home or ""), *(("feeds", u) for u in source.feeds),
+            *(("sitemaps", u) for u in source.sitemaps)]  # fmt: skip
+    named = [(key, host_of(url)) for key, url in urls]
+    named += [("allowed_domains", d) for d in source.allowed_domains if d != ANY_DOMAIN]
     checked: set[str] = set()
-    for key, url in named:
-        host = host_of(url) if url else ""
+    for key, host in named:
         if host and host not in checked:
             checked.add(host)
             reason = hosts.refusal(host, allowed)
             if reason:
                 raise SourcesError(f"{key}: {reason}", key)
-    for domain in source.allowed_domains:
-        if domain != "*" and domain not in checked:
-            checked.add(domain)
-            reason = hosts.refusal(domain, allowed)
-            if reason:
-                raise SourcesError(f"allowed_domains: {reason}", "allowed_domains")
 
 
 @bp.post("/crawl")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -69,3 +73,15 @@ def test_public_url_setting_is_checked() -> None:
     for bad in ("a.example", "ftp://a.example/", "https://a.example/?q=1", "https://:80/"):
         with pytest.raises(ValueError, match="TIDINGS_PUBLIC_URL"):
             from_env({"TIDINGS_PUBLIC_URL": bad})
+
+
+def test_serve_with_a_bad_public_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tidings", "--home", str(tmp_path), "serve", "--port", "0"],
+        env={**os.environ, "TIDINGS_PUBLIC_URL": "news.example.org"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tidings serve: error: TIDINGS_PUBLIC_URL must be an http(s) URL, not 'news.example.org'"
+    ]
