@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from search_api import config as api_config
 from search_api.caching import CachePolicy, init_response_cache
 from search_api.problems import INDEX_UNAVAILABLE, Problem, problem_response
-from search_api.resources import Resources, init_app
+from search_api.resources import Resources, StoreUnavailable, init_app
 from tidings.core.config import Settings
 from tidings.core.index.base import IndexBackend, IndexUnavailable
 
@@ -106,6 +106,13 @@ def _register_errors(app: Flask) -> None:
                 type=INDEX_UNAVAILABLE,
                 headers={"Retry-After": "30"},
             )
+        )
+
+    @app.errorhandler(StoreUnavailable)
+    def on_store_unavailable(exc: StoreUnavailable) -> Any:
+        log.error("the store cannot be opened: %s", exc)
+        return _respond(
+            Problem(503, detail="the store is not available", headers={"Retry-After": "30"})
         )
 
     @app.errorhandler(HTTPException)

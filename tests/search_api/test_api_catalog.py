@@ -206,3 +206,12 @@ def test_catalog_lists_every_source_and_topic_with_exact_counts(tmp_path: Path) 
     topics = {t["id"]: t["count"] for t in _json(client, "/api/v1/topics")["topics"]}
     expected_topics = {f"t{n:02d}": len(range(n, 120, 40)) for n in range(40)}
     assert topics == {**expected_topics, "every-third": 40}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/topics", "/api/v1/sources"])
+def test_catalog_with_a_store_that_cannot_open_is_a_503(tmp_path: Path, url: str) -> None:
+    settings = Settings(home=tmp_path / "home")
+    settings.db_path.mkdir(parents=True)  # a directory where the database should be
+    resp = create_app(settings, config={"RATELIMIT_ENABLED": False}).test_client().get(url)
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    assert resp.headers["Retry-After"] == "30"
