@@ -97,3 +97,15 @@ def test_concurrent_adds_keep_every_source(
     text = (fresh[0].home / "sources.toml").read_text(encoding="utf-8")
     ids = sorted(s["id"] for s in tomllib.loads(text)["sources"])
     assert ids == [f"site-{i}" for i in range(8)]
+
+
+def test_a_broken_sources_file_on_the_server_is_a_409_not_the_clients_400(
+    admin_client: FlaskClient, fresh: tuple[Settings, Any]
+) -> None:
+    path = fresh[0].home / "sources.toml"
+    path.write_text('[[sources]]\nid = "old"\nfeeds = ["http://127.0.0.1:1/f"]\ninterval = 0\n')
+    body = {"id": "new", "feeds": ["http://127.0.0.1:2/f"]}
+    resp = admin_client.post("/api/v1/sources", json=body, headers=AUTH)
+    assert resp.status_code == 409 and "tidings sources check" in resp.get_json()["detail"]
+    assert str(path) not in resp.get_json()["detail"]  # no server paths in answers
+    assert admin_client.post("/api/v1/crawl", headers=AUTH).status_code == 409

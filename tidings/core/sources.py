@@ -47,8 +47,6 @@ ANY_DOMAIN = "*"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _INTERVAL = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
 #: The sources file the API writes and ``POST /api/v1/crawl`` crawls: ``<home>/sources.toml``.
 HOME_FILE_NAME = "sources.toml"
 #: Keys in the order they are written.
@@ -356,7 +354,10 @@ def append_source(path: str | Path, raw: dict[str, Any]) -> Source:
     path = Path(path)
     with locked(path):
         old = path.read_text(encoding="utf-8") if path.exists() else ""
-        existing = parse_sources(old, str(path)) if old.strip() else []
+        try:
+            existing = parse_sources(old, str(path)) if old.strip() else []
+        except SourcesError as exc:  # the file is broken, not the new source: no field to name
+            raise SourcesError(str(exc)) from None
         if any(s.id == raw.get("id") for s in existing):
             raise SourceExists(f"{path}: duplicate source id {raw.get('id')!r}")
         new = (old.rstrip() + "\n\n" if old.strip() else "") + source_table(raw)
