@@ -258,7 +258,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
         assert s.pending_index() == [] and s.source_health() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     db.close()
 
 
@@ -285,15 +285,14 @@ def test_topic_and_source_counts_follow_every_write(store: Store) -> None:
     assert [(r["id"], r["articles"]) for r in store.source_counts()] == [("s1", 1), ("s2", 1)]
 
 
-def test_version_2_database_migrates_filling_topic_counts(tmp_path: Path) -> None:
+def test_database_without_topic_rows_gets_them_filled(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with Store(path) as s:
         s.upsert([record(1, topics=_topics("ai")), record(2, topics=_topics("ai", "law"))])
-    db = sqlite3.connect(path)  # make it a version-2 file: no topic rows, no triggers
+    db = sqlite3.connect(path)  # as made before the topic rows existed: no table, no triggers
     for trigger in ("insert", "update", "delete"):
         db.execute(f"DROP TRIGGER article_topics_{trigger}")
     db.execute("DROP TABLE article_topics")
-    db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
     with Store(path) as s:

@@ -22,7 +22,7 @@ from typing import Any
 from tidings.core.article import article_id, utc_now
 from tidings.core.fingerprint import SAME_STORY, bands, fingerprint, similarity
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 #: Bodies shorter than this are not fingerprinted or matched on exact content: short texts
 #: ("Live updates", a one-line brief) are too alike across stories to call them copies.
@@ -33,6 +33,29 @@ MAX_CANDIDATES = 500
 VOLATILE_FIELDS = ("fetched_at", "cluster_id")
 
 _SPACE = re.compile(r"\s+")
+
+#: One row per (article, topic id), kept by triggers on ``articles`` (so every write path keeps
+#: it true), for exact per-topic counts without reading every record. Created, and filled from
+#: the stored records, when a database lacks it (see ``_ensure_topic_rows``); triggers hold
+#: ``;``, so these are separate statements.
+_TOPIC_ROWS = (
+    "SELECT NEW.id, json_extract(t.value, '$.id') FROM json_each(NEW.record, '$.topics') AS t "
+    "WHERE t.type = 'object' AND json_extract(t.value, '$.id') IS NOT NULL"
+)
+_TOPICS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS article_topics (article_id TEXT NOT NULL, topic_id TEXT NOT "
+    "NULL, PRIMARY KEY (article_id, topic_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS article_topics_topic ON article_topics (topic_id)",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_insert AFTER INSERT ON articles BEGIN "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_update AFTER UPDATE OF record ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; END",
+    "INSERT OR IGNORE INTO article_topics "
+    + _TOPIC_ROWS.replace("NEW.", "a.").replace("FROM json_each", "FROM articles AS a, json_each"),
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -96,29 +119,6 @@ CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
 """
 #: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
 #: (all IF NOT EXISTS), so a version-1 database migrates by running them again.
-
-#: Schema 3: one row per (article, topic id), kept by triggers on ``articles`` (so every write
-#: path keeps it true), for exact per-topic counts without reading every record. The last
-#: statement fills it for databases made before (idempotent). Triggers hold ``;``, so these
-#: are separate statements.
-_TOPIC_ROWS = (
-    "SELECT NEW.id, json_extract(t.value, '$.id') FROM json_each(NEW.record, '$.topics') AS t "
-    "WHERE t.type = 'object' AND json_extract(t.value, '$.id') IS NOT NULL"
-)
-_TOPICS_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS article_topics (article_id TEXT NOT NULL, topic_id TEXT NOT "
-    "NULL, PRIMARY KEY (article_id, topic_id)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS article_topics_topic ON article_topics (topic_id)",
-    "CREATE TRIGGER IF NOT EXISTS article_topics_insert AFTER INSERT ON articles BEGIN "
-    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
-    "CREATE TRIGGER IF NOT EXISTS article_topics_update AFTER UPDATE OF record ON articles BEGIN "
-    "DELETE FROM article_topics WHERE article_id = OLD.id; "
-    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
-    "CREATE TRIGGER IF NOT EXISTS article_topics_delete AFTER DELETE ON articles BEGIN "
-    "DELETE FROM article_topics WHERE article_id = OLD.id; END",
-    "INSERT OR IGNORE INTO article_topics "
-    + _TOPIC_ROWS.replace("NEW.", "a.").replace("FROM json_each", "FROM articles AS a, json_each"),
-)
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,7 @@ class Store:
             raise StoreError(f"cannot switch {self.path} to WAL mode")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
+        self._ensure_topic_rows()
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -217,9 +218,16 @@ class Store:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
-                for statement in _TOPICS_SCHEMA:
-                    self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _ensure_topic_rows(self) -> None:
+        """Add the per-topic rows and their triggers to a database made without them."""
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?"
+        if self._db.execute(found, ("article_topics_delete",)).fetchone():
+            return
+        with self._write():
+            for statement in _TOPICS_SCHEMA:
+                self._db.execute(statement)
 
     # -- lifecycle -------------------------------------------------------------------------
 
