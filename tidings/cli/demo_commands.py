@@ -7,7 +7,6 @@ topics and entities, stores and indexes the articles, then serves the web app un
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from dataclasses import replace
@@ -39,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
     from search_api import create_app
+    from search_api.config import from_env
     from tidings.cli.serve_commands import serve_app
-    from tidings.core.hosts import parse_host_list
     from tidings.core.sources import adhoc_sources, host_of
     from tidings.demo.server import serve_demo_site
 
@@ -67,8 +66,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_serve:
             return 0
         # the demo site is on loopback: sources added through the demo's API may name it
-        internal = parse_host_list(os.environ.get("TIDINGS_ALLOW_INTERNAL_HOSTS"))
-        internal |= {host_of(site.base_url)}
+        internal = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | {host_of(site.base_url)}
         app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
         with Store(settings.db_path) as store:
             stored = store.count()
