@@ -3,6 +3,7 @@ record is never read half-written."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -19,7 +20,7 @@ def _stop(home: Path) -> None:
     for job in jobs.list_jobs(home):
         if job["status"] == "running":
             meta = jobs.jobs_dir(home) / f"{job['id']}.json"
-            pid = int(__import__("json").loads(meta.read_text())["pid"])
+            pid = int(json.loads(meta.read_text())["pid"])
             os.killpg(pid, 15)  # the runner leads its own session: stop it and the crawl
 
 
