@@ -13,9 +13,16 @@ from the first request to the last index commit), seconds per stage, CPU of the 
 workers and the site, and peak memory (PSS of the crawl process and its workers, sampled every
 0.25 s), and how memory moved between the first and the last quarter of the crawl.
 
+With ``--real SET`` (repeatable) it crawls instead the real pages of the extraction sets in
+``../shared/data`` (bench/real_site.py: unchanged pages from ``--hosts`` loopback hosts, each with
+robots.txt and a sitemap), then, as the same-run baseline, the generated site with as many
+pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_costs.py).
+
     .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
                                     [--no-baseline] [--no-classify] [--no-article-element]
                                     [--render-on-request] [--json FILE]
+    .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
+                                    [--hosts 8] [--stage-pages 400] [--data-dir DIR]
 """
 
 from __future__ import annotations
