@@ -6,7 +6,8 @@ Signals, in precedence order: JSON-LD ``datePublished``, OpenGraph/meta publishe
 URL, and htmldate's day (a maintained library made for this; half a vote, as it reads much of
 the same markup, and only asked when the page's own signals are not unanimous). Each signal
 votes for the day it states; the day with most votes wins, ties going to the signal earliest
-in that order, which also names ``date_source``. One signal alone is simply taken. Pages that
+in that order; the first of the day's signals that states a zone gives the instant and
+``date_source``. One signal alone is simply taken. Pages that
 state no date at all fall back to a relative byline ("2 hours ago", resolved against the fetch
 time), the sitemap's ``lastmod``, then htmldate's extensive text search.
 
@@ -16,7 +17,7 @@ dropped as a parse error or an embargo slip.
 
 Days are the page's days: a date keeps the offset it was written in. A time the page wrote in
 UTC ("2020-05-02T02:54Z") may fall on the reader's previous or next day; when no signal names
-its UTC day but one the page wrote in local time names a neighbouring day it can reach (offsets -12
+its UTC day but one written in local time names a neighbouring day it can reach (offsets -12
 to +14 h), it votes for that day. The record stores every instant in UTC.
 """
 
@@ -95,9 +96,9 @@ def _reader_day(moment: datetime, local_days: set[date]) -> date:
 
 
 def _vote(signals: list[tuple[str, datetime]]) -> tuple[str, datetime, date] | None:
-    """(source, moment, day) of the winning day's first signal in precedence order."""
-    # htmldate's day often just echoes the UTC-written metadata: no evidence of a local day
-    local = {m.date() for n, m in signals if n != "htmldate" and not written_in_utc(m)}
+    """(source, moment, day) for the winning day: its first signal in precedence order that
+    states a zone (so the stored instant is exact), else its first signal."""
+    local = {m.date() for _, m in signals if not written_in_utc(m)}
     days = [(name, moment, _reader_day(moment, local)) for name, moment in signals]
     score: dict[date, float] = {}
     for name, _, day in days:
@@ -105,7 +106,11 @@ def _vote(signals: list[tuple[str, datetime]]) -> tuple[str, datetime, date] | N
     if not score:
         return None
     best = max(score.values())
-    return next(item for item in days if score[item[2]] == best)
+    for_day = [item for item in days if score[item[2]] == best]
+    first_day = for_day[0][2]
+    # the instant comes from the first signal for that day that states its zone, if any
+    zoned = [item for item in for_day if item[2] == first_day and item[1].tzinfo is not FLOATING]
+    return zoned[0] if zoned else for_day[0]
 
 
 def choose_dates(
