@@ -4,7 +4,7 @@ Signals, in precedence order: JSON-LD ``datePublished``, OpenGraph/meta publishe
 ``<time>`` marked as published, the visible byline ("Published 3 May 2024, 10:12 BST",
 "03.05.2024"), the feed entry's date, a Google News sitemap ``publication_date``, the day in the
 URL, and htmldate's day (a maintained library made for this; half a vote, as it reads much of
-the same markup, and only asked when the page's own signals are not unanimous). Each signal
+the same markup, and only asked when that half vote could change the outcome). Each signal
 votes for the day it states; the day with most votes wins, ties going to the signal earliest
 in that order; the first of the day's signals that states a zone gives the instant and
 ``date_source``. One signal alone is simply taken. Pages that
@@ -23,6 +23,7 @@ to +14 h), it votes for that day. The record stores every instant in UTC.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -113,6 +114,18 @@ def _vote(signals: list[tuple[str, datetime]]) -> tuple[str, datetime, date] | N
     return zoned[0] if zoned else for_day[0]
 
 
+def _undecided(signals: list[tuple[str, datetime]]) -> bool:
+    """Whether htmldate's half vote could change the outcome: the page's signals tie, or one is
+    a UTC time whose day htmldate may place (it costs a few ms a page, so it is asked only then).
+    """
+    if not signals:
+        return False
+    if any(written_in_utc(m) for _, m in signals):
+        return True
+    counts = sorted(Counter(m.date() for _, m in signals).values(), reverse=True)
+    return len(counts) > 1 and counts[0] - counts[1] < VOTES["htmldate"]
+
+
 def choose_dates(
     meta: PageMetadata, tree: HtmlElement, hints: dict[str, Any], fetched_at: str
 ) -> PageDates:
@@ -133,9 +146,8 @@ def choose_dates(
     ]
     updated = next((upd for _, _, upd in found if upd is not None), None) or lastmod
     signals = [(name, pub) for name, pub, _ in found if pub is not None and pub <= latest]
-    unanimous = len(signals) >= 2 and len({m.date() for _, m in signals}) == 1
-    if not (unanimous and not any(written_in_utc(m) for _, m in signals)):
-        day = _htmldate(tree, fetched, extensive=False) if signals else None
+    if _undecided(signals):
+        day = _htmldate(tree, fetched, extensive=False)
         signals += [("htmldate", day)] if day is not None else []
     winner = _vote(signals)
     if winner is not None:
