@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from tidings import __version__
 from tidings.cli.errors import EXIT_USAGE, UsageError
+from tidings.core.index.base import IndexUnavailable
 
 #: Modules under ``tidings.cli`` that register subcommands, in ``--help`` order.
 COMMAND_MODULES = (
@@ -23,6 +24,7 @@ COMMAND_MODULES = (
     "model_commands",
     "data_commands",
     "serve_commands",
+    "dev_commands",
 )
 
 
@@ -64,8 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"tidings {args.command}: error: {exc}", file=sys.stderr)
+    except (UsageError, IndexUnavailable) as exc:  # bad input, or an index we cannot reach
+        message = " ".join(str(exc).split())
+        print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tidings: interrupted", file=sys.stderr)
