@@ -15,7 +15,11 @@ workers and the site, and peak memory (PSS of the crawl process and its workers,
 
     .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
                                     [--no-baseline] [--no-classify] [--no-article-element]
-                                    [--render-on-request] [--json FILE]
+                                    [--render-on-request] [--vs NAME=VALUE] [--json FILE]
+
+``--vs NAME=VALUE`` adds a run of the pool configuration with one more Scrapy setting and
+prints its articles/s against the pool run's: e.g. ``--vs TIDINGS_WRITE_THREAD=false`` stores
+and indexes on the reactor thread, as the pipeline did before its writer thread.
 """
 
 from __future__ import annotations
@@ -609,6 +613,11 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="Scrapy setting for both runs, as `tidings crawl --set` (repeatable)",
     )
+    parser.add_argument(
+        "--vs",
+        metavar="NAME=VALUE",
+        help="also run the pool configuration with this Scrapy setting, and compare",
+    )
     parser.add_argument("--json", type=Path, help="write all results as JSON here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -632,9 +641,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     server.start()
     base = ready.get(timeout=60 + args.pages / 100)  # rendering ahead: ~0.6 ms a page
-    configs = [(f"pool, {workers} workers", workers)]
+    configs = [(f"pool, {workers} workers", workers, {})]
     if not args.no_baseline and workers:
-        configs.append(("baseline, no pool", 0))
+        configs.append(("baseline, no pool", 0, {}))
+    vs = parse_overrides([args.vs]) if args.vs else {}
+    if vs:
+        configs.append((f"pool, {args.vs}", workers, vs))
     cores = len(os.sched_getaffinity(0))
     print(
         f"site {base}: {args.pages} article pages "
@@ -646,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results: dict[str, Any] = {}
     try:
-        for name, n in configs:
+        for name, n, extra in configs:
             with tempfile.TemporaryDirectory(prefix="tidings-bench-crawl-") as home:
                 config = {
                     "home": home,
@@ -655,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
                     "classify": not args.no_classify,
                     "batch_size": args.batch_size,
                     "model_dir": str(args.model) if args.model else None,
-                    "overrides": overrides,
+                    "overrides": {**overrides, **extra},
                 }
                 server_cpu = _cpu_seconds(server.pid)
                 results[name] = run_config(config)
@@ -674,10 +686,13 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-    if len(results) == 2:
-        (_, pooled), (_, base_run) = results.items()
-        ratio = base_run["report"]["elapsed_s"] / max(pooled["report"]["elapsed_s"], 1e-9)
+    runs = list(results.values())
+    if not args.no_baseline and workers:
+        ratio = runs[1]["report"]["elapsed_s"] / max(runs[0]["report"]["elapsed_s"], 1e-9)
         print(f"pool vs baseline: {ratio:.2f}x articles/s")
+    if vs:
+        ratio = runs[-1]["report"]["elapsed_s"] / max(runs[0]["report"]["elapsed_s"], 1e-9)
+        print(f"pool vs pool with {args.vs}: {ratio:.2f}x articles/s")
     version = next(iter(results.values())).get("model_version")
     print(f"model {version}; setup (model load) excluded from crawl s")
     if args.json:

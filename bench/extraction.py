@@ -30,7 +30,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-#: DESIGN.md's figure for body extraction on extraction-dev.
+#: ../shared/DESIGN.md's figure for body extraction on extraction-dev.
 TARGET_F1 = 0.975
 #: Ground-truth keys that would carry a publication date, were the benchmark to have one.
 DATE_KEYS = ("datePublished", "date_published", "published_at", "date")
@@ -116,7 +116,8 @@ def trafilatura_default(html: str, url: str) -> str:
 
 
 def trafilatura_no_comments(html: str, url: str) -> str:
-    """trafilatura's defaults minus comments: the configuration behind DESIGN.md's 0.969.
+    """trafilatura's defaults minus comments: the configuration behind the design's 0.969
+    (../shared/DESIGN.md).
 
     Its default keeps reader comments, which no article body contains; this stronger baseline
     keeps the comparison honest.
