@@ -18,5 +18,6 @@ page=tidings/demo/site/science/sparse-attention-cuts-training-cost.html
 import json, sys
 record = json.load(open(sys.argv[1]))
 assert record["word_count"] >= 40, record["word_count"]
-print(f"install check: extracted {record[\"word_count\"]} words from a demo page")
+words = record["word_count"]
+print(f"install check: extracted {words} words from a demo page")
 ' "$tmp/record.json"
