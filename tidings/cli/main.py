@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "model_commands",
     "data_commands",
     "serve_commands",
+    "dev_commands",
 )
 
 
@@ -68,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (UsageError, IndexLockedError, IndexUnavailable) as exc:
-        # The index held by another writer, or its server down, is the operator's to fix
-        # like bad input: say so in one line, not a traceback.
-        print(f"tidings {args.command}: error: {exc}", file=sys.stderr)
+        # bad input, an index another process is writing, or one we cannot reach: one line
+        message = " ".join(str(exc).split())
+        print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tidings: interrupted", file=sys.stderr)
