@@ -5,8 +5,8 @@ Starts gunicorn (``search_api/gunicorn_conf.py``, 2 workers) over a home with sy
 32 keep-alive clients for a fixed time and reports throughput and latency percentiles, plus the
 resident memory (RSS) of each API worker afterwards. ``healthz`` runs first as the floor: the
 least any request costs through the same gunicorn, Flask and metrics stack on these cores.
-Targets (DESIGN.md): search p99 <= 50 ms at 32 clients; recent and feeds >= 1,000 req/s; an API
-worker <= 300 MB.
+Targets (../shared/DESIGN.md): search p99 <= 50 ms at 32 clients; recent and feeds >= 1,000
+req/s; an API worker <= 300 MB.
 
 Clients are Python threads with ``http.client`` spread over several processes (so the GIL of
 one client process does not cap the rate); they share the machine's cores with the server,

@@ -20,7 +20,7 @@ pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_
 
     .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
                                     [--no-baseline] [--no-classify] [--no-article-element]
-                                    [--render-on-request] [--json FILE]
+                                    [--render-on-request] [--vs NAME=VALUE] [--json FILE]
     .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
                                     [--hosts 8] [--stage-pages 400] [--data-dir DIR]
 """
@@ -672,6 +672,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="Scrapy setting for both runs, as `tidings crawl --set` (repeatable)",
     )
+    parser.add_argument(
+        "--vs",
+        metavar="NAME=VALUE",
+        help="also run the pool configuration with this Scrapy setting, and compare "
+        "(e.g. TIDINGS_WRITE_THREAD=false: writes on the reactor thread)",
+    )
     parser.add_argument("--json", type=Path, help="write all results as JSON here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -699,9 +705,12 @@ def main(argv: list[str] | None = None) -> int:
     story_tag = "div" if args.no_article_element else "article"
     render_dir = None if args.render_on_request else tempfile.mkdtemp(prefix="tidings-site-")
     server, base = _start_site(args.pages, args.furniture_kb, render_dir, story_tag)
-    configs = [(f"pool, {workers} workers", workers)]
+    configs = [(f"pool, {workers} workers", workers, {})]
     if not args.no_baseline and workers:
-        configs.append(("baseline, no pool", 0))
+        configs.append(("baseline, no pool", 0, {}))
+    vs = parse_overrides([args.vs]) if args.vs else {}
+    if vs:  # e.g. TIDINGS_WRITE_THREAD=false: store and index on the reactor thread
+        configs.append((f"pool, {args.vs}", workers, vs))
     cores = len(os.sched_getaffinity(0))
     print(
         f"site {base}: {args.pages} article pages "
@@ -713,17 +722,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     results: dict[str, Any] = {}
     try:
-        for name, n in configs:
-            results[name] = _crawl(name, server.pid, {**common, "base": base, "workers": n})
+        for name, n, extra in configs:
+            config = {**common, "base": base, "workers": n}
+            config["overrides"] = {**overrides, **extra}
+            results[name] = _crawl(name, server.pid, config)
     finally:
         server.terminate()
         if render_dir is not None:
             shutil.rmtree(render_dir, ignore_errors=True)
     _print_table(CRAWL_HEADER, [_row(name, r, args.pages) for name, r in results.items()])
-    if len(results) == 2:
-        (_, pooled), (_, base_run) = results.items()
-        ratio = base_run["report"]["elapsed_s"] / max(pooled["report"]["elapsed_s"], 1e-9)
+    runs = list(results.values())
+    if not args.no_baseline and workers:
+        ratio = runs[1]["report"]["elapsed_s"] / max(runs[0]["report"]["elapsed_s"], 1e-9)
         print(f"pool vs baseline: {ratio:.2f}x articles/s")
+    if vs:
+        ratio = runs[-1]["report"]["elapsed_s"] / max(runs[0]["report"]["elapsed_s"], 1e-9)
+        print(f"pool vs pool with {args.vs}: {ratio:.2f}x articles/s")
     version = next(iter(results.values())).get("model_version")
     print(f"model {version}; setup (model load) excluded from crawl s")
     if args.json:

@@ -40,7 +40,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-#: DESIGN.md's figure for body extraction on every set.
+#: ../shared/DESIGN.md's figure for body extraction on every set.
 TARGET_F1 = 0.97
 #: The id list that is a sample for quick runs, not a source of its own.
 SAMPLE_IDS = frozenset({"quick"})

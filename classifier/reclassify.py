@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tidings.core.store import Store
-from tidings.core.sync import index_pending
+from tidings.core.sync import index_pending, store_and_index
 
 Progress = Callable[[str], None]
 
@@ -65,9 +65,7 @@ def reclassify(
         report.skipped += len(batch) - len(todo)
         if todo:
             tagger.tag(todo)
-            result = store.upsert(todo, track_index=True)
-            index.upsert(result.articles)
-            store.mark_indexed([a["id"] for a in result.articles])
+            store_and_index(store, index, todo)
             report.retagged += len(todo)
         rate = report.retagged / max(time.perf_counter() - start, 1e-9)
         say(

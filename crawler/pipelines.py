@@ -11,6 +11,12 @@ Crash safety: a page's fetch state is written in the same transaction as its art
 crawl killed before a batch is stored fetches that batch again on restart. Stored articles
 stay marked pending until the index commit; the next crawl indexes any left pending.
 
+Off the reactor: SQLite upserts (which may wait up to the store's busy timeout for another
+writer) and index commits run on one writer thread, with a store connection of its own, so
+Scrapy's reactor keeps fetching and parsing meanwhile. One thread means one write at a time,
+in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the reactor thread
+instead, for comparison in ``bench/crawl.py``).
+
 With a worker pool (``TIDINGS_POOL``, :mod:`crawler.workers`) each batch is tagged in a worker
 process while the next batch fills. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several
 processes store into one store but only one may write the embedded index: the one holding
@@ -23,7 +29,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
@@ -34,7 +42,7 @@ from crawler.shared import unwrap
 from crawler.state import shared_store, tidings_settings
 from crawler.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
-from tidings.core.store import Store
+from tidings.core.store import Store, UpsertResult
 from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
 
@@ -49,6 +57,8 @@ DEFAULT_INDEX_WAIT = 300.0
 #: pending meanwhile, so none is lost to a crash.
 DEFAULT_INDEX_BATCH = 1000
 DEFAULT_INDEX_INTERVAL = 5.0
+
+T = TypeVar("T")
 
 
 class ArticlePipeline:
@@ -71,17 +81,27 @@ class ArticlePipeline:
         self.index_interval = crawler.settings.getfloat(
             "TIDINGS_INDEX_INTERVAL", DEFAULT_INDEX_INTERVAL
         )
-        self.unindexed: dict[str, dict[str, Any]] = {}  # stored, not yet committed to the index
+        # stored, not yet committed to the index: id -> (record, version of its store write)
+        self.unindexed: dict[str, tuple[dict[str, Any], int]] = {}
         self.last_commit = time.monotonic()
+        self.in_thread = crawler.settings.getbool("TIDINGS_WRITE_THREAD", True)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-writer")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
         return cls(crawler)
 
-    def open_spider(self) -> None:
-        self.store = shared_store(self.crawler)
-        if self._take_index():
-            self._index_pending()
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on the writer thread (one write at a time, in order), off the reactor."""
+        if not self.in_thread:
+            return fn(*args)
+        return await asyncio.wrap_future(self._writer.submit(fn, *args))
+
+    async def open_spider(self) -> None:
+        shared_store(self.crawler)  # the spider's and middlewares' connection (reads, errors)
+        self.store = Store(self.settings.db_path)  # the writer thread's own connection
+        if await self._write(self._take_index):
+            await self._write(self._index_pending)
 
     def _take_index(self) -> bool:
         """Hold the index for writing; in a Redis crawl another worker may hold it (False)."""
@@ -125,7 +145,23 @@ class ArticlePipeline:
         if self.tagger is not None or (self.pool is not None and self.pool.has_tagger):
             records = await self._tag(records)
         self._add_source_topics(records)
-        self._store_and_index(batch, records)
+        fetch_states = [item.fetch for item in batch]
+        result, store_s, index_s = await self._write(self._store_and_index, records, fetch_states)
+        add_seconds(self.crawler, "store", store_s)
+        if index_s is not None:
+            add_seconds(self.crawler, "index", index_s)
+        source_of = {r.get("id"): (r.get("source") or {}).get("id", "?") for r in records}
+        for name in ("inserted", "updated", "unchanged"):
+            for aid in getattr(result, name):
+                count(self.crawler, source_of.get(aid, "?"), name)
+        url_of = {r.get("id"): r.get("url") for r in records}
+        for aid in result.refused:
+            message = "the store holds this URL under another source; left as it was"
+            report_error(
+                self.crawler,
+                CrawlError(source_of.get(aid, "?"), url_of.get(aid), "source-conflict", message),
+            )
+        self.stats.inc_value(f"{STAT}batches")
 
     async def _tag(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         started = time.perf_counter()
@@ -142,23 +178,24 @@ class ArticlePipeline:
             self.stats.inc_value(f"{STAT}errors/tagging")
         return records
 
-    def _store_and_index(self, batch: list[FetchedArticle], records: list[dict[str, Any]]) -> None:
-        """Store a tagged batch; index when a commit is due. No await: batches never interleave."""
+    def _store_and_index(
+        self, records: list[dict[str, Any]], fetch_states: list[Any]
+    ) -> tuple[UpsertResult, float, float | None]:
+        """Writer thread: store a tagged batch; index when a commit is due.
+
+        Returns the result and the seconds spent storing and (if it committed) indexing.
+        """
         assert self.store is not None
         started = time.perf_counter()
-        result = self.store.upsert(
-            records, fetch_states=[item.fetch for item in batch], track_index=True
-        )
-        add_seconds(self.crawler, "store", time.perf_counter() - started)
-        self.unindexed.update((r["id"], r) for r in result.articles)
+        result = self.store.upsert(records, fetch_states=fetch_states, track_index=True)
+        stored = time.perf_counter()
+        if result.version is not None:
+            self.unindexed.update((r["id"], (r, result.version)) for r in result.articles)
         due = time.monotonic() - self.last_commit >= self.index_interval
         if len(self.unindexed) >= self.index_batch or due:
             self._commit_index()
-        source_of = {r.get("id"): (r.get("source") or {}).get("id", "?") for r in records}
-        for name in ("inserted", "updated", "unchanged"):
-            for aid in getattr(result, name):
-                count(self.crawler, source_of.get(aid, "?"), name)
-        self.stats.inc_value(f"{STAT}batches")
+            return result, stored - started, time.perf_counter() - stored
+        return result, stored - started, None
 
     def _add_source_topics(self, batch: list[dict[str, Any]]) -> None:
         """Add each source's default ``topics`` (from the sources file) as rule topics.
@@ -177,36 +214,46 @@ class ArticlePipeline:
             )
 
     def _commit_index(self) -> None:
-        """Index what was stored since the last commit (and, in a Redis crawl, what the other
-        workers left pending), in one commit; without the index, leave it pending."""
-        started = time.perf_counter()
-        articles, self.unindexed = list(self.unindexed.values()), {}
+        """Writer thread: index what was stored since the last commit (and, in a Redis crawl,
+        what the other workers left pending), in one commit; without the index, leave it
+        pending. Marks are cleared for the versions indexed, so a newer write by another
+        process stays pending."""
+        pending, self.unindexed = self.unindexed, {}
         self.last_commit = time.monotonic()
         if not self._take_index():
             return  # still pending in the store: the worker holding the index takes them
         assert self.index is not None and self.store is not None
-        if articles:
-            self.index.upsert(articles)
-            self.store.mark_indexed([r["id"] for r in articles])
+        if pending:
+            self.index.upsert([record for record, _ in pending.values()])
+            self.store.mark_indexed({aid: version for aid, (_, version) in pending.items()})
         if self.shared_index:
             self._index_pending("other workers")
-        add_seconds(self.crawler, "index", time.perf_counter() - started)
+
+    def _close_writes(self) -> None:
+        """Writer thread: release the index and the writer's store connection."""
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     async def close_spider(self) -> None:
         try:
             await self.flush()
-            self._commit_index()
+            started = time.perf_counter()
+            await self._write(self._commit_index)
+            add_seconds(self.crawler, "index", time.perf_counter() - started)
             if self.shared_index and self.index is None:
                 await self._index_when_free()
         finally:
-            if self.index is not None:
-                self.index.close()
-                self.index = None
+            await self._write(self._close_writes)
+            self._writer.shutdown(wait=True)
 
     async def _index_when_free(self) -> None:
         """Redis crawl, end: wait for the index writer to be free, then index what is pending."""
         deadline = time.monotonic() + self.index_wait
-        while not self._take_index():
+        while not await self._write(self._take_index):
             if time.monotonic() > deadline:
                 logger.warning(
                     "the index stayed locked for %.0f s; articles left pending are indexed by "
@@ -215,4 +262,4 @@ class ArticlePipeline:
                 )
                 return
             await asyncio.sleep(0.2)
-        self._index_pending("workers of this crawl")
+        await self._write(self._index_pending, "workers of this crawl")

@@ -1,8 +1,10 @@
-"""One store per crawl, shared by the spider, middlewares, pipeline and health recorder.
+"""One store per crawl on the reactor thread, shared by the spider, middlewares and health
+recorder.
 
-They all need the store of record (fetch state, articles, errors, runs). One connection
-keeps writes in one process-wide order and is closed once, when the engine stops, after
-every component is done with it.
+They all need the store of record (fetch state, errors, runs). The connection is closed once,
+when the engine stops, after every component is done with it. The item pipeline writes
+articles from its writer thread through a connection of its own (:mod:`crawler.pipelines`),
+so reading fetch state here never waits for a batch being stored.
 """
 
 from __future__ import annotations

@@ -6,10 +6,12 @@ change the page; leaving them in would split one article into many records.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
+from crawler.sites import same_site
 from tidings.core.sources import host_of as host_of  # the crawler uses it from here
 
 #: Query parameters that only say how a reader arrived (never what they read).
@@ -92,7 +94,17 @@ def declared_canonical(tree: lxml_html.HtmlElement, page_url: str) -> str | None
     return None
 
 
-def canonical_url(tree: lxml_html.HtmlElement | None, page_url: str) -> str:
-    """Canonical URL of a fetched page: declared canonical, else the fetched URL, normalised."""
+def canonical_url(
+    tree: lxml_html.HtmlElement | None, page_url: str, own_domains: Iterable[str] = ()
+) -> str:
+    """Canonical URL of a fetched page: declared canonical, else the fetched URL, normalised.
+
+    The declared one counts only on the page's own site (or the source's ``own_domains``):
+    the article id is a hash of this URL, so a page naming another site's URL would otherwise
+    overwrite that site's article. A syndicated copy keeps its own URL and joins the
+    original's near-duplicate cluster instead.
+    """
     declared = declared_canonical(tree, page_url) if tree is not None else None
+    if declared and not same_site(host_of(declared), host_of(page_url), own_domains):
+        declared = None
     return canonicalize(declared or page_url)

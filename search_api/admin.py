@@ -35,6 +35,7 @@ from tidings.core.sources import (
     load_home_sources,
     source_from_dict,
 )
+from tidings.core.sync import delete_and_unindex
 
 bp = ApiBlueprint(
     "admin", __name__, url_prefix="/api/v1", description="Write and admin (API key required)."
@@ -193,14 +194,18 @@ def crawl_job(job_id: str) -> Response:
 @bp.problems(401, 403, 404, 409, 429)
 @bp.doc(security=API_KEY_SECURITY)
 def delete_article(article_id: str) -> tuple[str, int]:
-    """Delete an article from the store of record and the index."""
+    """Delete an article from the store of record and the index.
+
+    The same tracked path as every write (:func:`tidings.core.sync.delete_and_unindex`): if
+    the index fails after the store delete, the tombstone stays pending and the next crawl,
+    import or prune removes the article from the index.
+    """
     res = resources()
     if len(article_id) > 200 or res.store.get(article_id) is None:
         raise Problem(404, detail=f"no article with id {article_id[:200]!r}")
     writer, owned = _writable_index()
     try:
-        res.store.delete([article_id])
-        writer.delete([article_id])
+        delete_and_unindex(res.store, writer, [article_id])
     finally:
         if owned:
             writer.close()

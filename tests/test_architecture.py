@@ -1,6 +1,6 @@
-"""The dependency arrows of DESIGN.md, checked on the source: the shared core imports none of
-the three packages; `classifier` imports neither `crawler` nor `search_api`; `search_api` never
-imports `crawler`; only `tidings.cli` ties them together."""
+"""The dependency arrows of the design (../shared/DESIGN.md), checked on the source: the shared
+core imports none of the three packages; `classifier` imports neither `crawler` nor
+`search_api`; `search_api` never imports `crawler`; only `tidings.cli` ties them together."""
 
 from __future__ import annotations
 

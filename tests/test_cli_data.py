@@ -161,3 +161,32 @@ def test_prune_needs_a_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     done = run("--home", str(tmp_path), "prune")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "TIDINGS_RETENTION_DAYS must be a positive number" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("import", "{src}", "--no-classify"), ("prune", "--days", "30"), ("reindex",)]
+)
+def test_index_writes_while_another_process_writes_the_index_fail_in_one_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Another process holds the index writer: one line naming the problem, exit 2."""
+    home = tmp_path / "home"
+    src = write_jsonl(tmp_path / "in.jsonl", [record(n) for n in range(2)])
+    assert run("--home", str(home), "import", str(src), "--no-classify").returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys\nfrom pathlib import Path\nfrom tidings.core.config import Settings\n"
+         "from tidings.core.index import open_index\n"
+         f"index = open_index(Settings(home=Path({str(home)!r})), writable=True)\n"
+         "print('holding', flush=True)\nsys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        done = run("--home", str(home), *(part.format(src=src) for part in command))
+    finally:
+        holder.communicate("", timeout=30)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith(f"tidings {command[0]}: error: ") and "writing" in lines[0]

@@ -1,9 +1,11 @@
 """Assemble one article record from a page, its metadata and what the crawler already knew.
 
 ``hints`` carry what was learnt before fetching the page (feed entry, sitemap entry, source,
-HTTP ``Content-Type``): keys ``source``, ``content_type``, ``fetched_at``, ``language``,
-``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``, ``feed_summary``,
-``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``. All optional.
+HTTP ``Content-Type``): keys ``source``, ``source_domains``, ``content_type``, ``fetched_at``,
+``language``, ``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``,
+``feed_summary``, ``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``.
+All optional. ``source_domains`` are the domains the source names as its own: a declared
+canonical URL may point there as well as to the page's own site (:mod:`crawler.sites`).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
     words = word_count(body)
     if words < MIN_WORDS:
         raise NotAnArticle(f"body has {words} words, fewer than {MIN_WORDS}")
-    canonical = canonical_url(tree, url)
+    canonical = canonical_url(tree, url, hints.get("source_domains") or ())
     fetched_at = hints.get("fetched_at") or utc_now()
     dates = choose_dates(meta, tree, hints, fetched_at)  # precedence: crawler.extract.pubdate
     feed_authors = [a for a in hints.get("feed_authors") or [] if isinstance(a, str)]

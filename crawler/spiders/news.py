@@ -362,6 +362,7 @@ class NewsSpider(scrapy.Spider):
         hints = {
             **response.meta["hints"],
             "source": source.record_source(),
+            "source_domains": [source.domain, *(d for d in source.allowed_domains if d != "*")],
             "fetched_at": utc_now(),
         }
         if source.language:

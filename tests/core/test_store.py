@@ -182,9 +182,9 @@ def test_iteration_is_in_insertion_order_and_stable_across_updates(store: Store)
 def test_delete(store: Store) -> None:
     recs = [record(n, body=prose(n)) for n in range(3)]
     store.upsert(recs)
-    assert store.delete([recs[0]["id"], "missing"]) == 1
+    assert store.delete([recs[0]["id"], "missing"]).removed == 1
     assert store.count() == 2
-    assert store.delete([]) == 0
+    assert store.delete([]).removed == 0
     # The deleted text no longer attracts copies into its cluster.
     copy = record(9, "Copy", recs[0]["body"])
     assert store.upsert([copy]).articles[0]["cluster_id"] == copy["id"]
@@ -258,7 +258,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
         assert s.pending_index() == [] and s.source_health() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
 
 
@@ -313,7 +313,8 @@ def test_fetch_state_written_with_its_article(store: Store) -> None:
     assert got is not None and got["stored"] and got["article_id"] == a["id"]
     assert got["etag"] == '"v1"' and got["content_hash"] == content_hash(a)
     assert store.pending_index() == [r["id"] for r in result.articles]
-    store.mark_indexed([a["id"]])
+    assert result.version is not None
+    store.mark_indexed({a["id"]: result.version})
     assert store.pending_index() == []
     store.note_not_modified(state.url, "2026-02-01T00:00:00+00:00", None)
     got = store.fetch_state(state.url)
@@ -344,3 +345,40 @@ def test_source_health_from_runs_and_errors(store: Store) -> None:
     assert health["a"]["last_error"]["kind"] == "http"
     assert health["b"]["last_run"] is None and health["b"]["last_success"] is None
     assert store.last_finished_runs() == {"a": "t1"}
+
+
+def test_a_stored_article_never_changes_its_source(store: Store) -> None:
+    """The same URL arriving from another source (overlapping source domains, an import) is
+    refused and reported, never silently moved to that source."""
+    first = record(1, source={"id": "a", "name": "A", "domain": "news1.example"})
+    store.upsert([first])
+    other = {**first, "title": "Rewritten by B", "source": {"id": "b", "name": "B"}}
+    result = store.upsert([other], track_index=True)
+    assert result.refused == [first["id"]] and result.articles == [] and not result.updated
+    kept = store.get(first["id"])
+    assert kept is not None and kept["source"]["id"] == "a" and kept["title"] == "Title"
+    same_source = {**first, "title": "Updated by A"}
+    assert store.upsert([same_source]).updated == [first["id"]]
+
+
+def test_version_2_database_migrates_keeping_its_pending_marks(tmp_path: Path) -> None:
+    """Schema 2 marks had no version: they migrate as version 0, and any index write clears
+    them."""
+    path = tmp_path / "v2.db"
+    with Store(path) as s:
+        a = record(1, body=prose(1))
+        s.upsert([a])
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE index_pending")
+    db.execute("DROP TABLE index_clock")
+    db.execute("CREATE TABLE index_pending (article_id TEXT PRIMARY KEY)")
+    db.execute("INSERT INTO index_pending VALUES (?)", (a["id"],))
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        [pending] = s.pending_writes()
+        assert pending.article_id == a["id"] and pending.version == 0
+        s.mark_indexed({a["id"]: pending.version})
+        assert s.pending_index() == []
+        assert s.upsert([{**a, "title": "New"}], track_index=True).version == 1

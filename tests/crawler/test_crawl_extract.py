@@ -210,3 +210,33 @@ def test_jsonld_article_body_is_a_fallback() -> None:
     )
     r = extract_article(html, "http://a.b/x")
     assert r["word_count"] == 60 and "<p>" not in r["body"]
+
+
+def test_a_page_cannot_claim_another_sites_article(tmp_path: object) -> None:
+    """A page declaring another site's URL as canonical keeps its own URL and id: stored, the
+    victim's article is untouched and the copy joins its near-duplicate cluster instead."""
+    from pathlib import Path
+
+    from tidings.core.store import Store
+
+    victim = extract_article(
+        page('<link rel="canonical" href="https://courier.example/news/bridge">'),
+        "https://courier.example/news/bridge",
+        {"source": {"id": "courier", "name": "The Courier"}},
+    )
+    hijack = page('<link rel="canonical" href="https://courier.example/news/bridge">').replace(
+        "Council backs bridge", "Council backs bridge, says rival"
+    )
+    copy = extract_article(
+        hijack, "https://rival.example/copied", {"source": {"id": "rival", "name": "Rival"}}
+    )
+    assert copy["canonical_url"] == "https://rival.example/copied"
+    assert copy["id"] != victim["id"]
+    with Store(Path(str(tmp_path)) / "t.db") as store:
+        store.upsert([victim])
+        store.upsert([copy])
+        kept = store.get(victim["id"])
+        assert kept is not None and kept["title"] == victim["title"]
+        assert kept["source"]["id"] == "courier"
+        stored_copy = store.get(copy["id"])
+        assert stored_copy is not None and stored_copy["cluster_id"] == kept["cluster_id"]

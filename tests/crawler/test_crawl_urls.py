@@ -58,3 +58,37 @@ def test_og_url_when_no_canonical_link() -> None:
 def test_fetched_url_when_page_declares_nothing_usable() -> None:
     tree = page('<link rel="canonical" href="javascript:void(0)">')
     assert canonical_url(tree, "http://site.com/Fetched/?fbclid=1") == "http://site.com/Fetched"
+
+
+# -- a declared canonical is trusted only on the page's own site ------------------------------
+
+
+OWN = ("courier.example", "cdn-courier.example")
+SITE_CASES = [
+    # another site: ignored, the fetched URL stands
+    ("https://attacker.example/x", "https://victim.example/news/1", (), "fetched"),
+    # one registrable domain under a multi-label public suffix: accepted
+    ("https://amp.courier.co.uk/n/1", "https://www.courier.co.uk/n/1", (), "declared"),
+    # two sites under one public suffix (also the list's private section): ignored
+    ("https://evil.github.io/story", "https://victim.github.io/story", (), "fetched"),
+    ("https://evil.co.uk/story", "https://victim.co.uk/story", (), "fetched"),
+    # a domain the source names as its own: accepted
+    ("https://cdn-courier.example/1", "https://courier.example/1", OWN, "declared"),
+    # loopback: a host without a public suffix is a site of its own
+    ("http://127.0.0.1:8001/a", "http://localhost:8001/a", (), "fetched"),
+    ("http://127.0.0.1:8001/a", "http://127.0.0.1:8001/b", (), "declared"),
+]
+
+
+@pytest.mark.parametrize(("fetched", "declared", "own", "expected"), SITE_CASES)
+def test_declared_canonical_is_trusted_only_on_the_pages_own_site(
+    fetched: str, declared: str, own: tuple[str, ...], expected: str
+) -> None:
+    tree = page(f'<link rel="canonical" href="{declared}">')
+    wanted = declared if expected == "declared" else fetched
+    assert canonical_url(tree, fetched, own_domains=own) == wanted
+
+
+def test_og_url_on_another_site_is_ignored_too() -> None:
+    tree = page('<meta property="og:url" content="https://victim.example/news/1">')
+    assert canonical_url(tree, "https://attacker.example/x") == "https://attacker.example/x"

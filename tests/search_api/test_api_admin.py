@@ -140,3 +140,43 @@ def test_delete_while_another_writer_holds_the_index_is_409(
     assert resp.status_code == 409 and resp.headers["Retry-After"]
     assert resp.get_json()["type"].endswith("index-busy")
     assert admin_client.get(f"/api/v1/articles/{target['id']}").status_code == 200  # untouched
+
+
+def test_delete_when_the_index_fails_leaves_a_tombstone_the_next_prune_heals(
+    fresh: tuple[Settings, list[dict[str, Any]]],
+) -> None:
+    """The store delete succeeds and the index write fails (its server is gone): the answer is
+    a 503 problem, and the deletion stays pending so it reaches the index later, never a
+    searchable ghost that 404s when opened."""
+    import dataclasses
+    import os
+    import subprocess
+
+    from support import free_port
+
+    settings, articles = fresh
+    gone = by_title(articles, "Underdogs win the cup final")
+    down = dataclasses.replace(
+        settings, index_backend="elasticsearch", es_url=f"http://127.0.0.1:{free_port()}"
+    )
+    app = create_app(down, config={"TIDINGS_API_KEYS": (KEY,), "RATELIMIT_ENABLED": False})
+    try:
+        resp = app.test_client().delete(f"/api/v1/articles/{gone['id']}", headers=AUTH)
+    finally:
+        app.extensions["tidings"].close()
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    with Store(settings.db_path) as store:
+        assert store.get(gone["id"]) is None and store.pending_index() == [gone["id"]]
+    done = subprocess.run(
+        [sys.executable, "-m", "tidings", "--home", str(settings.home), "prune", "--days", "36500"],
+        capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    index = open_index(settings)
+    try:
+        assert index.count() == len(articles) - 1
+    finally:
+        index.close()
+    with Store(settings.db_path) as store:
+        assert store.pending_index() == []

@@ -1,4 +1,4 @@
-"""Fuzzed query parameters never give a 5xx (DESIGN.md reliability figure)."""
+"""Fuzzed query parameters never give a 5xx (../shared/DESIGN.md reliability figure)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from tidings.cli.errors import UsageError
 from tidings.core.article import InvalidArticle, normalise
 from tidings.core.index import IndexSchemaError, open_index
 from tidings.core.store import Store
-from tidings.core.sync import index_pending, store_and_index
+from tidings.core.sync import delete_and_unindex, index_pending, store_and_index
 
 BATCH = 500
 
@@ -93,7 +93,7 @@ def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[s
 
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    inserted = updated = unchanged = total = 0
+    inserted = updated = unchanged = refused = total = 0
     with _readable_twice(args.file) as path:
         # Pass 1 validates every line, keeping nothing in memory: a bad line N must not leave
         # half an import behind. Pass 2 streams the records into the store and index in batches.
@@ -115,11 +115,13 @@ def cmd_import(args: argparse.Namespace) -> int:
                     inserted += len(result.inserted)
                     updated += len(result.updated)
                     unchanged += len(result.unchanged)
+                    refused += len(result.refused)
             finally:
                 index.close()
+    conflicts = f", {refused} refused (stored under another source)" if refused else ""
     print(
         f"imported {total} records from {args.file}: {inserted} new, {updated} updated, "
-        f"{unchanged} unchanged",
+        f"{unchanged} unchanged{conflicts}",
         file=sys.stderr,
     )
     return 0
@@ -167,8 +169,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    """Delete old articles: from the index first, then the store, so a crash in between leaves
-    stored articles that the next prune (or ``reindex``) handles, never index-only ghosts."""
+    """Delete old articles from the store (with tombstone marks), then from the index: a crash
+    or an index failure in between leaves marks that the next crawl, import or prune turns
+    into index deletes (:func:`tidings.core.sync.index_pending`), never searchable ghosts."""
     settings = settings_from(args)
     days = args.days if args.days is not None else settings.retention_days
     if days is None:
@@ -182,9 +185,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
     with Store(settings.db_path) as store:
         index = open_index(settings, writable=True)
         try:
+            index_pending(store, index)  # what a killed or failed earlier writer left
             while ids := store.ids_older_than(cutoff, BATCH):
-                index.delete(ids)
-                removed += store.delete(ids)
+                removed += delete_and_unindex(store, index, ids)
         finally:
             index.close()
     print(f"pruned {removed} articles published before {cutoff}", file=sys.stderr)

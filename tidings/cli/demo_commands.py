@@ -1,13 +1,14 @@
 """``tidings demo``: the whole product in one command, on the embedded store.
 
 Starts the bundled demo news site on loopback, crawls it with Scrapy (feeds and sitemaps), tags
-topics and entities, stores and indexes the articles, then serves the web app until Ctrl-C.
+topics and entities, stores and indexes the articles, then serves the web app until Ctrl-C or
+``kill`` (:func:`tidings.cli.serve_commands.serve_app` takes SIGINT and SIGTERM back from the
+crawl's handlers).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from dataclasses import replace
 
@@ -61,8 +62,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
         report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
-        # Scrapy installed its own SIGINT handler for the crawl; Ctrl-C must stop the server now.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         if args.no_serve:
             return 0
         # the demo site is on loopback: sources added through the demo's API may name it

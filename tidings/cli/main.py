@@ -1,8 +1,9 @@
 """The ``tidings`` console script: one parser, one module per group of subcommands.
 
 Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
-``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that (and
-argparse's own errors) into one line on stderr and exit code 2, never a traceback.
+``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that, an index
+that another process is writing or whose server is down, and argparse's own errors into one
+line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from tidings import __version__
 from tidings.cli.errors import EXIT_USAGE, UsageError
+from tidings.core.index import IndexLockedError
 from tidings.core.index.base import IndexUnavailable
 
 #: Modules under ``tidings.cli`` that register subcommands, in ``--help`` order.
@@ -66,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UsageError, IndexUnavailable) as exc:  # bad input, or an index we cannot reach
+    except (UsageError, IndexLockedError, IndexUnavailable) as exc:
+        # bad input, an index another process is writing, or one we cannot reach: one line
         message = " ".join(str(exc).split())
         print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -66,13 +68,15 @@ def serve_app(
     port: int = DEFAULT_PORT,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve ``app`` (threaded) until Ctrl-C; ``on_ready`` runs once the port is bound.
+    """Serve ``app`` (threaded) until Ctrl-C, SIGINT or SIGTERM; ``on_ready`` runs once the
+    port is bound.
 
     ``on_ready(url)`` gets the URL being served (useful with port 0); the default prints it.
     A port that cannot be bound (in use, no permission, bad address) is a :class:`UsageError`.
     """
     from werkzeug.serving import make_server
 
+    _stop_on_signals()
     sock = _listen(host, port)
     try:  # werkzeug dups the descriptor; ours is closed right after
         server = make_server(host, port, app, threaded=True, fd=sock.fileno())
@@ -86,6 +90,25 @@ def serve_app(
         pass
     finally:
         server.server_close()
+
+
+def _stop_on_signals() -> None:
+    """SIGINT and SIGTERM stop serving, whatever handlers were there before.
+
+    ``tidings demo`` serves after a Scrapy crawl, whose handlers stay installed and do nothing
+    once the crawl is over; a process started in the background inherits SIGINT ignored. Both
+    would leave ``kill PID`` without effect. The handler raises KeyboardInterrupt, so the
+    server and the demo site close their ports on the way out. (Only the main thread may set
+    handlers: a server run in another thread keeps the process's.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _listen(host: str, port: int) -> socket.socket:

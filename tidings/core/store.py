@@ -13,7 +13,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +22,7 @@ from typing import Any
 from tidings.core.article import article_id, utc_now
 from tidings.core.fingerprint import SAME_STORY, bands, fingerprint, similarity
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 #: Bodies shorter than this are not fingerprinted or matched on exact content: short texts
 #: ("Live updates", a one-line brief) are too alike across stories to call them copies.
@@ -104,7 +104,12 @@ CREATE TABLE IF NOT EXISTS fetch_state (
 );
 CREATE INDEX IF NOT EXISTS fetch_state_article ON fetch_state (article_id);
 CREATE TABLE IF NOT EXISTS index_pending (
-    article_id TEXT PRIMARY KEY
+    article_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS index_clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS source_runs (
     id INTEGER PRIMARY KEY,
@@ -118,7 +123,9 @@ CREATE TABLE IF NOT EXISTS source_runs (
 CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
 """
 #: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
-#: (all IF NOT EXISTS), so a version-1 database migrates by running them again.
+#: (all IF NOT EXISTS), so a version-1 database migrates by running them again. Schema 3 gives
+#: each pending mark the version of the write that set it (``index_clock`` counts writes), so
+#: a mark is cleared only by the index write of that version (see :meth:`Store.mark_indexed`).
 
 
 @dataclass(frozen=True)
@@ -146,12 +153,37 @@ class StoreError(RuntimeError):
 
 @dataclass
 class UpsertResult:
-    """What one :meth:`Store.upsert` did; ``articles`` are the records to index next."""
+    """What one :meth:`Store.upsert` did; ``articles`` are the records to index next.
+
+    ``version`` stamps this write's pending marks (``track_index``): pass it to
+    :meth:`Store.mark_indexed` once ``articles`` are in the index. ``refused`` are ids stored
+    under another source, left as they were (an article never changes its source).
+    """
 
     inserted: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     articles: list[dict[str, Any]] = field(default_factory=list)
+    version: int | None = None
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """What one :meth:`Store.delete` did; ``version`` stamps its pending marks, as for upsert."""
+
+    removed: int
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """One article the index has not caught up with: its current ``record``, or None when it
+    was deleted, and the ``version`` of the write that marked it."""
+
+    article_id: str
+    version: int
+    record: dict[str, Any] | None
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -218,6 +250,11 @@ class Store:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._db.execute(statement)
+                columns = {r[1] for r in self._db.execute("PRAGMA table_info(index_pending)")}
+                if "version" not in columns:  # schema 2: marks without versions
+                    self._db.execute(
+                        "ALTER TABLE index_pending ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
+                    )
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _ensure_topic_rows(self) -> None:
@@ -285,8 +322,9 @@ class Store:
         A record whose id occurs twice in the batch counts once, with its last version.
         ``fetch_states`` of the pages these records came from are written in the same
         transaction, so a URL counts as fetched only once its article is stored. With
-        ``track_index`` the changed articles are marked pending in the index until
-        :meth:`mark_indexed`, so an index write lost to a crash can be redone.
+        ``track_index`` the changed articles are marked pending in the index (stamped with
+        ``result.version``) until :meth:`mark_indexed`, so an index write lost to a crash can
+        be redone.
         """
         batch: dict[str, dict[str, Any]] = {}
         for record in articles:
@@ -304,11 +342,8 @@ class Store:
         with self._write():
             for record in batch.values():
                 self._upsert_one(record, now, result)
-            if track_index:
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO index_pending (article_id) VALUES (?)",
-                    [(r["id"],) for r in result.articles],
-                )
+            if track_index and result.articles:
+                result.version = self._mark_pending([r["id"] for r in result.articles])
             for state in fetch_states or ():
                 self._put_fetch_state(state)
         return result
@@ -316,13 +351,17 @@ class Store:
     def _upsert_one(self, record: dict[str, Any], now: str, result: UpsertResult) -> None:
         db = self._db
         row = db.execute(
-            "SELECT id, content_hash, cluster_id, fingerprint, record FROM articles "
+            "SELECT id, content_hash, cluster_id, fingerprint, source_id, record FROM articles "
             "WHERE id = ? OR canonical_url = ? ORDER BY id = ? DESC LIMIT 1",
             (record["id"], record["canonical_url"], record["id"]),
         ).fetchone()
         if row is not None and row["id"] != record["id"]:
             record["id"] = row["id"]  # same canonical URL under another id: one article per URL
         aid = record["id"]
+        incoming_source = _source_id(record)
+        if row is not None and row["source_id"] and incoming_source not in (None, row["source_id"]):
+            result.refused.append(aid)  # another source's article: never overwritten or moved
+            return
         if not record.get("fingerprint"):
             record["fingerprint"] = record_fingerprint(record)
         chash = content_hash(record)
@@ -339,7 +378,7 @@ class Store:
                 cluster = aid
         record["cluster_id"] = cluster
         values = (
-            record["canonical_url"], chash, _source_id(record), record.get("published_at"),
+            record["canonical_url"], chash, incoming_source, record.get("published_at"),
             record.get("fetched_at"), cluster, record["fingerprint"], record.get("updated_at"),
             now, json.dumps(record, ensure_ascii=False), aid,
         )  # fmt: skip
@@ -394,16 +433,39 @@ class Store:
                 best, best_score = str(row["cluster_id"]), score
         return best
 
-    def delete(self, ids: list[str]) -> int:
-        """Delete articles by id; returns how many existed."""
+    def _mark_pending(self, ids: list[str]) -> int:
+        """Mark ``ids`` pending in the index under a new write version (inside a transaction).
+
+        The version comes from a counter that only grows, so a mark set after an index write
+        read its batch never carries that batch's version, even for a deleted and re-added id.
+        """
+        version = int(
+            self._db.execute(
+                "INSERT INTO index_clock (id, version) VALUES (1, 1) "
+                "ON CONFLICT(id) DO UPDATE SET version = version + 1 RETURNING version"
+            ).fetchone()[0]
+        )
+        self._db.executemany(
+            "INSERT INTO index_pending (article_id, version) VALUES (?, ?) "
+            "ON CONFLICT(article_id) DO UPDATE SET version = excluded.version",
+            [(aid, version) for aid in ids],
+        )
+        return version
+
+    def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
+        """Delete articles by id. With ``track_index`` each id is marked pending in the same
+        transaction (a tombstone: pending, no record), exactly as :meth:`upsert` marks writes,
+        so an index delete lost to a crash or an index failure is redone by the next
+        :func:`tidings.core.sync.index_pending` instead of leaving a searchable ghost."""
         if not ids:
-            return 0
+            return DeleteResult(0)
         with self._write() as db:
             removed = 0
             for aid in ids:
                 removed += db.execute("DELETE FROM articles WHERE id = ?", (aid,)).rowcount
                 db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
-        return removed
+            version = self._mark_pending(list(dict.fromkeys(ids))) if track_index else None
+        return DeleteResult(removed, version)
 
     def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
         """Log a crawl problem for a source (kept so operators can see what failed and why)."""
@@ -460,12 +522,19 @@ class Store:
                 (fetched_at, seen_modified, url),
             )
 
-    def mark_indexed(self, ids: list[str]) -> None:
-        """The index holds the current version of these articles."""
-        if not ids:
+    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
+        """The index now holds these articles (id -> version of the write that was indexed).
+
+        A mark is cleared only if no later write re-marked it: another writer that stored a
+        newer version while this one wrote the index leaves its mark, and it gets indexed next.
+        """
+        if not indexed:
             return
         with self._write() as db:
-            db.executemany("DELETE FROM index_pending WHERE article_id = ?", [(i,) for i in ids])
+            db.executemany(
+                "DELETE FROM index_pending WHERE article_id = ? AND version <= ?",
+                list(indexed.items()),
+            )
 
     def record_source_run(
         self,
@@ -594,8 +663,20 @@ class Store:
 
     def pending_index(self, limit: int = 500) -> list[str]:
         """Ids of articles stored (or deleted) but not yet written to the index."""
-        rows = self._query("SELECT article_id FROM index_pending LIMIT ?", (limit,))
-        return [row[0] for row in rows]
+        return [p.article_id for p in self.pending_writes(limit)]
+
+    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
+        """Up to ``limit`` pending marks with the records they stand for, read together in
+        one statement so each record is exactly the version its mark names."""
+        rows = self._query(
+            "SELECT p.article_id, p.version, a.record FROM index_pending p "
+            "LEFT JOIN articles a ON a.id = p.article_id ORDER BY p.rowid LIMIT ?",
+            (limit,),
+        )
+        return [
+            PendingWrite(row[0], row[1], json.loads(row[2]) if row[2] is not None else None)
+            for row in rows
+        ]
 
     def last_finished_runs(self) -> dict[str, str]:
         """Source id -> when its last completed crawl finished (for per-source intervals)."""

@@ -1,8 +1,12 @@
-"""Keep the index in step with the store, across crashes.
+"""Keep the index in step with the store, across crashes, index failures and other writers.
 
-Writers store with ``track_index=True`` (the store marks the changed articles pending), write the
-index, then :meth:`Store.mark_indexed`. A process killed in between leaves the marks behind;
-:func:`index_pending` redoes exactly that work on the next start (crawl, import, reclassify).
+Writers store with ``track_index=True`` (the store marks the changed articles pending, stamped
+with the version of that write), write the index, then :meth:`Store.mark_indexed` with that
+version. Deletions take the same path: :meth:`Store.delete` with ``track_index`` leaves a
+tombstone mark that only an index delete clears. A process killed in between, or an index that
+fails, leaves the marks behind; :func:`index_pending` redoes exactly that work on the next start
+(crawl, import, reclassify, prune). A mark is cleared only for the version that was indexed, so
+a newer write by another process in the meantime stays pending instead of being lost.
 """
 
 from __future__ import annotations
@@ -22,15 +26,15 @@ class _Index(Protocol):
 def index_pending(store: Store, index: _Index, batch: int = BATCH) -> int:
     """Index (or delete from the index) what was stored (or deleted) but not indexed."""
     healed = 0
-    while ids := store.pending_index(batch):
-        articles = store.get_many(ids)
+    while pending := store.pending_writes(batch):
+        articles = [p.record for p in pending if p.record is not None]
         if articles:
             index.upsert(articles)
-        gone = sorted(set(ids) - {a["id"] for a in articles})
+        gone = sorted(p.article_id for p in pending if p.record is None)
         if gone:
             index.delete(gone)
-        store.mark_indexed(ids)
-        healed += len(ids)
+        store.mark_indexed({p.article_id: p.version for p in pending})
+        healed += len(pending)
     return healed
 
 
@@ -39,5 +43,22 @@ def store_and_index(store: Store, index: _Index, articles: list[dict[str, Any]])
     result = store.upsert(articles, track_index=True)
     if result.articles:
         index.upsert(result.articles)
-        store.mark_indexed([a["id"] for a in result.articles])
+        mark_indexed(store, result)
     return result
+
+
+def mark_indexed(store: Store, result: UpsertResult) -> None:
+    """Clear the pending marks of ``result``'s write, now that its articles are indexed."""
+    if result.version is not None:
+        store.mark_indexed({a["id"]: result.version for a in result.articles})
+
+
+def delete_and_unindex(store: Store, index: _Index, ids: list[str]) -> int:
+    """Delete articles from the store (tombstones marked in the same transaction), then from
+    the index; returns how many were stored. If the index write fails, the tombstones stay and
+    the next :func:`index_pending` deletes them from the index."""
+    deleted = store.delete(ids, track_index=True)
+    if deleted.version is not None:
+        index.delete(ids)
+        store.mark_indexed(dict.fromkeys(ids, deleted.version))
+    return deleted.removed

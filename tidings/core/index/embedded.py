@@ -1,10 +1,10 @@
 """The embedded search index: tantivy in a local directory, no server to run.
 
-Chosen over SQLite FTS5 on measurements (DESIGN.md): tantivy prunes to the top k instead of
-scoring every match, so common terms stay fast at a million articles. tantivy allows one writer
-process per index directory; any number of processes may read, and a reader reloads before each
-search so it sees the writer's latest commit. Queries come from the shared query language
-(:mod:`tidings.core.index.tantivy_query`); what tantivy has no query for (recency boost,
+Chosen over SQLite FTS5 on measurements (../shared/DESIGN.md): tantivy prunes to the top k
+instead of scoring every match, so common terms stay fast at a million articles. tantivy allows
+one writer process per index directory; any number of processes may read, and a reader reloads
+before each search so it sees the writer's latest commit. Queries come from the shared query
+language (:mod:`tidings.core.index.tantivy_query`); what tantivy has no query for (recency boost,
 collapse by story) is done over a window of candidates (:mod:`embedded_ranking`).
 """
 
