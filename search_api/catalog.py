@@ -8,13 +8,10 @@ lists are "top N", not exhaustive.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 
 from search_api import sources_file
 from search_api.caching import cacheable
@@ -24,6 +21,7 @@ from search_api.resources import resources
 from search_api.schemas import EntitiesResponse, SourcesResponse, TopicsResponse, TrendsResponse
 from search_api.searching import index_call, search_request
 from tidings.core.index.base import SearchRequest
+from tidings.core.taxonomy import topic_labels
 
 bp = ApiBlueprint(
     "catalog", __name__, url_prefix="/api/v1", description="Topics, sources, entities, trends."
@@ -50,8 +48,8 @@ def _facet(name: str, request: SearchRequest | None = None) -> list[tuple[str, i
 @bp.response(200, TopicsResponse)
 @bp.problems(304, 429, 503)
 def topics() -> Response:
-    """Topics with the number of articles in each (labels from the taxonomy file, if set)."""
-    labels = _taxonomy_labels(current_app.config.get("TIDINGS_TAXONOMY"))
+    """Topics with the number of articles in each, labelled by the configured taxonomy."""
+    labels = topic_labels(resources().settings.taxonomy)
     body = [{"id": tid, "label": labels.get(tid), "count": count} for tid, count in _facet("topic")]
     return cacheable(jsonify({"topics": body}))
 
@@ -154,29 +152,3 @@ def _source_ref(sid: str, configured: dict[str, Any] | None, count: int) -> dict
         if isinstance(source, dict):
             return {"id": sid, "name": source.get("name"), "domain": source.get("domain")}
     return {"id": sid, "name": None, "domain": None}
-
-
-def _taxonomy_labels(path: str | None) -> dict[str, str]:
-    if not path:
-        return {}
-    file = Path(path)
-    try:
-        return _labels(str(file), file.stat().st_mtime_ns)
-    except OSError:
-        return {}
-
-
-@lru_cache(maxsize=4)
-def _labels(path: str, mtime: int) -> dict[str, str]:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}
-    topics = data.get("topics")
-    if not isinstance(topics, list):
-        return {}
-    return {
-        t["id"]: str(t.get("label") or t["id"])
-        for t in topics
-        if isinstance(t, dict) and isinstance(t.get("id"), str)
-    }

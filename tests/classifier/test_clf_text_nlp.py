@@ -6,7 +6,7 @@ import pytest
 
 from classifier.entities import EntityExtractor, entity_key, lead_text
 from classifier.rules import RuleMatcher, rule_score
-from classifier.taxonomy import TaxonomyError, load_taxonomy
+from tidings.core.taxonomy import TaxonomyError, load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Runtime settings, read from the environment with explicit overrides.
 
-One object says where data lives (``home``), which index backend serves search and which topic
-model tags articles, so every entry point (CLI, crawler, API) agrees without passing paths around.
+One object says where data lives (``home``), which index backend serves search, which topic
+model tags articles and which taxonomy names the topics, so every entry point (CLI, crawler,
+API) agrees without passing paths around.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Settings:
     es_url: str | None = None
     es_index: str = "tidings-articles"
     model_dir: Path = BUNDLED_MODEL_DIR
+    taxonomy: Path | None = None  # taxonomy file; None: the packaged tidings/core/taxonomy.toml
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int | None = None  # `tidings prune` removes articles older than this
 
@@ -58,14 +60,14 @@ class Settings:
             es_url=env.get("TIDINGS_ES_URL") or None,
             es_index=env.get("TIDINGS_ES_INDEX", "tidings-articles"),
             model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
+            taxonomy=Path(env["TIDINGS_TAXONOMY"]) if env.get("TIDINGS_TAXONOMY") else None,
             user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),
             retention_days=_days(env.get("TIDINGS_RETENTION_DAYS")),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
-        if "home" in given:
-            given["home"] = Path(given["home"])  # type: ignore[arg-type]
-        if "model_dir" in given:
-            given["model_dir"] = Path(given["model_dir"])  # type: ignore[arg-type]
+        for key in ("home", "model_dir", "taxonomy"):
+            if key in given:
+                given[key] = Path(given[key])  # type: ignore[arg-type]
         return replace(base, **given)  # type: ignore[arg-type]
 
 
