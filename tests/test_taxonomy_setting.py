@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,27 @@ def test_a_changed_meaning_is_a_warning_on_stderr(
     err = capsys.readouterr().err
     assert "tidings: warning: " in err and "topic 'gas'" in err
     assert "gas AND (prices OR tariffs)" in err and "(gas AND prices) OR tariffs" in err
+
+
+def test_a_crawl_started_through_the_api_gets_the_apis_taxonomy(
+    tmp_path: Path, taxonomy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TIDINGS_TAXONOMY", raising=False)
+    settings = Settings(home=tmp_path / "home", taxonomy=taxonomy)
+    command = [sys.executable, "-c", "import os; print('taxonomy', os.environ['TIDINGS_TAXONOMY'])"]
+    app = create_app(
+        settings,
+        config={"TIDINGS_API_KEYS": ("k" * 32,), "TIDINGS_CRAWL_COMMAND": command},
+    )
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {'k' * 32}"}
+    source = {"id": "lo", "name": "Lo", "feeds": ["http://127.0.0.1:9/feed.xml"]}
+    assert client.post("/api/v1/sources", json=source, headers=auth).status_code == 201
+    resp = client.post("/api/v1/crawl", headers=auth)
+    assert resp.status_code == 202, resp.get_json()
+    job = resp.get_json()
+    deadline = time.monotonic() + 20
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = client.get(resp.headers["Location"], headers=auth).get_json()
+    assert job["exit_code"] == 0 and f"taxonomy {taxonomy.resolve()}" in job["log"]

@@ -69,17 +69,10 @@ class Taxonomy:
     path: Path | None = None
     #: loaded, but worth telling the operator (a query whose meaning changed), one per line
     warnings: tuple[str, ...] = ()
-    by_id: dict[str, TopicDef] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {t.id: t for t in self.topics})
 
     @property
     def rule_topics(self) -> tuple[TopicDef, ...]:
         return tuple(t for t in self.topics if t.is_rule)
-
-    def ids(self) -> list[str]:
-        return [t.id for t in self.topics]
 
 
 def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
