@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from classifier.rules import RuleMatcher
 from search_api import create_app
 from tidings.cli.main import main
 from tidings.core.config import Settings
 from tidings.core.store import Store
-from tidings.core.taxonomy import DEFAULT_TAXONOMY
+from tidings.core.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from tidings.demo.server import serve_demo_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -167,3 +168,25 @@ def test_a_crawl_started_through_the_api_gets_the_apis_taxonomy(
         time.sleep(0.05)
         job = client.get(resp.headers["Location"], headers=auth).get_json()
     assert job["exit_code"] == 0 and f"taxonomy {taxonomy.resolve()}" in job["log"]
+
+
+def test_the_readme_example_taxonomy_tags_with_each_rule_kind(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Taxonomy file", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.warnings == ()
+    found = RuleMatcher(taxonomy).match(
+        [
+            "Ransomware gang hits hospital",
+            "Quarterly results: record revenue",
+            "Guaranteed income pilot extended",
+            "Basic rate income tax cut",
+        ],
+        [[], [{"text": "Nvidia", "label": "ORG", "key": "nvidia"}], [], []],
+    )
+    assert [[t["id"] for t in topics] for topics in found] == [
+        ["security"], ["chip-makers"], ["basic-income"], [],
+    ]  # fmt: skip

@@ -144,7 +144,7 @@ def _unruly(node: Node) -> str | None:
     return next((p for p in map(_unruly, node.nodes) if p), None)
 
 
-def precedence_warnings(topic: TopicDef) -> list[str]:
+def _precedence_warnings(topic: TopicDef) -> list[str]:
     """One line per part of the topic's query that older taxonomy files read differently."""
     if topic.query is None:
         return []
@@ -178,7 +178,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     for t in topics:
         if t.parent is not None and t.parent not in seen:
             raise TaxonomyError(f"{p}: topic '{t.id}' has unknown parent '{t.parent}'")
-    warnings = tuple(f"{p}: {w}" for t in topics for w in precedence_warnings(t))
+    warnings = tuple(f"{p}: {w}" for t in topics for w in _precedence_warnings(t))
     return Taxonomy(topics, p, warnings)
 
 
