@@ -218,6 +218,9 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     model_dir = Path(args.model) if args.model else settings.model_dir
     tagger = open_tagger(settings, model_dir)
     _say(f"re-tagging with model {tagger.model_version} ({model_dir})")
+    if args.only_outdated:  # the version is the model's: a taxonomy edit does not change it
+        _say("skipping articles already at this model version; after editing the taxonomy "
+             "add --no-only-outdated")  # fmt: skip
     with Store(settings.db_path) as store:
         index = open_index(settings, writable=True)
         try:
