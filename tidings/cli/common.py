@@ -16,7 +16,7 @@ def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
     applied; a bad ``TIDINGS_*`` value is a one-line usage error."""
     given = {"home": getattr(args, "home", None), "taxonomy": getattr(args, "taxonomy", None)}
     try:
-        return Settings.from_env(**given, **overrides)
+        return Settings.from_env(**{**given, **overrides})
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
