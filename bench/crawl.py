@@ -435,8 +435,8 @@ def _cpu_seconds(pid: int) -> float:
 def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
     """Run one crawl as ``tidings crawl`` would; the report plus CPU and setup times."""
     from crawler.run import run_crawl
-    from crawler.sources import adhoc_sources
     from tidings.core.config import Settings
+    from tidings.core.sources import adhoc_sources
 
     started = time.perf_counter()
     settings = Settings.from_env(home=config["home"], model_dir=config.get("model_dir"))

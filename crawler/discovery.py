@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.metadata import read_metadata
-from crawler.sources import is_http_url
 from crawler.spiders.feeds import FeedError, parse_feed
+from tidings.core.sources import is_http_url
 
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",

@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.sources import Source, SourcesError, id_for_url, is_http_url, source_from_dict
+from tidings.core.sources import Source, SourcesError, id_for_url, is_http_url, source_from_dict
 
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 MAX_ID = 48

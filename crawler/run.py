@@ -19,10 +19,10 @@ from scrapy.crawler import CrawlerProcess
 
 from crawler.scaling import check_redis
 from crawler.scrapy_settings import scrapy_settings
-from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.workers import STAGE_STAT, WorkerPool
 from tidings.core.config import Settings
+from tidings.core.sources import Source
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)

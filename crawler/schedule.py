@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawler.sources import Source
+from tidings.core.sources import Source
 
 
 def due_sources(

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from tidings.core.sources import host_of as host_of  # the crawler uses it from here
+
 #: Query parameters that only say how a reader arrived (never what they read).
 TRACKING_PARAMS = frozenset(
     {
@@ -66,14 +68,6 @@ def canonicalize(url: str, *, keep_trailing_slash: bool = False) -> str:
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = [(k, v) for k, v in pairs if not is_tracking_param(k)]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query), doseq=True), ""))
-
-
-def host_of(url: str) -> str:
-    """Lowercase hostname of ``url`` without port ('' when there is none)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def _absolute_http(value: str | None, base: str) -> str | None:

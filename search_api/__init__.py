@@ -7,7 +7,7 @@ crawler, classifier or CLI), so the API can be deployed without the crawling sta
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search_api import config as api_config
+from search_api.caching import CachePolicy, init_response_cache
 from search_api.problems import INDEX_UNAVAILABLE, Problem, problem_response
-from search_api.resources import Resources, init_app
+from search_api.resources import Resources, StoreUnavailable, init_app
 from tidings.core.config import Settings
 from tidings.core.index.base import IndexBackend, IndexUnavailable
 
@@ -53,19 +54,20 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     from search_api import admin, api, apidocs, catalog, feeds, health, pages, widget
-    from search_api.caching import init_response_cache
     from search_api.cors import init_cors
     from search_api.limits import init_limits
     from search_api.metrics import init_metrics
     from search_api.openapi import init_openapi
+    from search_api.public_url import init_public_url
 
     init_metrics(app, res)  # first: its timer wraps everything registered after it
     init_openapi(app, [api.bp, catalog.bp, admin.bp, health.bp])
     for module in (feeds, pages, apidocs, widget):
         app.register_blueprint(module.bp)
     init_cors(app)
+    init_public_url(app)
     init_limits(app, admin=[admin.bp])
-    init_response_cache(app, _cached_endpoint)  # after the limiter: limits apply to hits too
+    init_response_cache(app, _cache_policy(app))  # after the limiter: limits apply to hits too
     _register_errors(app)
     return app
 
@@ -74,8 +76,19 @@ def create_app(
 CACHED_ENDPOINTS = ("api.recent", "catalog.topics", "catalog.sources")
 
 
-def _cached_endpoint(endpoint: str) -> bool:
-    return endpoint in CACHED_ENDPOINTS or endpoint.startswith("feeds.")
+def _cache_policy(app: Flask) -> Callable[[str], CachePolicy | None]:
+    """Which endpoints the response cache keeps, and for how long (from the app's config)."""
+    lists = CachePolicy(float(app.config["TIDINGS_RESPONSE_CACHE_SECONDS"]))
+    searches = CachePolicy(float(app.config["TIDINGS_SEARCH_CACHE_SECONDS"]), per_commit_only=True)
+
+    def policy(endpoint: str) -> CachePolicy | None:
+        if endpoint == "api.search":
+            return searches
+        if endpoint in CACHED_ENDPOINTS or endpoint.startswith("feeds."):
+            return lists
+        return None
+
+    return policy
 
 
 def _register_errors(app: Flask) -> None:
@@ -93,6 +106,13 @@ def _register_errors(app: Flask) -> None:
                 type=INDEX_UNAVAILABLE,
                 headers={"Retry-After": "30"},
             )
+        )
+
+    @app.errorhandler(StoreUnavailable)
+    def on_store_unavailable(exc: StoreUnavailable) -> Any:
+        log.error("the store cannot be opened: %s", exc)
+        return _respond(
+            Problem(503, detail="the store is not available", headers={"Retry-After": "30"})
         )
 
     @app.errorhandler(HTTPException)

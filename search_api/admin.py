@@ -1,7 +1,9 @@
 """Write and admin endpoints (API key required): add a source, start a crawl, delete an article.
 
-They use the same write paths as the CLI: the sources file under the home directory, the
-``tidings crawl`` command, and the store of record followed by the index.
+They use the same write paths as the CLI: the sources model (:mod:`tidings.core.sources`, which
+validates and writes ``<home>/sources.toml``), the ``tidings crawl`` command, and the store of
+record followed by the index. Sources added here must point at public hosts
+(:mod:`tidings.core.hosts`) unless ``TIDINGS_ALLOW_INTERNAL_HOSTS`` names them.
 """
 
 from __future__ import annotations
@@ -14,20 +16,31 @@ from typing import Any
 from flask import Response, current_app, jsonify, url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from search_api import jobs, sources_file
+from search_api import jobs
 from search_api.auth import require_api_key
 from search_api.openapi import API_KEY_SECURITY, ApiBlueprint
-from search_api.problems import INDEX_BUSY, Problem
+from search_api.problems import INDEX_BUSY, Problem, invalid_params
 from search_api.resources import resources
 from search_api.schemas import JobSchema
+from tidings.core import hosts
+from tidings.core.sources import (
+    ANY_DOMAIN,
+    ID_PATTERN,
+    Source,
+    SourceExists,
+    SourcesError,
+    append_source,
+    home_sources_path,
+    host_of,
+    load_home_sources,
+    source_from_dict,
+)
 
 bp = ApiBlueprint(
     "admin", __name__, url_prefix="/api/v1", description="Write and admin (API key required)."
 )
 
-SOURCE_ID = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$")
-_INTERVAL = r"^[0-9]{1,7}[smhd]?$"
 
 
 def _url() -> fields.Url:
@@ -45,9 +58,14 @@ def _text(max_len: int, **kwargs: Any) -> fields.String:
 
 
 class SourceInput(Schema):
-    """A source, as in the sources file (``[[sources]]``)."""
+    """A source, as in the sources file (``[[sources]]``).
 
-    id = fields.String(required=True, validate=validate.Regexp(SOURCE_ID))
+    This schema checks shapes and sizes and documents the body; what makes a source valid is
+    decided by the sources model (:func:`tidings.core.sources.source_from_dict`), the same
+    check ``tidings crawl --sources`` applies.
+    """
+
+    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN.pattern))
     name = _text(200)
     home = _url()
     feeds = fields.List(_url(), validate=validate.Length(max=50))
@@ -57,8 +75,8 @@ class SourceInput(Schema):
         validate=validate.Length(max=50),
     )
     interval = fields.String(
-        validate=validate.Regexp(_INTERVAL),
-        metadata={"description": "Seconds, or like 90s, 30m, 2h, 1d."},
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "Seconds, or like 90s, 30m, 2h, 1d (more than 0)."},
     )
     language = fields.String(validate=validate.Regexp(r"^[A-Za-z-]{2,20}$"))
     topics = fields.List(_text(200), validate=validate.Length(max=50))
@@ -79,21 +97,49 @@ class CrawlInput(Schema):
 @require_api_key  # before parsing: a request without a key learns nothing more
 @bp.arguments(SourceInput, location="json", as_kwargs=False)
 @bp.response(201, SourceInput)
-@bp.problems(401, 403, 409, 429)
+@bp.problems(400, 401, 403, 409, 429)
 @bp.doc(security=API_KEY_SECURITY)
 def add_source(source: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
-    """Add a source to ``<home>/sources.toml`` (crawled by the next crawl)."""
+    """Add a source to ``<home>/sources.toml`` (crawled by the next crawl).
+
+    Refused (400) if the sources model rejects it or if a host it names resolves to a
+    loopback, private, link-local or reserved address (unless ``TIDINGS_ALLOW_INTERNAL_HOSTS``
+    names that host).
+    """
     order = ("id", "name", "home", "feeds", "sitemaps", "allowed_domains", "interval",
              "language", "topics")  # fmt: skip
     table = {k: source[k] for k in order if k in source}
     if isinstance(table.get("interval"), str) and table["interval"].isdigit():
         table["interval"] = int(table["interval"])
-    path = sources_file.path_in(resources().settings.home)
     try:
-        sources_file.add_source(path, table)
-    except sources_file.SourceExists:
+        _refuse_internal_hosts(source_from_dict(table, "source"))
+        append_source(home_sources_path(resources().settings.home), table)
+    except SourceExists:
         raise Problem(409, detail=f"a source with id {source['id']!r} already exists") from None
+    except SourcesError as exc:
+        if exc.key is None:  # the file on the server is broken, not this request
+            raise Problem(409, detail="the sources file cannot be read; check it with "
+                          "`tidings sources check`") from None  # fmt: skip
+        raise invalid_params([(exc.key, str(exc))]) from None
     return jsonify(table), 201, {"Location": url_for("catalog.sources")}
+
+
+def _refuse_internal_hosts(source: Source) -> None:
+    """:class:`SourcesError` naming the first field with a host that is not public (see
+    :mod:`tidings.core.hosts`): every host the crawler would fetch from is checked, those of
+    the start URLs and the allowed domains that linked articles may be on."""
+    allowed = current_app.config.get("TIDINGS_ALLOW_INTERNAL_HOSTS") or ()
+    urls = [("home", source.home or ""), *(("feeds", u) for u in source.feeds),
+            *(("sitemaps", u) for u in source.sitemaps)]  # fmt: skip
+    named = [(key, host_of(url)) for key, url in urls]
+    named += [("allowed_domains", d) for d in source.allowed_domains if d != ANY_DOMAIN]
+    checked: set[str] = set()
+    for key, host in named:
+        if host and host not in checked:
+            checked.add(host)
+            reason = hosts.refusal(host, allowed)
+            if reason:
+                raise SourcesError(f"{key}: {reason}", key)
 
 
 @bp.post("/crawl")
@@ -105,8 +151,13 @@ def add_source(source: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
 def crawl(args: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     """Start ``tidings crawl`` over the sources file in the background; poll the job's URL."""
     settings = resources().settings
-    path = sources_file.path_in(settings.home)
-    if not sources_file.read_sources(path):
+    path = home_sources_path(settings.home)
+    try:
+        configured = load_home_sources(settings.home)
+    except (SourcesError, OSError):
+        raise Problem(409, detail=f"{path.name} cannot be read; check it with "
+                      "`tidings sources check`") from None  # fmt: skip
+    if not configured:
         raise Problem(409, detail=f"no sources to crawl in {path.name}: add one first")
     command = current_app.config.get("TIDINGS_CRAWL_COMMAND") or crawl_command(settings.home, path)
     if args.get("force"):

@@ -7,13 +7,12 @@ errors are problems from :mod:`search_api.problems`.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Response, jsonify
 
 from search_api import records
-from search_api.caching import ResponseCache, cacheable, newest
+from search_api.caching import cacheable, newest
 from search_api.openapi import ApiBlueprint
 from search_api.params import RecentArgs, RecentParams, RelatedArgs, SearchArgs, SearchParams
 from search_api.problems import Problem
@@ -24,8 +23,6 @@ from search_api.searching import current_index, index_call, run_search
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Search and read articles.")
 
 MAX_ID = 200
-#: Seconds a search response is reused for the same URL in a worker (0 turns it off).
-SEARCH_CACHE_SECONDS = 2.0
 
 
 @bp.get("/search")
@@ -39,12 +36,6 @@ def search(params: SearchParams) -> Response:
     facets asked for (`facet`: topic and source unless given), highlights, relevance or date
     order, story collapsing, a per-day histogram and cursor paging.
     """
-    cache = _search_cache(current_app)
-    key = _search_key() if cache is not None else None
-    if cache is not None and key is not None:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
     result = run_search(params)
     body: dict[str, Any] = {
         "query": params.echo(),
@@ -60,42 +51,7 @@ def search(params: SearchParams) -> Response:
         else None,
         "next_cursor": result.next_cursor,
     }
-    resp = jsonify(body)
-    if cache is not None and key is not None:
-        cache.put(key, resp)
-    return resp
-
-
-def _search_key() -> str | None:
-    """The URL plus the index's commit generation (its ``meta.json``, which every commit
-    replaces), so a cached search never outlives a commit; None (no caching) for indexes
-    without a local directory."""
-    path = getattr(current_index(), "path", None)
-    if path is None:
-        return None
-    try:
-        meta = os.stat(os.path.join(path, "meta.json"))
-    except OSError:
-        return None
-    return f"{meta.st_ino}:{meta.st_mtime_ns}:{meta.st_size} {request.full_path}"
-
-
-def _search_cache(app: Flask) -> ResponseCache | None:
-    """The worker's cache of search responses by full URL, or None when turned off.
-
-    Identical searches within ``TIDINGS_SEARCH_CACHE_SECONDS`` (config or environment; default
-    2 s, 0 disables) are answered from memory. The key includes the index's commit
-    generation, so an answer is never reused across a commit. Validation and the rate limiter
-    still run for every request.
-    """
-    cache = app.extensions.get("tidings_search_cache", False)
-    if cache is False:
-        ttl = app.config.get("TIDINGS_SEARCH_CACHE_SECONDS")
-        if ttl is None:
-            ttl = os.environ.get("TIDINGS_SEARCH_CACHE_SECONDS") or SEARCH_CACHE_SECONDS
-        cache = ResponseCache(float(ttl), size=512) if float(ttl) > 0 else None
-        app.extensions["tidings_search_cache"] = cache
-    return cache
+    return jsonify(body)
 
 
 @bp.get("/recent")

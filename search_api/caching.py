@@ -2,20 +2,25 @@
 
 Recent lists and feeds change only when the crawler commits, so short-lived caching plus
 conditional GETs (``If-None-Match`` / ``If-Modified-Since`` → 304) let proxies and feed readers
-absorb most of the load. Feeds and the API share :func:`cacheable`.
+absorb most of the load. Feeds, the widget and the API share :func:`cacheable` (the one
+conditional-GET helper) and :func:`init_response_cache` (the one per-worker response cache).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
 
+from search_api.public_url import base_url
+from search_api.resources import IndexUnavailable, resources
 from tidings.core.article import parse_iso
 
 DEFAULT_MAX_AGE = 60
@@ -50,18 +55,26 @@ def newest(articles: Iterable[dict[str, Any]]) -> datetime | None:
     return best
 
 
+@dataclass(frozen=True)
+class CachePolicy:
+    """How long an endpoint's 200 responses are reused, and whether only while the index's
+    commit generation is known (searches: an answer never outlives a commit)."""
+
+    ttl: float
+    per_commit_only: bool = False
+
+
 class ResponseCache:
     """A small per-process cache of whole responses of cacheable GET endpoints.
 
-    Recent lists and feeds are the same for everyone until the next index commit, and clients
-    may keep them for ``max-age`` anyway; keeping each for ``ttl`` seconds (default 2) in the
-    worker turns most requests into a dictionary lookup. Conditional requests are still
-    answered (304) from the cached ETag and Last-Modified. Rate limits still apply: the
-    limiter runs before the cache.
+    Recent lists, feeds, catalog lists and searches are the same for everyone until the next
+    index commit, and clients may keep the cacheable ones for ``max-age`` anyway; keeping each
+    for a couple of seconds in the worker turns most requests into a dictionary lookup.
+    Conditional requests are still answered (304) from the cached ETag and Last-Modified.
+    Rate limits still apply: the limiter runs before the cache.
     """
 
-    def __init__(self, ttl: float, size: int = 256) -> None:
-        self.ttl = ttl
+    def __init__(self, size: int = 768) -> None:
         self.size = size
         self._items: OrderedDict[str, tuple[float, bytes, int, list[tuple[str, str]]]] = (
             OrderedDict()
@@ -73,16 +86,16 @@ class ResponseCache:
             item = self._items.get(key)
             if item is None:
                 return None
-            if time.monotonic() - item[0] > self.ttl:
+            if time.monotonic() > item[0]:
                 del self._items[key]
                 return None
             self._items.move_to_end(key)
         _, body, status, headers = item
         return Response(body, status=status, headers=headers)
 
-    def put(self, key: str, resp: Response) -> None:
+    def put(self, key: str, resp: Response, ttl: float) -> None:
         headers = [(k, v) for k, v in resp.headers.items() if k.lower() not in _PER_RESPONSE]
-        item = (time.monotonic(), resp.get_data(), resp.status_code, headers)
+        item = (time.monotonic() + ttl, resp.get_data(), resp.status_code, headers)
         with self._lock:
             self._items[key] = item
             self._items.move_to_end(key)
@@ -94,22 +107,45 @@ class ResponseCache:
 _PER_RESPONSE = {"content-length", "date", "set-cookie", "retry-after"}
 
 
-def init_response_cache(app: Flask, endpoints: Callable[[str], bool]) -> None:
-    """Cache the 200 responses of GET ``endpoints`` (a predicate on endpoint names)."""
-    ttl = float(app.config.get("TIDINGS_RESPONSE_CACHE_SECONDS", 2))
-    if ttl <= 0:
-        return
-    cache = ResponseCache(ttl)
+def index_generation() -> str | None:
+    """The embedded index's commit generation (its ``meta.json``, which every commit
+    replaces); None for indexes without a local directory, or when it cannot be opened."""
+    try:
+        path = getattr(resources().index, "path", None)
+    except IndexUnavailable:
+        return None
+    if path is None:
+        return None
+    try:
+        meta = os.stat(os.path.join(path, "meta.json"))
+    except OSError:
+        return None
+    return f"{meta.st_ino}:{meta.st_mtime_ns}:{meta.st_size}"
 
-    def key() -> str | None:
-        if request.method != "GET" or not request.endpoint or not endpoints(request.endpoint):
+
+def init_response_cache(app: Flask, policy: Callable[[str], CachePolicy | None]) -> None:
+    """Cache the 200 responses of GET endpoints for which ``policy`` (on endpoint names) says
+    how. One cache, one key: everything a response depends on — the index generation (so no
+    answer outlives a commit of a local index), the public root its absolute links are built
+    from (the client's Host unless ``TIDINGS_PUBLIC_URL`` is set), and the path with its query.
+    """
+    cache = ResponseCache()
+
+    def key() -> tuple[str, CachePolicy] | None:
+        if request.method != "GET" or not request.endpoint:
             return None
-        return request.full_path
+        rule = policy(request.endpoint)
+        if rule is None or rule.ttl <= 0:
+            return None
+        generation = index_generation()
+        if generation is None and rule.per_commit_only:
+            return None
+        return f"{generation or '-'} {base_url()}{request.full_path}", rule
 
     @app.before_request
     def from_cache() -> Response | None:
-        k = key()
-        resp = cache.get(k) if k else None
+        found = key()
+        resp = cache.get(found[0]) if found else None
         if resp is None:
             return None
         g.response_cache_hit = True
@@ -117,7 +153,9 @@ def init_response_cache(app: Flask, endpoints: Callable[[str], bool]) -> None:
 
     @app.after_request
     def to_cache(resp: Response) -> Response:
-        k = key()
-        if k and resp.status_code == 200 and not g.get("response_cache_hit"):
-            cache.put(k, resp)
+        if resp.status_code != 200 or g.get("response_cache_hit"):
+            return resp
+        found = key()
+        if found:
+            cache.put(found[0], resp, found[1].ttl)
         return resp

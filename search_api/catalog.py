@@ -1,19 +1,18 @@
-"""What the index holds, counted: topics, sources (with crawl health), entities and trends.
+"""What Tidings holds, counted: topics, sources (with crawl health), entities and trends.
 
-All counts come from the index's facets, so they match what a search over everything shows.
-Backends count the most frequent values of a facet only (the embedded index: 20), so these
-lists are "top N", not exhaustive.
+Topics and sources are complete lists: their counts come from the store of record (exact and
+uncapped; an index facet counts only its top 20 values), source names from the sources model
+(``<home>/sources.toml``), else from the source's stored articles. Entities and trends are "top
+N" by nature and come from the index's facets, so they match what a search shows.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Response, jsonify
 
-from search_api import sources_file
 from search_api.caching import cacheable
 from search_api.openapi import ApiBlueprint
 from search_api.params import EntitiesArgs, TrendsArgs
@@ -21,11 +20,14 @@ from search_api.resources import resources
 from search_api.schemas import EntitiesResponse, SourcesResponse, TopicsResponse, TrendsResponse
 from search_api.searching import index_call, search_request
 from tidings.core.index.base import SearchRequest
+from tidings.core.sources import Source, SourcesError, load_home_sources
 from tidings.core.taxonomy import topic_labels
 
 bp = ApiBlueprint(
     "catalog", __name__, url_prefix="/api/v1", description="Topics, sources, entities, trends."
 )
+
+log = logging.getLogger(__name__)
 
 #: Hits read to name entities (their text and label) counted by the entity facet.
 ENTITY_SAMPLE = 100
@@ -38,19 +40,14 @@ def filtered(args: dict[str, Any], **extra: Any) -> SearchRequest:
     return SearchRequest(**{**base, **{k: args[k] for k in keys if k in args}, **extra})
 
 
-def _facet(name: str, request: SearchRequest | None = None) -> list[tuple[str, int]]:
-    request = request or SearchRequest(limit=1, highlight=False)
-    result = search_request(dataclasses.replace(request, facets=(name,)))
-    return list(result.facets.get(name, []))
-
-
 @bp.get("/topics")
 @bp.response(200, TopicsResponse)
 @bp.problems(304, 429, 503)
 def topics() -> Response:
     """Topics with the number of articles in each, labelled by the configured taxonomy."""
     labels = topic_labels(resources().settings.taxonomy)
-    body = [{"id": tid, "label": labels.get(tid), "count": count} for tid, count in _facet("topic")]
+    counts = resources().store.topic_counts()
+    body = [{"id": tid, "label": labels.get(tid), "count": count} for tid, count in counts]
     return cacheable(jsonify({"topics": body}))
 
 
@@ -59,23 +56,19 @@ def topics() -> Response:
 @bp.problems(304, 429, 503)
 def sources() -> Response:
     """Sources with their article counts and crawl health (last run, last success, errors)."""
-    res = resources()
-    configured = {
-        s["id"]: s
-        for s in sources_file.read_sources(sources_file.path_in(res.settings.home))
-        if isinstance(s.get("id"), str)
-    }
+    configured = {s.id: s for s in _configured_sources()}
     health = _health_by_source()
-    counts = dict(_facet("source"))
-    ids = list(dict.fromkeys([*counts, *configured, *health]))
+    stored = {row["id"]: row for row in resources().store.source_counts()}
     out = []
-    for sid in ids:
-        ref = _source_ref(sid, configured.get(sid), counts.get(sid, 0))
+    for sid in dict.fromkeys([*stored, *configured, *health]):
+        source, row = configured.get(sid), stored.get(sid, {})
         out.append(
             {
-                **ref,
-                "articles": counts.get(sid, 0),
-                "configured": sid in configured,
+                "id": sid,
+                "name": source.name if source else row.get("name"),
+                "domain": (source.domain or None) if source else row.get("domain"),
+                "articles": row.get("articles", 0),
+                "configured": source is not None,
                 "health": health.get(sid),
             }
         )
@@ -139,16 +132,11 @@ def _health_by_source() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _source_ref(sid: str, configured: dict[str, Any] | None, count: int) -> dict[str, Any]:
-    """id, name and domain: from the sources file, else from one of the source's articles."""
-    if configured:
-        urls = [configured.get("home"), *(configured.get("feeds") or [])]
-        url = next((u for u in urls if isinstance(u, str) and "//" in u), "")
-        domain = urlsplit(url).hostname if url else None
-        return {"id": sid, "name": configured.get("name") or sid, "domain": domain}
-    if count:
-        hits = search_request(SearchRequest(sources=(sid,), limit=1, highlight=False, facets=()))
-        source = hits.hits[0].article.get("source") if hits.hits else None
-        if isinstance(source, dict):
-            return {"id": sid, "name": source.get("name"), "domain": source.get("domain")}
-    return {"id": sid, "name": None, "domain": None}
+def _configured_sources() -> list[Source]:
+    """The sources model of the home directory ([] if the file is missing or invalid: the
+    catalog still lists what was crawled, and the invalid file is logged)."""
+    try:
+        return load_home_sources(resources().settings.home)
+    except (SourcesError, OSError) as exc:
+        log.warning("sources file not listed: %s", exc)
+        return []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,10 +21,11 @@ from flask import Blueprint, Response, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search_api import feed_formats as ff
-from search_api.caching import DEFAULT_MAX_AGE
+from search_api.caching import cacheable
 from search_api.page_query import PageQuery, parse_page_query, search
 from search_api.params import MAX_VALUE, parse_limit, parse_recent
 from search_api.problems import invalid_params
+from search_api.public_url import external_url
 from search_api.searching import current_index
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -49,7 +49,7 @@ def recent(fmt: str) -> Response:
     title = f"Tidings: {topic}" if topic else "Tidings: recent news"
     desc = f"The newest articles in topic {topic}" if topic else "The newest articles"
     key = f"topic:{topic}" if topic else "recent"
-    home = url_for("pages.home", topic=topic, _external=True)
+    home = external_url("pages.home", topic=topic)
     args = _only(request.args, "topic", "limit")
     return _feed(fmt, articles, key, title, desc, home, "feeds.recent", args)
 
@@ -64,7 +64,7 @@ def topic(topic_id: str, fmt: str) -> Response:
     if errors:
         raise invalid_params(errors)
     articles = current_index().recent(topic=topic_id, limit=limit)
-    home = url_for("pages.home", topic=topic_id, _external=True)
+    home = external_url("pages.home", topic=topic_id)
     return _feed(
         fmt, articles, f"topic:{topic_id}", f"Tidings: {topic_id}",
         f"The newest articles in topic {topic_id}", home, "feeds.topic",
@@ -82,7 +82,7 @@ def saved_search(fmt: str) -> Response:
     result = search(query.request(highlight=False, facets=()))
     articles = [{"id": h.id, **h.article} for h in result.hits]
     label = describe(query)
-    home = url_for("pages.home", **query.args(), _external=True)
+    home = external_url("pages.home", **query.args())
     args = MultiDict(query.args())
     if params.limit != 20:
         args["limit"] = str(params.limit)
@@ -131,17 +131,6 @@ def feed_links(query: PageQuery | None = None) -> list[dict[str, str]]:
     ]
 
 
-def conditional(
-    resp: Response, modified: datetime | None, max_age: int = DEFAULT_MAX_AGE
-) -> Response:
-    """Add ETag, Last-Modified and Cache-Control; answer 304 when the client's copy is current."""
-    resp.headers["Cache-Control"] = f"public, max-age={max_age}"
-    if modified is not None:
-        resp.last_modified = modified
-    resp.add_etag()
-    return resp.make_conditional(request)
-
-
 def _feed(
     fmt: str,
     articles: list[dict[str, Any]],
@@ -154,9 +143,7 @@ def _feed(
     **view_args: str,
 ) -> Response:
     query = [(k, v) for k, v in args.items(multi=True)]
-    alternates = {
-        f: url_for(endpoint, fmt=f, **view_args, _external=True) + _qs(query) for f in FORMATS
-    }
+    alternates = {f: external_url(endpoint, fmt=f, **view_args) + _qs(query) for f in FORMATS}
     meta = ff.FeedMeta(
         key=key,
         title=title,
@@ -168,7 +155,7 @@ def _feed(
     body = ff.build(fmt, articles, meta)
     resp = Response(body, content_type=f"{ff.MIMETYPES[fmt]}; charset=utf-8")
     resp.headers.update(SECURITY_HEADERS)
-    return conditional(resp, ff.last_modified(articles))
+    return cacheable(resp, last_modified=ff.last_modified(articles))
 
 
 def _only(args: MultiDict[str, str], *names: str) -> MultiDict[str, str]:

@@ -2,7 +2,10 @@
 
 The API never imports the crawler: it runs the CLI. Each job writes ``<home>/jobs/<id>.json``
 (command, pid, start), its output to ``<id>.log`` and its exit code to ``<id>.exit``, so any
-gunicorn worker can report on a job another worker started. One crawl runs at a time.
+gunicorn worker can report on a job another worker started. One crawl runs at a time: the
+check for a running job and the start of a new one happen under an exclusive lock on
+``jobs/.start.lock`` (workers are processes, so a file lock), and a job's JSON is written to a
+temporary file and renamed into place, so a concurrent status read sees all of it or none.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.core.article import utc_now
+from tidings.core.files import locked, write_atomically
 
 #: Runs the command, then records its exit code (written atomically, read by any worker).
 _RUNNER = (
@@ -40,9 +44,16 @@ def start(home: Path, command: list[str], env: dict[str, str]) -> dict[str, Any]
     """Start ``command`` in the background; :class:`JobRunning` if a crawl is still running."""
     folder = jobs_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
-    running = [j for j in list_jobs(home) if j["status"] == "running"]
-    if running:
-        raise JobRunning(running[0]["id"])
+    with locked(folder / "start"):
+        running = [j for j in list_jobs(home) if j["status"] == "running"]
+        if running:
+            raise JobRunning(running[0]["id"])
+        job_id = _spawn(folder, command, env)
+    return status(home, job_id) or {"id": job_id}
+
+
+def _spawn(folder: Path, command: list[str], env: dict[str, str]) -> str:
+    """Start the job's process and record it; its id."""
     job_id = uuid.uuid4().hex[:16]
     log = folder / f"{job_id}.log"
     with open(log, "wb") as out:
@@ -56,8 +67,8 @@ def start(home: Path, command: list[str], env: dict[str, str]) -> dict[str, Any]
         )
     threading.Thread(target=proc.wait, daemon=True).start()  # reap it when it ends
     meta = {"id": job_id, "started_at": utc_now(), "command": command, "pid": proc.pid}
-    (folder / f"{job_id}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return status(home, job_id) or meta
+    write_atomically(folder / f"{job_id}.json", json.dumps(meta))
+    return job_id
 
 
 def status(home: Path, job_id: str) -> dict[str, Any] | None:

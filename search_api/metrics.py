@@ -7,6 +7,7 @@ figures are read at scrape time, by the worker that answers.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from search_api.resources import Resources
+
+log = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "tidings_http_requests", "HTTP requests answered", ["method", "endpoint", "status"]
@@ -48,7 +51,7 @@ class DataCollector:
             articles.add_metric([], float(self.res.index.count()))
             yield articles
         except Exception:  # an unavailable index is reported by /readyz, not by a failed scrape
-            pass
+            log.warning("tidings_articles_indexed left out of /metrics", exc_info=True)
         errors = GaugeMetricFamily(
             "tidings_source_crawl_errors",
             "Crawl errors recorded in the store, per source and kind",
@@ -74,7 +77,8 @@ def _source_health(res: Resources) -> list[dict[str, Any]]:
     try:
         health = getattr(res.store, "source_health", None)
         return list(health()) if health else []
-    except Exception:
+    except Exception:  # a scrape still answers with the request metrics
+        log.warning("per-source crawl metrics left out of /metrics", exc_info=True)
         return []
 
 

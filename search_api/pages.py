@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -27,6 +28,8 @@ from search_api.records import topic_ids
 from search_api.resources import resources
 from search_api.searching import current_index
 from tidings.core.index.base import Hit, SearchResult
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__)
 
@@ -77,7 +80,9 @@ def home() -> tuple[str, int]:
     try:
         query = parse_page_query(request.args, default_sort="date")
         result = search(query.request(facets=PAGE_FACETS, histogram=True, collapse=True))
-    except Problem as problem:
+    except Problem as problem:  # shown on the page; the operator's problems are logged too
+        if problem.status >= 500:
+            log.warning("analyst page: %s", problem.detail)
         error = problem
     labels = _labels(result)
     return render_template(
@@ -119,6 +124,7 @@ def article(article_id: str) -> str:
     try:
         related = current_index().more_like_this(article_id, limit=5)
     except Exception:  # related articles are a nicety: never fail the page for them
+        log.warning("related articles for %s not shown", article_id, exc_info=True)
         related = []
     cluster_ids = {m.get("id") for m in cluster}
     return render_template(

@@ -18,6 +18,10 @@ from tidings.core.index.base import IndexBackend, IndexUnavailable
 EXTENSION = "tidings"
 
 
+class StoreUnavailable(RuntimeError):
+    """The store of record cannot be opened (a 503 for the client, not a 500)."""
+
+
 class Resources:
     """Holds the settings and the lazily opened index and store of one app."""
 
@@ -50,7 +54,10 @@ class Resources:
                 if self._store is None:
                     from tidings.core.store import Store
 
-                    store = Store(self.settings.db_path)
+                    try:
+                        store = Store(self.settings.db_path)
+                    except Exception as exc:  # unreadable, not a database, newer schema...
+                        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
                     self._owned.append(store)
                     self._store = store
         return self._store

@@ -42,7 +42,6 @@ from crawler.items import FetchedArticle
 from crawler.links import page_links, url_shape
 from crawler.pagekind import classify_page
 from crawler.progress import ProgressLine
-from crawler.sources import Source
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
 from crawler.state import shared_store
@@ -51,6 +50,7 @@ from crawler.window import DateWindow
 from crawler.window_filter import DateWindowMiddleware
 from crawler.workers import run_extract
 from tidings.core.article import utc_now
+from tidings.core.sources import Source
 from tidings.core.store import FetchState, Store
 
 #: Articles first: they produce records; feeds and sitemaps only produce more requests.

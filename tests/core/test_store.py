@@ -262,6 +262,45 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
     db.close()
 
 
+def _topics(*ids: str) -> list[dict[str, Any]]:
+    return [{"id": t, "score": 0.9, "origin": "model"} for t in ids]
+
+
+def test_topic_and_source_counts_follow_every_write(store: Store) -> None:
+    """Counts for the catalog: exact after inserts, re-tagging updates and deletes."""
+    one = {"id": "s1", "name": "One", "domain": "one.example"}
+    a = record(1, topics=_topics("ai", "chips"), source=one)
+    b = record(2, topics=_topics("ai"), source=one)
+    c = record(3, topics=["plain-string-topic"], source={"id": "s2", "name": "Two"})
+    store.upsert([a, b, c])
+    assert store.topic_counts() == [("ai", 2), ("chips", 1)]
+    assert store.source_counts() == [
+        {"id": "s1", "name": "One", "domain": "one.example", "articles": 2},
+        {"id": "s2", "name": "Two", "domain": None, "articles": 1},
+    ]
+    store.upsert([{**a, "topics": _topics("security")}])  # re-tagged
+    assert store.topic_counts() == [("ai", 1), ("security", 1)]
+    store.delete([b["id"]])
+    assert store.topic_counts() == [("security", 1)]
+    assert [(r["id"], r["articles"]) for r in store.source_counts()] == [("s1", 1), ("s2", 1)]
+
+
+def test_database_without_topic_rows_gets_them_filled(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.upsert([record(1, topics=_topics("ai")), record(2, topics=_topics("ai", "law"))])
+    db = sqlite3.connect(path)  # as made before the topic rows existed: no table, no triggers
+    for trigger in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER article_topics_{trigger}")
+    db.execute("DROP TABLE article_topics")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.topic_counts() == [("ai", 2), ("law", 1)]
+        s.upsert([record(3, topics=_topics("law"))])
+        assert s.topic_counts() == [("ai", 2), ("law", 2)]
+
+
 def test_fetch_state_written_with_its_article(store: Store) -> None:
     a = record(1, body=prose(1))
     state = FetchState(

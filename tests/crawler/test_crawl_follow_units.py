@@ -11,8 +11,8 @@ from link_site import listing, story
 from crawler.extract.document import parse_html
 from crawler.links import page_links, url_shape
 from crawler.pagekind import classify_page
-from crawler.sources import SourcesError, parse_sources
 from crawler.window import DateWindow, parse_bound
+from tidings.core.sources import SourcesError, parse_sources
 
 
 @pytest.mark.parametrize(

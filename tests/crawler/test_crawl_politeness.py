@@ -12,10 +12,10 @@ from crawler.content import looks_binary, page_text
 from crawler.incremental import changed_since_fetch, hint_date
 from crawler.retry_after import retry_after_seconds
 from crawler.schedule import due_sources
-from crawler.sources import Source
 from tidings.cli.crawl_commands import parse_overrides
 from tidings.cli.errors import UsageError
 from tidings.cli.main import main
+from tidings.core.sources import Source
 
 
 def test_retry_after_values() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sources import SourcesError, adhoc_sources, load_sources
+from tidings.core.sources import SourcesError, adhoc_sources, load_sources
 
 GOOD = """
 [[sources]]

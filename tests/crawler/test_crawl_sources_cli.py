@@ -14,9 +14,14 @@ from link_site import link_site
 
 from crawler.discovery import discover, feed_links, http_fetcher, robots_sitemaps
 from crawler.opml import read_opml
-from crawler.sources import SourcesError, load_sources, parse_sources
-from crawler.sources_toml import append_source, dump_sources
 from tidings.cli.main import main
+from tidings.core.sources import (
+    SourcesError,
+    append_source,
+    dump_sources,
+    load_sources,
+    parse_sources,
+)
 from tidings.core.store import Store
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>

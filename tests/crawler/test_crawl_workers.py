@@ -22,7 +22,7 @@ from tidings.core.store import Store
 SCRIPT = """
 import json, os, sys
 from crawler.run import run_crawl
-from crawler.sources import adhoc_sources
+from tidings.core.sources import adhoc_sources
 from tidings.core.config import Settings
 
 class PidTagger:

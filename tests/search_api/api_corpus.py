@@ -21,6 +21,13 @@ _SHARED_BODY = (
 
 #: The API key of the `admin_client` fixture.
 KEY = "test-key-0123456789"
+#: The `admin_client` app: one API key, no rate limits, 127.0.0.1 allowed as a source host
+#: (the loopback test sites) through the setting, as an operator would.
+ADMIN_CONFIG = {
+    "TIDINGS_API_KEYS": (KEY,),
+    "RATELIMIT_ENABLED": False,
+    "TIDINGS_ALLOW_INTERNAL_HOSTS": frozenset({"127.0.0.1"}),
+}
 
 def _topics(*ids: str) -> list[dict[str, Any]]:
     return [{"id": t, "score": 0.9, "origin": "model"} for t in ids]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_corpus import KEY, build_home
+from api_corpus import ADMIN_CONFIG, build_home
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -50,9 +50,8 @@ def fresh(tmp_path: Any) -> tuple[Settings, list[dict[str, Any]]]:
 
 @pytest.fixture()
 def admin_client(fresh: tuple[Settings, list[dict[str, Any]]]) -> Iterator[FlaskClient]:
-    """A client of an app over ``fresh`` with one API key (:data:`KEY`), no rate limits."""
-    application = create_app(
-        fresh[0], config={"TIDINGS_API_KEYS": (KEY,), "RATELIMIT_ENABLED": False}
-    )
+    """A client of an app over ``fresh`` with one API key (:data:`KEY`), no rate limits;
+    sources added through it may name 127.0.0.1 (the loopback test sites), by the setting."""
+    application = create_app(fresh[0], config=ADMIN_CONFIG)
     yield application.test_client()
     application.extensions["tidings"].close()

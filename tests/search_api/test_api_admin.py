@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_corpus import KEY, by_title
+from api_corpus import ADMIN_CONFIG, KEY, by_title
 from flask.testing import FlaskClient
 
 from search_api import create_app
@@ -79,10 +79,7 @@ def test_bad_source_is_a_400_naming_the_field(
 
 def test_crawl_starts_a_job_and_reports_it(fresh: tuple[Settings, Any]) -> None:
     command = [sys.executable, "-c", "print('crawled')"]
-    app = create_app(
-        fresh[0],
-        config={"TIDINGS_API_KEYS": (KEY,), "TIDINGS_CRAWL_COMMAND": command},
-    )
+    app = create_app(fresh[0], config={**ADMIN_CONFIG, "TIDINGS_CRAWL_COMMAND": command})
     client = app.test_client()
     nothing = client.post("/api/v1/crawl", headers=AUTH)
     assert nothing.status_code == 409  # no sources file yet

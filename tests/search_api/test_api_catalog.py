@@ -151,8 +151,8 @@ def test_each_endpoint_asks_the_index_only_for_the_facets_it_shows(
 
     monkeypatch.setattr(type(index), "search", spy)
     expected = {
-        "/api/v1/topics": {("topic",)},
-        "/api/v1/sources": {("source",), ()},
+        "/api/v1/topics": set(),  # counted by the store, exactly
+        "/api/v1/sources": set(),
         "/api/v1/entities?limit=7": {("entity",)},
         "/api/v1/trends?size=3": {()},
         "/api/v1/search?limit=7": {("topic", "source")},
@@ -166,5 +166,61 @@ def test_each_endpoint_asks_the_index_only_for_the_facets_it_shows(
         resp = client.get(url)
         assert resp.status_code == 200, (url, resp.status_code)
         assert set(asked) <= facets, (url, asked)
-        if not url.startswith("/api/v1/trends"):
+        if facets and not url.startswith("/api/v1/trends"):
             assert asked, url  # answered by the index, not a cache
+
+
+def test_catalog_lists_every_source_and_topic_with_exact_counts(tmp_path: Path) -> None:
+    """50 sources and 40 topics: no list is cut at a facet size; names come from the sources
+    model for configured sources and from the stored articles for the others."""
+    from tidings.core.article import normalise
+    from tidings.core.index import open_index
+
+    settings = Settings(home=tmp_path / "home")
+    raws = []
+    for i in range(120):
+        sid = f"s{i % 50:02d}"
+        raws.append({
+            "url": f"https://{sid}.example.com/story/{i}",
+            "source": {"id": sid, "name": f"Source {sid}", "domain": f"{sid}.example.com"},
+            "title": f"Story number {i} about subject {i * 7919 % 1000}",
+            "body": f"Report {i}: " + " ".join(f"word{(i * j) % 997}" for j in range(40)),
+            "published_at": f"2024-05-{1 + i % 28:02d}T08:00:00Z",
+            "topics": [{"id": f"t{i % 40:02d}", "score": 0.9, "origin": "model"}]
+            + ([{"id": "every-third", "score": 0.8, "origin": "rule"}] if i % 3 == 0 else []),
+        })  # fmt: skip
+    with Store(settings.db_path) as store:
+        stored = list(store.upsert([normalise(r) for r in raws]).articles)
+    index = open_index(settings, writable=True)
+    try:
+        index.upsert(stored)
+    finally:
+        index.close()
+    (settings.home / "sources.toml").write_text(
+        '[[sources]]\nid = "s07"\nname = "Configured Seven"\nfeeds = ["https://s07.example.com/f"]\n'
+        '\n[[sources]]\nid = "quiet"\nname = "Not Crawled Yet"\nhome = "https://quiet.example/"\n',
+        encoding="utf-8",
+    )
+    client = create_app(settings, config={"RATELIMIT_ENABLED": False}).test_client()
+
+    expected_sources = {f"s{n:02d}": 3 if n < 20 else 2 for n in range(50)}
+    sources = {s["id"]: s for s in _json(client, "/api/v1/sources")["sources"]}
+    assert {sid: s["articles"] for sid, s in sources.items()} == {**expected_sources, "quiet": 0}
+    assert sources["s07"]["name"] == "Configured Seven" and sources["s07"]["configured"]
+    assert sources["s42"]["name"] == "Source s42" and not sources["s42"]["configured"]
+    assert sources["s42"]["domain"] == "s42.example.com"
+    assert sources["quiet"] == {"id": "quiet", "name": "Not Crawled Yet", "domain": "quiet.example",
+                                "articles": 0, "configured": True, "health": None}  # fmt: skip
+
+    topics = {t["id"]: t["count"] for t in _json(client, "/api/v1/topics")["topics"]}
+    expected_topics = {f"t{n:02d}": len(range(n, 120, 40)) for n in range(40)}
+    assert topics == {**expected_topics, "every-third": 40}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/topics", "/api/v1/sources"])
+def test_catalog_with_a_store_that_cannot_open_is_a_503(tmp_path: Path, url: str) -> None:
+    settings = Settings(home=tmp_path / "home")
+    settings.db_path.mkdir(parents=True)  # a directory where the database should be
+    resp = create_app(settings, config={"RATELIMIT_ENABLED": False}).test_client().get(url)
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    assert resp.headers["Retry-After"] == "30"

@@ -55,20 +55,35 @@ def test_readyz_checks_index_and_store(client: FlaskClient, tmp_path: Path) -> N
     assert body["checks"]["store"]["status"] == "ok"
 
 
-def test_recent_lists_are_reused_for_a_moment(fresh: tuple[Settings, Any]) -> None:
+def test_recent_lists_are_reused_until_the_next_commit(fresh: tuple[Settings, Any]) -> None:
+    """The one response cache: repeats come from memory (304s too); a commit ends them."""
     settings, _ = fresh
     keys = {"TIDINGS_API_KEYS": ("k",), "RATELIMIT_ENABLED": False}
-    cached = create_app(settings, config=keys).test_client()
-    uncached = create_app(
-        settings, config={**keys, "TIDINGS_RESPONSE_CACHE_SECONDS": 0}
-    ).test_client()
+    apps = [create_app(settings, config=keys),
+            create_app(settings, config={**keys, "TIDINGS_RESPONSE_CACHE_SECONDS": 0})]  # fmt: skip
+    calls: list[int] = []
+    for n, app in enumerate(apps):
+        index = app.extensions["tidings"].index
+        original = index.recent
+
+        def counting(*args: Any, _n: int = n, _original: Any = original, **kwargs: Any) -> Any:
+            calls.append(_n)
+            return _original(*args, **kwargs)
+
+        index.recent = counting  # count real reads; the real index still answers
+    cached, uncached = (app.test_client() for app in apps)
     first = cached.get("/api/v1/recent")
-    newest = first.get_json()["articles"][0]["id"]
-    assert (
-        cached.delete(f"/api/v1/articles/{newest}", headers={"X-API-Key": "k"}).status_code == 204
-    )
     again = cached.get("/api/v1/recent")
     assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
     etag = {"If-None-Match": first.headers["ETag"]}
     assert cached.get("/api/v1/recent", headers=etag).status_code == 304
-    assert uncached.get("/api/v1/recent").get_json()["articles"][0]["id"] != newest
+    assert calls == [0], "the repeats were not answered from the cache"
+    newest = first.get_json()["articles"][0]["id"]
+    assert (
+        cached.delete(f"/api/v1/articles/{newest}", headers={"X-API-Key": "k"}).status_code == 204
+    )
+    after = cached.get("/api/v1/recent").get_json()["articles"]
+    assert newest not in [a["id"] for a in after] and calls == [0, 0]  # the commit ended it
+    uncached.get("/api/v1/recent")
+    uncached.get("/api/v1/recent")
+    assert calls == [0, 0, 1, 1]

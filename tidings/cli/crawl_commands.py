@@ -99,7 +99,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.opml import load_opml
     from crawler.run import run_crawl
-    from crawler.sources import SourcesError, adhoc_sources, load_sources
+    from tidings.core.sources import SourcesError, adhoc_sources, load_sources
 
     if not (args.sources or args.opml or args.feed or args.sitemap):
         raise UsageError(

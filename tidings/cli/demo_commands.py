@@ -37,9 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
-    from crawler.sources import adhoc_sources
     from search_api import create_app
+    from search_api.config import from_env
     from tidings.cli.serve_commands import serve_app
+    from tidings.core.sources import adhoc_sources, host_of
     from tidings.demo.server import serve_demo_site
 
     settings = settings_from(args)
@@ -64,7 +65,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         if args.no_serve:
             return 0
-        app = create_app(settings)
+        # the demo site is on loopback: sources added through the demo's API may name it
+        internal = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | {host_of(site.base_url)}
+        app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
         with Store(settings.db_path) as store:
             stored = store.count()
 

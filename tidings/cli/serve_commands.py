@@ -53,7 +53,11 @@ def run_serve(args: argparse.Namespace) -> int:
             )
         _print_url(url)
 
-    serve_app(create_app(settings), args.host, args.port, on_ready=ready)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a bad TIDINGS_* setting of the web app (e.g. TIDINGS_PUBLIC_URL)
+        raise UsageError(str(exc)) from None
+    serve_app(app, args.host, args.port, on_ready=ready)
     return 0
 
 

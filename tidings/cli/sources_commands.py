@@ -63,7 +63,7 @@ def _register_add(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(path: str) -> list[Any]:
-    from crawler.sources import SourcesError, load_sources
+    from tidings.core.sources import SourcesError, load_sources
 
     try:
         return load_sources(existing_file(path, "sources file"))
@@ -174,7 +174,7 @@ def _merged(given: list[str], found: list[str]) -> list[str]:
 
 def source_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The ``[[sources]]`` table that ``sources add`` writes (discovered values fill gaps)."""
-    from crawler.sources import id_for_url
+    from tidings.core.sources import id_for_url
 
     found = _discover(args.discover, args) if args.discover else None
     home = args.home_page or (found.home if found else None)
@@ -202,8 +202,7 @@ def source_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from crawler.sources import SourcesError, source_from_dict
-    from crawler.sources_toml import append_source, source_table
+    from tidings.core.sources import SourcesError, append_source, source_from_dict, source_table
 
     raw = source_from_args(args)
     try:
@@ -226,8 +225,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from crawler.opml import read_opml
-    from crawler.sources import SourcesError, parse_sources
-    from crawler.sources_toml import dump_sources, write_atomically
+    from tidings.core.files import write_atomically
+    from tidings.core.sources import SourcesError, dump_sources, parse_sources
 
     path = existing_file(args.opml, "OPML file")
     try:

@@ -34,6 +34,29 @@ VOLATILE_FIELDS = ("fetched_at", "cluster_id")
 
 _SPACE = re.compile(r"\s+")
 
+#: One row per (article, topic id), kept by triggers on ``articles`` (so every write path keeps
+#: it true), for exact per-topic counts without reading every record. Created, and filled from
+#: the stored records, when a database lacks it (see ``_ensure_topic_rows``); triggers hold
+#: ``;``, so these are separate statements.
+_TOPIC_ROWS = (
+    "SELECT NEW.id, json_extract(t.value, '$.id') FROM json_each(NEW.record, '$.topics') AS t "
+    "WHERE t.type = 'object' AND json_extract(t.value, '$.id') IS NOT NULL"
+)
+_TOPICS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS article_topics (article_id TEXT NOT NULL, topic_id TEXT NOT "
+    "NULL, PRIMARY KEY (article_id, topic_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS article_topics_topic ON article_topics (topic_id)",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_insert AFTER INSERT ON articles BEGIN "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_update AFTER UPDATE OF record ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; END",
+    "INSERT OR IGNORE INTO article_topics "
+    + _TOPIC_ROWS.replace("NEW.", "a.").replace("FROM json_each", "FROM articles AS a, json_each"),
+)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -179,6 +202,7 @@ class Store:
             raise StoreError(f"cannot switch {self.path} to WAL mode")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
+        self._ensure_topic_rows()
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -195,6 +219,15 @@ class Store:
                     if statement.strip():
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _ensure_topic_rows(self) -> None:
+        """Add the per-topic rows and their triggers to a database made without them."""
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?"
+        if self._db.execute(found, ("article_topics_delete",)).fetchone():
+            return
+        with self._write():
+            for statement in _TOPICS_SCHEMA:
+                self._db.execute(statement)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -500,6 +533,30 @@ class Store:
     def count(self) -> int:
         """Number of stored articles."""
         return int(self._query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def source_counts(self) -> list[dict[str, Any]]:
+        """Every source with its number of stored articles and the name and domain its
+        articles carry (most articles first): the catalog's exact counts, uncapped."""
+        rows = self._query(
+            "SELECT a.source_id, COUNT(*) AS n, (SELECT json_extract(b.record, '$.source') "
+            "FROM articles AS b WHERE b.source_id = a.source_id LIMIT 1) FROM articles AS a "
+            "WHERE a.source_id IS NOT NULL GROUP BY a.source_id ORDER BY n DESC, a.source_id"
+        )
+        out = []
+        for sid, count, ref in rows:
+            source = json.loads(ref) if ref else None
+            source = source if isinstance(source, dict) else {}
+            out.append({"id": sid, "name": source.get("name"), "domain": source.get("domain"),
+                        "articles": int(count)})  # fmt: skip
+        return out
+
+    def topic_counts(self) -> list[tuple[str, int]]:
+        """Every topic id with its number of stored articles, most first (uncapped)."""
+        rows = self._query(
+            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
+            "ORDER BY n DESC, topic_id"
+        )
+        return [(str(tid), int(n)) for tid, n in rows]
 
     def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
         """Articles of one cluster (id, title, url, source), oldest stored first."""

@@ -1,4 +1,9 @@
-"""The sources file (TOML): which sites to crawl, through which feeds and sitemaps.
+"""The sources model: which sites to crawl, through which feeds and sitemaps.
+
+One module parses, validates and writes the sources file (TOML), so the CLI (``tidings crawl
+--sources``, ``tidings sources ...``) and the API (``POST /api/v1/sources``, ``/api/v1/sources``)
+can never disagree on what a valid source is. Writers append under an exclusive lock and
+validate the whole resulting file before it atomically replaces the old one.
 
 Example::
 
@@ -20,6 +25,7 @@ Validation errors name the file and the source, so a typo is fixed in one go.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -28,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.urls import host_of
+from tidings.core.files import locked, write_atomically
 
 KNOWN_KEYS = frozenset(
     {"id", "name", "home", "feeds", "sitemaps", "sections", "allowed_domains", "follow_links",
@@ -38,13 +44,39 @@ DEFAULT_INTERVAL = 3600
 #: ``allowed_domains = ["*"]``: links to any host are followed from feeds and sitemaps
 #: (aggregator feeds such as Hacker News link to other sites).
 ANY_DOMAIN = "*"
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _INTERVAL = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The sources file the API writes and ``POST /api/v1/crawl`` crawls: ``<home>/sources.toml``.
+HOME_FILE_NAME = "sources.toml"
+#: Keys in the order they are written.
+KEY_ORDER = (
+    "id", "name", "home", "feeds", "sitemaps", "sections", "allowed_domains", "follow_links",
+    "depth", "interval", "language", "topics",
+)  # fmt: skip
+#: Lists longer than this (or with long items) go one item per line.
+INLINE_ITEMS = 2
 
 
 class SourcesError(ValueError):
-    """The sources file (or an ad-hoc URL) is invalid; the message says where and why."""
+    """The sources file (or an ad-hoc URL) is invalid; the message says where and why, and
+    ``key`` names the source's field at fault (when one is), e.g. for an API's 400."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class SourceExists(SourcesError):
+    """A source with this id is already in the file."""
+
+
+def host_of(url: str) -> str:
+    """Lowercase hostname of ``url`` without port ('' when there is none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -125,7 +157,7 @@ def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SourcesError(f"{where}: '{key}' must be a list of strings")
+        raise SourcesError(f"{where}: '{key}' must be a list of strings", key)
     return tuple(v.strip() for v in value)
 
 
@@ -133,7 +165,7 @@ def _urls(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _strings(raw, key, where)
     for i, url in enumerate(values):
         if not is_http_url(url):
-            raise SourcesError(f"{where}: {key}[{i}] is not an http(s) URL: {url!r}")
+            raise SourcesError(f"{where}: {key}[{i}] is not an http(s) URL: {url!r}", key)
     return values
 
 
@@ -141,54 +173,59 @@ def _follow_depth(raw: dict[str, Any], where: str) -> int:
     follow = raw.get("follow_links", False)
     depth = raw.get("depth", 1)
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
-        raise SourcesError(f"{where}: 'depth' must be a whole number >= 0")
+        raise SourcesError(f"{where}: 'depth' must be a whole number >= 0", "depth")
     if isinstance(follow, bool):
         return depth if follow else 0
     if isinstance(follow, int) and follow >= 0:
         return follow
-    raise SourcesError(f"{where}: 'follow_links' must be true, false or a depth")
+    raise SourcesError(f"{where}: 'follow_links' must be true, false or a depth", "follow_links")
 
 
 def source_from_dict(raw: object, where: str) -> Source:
     """Validate one ``[[sources]]`` table; ``where`` prefixes error messages."""
     if not isinstance(raw, dict):
-        raise SourcesError(f"{where}: a source must be a table")
+        raise SourcesError(f"{where}: a source must be a table", "sources")
     sid = raw.get("id")
-    if not isinstance(sid, str) or not _ID.match(sid):
-        raise SourcesError(f"{where}: 'id' must match [a-z0-9][a-z0-9._-]* (got {sid!r})")
+    if not isinstance(sid, str) or not ID_PATTERN.match(sid):
+        raise SourcesError(f"{where}: 'id' must match [a-z0-9][a-z0-9._-]* (got {sid!r})", "id")
     where = f"{where} (id {sid!r})"
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:
-        raise SourcesError(f"{where}: unknown key(s): {', '.join(unknown)}")
+        raise SourcesError(f"{where}: unknown key(s): {', '.join(unknown)}", unknown[0])
     name = raw.get("name", sid)
     if not isinstance(name, str) or not name.strip():
-        raise SourcesError(f"{where}: 'name' must be a non-empty string")
+        raise SourcesError(f"{where}: 'name' must be a non-empty string", "name")
     home = raw.get("home")
     if home is not None and not is_http_url(home):
-        raise SourcesError(f"{where}: 'home' is not an http(s) URL: {home!r}")
+        raise SourcesError(f"{where}: 'home' is not an http(s) URL: {home!r}", "home")
     feeds, sitemaps = _urls(raw, "feeds", where), _urls(raw, "sitemaps", where)
     sections = _urls(raw, "sections", where)
     if not (feeds or sitemaps or home):
-        raise SourcesError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'home'")
+        raise SourcesError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'home'", "feeds")
     domains = tuple(d.lower().strip(".") for d in _strings(raw, "allowed_domains", where))
     bad = [d for d in domains if "/" in d or ":" in d or ("*" in d and d != ANY_DOMAIN)]
     if bad:
         raise SourcesError(
-            f'{where}: allowed_domains holds hostnames (or "*" alone), not URLs: {bad[0]!r}'
+            f'{where}: allowed_domains holds hostnames (or "*" alone), not URLs: {bad[0]!r}',
+            "allowed_domains",
         )
     if not domains:
         hosts = (host_of(u) for u in (home or "", *feeds, *sitemaps, *sections))
         domains = tuple(dict.fromkeys(h.removeprefix("www.") for h in hosts if h))
     follow_depth = _follow_depth(raw, where)
     if follow_depth and not (home or sections):
-        raise SourcesError(f"{where}: 'follow_links' needs a 'home' or 'sections' to start from")
+        raise SourcesError(
+            f"{where}: 'follow_links' needs a 'home' or 'sections' to start from", "follow_links"
+        )
     try:
         interval = parse_interval(raw.get("interval", DEFAULT_INTERVAL))
     except ValueError:
-        raise SourcesError(f"{where}: 'interval' must be seconds or like '30m', '2h'") from None
+        raise SourcesError(
+            f"{where}: 'interval' must be seconds or like '30m', '2h'", "interval"
+        ) from None
     language = raw.get("language")
     if language is not None and not isinstance(language, str):
-        raise SourcesError(f"{where}: 'language' must be a string")
+        raise SourcesError(f"{where}: 'language' must be a string", "language")
     return Source(
         id=sid, name=name.strip(), home=home, feeds=feeds, sitemaps=sitemaps,
         allowed_domains=domains, follow_depth=follow_depth, interval=interval,
@@ -252,3 +289,81 @@ def adhoc_sources(feeds: Iterable[str], sitemaps: Iterable[str]) -> list[Source]
         )  # fmt: skip
         for sid, g in grouped.items()
     ]
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def home_sources_path(home: str | Path) -> Path:
+    """The sources file under a Tidings home directory."""
+    return Path(home) / HOME_FILE_NAME
+
+
+def load_home_sources(home: str | Path) -> list[Source]:
+    """The sources of ``<home>/sources.toml``: [] if there is no such file (nothing added yet);
+    :class:`SourcesError` if it is invalid."""
+    path = home_sources_path(home)
+    try:
+        return load_sources(path)
+    except FileNotFoundError:
+        return []
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML basic-string ones
+    if isinstance(value, list | tuple):
+        items = [_value(v) for v in value]
+        if len(items) <= INLINE_ITEMS and sum(map(len, items)) < 70:
+            return f"[{', '.join(items)}]"
+        return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to a sources file")
+
+
+def source_table(raw: dict[str, Any], comment: str | None = None) -> str:
+    """One ``[[sources]]`` table; empty values are left out, keys in the documented order."""
+    lines = [f"# {line}".rstrip() for line in (comment or "").splitlines()]
+    lines.append("[[sources]]")
+    keys = [k for k in KEY_ORDER if k in raw] + sorted(set(raw) - set(KEY_ORDER))
+    for key in keys:
+        value = raw[key]
+        if value is None or value == [] or value == ():
+            continue
+        lines.append(f"{key} = {_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def dump_sources(raws: Iterable[dict[str, Any]], header: str | None = None) -> str:
+    """A whole sources file."""
+    parts = [f"# {line}".rstrip() for line in (header or "").splitlines()]
+    text = "\n".join(parts) + ("\n\n" if parts else "")
+    return text + "\n".join(source_table(raw) for raw in raws)
+
+
+def append_source(path: str | Path, raw: dict[str, Any]) -> Source:
+    """Append a source to ``path`` (created if missing) after validating the whole result.
+
+    Holds an exclusive lock from reading to replacing, so concurrent writers (two API workers,
+    the CLI) never lose each other's sources. Raises :class:`SourceExists` if the id is taken
+    and :class:`SourcesError` if the source is invalid; nothing is written then.
+    """
+    path = Path(path)
+    with locked(path):
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        try:
+            existing = parse_sources(old, str(path)) if old.strip() else []
+        except SourcesError as exc:  # the file is broken, not the new source: no field to name
+            raise SourcesError(str(exc)) from None
+        if any(s.id == raw.get("id") for s in existing):
+            raise SourceExists(f"{path}: duplicate source id {raw.get('id')!r}")
+        new = (old.rstrip() + "\n\n" if old.strip() else "") + source_table(raw)
+        sources = parse_sources(new, str(path))
+        added = sources[-1]
+        if len(sources) != len(existing) + 1 or added.id != raw.get("id"):
+            raise SourcesError(f"{path}: cannot append: the file's tables are not [[sources]]")
+        write_atomically(path, new)
+    return added
