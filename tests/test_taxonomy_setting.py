@@ -157,7 +157,11 @@ def test_a_crawl_started_through_the_api_gets_the_apis_taxonomy(
     command = [sys.executable, "-c", "import os; print('taxonomy', os.environ['TIDINGS_TAXONOMY'])"]
     app = create_app(
         settings,
-        config={"TIDINGS_API_KEYS": ("k" * 32,), "TIDINGS_CRAWL_COMMAND": command},
+        config={
+            "TIDINGS_API_KEYS": ("k" * 32,),
+            "TIDINGS_CRAWL_COMMAND": command,
+            "TIDINGS_ALLOW_INTERNAL_HOSTS": frozenset({"127.0.0.1"}),  # the source's feed host
+        },
     )
     client = app.test_client()
     auth = {"Authorization": f"Bearer {'k' * 32}"}
