@@ -13,9 +13,16 @@ from the first request to the last index commit), seconds per stage, CPU of the 
 workers and the site, and peak memory (PSS of the crawl process and its workers, sampled every
 0.25 s), and how memory moved between the first and the last quarter of the crawl.
 
+With ``--real SET`` (repeatable) it crawls instead the real pages of the extraction sets in
+``../shared/data`` (bench/real_site.py: unchanged pages from ``--hosts`` loopback hosts, each with
+robots.txt and a sitemap), then, as the same-run baseline, the generated site with as many
+pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_costs.py).
+
     .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
                                     [--no-baseline] [--no-classify] [--no-article-element]
                                     [--render-on-request] [--json FILE]
+    .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
+                                    [--hosts 8] [--stage-pages 400] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -447,7 +454,7 @@ def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
         tagger = Tagger.load(settings.model_dir)
         tagger.tag([{"title": "Warm up", "body": "Warm up the pipeline in London."}])
     setup = time.perf_counter() - started
-    sources = adhoc_sources([], [f"{config['base']}/sitemap.xml"])
+    sources = adhoc_sources([], config.get("sitemaps") or [f"{config['base']}/sitemap.xml"])
     report = run_crawl(
         settings,
         sources,
@@ -573,6 +580,34 @@ def _row(name: str, result: dict[str, Any], pages: int) -> list[str]:
     ]
 
 
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    rows = [header, *rows]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)), flush=True)
+
+
+def _crawl(name: str, site_pid: int, config: dict[str, Any]) -> dict[str, Any]:
+    """One crawl (``config`` less its home) into a fresh home; adds the site's CPU seconds."""
+    with tempfile.TemporaryDirectory(prefix="tidings-bench-crawl-") as home:
+        server_cpu = _cpu_seconds(site_pid)
+        result = run_config({**config, "home": home})
+        result["cpu_site_s"] = round(_cpu_seconds(site_pid) - server_cpu, 1)
+    print(f"  {name}: done", file=sys.stderr, flush=True)
+    return result
+
+
+CRAWL_HEADER = [
+    "run", "stored", "crawl s", "articles/s", "ms per article (stage)",
+    "CPU s main+workers (site)",
+    "peak MB", "MB q1→q4 (crawler alone)",
+]  # fmt: skip
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000, help="article pages (default 5000)")
@@ -586,7 +621,11 @@ def main(argv: list[str] | None = None) -> int:
         help="KB of menus, comments and scripts per page beside the story (default 80: pages "
         "of ~100 KB, near the median of real news pages)",
     )
-    parser.add_argument("--no-baseline", action="store_true", help="skip the --workers 0 run")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the baseline run (--workers 0; with --real, the synthetic site)",
+    )
     parser.add_argument(
         "--no-article-element",
         action="store_true",
@@ -598,6 +637,30 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="generate each page when it is requested instead of serving pages rendered to a "
         "temporary folder before the crawls (the generator then competes with the crawl)",
+    )
+    parser.add_argument(
+        "--real",
+        metavar="SET",
+        action="append",
+        default=[],
+        help="crawl the real pages of this extraction set under --data-dir instead (repeatable: "
+        "extraction-dev2, extraction-dev); the baseline is then the synthetic site with as "
+        "many pages, crawled in the same run",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=REPO.parent / "shared" / "data",
+        help="folder of the extraction sets (default ../shared/data)",
+    )
+    parser.add_argument(
+        "--hosts", type=int, default=8, help="loopback hosts serving the real pages (default 8)"
+    )
+    parser.add_argument(
+        "--stage-pages",
+        type=int,
+        default=400,
+        help="pages of each site whose CPU cost is split by stage in this process (default 400)",
     )
     parser.add_argument("--no-classify", action="store_true", help="crawl without tagging")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -615,23 +678,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(crawl_child(json.loads(args.child))))
         return 0
+    if args.hosts < 1 or args.hosts > 254:
+        parser.error("--hosts must be between 1 and 254")
 
     from crawler.scaling import default_workers
     from tidings.cli.crawl_commands import parse_overrides
 
     overrides = parse_overrides(args.set)
-
     workers = default_workers() if args.workers is None else args.workers
+    common = {
+        "workers": workers,
+        "classify": not args.no_classify,
+        "batch_size": args.batch_size,
+        "model_dir": str(args.model) if args.model else None,
+        "overrides": overrides,
+    }
+    if args.real:
+        return real_main(args, common)
+
     story_tag = "div" if args.no_article_element else "article"
     render_dir = None if args.render_on_request else tempfile.mkdtemp(prefix="tidings-site-")
-    ready: Any = multiprocessing.get_context("fork").Queue()
-    server = multiprocessing.get_context("fork").Process(
-        target=serve_site,
-        args=(args.pages, args.furniture_kb, ready, render_dir, story_tag),
-        daemon=True,
-    )
-    server.start()
-    base = ready.get(timeout=60 + args.pages / 100)  # rendering ahead: ~0.6 ms a page
+    server, base = _start_site(args.pages, args.furniture_kb, render_dir, story_tag)
     configs = [(f"pool, {workers} workers", workers)]
     if not args.no_baseline and workers:
         configs.append(("baseline, no pool", 0))
@@ -647,33 +714,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     try:
         for name, n in configs:
-            with tempfile.TemporaryDirectory(prefix="tidings-bench-crawl-") as home:
-                config = {
-                    "home": home,
-                    "base": base,
-                    "workers": n,
-                    "classify": not args.no_classify,
-                    "batch_size": args.batch_size,
-                    "model_dir": str(args.model) if args.model else None,
-                    "overrides": overrides,
-                }
-                server_cpu = _cpu_seconds(server.pid)
-                results[name] = run_config(config)
-                results[name]["cpu_site_s"] = round(_cpu_seconds(server.pid) - server_cpu, 1)
-            print(f"  {name}: done", file=sys.stderr, flush=True)
+            results[name] = _crawl(name, server.pid, {**common, "base": base, "workers": n})
     finally:
         server.terminate()
         if render_dir is not None:
             shutil.rmtree(render_dir, ignore_errors=True)
-    header = [
-        "run", "stored", "crawl s", "articles/s", "ms per article (stage)",
-        "CPU s main+workers (site)",
-        "peak MB", "MB q1→q4 (crawler alone)",
-    ]  # fmt: skip
-    rows = [header] + [_row(name, r, args.pages) for name, r in results.items()]
-    widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    _print_table(CRAWL_HEADER, [_row(name, r, args.pages) for name, r in results.items()])
     if len(results) == 2:
         (_, pooled), (_, base_run) = results.items()
         ratio = base_run["report"]["elapsed_s"] / max(pooled["report"]["elapsed_s"], 1e-9)
@@ -683,6 +729,161 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _start_site(
+    pages: int, kb: int, render_dir: str | None, story_tag: str = "article"
+) -> tuple[Any, str]:
+    """The generated site's server process and base URL."""
+    fork = multiprocessing.get_context("fork")
+    ready: Any = fork.Queue()
+    server = fork.Process(
+        target=serve_site, args=(pages, kb, ready, render_dir, story_tag), daemon=True
+    )
+    server.start()
+    return server, ready.get(timeout=60 + pages / 100)  # rendering ahead: ~0.6 ms a page
+
+
+def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
+    """``--real``: crawl the real pages from loopback hosts, then the synthetic site with as
+    many pages in the same run; then split the CPU cost a page by stage on both."""
+    from real_site import load_pages, serve_hosts, unpack
+
+    pages = load_pages(args.data_dir, args.real, args.hosts)
+    if not pages:
+        raise SystemExit(f"--real: no pages in {', '.join(args.real)} under {args.data_dir}")
+    root = tempfile.mkdtemp(prefix="tidings-real-")
+    synth_dir = tempfile.mkdtemp(prefix="tidings-site-")
+    size = unpack(args.data_dir, pages, Path(root))
+    fork = multiprocessing.get_context("fork")
+    ready: Any = fork.Queue()
+    real = fork.Process(target=serve_hosts, args=(pages, root, args.hosts, ready), daemon=True)
+    real.start()
+    bases: list[str] = ready.get(timeout=60)
+    synth, synth_base = _start_site(len(pages), args.furniture_kb, synth_dir)
+    print(
+        f"real pages: {len(pages)} from {', '.join(args.real)} ({size / len(pages) / 1024:.0f} KB "
+        f"mean) on {len(bases)} loopback hosts; synthetic baseline: {len(pages)} pages of "
+        f"~{len(article_page(0, synth_base, args.furniture_kb)) // 1024} KB; "
+        f"{len(os.sched_getaffinity(0))} cores, load average {_load()} (1/5/15 min)",
+        flush=True,
+    )
+    runs = [
+        (f"real pages, pool {common['workers']}", real.pid, [f"{b}/sitemap.xml" for b in bases])
+    ]
+    if not args.no_baseline:
+        runs.append(
+            (f"synthetic, pool {common['workers']}", synth.pid, [f"{synth_base}/sitemap.xml"])
+        )
+    results: dict[str, Any] = {}
+    try:
+        for name, pid, sitemaps in runs:
+            results[name] = _crawl(name, pid, {**common, "sitemaps": sitemaps})
+        real_sample = _sample(
+            [(Path(root, p.path.lstrip("/")).read_bytes(), bases[p.host] + p.path) for p in pages],
+            args.stage_pages,
+        )
+        synth_sample = _sample(
+            [(article_page(i, synth_base, args.furniture_kb), synth_base + article_path(i))
+             for i in range(len(pages))],
+            args.stage_pages,
+        )  # fmt: skip
+    finally:
+        real.terminate()
+        synth.terminate()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(synth_dir, ignore_errors=True)
+    _print_table(CRAWL_HEADER, [_row(name, r, len(pages)) for name, r in results.items()])
+    if len(results) == 2:
+        (_, real_run), (_, synth_run) = results.items()
+        print(f"real vs synthetic: {_rate(real_run) / max(_rate(synth_run), 1e-9):.2f}x articles/s")
+    version = next(iter(results.values())).get("model_version")
+    print(f"model {version}; setup (model load) excluded from crawl s; load average {_load()}")
+    costs = _stage_table(
+        {"real": real_sample, "synthetic": synth_sample}, common, results, args.no_classify
+    )
+    if args.json:
+        args.json.write_text(json.dumps({"crawls": results, "stage_cpu_ms": costs}, indent=2))
+    return 0
+
+
+def _rate(result: dict[str, Any]) -> float:
+    report = result["report"]
+    return (report["inserted"] + report["updated"]) / max(report["elapsed_s"], 1e-9)
+
+
+def _sample(pages: list[tuple[bytes, str]], n: int) -> list[tuple[bytes, str]]:
+    """``n`` pages spread evenly over ``pages`` (every page if there are fewer)."""
+    step = max(1, len(pages) // max(1, n))
+    return pages[::step][:n]
+
+
+def _stage_table(
+    samples: dict[str, list[tuple[bytes, str]]],
+    common: dict[str, Any],
+    results: dict[str, Any],
+    no_classify: bool,
+) -> dict[str, dict[str, float]]:
+    """Print CPU-ms a page by stage for each sample (and ms a stored article of the crawl's
+    store and index stages); returns the figures."""
+    from stage_costs import extraction_costs, tagging_costs
+
+    tagger = None
+    if not no_classify:
+        from classifier.tagger import Tagger
+        from tidings.core.config import Settings
+
+        with tempfile.TemporaryDirectory() as home:
+            settings = Settings.from_env(home=home, model_dir=common["model_dir"])
+            tagger = Tagger.load(settings.model_dir)
+        tagger.tag([{"title": "Warm up", "body": "Warm up the pipeline in London."}])
+    costs: dict[str, dict[str, float]] = {}
+    for name, pages in samples.items():
+        spent, records = extraction_costs(pages)
+        articles = [r for r in records if r is not None]
+        per_page = {k: 1000 * v / len(pages) for k, v in spent.items()}
+        if tagger is not None and articles:
+            per_page.update(
+                {k: 1000 * v / len(articles) for k, v in tagging_costs(tagger, articles).items()}
+            )
+        per_page["articles"] = len(articles)
+        per_page["body words"] = sum(r["word_count"] for r in articles) / max(1, len(articles))
+        costs[name] = per_page
+    crawl_stages = {}
+    for name, result in results.items():
+        report = result["report"]
+        stored = max(1, report["inserted"] + report["updated"])
+        crawl_stages[name] = {
+            k: 1000 * report["stage_seconds"].get(k, 0) / stored for k in ("store", "index")
+        }
+    names = list(costs)
+    stages = [
+        "parse", "metadata", "extraction", "fingerprint", "record (rest)", "extract (all)",
+        "NER", "model", "rules", "tag (rest)", "tag (all)",
+    ]  # fmt: skip
+    rows = []
+    for stage in stages:
+        cells = [f"{costs[n].get(stage, 0):.2f}" for n in names]
+        ratio = (
+            costs[names[0]].get(stage, 0) / costs[names[-1]].get(stage, 0)
+            if len(names) > 1 and costs[names[-1]].get(stage)
+            else 0
+        )
+        rows.append([stage, *cells, f"{ratio:.1f}x" if ratio else "-"])
+    for stage in ("store", "index"):
+        cells = [f"{v[stage]:.2f} (crawl, wall)" for v in crawl_stages.values()]
+        rows.append([stage, *cells, "-"][: len(names) + 2])
+    rows.append(
+        [
+            "articles / pages",
+            *(f"{int(costs[n]['articles'])}/{len(samples[n])}" for n in names),
+            "-",
+        ]
+    )
+    rows.append(["body words", *(f"{costs[n]['body words']:.0f}" for n in names), "-"])
+    print(f"CPU ms a page by stage, in this process (tagging: a stored article), load {_load()}:")
+    _print_table(["stage", *names, "ratio"], rows)
+    return costs
 
 
 if __name__ == "__main__":

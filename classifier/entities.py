@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from classifier.spacy_ops import numpy_blas_ops, one_blas_thread
+from classifier.token_cache import TokenCache
 from tidings.core.article import Entity
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class EntityExtractor:
     def __init__(self, model_name: str | None = None, batch_size: int = 64) -> None:
         self.batch_size = batch_size
         self.nlp = self._load(model_name)
+        self.token_cache = TokenCache(self.nlp) if self.nlp is not None else None
 
     @classmethod
     def _load(cls, model_name: str | None) -> Any | None:
@@ -122,6 +124,8 @@ class EntityExtractor:
         if self.nlp is None:
             return [[] for _ in texts]
         out: list[list[Entity]] = []
+        assert self.token_cache is not None
+        self.token_cache.learn(texts)  # frequent words stay tokenized across zones
         # memory_zone: the strings of these texts are freed afterwards; without it every new
         # token grows the vocabulary for the life of the process (a crawl's memory would climb)
         with one_blas_thread(), self.nlp.memory_zone():

@@ -14,6 +14,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 
 from classifier.entities import entity_key
+from classifier.token_cache import TokenCache
 from tidings.core.article import Entity, Topic
 from tidings.core.index.query_language import And, Node, Not, Or, Term, Text
 from tidings.core.index.tantivy_query import stem_analyzer
@@ -95,6 +96,7 @@ class RuleMatcher:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.nlp = spacy.blank("en")  # tokenizer only
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.token_cache = TokenCache(self.nlp)
         self.entity_keys: dict[str, set[str]] = {}
         self.queries = QueryRules(
             {t.id: t.query_tree for t in taxonomy.rule_topics if t.query_tree is not None}
@@ -117,6 +119,7 @@ class RuleMatcher:
         """Per text: its rule topics (best first) and, per topic, the sorted evidence found."""
         entity_lists = list(entities) if entities is not None else [[] for _ in texts]
         out: list[tuple[list[Topic], dict[str, list[str]]]] = []
+        self.token_cache.learn(texts)  # frequent words stay tokenized across zones
         # strings of these texts are freed after the block (a crawl must not grow the vocab)
         with self.nlp.memory_zone():
             docs = self.nlp.tokenizer.pipe(texts)

@@ -123,7 +123,8 @@ def test_new_words_do_not_grow_the_vocabulary(extractor: EntityExtractor) -> Non
     extractor.extract_texts(texts[:2])
     rules.match(texts[:2])
     before = len(extractor.nlp.vocab.strings), len(rules.nlp.vocab.strings)
-    found = extractor.extract_texts(texts)
-    rules.match(texts)
+    # texts never seen before: only words seen twice stay (classifier/token_cache.py)
+    found = extractor.extract_texts(texts[2:])
+    rules.match(texts[2:])
     assert any(e["text"] == "Zorblax39 Inc" for e in found[-1])  # entities still come out
     assert (len(extractor.nlp.vocab.strings), len(rules.nlp.vocab.strings)) == before
