@@ -22,13 +22,17 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/tidings demo
 
-# The tests drive a real Chromium (browser tests) and a real redis-server (distributed crawl).
+# The tests drive a real Chromium (browser tests), a real redis-server (distributed crawl) and a
+# real Elasticsearch node (fetched with mvn, run on Java 17; hunspell-en-us gives it a stemmer).
+SYSTEM_PACKAGES := chromium redis-server maven default-jre-headless hunspell-en-us
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+		|| ! command -v mvn >/dev/null || ! command -v java >/dev/null \
+		|| [ ! -f /usr/share/hunspell/en_US.dic ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \
-			echo "make test needs Debian's chromium and redis-server: sudo apt-get install -y chromium redis-server" >&2; exit 2; \
+			echo "make test needs Debian's $(SYSTEM_PACKAGES): sudo apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 2; \
 		fi; \
 	fi
 

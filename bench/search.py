@@ -34,7 +34,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tidings.core.index import EmbeddedIndex, SearchRequest  # noqa: E402
+from tidings.core.index import EmbeddedIndex, IndexBackend, SearchRequest  # noqa: E402
+from tidings.core.index import elastic_queries as eq  # noqa: E402
+from tidings.core.index.cursor import decode_cursor  # noqa: E402
+from tidings.core.index.elastic import ElasticIndex  # noqa: E402
+from tidings.core.index.query_language import parse  # noqa: E402
+from tidings.dev.elasticsearch import ElasticsearchNode  # noqa: E402
 
 TOPICS = ["politics", "business", "tech", "science", "health", "sport", "culture", "world",
           "climate", "energy", "security", "education"]  # fmt: skip
@@ -250,9 +255,29 @@ def timed(calls: list[Callable[[], object]], rounds: int) -> list[float]:
 
 def http_timed(base: str, params: list[dict], total: int, clients: int) -> list[float]:
     """``total`` GETs of /api/v1/search spread over ``clients`` threads; per-request seconds."""
+    return http_load(base, params, total, clients)[0]
+
+
+def http_load(
+    base: str, params: list[dict], total: int, clients: int
+) -> tuple[list[float], float]:
+    """GET /api/v1/search from ``clients`` threads: per-request seconds and the wall time."""
     urls = [f"{base}/api/v1/search?{urllib.parse.urlencode(p, doseq=True)}" for p in params]
-    for url in urls[:5]:
-        urllib.request.urlopen(url, timeout=30).read()
+
+    def get(url: str) -> None:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            resp.read()
+            assert resp.status == 200
+
+    return load([lambda u=u: get(u) for u in urls], total, clients)
+
+
+def load(
+    calls: list[Callable[[], object]], total: int, clients: int
+) -> tuple[list[float], float]:
+    """``total`` calls spread over ``clients`` threads: per-call seconds and the wall time."""
+    for call in calls[:5]:
+        call()  # warm caches
     out: list[float] = []
     lock = threading.Lock()
 
@@ -260,16 +285,15 @@ def http_timed(base: str, params: list[dict], total: int, clients: int) -> list[
         mine = []
         for i in range(k, total, clients):
             started = time.perf_counter()
-            with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as resp:
-                resp.read()
-                assert resp.status == 200
+            calls[i % len(calls)]()
             mine.append(time.perf_counter() - started)
         with lock:
             out.extend(mine)
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
-    return out
+    return out, time.perf_counter() - started
 
 
 @dataclass
@@ -280,7 +304,10 @@ class Case:
     http: list[dict]
 
 
-def cases(index: EmbeddedIndex, fts: Fts, corpus: Corpus, rng: np.random.Generator) -> list[Case]:
+def cases(
+    index: IndexBackend, fts: Fts | None, corpus: Corpus, rng: np.random.Generator
+) -> list[Case]:
+    """The six queries, as in-process calls, FTS5 calls (none without ``fts``) and API params."""
     v = corpus.vocab
     rare = [v[int(k)] for k in rng.integers(8_000, 20_000, 50)]
     common = [v[int(k)] for k in rng.integers(0, 10, 10)]
@@ -299,7 +326,7 @@ def cases(index: EmbeddedIndex, fts: Fts, corpus: Corpus, rng: np.random.Generat
             cursor = index.search(req(q=word, sort="date", cursor=cursor, facets=())).next_cursor
         deep.append((word, cursor))
     deep_fts = []
-    for word in common[:5]:
+    for word in common[:5] if fts else ():
         after = None
         for _ in range(50):
             after = tuple(fts.by_date(word, after)[-1])
@@ -328,11 +355,13 @@ def cases(index: EmbeddedIndex, fts: Fts, corpus: Corpus, rng: np.random.Generat
 # -- main -------------------------------------------------------------------------------------
 
 
-def serve(home: Path, port: int, server: str) -> subprocess.Popen:
+def serve(
+    home: Path, port: int, server: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """The API in a subprocess: gunicorn as in production, or werkzeug (``tidings serve``)."""
     env = {**os.environ, "TIDINGS_HOME": str(home), "TIDINGS_RATELIMIT_ENABLED": "0",
            "TIDINGS_BIND": f"127.0.0.1:{port}", "TIDINGS_WORKERS": "2", "TIDINGS_THREADS": "8",
-           "TIDINGS_ACCESS_LOG": "/dev/null"}  # fmt: skip
+           "TIDINGS_ACCESS_LOG": "/dev/null", **(extra_env or {})}  # fmt: skip
     if server == "gunicorn":
         argv = [str(ROOT / ".venv/bin/python"), "-m", "gunicorn", "-c",
                 "python:search_api.gunicorn_conf", "search_api:create_app()"]  # fmt: skip
@@ -341,7 +370,7 @@ def serve(home: Path, port: int, server: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    for _ in range(100):
+    for _ in range(300):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
             return proc
@@ -380,17 +409,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--facets", help="facets every HTTP search asks for (default: the API's, topic and source)"
     )
+    parser.add_argument(
+        "--backend", choices=["embedded", "elasticsearch", "both"], default="embedded",
+        help="index to measure: tantivy (embedded), Elasticsearch, or both side by side",
+    )  # fmt: skip
+    parser.add_argument("--es-url", help="an existing cluster (default: start a local node)")
+    parser.add_argument("--es-heap", default="2g", help="heap of the local node (default 2g)")
     args = parser.parse_args(argv)
+    if args.backend == "elasticsearch":
+        corpus, work = prepare(args)
+        return elasticsearch(args, corpus, work, None)
     work = args.work or ROOT / "var" / f"bench-search-{args.articles}"
     home, corpus_path, db = work / "home", work / "corpus.jsonl", work / "fts.db"
     if not args.keep and work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     print(f"# bench/search.py --articles {args.articles} ({datetime.now(UTC):%Y-%m-%d})")
-    started = time.perf_counter()
-    corpus = generate(corpus_path, args.articles, args.seed)  # seeded: --keep gets the same
-    print(f"generated {args.articles} articles in {time.perf_counter() - started:.0f} s, "
-          f"{corpus_path.stat().st_size / 1e6:.0f} MB JSONL")  # fmt: skip
+    corpus = make_corpus(corpus_path, args)
     if not (home / "index").exists():
         started = time.perf_counter()
         subprocess.run(
@@ -407,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{du(home) / 1e6 - du(home / 'index') / 1e6:.0f} MB, FTS5 (+meta) "
           f"{db.stat().st_size / 1e6 if db.exists() else 0:.0f} MB")  # fmt: skip
     index = EmbeddedIndex(home / "index")
-    fts = Fts(db)
+    fts = None if args.no_fts else Fts(db)
     all_cases = cases(index, fts, corpus, np.random.default_rng(args.seed + 1))
     if args.facets:
         for case in all_cases:
@@ -416,32 +451,188 @@ def main(argv: list[str] | None = None) -> int:
     print("\nIn-process latency, ms (one thread)\n")
     print("| query | p50 | p95 | p99 | FTS5 p50 | FTS5 p99 | ratio p50 | ratio p99 |")
     print("|---|---|---|---|---|---|---|---|")
+    in_process = {}
     for case in all_cases:
-        ours = timed(case.index, args.rounds)
+        ours = in_process[case.name] = timed(case.index, args.rounds)
         base = None if args.no_fts else timed(case.fts, max(args.rounds // 3, 30))
         print(row(case.name, ours, base))
     if args.no_http:
         index.close()
         return 0
-    proc = serve(home, args.port, args.server)
+    api = api_load(args, serve(home, args.port, args.server), all_cases, "tantivy")
+    index.close()
+    if args.backend == "both":
+        return elasticsearch(args, corpus, work, (in_process, api))
+    return 0
+
+
+Loads = dict[int, dict[str, tuple[list[float], float]]]  # clients -> case -> (samples, wall)
+
+
+def api_load(args: argparse.Namespace, proc: subprocess.Popen, all_cases: list[Case],
+             label: str) -> Loads:
+    """Time GET /api/v1/search per case and client count; prints a table per client count."""
+    out: Loads = {}
     try:
         for clients in args.clients:
             print(
-                f"\nGET /api/v1/search, ms ({clients} concurrent clients, {args.server}; "
-                f"every response has highlights and facets {args.facets or 'topic,source'})\n"
+                f"\nGET /api/v1/search on {label}, ms ({clients} concurrent clients, "
+                f"{args.server}; every response has highlights and facets "
+                f"{args.facets or 'topic,source'})\n"
             )
-            print("| query | p50 | p95 | p99 |")
-            print("|---|---|---|---|")
+            print("| query | p50 | p95 | p99 | req/s |")
+            print("|---|---|---|---|---|")
+            out[clients] = {}
             for case in all_cases:
-                samples = http_timed(
+                samples, wall = http_load(
                     f"http://127.0.0.1:{args.port}", case.http, args.rounds, clients
                 )
-                print(row(case.name, samples, None))
+                out[clients][case.name] = (samples, wall)
+                print(row(case.name, samples, None)[:-1] + f"| {len(samples) / wall:.0f} |")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    index.close()
+    return out
+
+
+def make_corpus(path: Path, args: argparse.Namespace) -> Corpus:
+    started = time.perf_counter()
+    corpus = generate(path, args.articles, args.seed)  # seeded: --keep gets the same
+    print(f"generated {args.articles} articles in {time.perf_counter() - started:.0f} s, "
+          f"{path.stat().st_size / 1e6:.0f} MB JSONL")  # fmt: skip
+    return corpus
+
+
+def prepare(args: argparse.Namespace) -> tuple[Corpus, Path]:
+    """The work folder and corpus for an Elasticsearch-only run."""
+    work = args.work or ROOT / "var" / f"bench-search-{args.articles}"
+    if not args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"# bench/search.py --articles {args.articles} --backend elasticsearch "
+          f"({datetime.now(UTC):%Y-%m-%d})")  # fmt: skip
+    return make_corpus(work / "corpus.jsonl", args), work
+
+
+# -- Elasticsearch ----------------------------------------------------------------------------
+
+ES_ALIAS = "bench-search"
+
+
+def raw_search_calls(url: str, case: Case) -> list[Callable[[], object]]:
+    """POST the body Tidings would send for each API call of ``case`` straight to ``_search``.
+
+    What a user who skipped Tidings would get: the same query, facets and highlights, no API.
+    """
+    calls = []
+    for params in case.http:
+        sort = str(params.get("sort", "relevance"))
+        request = SearchRequest(
+            q=str(params.get("q", "")), sort=sort,  # type: ignore[arg-type]
+            topics=(str(params["topic"]),) if "topic" in params else (),
+            facets=tuple(params.get("facet", ("topic", "source"))),
+        )  # fmt: skip
+        text = params.get("cursor")
+        cursor = decode_cursor(str(text), eq.mode(request)) if text else None
+        body = json.dumps(eq.search_body(request, parse(request.q), cursor)).encode()
+
+        def call(body: bytes = body, target: str = f"{url}/{ES_ALIAS}/_search") -> None:
+            post = urllib.request.Request(
+                target, data=body, headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(post, timeout=30) as resp:
+                resp.read()
+
+        calls.append(call)
+    return calls
+
+
+def es_store_bytes(url: str) -> int:
+    with urllib.request.urlopen(f"{url}/{ES_ALIAS}/_stats/store", timeout=30) as resp:
+        return int(json.load(resp)["_all"]["primaries"]["store"]["size_in_bytes"])
+
+
+def elasticsearch(
+    args: argparse.Namespace,
+    corpus: Corpus,
+    work: Path,
+    tantivy: tuple[dict[str, list[float]], Loads] | None,
+) -> int:
+    """Load, size and time the same queries on Elasticsearch, then the side-by-side table."""
+    node = None
+    if args.es_url:
+        url = args.es_url
+    else:
+        started = time.perf_counter()
+        node = ElasticsearchNode(heap=args.es_heap).start()
+        url = node.url
+        print(f"Elasticsearch {node.version} node up in {time.perf_counter() - started:.0f} s "
+              f"(heap {args.es_heap}, integ-test build, JDK 17)")  # fmt: skip
+    home = work / "home-es"
+    env = {"TIDINGS_INDEX": "elasticsearch", "TIDINGS_ES_URL": url, "TIDINGS_ES_INDEX": ES_ALIAS}
+    try:
+        started = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv/bin/tidings"), "--home", str(home), "import",
+             str(corpus.path), "--no-classify"], check=True, env={**os.environ, **env},
+        )  # fmt: skip
+        load_s = time.perf_counter() - started
+        print(f"tidings import into Elasticsearch: {load_s:.0f} s = "
+              f"{args.articles / load_s:.0f} articles/s (store + index, one process)")  # fmt: skip
+        print(f"disk: Elasticsearch index {es_store_bytes(url) / 1e6:.0f} MB (primary store)")
+        index = ElasticIndex(url, ES_ALIAS, writable=False)
+        all_cases = cases(index, None, corpus, np.random.default_rng(args.seed + 1))
+        if args.facets:
+            for case in all_cases:
+                for params in case.http:
+                    params["facet"] = args.facets.split(",")
+        print("\nIn-process latency on Elasticsearch, ms (one thread; ratio = ES / tantivy)\n")
+        print("| query | p50 | p95 | p99 | tantivy p50 | tantivy p99 | ES/tantivy p50 | p99 |")
+        print("|---|---|---|---|---|---|---|---|")
+        for case in all_cases:
+            ours = timed(case.index, args.rounds)
+            line = row(case.name, ours, tantivy[0][case.name] if tantivy else None)
+            if tantivy:  # row() prints base/ours: turn it into ours/base here
+                b50, b99, o50, o99 = (*pct(tantivy[0][case.name])[::2], *pct(ours)[::2])
+                line = line.rsplit("|", 3)[0] + f"| {o50 / b50:.1f}× | {o99 / b99:.1f}× |"
+            print(line)
+        if args.no_http:
+            return 0
+        api = api_load(args, serve(home, args.port, args.server, env), all_cases, "Elasticsearch")
+        raw: Loads = {}
+        for clients in args.clients:
+            raw[clients] = {
+                case.name: load(raw_search_calls(url, case), args.rounds, clients)
+                for case in all_cases
+            }
+        side_by_side(all_cases, tantivy[1] if tantivy else None, api, raw, args.clients)
+        index.close()
+    finally:
+        if node is not None:
+            node.stop()
     return 0
+
+
+def side_by_side(
+    all_cases: list[Case], tantivy: Loads | None, es_api: Loads, raw: Loads, levels: list[int]
+) -> None:
+    """Searches per second and p99 per query: the API on tantivy and on ES, and raw _search."""
+    for clients in levels:
+        print(f"\nSide by side, {clients} concurrent clients: searches/s (p99 ms); "
+              "ratio = tantivy API / raw _search\n")  # fmt: skip
+        print("| query | API on tantivy | API on Elasticsearch | raw `_search` | ratio |")
+        print("|---|---|---|---|---|")
+        for case in all_cases:
+            cells = []
+            for loads in (tantivy, es_api, raw):
+                if loads is None:
+                    cells.append(("n/a", None))
+                    continue
+                samples, wall = loads[clients][case.name]
+                rate = len(samples) / wall
+                cells.append((f"{rate:.0f} ({pct(samples)[2]:.1f})", rate))
+            ratio = f"{cells[0][1] / cells[2][1]:.1f}×" if cells[0][1] else "n/a"
+            print(f"| {case.name} | {cells[0][0]} | {cells[1][0]} | {cells[2][0]} | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -83,9 +83,10 @@ class Values(fields.List):
         raw = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in raw):
             raise ValidationError("each value must be a string")
-        values = [v.strip() for v in raw if v.strip()]
-        if len(values) > self.max_count:
+        # Counted before empty ones are dropped: the documented maxItems bounds the request.
+        if len(raw) > self.max_count:
             raise ValidationError(f"given more than {self.max_count} times")
+        values = [v.strip() for v in raw if v.strip()]
         for v in values:
             if len(v) > self.max_len or CONTROL_RE.search(v):
                 raise ValidationError(

@@ -1,7 +1,9 @@
 """End to end: `tidings demo` crawls the demo site over loopback, tags, indexes and serves it.
 
 One real process runs the whole product (demo site, Scrapy crawl, topic model, spaCy, SQLite,
-tantivy, Flask); the assertions go through its HTTP API, as a user's would.
+the index, Flask); the assertions go through its HTTP API, as a user's would. Every test runs
+twice: on the embedded index (tantivy) and on Elasticsearch (``TIDINGS_INDEX=elasticsearch``,
+the session's real node from ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,16 +58,22 @@ class Demo:
         return matches[0]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    home = tmp_path_factory.mktemp("demo-home")
+@pytest.fixture(scope="module", params=["embedded", "elasticsearch"])
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Demo]:
+    home = tmp_path_factory.mktemp(f"demo-home-{request.param}")
     log = home / "demo.log"
     port, site_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TIDINGS_INDEX": request.param}
+    if request.param == "elasticsearch":
+        env["TIDINGS_ES_URL"] = request.getfixturevalue("es_url")
+        env["TIDINGS_ES_INDEX"] = f"tidings-e2e-{uuid.uuid4().hex[:12]}"
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "tidings", "demo", "--home", str(home),
              "--port", str(port), "--site-port", str(site_port)],
-            stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log_file, stderr=subprocess.STDOUT, env=env,
         )
     api = f"http://127.0.0.1:{port}"
     try:
@@ -187,6 +196,29 @@ def test_recent_feed_and_page(demo: Demo) -> None:
     with urllib.request.urlopen(f"{demo.api}/?q=chip") as response:
         page = response.read().decode()
     assert "Northwind Semiconductor" in page
+
+
+def test_related_articles_share_the_story(demo: Demo) -> None:
+    original, copy = syndicated_pairs()[0]
+    first, second = demo.hit_for(original), demo.hit_for(copy)
+    related = demo.get(f"/api/v1/articles/{first['id']}/related", limit=5)
+    ids = [a["id"] for a in related["articles"]]
+    assert first["id"] not in ids
+    assert ids and ids[0] == second["id"], (copy.title, [a["title"] for a in related["articles"]])
+
+
+def test_trends_count_articles_per_day(demo: Demo) -> None:
+    series = demo.get("/api/v1/trends", field="topic", size=3)["series"]
+    assert 1 <= len(series) <= 3
+    totals = [s["total"] for s in series]
+    assert totals == sorted(totals, reverse=True)
+    top = series[0]
+    assert top["total"] == sum(d["count"] for d in top["days"])
+    tagged = [h for h in demo.all_hits() if top["value"] in {t["id"] for t in h["topics"]}]
+    dated = [h for h in tagged if h["published_at"]]
+    assert len(dated) <= top["total"] <= len(tagged)
+    days = {h["published_at"][:10] for h in dated}
+    assert days <= {d["date"][:10] for d in top["days"]}
 
 
 def test_ctrl_c_stops_the_demo_cleanly(demo: Demo) -> None:

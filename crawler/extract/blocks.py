@@ -15,17 +15,16 @@ from functools import partial
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.extract.prose import outside_prose
+
 _TOKEN = re.compile(r"\w+")
 #: Elements whose text is one visual block: a paragraph, list item, heading, caption, cell.
 BLOCK_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "dd", "dt",
               "td", "th", "div", "section")  # fmt: skip
-#: Never article text, wherever they sit (not <form>: ASP.NET pages wrap everything in one).
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 #: Block tags that more often wrap other blocks: indexed only when they hold text directly.
 _WRAPPERS = frozenset({"div", "section", "td", "th", "li", "blockquote"})
 _BLOCKISH = frozenset({*BLOCK_TAGS, "ul", "ol", "table", "tbody", "tr", "article", "aside",
                        "header", "footer", "nav", "main", "figure", "form"})  # fmt: skip
-_COMMENTS = re.compile(r"comment|discuss|disqus|repl(?:y|ies)", re.IGNORECASE)
 #: Longer blocks are containers, not lines; skipping them keeps the index linear-ish and small.
 MAX_BLOCK_CHARS = 3000
 
@@ -103,18 +102,12 @@ def _role(el: lxml_html.HtmlElement | None) -> tuple[str, str]:
     return str(el.tag), " ".join((el.get("class") or "").split())
 
 
-def _in_comments(el: lxml_html.HtmlElement) -> bool:
-    """Inside a comment thread, by the id/class word nearly every CMS gives it."""
-    return any(
-        _COMMENTS.search(f"{a.get('id') or ''} {a.get('class') or ''}") for a in el.iterancestors()
-    )
-
-
 def _paragraph_texts(container: lxml_html.HtmlElement, index: BlockIndex) -> list[str]:
-    """Readable paragraphs of a container: not in scripts or forms, mostly not link text."""
+    """Readable paragraphs of a container: story prose (:mod:`crawler.extract.prose`), mostly
+    not link text."""
     out = []
     for p in container.iter("p"):
-        if any(a.tag in SKIP_TAGS or a.tag == "aside" for a in p.iterancestors()):
+        if outside_prose(p):
             continue
         text = " ".join(text_of(p).split())
         if len(text.split()) >= 3 and (index.density(text) or 0.0) < 0.5:
@@ -131,9 +124,10 @@ def continuation_paragraphs(
     in the same role: same tag and class, under a parent of the same tag and class; extractors
     keep the first and lose the rest (readability gives same-class siblings a bonus for this
     reason). The parent check keeps out page-builder layouts, where every widget shares one
-    wrapper class. A copy counts only inside the same ``<article>`` (or none), outside comment
-    threads, with no ``<h1>`` in between, so the next story of an infinite-scroll page is not
-    glued on. Returns (paragraphs before the body, paragraphs after it).
+    wrapper class. A copy counts only inside the same ``<article>`` (or none), in story prose
+    (:mod:`crawler.extract.prose`: not in a comment thread, aside, nav or footer), with no
+    ``<h1>`` in between, so the next story of an infinite-scroll page is not glued on.
+    Returns (paragraphs before the body, paragraphs after it).
     """
     matched = [index.paragraphs[n] for n in map(norm, lines) if n in index.paragraphs]
     parents = Counter(p.getparent() for p in matched if p.getparent() is not None)
@@ -153,7 +147,7 @@ def continuation_paragraphs(
         and el not in above
         and (_role(el), _role(el.getparent())) == role
         and _article_of(el) is home
-        and not _in_comments(el)
+        and not outside_prose(el)
     ]
     if not copies:
         return [], []

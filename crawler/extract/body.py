@@ -2,12 +2,14 @@
 
 trafilatura in precision mode (comments out, tables in) is the base: boilerplate leaking into the
 body hurts search and near-duplicate detection more than a lost closing sentence. It fails in a
-few general ways, each repaired here by one structural rule that knows no site:
+few general ways, each repaired here by one structural rule that knows no site and no language:
 
+* on some pages precision mode keeps only a fragment: a first pass far shorter than the page's
+  story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
 * layouts that split the article into several same-class containers lose all but the first
   (:func:`crawler.extract.blocks.continuation_paragraphs` brings the rest back);
-* headline, "Related:" links, share bars and newsletter prompts cling to the edges
-  (:func:`drop_boilerplate`, by link density in the page and call-to-action wording);
+* the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
+  headlines and link density);
 * when the page states its own body in JSON-LD ``articleBody``, that settles disputes
   (:func:`agree_with_jsonld`).
 Each rule's effect on the benchmark is logged in ``docs/benchmarks.md``.
@@ -24,7 +26,7 @@ from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, continuation_paragraphs, norm
 from crawler.extract.document import reusable_by_trafilatura
-from crawler.extract.focus import story_focus
+from crawler.extract.focus import prose_words, story_focus
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -34,23 +36,12 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _TOKEN = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 
-#: Wording of prompts that surround articles everywhere (newsletter, follow, share).
-CALL_TO_ACTION = re.compile(
-    r"\b(?:sign\s+up\b|subscribe\s+(?:to|for|now|today)\b|newsletters?\b"
-    r"|follow\s+(?:\S+\s+){0,6}?on\s+(?:twitter|facebook|instagram|linkedin)\b"
-    r"|share\s+(?:this|it)\b|like\s+this\s+(?:story|article)\b)",
-    re.IGNORECASE,
-)
-#: A label that introduces links to other pages rather than text of this one.
-RELATED_LABEL = re.compile(
-    r"^\W*(?:related(?:\s+(?:articles?|stories|content|links?))?|read\s+(?:more|also|next)"
-    r"|see\s+also|also\s+(?:on|read)|more\s+(?:from|on)|recommended|you\s+may\s+also\s+like)\b",
-    re.IGNORECASE,
-)
 #: A line at the body's edge with at least this share of link text is a link, not prose.
 LINK_DENSE = 0.5
-#: Edge lines longer than this are prose even when they match a boilerplate pattern.
-EDGE_MAX_WORDS = 50
+#: Edge lines longer than this are prose even when most of their text is linked.
+EDGE_LINK_WORDS = 30
+#: A first pass with less than this share of the page's story-prose words lost its way.
+SHORT_SHARE = 0.2
 #: Never trim more than this share of the body's words: a rule misfiring must not gut it.
 MAX_TRIM_SHARE = 0.4
 
@@ -80,23 +71,21 @@ def strip_markup(text: str) -> str:
 
 
 def trafilatura_body(
-    page: str | lxml_html.HtmlElement, url: str | None, favor_recall: bool = False
+    page: str | lxml_html.HtmlElement, url: str | None, second_opinion: bool = False
 ) -> str:
     """Main text by trafilatura ('' when it finds none); comments excluded, tables kept.
 
     ``page`` is the page text or its parsed tree (trafilatura works on a copy of a tree, so
-    the caller's stays intact). Precision mode by default; recall mode is the second try for
-    pages where precision finds too little. Tables stay in: in news they hold data the story
-    cites (results, prices). ``fast``: no second opinion from readability and jusText, whose
-    comparison cost a third of the extraction time and changed one page of 90 on the
-    benchmark (the rules below repair the same edges; docs/benchmarks.md).
+    the caller's stays intact). First pass: precision mode, ``fast`` (no comparison with
+    readability and jusText, which costs a third of the time). ``second_opinion``: its balanced
+    mode with that comparison, for pages where the first pass found too little (see
+    :func:`extract_body`). Tables stay in: in news they hold data the story cites.
     """
     text = trafilatura.extract(
         page,
         url=url,
-        fast=True,
-        favor_precision=not favor_recall,
-        favor_recall=favor_recall,
+        fast=not second_opinion,
+        favor_precision=not second_opinion,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -163,51 +152,37 @@ def agree_with_jsonld(lines: list[str], jsonld_body: str) -> list[str]:
     return kept
 
 
-def _is_edge_boilerplate(line: str, index: BlockIndex) -> bool:
-    """A line that frames the article rather than tells it: a link, a label, a prompt."""
-    words = len(line.split())
-    if words > EDGE_MAX_WORDS:
+def _is_edge_link(line: str, index: BlockIndex) -> bool:
+    """A short line at the body's edge made mostly of link text: a pointer elsewhere."""
+    if len(line.split()) > EDGE_LINK_WORDS:
         return False
     density = index.density(line)
-    if density is not None and density >= LINK_DENSE and words <= 30:
-        return True
-    return bool(CALL_TO_ACTION.search(line) or RELATED_LABEL.match(line))
+    return density is not None and density >= LINK_DENSE
 
 
 def drop_boilerplate(lines: list[str], index: BlockIndex, titles: Iterable[str] = ()) -> list[str]:
-    """Remove headline, link lists and prompts from the edges, and "Related:" links anywhere.
+    """Remove the headline and link lines from the body's edges.
 
-    Inside the body only lines that are both labelled as pointers elsewhere ("Related:",
-    "Read more:") and made of link text go, with the link list that follows such a label.
-    At either edge, lines go while they are link text, prompts or labels; at the top also
-    the headline. Trimming stops before it would take more than ``MAX_TRIM_SHARE`` of the words.
+    At the top, lines go while they are the headline or short lines of link text; at the
+    bottom, while they are link text. Trimming stops before it would take more than
+    ``MAX_TRIM_SHARE`` of the words. No wording is consulted: link density and the page's own
+    headline mean the same on every site and in every language.
     """
     titles = set(titles)
-    kept: list[str] = []
-    in_list = False
-    for line in lines:
-        density = index.density(line)
-        linky = density is not None and density >= LINK_DENSE
-        if RELATED_LABEL.match(line) and (linky or (density or 0.0) >= 0.3):
-            in_list = True
-            continue
-        if in_list and line.startswith("- ") and linky:
-            continue
-        in_list = False
-        kept.append(line)
+    kept = list(lines)
     total = sum(len(line.split()) for line in kept)
     budget = MAX_TRIM_SHARE * total
     start, end = 0, len(kept)
     while start < end and budget > 0:
         line = kept[start]
-        if norm(line).casefold() in titles or _is_edge_boilerplate(line, index):
+        if norm(line).casefold() in titles or _is_edge_link(line, index):
             budget -= len(line.split())
             start += 1
         else:
             break
     while end > start and budget > 0:
         line = kept[end - 1]
-        if _is_edge_boilerplate(line, index):
+        if _is_edge_link(line, index):
             budget -= len(line.split())
             end -= 1
         else:
@@ -215,6 +190,15 @@ def drop_boilerplate(lines: list[str], index: BlockIndex, titles: Iterable[str] 
     if budget < 0:
         return kept  # the rules wanted too much: trust the extractor instead
     return kept[start:end]
+
+
+def found_too_little(body: str, tree: lxml_html.HtmlElement, min_words: int) -> bool:
+    """Whether a first pass kept only a fragment: under ``min_words``, or under ``SHORT_SHARE``
+    of the words in the page's story-prose paragraphs (:func:`crawler.extract.focus.prose_words`).
+
+    A ratio, not a length: it means the same on a 300-word brief and a 5,000-word guide.
+    """
+    return word_count(body) < max(min_words, SHORT_SHARE * prose_words(tree))
 
 
 def extract_body(
@@ -226,16 +210,18 @@ def extract_body(
 ) -> str:
     """The body: trafilatura's text, completed from split containers, trimmed at the edges.
 
-    Falls back to recall mode on the whole page, then to JSON-LD or ``<article>`` paragraphs,
-    when too short. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its
-    own parse would give the same tree, and first only the story's container
+    A first pass that found less than ``SHORT_SHARE`` of the page's story prose (or fewer than
+    ``min_words``) gets a second opinion on the whole page (:func:`trafilatura_body`), and the
+    longer text wins; a body still too short falls back to JSON-LD or ``<article>``
+    paragraphs. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its own
+    parse would give the same tree, and first only the story's container
     (:mod:`crawler.extract.focus`).
     """
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
     body = trafilatura_body(story_focus(tree) if reusable else html_text, url)
-    if word_count(body) < min_words:
-        body = max([body, trafilatura_body(page, url, favor_recall=True)], key=word_count)
+    if found_too_little(body, tree, min_words):
+        body = max([body, trafilatura_body(page, url, second_opinion=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))
     index = BlockIndex.build(tree)
     lines = body.splitlines()

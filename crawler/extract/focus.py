@@ -6,7 +6,7 @@ So its first pass gets a small document made of a copy of the story's container,
 shows clearly which that is:
 
 1. the page's one ``<article>``, if it holds nearly all of the page's prose (the words of its
-   paragraphs outside comment threads, asides, navigation and footers); else
+   paragraphs outside what :mod:`crawler.extract.prose` calls not story prose); else
 2. the innermost element around the page's one ``<h1>`` that holds nearly all of that prose
    (headline and prose together, so a lead paragraph between them stays in).
 
@@ -23,16 +23,16 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import text_of
+from crawler.extract.prose import PAGE_PARAGRAPHS, PARAGRAPHS_WITHIN
 
 #: The container must hold at least this share of the page's prose words.
 PROSE_SHARE = 0.9
-_OUTSIDE_PROSE = (
-    "ancestor::*[self::aside or self::nav or self::footer"
-    " or contains(@class, 'comment') or contains(@id, 'comment')]"
-)
-_PAGE_PROSE = etree.XPath(f"//p[not({_OUTSIDE_PROSE})]")
-_PROSE_WITHIN = etree.XPath(f".//p[not({_OUTSIDE_PROSE})]")
 _TOO_WIDE = frozenset({"html", "body"})
+
+
+def prose_words(tree: lxml_html.HtmlElement) -> int:
+    """Words in the page's story-prose paragraphs: how long its longest story could be."""
+    return _words(PAGE_PARAGRAPHS(tree))
 
 
 def _words(paragraphs: list[lxml_html.HtmlElement]) -> int:
@@ -41,12 +41,12 @@ def _words(paragraphs: list[lxml_html.HtmlElement]) -> int:
 
 def story_focus(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """A document holding a copy of the story's container, else ``tree`` itself."""
-    total = _words(_PAGE_PROSE(tree))
+    total = prose_words(tree)
     if not total:
         return tree
     enough = PROSE_SHARE * total
     articles = tree.findall(".//article")
-    if len(articles) == 1 and _words(_PROSE_WITHIN(articles[0])) >= enough:
+    if len(articles) == 1 and _words(PARAGRAPHS_WITHIN(articles[0])) >= enough:
         return _document_of(articles[0])
     headlines = tree.findall(".//h1")
     if len(headlines) != 1:
@@ -54,7 +54,7 @@ def story_focus(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     for container in headlines[0].iterancestors():  # innermost first
         if container.tag in _TOO_WIDE:
             return tree
-        if _words(_PROSE_WITHIN(container)) >= enough:
+        if _words(PARAGRAPHS_WITHIN(container)) >= enough:
             return _document_of(container)
     return tree
 

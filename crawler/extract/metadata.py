@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
-from crawler.extract.dates import date_from_url, parse_date
+from crawler.extract.dates import parse_moment, url_day
 from crawler.extract.jsonld import read_jsonld
 
 PUBLISHED_META = (
@@ -56,8 +57,10 @@ class PageMetadata:
     tags: list[str] = field(default_factory=list)
     jsonld_body: str | None = None
     is_article: bool = False  # JSON-LD or og:type says so
-    #: date source ("jsonld", "meta", "time-tag", "url") -> (published, modified), UTC ISO
-    dates: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    us_dates: bool = False  # US English: 03/05/2024 is March 5th
+    #: date source ("jsonld", "meta", "time-tag", "url") -> (published, modified), each an
+    #: aware datetime in the offset the page wrote it in
+    dates: dict[str, tuple[datetime | None, datetime | None]] = field(default_factory=dict)
 
 
 def clean(text: str | None) -> str | None:
@@ -89,10 +92,10 @@ def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
     return None
 
 
-def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> datetime | None:
     for key in keys:
         for value in meta.get(key, ()):
-            parsed = parse_date(value)
+            parsed = parse_moment(value)
             if parsed:
                 return parsed
     return None
@@ -107,9 +110,9 @@ def _parsely_page(meta: dict[str, list[str]]) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def _time_dates(tree: lxml_html.HtmlElement) -> tuple[str | None, str | None]:
+def _time_dates(tree: lxml_html.HtmlElement) -> tuple[datetime | None, datetime | None]:
     """Published / modified from ``<time datetime>``: marked ones first, else article's first."""
-    times = [t for t in tree.iterfind(".//time[@datetime]") if parse_date(t.get("datetime"))]
+    times = [t for t in tree.iterfind(".//time[@datetime]") if parse_moment(t.get("datetime"))]
     published = modified = None
     for t in times:
         parent = t.getparent()
@@ -117,15 +120,15 @@ def _time_dates(tree: lxml_html.HtmlElement) -> tuple[str | None, str | None]:
             filter(None, (t.get("itemprop"), t.get("class"), t.get("id"), parent.get("class")))
         ).lower()
         if "pubdate" in t.attrib or "datepublished" in marks or _PUBLISHED_HINT.search(marks):
-            published = published or parse_date(t.get("datetime"))
+            published = published or parse_moment(t.get("datetime"))
         elif "datemodified" in marks or _UPDATED_HINT.search(marks):
-            modified = modified or parse_date(t.get("datetime"))
+            modified = modified or parse_moment(t.get("datetime"))
     if published is None:
         in_article = [t for t in times if any(a.tag in _MAIN_TAGS for a in t.iterancestors())]
         if in_article:
-            published = parse_date(in_article[0].get("datetime"))
+            published = parse_moment(in_article[0].get("datetime"))
         elif len(times) == 1:
-            published = parse_date(times[0].get("datetime"))
+            published = parse_moment(times[0].get("datetime"))
     return published, modified
 
 
@@ -217,9 +220,11 @@ def read_metadata(tree: lxml_html.HtmlElement, page_url: str) -> PageMetadata:
     out.authors = _authors((ld.authors if ld else []) or meta_authors)
     out.tags = _tags(ld.keywords if ld else [], meta)
     if ld:
-        out.dates["jsonld"] = (parse_date(ld.published), parse_date(ld.modified))
-    meta_published = _first_date(meta, PUBLISHED_META) or parse_date(parsely.get("pub_date"))
+        out.dates["jsonld"] = (parse_moment(ld.published), parse_moment(ld.modified))
+    meta_published = _first_date(meta, PUBLISHED_META) or parse_moment(parsely.get("pub_date"))
     out.dates["meta"] = (meta_published, _first_date(meta, MODIFIED_META))
     out.dates["time-tag"] = _time_dates(tree)
-    out.dates["url"] = (date_from_url(page_url), None)
+    out.dates["url"] = (url_day(page_url), None)
+    lang = (tree.get("lang") or _first(meta, "og:locale") or "").lower().replace("_", "-")
+    out.us_dates = lang in ("en", "en-us")
     return out

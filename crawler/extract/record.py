@@ -9,23 +9,20 @@ HTTP ``Content-Type``): keys ``source``, ``content_type``, ``fetched_at``, ``lan
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from crawler.extract.body import extract_body, strip_markup, word_count
-from crawler.extract.dates import parse_date
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.metadata import PageMetadata, clean, read_metadata
+from crawler.extract.pubdate import choose_dates
 from crawler.urls import canonical_url, host_of
-from tidings.core.article import Article, article_id, parse_iso, utc_now
+from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint
 
 #: Fewer body words than this and the page is a stub, gallery or index page, not an article.
 MIN_WORDS = 40
 SUMMARY_CHARS = 400
-#: A publication date this far past the fetch time is a parse error or an embargo mistake.
-FUTURE_SLACK = timedelta(days=1)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
 
 
@@ -38,35 +35,6 @@ def _summary(meta: PageMetadata, body: str, hints: dict[str, Any]) -> str:
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
     return text
-
-
-def _choose_dates(
-    meta: PageMetadata, hints: dict[str, Any], fetched_at: str
-) -> tuple[str | None, str | None, str]:
-    """(published, updated, date_source) by trust: jsonld > meta > time-tag > feed > sitemap > url.
-
-    A sitemap's plain ``lastmod`` says when the page last changed, so it only stands in for the
-    publication date after the URL; Google News ``publication_date`` ranks as "sitemap".
-    """
-    latest = parse_iso(fetched_at) + FUTURE_SLACK  # type: ignore[operator]
-    candidates: list[tuple[str, str | None, str | None]] = [
-        ("jsonld", *meta.dates.get("jsonld", (None, None))),
-        ("meta", *meta.dates.get("meta", (None, None))),
-        ("time-tag", *meta.dates.get("time-tag", (None, None))),
-        ("feed", parse_date(hints.get("feed_published")), parse_date(hints.get("feed_updated"))),
-        ("sitemap", parse_date(hints.get("sitemap_published")), None),
-        ("url", *meta.dates.get("url", (None, None))),
-        ("sitemap", parse_date(hints.get("sitemap_lastmod")), None),
-    ]
-    published = updated = None
-    source = "none"
-    for name, pub, upd in candidates:
-        if published is None and pub and parse_iso(pub) <= latest:  # type: ignore[operator]
-            published, source = pub, name
-        updated = updated or upd
-    if updated is None and hints.get("sitemap_lastmod"):
-        updated = parse_date(hints.get("sitemap_lastmod"))
-    return published, updated, source
 
 
 def _without_title(body: str, title: str) -> str:
@@ -104,7 +72,7 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
         raise NotAnArticle(f"body has {words} words, fewer than {MIN_WORDS}")
     canonical = canonical_url(tree, url)
     fetched_at = hints.get("fetched_at") or utc_now()
-    published, updated, date_source = _choose_dates(meta, hints, fetched_at)
+    dates = choose_dates(meta, tree, hints, fetched_at)  # precedence: crawler.extract.pubdate
     feed_authors = [a for a in hints.get("feed_authors") or [] if isinstance(a, str)]
     feed_tags = [t for t in hints.get("feed_tags") or [] if isinstance(t, str)]
     tags = list({t.lower(): t for t in [*meta.tags, *feed_tags]}.values())[:30]
@@ -117,9 +85,9 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
         "summary": _summary(meta, body, hints),
         "body": body,
         "authors": meta.authors or feed_authors,
-        "published_at": published,
-        "updated_at": updated,
-        "date_source": date_source,
+        "published_at": dates.published_utc,
+        "updated_at": dates.updated_utc,
+        "date_source": dates.source,
         "fetched_at": fetched_at,
         "language": meta.language or hints.get("language"),
         "image_url": meta.image_url,

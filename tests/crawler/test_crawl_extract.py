@@ -55,17 +55,28 @@ def test_record_has_every_contract_field() -> None:
     assert record["word_count"] == len(record["body"].split()) >= 40
 
 
-def test_jsonld_beats_meta_beats_time_tag() -> None:
-    url = "https://courier.example/2026/10/30/bridge"
-    r = extract_article(page(jsonld(LD) + META_DATE, TIME_TAG), url)
+def test_each_page_source_alone_and_precedence_when_they_agree() -> None:
+    url = "https://courier.example/2026/11/01/bridge"
+    same_meta = '<meta property="article:published_time" content="2026-11-01T09:00:00+01:00">'
+    same_time = '<p class="byline"><time datetime="2026-11-01T08:30:00Z">1 Nov</time></p>'
+    r = extract_article(page(jsonld(LD) + same_meta, same_time), url)
     assert (r["published_at"], r["date_source"]) == ("2026-11-01T08:00:00+00:00", "jsonld")
     assert r["updated_at"] == "2026-11-04T08:00:00+00:00"
-    r = extract_article(page(META_DATE, TIME_TAG), url)
+    url = "https://courier.example/news/bridge"
+    r = extract_article(page(META_DATE), url)
     assert (r["published_at"], r["date_source"]) == ("2026-11-02T10:00:00+00:00", "meta")
     r = extract_article(page("", TIME_TAG), url)
     assert (r["published_at"], r["date_source"]) == ("2026-11-03T10:00:00+00:00", "time-tag")
-    r = extract_article(page(), url)
+    r = extract_article(page(), "https://courier.example/2026/10/30/bridge")
     assert (r["published_at"], r["date_source"]) == ("2026-10-30T00:00:00+00:00", "url")
+
+
+def test_the_day_most_signals_state_beats_precedence() -> None:
+    """JSON-LD alone says 1 November; meta, <time> and the URL say 3 November."""
+    meta = '<meta property="article:published_time" content="2026-11-03T09:00:00+01:00">'
+    r = extract_article(page(jsonld(LD) + meta, TIME_TAG), "https://courier.example/2026/11/03/b")
+    assert (r["published_at"], r["date_source"]) == ("2026-11-03T08:00:00+00:00", "meta")
+    assert r["updated_at"] == "2026-11-04T08:00:00+00:00"  # the modified date never votes
 
 
 def test_hints_rank_between_page_and_url() -> None:

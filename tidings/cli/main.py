@@ -16,11 +16,13 @@ from tidings.cli import (
     crawl_commands,
     data_commands,
     demo_commands,
+    dev_commands,
     model_commands,
     serve_commands,
     sources_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
+from tidings.core.index.base import IndexUnavailable
 
 #: Modules that register subcommands, in ``--help`` order.
 COMMAND_MODULES = (
@@ -30,6 +32,7 @@ COMMAND_MODULES = (
     model_commands,
     data_commands,
     serve_commands,
+    dev_commands,
 )
 #: Options every subcommand also accepts after its name (``tidings crawl --home X``).
 GLOBAL_OPTIONS = ("--home", "--taxonomy")
@@ -74,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"tidings {args.command}: error: {exc}", file=sys.stderr)
+    except (UsageError, IndexUnavailable) as exc:  # bad input, or an index we cannot reach
+        message = " ".join(str(exc).split())
+        print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tidings: interrupted", file=sys.stderr)

@@ -41,7 +41,7 @@ class Article(TypedDict, total=False):
     authors: list[str]
     published_at: str | None
     updated_at: str | None
-    date_source: str  # jsonld | meta | time-tag | feed | sitemap | url | none
+    date_source: str  # jsonld | meta | time-tag | byline | feed | sitemap | url | text | none
     fetched_at: str
     language: str | None
     image_url: str | None
@@ -56,7 +56,7 @@ class Article(TypedDict, total=False):
 
 
 FIELDS: tuple[str, ...] = tuple(Article.__annotations__)
-DATE_SOURCES = ("jsonld", "meta", "time-tag", "feed", "sitemap", "url", "none")
+DATE_SOURCES = ("jsonld", "meta", "time-tag", "byline", "feed", "sitemap", "url", "text", "none")
 
 
 class InvalidArticle(ValueError):

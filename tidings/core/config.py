@@ -35,6 +35,8 @@ class Settings:
     index_backend: str = "embedded"  # "embedded" (tantivy) or "elasticsearch"
     es_url: str | None = None
     es_index: str = "tidings-articles"
+    es_api_key: str | None = None  # instead of user:password in es_url
+    es_ca_certs: str | None = None  # PEM file of a private CA that signed the cluster's cert
     model_dir: Path = BUNDLED_MODEL_DIR
     taxonomy: Path | None = None  # taxonomy file; None: the packaged tidings/core/taxonomy.toml
     user_agent: str = DEFAULT_USER_AGENT
@@ -59,6 +61,8 @@ class Settings:
             index_backend=env.get("TIDINGS_INDEX", "embedded"),
             es_url=env.get("TIDINGS_ES_URL") or None,
             es_index=env.get("TIDINGS_ES_INDEX", "tidings-articles"),
+            es_api_key=env.get("TIDINGS_ES_API_KEY") or None,
+            es_ca_certs=env.get("TIDINGS_ES_CA_CERTS") or None,
             model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
             taxonomy=Path(env["TIDINGS_TAXONOMY"]) if env.get("TIDINGS_TAXONOMY") else None,
             user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),

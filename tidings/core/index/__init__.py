@@ -49,5 +49,11 @@ def open_index(settings: Settings, writable: bool = False) -> IndexBackend:
             )
         from tidings.core.index.elastic import ElasticIndex  # the client loads only when used
 
-        return ElasticIndex(settings.es_url, settings.es_index, writable=writable)
+        return ElasticIndex(
+            settings.es_url,
+            settings.es_index,
+            writable=writable,
+            api_key=settings.es_api_key,
+            ca_certs=settings.es_ca_certs,
+        )
     raise ValueError(f"unknown index backend {name!r}; valid backends: {', '.join(BACKENDS)}")

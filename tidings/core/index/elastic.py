@@ -11,6 +11,7 @@ Date-sorted pages after the first are read from a point in time whose id rides i
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import (
     ApiError,
+    AuthenticationException,
+    AuthorizationException,
     BadRequestError,
     Elasticsearch,
     NotFoundError,
@@ -46,6 +49,7 @@ from tidings.core.index.embedded import IndexReadOnlyError
 from tidings.core.index.query_language import Node, parse
 
 BULK_CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 def _error_type(exc: ApiError) -> str:
@@ -96,23 +100,34 @@ class ElasticIndex:
         max_retries: int = 5,
         initial_backoff: float = 1.0,
         max_backoff: float = 30.0,
+        api_key: str | None = None,
+        ca_certs: str | None = None,
     ) -> None:
         """Connect lazily: nothing is sent until the first call, so opening never fails.
 
         ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
         index that way). The bulk retry settings apply to 429 (queue full) rejections.
+        Credentials: user and password in ``url``, or an ``api_key`` (the encoded form
+        Elasticsearch returns); ``ca_certs`` is a PEM file that signs the cluster's TLS
+        certificate (for a private CA).
         """
         self.url = redacted(url)  # shown in messages and health; the client gets the real one
         self.alias = index
         self.writable = writable
         self._owns_client = client is None
         self._client = client or Elasticsearch(
-            url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3
+            url,
+            request_timeout=request_timeout,
+            retry_on_timeout=True,
+            max_retries=3,
+            api_key=api_key or None,
+            ca_certs=ca_certs or None,
         )
         self._max_retries = max_retries
         self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff
         self._ready = False
+        self._stemmer_name: str | None = None
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -124,11 +139,17 @@ class ElasticIndex:
             exists = bool(self._client.indices.exists(index=self.alias))
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise IndexUnavailable(
+                f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}): "
+                f"{_reason(exc)}"
+            ) from exc
         if not exists:
             self._put_template()
             concrete = eq.concrete_index(self.alias)
             try:
-                self._client.indices.create(index=concrete, **eq.index_body(self.alias))
+                body = eq.index_body(self.alias, self._stemmer())
+                self._client.indices.create(index=concrete, **body)
             except BadRequestError as exc:
                 if _error_type(exc) != "resource_already_exists_exception":
                     raise
@@ -138,7 +159,34 @@ class ElasticIndex:
 
     def _put_template(self) -> None:
         """Install (or update) the index template for ``<alias>-v*`` indices."""
-        self._client.indices.put_index_template(**eq.index_template(self.alias))
+        self._client.indices.put_index_template(**eq.index_template(self.alias, self._stemmer()))
+
+    def _stemmer(self) -> str:
+        """The best stemming chain this cluster supports (asked once per process).
+
+        Every Elasticsearch distribution but Elastic's integ-test build has ``english``.
+        """
+        if self._stemmer_name is None:
+            probes: dict[str, dict[str, Any]] = {
+                "english": {"analyzer": "english"},
+                "hunspell": {"tokenizer": "standard", "filter": [eq.HUNSPELL_EN]},
+            }
+            self._stemmer_name = "none"
+            for name, probe in probes.items():
+                try:
+                    self._client.indices.analyze(text="news", **probe)
+                except BadRequestError:
+                    continue
+                self._stemmer_name = name
+                break
+            if self._stemmer_name != "english":
+                log.warning(
+                    "Elasticsearch at %s has no 'english' analyzer (no analysis-common module):"
+                    " text is stemmed with %s",
+                    self.url,
+                    "hunspell en_US" if self._stemmer_name == "hunspell" else "nothing",
+                )
+        return self._stemmer_name
 
     def _concrete_indices(self) -> list[str]:
         """The concrete indices the alias points to now (none before the first write)."""
@@ -169,20 +217,23 @@ class ElasticIndex:
         # raise_on_error=False is what makes item-level 429s retried at all: with True the
         # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
         failed = []
-        for ok, item in helpers.streaming_bulk(
-            self._client,
-            actions,
-            chunk_size=BULK_CHUNK,
-            max_retries=self._max_retries,
-            initial_backoff=self._initial_backoff,
-            max_backoff=self._max_backoff,
-            raise_on_error=False,
-            yield_ok=False,
-            refresh=refresh,
-        ):
-            status = next(iter(item.values()), {}).get("status")
-            if not ok and status not in ignore_status:
-                failed.append(item)
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self._client,
+                actions,
+                chunk_size=BULK_CHUNK,
+                max_retries=self._max_retries,
+                initial_backoff=self._initial_backoff,
+                max_backoff=self._max_backoff,
+                raise_on_error=False,
+                yield_ok=False,
+                refresh=refresh,
+            ):
+                status = next(iter(item.values()), {}).get("status")
+                if not ok and status not in ignore_status:
+                    failed.append(item)
+        except TransportError as exc:  # the cluster went away mid-write: callers keep it pending
+            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         if failed:
             raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
 
@@ -199,16 +250,12 @@ class ElasticIndex:
         self._bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
 
     def clear(self) -> None:
-        """Remove every article, keeping the index, its mappings and its alias."""
-        self._require_writable()
-        self._ensure()
-        self._client.delete_by_query(
-            index=self.alias,
-            query={"match_all": {}},
-            conflicts="proceed",
-            refresh=True,
-            wait_for_completion=True,
-        )
+        """Remove every article, keeping the alias and the mappings: an empty rebuild.
+
+        A fresh index behind the alias takes the same time at any size, and needs no
+        ``_delete_by_query`` (which lives in the reindex module, absent from some builds).
+        """
+        self.rebuild([])
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
         """Fill a new concrete index from ``batches``, then move the alias to it atomically.
@@ -223,7 +270,7 @@ class ElasticIndex:
         self._put_template()
         old = self._concrete_indices()
         new = eq.next_concrete_index(self.alias, old)
-        self._client.indices.create(index=new, **eq.rebuild_body())
+        self._client.indices.create(index=new, **eq.rebuild_body(self._stemmer()))
         total = 0
         try:
             when = datetime.now(UTC)

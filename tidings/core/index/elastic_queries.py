@@ -79,12 +79,43 @@ def next_concrete_index(alias: str, existing: list[str]) -> str:
     return concrete_index(alias, max(versions, default=0) + 1)
 
 
-def index_settings() -> dict[str, Any]:
+#: The analyzer every text field uses, defined per index by :func:`text_analysis`.
+TEXT_ANALYZER = "tidings_text"
+
+
+#: Stemming chains from best to last resort, probed on the cluster by the backend.
+STEMMERS = ("english", "hunspell", "none")
+#: Hunspell's English dictionary, for clusters whose node has ``config/hunspell/en_US``.
+HUNSPELL_EN: dict[str, Any] = {"type": "hunspell", "locale": "en_US", "dedup": True}
+
+
+def text_analysis(stemmer: str = "english") -> dict[str, Any]:
+    """The ``analysis`` settings that define :data:`TEXT_ANALYZER`.
+
+    ``english`` is Elasticsearch's English analyzer (what the embedded index's English stemmer
+    matches). Clusters without the ``analysis-common`` module (Elastic's integ-test build) have
+    neither it nor any algorithmic stemmer, but the server's own ``hunspell`` filter stems with
+    a dictionary (``hunspell``); ``none`` keeps the same chain unstemmed rather than failing.
+    """
+    if stemmer == "english":
+        return {"analyzer": {TEXT_ANALYZER: {"type": "english"}}}
+    chain: list[Any] = ["lowercase", "stop"]
+    if stemmer == "hunspell":
+        chain.append("tidings_hunspell_en")
+    analyzer = {"type": "custom", "tokenizer": "standard", "filter": chain}
+    analysis: dict[str, Any] = {"analyzer": {TEXT_ANALYZER: analyzer}}
+    if stemmer == "hunspell":
+        analysis["filter"] = {"tidings_hunspell_en": HUNSPELL_EN}
+    return analysis
+
+
+def index_settings(stemmer: str = "english") -> dict[str, Any]:
     """Index settings for searching (see :func:`index_body` for why one shard)."""
     return {
         "number_of_shards": 1,
         "auto_expand_replicas": "0-1",
         "max_result_window": MAX_RESULT_WINDOW,
+        "analysis": text_analysis(stemmer),
     }
 
 
@@ -95,7 +126,7 @@ def mappings() -> dict[str, Any]:
     the mapping. ``doc`` carries the display fields and is stored but not indexed.
     ``title.raw`` (exact title, e.g. for dedup checks or sorting) is the keyword sub-field.
     """
-    english = {"type": "text", "analyzer": "english"}
+    english = {"type": "text", "analyzer": TEXT_ANALYZER}
     keyword = {"type": "keyword"}
     return {
         "dynamic": "strict",
@@ -121,7 +152,7 @@ def mappings() -> dict[str, Any]:
     }
 
 
-def index_template(alias: str) -> dict[str, Any]:
+def index_template(alias: str, stemmer: str = "english") -> dict[str, Any]:
     """``indices.put_index_template`` kwargs: every ``<alias>-v*`` index gets the mappings.
 
     So an index an operator creates by hand (or a rebuild) is never dynamically mapped.
@@ -130,12 +161,12 @@ def index_template(alias: str) -> dict[str, Any]:
         "name": alias,
         "index_patterns": [f"{alias}-v*"],
         "priority": 200,
-        "template": {"settings": {"index": index_settings()}, "mappings": mappings()},
+        "template": {"settings": {"index": index_settings(stemmer)}, "mappings": mappings()},
         "meta": {"managed_by": "tidings"},
     }
 
 
-def index_body(alias: str) -> dict[str, Any]:
+def index_body(alias: str, stemmer: str = "english") -> dict[str, Any]:
     """Settings, mappings and alias for :func:`concrete_index` (``indices.create`` kwargs).
 
     One shard keeps BM25 statistics and facet counts exact (per-shard statistics would make
@@ -143,20 +174,20 @@ def index_body(alias: str) -> dict[str, Any]:
     The body repeats the template so the index is right even if the template was removed.
     """
     return {
-        "settings": {"index": index_settings()},
+        "settings": {"index": index_settings(stemmer)},
         "mappings": mappings(),
         "aliases": {alias: {"is_write_index": True}},
     }
 
 
-def rebuild_body() -> dict[str, Any]:
+def rebuild_body(stemmer: str = "english") -> dict[str, Any]:
     """``indices.create`` kwargs for a rebuild: no alias yet, no refreshes, no replicas.
 
     Bulk loading into an index nobody searches is fastest without refreshes and replica copies;
     :func:`serving_settings` turns both back on before the alias moves to it.
     """
     settings = {
-        **index_settings(),
+        **index_settings(stemmer),
         "auto_expand_replicas": False,
         "number_of_replicas": 0,
         "refresh_interval": "-1",

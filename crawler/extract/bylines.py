@@ -1,0 +1,240 @@
+"""Dates a reader sees in a byline: "Published 3 May 2024, 10:12 BST", "03.05.2024", "2 hours ago".
+
+Pages without date markup still print one near the headline. This module reads the short
+texts of elements the page itself marks as dates or bylines (``<time>``, class / id / itemprop
+vocabulary such as ``date``, ``byline``, ``published``, ``datum``), in page order, and parses
+the first date there: numeric (day-month-year unless the page is US English, ISO order), month
+names in the languages most news is written in, an optional time of day and zone, and relative
+phrases resolved against the fetch time. A date after an "Updated" / "Aktualisiert" label is
+the modified date, never the published one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.extract.dates import EARLIEST_YEAR, FLOATING, tz_offset
+
+#: Month names and abbreviations (en, de, fr, es, it, pt, nl), lowercased, without accents
+#: where pages commonly drop them.
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "january jan januar janvier enero gennaio janeiro januari jänner janv",
+        "february feb februar fevrier février febrero febbraio fevereiro februari",
+        "march mar märz maerz marz mars marzo março marco maart",
+        "april apr avril abril aprile",
+        "may mai mayo maggio maio mei",
+        "june jun juni juin junio giugno junho",
+        "july jul juli juillet julio luglio julho juil",
+        "august aug aout août agosto augustus",
+        "september sep sept septembre septiembre settembre setembro",
+        "october oct oktober octobre octubre ottobre outubro okt",
+        "november nov novembre noviembre novembro",
+        "december dec dezember décembre decembre diciembre dicembre dezembro dez",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_TIME = (
+    r"(?:[,\s]+(?:[^\d\s]{1,5}\s+|a\s+las\s+)?\s*"
+    r"(?P<H>[01]?\d|2[0-3])[:.h](?P<M>[0-5]\d)(?::[0-5]\d)?\s*(?P<ampm>[ap]\.?m\.?)?"
+    r"(?:\s*uhr)?\s*(?P<tz>\(?[A-Z]{2,5}\)?|(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
+_DAY = r"(?P<d>0?[1-9]|[12]\d|3[01])"
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+_PATTERNS = [
+    re.compile(rf"\b{_YEAR}-(?P<m>0?[1-9]|1[0-2])-{_DAY}(?:[T\s]+|\b){_TIME}", re.I),
+    re.compile(
+        rf"\b{_DAY}\.\s?(?P<m>0?[1-9]|1[0-2])\.\s?(?:{_YEAR}|(?P<yy>[0-3]\d))\b(?!\.\d){_TIME}",
+        re.I,
+    ),
+    re.compile(rf"\b(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/{_YEAR}\b{_TIME}", re.I),
+    re.compile(
+        rf"\b{_DAY}(?:\.|st|nd|rd|th|er)?\s+(?:de\s+)?(?P<mn>{_MONTH})\.?,?\s+(?:de\s+)?"
+        rf"{_YEAR}\b{_TIME}",
+        re.I,
+    ),
+    re.compile(rf"\b(?P<mn>{_MONTH})\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}\b{_TIME}", re.I),
+]  # fmt: skip
+_RELATIVE = re.compile(
+    r"\b(?:(?P<n>\d{1,3}|an?|one|einer?|un[ea]?)\s+(?P<unit>min(?:ute)?n?s?|minutos?|hours?|hrs?"
+    r"|stunden?|heures?|horas?|days?|tagen?|jours?|d[ií]as?|weeks?|wochen?)\s+ago"
+    r"|vor\s+(?P<n2>\d{1,3}|einer?)\s+(?P<unit2>minuten?|stunden?|tagen?|wochen?)"
+    r"|il\s+y\s+a\s+(?P<n3>\d{1,3}|une?)\s+(?P<unit3>minutes?|heures?|jours?|semaines?)"
+    r"|hace\s+(?P<n4>\d{1,3}|una?)\s+(?P<unit4>minutos?|horas?|d[ií]as?|semanas?))",
+    re.I,
+)
+_UNIT_SECONDS = {"min": 60, "hou": 3600, "hr": 3600, "hrs": 3600, "stu": 3600, "heu": 3600,
+                 "hor": 3600, "day": 86400, "tag": 86400, "jou": 86400, "dia": 86400,
+                 "día": 86400, "wee": 604800, "woc": 604800, "sem": 604800}  # fmt: skip
+_DAY_WORDS = re.compile(
+    r"\b(?P<w>today|heute|aujourd'hui|hoy|oggi|hoje|yesterday|gestern|ayer|ieri|ontem)\b", re.I
+)
+_YESTERDAY = frozenset({"yesterday", "gestern", "ayer", "ieri", "ontem"})
+_UPDATED_LABEL = re.compile(
+    r"(?:updated?|last\s+modified|modified|aktualisiert|zuletzt|stand|mis\s+à\s+jour"
+    r"|actualizado|actualización|aggiornato|atualizado|bijgewerkt)\W*$",
+    re.I,
+)
+#: Words that introduce a publication date in running text ("Datum: 18.10.2021").
+_LABEL = re.compile(
+    r"\b(?:published|posted|veröffentlicht|erschienen|datum|date|publié|publicado|pubblicato"
+    r"|gepubliceerd)\b(?:\s+(?:on|am|le|el|il|em|op))?\s*:?\s*",
+    re.I,
+)
+#: class / id / itemprop words of elements that hold a date or a byline.
+_MARKS = re.compile(
+    r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|meta-info|article-info"
+    r"|post-info|entry-meta|article-meta|post-meta|zeit"
+)
+_SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
+MAX_TEXT = 200
+MAX_ELEMENTS = 60
+#: Elements that hold bylines (not scripts, forms or media).
+_TAGS = ("time", "div", "span", "p", "small", "li", "a", "header", "section", "ul", "td",
+         "footer", "address", "abbr", "strong", "em", "b", "i", "font", "h2", "h3", "h4",
+         "h5", "h6", "article", "aside", "dd", "dt", "figcaption")  # fmt: skip
+#: How much text around the headline is searched when no element is marked as a date.
+NEAR_H1_CHARS = 500
+_AROUND_H1 = etree.XPath(
+    "(//h1)[1]/../preceding-sibling::*[position() <= 2]//text()"
+    " | (//h1)[1]/following::text()[position() <= 40]"
+)
+
+
+def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
+    """Short texts of date / byline elements and of ``<time>`` tags, in page order (lazily:
+    the first one holding a date usually ends the search)."""
+    given = 0
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter(_TAGS):
+        marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
+        if not marks and el.tag != "time":
+            continue
+        marks = marks.lower()
+        if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
+            continue
+        text = " ".join(el.text_content().split())
+        if text and len(text) <= MAX_TEXT:
+            yield text
+            given += 1
+            if given >= MAX_ELEMENTS:
+                return
+
+
+def _when(match: re.Match[str], us_order: bool) -> datetime | None:
+    parts = match.groupdict()
+    year = int(parts["y"]) if parts["y"] else 2000 + int(parts["yy"])
+    if parts.get("mn"):
+        month = _MONTHS[parts["mn"].lower().rstrip(".")]
+        day = int(parts["d"])
+    elif parts.get("a"):
+        a, b = int(parts["a"]), int(parts["b"])
+        month, day = (a, b) if (us_order and a <= 12) or b > 12 else (b, a)
+    else:
+        month, day = int(parts["m"]), int(parts["d"])
+    hour = minute = 0
+    tzinfo: timezone = FLOATING
+    if parts.get("H"):
+        hour, minute = int(parts["H"]), int(parts["M"])
+        ampm = (parts.get("ampm") or "").lower().replace(".", "")
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        offset = tz_offset(parts.get("tz") or "")
+        if offset is not None:
+            tzinfo = timezone(timedelta(seconds=offset))
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=tzinfo)
+    except ValueError:
+        return None
+
+
+def _relative(text: str, fetched: datetime) -> datetime | None:
+    match = _RELATIVE.search(text)
+    if match:
+        groups = match.groupdict()
+        raw = next(groups[k] for k in ("n", "n2", "n3", "n4") if groups[k])
+        unit = next(groups[k] for k in ("unit", "unit2", "unit3", "unit4") if groups[k]).lower()
+        amount = int(raw) if raw.isdigit() else 1
+        seconds = _UNIT_SECONDS.get(unit[:3], _UNIT_SECONDS.get(unit))
+        return fetched - timedelta(seconds=amount * seconds) if seconds else None
+    word = _DAY_WORDS.search(text)
+    if word:
+        days = 1 if word["w"].lower() in _YESTERDAY else 0
+        day = (fetched - timedelta(days=days)).date()
+        return datetime(day.year, day.month, day.day, tzinfo=fetched.tzinfo or FLOATING)
+    return None
+
+
+def read_date_text(
+    text: str, us_order: bool = False
+) -> tuple[datetime | None, datetime | None]:
+    """(published, updated) written in one short text; either may be None."""
+    found: list[tuple[int, datetime, bool]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            when = _when(match, us_order)
+            if when is not None and when.year >= EARLIEST_YEAR:
+                label = text[max(0, match.start() - 30) : match.start()]
+                found.append((match.start(), when, bool(_UPDATED_LABEL.search(label))))
+    found.sort(key=lambda item: item[0])
+    published = next((when for _, when, updated in found if not updated), None)
+    updated = next((when for _, when, updated in found if updated), None)
+    return published, updated
+
+
+@dataclass(frozen=True)
+class Byline:
+    """Dates a reader sees: ``relative`` ("2 hours ago") only when no written date was found."""
+
+    published: datetime | None = None
+    updated: datetime | None = None
+    relative: datetime | None = None
+
+
+def _near_headline(tree: lxml_html.HtmlElement) -> str:
+    """The text just before and after the first ``<h1>``, where bylines sit on most pages."""
+    parts = []
+    for node in _AROUND_H1(tree):
+        parent = node.getparent()
+        if parent is not None and parent.tag not in ("script", "style", "noscript"):
+            parts.append(str(node))
+    return " ".join(" ".join(parts).split())
+
+
+def byline_dates(
+    tree: lxml_html.HtmlElement, fetched: datetime, us: bool = False
+) -> Byline:
+    """The first dates in date or byline elements, else near the headline, else after a label.
+
+    The first text that holds any date decides: dates in later elements belong to teasers and
+    comments, and a relative byline ("2 hours ago") is the page's own even if later elements
+    carry written dates.
+    """
+    for text in _texts(tree):
+        published, updated = read_date_text(text, us_order=us)
+        if published is not None or updated is not None:
+            return Byline(published, updated)
+        if (relative := _relative(text, fetched)) is not None:
+            return Byline(relative=relative)
+    published, updated = read_date_text(_near_headline(tree)[:NEAR_H1_CHARS], us_order=us)
+    if published is not None or updated is not None:
+        return Byline(published, updated)
+    body = tree.find(".//body")
+    text = " ".join((body if body is not None else tree).text_content().split())
+    for match in _LABEL.finditer(text):
+        published, _ = read_date_text(text[match.end() : match.end() + 40], us_order=us)
+        if published is not None:
+            return Byline(published)
+    return Byline()

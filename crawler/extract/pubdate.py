@@ -1,0 +1,172 @@
+"""Which of a page's dates is its publication date: signals vote, precedence breaks ties.
+
+Signals, in precedence order: JSON-LD ``datePublished``, OpenGraph/meta published tags,
+``<time>`` marked as published, the visible byline ("Published 3 May 2024, 10:12 BST",
+"03.05.2024"), the feed entry's date, a Google News sitemap ``publication_date``, the day in the
+URL, and htmldate's day (a maintained library made for this; half a vote, as it reads much of
+the same markup, and only asked when that half vote could change the outcome). Each signal
+votes for the day it states; the day with most votes wins, ties going to the signal earliest
+in that order; the first of the day's signals that states a zone gives the instant and
+``date_source``. One signal alone is simply taken. Pages that
+state no date at all fall back to a relative byline ("2 hours ago", resolved against the fetch
+time), the sitemap's ``lastmod``, then htmldate's extensive text search.
+
+Modified dates (``dateModified``, ``article:modified_time``, "Updated ...") are kept apart as
+``updated`` and never vote. A date later than the fetch time (plus :data:`FUTURE_SLACK`) is
+dropped as a parse error or an embargo slip.
+
+Days are the page's days: a date keeps the offset it was written in. A time the page wrote in
+UTC ("2020-05-02T02:54Z") may fall on the reader's previous or next day; when no signal names
+its UTC day but one written in local time names a neighbouring day it can reach (offsets -12
+to +14 h), it votes for that day. The record stores every instant in UTC.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.extract.bylines import byline_dates
+from crawler.extract.dates import FLOATING, local_iso, parse_moment, to_iso, written_in_utc
+from crawler.extract.document import decode_html, parse_html
+from crawler.extract.metadata import PageMetadata, read_metadata
+from tidings.core.article import parse_iso, utc_now
+
+#: A publication date this far past the fetch time is a parse error or an embargo mistake.
+FUTURE_SLACK = timedelta(days=1)
+#: Votes per signal; htmldate reads much of the markup the others already are.
+VOTES = {"htmldate": 0.5}
+#: How far a UTC-written time may move to reach the reader's day (the offsets in use).
+_WEST, _EAST = timedelta(hours=12), timedelta(hours=14)
+
+
+@dataclass(frozen=True)
+class PageDates:
+    """The chosen publication and update dates of a page and the publication date's source."""
+
+    published: datetime | None
+    updated: datetime | None
+    source: str  # one of tidings.core.article.DATE_SOURCES
+    day: date | None = None  # the publication day as the page states it
+
+    @property
+    def published_local(self) -> str | None:
+        """ISO 8601 in the page's own offset, or just the page's day when only that is known."""
+        if self.published is None:
+            return None
+        if self.day is not None and self.day != self.published.date():
+            return self.day.isoformat()
+        return local_iso(self.published)
+
+    @property
+    def published_utc(self) -> str | None:
+        """ISO 8601 UTC, as the record stores it."""
+        return to_iso(self.published) if self.published else None
+
+    @property
+    def updated_utc(self) -> str | None:
+        return to_iso(self.updated) if self.updated else None
+
+
+def _htmldate(tree: HtmlElement, fetched: datetime, extensive: bool) -> datetime | None:
+    """htmldate's original-publication day (it copies the tree before pruning it)."""
+    from htmldate import find_date
+
+    found = find_date(
+        tree,
+        original_date=True,
+        extensive_search=extensive,
+        max_date=fetched.date().isoformat(),
+    )
+    return datetime.fromisoformat(found).replace(tzinfo=FLOATING) if found else None
+
+
+def _reader_day(moment: datetime, local_days: set[date]) -> date:
+    """The day a signal votes for: its own, or a neighbour its UTC time reaches (see module)."""
+    day = moment.date()
+    if not written_in_utc(moment) or day in local_days:
+        return day
+    for near in ((moment - _WEST).date(), (moment + _EAST).date()):
+        if near != day and near in local_days:
+            return near
+    return day
+
+
+def _vote(signals: list[tuple[str, datetime]]) -> tuple[str, datetime, date] | None:
+    """(source, moment, day) for the winning day: its first signal in precedence order that
+    states a zone (so the stored instant is exact), else its first signal."""
+    local = {m.date() for _, m in signals if not written_in_utc(m)}
+    days = [(name, moment, _reader_day(moment, local)) for name, moment in signals]
+    score: dict[date, float] = {}
+    for name, _, day in days:
+        score[day] = score.get(day, 0.0) + VOTES.get(name, 1.0)
+    if not score:
+        return None
+    best = max(score.values())
+    for_day = [item for item in days if score[item[2]] == best]
+    first_day = for_day[0][2]
+    # the instant comes from the first signal for that day that states its zone, if any
+    zoned = [item for item in for_day if item[2] == first_day and item[1].tzinfo is not FLOATING]
+    return zoned[0] if zoned else for_day[0]
+
+
+def _undecided(signals: list[tuple[str, datetime]]) -> bool:
+    """Whether htmldate's half vote could change the outcome: the page's signals tie, or one is
+    a UTC time whose day htmldate may place (it costs a few ms a page, so it is asked only then).
+    """
+    if not signals:
+        return False
+    if any(written_in_utc(m) for _, m in signals):
+        return True
+    counts = sorted(Counter(m.date() for _, m in signals).values(), reverse=True)
+    return len(counts) > 1 and counts[0] - counts[1] < VOTES["htmldate"]
+
+
+def choose_dates(
+    meta: PageMetadata, tree: HtmlElement, hints: dict[str, Any], fetched_at: str
+) -> PageDates:
+    """Pick published / updated / source from the page's dates and the crawler's hints."""
+    fetched = parse_iso(fetched_at) or datetime.now(UTC)
+    latest = fetched + FUTURE_SLACK
+    byline = byline_dates(tree, fetched, us=meta.us_dates)
+    lastmod = parse_moment(hints.get("sitemap_lastmod"))
+    feed = (parse_moment(hints.get("feed_published")), parse_moment(hints.get("feed_updated")))
+    found: list[tuple[str, datetime | None, datetime | None]] = [
+        ("jsonld", *meta.dates.get("jsonld", (None, None))),
+        ("meta", *meta.dates.get("meta", (None, None))),
+        ("time-tag", *meta.dates.get("time-tag", (None, None))),
+        ("byline", byline.published, byline.updated),
+        ("feed", *feed),
+        ("sitemap", parse_moment(hints.get("sitemap_published")), None),
+        ("url", *meta.dates.get("url", (None, None))),
+    ]
+    updated = next((upd for _, _, upd in found if upd is not None), None) or lastmod
+    signals = [(name, pub) for name, pub, _ in found if pub is not None and pub <= latest]
+    if _undecided(signals):
+        day = _htmldate(tree, fetched, extensive=False)
+        signals += [("htmldate", day)] if day is not None else []
+    winner = _vote(signals)
+    if winner is not None:
+        name, moment, day = winner
+        return PageDates(moment, updated, "text" if name == "htmldate" else name, day)
+    for name, fallback in (("byline", byline.relative), ("sitemap", lastmod)):
+        if fallback is not None and fallback <= latest:
+            return PageDates(fallback, updated, name, fallback.date())
+    text = _htmldate(tree, fetched, extensive=True)
+    if text is None or (updated is not None and text.date() == updated.date()):
+        return PageDates(None, updated, "none")  # the only date found is the update's
+    return PageDates(text, updated, "text", text.date())
+
+
+def page_dates(
+    html: str | bytes, url: str, hints: dict[str, Any] | None = None
+) -> PageDates:
+    """The dates :func:`crawler.extract.extract_article` would give this page (no body work)."""
+    hints = hints or {}
+    tree = parse_html(decode_html(html, hints.get("content_type")))
+    meta = read_metadata(tree, url)
+    return choose_dates(meta, tree, hints, hints.get("fetched_at") or utc_now())

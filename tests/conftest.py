@@ -1,0 +1,37 @@
+"""Fixtures shared by the whole suite: one real Elasticsearch node per test session.
+
+The node starts on first use only (a run that needs no Elasticsearch never pays its start-up),
+from Elastic's integ-test build via :mod:`tidings.dev.elasticsearch`. ``TIDINGS_ES_URL`` set
+before the run points the tests at an existing cluster instead. Where the node cannot start
+(no Java or Maven), Elasticsearch tests skip with the reason, except in CI (``CI=true``), where
+they fail: CI must prove the backend on a real cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from es_node import started_node
+
+from tidings.dev.elasticsearch import ElasticsearchNode
+
+
+@pytest.fixture(scope="session")
+def es_node() -> Iterator[ElasticsearchNode]:
+    """A single-node cluster on 127.0.0.1 that this session started (and stops)."""
+    node = started_node()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def es_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a live cluster, exported as ``TIDINGS_ES_URL`` for code and subprocesses."""
+    url = os.environ.get("TIDINGS_ES_URL") or request.getfixturevalue("es_node").url
+    previous = os.environ.get("TIDINGS_ES_URL")
+    os.environ["TIDINGS_ES_URL"] = url
+    yield url
+    if previous is None:
+        os.environ.pop("TIDINGS_ES_URL", None)

@@ -1,0 +1,108 @@
+"""Publication dates: bylines, relative dates, the page's own offset, votes, future and modified."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from crawler.extract import extract_article
+from crawler.extract.bylines import read_date_text
+from crawler.extract.dates import parse_moment
+from crawler.extract.pubdate import page_dates
+
+FETCHED = "2026-11-20T12:00:00+00:00"
+TEXT = (
+    "<p>The city council voted on Tuesday to build a new footbridge across the river, ending a "
+    "debate that has run for more than two years and divided residents of both banks.</p>"
+    "<p>Supporters say the bridge will cut journeys to the station by a quarter of an hour; "
+    "opponents fear the cost will rise, as it did for the tram line, and that trees will go.</p>"
+)
+
+
+def page(head: str = "", byline: str = "", lang: str = "en-GB") -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><title>Council backs bridge</title>{head}'
+        f"</head><body><article><h1>Council backs bridge</h1>{byline}{TEXT}</article></body></html>"
+    )
+
+
+def ld(**dates: str) -> str:
+    obj = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge", **dates}
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def local(day: datetime | None) -> tuple[object, ...] | None:
+    return None if day is None else (day.year, day.month, day.day, day.hour, day.minute)
+
+
+def test_byline_texts_in_several_languages_and_zones() -> None:
+    pub, upd = read_date_text("Published 3 May 2024, 10:12 BST")
+    assert pub is not None and upd is None
+    assert local(pub) == (2024, 5, 3, 10, 12) and pub.utcoffset().total_seconds() == 3600
+    pub, _ = read_date_text("May 3, 2024 at 10:12 pm EDT")
+    assert local(pub) == (2024, 5, 3, 22, 12) and pub.utcoffset().total_seconds() == -4 * 3600
+    assert local(read_date_text("Von: Björn Jahner | 31.10.23")[0]) == (2023, 10, 31, 0, 0)
+    assert local(read_date_text("am 12. März 2023 um 17:30 Uhr")[0]) == (2023, 3, 12, 17, 30)
+    assert local(read_date_text("3 de mayo de 2024")[0]) == (2024, 5, 3, 0, 0)
+    assert local(read_date_text("03/05/2024")[0]) == (2024, 5, 3, 0, 0)  # day first
+    assert local(read_date_text("03/05/2024", us_order=True)[0]) == (2024, 3, 5, 0, 0)
+    pub, upd = read_date_text("Updated 4 May 2024 · Published 3 May 2024")
+    assert (local(pub), local(upd)) == ((2024, 5, 3, 0, 0), (2024, 5, 4, 0, 0))
+    assert read_date_text("Version 1.2.3.4, page 12") == (None, None)
+
+
+def test_dateutil_never_invents_a_day() -> None:
+    assert parse_moment("May 2024") is None
+    assert parse_moment("2024") is None
+    assert local(parse_moment("Thu, 05 Nov 2026 09:00:00 GMT")) == (2026, 11, 5, 9, 0)
+
+
+def test_a_visible_byline_dates_a_page_without_markup() -> None:
+    html = page(byline='<p class="article-date">Published 3 May 2024, 23:40 BST</p>')
+    r = extract_article(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert (r["published_at"], r["date_source"]) == ("2024-05-03T22:40:00+00:00", "byline")
+    dates = page_dates(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert dates.published_local == "2024-05-03T23:40:00+01:00"  # the page's own day
+
+
+def test_relative_byline_is_resolved_against_the_fetch_time() -> None:
+    html = page(byline='<span class="timestamp">2 hours ago</span>')
+    r = extract_article(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert (r["published_at"], r["date_source"]) == ("2026-11-20T10:00:00+00:00", "byline")
+    html = page(byline='<span class="date">vor 3 Tagen</span>', lang="de")
+    r = extract_article(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert r["published_at"] == "2026-11-17T12:00:00+00:00"
+
+
+def test_page_offset_is_kept_for_the_day_and_utc_is_stored() -> None:
+    head = '<meta property="article:published_time" content="2020-02-19T00:30:00+01:00">'
+    dates = page_dates(page(head), "https://courier.example/news/b", {"fetched_at": FETCHED})
+    assert dates.published_local == "2020-02-19T00:30:00+01:00"
+    assert dates.published_utc == "2020-02-18T23:30:00+00:00"
+
+
+def test_a_utc_time_moves_to_the_day_the_byline_shows() -> None:
+    """22:54 in New York on 1 May is 02:54 UTC on 2 May: the reader's day is the 1st."""
+    html = page(byline='<div class="byline-date">May 1, 2020 10:54 PM</div>', lang="en-US")
+    hints = {"fetched_at": FETCHED, "feed_published": "Sat, 02 May 2020 02:54:00 GMT"}
+    dates = page_dates(html, "https://courier.example/news/b", hints)
+    assert dates.published_local == "2020-05-01" and dates.source == "feed"
+    assert dates.published_utc == "2020-05-02T02:54:00+00:00"  # the exact instant is kept
+
+
+def test_modified_dates_never_stand_in_for_published() -> None:
+    html = page(ld(dateModified="2024-05-04T10:00:00Z"), '<p class="meta">Updated 4 May 2024</p>')
+    r = extract_article(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert r["published_at"] is None and r["date_source"] == "none"
+    assert r["updated_at"] == "2024-05-04T10:00:00+00:00"
+
+
+def test_no_date_after_the_fetch() -> None:
+    html = page(byline='<p class="date">Published 3 May 2099</p>')
+    r = extract_article(html, "https://courier.example/2026/11/19/bridge", {"fetched_at": FETCHED})
+    assert (r["published_at"], r["date_source"]) == ("2026-11-19T00:00:00+00:00", "url")
+    fetched = datetime.fromisoformat(FETCHED)
+    html = page(byline='<span class="date">in 3 days</span><p class="date">3 May 2099</p>')
+    r = extract_article(html, "https://courier.example/news/bridge", {"fetched_at": FETCHED})
+    assert r["published_at"] is None or datetime.fromisoformat(r["published_at"]) <= fetched
+    assert datetime.now(UTC) > fetched

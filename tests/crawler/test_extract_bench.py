@@ -1,0 +1,98 @@
+"""bench/extraction.py on a two-page set in the benchmark's format: rows per source and
+extractor, pages without a URL, the headline option, and a folder that holds no set."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SENTENCES = [
+    f"The harbour council met on day {i} and agreed that the ferry would keep running, "
+    f"after residents wrote {i} letters asking for the old timetable to stay."
+    for i in range(8)
+]
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_extraction", REPO / "bench/extraction.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_extraction"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def page(title: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html><head><title>{title}</title></head><body>"
+        f"<nav><a href='/a'>Home</a> <a href='/b'>World</a></nav>"
+        f"<article><h1>{title}</h1>{body}</article><footer>(c) The Paper</footer></body></html>"
+    )
+
+
+@pytest.fixture
+def bench_set(tmp_path: Path) -> Path:
+    folder = tmp_path / "data" / "tiny-set"
+    (folder / "html").mkdir(parents=True)
+    (folder / "ids").mkdir()
+    pages = {
+        "a-1": ("Ferry stays", SENTENCES[:4], "https://paper.example/news/ferry"),
+        "b-1": ("Council votes", SENTENCES[4:], None),  # no URL, as some benchmark pages
+    }
+    truth = {}
+    for page_id, (title, paragraphs, url) in pages.items():
+        html = page(title, paragraphs).encode()
+        (folder / "html" / f"{page_id}.html.gz").write_bytes(gzip.compress(html))
+        truth[page_id] = {"articleBody": "\n".join(paragraphs), "url": url}
+    (folder / "ground-truth.json").write_text(json.dumps(truth))
+    (folder / "ids" / "a.json").write_text(json.dumps(["a-1"]))
+    (folder / "ids" / "b.json").write_text(json.dumps(["b-1"]))
+    (folder / "ids" / "quick.json").write_text(json.dumps(["a-1"]))
+    return folder
+
+
+def test_one_row_per_source_and_extractor(bench_set: Path, tmp_path: Path, capsys) -> None:
+    bench = load_bench()
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(bench_set.parent), "--out", str(out), "--repeat", "1"]
+    assert bench.main([*argv, "--n-bootstrap", "0"]) == 0
+    printed = capsys.readouterr().out
+    names = [name for name, _ in bench.extractors(only_ours=False)]
+    assert {"tidings", "trafilatura-default", "trafilatura-no-comments"} <= set(names)
+    scores = json.loads((out / "scores.json").read_text())
+    for group in ("all", "a", "b"):  # the sample list (quick) is not a source
+        for name in names:
+            assert f"tiny-set|{group}|{name}" in scores
+            assert any(line.split()[:2] == ["tiny-set", group] and name in line
+                       for line in printed.splitlines())  # fmt: skip
+    assert "tiny-set|quick|tidings" not in scores
+    ours = json.loads((out / "tiny-set.tidings.json").read_text())
+    assert SENTENCES[5] in ours["b-1"]  # the page without a URL is extracted too
+    assert scores["tiny-set|all|tidings"]["f1"] > 0.9
+
+
+def test_sample_ids_and_headline_option(bench_set: Path, tmp_path: Path, capsys) -> None:
+    bench = load_bench()
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(bench_set), "--out", str(out), "--only-ours", "--ids", "quick"]
+    assert bench.main([*argv, "--with-title", "--repeat", "1", "--n-bootstrap", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "--with-title" in printed
+    ours = json.loads((out / "tiny-set-quick.tidings.json").read_text())
+    assert list(ours) == ["a-1"]
+    assert ours["a-1"].startswith("Ferry stays\n")
+    scores = json.loads((out / "scores.json").read_text())
+    assert set(scores) == {"tiny-set/quick|all|tidings", "tiny-set/quick|a|tidings"}
+
+
+def test_a_folder_without_a_set_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
+    assert load_bench().main(["--data-dir", str(tmp_path), "--only-ours"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no extraction set" in err

@@ -1,0 +1,51 @@
+"""One definition of "not story prose", and its two users agreeing on it."""
+
+from __future__ import annotations
+
+from crawler.extract.blocks import BlockIndex, continuation_paragraphs
+from crawler.extract.document import parse_html
+from crawler.extract.focus import prose_words, story_focus
+from crawler.extract.prose import PAGE_PARAGRAPHS, outside_prose
+
+STORY = " ".join(f"word{i}" for i in range(60))
+
+
+def test_furniture_never_text_and_discussions_in_any_case_are_not_prose() -> None:
+    tree = parse_html(
+        "<html><body><div id='s'><p>story prose here</p></div>"
+        "<aside><p>aside</p></aside><nav><p>nav</p></nav><footer><p>footer</p></footer>"
+        "<noscript><p>noscript</p></noscript>"
+        "<div class='UserComments'><p>upper-case comment class</p></div>"
+        "<section id='disqus_thread'><div><p>disqus</p></div></section>"
+        "<ol class='reply-list'><li><p>a reply</p></li></ol>"
+        "</body></html>"
+    )
+    kept = [p.text_content() for p in PAGE_PARAGRAPHS(tree)]
+    assert kept == ["story prose here"]
+    flagged = [p.text_content() for p in tree.iter("p") if outside_prose(p)]
+    assert len(flagged) == len(list(tree.iter("p"))) - 1  # the XPath and the predicate agree
+    assert prose_words(tree) == 3
+
+
+def test_focus_and_continuations_ignore_the_same_comment_thread() -> None:
+    """A thread named ``Comments`` (capital C) is not prose for either reader.
+
+    Before they shared one definition, focus matched only lower-case "comment", so this page's
+    thread counted as prose and the focus gave up on the story's container.
+    """
+    thread = "".join(f"<div class='c'><p>{STORY} reply {i}</p></div>" for i in range(3))
+    page = (
+        "<html><body><div class='main'><h1>Headline</h1>"
+        f"<div class='part'><p>{STORY} first part</p></div>"
+        f"<div class='part'><p>{STORY} second part</p></div></div>"
+        f"<div class='Comments'><div class='part'><p>{STORY} in the thread</p></div>{thread}</div>"
+        "</body></html>"
+    )
+    tree = parse_html(page)
+    focused = story_focus(tree)
+    assert focused is not tree
+    assert "in the thread" not in focused.text_content()
+    index = BlockIndex.build(tree)
+    before, after = continuation_paragraphs(tree, [f"{STORY} first part"], index)
+    assert before == []
+    assert after == [f"{STORY} second part"]

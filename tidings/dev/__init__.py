@@ -1,0 +1,1 @@
+"""Developer and test tooling that ships with the package (not used by the product at run time)."""
