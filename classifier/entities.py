@@ -119,10 +119,6 @@ class EntityExtractor:
             )
         return None
 
-    @property
-    def available(self) -> bool:
-        return self.nlp is not None
-
     def extract_texts(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Entities of each text, deduplicated on (key, label), in order of appearance."""
         if self.nlp is None:

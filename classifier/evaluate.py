@@ -21,8 +21,6 @@ from classifier.labelled import LabelledRecord
 from classifier.model import ModelConfig, TopicModel, indicator
 from classifier.text import record_pair
 
-Predictor = Callable[[Sequence[LabelledRecord]], list[list[str]]]
-
 
 def metrics(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, Any]:
     """micro/macro F1, subset accuracy and per-label precision/recall/F1/support."""

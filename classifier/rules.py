@@ -1,9 +1,9 @@
 """Rule topics: taxonomy topics assigned by phrases, entities or a boolean query, not a model.
 
 Narrow topics (AI, chips, earnings) have no labelled corpus; a case-insensitive PhraseMatcher
-(and the keyword query language of :mod:`classifier.query`) over title and lead is cheap,
-explainable and editable in the taxonomy file. A topic fires if any of its rules does; the
-evidence (matched phrases, entity keys, query terms) is what explains it.
+(and a query in the search query language) over title and lead is cheap, explainable and
+editable in the taxonomy file. A topic fires if any of its rules does; the evidence (matched
+phrases, entity keys, query terms) is what explains it.
 """
 
 from __future__ import annotations
@@ -14,15 +14,80 @@ import spacy
 from spacy.matcher import PhraseMatcher
 
 from classifier.entities import entity_key
-from classifier.query import Node, evaluate, parse_query, text_words
-from classifier.taxonomy import Taxonomy
 from classifier.token_cache import TokenCache
 from tidings.core.article import Entity, Topic
+from tidings.core.index.query_language import And, Node, Not, Or, Term, Text
+from tidings.core.index.tantivy_query import stem_analyzer
+from tidings.core.taxonomy import Taxonomy
 
 
 def rule_score(hits: int) -> float:
     """More distinct evidence, more confidence: 1 hit 0.6, 2 hits 0.8, 3 hits 0.9 ..."""
     return round(1.0 - 0.4 * 0.5 ** (hits - 1), 3) if hits > 0 else 0.0
+
+
+class QueryRules:
+    """The taxonomy's rule queries, matched the way the embedded index matches a search.
+
+    Words go through the index's own stemming analyzer; a phrase (or a word the analyzer
+    splits, like ``e-mail``) needs its words side by side; ``entity:`` looks at entity keys.
+    So a rule query pasted into the search box finds what the rule tags (in title and lead).
+    """
+
+    def __init__(self, queries: dict[str, Node]) -> None:
+        self.queries = queries
+        self.analyzer = stem_analyzer()
+        self.tokens = {
+            node: tuple(self.analyzer.analyze(node.text))
+            for query in queries.values()
+            for node in _texts(query)
+        }
+
+    def match(self, text: str, keys: set[str]) -> dict[str, set[str]]:
+        """Per matching topic, the positive terms found (the evidence)."""
+        words = self.analyzer.analyze(text)
+        ctx = (words, set(words), keys)
+        out: dict[str, set[str]] = {}
+        for topic, query in self.queries.items():
+            ok, found = self._eval(query, ctx)
+            if ok:
+                out[topic] = found
+        return out
+
+    def _eval(self, node: Node, ctx: tuple[list[str], set[str], set[str]]) -> tuple[bool, set[str]]:
+        words, word_set, keys = ctx
+        if isinstance(node, Text):
+            hit = _occurs(self.tokens[node], words, word_set)
+            return hit, {node.text.lower()} if hit else set()
+        if isinstance(node, Term):  # only entity: reaches here (the taxonomy checks)
+            hit = node.value in keys
+            return hit, {node.value} if hit else set()
+        if isinstance(node, Not):
+            return not self._eval(node.node, ctx)[0], set()
+        assert isinstance(node, And | Or)
+        results = [self._eval(n, ctx) for n in node.nodes]
+        ok = (all if isinstance(node, And) else any)(hit for hit, _ in results)
+        return ok, set().union(*(f for _, f in results)) if ok else set()
+
+
+def _texts(node: Node) -> list[Text]:
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, Not):
+        return _texts(node.node)
+    if isinstance(node, And | Or):
+        return [t for n in node.nodes for t in _texts(n)]
+    return []
+
+
+def _occurs(tokens: tuple[str, ...], words: list[str], word_set: set[str]) -> bool:
+    """One token: anywhere; more: side by side, in order (as the index's phrase query)."""
+    if not tokens or not set(tokens) <= word_set:
+        return False
+    if len(tokens) == 1:
+        return True
+    n = len(tokens)
+    return any(tuple(words[i : i + n]) == tokens for i in range(len(words) - n + 1))
 
 
 class RuleMatcher:
@@ -33,10 +98,10 @@ class RuleMatcher:
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.token_cache = TokenCache(self.nlp)
         self.entity_keys: dict[str, set[str]] = {}
-        self.queries: dict[str, Node] = {}
+        self.queries = QueryRules(
+            {t.id: t.query_tree for t in taxonomy.rule_topics if t.query_tree is not None}
+        )
         for topic in taxonomy.rule_topics:
-            if topic.query:
-                self.queries[topic.id] = parse_query(topic.query)
             if topic.keywords:
                 self.matcher.add(topic.id, list(self.nlp.tokenizer.pipe(topic.keywords)))
             if topic.entities:
@@ -59,17 +124,11 @@ class RuleMatcher:
         with self.nlp.memory_zone():
             docs = self.nlp.tokenizer.pipe(texts)
             for text, doc, ents in zip(texts, docs, entity_lists, strict=True):
-                evidence: dict[str, set[str]] = {}
-                if self.queries:
-                    words = text_words(text)
-                    for topic, query in self.queries.items():
-                        ok, found = evaluate(query, words)
-                        if ok:
-                            evidence.setdefault(topic, set()).update(found)
+                keys = {e["key"] for e in ents}
+                evidence = self.queries.match(text, keys) if self.queries.queries else {}
                 for match_id, start, end in self.matcher(doc):
                     topic = self.nlp.vocab.strings[match_id]
                     evidence.setdefault(topic, set()).add(doc[start:end].text.lower())
-                keys = {e["key"] for e in ents}
                 for topic, wanted in self.entity_keys.items():
                     for key in keys & wanted:
                         evidence.setdefault(topic, set()).add(key)

@@ -6,7 +6,6 @@ classification, so the crawler never imports this package.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from classifier.entities import EntityExtractor, lead_text
 from classifier.model import TopicModel
 from classifier.rules import RuleMatcher
 from classifier.stacking import sigmoid
-from classifier.taxonomy import Taxonomy, load_taxonomy
 from classifier.text import article_pair
 from tidings.core.article import Topic
+from tidings.core.taxonomy import Taxonomy, load_taxonomy
 
 #: Below this many words of text the model's top label is not forced (it would be a guess).
 MIN_WORDS_FOR_FALLBACK = 5
@@ -47,10 +46,10 @@ class Tagger:
         self.entities = entities if entities is not None else EntityExtractor()
 
     @classmethod
-    def load(cls, model_dir: Path, taxonomy_path: Path | None = None) -> Tagger:
-        """Tagger from a model directory and a taxonomy file (the packaged one by default)."""
+    def load(cls, model_dir: Path, taxonomy: Taxonomy | None = None) -> Tagger:
+        """Tagger from a model directory and a taxonomy (the packaged one by default)."""
         loaded: LoadedModel = load_model(model_dir)
-        return cls(loaded.model, loaded.version, load_taxonomy(taxonomy_path))
+        return cls(loaded.model, loaded.version, taxonomy or load_taxonomy())
 
     def model_topics(
         self, articles: list[dict[str, Any]]
@@ -118,10 +117,3 @@ def _explanations(
         else:
             out[topic["id"]] = model_why.get(topic["id"], [])
     return out
-
-
-def tag_one(tagger: Tagger, article: Mapping[str, Any]) -> dict[str, Any]:
-    """Convenience: a tagged copy of one article."""
-    copy = dict(article)
-    tagger.tag([copy])
-    return copy

@@ -49,10 +49,6 @@ class CrawlReport:
     #: seconds spent per stage (extract, tag: in the worker doing it; store, index: here)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
     @classmethod
     def from_stats(cls, stats: dict[str, Any], sources: int, elapsed_s: float) -> CrawlReport:
         def get(name: str) -> int:

@@ -109,11 +109,6 @@ class WorkerPool:
         futures = [self.executor.submit(_ready) for _ in range(self.workers)]
         return sorted({f.result() for f in futures})
 
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (for memory sampling)."""
-        processes = getattr(self.executor, "_processes", None) or {}
-        return sorted(processes)
-
     async def call(self, fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
         """``fn(*args)`` in a worker (``fn`` must be importable); result and seconds taken."""
         return await asyncio.wrap_future(self.executor.submit(_timed_call, fn, args))

@@ -166,6 +166,8 @@ def crawl(args: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     env = {"TIDINGS_HOME": str(settings.home), "TIDINGS_INDEX": settings.index_backend}
     if settings.es_url:
         env.update(TIDINGS_ES_URL=settings.es_url, TIDINGS_ES_INDEX=settings.es_index)
+    if settings.taxonomy:  # the crawl tags with the taxonomy this API labels with
+        env["TIDINGS_TAXONOMY"] = str(settings.taxonomy.resolve())
     try:
         job = jobs.start(settings.home, list(command), env)
     except jobs.JobRunning as exc:

@@ -9,12 +9,9 @@ N" by nature and come from the index's facets, so they match what a search shows
 from __future__ import annotations
 
 import logging
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 
 from search_api.caching import cacheable
 from search_api.openapi import ApiBlueprint
@@ -24,6 +21,7 @@ from search_api.schemas import EntitiesResponse, SourcesResponse, TopicsResponse
 from search_api.searching import index_call, search_request
 from tidings.core.index.base import SearchRequest
 from tidings.core.sources import Source, SourcesError, load_home_sources
+from tidings.core.taxonomy import topic_labels
 
 bp = ApiBlueprint(
     "catalog", __name__, url_prefix="/api/v1", description="Topics, sources, entities, trends."
@@ -46,8 +44,8 @@ def filtered(args: dict[str, Any], **extra: Any) -> SearchRequest:
 @bp.response(200, TopicsResponse)
 @bp.problems(304, 429, 503)
 def topics() -> Response:
-    """Topics with the number of articles in each (labels from the taxonomy file, if set)."""
-    labels = _taxonomy_labels(current_app.config.get("TIDINGS_TAXONOMY"))
+    """Topics with the number of articles in each, labelled by the configured taxonomy."""
+    labels = topic_labels(resources().settings.taxonomy)
     counts = resources().store.topic_counts()
     body = [{"id": tid, "label": labels.get(tid), "count": count} for tid, count in counts]
     return cacheable(jsonify({"topics": body}))
@@ -142,29 +140,3 @@ def _configured_sources() -> list[Source]:
     except (SourcesError, OSError) as exc:
         log.warning("sources file not listed: %s", exc)
         return []
-
-
-def _taxonomy_labels(path: str | None) -> dict[str, str]:
-    if not path:
-        return {}
-    file = Path(path)
-    try:
-        return _labels(str(file), file.stat().st_mtime_ns)
-    except OSError:
-        return {}
-
-
-@lru_cache(maxsize=4)
-def _labels(path: str, mtime: int) -> dict[str, str]:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}
-    topics = data.get("topics")
-    if not isinstance(topics, list):
-        return {}
-    return {
-        t["id"]: str(t.get("label") or t["id"])
-        for t in topics
-        if isinstance(t, dict) and isinstance(t.get("id"), str)
-    }

@@ -1,4 +1,4 @@
-"""The web service's own settings (keys, rate limits, taxonomy), read from ``TIDINGS_*`` variables.
+"""The web service's own settings (keys, rate limits, caches), read from ``TIDINGS_*`` variables.
 
 They become Flask config values, so tests and embedders override them with
 ``create_app(config={...})``.
@@ -35,7 +35,6 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
         "TIDINGS_RATELIMIT_ADMIN": env.get("TIDINGS_RATELIMIT_ADMIN") or ADMIN_RATE,
         "RATELIMIT_STORAGE_URI": env.get("TIDINGS_RATELIMIT_STORAGE") or "memory://",
         "TIDINGS_TRUSTED_PROXIES": int(env.get("TIDINGS_TRUSTED_PROXIES") or 0),
-        "TIDINGS_TAXONOMY": env.get("TIDINGS_TAXONOMY") or None,
         #: Seconds a worker reuses a recent list, feed or catalog list (0: never).
         "TIDINGS_RESPONSE_CACHE_SECONDS": float(env.get("TIDINGS_RESPONSE_CACHE_SECONDS") or 2),
         #: Seconds a worker reuses a search for the same URL, never across an index commit.

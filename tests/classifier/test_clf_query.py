@@ -1,67 +1,104 @@
-"""The boolean keyword query of rule topics, and rule evidence."""
+"""Rule topics' queries: the search query language, read strictly, matched like the index."""
 
 from pathlib import Path
 
 import pytest
 
-from classifier.query import QueryError, evaluate, parse_query, text_words
 from classifier.rules import RuleMatcher
-from classifier.taxonomy import TaxonomyError, load_taxonomy
+from tidings.core.article import Entity
+from tidings.core.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 
-def hits(query: str, text: str) -> tuple[bool, set[str]]:
-    return evaluate(parse_query(query), text_words(text))
+def rule_taxonomy(tmp_path: Path, query: str) -> Taxonomy:
+    path = tmp_path / "taxonomy.toml"
+    quoted = query.replace("\\", "\\\\").replace('"', '\\"')
+    path.write_text(f'[[topics]]\nid="r"\nlabel="R"\ndescription="d"\nquery="{quoted}"\n')
+    return load_taxonomy(path)
+
+
+def hits(
+    tmp_path: Path, query: str, text: str, entities: list[Entity] | None = None
+) -> dict[str, list[str]]:
+    [(_, why)] = RuleMatcher(rule_taxonomy(tmp_path, query)).match_with_evidence(
+        [text], [entities or []]
+    )
+    return why
 
 
 @pytest.mark.parametrize(
     ("query", "text", "ok"),
     [
-        ('"export controls" AND (chip OR chips)', "New Export Controls hit chips", True),
-        ('"export controls" AND (chip OR chips)', "New export controls on steel", False),
-        ("chip* NOT potato", "Chipmakers rally", True),
-        ("chip* NOT potato", "Potato chips are cheap", False),
-        ("earnings OR revenue", "Quarterly revenue rose", True),
-        ("nvidia tsmc", "Nvidia and TSMC", True),  # adjacent terms: AND
+        ('"export controls" (chip OR chips)', "New Export Controls hit chips", True),
+        ('"export controls" (chip OR chips)', "New export controls on steel", False),
+        ("chip -potato", "Chip shortage deepens", True),
+        ("chip -potato", "Potato chips are cheap", False),  # stemmed: chips finds chip
+        ("earnings OR revenue", "Quarterly revenues rose", True),
+        ("nvidia tsmc", "Nvidia and TSMC", True),  # side by side: both required
         ("nvidia tsmc", "Nvidia alone", False),
-        ("NOT (a OR b)", "c d", True),
+        ("NOT (apple OR pear)", "cherry season", True),
         ('"AI Act"', "the EU's AI Act passed", True),
+        ('"AI Act"', "an act on AI", False),  # a phrase keeps its order
+        ("e-mail", "an e-mail scam", True),  # a split word is a phrase, as in search
+        ("e-mail", "mail from e", False),
     ],
 )
-def test_query_matches(query: str, text: str, ok: bool) -> None:
-    assert hits(query, text)[0] is ok
+def test_rule_query_matches(tmp_path: Path, query: str, text: str, ok: bool) -> None:
+    assert bool(hits(tmp_path, query, text)) is ok
 
 
-def test_query_evidence_is_positive_terms_only() -> None:
-    ok, found = hits(
-        '("export controls" OR sanctions) AND chip* NOT potato', "Export controls on chips"
+def test_rule_query_entity_scope_matches_entity_keys(tmp_path: Path) -> None:
+    nvidia: list[Entity] = [{"text": "Nvidia Corp", "label": "ORG", "key": "nvidia"}]
+    assert hits(tmp_path, "entity:Nvidia results", "Quarterly results", nvidia) == {
+        "r": ["nvidia", "results"]
+    }
+    assert hits(tmp_path, "entity:Nvidia results", "Nvidia results") == {}
+
+
+def test_rule_query_evidence_is_positive_terms_only(tmp_path: Path) -> None:
+    why = hits(
+        tmp_path, '("export controls" OR sanctions) chips -potato', "Export controls on chip"
     )
-    assert ok and found == {"export controls", "chip*"}
+    assert why == {"r": ["chips", "export controls"]}
 
 
-@pytest.mark.parametrize("query", ["", "a AND", "(a OR b", 'a "b', "OR a", "a )"])
-def test_query_errors(query: str) -> None:
-    with pytest.raises(QueryError):
-        parse_query(query)
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty"),
+        ("a AND", "'AND' has nothing on one side"),
+        ("OR a", "'OR' has nothing on one side"),
+        ("(a OR b", "'\\(' is never closed"),
+        ('a "b', "never closed"),
+        ("a )", "closes no"),
+        ("***", "nothing to search for"),
+        ("a NOT", "negates nothing"),
+        ("chip*", "no wildcards"),
+        ("title:merger", "'title:' scopes search only"),
+        ("topic:tech", "'topic:' scopes search only"),
+        ("published:2024", "'published:' scopes search only"),
+        ("published:yesterday", "published: takes dates"),
+    ],
+)
+def test_rule_query_is_read_strictly(tmp_path: Path, query: str, message: str) -> None:
+    """What search repairs or scopes, a rule file may not leave to a guess."""
+    with pytest.raises(TaxonomyError, match=f"topic #1 \\('r'\\): invalid 'query' .*{message}"):
+        rule_taxonomy(tmp_path, query)
 
 
-def test_taxonomy_query_is_validated_and_used(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[[topics]]\nid='x'\nlabel='X'\ndescription='d'\nquery='(a OR'\n")
-    with pytest.raises(TaxonomyError, match="invalid 'query'"):
-        load_taxonomy(bad)
-    good = tmp_path / "good.toml"
-    good.write_text(
-        "[[topics]]\nid='chips-policy'\nlabel='Chip policy'\ndescription='d'\n"
-        "query='\"export controls\" AND (chip* OR semiconductor*)'\n"
+def test_a_query_read_differently_by_older_files_warns_with_both_readings(tmp_path: Path) -> None:
+    taxonomy = rule_taxonomy(tmp_path, "nvidia earnings OR guidance")
+    assert taxonomy.warnings == (
+        f"{tmp_path / 'taxonomy.toml'}: topic 'r': query 'nvidia earnings OR guidance' reads "
+        "nvidia AND (earnings OR guidance) (OR binds tighter than AND, as in search); older "
+        "taxonomy files read (nvidia AND earnings) OR guidance: add parentheses to say which "
+        "you mean",
     )
-    tax = load_taxonomy(good)
-    assert [t.id for t in tax.rule_topics] == ["chips-policy"]
-    [(topics, why)] = RuleMatcher(tax).match_with_evidence(["US tightens export controls on chips"])
-    assert topics == [{"id": "chips-policy", "score": 0.8, "origin": "rule"}]
-    assert why == {"chips-policy": ["chip*", "export controls"]}
+    for same in ("nvidia (earnings OR guidance)", "gas gas OR gas", "(a b) OR c", "a OR b", "a b"):
+        assert rule_taxonomy(tmp_path, same).warnings == (), same
 
 
 def test_default_taxonomy_query_skips_blue_chips() -> None:
     rules = RuleMatcher(load_taxonomy())
     found = rules.match(["Blue chip stocks rally on Wall Street", "Chip shortage hits carmakers"])
     assert [[t["id"] for t in topics] for topics in found] == [[], ["semiconductors"]]
+    assert load_taxonomy().warnings == ()

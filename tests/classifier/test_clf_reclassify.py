@@ -8,11 +8,11 @@ import pytest
 from classifier.artifact import load_model
 from classifier.entities import EntityExtractor
 from classifier.tagger import Tagger
-from classifier.taxonomy import load_taxonomy
 from tidings.cli.main import main
 from tidings.core.config import Settings
 from tidings.core.index import SearchRequest, open_index
 from tidings.core.store import Store
+from tidings.core.taxonomy import load_taxonomy
 
 
 class NoEntities(EntityExtractor):

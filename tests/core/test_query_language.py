@@ -20,6 +20,7 @@ from tidings.core.index.query_language import (
     entity_key,
     parse,
     parse_dates,
+    read,
 )
 from tidings.core.index.tantivy_query import TantivyCompiler, date_bounds
 
@@ -67,6 +68,28 @@ def w(text: str, field: str | None = None) -> Text:
 )
 def test_parse(q: str, tree: object) -> None:
     assert parse(q) == tree
+
+
+@pytest.mark.parametrize(
+    "q", ['"unclosed phrase', "(a b", "a) b", "OR a OR", "a AND", "- a", "a NOT", "***", "a ()"]
+)
+def test_read_reports_what_the_lenient_reading_repaired(q: str) -> None:
+    """Search repairs these silently; rule files (read strictly) need to know."""
+    assert read(q).repairs
+
+
+@pytest.mark.parametrize(
+    "q", ["storm", 'a "b c" -(d OR e)', "a AND b", "title:x NOT y", "nosuchfield:x", "or and not"]
+)
+def test_read_reports_no_repair_for_well_formed_queries(q: str) -> None:
+    assert read(q).repairs == ()
+
+
+def test_read_lists_groups_that_mix_or_with_and() -> None:
+    assert read("a b OR c").mixed == (((w("a"),), (w("b"), w("c"))),)
+    assert read("x (a b OR c)").mixed == (((w("a"),), (w("b"), w("c"))),)  # nested group
+    for plain in ("a b", "a OR b", "(a b) OR c", "a (b OR c)", "NOT a OR b"):
+        assert read(plain).mixed == (), plain
 
 
 def test_dates() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,24 @@ def _json(client: FlaskClient, url: str, status: int = 200) -> Any:
 def test_topics_with_counts_and_taxonomy_labels(
     corpus: tuple[Settings, Any], tmp_path: Path
 ) -> None:
+    """Labels come from the taxonomy the settings name (the one tagging uses), else the
+    packaged one."""
     taxonomy = tmp_path / "taxonomy.toml"
-    taxonomy.write_text('[[topics]]\nid = "economy"\nlabel = "The Economy"\n', encoding="utf-8")
-    app = create_app(
-        corpus[0], config={"TIDINGS_TAXONOMY": str(taxonomy), "RATELIMIT_ENABLED": False}
+    taxonomy.write_text(
+        '[[topics]]\nid = "economy"\nlabel = "The Economy"\ndescription = "d"\n',
+        encoding="utf-8",
     )
+    settings = dataclasses.replace(corpus[0], taxonomy=taxonomy)
+    app = create_app(settings, config={"RATELIMIT_ENABLED": False})
     resp = app.test_client().get("/api/v1/topics")
     assert resp.status_code == 200 and resp.headers["ETag"]
     topics = {t["id"]: t for t in resp.get_json()["topics"]}
     assert topics["economy"] == {"id": "economy", "label": "The Economy", "count": 3}
     assert topics["sport"] == {"id": "sport", "label": None, "count": 2}
+    packaged = create_app(corpus[0], config={"RATELIMIT_ENABLED": False})
+    topics = {t["id"]: t for t in _json(packaged.test_client(), "/api/v1/topics")["topics"]}
+    assert topics["sport"] == {"id": "sport", "label": "Sport", "count": 2}
+    assert topics["economy"]["label"] is None  # not a topic of the packaged taxonomy
 
 
 def test_sources_with_counts_names_and_health(fresh: tuple[Settings, Any]) -> None:

@@ -1,8 +1,10 @@
-"""Helpers shared by command modules: settings from ``--home`` and input-file checks."""
+"""Helpers shared by command modules: settings from ``--home``/``--taxonomy``, input-file
+checks, and the taxonomy and tagger every command loads the same way."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tidings.cli.errors import UsageError
@@ -10,10 +12,11 @@ from tidings.core.config import Settings
 
 
 def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
-    """Settings from the environment, with ``--home`` (and given overrides) applied; a bad
-    ``TIDINGS_*`` value is a one-line usage error."""
+    """Settings from the environment, with ``--home``/``--taxonomy`` (and given overrides)
+    applied; a bad ``TIDINGS_*`` value is a one-line usage error."""
+    given = {"home": getattr(args, "home", None), "taxonomy": getattr(args, "taxonomy", None)}
     try:
-        return Settings.from_env(home=getattr(args, "home", None), **overrides)
+        return Settings.from_env(**{**given, **overrides})
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -26,10 +29,30 @@ def existing_file(path: str | Path, what: str = "file") -> Path:
     return p
 
 
-def open_tagger(settings: Settings):  # -> classifier.tagger.Tagger
-    """Load the topic model and entity extractor named by the settings (the CLI ties them in)."""
+def open_taxonomy(settings: Settings):  # -> tidings.core.taxonomy.Taxonomy
+    """The taxonomy the settings name (a bad file is a usage error); its warnings go to stderr."""
+    from tidings.core.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(settings.taxonomy)
+    except TaxonomyError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in taxonomy.warnings:
+        print(f"tidings: warning: {warning}", file=sys.stderr)
+    return taxonomy
+
+
+def open_tagger(settings: Settings, model_dir: Path | None = None):  # -> classifier.Tagger
+    """The tagger for the settings' taxonomy and model (or ``model_dir``); the CLI ties the
+    classifier in here, so crawl, import, demo and reclassify tag alike."""
+    from classifier.artifact import ModelLoadError
     from classifier.tagger import Tagger
 
-    if not settings.model_dir.is_dir():
-        raise UsageError(f"model directory not found: {settings.model_dir}")
-    return Tagger.load(settings.model_dir)
+    model_dir = model_dir or settings.model_dir
+    if not model_dir.is_dir():
+        raise UsageError(f"model directory not found: {model_dir}")
+    taxonomy = open_taxonomy(settings)
+    try:
+        return Tagger.load(model_dir, taxonomy)
+    except ModelLoadError as exc:
+        raise UsageError(str(exc)) from None

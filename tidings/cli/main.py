@@ -9,25 +9,35 @@ line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from tidings import __version__
+from tidings.cli import (
+    crawl_commands,
+    data_commands,
+    demo_commands,
+    dev_commands,
+    model_commands,
+    serve_commands,
+    sources_commands,
+)
 from tidings.cli.errors import EXIT_USAGE, UsageError
 from tidings.core.index import IndexLockedError
 from tidings.core.index.base import IndexUnavailable
 
-#: Modules under ``tidings.cli`` that register subcommands, in ``--help`` order.
+#: Modules that register subcommands, in ``--help`` order.
 COMMAND_MODULES = (
-    "demo_commands",
-    "crawl_commands",
-    "sources_commands",
-    "model_commands",
-    "data_commands",
-    "serve_commands",
-    "dev_commands",
+    demo_commands,
+    crawl_commands,
+    sources_commands,
+    model_commands,
+    data_commands,
+    serve_commands,
+    dev_commands,
 )
+#: Options every subcommand also accepts after its name (``tidings crawl --home X``).
+GLOBAL_OPTIONS = ("--home", "--taxonomy")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -47,19 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--home",
         help="data directory (store and index); default $TIDINGS_HOME or ./var",
     )
+    parser.add_argument(
+        "--taxonomy",
+        metavar="FILE",
+        help="taxonomy file (topics, labels, rule topics) that tagging and the API use; "
+        "default $TIDINGS_TAXONOMY or the packaged one",
+    )
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True
     )
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"tidings.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tidings.cli.{name}":
-                raise
-            continue
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     for sub in subparsers.choices.values():  # `tidings CMD --home X` works as well as before CMD
-        sub.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for option in GLOBAL_OPTIONS:
+            sub.add_argument(option, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tidings.cli.common import existing_file, settings_from
+from tidings.cli.common import existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 
 
@@ -206,9 +206,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_reclassify(args: argparse.Namespace) -> int:
-    from classifier.artifact import ModelLoadError
     from classifier.reclassify import reclassify
-    from classifier.tagger import Tagger
     from tidings.core.index import open_index
     from tidings.core.store import Store
 
@@ -218,11 +216,11 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     if not settings.db_path.exists():
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     model_dir = Path(args.model) if args.model else settings.model_dir
-    try:
-        tagger = Tagger.load(model_dir)
-    except ModelLoadError as exc:
-        raise UsageError(str(exc)) from None
+    tagger = open_tagger(settings, model_dir)
     _say(f"re-tagging with model {tagger.model_version} ({model_dir})")
+    if args.only_outdated:  # the version is the model's: a taxonomy edit does not change it
+        _say("skipping articles already at this model version; after editing the taxonomy "
+             "add --no-only-outdated")  # fmt: skip
     with Store(settings.db_path) as store:
         index = open_index(settings, writable=True)
         try:

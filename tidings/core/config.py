@@ -1,7 +1,8 @@
 """Runtime settings, read from the environment with explicit overrides.
 
-One object says where data lives (``home``), which index backend serves search and which topic
-model tags articles, so every entry point (CLI, crawler, API) agrees without passing paths around.
+One object says where data lives (``home``), which index backend serves search, which topic
+model tags articles and which taxonomy names the topics, so every entry point (CLI, crawler,
+API) agrees without passing paths around.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings:
     es_api_key: str | None = None  # instead of user:password in es_url
     es_ca_certs: str | None = None  # PEM file of a private CA that signed the cluster's cert
     model_dir: Path = BUNDLED_MODEL_DIR
+    taxonomy: Path | None = None  # taxonomy file; None: the packaged tidings/core/taxonomy.toml
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int | None = None  # `tidings prune` removes articles older than this
 
@@ -62,14 +64,14 @@ class Settings:
             es_api_key=env.get("TIDINGS_ES_API_KEY") or None,
             es_ca_certs=env.get("TIDINGS_ES_CA_CERTS") or None,
             model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
+            taxonomy=Path(env["TIDINGS_TAXONOMY"]) if env.get("TIDINGS_TAXONOMY") else None,
             user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),
             retention_days=_days(env.get("TIDINGS_RETENTION_DAYS")),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
-        if "home" in given:
-            given["home"] = Path(given["home"])  # type: ignore[arg-type]
-        if "model_dir" in given:
-            given["model_dir"] = Path(given["model_dir"])  # type: ignore[arg-type]
+        for key in ("home", "model_dir", "taxonomy"):
+            if key in given:
+                given[key] = Path(given[key])  # type: ignore[arg-type]
         return replace(base, **given)  # type: ignore[arg-type]
 
 

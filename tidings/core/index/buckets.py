@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 
 #: Longest span (in days) that is zero-filled; longer histograms stay sparse.
 MAX_FILLED_DAYS = 3_660
-DAY_MS = 86_400_000
 
 
 def day_of(key: float | int | str) -> str:

@@ -13,6 +13,11 @@ exposed to users. Grammar (see README "Query language")::
 Malformed input is read leniently (an unclosed quote or parenthesis closes at the end, a
 dangling operator is dropped, an unknown ``field:`` is plain text); only what cannot be
 guessed, such as a bad date, is a :class:`QueryError` with a message for the user.
+
+Rule topics of the taxonomy use this same language through :func:`read`, which also says what
+the lenient reading repaired (a rule file must not be guessed at) and where a query mixes OR
+with AND without parentheses (rule files once bound AND tighter than OR; see
+:func:`and_first_reading`).
 """
 
 from __future__ import annotations
@@ -138,6 +143,17 @@ def parse_dates(value: str) -> DateRange:
     return DateRange(start, end)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A query as the parser read it, with what a strict reader (rule files) must know."""
+
+    tree: Node | None
+    #: what the lenient reading repaired or dropped, in the user's terms
+    repairs: tuple[str, ...] = ()
+    #: per group that mixes OR with AND unparenthesised: its operands, as OR-runs joined by AND
+    mixed: tuple[tuple[tuple[Node, ...], ...], ...] = ()
+
+
 class _Parser:
     """Recursive descent over the tokens; counts clauses and depth to bound the work."""
 
@@ -145,6 +161,12 @@ class _Parser:
         self.tokens = [t for t in _TOKEN.findall(q) if not t.isspace()]
         self.pos = 0
         self.clauses = 0
+        self.repairs: list[str] = []
+        self.mixed: list[tuple[tuple[Node, ...], ...]] = []
+
+    def dangling(self) -> bool:
+        """Nothing an operator could apply to follows."""
+        return self.peek() in (None, ")", "OR", "AND")
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -153,35 +175,42 @@ class _Parser:
         if depth > MAX_DEPTH:
             raise QueryError(f"the query nests parentheses more than {MAX_DEPTH} deep")
         nodes: list[Node] = []
+        runs: list[tuple[Node, ...]] = []
         while (token := self.peek()) is not None:
             if token == ")":
                 if depth:
                     break
                 self.pos += 1  # a stray closing parenthesis: ignore it
+                self.repairs.append("a ')' closes no '('")
                 continue
             if token in ("AND", "OR"):
                 self.pos += 1  # AND is implied; an OR with nothing before it is dropped
+                if token == "OR" or not nodes or self.dangling():
+                    self.repairs.append(f"'{token}' has nothing on one side")
                 continue
-            node = self.disj(depth)
-            if node is not None:
-                nodes.append(node)
+            run = self.disj(depth)
+            if run:
+                runs.append(run)
+                nodes.append(run[0] if len(run) == 1 else Or(run))
+        if len(runs) > 1 and any(len(run) > 1 for run in runs):
+            self.mixed.append(tuple(runs))
         return And(tuple(nodes))
 
-    def disj(self, depth: int) -> Node | None:
+    def disj(self, depth: int) -> tuple[Node, ...]:
+        """The operands of one OR-run (one operand when there is no OR)."""
         nodes = []
         first = self.unary(depth)
         if first is not None:
             nodes.append(first)
         while self.peek() == "OR":
             self.pos += 1
-            if self.peek() in (None, ")", "OR", "AND"):
+            if self.dangling():
+                self.repairs.append("'OR' has nothing on one side")
                 continue  # a dangling OR: dropped
             node = self.unary(depth)
             if node is not None:
                 nodes.append(node)
-        if not nodes:
-            return None
-        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+        return tuple(nodes)
 
     def unary(self, depth: int) -> Node | None:
         token = self.tokens[self.pos]
@@ -192,7 +221,8 @@ class _Parser:
             self.tokens[self.pos] = token[1:]
         else:
             return self.atom(depth)
-        if self.peek() in (None, ")", "OR", "AND"):
+        if self.dangling():
+            self.repairs.append(f"'{token[0] if token != 'NOT' else token}' negates nothing")
             return None  # a dangling NOT or minus: dropped
         inner = self.unary(depth)
         return Not(inner) if inner is not None else None
@@ -204,16 +234,26 @@ class _Parser:
             group = self.conj(depth + 1)
             if self.peek() == ")":
                 self.pos += 1
-            return _simplify(group)
+            else:
+                self.repairs.append("a '(' is never closed")
+            node = _simplify(group)
+            if node is None:
+                self.repairs.append("a '( )' holds nothing to search for")
+            return node
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise QueryError(f"the query has more than {MAX_CLAUSES} terms")
+        if token.count('"') % 2:
+            self.repairs.append(f"the quote in {token!r} is never closed")
         if token.startswith('"'):
-            return _text(token.strip('"'), phrase=True)
-        match = _FIELD.match(token)
-        if match and match.group(1).lower() in FIELDS and match.group(2):
-            return _scoped(FIELDS[match.group(1).lower()], match.group(2))
-        return _text(token, phrase=False)
+            node = _text(token.strip('"'), phrase=True)
+        elif (match := _FIELD.match(token)) and match.group(1).lower() in FIELDS and match.group(2):
+            node = _scoped(FIELDS[match.group(1).lower()], match.group(2))
+        else:
+            node = _text(token, phrase=False)
+        if node is None:
+            self.repairs.append(f"{token!r} has nothing to search for")
+        return node
 
 
 def _text(text: str, phrase: bool, field: str | None = None) -> Text | None:
@@ -250,9 +290,76 @@ def parse(q: str) -> Node | None:
 
     A query with nothing searchable in it (``***``) is ``And(())``, which matches nothing.
     """
+    return read(q).tree
+
+
+def read(q: str) -> Reading:
+    """The query's syntax tree, what the lenient reading repaired, and its OR/AND mixes."""
     if not q.strip():
-        return None
-    tree = _Parser(q).conj(0)
+        return Reading(None)
+    parser = _Parser(q)
+    tree = parser.conj(0)
     if len(tree.nodes) == 1 and isinstance(tree.nodes[0], And):
-        return tree.nodes[0]
-    return tree
+        tree = tree.nodes[0]
+    return Reading(tree, tuple(parser.repairs), tuple(parser.mixed))
+
+
+def and_first_reading(runs: tuple[tuple[Node, ...], ...]) -> Node:
+    """The operands of a mixed group (see :attr:`Reading.mixed`) read with AND binding tighter
+    than OR, as rule files once read them: ``a b OR c`` is ``(a AND b) OR c``."""
+    groups: list[list[Node]] = [[]]
+    for run in runs:
+        groups[-1].append(run[0])
+        groups.extend([node] for node in run[1:])
+    terms = [g[0] if len(g) == 1 else And(tuple(g)) for g in groups]
+    return terms[0] if len(terms) == 1 else Or(tuple(terms))
+
+
+def or_first_reading(runs: tuple[tuple[Node, ...], ...]) -> Node:
+    """The same operands as this language reads them: ``a b OR c`` is ``a AND (b OR c)``."""
+    return And(tuple(run[0] if len(run) == 1 else Or(run) for run in runs))
+
+
+def readings_differ(runs: tuple[tuple[Node, ...], ...], max_operands: int = 12) -> bool:
+    """Do the two readings of a mixed group disagree on some article?
+
+    Operands are opaque (equal operands are one variable); the truth tables are compared when
+    there are at most ``max_operands`` distinct ones, else the readings count as different.
+    """
+    operands = list(dict.fromkeys(node for run in runs for node in run))
+    if len(operands) > max_operands:
+        return True
+    old, new = and_first_reading(runs), or_first_reading(runs)
+    for bits in range(2 ** len(operands)):
+        truth = {node: bool(bits >> i & 1) for i, node in enumerate(operands)}
+        if _holds(old, truth) != _holds(new, truth):
+            return True
+    return False
+
+
+def _holds(node: Node, truth: dict[Node, bool]) -> bool:
+    if node in truth:
+        return truth[node]
+    if isinstance(node, And):
+        return all(_holds(n, truth) for n in node.nodes)
+    if isinstance(node, Or):
+        return any(_holds(n, truth) for n in node.nodes)
+    raise ValueError(node)  # pragma: no cover - readings are built of operands, And and Or
+
+
+def to_text(node: Node, top: bool = True) -> str:
+    """A tree written back in the query language, fully parenthesised (for messages)."""
+    if isinstance(node, Text):
+        text = f'"{node.text}"' if node.phrase else node.text
+        return f"{node.field}:{text}" if node.field else text
+    if isinstance(node, Term):
+        value = f'"{node.value}"' if " " in node.value else node.value
+        return f"{node.field}:{value}"
+    if isinstance(node, DateRange):
+        return f"published:{node.start or ''}..{node.end or ''}"
+    if isinstance(node, Not):
+        return f"NOT {to_text(node.node, top=False)}"
+    joined = f" {'AND' if isinstance(node, And) else 'OR'} ".join(
+        to_text(n, top=False) for n in node.nodes
+    )
+    return joined if top or len(node.nodes) < 2 else f"({joined})"
