@@ -27,6 +27,7 @@ from lxml import html as lxml_html
 from crawler.extract.blocks import BlockIndex, continuation_paragraphs, norm
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
+from crawler.extract.prose import story_paragraphs
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -192,13 +193,18 @@ def drop_boilerplate(lines: list[str], index: BlockIndex, titles: Iterable[str] 
     return kept[start:end]
 
 
-def found_too_little(body: str, tree: lxml_html.HtmlElement, min_words: int) -> bool:
+def found_too_little(
+    body: str,
+    tree: lxml_html.HtmlElement,
+    min_words: int,
+    paragraphs: list[lxml_html.HtmlElement] | None = None,
+) -> bool:
     """Whether a first pass kept only a fragment: under ``min_words``, or under ``SHORT_SHARE``
     of the words in the page's story-prose paragraphs (:func:`crawler.extract.focus.prose_words`).
 
     A ratio, not a length: it means the same on a 300-word brief and a 5,000-word guide.
     """
-    return word_count(body) < max(min_words, SHORT_SHARE * prose_words(tree))
+    return word_count(body) < max(min_words, SHORT_SHARE * prose_words(tree, paragraphs))
 
 
 def extract_body(
@@ -219,8 +225,9 @@ def extract_body(
     """
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
-    body = trafilatura_body(story_focus(tree) if reusable else html_text, url)
-    if found_too_little(body, tree, min_words):
+    paragraphs = story_paragraphs(tree)  # found once: the focus and the retry both count them
+    body = trafilatura_body(story_focus(tree, paragraphs) if reusable else html_text, url)
+    if found_too_little(body, tree, min_words, paragraphs):
         body = max([body, trafilatura_body(page, url, second_opinion=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))
     index = BlockIndex.build(tree)

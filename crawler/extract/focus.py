@@ -23,30 +23,46 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import text_of
-from crawler.extract.prose import PAGE_PARAGRAPHS, PARAGRAPHS_WITHIN
+from crawler.extract.prose import story_paragraphs
 
 #: The container must hold at least this share of the page's prose words.
 PROSE_SHARE = 0.9
 _TOO_WIDE = frozenset({"html", "body"})
 
 
-def prose_words(tree: lxml_html.HtmlElement) -> int:
-    """Words in the page's story-prose paragraphs: how long its longest story could be."""
-    return _words(PAGE_PARAGRAPHS(tree))
+def prose_words(
+    tree: lxml_html.HtmlElement, paragraphs: list[lxml_html.HtmlElement] | None = None
+) -> int:
+    """Words in the page's story-prose paragraphs: how long its longest story could be.
+
+    ``paragraphs``: :func:`~crawler.extract.prose.story_paragraphs` of ``tree``, when the
+    caller has them already (finding them is most of the cost).
+    """
+    return _words(story_paragraphs(tree) if paragraphs is None else paragraphs)
 
 
 def _words(paragraphs: list[lxml_html.HtmlElement]) -> int:
     return sum(len(text_of(p).split()) for p in paragraphs)
 
 
-def story_focus(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+def _within(container: lxml_html.HtmlElement, paragraphs: list[lxml_html.HtmlElement]) -> int:
+    """Words of those ``paragraphs`` that lie inside ``container``."""
+    inside = set(container.iter("p"))
+    return _words([p for p in paragraphs if p in inside])
+
+
+def story_focus(
+    tree: lxml_html.HtmlElement, paragraphs: list[lxml_html.HtmlElement] | None = None
+) -> lxml_html.HtmlElement:
     """A document holding a copy of the story's container, else ``tree`` itself."""
-    total = prose_words(tree)
+    if paragraphs is None:
+        paragraphs = story_paragraphs(tree)
+    total = _words(paragraphs)
     if not total:
         return tree
     enough = PROSE_SHARE * total
     articles = tree.findall(".//article")
-    if len(articles) == 1 and _words(PARAGRAPHS_WITHIN(articles[0])) >= enough:
+    if len(articles) == 1 and _within(articles[0], paragraphs) >= enough:
         return _document_of(articles[0])
     headlines = tree.findall(".//h1")
     if len(headlines) != 1:
@@ -54,7 +70,7 @@ def story_focus(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     for container in headlines[0].iterancestors():  # innermost first
         if container.tag in _TOO_WIDE:
             return tree
-        if _words(PARAGRAPHS_WITHIN(container)) >= enough:
+        if _within(container, paragraphs) >= enough:
             return _document_of(container)
     return tree
 

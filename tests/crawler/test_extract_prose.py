@@ -5,7 +5,7 @@ from __future__ import annotations
 from crawler.extract.blocks import BlockIndex, continuation_paragraphs
 from crawler.extract.document import parse_html
 from crawler.extract.focus import prose_words, story_focus
-from crawler.extract.prose import PAGE_PARAGRAPHS, outside_prose
+from crawler.extract.prose import outside_prose, story_paragraphs
 
 STORY = " ".join(f"word{i}" for i in range(60))
 
@@ -20,10 +20,10 @@ def test_furniture_never_text_and_discussions_in_any_case_are_not_prose() -> Non
         "<ol class='reply-list'><li><p>a reply</p></li></ol>"
         "</body></html>"
     )
-    kept = [p.text_content() for p in PAGE_PARAGRAPHS(tree)]
+    kept = [p.text_content() for p in story_paragraphs(tree)]
     assert kept == ["story prose here"]
     flagged = [p.text_content() for p in tree.iter("p") if outside_prose(p)]
-    assert len(flagged) == len(list(tree.iter("p"))) - 1  # the XPath and the predicate agree
+    assert len(flagged) == len(list(tree.iter("p"))) - 1  # the page query and the predicate agree
     assert prose_words(tree) == 3
 
 
