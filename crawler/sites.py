@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import tldextract
 
+from tidings.core.hosts import within_domain
+
 _EXTRACT = tldextract.TLDExtract(
     cache_dir=None, suffix_list_urls=(), include_psl_private_domains=True
 )
@@ -27,11 +29,6 @@ def registrable_domain(host: str) -> str:
     return _EXTRACT.extract_str(host).top_domain_under_public_suffix or host
 
 
-def _within(host: str, domain: str) -> bool:
-    domain = domain.lower().strip(".")
-    return bool(domain) and (host == domain or host.endswith(f".{domain}"))
-
-
 def same_site(host: str, page_host: str, own_domains: Iterable[str] = ()) -> bool:
     """True if ``host`` is on ``page_host``'s site, or both are under the source's
     ``own_domains`` (a publisher may name several domains as its own, e.g. an AMP or CDN host)."""
@@ -39,6 +36,6 @@ def same_site(host: str, page_host: str, own_domains: Iterable[str] = ()) -> boo
         return False
     if registrable_domain(host) == registrable_domain(page_host):
         return True
-    return any(_within(host, d) for d in own_domains) and any(
-        _within(page_host, d) for d in own_domains
+    return any(within_domain(host, d) for d in own_domains) and any(
+        within_domain(page_host, d) for d in own_domains
     )

@@ -21,6 +21,12 @@ def parse_host_list(value: str | None) -> frozenset[str]:
     return frozenset(h.strip().lower().rstrip(".") for h in (value or "").split(",") if h.strip())
 
 
+def within_domain(host: str, domain: str) -> bool:
+    """True if ``host`` is ``domain`` or a subdomain of it (an empty domain holds no host)."""
+    domain = domain.lower().strip(".")
+    return bool(domain) and (host == domain or host.endswith(f".{domain}"))
+
+
 def is_public_address(ip: IPAddress) -> bool:
     """True for a globally routable unicast address (IPv4-mapped IPv6 judged as the IPv4)."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tidings.core.files import locked, write_atomically
+from tidings.core.hosts import within_domain
 
 KNOWN_KEYS = frozenset(
     {"id", "name", "home", "feeds", "sitemaps", "sections", "allowed_domains", "follow_links",
@@ -125,7 +126,7 @@ class Source:
         host = host_of(url)
         if self.any_domain:
             return bool(host)
-        return any(host == d or host.endswith(f".{d}") for d in self.allowed_domains)
+        return any(within_domain(host, d) for d in self.allowed_domains)
 
 
 def is_http_url(value: object) -> bool:
