@@ -41,12 +41,14 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench.real_site import QuietHandler, load_pages, serve_hosts, unpack  # noqa: E402
 
 SITEMAP_SIZE = 1000
 FEED_SIZE = 100
@@ -395,9 +397,7 @@ def serve_site(
     with a file server, not with a page generator (~0.6 ms a page, about 3% of the ingest work).
     """
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self.path.split("?", 1)[0]
             i = article_index(path, pages) if render_dir is not None else None
@@ -406,14 +406,7 @@ def serve_site(
                 body = Path(str(render_dir), f"{i}.html").read_bytes()
             else:
                 status, ctype, body = site_response(path, base, pages, kb, story_tag)
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+            self.reply(status, ctype, body)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
@@ -761,8 +754,6 @@ def _start_site(
 def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     """``--real``: crawl the real pages from loopback hosts, then the synthetic site with as
     many pages in the same run; then split the CPU cost a page by stage on both."""
-    from real_site import load_pages, serve_hosts, unpack
-
     pages = load_pages(args.data_dir, args.real, args.hosts)
     if not pages:
         raise SystemExit(f"--real: no pages in {', '.join(args.real)} under {args.data_dir}")

@@ -90,10 +90,25 @@ def serve_hosts(pages: list[RealPage], root: str, hosts: int, ready: Any) -> Non
     servers[0].serve_forever()
 
 
-def _handler(pages: dict[str, RealPage], root: str) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class QuietHandler(BaseHTTPRequestHandler):
+    """A keep-alive loopback handler that answers with one call and logs nothing (the bench's
+    sites: the real pages here, the generated site in bench/crawl.py)."""
 
+    protocol_version = "HTTP/1.1"
+
+    def reply(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _handler(pages: dict[str, RealPage], root: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self.path.split("?", 1)[0]
             status, ctype = 200, "text/html; charset=utf-8"
@@ -105,13 +120,6 @@ def _handler(pages: dict[str, RealPage], root: str) -> type[BaseHTTPRequestHandl
                 body = Path(root, path.lstrip("/")).read_bytes()
             else:
                 status, ctype, body = 404, "text/plain", b"not found"
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+            self.reply(status, ctype, body)
 
     return Handler
