@@ -28,9 +28,7 @@ import argparse
 import contextlib
 import gzip
 import hashlib
-import importlib.util
 import json
-import os
 import platform
 import sys
 import time
@@ -38,11 +36,12 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.shared_data import data_root, load_scorer  # noqa: E402
 
 #: DESIGN.md's figure: the page's day on at least this share of dates-dev.
 TARGET = 0.95
@@ -50,22 +49,7 @@ TARGET = 0.95
 
 def default_data_dir() -> Path:
     """``$TIDINGS_DATA_DIR/dates-dev`` or ``<repo>/../shared/data/dates-dev``."""
-    shared = Path(os.environ.get("TIDINGS_DATA_DIR") or REPO.parent / "shared" / "data")
-    return shared / "dates-dev"
-
-
-def load_scorer(data_dir: Path) -> ModuleType:
-    """The shared scorer, imported from its file: one metric for every team, never a copy."""
-    candidates = [data_dir.parent.parent / "tools" / "date_score.py",
-                  REPO.parent / "shared" / "tools" / "date_score.py"]  # fmt: skip
-    for path in candidates:
-        if path.is_file():
-            spec = importlib.util.spec_from_file_location("date_score", path)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    raise SystemExit(f"date_score.py not found in {[str(p) for p in candidates]}")
+    return data_root() / "dates-dev"
 
 
 def load_pages(data_dir: Path) -> tuple[dict[str, dict[str, str]], dict[str, bytes]]:
@@ -173,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", choices=("A", "B", "all"), help="list our wrong pages there")
     args = ap.parse_args(argv)
 
-    scorer = load_scorer(args.data_dir)
+    scorer = load_scorer("date_score.py", args.data_dir)
     truth, raw = load_pages(args.data_dir)
     pages = raw
     halves = {h: [k for k in truth if half_of(truth[k].get("url", "")) == h] for h in "AB"}

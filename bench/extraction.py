@@ -40,6 +40,8 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.shared_data import data_root, load_scorer  # noqa: E402
+
 #: ../shared/DESIGN.md's figure for body extraction on every set.
 TARGET_F1 = 0.97
 #: The id list that is a sample for quick runs, not a source of its own.
@@ -49,26 +51,6 @@ SAMPLE_IDS = frozenset({"quick"})
 NO_URL = "file:///page.html"
 
 Extractor = Callable[[str, str | None], str]
-
-
-def default_data_dir() -> Path:
-    """``$TIDINGS_DATA_DIR`` or ``<repo>/../shared/data`` (the repo may live anywhere)."""
-    return Path(os.environ.get("TIDINGS_DATA_DIR") or REPO.parent / "shared" / "data")
-
-
-def load_scorer(data_dir: Path) -> ModuleType:
-    """The shared scorer, imported from its file: one metric for every team, never a copy."""
-    candidates = [data_dir.parent / "tools" / "extraction_score.py",
-                  data_dir.parent.parent / "tools" / "extraction_score.py",
-                  REPO.parent / "shared" / "tools" / "extraction_score.py"]  # fmt: skip
-    for path in candidates:
-        if path.is_file():
-            spec = importlib.util.spec_from_file_location("extraction_score", path)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    raise SystemExit(f"scorer not found in {[str(p) for p in candidates]}")
 
 
 def is_extraction_set(folder: Path) -> bool:
@@ -245,7 +227,7 @@ def page_f1(scorer: ModuleType, truth: str, pred: str) -> tuple[float, float, fl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data-dir", type=Path, default=default_data_dir(),
+    ap.add_argument("--data-dir", type=Path, default=data_root(),
                     help="a set folder, or a folder of sets (default $TIDINGS_DATA_DIR or "
                          "<repo>/../shared/data)")  # fmt: skip
     ap.add_argument(
@@ -270,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     if not folders:
         print(f"error: no extraction set in {args.data_dir}", file=sys.stderr)
         return 2
-    scorer = load_scorer(args.data_dir)
+    scorer = load_scorer("extraction_score.py", args.data_dir)
     runners = extractors(args.only_ours)
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, str, int, str, dict[str, float]]] = []
