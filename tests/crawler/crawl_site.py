@@ -34,6 +34,31 @@ def page(
 <footer>Test Gazette, all rights reserved.</footer></body></html>"""
 
 
+def numbered_articles(
+    base: str, count: int, slug: str, headline: str
+) -> dict[str, tuple[int, str, bytes]]:
+    """A feed of ``count`` distinct article pages ``/news/{slug}-{i}.html``, one a minute from
+    midnight; ``headline`` is formatted with ``i`` (e.g. ``"Story number {i} of the day"``)."""
+    name = slug.capitalize()
+    items = "".join(
+        f"<item><title>{name} {i}</title><link>{base}/news/{slug}-{i}.html</link>"
+        f"<pubDate>Mon, 02 Nov 2026 {i // 60:02d}:{i % 60:02d}:00 GMT</pubDate></item>"
+        for i in range(count)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}s</title>{items}'
+    pages = {
+        f"/news/{slug}-{i}.html": (
+            200,
+            "text/html",
+            page(headline.format(i=i), extra=f"{name} {i} begins here. ").encode(),
+        )
+        for i in range(count)
+    }
+    pages["/feed.rss"] = (200, "application/rss+xml", (feed + "</channel></rss>").encode())
+    pages["/robots.txt"] = (200, "text/plain", b"User-agent: *\nAllow: /\n")
+    return pages
+
+
 def site(base: str) -> dict[str, tuple[int, str, bytes]]:
     """path -> (status, content type, body) for a site served at ``base``."""
     jsonld = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from crawl_run import REPO, crawl_command, run_crawl, tidings_env
-from crawl_site import page
+from crawl_site import numbered_articles
 
 from tidings.core.config import Settings
 from tidings.core.index import open_index
@@ -22,23 +22,7 @@ ARTICLES = 60
 
 def many_articles(base: str) -> dict[str, tuple[int, str, bytes]]:
     """A feed of ARTICLES distinct article pages."""
-    items = "".join(
-        f"<item><title>Story {i}</title><link>{base}/news/story-{i}.html</link>"
-        f"<pubDate>Mon, 02 Nov 2026 {i // 60:02d}:{i % 60:02d}:00 GMT</pubDate></item>"
-        for i in range(ARTICLES)
-    )
-    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>{items}'
-    pages = {
-        f"/news/story-{i}.html": (
-            200,
-            "text/html",
-            page(f"Story number {i} of the day", extra=f"Story {i} begins here. ").encode(),
-        )
-        for i in range(ARTICLES)
-    }
-    pages["/feed.rss"] = (200, "application/rss+xml", (feed + "</channel></rss>").encode())
-    pages["/robots.txt"] = (200, "text/plain", b"User-agent: *\nAllow: /\n")
-    return pages
+    return numbered_articles(base, ARTICLES, "story", "Story number {i} of the day")
 
 
 @pytest.fixture

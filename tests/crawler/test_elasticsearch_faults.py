@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from crawl_run import REPO, crawl_command, tidings_env
-from crawl_site import SiteServer, page
+from crawl_site import SiteServer, numbered_articles
 from es_node import started_node
 from support import free_port, wait_for_http
 
@@ -36,23 +36,7 @@ ARTICLES = 40
 
 def articles(base: str) -> dict[str, tuple[int, str, bytes]]:
     """A feed of ARTICLES distinct article pages."""
-    items = "".join(
-        f"<item><title>Report {i}</title><link>{base}/news/report-{i}.html</link>"
-        f"<pubDate>Mon, 02 Nov 2026 10:{i:02d}:00 GMT</pubDate></item>"
-        for i in range(ARTICLES)
-    )
-    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>{items}'
-    pages = {
-        f"/news/report-{i}.html": (
-            200,
-            "text/html",
-            page(f"Harbour report number {i}", extra=f"Report {i} begins here. ").encode(),
-        )
-        for i in range(ARTICLES)
-    }
-    pages["/feed.rss"] = (200, "application/rss+xml", (feed + "</channel></rss>").encode())
-    pages["/robots.txt"] = (200, "text/plain", b"User-agent: *\nAllow: /\n")
-    return pages
+    return numbered_articles(base, ARTICLES, "report", "Harbour report number {i}")
 
 
 def es_get(url: str) -> Any:
