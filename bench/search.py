@@ -352,6 +352,19 @@ def cases(
     ]  # fmt: skip
 
 
+def run_cases(
+    index: IndexBackend, fts: Fts | None, corpus: Corpus, args: argparse.Namespace
+) -> list[Case]:
+    """The six cases for this run's seed, with ``--facets`` on every HTTP request (the same
+    queries for every backend)."""
+    all_cases = cases(index, fts, corpus, np.random.default_rng(args.seed + 1))
+    if args.facets:
+        for case in all_cases:
+            for params in case.http:
+                params["facet"] = args.facets.split(",")
+    return all_cases
+
+
 # -- main -------------------------------------------------------------------------------------
 
 
@@ -443,11 +456,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{db.stat().st_size / 1e6 if db.exists() else 0:.0f} MB")  # fmt: skip
     index = EmbeddedIndex(home / "index")
     fts = None if args.no_fts else Fts(db)
-    all_cases = cases(index, fts, corpus, np.random.default_rng(args.seed + 1))
-    if args.facets:
-        for case in all_cases:
-            for params in case.http:
-                params["facet"] = args.facets.split(",")
+    all_cases = run_cases(index, fts, corpus, args)
     print("\nIn-process latency, ms (one thread)\n")
     print("| query | p50 | p95 | p99 | FTS5 p50 | FTS5 p99 | ratio p50 | ratio p99 |")
     print("|---|---|---|---|---|---|---|---|")
@@ -581,11 +590,7 @@ def elasticsearch(
               f"{args.articles / load_s:.0f} articles/s (store + index, one process)")  # fmt: skip
         print(f"disk: Elasticsearch index {es_store_bytes(url) / 1e6:.0f} MB (primary store)")
         index = ElasticIndex(url, ES_ALIAS, writable=False)
-        all_cases = cases(index, None, corpus, np.random.default_rng(args.seed + 1))
-        if args.facets:
-            for case in all_cases:
-                for params in case.http:
-                    params["facet"] = args.facets.split(",")
+        all_cases = run_cases(index, None, corpus, args)
         print("\nIn-process latency on Elasticsearch, ms (one thread; ratio = ES / tantivy)\n")
         print("| query | p50 | p95 | p99 | tantivy p50 | tantivy p99 | ES/tantivy p50 | p99 |")
         print("|---|---|---|---|---|---|---|---|")
