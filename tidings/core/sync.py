@@ -43,14 +43,9 @@ def store_and_index(store: Store, index: _Index, articles: list[dict[str, Any]])
     result = store.upsert(articles, track_index=True)
     if result.articles:
         index.upsert(result.articles)
-        mark_indexed(store, result)
+        if result.version is not None:
+            store.mark_indexed({a["id"]: result.version for a in result.articles})
     return result
-
-
-def mark_indexed(store: Store, result: UpsertResult) -> None:
-    """Clear the pending marks of ``result``'s write, now that its articles are indexed."""
-    if result.version is not None:
-        store.mark_indexed({a["id"]: result.version for a in result.articles})
 
 
 def delete_and_unindex(store: Store, index: _Index, ids: list[str]) -> int:
