@@ -23,12 +23,13 @@ demo: $(VENV)/.installed
 	$(BIN)/tidings demo
 
 # The tests drive a real Chromium (browser tests), a real redis-server (distributed crawl) and a
-# real Elasticsearch node (fetched with mvn, run on Java 17; hunspell-en-us gives it a stemmer).
-SYSTEM_PACKAGES := chromium redis-server maven default-jre-headless hunspell-en-us
+# real Elasticsearch node (fetched with mvn, run on Java 17; hunspell-en-us gives it a stemmer)
+# and a private PostgreSQL cluster (the PostgreSQL store engine; tidings/dev/postgres.py).
+SYSTEM_PACKAGES := chromium redis-server maven default-jre-headless hunspell-en-us postgresql
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
 		|| ! command -v mvn >/dev/null || ! command -v java >/dev/null \
-		|| [ ! -f /usr/share/hunspell/en_US.dic ]; then \
+		|| [ ! -f /usr/share/hunspell/en_US.dic ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \
