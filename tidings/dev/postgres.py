@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from tidings.core.environment import read_environment
 from tidings.dev.elasticsearch import free_port
 from tidings.dev.service import LocalService
 
@@ -42,7 +43,7 @@ class ClusterError(RuntimeError):
 def server_bin() -> Path:
     """The folder holding ``initdb`` and ``postgres``: ``$TIDINGS_PG_BIN``, else the newest
     Debian major under ``/usr/lib/postgresql``, else the folder of ``initdb`` on ``PATH``."""
-    if configured := os.environ.get("TIDINGS_PG_BIN"):
+    if configured := read_environment()["TIDINGS_PG_BIN"]:
         return Path(configured)
     majors = sorted(
         (p for p in DEBIAN_BIN.glob("*/bin") if (p / "initdb").exists()),
