@@ -2,7 +2,7 @@
 
 Kept free of heavy imports so ``tidings --help`` stays quick; ``tidings crawl`` adds these
 options with :func:`add_scale_arguments` and passes :func:`scale_options` to
-:func:`crawler.run.run_crawl`.
+:func:`crawler.run.crawl.run_crawl`.
 """
 
 from __future__ import annotations
