@@ -42,7 +42,7 @@ from crawler.run.shared import unwrap
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
-from tidings.core.store import Store, UpsertResult
+from tidings.core.store import StoreEngine, UpsertResult, open_store
 from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
 
@@ -71,7 +71,7 @@ class ArticlePipeline:
         self.tagger: ArticleTagger | None = unwrap(crawler.settings.get("TIDINGS_TAGGER"))
         self.batch_size = max(1, crawler.settings.getint("TIDINGS_BATCH_SIZE", DEFAULT_BATCH_SIZE))
         self.batch: list[FetchedArticle] = []
-        self.store: Store | None = None
+        self.store: StoreEngine | None = None
         self.index: IndexBackend | None = None
         self.pool = crawl_pool(crawler)
         self.shared_index = crawler.settings.getbool("TIDINGS_SHARED_INDEX")
@@ -99,7 +99,7 @@ class ArticlePipeline:
 
     async def open_spider(self) -> None:
         shared_store(self.crawler)  # the spider's and middlewares' connection (reads, errors)
-        self.store = Store(self.settings.db_path)  # the writer thread's own connection
+        self.store = open_store(self.settings)  # the writer thread's own connection
         if await self._write(self._take_index):
             await self._write(self._index_pending)
 
