@@ -22,6 +22,7 @@ from tidings.cli import (
     model_commands,
     serve_commands,
     sources_commands,
+    store_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
 from tidings.core.environment import read_environment
@@ -36,6 +37,7 @@ COMMAND_MODULES = (
     sources_commands,
     model_commands,
     data_commands,
+    store_commands,
     serve_commands,
     dev_commands,
 )
