@@ -13,7 +13,6 @@ from typing import Any
 
 import psycopg
 
-from tidings.core.article import utc_now
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     ArticleStore,
@@ -24,7 +23,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.postgres_crawl import put_fetch_states
 from tidings.core.store.postgres_db import PostgresDatabase
-from tidings.core.store.upserts import StoredArticle, Write, batch_by_id, plan_write
+from tidings.core.store.upserts import StoredArticle, Write, run_upsert
 
 
 class _Copies:
@@ -77,19 +76,15 @@ class PostgresArticles(ArticleStore):
         fetch_states: list[FetchState] | None = None,
         track_index: bool = False,
     ) -> UpsertResult:
-        batch = batch_by_id(articles)
-        result = UpsertResult()
-        now = utc_now()
-        with self._pg.write() as db:
-            copies = _Copies(db)
-            for record in batch:
-                write = plan_write(record, self._stored(db, record), copies, result)
-                if write is not None:
-                    self._write(db, write, now, result)
-            if track_index and result.articles:
-                result.version = self._mark_pending(db, [r["id"] for r in result.articles])
-            put_fetch_states(db, fetch_states or [])
-        return result
+        return run_upsert(self._pg.write(), self, articles, fetch_states, track_index)
+
+    @staticmethod
+    def _copies(db: psycopg.Connection[Any]) -> _Copies:
+        return _Copies(db)
+
+    @staticmethod
+    def _put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
+        put_fetch_states(db, states)
 
     @staticmethod
     def _stored(db: psycopg.Connection[Any], record: dict[str, Any]) -> StoredArticle | None:

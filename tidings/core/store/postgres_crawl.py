@@ -8,6 +8,7 @@ appends.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -35,7 +36,7 @@ _OTHER_STATE = (
 )
 
 
-def put_fetch_states(db: psycopg.Connection[Any], states: list[FetchState]) -> None:
+def put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
     """Insert or replace fetch states inside a transaction: a page's state takes the id and
     content hash of the article stored under its canonical URL (and is not written when no
     such article is stored); feeds and sitemaps have neither."""

@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from tidings.core.article import utc_now
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     ArticleStore,
@@ -18,7 +17,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sqlite_crawl import put_fetch_state
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import StoredArticle, Write, batch_by_id, plan_write
+from tidings.core.store.upserts import StoredArticle, Write, run_upsert
 
 
 class _Copies:
@@ -63,20 +62,16 @@ class SqliteArticles(ArticleStore):
         fetch_states: list[FetchState] | None = None,
         track_index: bool = False,
     ) -> UpsertResult:
-        batch = batch_by_id(articles)
-        result = UpsertResult()
-        now = utc_now()
-        with self._sql.write() as db:
-            copies = _Copies(db)
-            for record in batch:
-                write = plan_write(record, self._stored(db, record), copies, result)
-                if write is not None:
-                    self._write(db, write, now, result)
-            if track_index and result.articles:
-                result.version = self._mark_pending(db, [r["id"] for r in result.articles])
-            for state in fetch_states or ():
-                put_fetch_state(db, state)
-        return result
+        return run_upsert(self._sql.write(), self, articles, fetch_states, track_index)
+
+    @staticmethod
+    def _copies(db: sqlite3.Connection) -> _Copies:
+        return _Copies(db)
+
+    @staticmethod
+    def _put_fetch_states(db: sqlite3.Connection, states: Sequence[FetchState]) -> None:
+        for state in states:
+            put_fetch_state(db, state)
 
     @staticmethod
     def _stored(db: sqlite3.Connection, record: dict[str, Any]) -> StoredArticle | None:
