@@ -10,6 +10,7 @@ server and deletes its data.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
 import signal
 import sys
@@ -38,6 +39,7 @@ def register(subparsers: Any) -> None:
         "--heap", type=_heap, default=DEFAULT_HEAP, help=f"JVM heap (default {DEFAULT_HEAP})"
     )
     p.add_argument("--port", type=_port, default=0, help="HTTP port (default 0: a free one)")
+    p.add_argument("--host", type=_address, default="127.0.0.1", help=HOST_HELP)
     p.set_defaults(func=run_elasticsearch)
     p = tools.add_parser(
         "postgres",
@@ -48,7 +50,21 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--database", type=_database, default="tidings", help="default tidings")
     p.add_argument("--port", type=_port, default=0, help="TCP port (default 0: a free one)")
+    p.add_argument("--host", type=_address, default="127.0.0.1", help=HOST_HELP)
     p.set_defaults(func=run_postgres)
+
+
+HOST_HELP = (
+    "IPv4 address to listen on (default 127.0.0.1; no passwords: only ever a private test "
+    "network)"
+)
+
+
+def _address(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"host must be an IPv4 address, not {value!r}") from None
 
 
 def _heap(value: str) -> str:
@@ -72,7 +88,9 @@ def _database(value: str) -> str:
 def run_elasticsearch(args: argparse.Namespace) -> int:
     from tidings.dev.elasticsearch import ElasticsearchNode, NodeError
 
-    node = ElasticsearchNode(args.es_version, heap=args.heap, port=args.port or None)
+    node = ElasticsearchNode(
+        args.es_version, heap=args.heap, port=args.port or None, host=args.host
+    )
     print(f"starting Elasticsearch {args.es_version} (heap {args.heap})...", file=sys.stderr)
     return _serve_until_stopped(node, "TIDINGS_ES_URL", NodeError)
 
@@ -80,7 +98,7 @@ def run_elasticsearch(args: argparse.Namespace) -> int:
 def run_postgres(args: argparse.Namespace) -> int:
     from tidings.dev.postgres import ClusterError, PostgresCluster
 
-    cluster = PostgresCluster(port=args.port or None, database=args.database)
+    cluster = PostgresCluster(port=args.port or None, database=args.database, host=args.host)
     print("starting PostgreSQL...", file=sys.stderr)
     return _serve_until_stopped(cluster, "TIDINGS_STORE_URL", ClusterError)
 

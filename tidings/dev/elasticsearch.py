@@ -157,14 +157,16 @@ class ElasticsearchNode:
         *,
         heap: str = DEFAULT_HEAP,
         port: int | None = None,
+        host: str = "127.0.0.1",
         startup_timeout: float = 300.0,
     ) -> None:
         self.version = version
+        self.host = host  # another address only on a private test network (no security)
         self.heap = heap
         self.port = port or free_port()
         self.transport_port = free_port()
         self.startup_timeout = startup_timeout
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.workdir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -185,7 +187,7 @@ class ElasticsearchNode:
         }
         settings = {
             "discovery.type": "single-node",
-            "network.host": "127.0.0.1",
+            "network.host": self.host,
             "http.port": self.port,
             "transport.port": self.transport_port,
             "path.data": self.workdir / "data",
