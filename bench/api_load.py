@@ -3,7 +3,9 @@
 Starts gunicorn (``search_api/gunicorn_conf.py``, 2 workers) over a home with synthetic articles
 (imported with ``tidings import --no-classify``) or over ``--home``, then for each endpoint runs
 32 keep-alive clients for a fixed time and reports throughput and latency percentiles, plus the
-resident memory (RSS) of each API worker afterwards. ``healthz`` runs first as the floor: the
+resident memory (RSS) of each API worker afterwards, and the server's CPU time per request (the
+workers' user + system time over the run, divided by the requests answered: unlike req/s it
+does not count the clients' share of the cores). ``healthz`` runs first as the floor: the
 least any request costs through the same gunicorn, Flask and metrics stack on these cores.
 Targets (../shared/DESIGN.md): search p99 <= 50 ms at 32 clients; recent and feeds >= 1,000
 req/s; an API worker <= 300 MB.
@@ -132,8 +134,8 @@ def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subpro
     raise SystemExit(f"gunicorn did not become ready; see {log_dir / 'error.log'}")
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory of each gunicorn worker (children of ``master``), in MB."""
+def _workers(master: int) -> list[dict[str, str]]:
+    """``/proc/<pid>/status`` fields of each gunicorn worker (children of ``master``)."""
     out = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -143,8 +145,23 @@ def worker_rss_mb(master: int) -> list[float]:
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master):
-            out.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(out)
+            out.append({k: v.strip() for k, v in fields.items()})
+    return out
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker, in MB."""
+    return sorted(int(w["VmRSS"].split()[0]) / 1024 for w in _workers(master))
+
+
+def workers_cpu_s(master: int) -> float:
+    """User + system CPU seconds the gunicorn workers have used so far."""
+    total = 0
+    for worker in _workers(master):
+        stat = Path(f"/proc/{worker['Pid']}/stat").read_text()
+        utime, stime = stat.rsplit(")", 1)[1].split()[11:13]  # fields 14 and 15 of stat(5)
+        total += int(utime) + int(stime)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # -- clients -------------------------------------------------------------------------------
@@ -273,11 +290,15 @@ def main(argv: list[str] | None = None) -> int:
                 if args.endpoint and name not in args.endpoint:
                     continue
                 load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
+                cpu = workers_cpu_s(server.pid)
                 results[name] = load(port, paths, args.clients, args.seconds, args.client_procs)
                 r = results[name]
+                used = workers_cpu_s(server.pid) - cpu
+                r["server_cpu_ms"] = used * 1000 / max(r["requests"], 1)
                 print(
                     f"{name:18} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
                     f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+                    f"server CPU {r['server_cpu_ms']:5.2f} ms/request  "
                     f"({r['requests']} requests, {r['errors']} errors)",
                     flush=True,
                 )

@@ -3,7 +3,8 @@
 Each field both validates a value and carries the JSON Schema keywords (type, limits, enum,
 pattern) that apispec writes into the OpenAPI document, so the spec cannot drift from the checks.
 A single-valued parameter given twice arrives as a list (see :class:`QuerySchema`) and is
-rejected by the field, so every error names its parameter.
+rejected by the field, so every error names its parameter. Dates and choice lists also dump
+back as the URL text they parse from (see :func:`search_api.params.to_args`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,10 @@ class Choices(fields.List):
             raise ValidationError(f"each value must be one of: {', '.join(self.choices)}")
         return tuple(dict.fromkeys(values))
 
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        """Comma-separated: one argument, and ``""`` (none) stays distinct from absent."""
+        return None if value is None else ",".join(value)
+
 
 class Count(fields.Integer):
     """A small whole number in ``[low, high]``, ASCII digits only (no ``1e3``, no ``²``)."""
@@ -167,6 +172,16 @@ class DateBound(fields.String):
         if not raw:
             return None
         return parse_date(raw, end_of_day=self.end_of_day)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        """The bound as the user would type it: a bare day when it is a whole-day bound."""
+        if value is None:
+            return None
+        end = self.end_of_day
+        whole = (value.hour, value.minute, value.second) == ((23, 59, 59) if end else (0, 0, 0))
+        if whole and value.microsecond == (999_999 if end else 0):
+            return str(value.date().isoformat())
+        return str(value.isoformat().replace("+00:00", "Z"))
 
 
 def parse_date(raw: str, *, end_of_day: bool) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search_api.markup import safe_highlights
+from search_api.markup import render_highlights
 from tidings.core.index.base import Hit
 
 #: Fields of a listed article (search hits, recent lists): enough to render a result, no body.
@@ -28,9 +28,9 @@ def listed(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def hit(h: Hit) -> dict[str, Any]:
-    """A search hit: the listed article plus sanitised highlights and score."""
+    """A search hit: the listed article plus its highlights as HTML, and its score."""
     out = listed({"id": h.id, **h.article})
-    out["highlights"] = safe_highlights(h.highlights, title=out.get("title"))
+    out["highlights"] = render_highlights(h.highlights)
     out["score"] = h.score
     out["cluster_size"] = getattr(h, "cluster_size", 1)
     return out
