@@ -16,6 +16,12 @@ so figures are a lower bound of what the server does on its own.
 
     .venv/bin/python bench/api_load.py [--articles 5000] [--seconds 10] [--clients 32]
     .venv/bin/python bench/api_load.py --home var            # an existing home instead
+    .venv/bin/python bench/api_load.py --in-process --endpoint search   # app CPU only, no HTTP
+
+``--in-process`` sends each endpoint's requests through the WSGI app in this one process (Flask's
+test client, same settings as under gunicorn) and reports the CPU time per request: the app's
+own work (parsing, index, rendering, JSON), without the HTTP server, the clients or queueing, so
+two versions of the code compare well even on a busy machine.
 """
 
 from __future__ import annotations
@@ -107,13 +113,9 @@ def free_port() -> int:
 def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subprocess.Popen:
     env = {
         **os.environ,
-        "TIDINGS_HOME": str(home),
+        **server_env(home, log_dir),
         "TIDINGS_BIND": f"127.0.0.1:{port}",
         "TIDINGS_WORKERS": str(workers),
-        # a limit no client reaches: the limiter's cost is measured, not its refusals
-        "TIDINGS_RATELIMIT": "100000000 per minute",
-        "TIDINGS_ACCESS_LOG": str(log_dir / "access.log"),
-        "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
     }
     with open(log_dir / "error.log", "wb") as errors:  # the child keeps its own descriptor
         proc = subprocess.Popen(
@@ -162,6 +164,36 @@ def workers_cpu_s(master: int) -> float:
         utime, stime = stat.rsplit(")", 1)[1].split()[11:13]  # fields 14 and 15 of stat(5)
         total += int(utime) + int(stime)
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_env(home: Path, log_dir: Path) -> dict[str, str]:
+    """Settings the API runs with in this benchmark (gunicorn's or the in-process app's)."""
+    return {
+        "TIDINGS_HOME": str(home),
+        # a limit no client reaches: the limiter's cost is measured, not its refusals
+        "TIDINGS_RATELIMIT": "100000000 per minute",
+        "TIDINGS_ACCESS_LOG": str(log_dir / "access.log"),
+        "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
+    }
+
+
+def in_process(home: Path, log_dir: Path, paths: list[str], seconds: float) -> dict[str, Any]:
+    """CPU time per request of the app itself: ``paths`` in turn through Flask's test client."""
+    (log_dir / "prometheus").mkdir(exist_ok=True)
+    os.environ.update(server_env(home, log_dir))
+    from search_api import create_app
+
+    client = create_app().test_client()
+    for path in paths:  # warm up: open the index and store, fill lazy caches
+        client.get(path)
+    done, cpu0, wall0 = 0, time.process_time(), time.perf_counter()
+    while time.perf_counter() - wall0 < seconds or done % len(paths):
+        resp = client.get(paths[done % len(paths)])
+        if resp.status_code != 200:
+            raise SystemExit(f"{paths[done % len(paths)]} answered {resp.status_code}")
+        done += 1
+    cpu = time.process_time() - cpu0
+    return {"requests": done, "cpu_ms": cpu * 1000 / done}
 
 
 # -- clients -------------------------------------------------------------------------------
@@ -272,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--facets", help="facets every search asks for (default: the API's, topic and source)"
     )
+    parser.add_argument(
+        "--in-process", action="store_true", help="CPU per request of the app alone, no HTTP"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tidings-load-") as tmp:
@@ -282,6 +317,13 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             build_home(home, args.articles)
             print(f"imported {args.articles} synthetic articles in {time.monotonic() - t0:.1f} s")
+        if args.in_process:
+            for name, paths in endpoints(args.facets).items():
+                if not args.endpoint or name in args.endpoint:
+                    r = in_process(home, tmpdir, paths, args.seconds)
+                    print(f"{name:18} in process: {r['cpu_ms']:6.2f} ms CPU/request "
+                          f"({r['requests']} requests)", flush=True)  # fmt: skip
+            return 0
         port = free_port()
         server = start_gunicorn(home, port, args.workers, tmpdir)
         results: dict[str, Any] = {}
