@@ -38,7 +38,7 @@ from scrapy.crawler import Crawler
 from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.run.shared import unwrap
+from crawler.run.scrapy_settings import unwrap
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
