@@ -95,7 +95,9 @@ def scrapy_settings(
         "LOGSTATS_INTERVAL": 60.0,
         "STATS_DUMP": log_level.upper() == "DEBUG",
         "TIDINGS_SETTINGS": settings,
-        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None else None,
+        # tagging happens in one place: in the pool's workers (which hold their own tagger),
+        # else in the item pipeline
+        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None and pool is None else None,
         "TIDINGS_BATCH_SIZE": batch_size,
         "TIDINGS_POOL": ByReference(pool) if pool is not None else None,
     }

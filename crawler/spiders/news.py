@@ -43,7 +43,7 @@ from crawler.items import FetchedArticle
 from crawler.run.progress import ProgressLine
 from crawler.run.state import shared_store
 from crawler.run.window import DateWindow, DateWindowMiddleware
-from crawler.run.workers import run_extract
+from crawler.run.workers import finish_page
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
 from crawler.urls.canonical import canonicalize, host_of
@@ -367,7 +367,7 @@ class NewsSpider(scrapy.Spider):
             hints["language"] = source.language
         try:
             text = page_text(response.body, content_type, response.text)
-            record = await run_extract(self.crawler, extract_article, text, response.url, hints)
+            record = await finish_page(self.crawler, extract_article, text, response.url, hints)
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return
