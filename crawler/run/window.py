@@ -5,6 +5,10 @@ before fetching from the dates they carry: a publication date outside the window
 ``lastmod`` older than ``since`` (a page last changed before ``since`` was published before it),
 skips the entry. Entries without such a date are fetched and judged by the extracted
 ``published_at``; an article with no date at all is kept (nothing says it is outside).
+
+:class:`DateWindowMiddleware` (a spider middleware) drops those extracted articles published
+outside the window. They are counted per source as ``outside_window``; their fetch state is not
+stored, so a later crawl with another window still finds them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.health.counters import count
+from crawler.items import FetchedArticle
 from tidings.core.article import date_or_none, parse_iso, read_date
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -84,3 +95,22 @@ class DateWindow:
         """The window in Scrapy settings ``TIDINGS_SINCE`` / ``TIDINGS_UNTIL`` (ISO or unset)."""
         since, until = settings.get("TIDINGS_SINCE"), settings.get("TIDINGS_UNTIL")
         return cls(date_or_none(since), date_or_none(until))
+
+
+class DateWindowMiddleware(BaseSpiderMiddleware):
+    """Active only when the crawl has a date window."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.window = DateWindow.from_settings(crawler.settings)
+        if self.window.is_open:
+            raise NotConfigured  # no window; no message, which Scrapy would log as a WARNING
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if not isinstance(item, FetchedArticle):
+            return item
+        if self.window.contains(item.record.get("published_at")):
+            return item
+        source = (item.record.get("source") or {}).get("id", "?")
+        count(self.crawler, source, "outside_window")
+        return None
