@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from tidings.core.article import parse_iso
 
 #: Dates outside this range are rejected (index backends cannot represent all of year 1-9999).
 MIN_DATE = datetime(1800, 1, 1, tzinfo=UTC)
@@ -185,25 +187,18 @@ class DateBound(fields.String):
 
 
 def parse_date(raw: str, *, end_of_day: bool) -> datetime:
-    """``raw`` as an aware UTC datetime; ValidationError with the reason if it is not one."""
+    """``raw`` as an aware UTC datetime (read by :func:`tidings.core.article.parse_iso`, the
+    one date parser); ValidationError with the reason if it is not one or out of range."""
     if len(raw) > 40:
         raise ValidationError(DateBound.REASON)
     try:
-        if not any(c in raw for c in "Tt :"):
-            start = datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
-            dt = start + timedelta(days=1, microseconds=-1) if end_of_day else start
-        else:
-            dt = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-    except OverflowError:
-        raise ValidationError("is out of range") from None
-    except ValueError:
+        dt = parse_iso(raw, end_of_day=end_of_day)
+    except ValueError as error:
+        if str(error).startswith("date out of range"):
+            raise ValidationError("is out of range") from None
         raise ValidationError(DateBound.REASON) from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    try:
-        dt = dt.astimezone(UTC)
-    except (OverflowError, ValueError):
-        dt = MIN_DATE - timedelta(days=1)
+    if dt is None:
+        raise ValidationError(DateBound.REASON)
     if not MIN_DATE <= dt <= MAX_DATE:
         raise ValidationError(f"must be between {MIN_DATE.year} and {MAX_DATE.year - 1}")
     return dt

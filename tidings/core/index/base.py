@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from tidings.core.article import parse_iso
-
 #: Fields of the article record an index returns for display (the body is searched, not returned).
 DISPLAY_FIELDS = (
     "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
@@ -54,28 +52,6 @@ KEYWORD_FIELDS = {f.name: f.index_field for f in FACETS}
 ALL_FACETS = tuple(FACET_BY_NAME)
 #: Facets a search counts unless it says otherwise (entity and language cost more).
 FACET_FIELDS = ("topic", "source")
-
-
-def sort_date(article: dict[str, Any]) -> datetime | None:
-    """The date an index sorts and filters an article by: ``published_at``, else ``fetched_at``."""
-    for key in ("published_at", "fetched_at"):
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError, AttributeError):
-            value = None
-        if value is not None:
-            return value
-    return None
-
-
-def topic_ids(article: dict[str, Any]) -> list[str]:
-    """The topic ids an index stores for an article (records hold ``{"id", ...}`` objects)."""
-    out = []
-    for topic in article.get("topics") or []:
-        value = topic if isinstance(topic, str) else (topic or {}).get("id")
-        if isinstance(value, str) and value:
-            out.append(value)
-    return out
 
 
 class QueryError(ValueError):

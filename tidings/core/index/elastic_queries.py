@@ -15,6 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from tidings.core.article import article_date, entity_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     DISPLAY_FIELDS,
@@ -26,8 +27,6 @@ from tidings.core.index.base import (
     Highlight,
     QueryError,
     SearchRequest,
-    sort_date,
-    topic_ids,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -222,27 +221,22 @@ def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dic
     ``indexed_at`` (default: now) lets relevance pages leave out later arrivals.
     """
     aid = str(article["id"])
-    source = article.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
-    entities = [
-        str(e["key"]) for e in article.get("entities") or [] if isinstance(e, dict) and e.get("key")
-    ]
     out: dict[str, Any] = {
         "id": aid,
         "title": str(article.get("title") or ""),
         "body": str(article.get("body") or ""),
         "summary": str(article.get("summary") or ""),
         "topics": topic_ids(article),
-        "entities": entities,
+        "entities": entity_keys(article),
         "cluster_id": str(article.get("cluster_id") or aid),
         "indexed_at": _utc_iso(indexed_at or datetime.now(UTC)),
         "doc": {name: article.get(name) for name in DISPLAY_FIELDS},
     }
-    if source_id:
-        out["source"] = str(source_id)
+    if source := source_id(article):
+        out["source"] = source
     if article.get("language"):
         out["language"] = str(article["language"])
-    when = sort_date(article)
+    when = article_date(article)
     if when is not None:
         out["published"] = when.isoformat()
     return out

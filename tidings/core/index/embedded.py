@@ -20,6 +20,7 @@ from typing import Any
 
 import tantivy
 
+from tidings.core.article import article_date, entity_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     ALL_FACETS,
@@ -36,8 +37,6 @@ from tidings.core.index.base import (
     SearchRequest,
     SearchResult,
     check_request,
-    sort_date,
-    topic_ids,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -126,18 +125,15 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
         doc.add_text(name, str(article.get(name) or ""))
     for topic in topic_ids(article):
         doc.add_text("topics", topic)
-    source = article.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
-    if source_id:
-        doc.add_text("source", str(source_id))
-    for entity in article.get("entities") or []:
-        if isinstance(entity, dict) and entity.get("key"):
-            doc.add_text("entities", str(entity["key"]))
+    if source := source_id(article):
+        doc.add_text("source", source)
+    for key in entity_keys(article):
+        doc.add_text("entities", key)
     if article.get("language"):
         doc.add_text("language", str(article["language"]))
     doc.add_unsigned("cluster", cluster_hash(str(article.get("cluster_id") or aid)))
     doc.add_unsigned("indexed", stamp)
-    published = sort_date(article)
+    published = article_date(article)
     if published is not None:
         doc.add_date("published", published)
     doc.add_unsigned("sortkey", sort_key(aid, published))
