@@ -23,7 +23,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.postgres_crawl import put_fetch_states
 from tidings.core.store.postgres_db import PostgresDatabase
-from tidings.core.store.upserts import StoredArticle, Write, run_upsert
+from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
 
 
 class _Copies:
@@ -106,9 +106,9 @@ class PostgresArticles(ArticleStore):
         values = {
             "id": aid, "canonical_url": record["canonical_url"],
             "content_hash": write.content_hash, "source_id": write.source_id,
-            "published_at": record.get("published_at"), "fetched_at": record.get("fetched_at"),
+            "published_at": write.date("published_at"), "fetched_at": write.date("fetched_at"),
             "cluster_id": record["cluster_id"], "fingerprint": record["fingerprint"],
-            "updated_at": record.get("updated_at"), "stored_updated_at": now,
+            "updated_at": write.date("updated_at"), "stored_updated_at": now,
             "record": json.dumps(record, ensure_ascii=False),
         }  # fmt: skip
         columns = ", ".join(values)
@@ -215,7 +215,7 @@ class PostgresArticles(ArticleStore):
     def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
         rows = self._pg.query(
             "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < %s LIMIT %s",
-            (cutoff, limit),
+            (column_date(cutoff), limit),
         )
         return [row["id"] for row in rows]
 

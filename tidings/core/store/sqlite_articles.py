@@ -17,7 +17,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sqlite_crawl import put_fetch_state
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import StoredArticle, Write, run_upsert
+from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
 
 
 class _Copies:
@@ -92,8 +92,8 @@ class SqliteArticles(ArticleStore):
         record, aid = write.record, write.id
         values = (
             record["canonical_url"], write.content_hash, write.source_id,
-            record.get("published_at"), record.get("fetched_at"), record["cluster_id"],
-            record["fingerprint"], record.get("updated_at"), now,
+            write.date("published_at"), write.date("fetched_at"), record["cluster_id"],
+            record["fingerprint"], write.date("updated_at"), now,
             json.dumps(record, ensure_ascii=False), aid,
         )  # fmt: skip
         if write.stored is None:
@@ -204,7 +204,7 @@ class SqliteArticles(ArticleStore):
     def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
         rows = self._sql.query(
             "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
-            (cutoff, limit),
+            (column_date(cutoff), limit),
         )
         return [row[0] for row in rows]
 
