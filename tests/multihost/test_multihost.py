@@ -221,9 +221,8 @@ def test_two_crawler_hosts_one_store_one_index_one_api(network: Network, tmp_pat
     get(f"http://{cluster.site}:8001/_grow?n={GROW}")
     urls = expected_urls(cluster.site, HERALD + GROW)
     before = len(stored)
-    # a crawl id per phase: two workers that finish at the same moment may both leave the
-    # finished crawl's keys in Redis (each still sees the other), and a later crawl under the
-    # same id would take every URL for seen
+    # a crawl id per phase: each phase starts from a fresh queue and dupefilter, whatever
+    # the previous phase's last worker left in Redis
     crawls = [cluster.crawl("crawl1", "phase2"), cluster.crawl("crawl2", "phase2")]
     deadline = time.monotonic() + 300
     while len(cluster.stored()) < before + 60:
