@@ -16,7 +16,7 @@ import pytest
 from tidings.core.config import Settings
 from tidings.core.store import SCHEMA_VERSION, SqliteStore, StoreError, open_store
 from tidings.core.store.postgres import PostgresStore
-from tidings.dev.elasticsearch import free_port
+from tidings.dev.service import free_port
 
 
 def test_store_url_chooses_postgresql_and_unset_means_sqlite(pg_url: str, tmp_path: Path) -> None:

@@ -26,8 +26,7 @@ import psycopg
 from psycopg import sql
 
 from tidings.core.environment import read_environment
-from tidings.dev.elasticsearch import free_port
-from tidings.dev.service import LocalService
+from tidings.dev.service import LocalService, free_port
 
 #: Where Debian puts a major version's server binaries; ``$TIDINGS_PG_BIN`` overrides it.
 DEBIAN_BIN = Path("/usr/lib/postgresql")

@@ -12,10 +12,18 @@ import atexit
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class LocalService:
