@@ -1,0 +1,56 @@
+"""Run a translated NewsAPI request on Tidings' one search path and page it NewsAPI's way.
+
+NewsAPI pages by number; Tidings by cursor. Relevance pages start at an offset cursor (one
+search); date pages follow the cursors from the first page (keyset paging, so articles that
+arrive meanwhile neither repeat nor vanish), at most 100 hits a search.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from search_api.newsapi.popularity import by_popularity
+from search_api.newsapi.translate import Plan
+from search_api.searching import search_request
+from tidings.core.index.base import Hit
+from tidings.core.index.cursor import OffsetCursor, encode_cursor
+
+#: Hits per search when walking towards a later page.
+STEP = 100
+#: ``sortBy=popularity`` re-ranks this many of the most relevant matches (see popularity.py).
+POPULARITY_POOL = 100
+
+
+def run(plan: Plan, store: Any) -> tuple[int, list[Hit]]:
+    """(total matches, the hits of the requested page)."""
+    if plan.request is None:
+        return 0, []
+    if plan.by_popularity:
+        total, ranked = _hits(plan, 0, max(plan.stop, POPULARITY_POOL))
+        pool = by_popularity(ranked[:POPULARITY_POOL], store)
+        return total, (pool + ranked[POPULARITY_POOL:])[plan.start : plan.stop]
+    total, hits = _hits(plan, plan.start, plan.stop)
+    return total, hits
+
+
+def _hits(plan: Plan, start: int, stop: int) -> tuple[int, list[Hit]]:
+    """Hits ``start``..``stop`` of the ranking of ``plan.request``, and the total."""
+    request = plan.request
+    assert request is not None
+    cursor, skip = None, start
+    if request.sort == "relevance" and start:
+        cursor, skip = encode_cursor(OffsetCursor(start)), 0
+    out: list[Hit] = []
+    total: int | None = None
+    while True:
+        remaining = stop - start - len(out)
+        limit = min(STEP, skip + remaining)
+        page = search_request(dataclasses.replace(request, limit=limit, cursor=cursor), cursor)
+        total = page.total if total is None else total
+        dropped = min(skip, len(page.hits))
+        skip -= dropped
+        out.extend(page.hits[dropped : dropped + remaining])
+        cursor = page.next_cursor
+        if len(out) >= stop - start or not cursor or not page.hits:
+            return total, out

@@ -1,0 +1,87 @@
+"""Tidings' sources described as NewsAPI describes its sources.
+
+Sources are those the store holds articles of and those the sources file configures (as
+``/api/v1/sources`` lists them). NewsAPI's fields are derived, never invented per source:
+``url`` is the source's home (else ``https://<domain>``), ``language`` is the configured one,
+``category`` is the first of the source's default topics that the taxonomy files under a
+category (else ``general``), and ``country`` is the country of the domain's country-code TLD
+(``.co.uk`` -> ``gb``), none for generic TLDs such as ``.com``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from search_api.catalog import configured_sources
+from search_api.newsapi.categories import topic_categories
+from search_api.resources import resources
+
+#: Country-code TLDs whose ISO 3166 code differs.
+_TLD_COUNTRY = {"uk": "gb"}
+#: Two-letter TLDs that are not used as countries (European Union, tech vanity domains).
+_NOT_COUNTRIES = frozenset({"eu", "io", "ai", "tv", "me", "co", "fm", "ly", "gg", "sh"})
+
+
+@dataclass(frozen=True)
+class NewsSource:
+    id: str
+    name: str
+    description: str
+    url: str | None
+    category: str
+    language: str | None
+    country: str | None
+    domain: str | None
+
+    def record(self) -> dict[str, Any]:
+        """The source in NewsAPI's shape."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "url": self.url,
+            "category": self.category,
+            "language": self.language,
+            "country": self.country,
+        }
+
+    def serves(self, domain: str) -> bool:
+        """Does this source publish on ``domain`` (or a subdomain of it)?"""
+        own = (self.domain or "").lower().removeprefix("www.")
+        wanted = domain.lower().strip().removeprefix("www.")
+        return bool(own and wanted) and (own == wanted or own.endswith("." + wanted))
+
+
+def country_of(domain: str | None) -> str | None:
+    """The country a domain's country-code TLD names, if it names one."""
+    tld = (domain or "").lower().rstrip(".").rpartition(".")[2]
+    if len(tld) != 2 or not tld.isalpha() or tld in _NOT_COUNTRIES:
+        return None
+    return _TLD_COUNTRY.get(tld, tld)
+
+
+def all_sources() -> list[NewsSource]:
+    """Every source the store holds articles of or the sources file configures."""
+    configured = {s.id: s for s in configured_sources()}
+    stored = {row["id"]: row for row in resources().store.source_counts()}
+    categories = topic_categories(resources().settings.taxonomy)
+    out = []
+    for sid in dict.fromkeys([*stored, *configured]):
+        source, row = configured.get(sid), stored.get(sid, {})
+        domain = (source.domain if source else None) or row.get("domain") or None
+        name = (source.name if source else None) or row.get("name") or sid
+        topics = source.topics if source else ()
+        out.append(
+            NewsSource(
+                id=sid,
+                name=name,
+                description=f"{name}: {row.get('articles', 0)} articles in this Tidings",
+                url=(source.home if source else None) or (f"https://{domain}" if domain else None),
+                category=next((categories[t] for t in topics if t in categories), "general"),
+                language=source.language if source else None,
+                country=country_of(domain),
+                domain=domain,
+            )
+        )
+    return out
