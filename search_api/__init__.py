@@ -58,11 +58,13 @@ def create_app(
     from search_api.limits import init_limits
     from search_api.metrics import init_metrics
     from search_api.newsapi import views as newsapi_views
+    from search_api.newsapi.proxy_path import ProxiedNewsApiPaths
     from search_api.openapi import init_openapi
     from search_api.public_url import init_public_url
 
     init_metrics(app, res)  # first: its timer wraps everything registered after it
     init_openapi(app, [api.bp, catalog.bp, admin.bp, health.bp, newsapi_views.bp])
+    app.wsgi_app = ProxiedNewsApiPaths(app.wsgi_app)  # type: ignore[method-assign]
     for module in (feeds, pages, apidocs, widget):
         app.register_blueprint(module.bp)
     init_cors(app)

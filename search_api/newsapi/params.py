@@ -27,23 +27,26 @@ MAX_LIST = 2000  # comma-separated sources / domains
 MAX_PAGE_SIZE = 100
 SORTS = ("relevancy", "popularity", "publishedAt")
 SEARCH_IN = ("title", "description", "content")
-_LANGUAGE = re.compile(r"[A-Za-z]{2}\Z")
+_LANGUAGE = re.compile(r"([A-Za-z]{2})(?:-[A-Za-z]{2})?\Z")
 
 
 class Language(Text):
-    """A two-letter language code, any case (documented list or not: Tidings holds others)."""
+    """A two-letter language code, any case, a region allowed (``en-US``: ``en``); listed by
+    NewsAPI or not (Tidings holds other languages too)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["metadata"] = {"pattern": "^[A-Za-z]{2}$", **kwargs.get("metadata", {})}
-        super().__init__(2, strip=True, **kwargs)
+        pattern = "^([A-Za-z]{2}(-[A-Za-z]{2})?)?$"
+        kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
+        super().__init__(5, strip=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs)
         if not text:
             return None
-        if not _LANGUAGE.match(text):
+        match = _LANGUAGE.match(text)
+        if not match:
             raise ValidationError("must be a two-letter language code such as en")
-        return text.lower()
+        return match.group(1).lower()
 
 
 def _list(what: str) -> Text:
@@ -76,6 +79,12 @@ def _queries() -> Values:
     )
 
 
+def _in_title() -> Text:
+    return Text(
+        MAX_Q, strip=True, data_key="qInTitle", metadata={"description": "Like q, in titles only."}
+    )
+
+
 @dataclass(frozen=True)
 class NewsRequest:
     """A NewsAPI request as parsed: NewsAPI's own vocabulary, validated, defaults filled."""
@@ -101,12 +110,7 @@ class EverythingArgs(QuerySchema):
     """``GET /v2/everything``."""
 
     q = _queries()
-    q_in_title = Text(
-        MAX_Q,
-        strip=True,
-        data_key="qInTitle",
-        metadata={"description": "Like q, in the title only."},
-    )
+    q_in_title = _in_title()
     search_in = Choices(
         SEARCH_IN,
         data_key="searchIn",
@@ -150,6 +154,7 @@ class TopHeadlinesArgs(QuerySchema):
     """``GET /v2/top-headlines``."""
 
     q = _queries()
+    q_in_title = _in_title()
     country = Text(
         10,
         strip=True,

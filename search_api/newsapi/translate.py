@@ -61,7 +61,8 @@ def plan(news: NewsRequest, sources: list[NewsSource], taxonomy: Path | None) ->
     if news.category:
         topics = category_topics(taxonomy, news.category)
         matchable = matchable and bool(topics)
-    languages = (news.language.lower(),) if news.language else ()
+    # top-headlines takes any language value: a region ("en-US") is dropped
+    languages = (news.language.lower().partition("-")[0],) if news.language else ()
     request = SearchRequest(
         q=_query(news, sources),
         sources=source_ids,
@@ -93,11 +94,12 @@ def _check_required(news: NewsRequest) -> None:
             "parameterInvalid",
             "You cannot mix the sources parameter with the country or category parameters.",
         )
-    if not (news.q or news.sources or news.country or news.category or news.language):
+    if not (news.q or news.q_in_title or news.sources or news.country or news.category
+            or news.language):  # fmt: skip
         raise NewsApiError(
             "parametersMissing",
             "Required parameters are missing. Please set any of the following parameters and "
-            "try again: sources, q, language, country, category.",
+            "try again: sources, q, qInTitle, language, country, category.",
         )
 
 
