@@ -2,20 +2,29 @@
 
 Sources are those the store holds articles of and those the sources file configures (as
 ``/api/v1/sources`` lists them). NewsAPI's fields are derived, never invented per source:
-``url`` is the source's home (else ``https://<domain>``), ``language`` is the configured one,
-``category`` is the first of the source's default topics that the taxonomy files under a
-category (else ``general``), and ``country`` is the country of the domain's country-code TLD
-(``.co.uk`` -> ``gb``), none for generic TLDs such as ``.com``.
+``url`` is the source's home (else ``https://<domain>``); ``language`` is the configured one,
+else the commonest among its indexed articles; ``category`` is that of the first of its
+configured default topics that the taxonomy files under a category, else that of its
+commonest such topic among its indexed articles, else ``general``; ``country`` is the country
+of the domain's country-code TLD (``.co.uk`` -> ``gb``), none for generic TLDs such as
+``.com``. What is read from the index is one facet search per source, remembered for a minute.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from search_api.catalog import configured_sources
 from search_api.newsapi.categories import topic_categories
 from search_api.resources import resources
+from search_api.searching import search_request
+from tidings.core.index.base import SearchRequest
+
+#: How long what a source's articles say (language, topics) is remembered, in seconds.
+OBSERVED_SECONDS = 60.0
 
 #: Country-code TLDs whose ISO 3166 code differs.
 _TLD_COUNTRY = {"uk": "gb"}
@@ -71,7 +80,12 @@ def all_sources() -> list[NewsSource]:
         source, row = configured.get(sid), stored.get(sid, {})
         domain = (source.domain if source else None) or row.get("domain") or None
         name = (source.name if source else None) or row.get("name") or sid
+        language = source.language if source else None
         topics = source.topics if source else ()
+        if not language or not any(t in categories for t in topics):
+            seen_language, seen_topics = _observed(sid)
+            language = language or seen_language
+            topics = (*topics, *seen_topics)
         out.append(
             NewsSource(
                 id=sid,
@@ -79,9 +93,35 @@ def all_sources() -> list[NewsSource]:
                 description=f"{name}: {row.get('articles', 0)} articles in this Tidings",
                 url=(source.home if source else None) or (f"https://{domain}" if domain else None),
                 category=next((categories[t] for t in topics if t in categories), "general"),
-                language=source.language if source else None,
+                language=language,
                 country=country_of(domain),
                 domain=domain,
             )
         )
     return out
+
+
+#: (home, source id) -> (until, language, topics): per Tidings home, since tests run many apps.
+_seen: dict[tuple[str, str], tuple[float, str | None, tuple[str, ...]]] = {}
+_seen_lock = threading.Lock()
+
+
+def _observed(source_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """The commonest language and the topics (commonest first) of a source's articles."""
+    now = time.monotonic()
+    key = (str(resources().settings.home), source_id)
+    with _seen_lock:
+        hit = _seen.get(key)
+    if hit and hit[0] > now:
+        return hit[1], hit[2]
+    request = SearchRequest(
+        sources=(source_id,), limit=1, facets=("language", "topic"), highlight=False
+    )
+    facets = search_request(request).facets
+    languages = [value for value, _ in facets.get("language", [])]
+    topics = tuple(value for value, _ in facets.get("topic", []))
+    with _seen_lock:
+        if len(_seen) > 10_000:
+            _seen.clear()
+        _seen[key] = (now + OBSERVED_SECONDS, languages[0] if languages else None, topics)
+    return (languages[0] if languages else None), topics
