@@ -99,7 +99,7 @@ class _Reader:
 
     def operand(self, operator: str, depth: int) -> Node:
         token = self.peek()
-        if token is None or token in (")", "AND", "OR", "NOT"):
+        if token is None or token in (")", "AND", "OR"):
             raise QuerySyntaxError(f"'{operator}' must be followed by a word, phrase or group")
         return self.unary(depth)
 

@@ -1,8 +1,8 @@
 """Run a translated NewsAPI request on Tidings' one search path and page it NewsAPI's way.
 
-NewsAPI pages by number; Tidings by cursor. Relevance pages start at an offset cursor (one
-search); date pages follow the cursors from the first page (keyset paging, so articles that
-arrive meanwhile neither repeat nor vanish), at most 100 hits a search.
+NewsAPI pages by number; Tidings by opaque cursor. Page N follows the cursors from the first
+page, at most 100 hits a search, so it is the same slice of the same ranking that Tidings'
+own paging gives (page 10 of 100 costs 10 searches; pages end at 10,000 results).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from search_api.newsapi.popularity import by_popularity
 from search_api.newsapi.translate import Plan
 from search_api.searching import search_request
 from tidings.core.index.base import Hit
-from tidings.core.index.cursor import OffsetCursor, encode_cursor
 
 #: Hits per search when walking towards a later page.
 STEP = 100
@@ -38,9 +37,8 @@ def _hits(plan: Plan, start: int, stop: int) -> tuple[int, list[Hit]]:
     """Hits ``start``..``stop`` of the ranking of ``plan.request``, and the total."""
     request = plan.request
     assert request is not None
-    cursor, skip = None, start
-    if request.sort == "relevance" and start:
-        cursor, skip = encode_cursor(OffsetCursor(start)), 0
+    cursor: str | None = None
+    skip = start
     out: list[Hit] = []
     total: int | None = None
     while True:

@@ -19,7 +19,6 @@ async function attempt(call) {
 async function main() {
   const [base, key, query] = process.argv.slice(2);
   const newsapi = new NewsAPI(key, { corsProxyUrl: base + "/" });
-  const wrong = new NewsAPI(key + "-wrong", { corsProxyUrl: base + "/" });
   const out = {
     everything: await attempt(() =>
       newsapi.v2.everything({ q: query, sortBy: "relevancy", pageSize: 5 })),
@@ -28,9 +27,11 @@ async function main() {
     sources: await attempt(() => newsapi.v2.sources({ language: "en" })),
     noCache: await attempt(() =>
       newsapi.v2.everything({ q: query, pageSize: 1 }, { noCache: true })),
-    wrongKey: await attempt(() => wrong.v2.everything({ q: query })),
     malformed: await attempt(() => newsapi.v2.everything({ q: '"unclosed' })),
   };
+  // Last: the client keeps the key in a module-wide variable, so a second client replaces it.
+  const wrong = new NewsAPI(key + "-wrong", { corsProxyUrl: base + "/" });
+  out.wrongKey = await attempt(() => wrong.v2.everything({ q: query }));
   process.stdout.write(JSON.stringify(out));
 }
 
