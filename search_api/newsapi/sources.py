@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from search_api.catalog import configured_sources
-from search_api.newsapi.categories import topic_categories
 from search_api.resources import resources
 from search_api.searching import search_request
 from tidings.core.index.base import SearchRequest
+from tidings.core.taxonomy import topic_categories
 
 #: How long what a source's articles say (language, topics) is remembered, in seconds.
 OBSERVED_SECONDS = 60.0

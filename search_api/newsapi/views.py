@@ -103,22 +103,16 @@ def top_headlines(news: NewsRequest) -> Response:
     return _articles(news)
 
 
+@bp.get("/sources")
 @bp.get("/top-headlines/sources")
 @bp.arguments(SourcesArgs, location="query", as_kwargs=False)
 @bp.response(200, shapes.NewsSourcesSchema)
 @_documented
-def top_headlines_sources(wanted: SourcesRequest) -> Response:
-    """The sources Tidings holds, by category, language and country."""
-    return _sources(wanted)
-
-
-@bp.get("/sources")
-@bp.arguments(SourcesArgs, location="query", as_kwargs=False)
-@bp.response(200, shapes.NewsSourcesSchema)
-@_documented
 def sources(wanted: SourcesRequest) -> Response:
-    """NewsAPI's older name of /v2/top-headlines/sources."""
-    return _sources(wanted)
+    """The sources Tidings holds, by category, language and country (``/v2/sources`` is
+    NewsAPI's older name of ``/v2/top-headlines/sources``)."""
+    listed = [s.record() for s in all_sources() if _wanted(s, wanted)]
+    return jsonify({"status": "ok", "sources": listed})
 
 
 def _articles(news: NewsRequest) -> Response:
@@ -128,11 +122,6 @@ def _articles(news: NewsRequest) -> Response:
     bodies = {a["id"]: a.get("body") for a in res.store.get_many([h.id for h in hits])}
     articles = [shapes.article({"id": h.id, **h.article}, bodies.get(h.id)) for h in hits]
     return jsonify({"status": "ok", "totalResults": total, "articles": articles})
-
-
-def _sources(wanted: SourcesRequest) -> Response:
-    listed = [s.record() for s in all_sources() if _wanted(s, wanted)]
-    return jsonify({"status": "ok", "sources": listed})
 
 
 def _wanted(source: NewsSource, wanted: SourcesRequest) -> bool:

@@ -211,14 +211,28 @@ def topic_labels(path: str | Path | None = None) -> dict[str, str]:
     """Topic id -> label of the taxonomy at ``path`` (the packaged one when None), reread when
     the file changes; empty (and logged) when the file is missing or invalid, so a reader such
     as the API shows ids rather than failing."""
+    taxonomy = _current(path, "labels")
+    return {t.id: t.label for t in taxonomy.topics} if taxonomy else {}
+
+
+def topic_categories(path: str | Path | None = None) -> dict[str, str]:
+    """Topic id -> category (:meth:`Taxonomy.categories`) of the taxonomy at ``path``, read as
+    :func:`topic_labels` reads it (empty, and logged, when the file cannot be read)."""
+    taxonomy = _current(path, "categories")
+    return taxonomy.categories() if taxonomy else {}
+
+
+def _current(path: str | Path | None, what: str) -> Taxonomy | None:
+    """The taxonomy at ``path`` as last loaded, reloaded when the file changes; None (logged,
+    naming ``what`` is missing) when it is missing or invalid."""
     p = Path(path) if path is not None else DEFAULT_TAXONOMY
     try:
-        return _labels(p, p.stat().st_mtime_ns)
+        return _loaded(p, p.stat().st_mtime_ns)
     except (OSError, TaxonomyError) as exc:
-        log.warning("taxonomy labels unavailable: %s", exc)
-        return {}
+        log.warning("taxonomy %s unavailable: %s", what, exc)
+        return None
 
 
 @lru_cache(maxsize=4)
-def _labels(path: Path, mtime_ns: int) -> dict[str, str]:
-    return {t.id: t.label for t in load_taxonomy(path).topics}
+def _loaded(path: Path, mtime_ns: int) -> Taxonomy:
+    return load_taxonomy(path)
