@@ -38,8 +38,9 @@ bp = NewsApiBlueprint(
 ERROR_STATUSES = (400, 401, 429, 503)
 #: Headers a browser page may send cross-origin (NewsAPI's key header, its cache opt-out).
 CORS_HEADERS = "X-Api-Key, X-No-Cache, Authorization, Content-Type"
-#: Security requirements: any one of the ways NewsAPI clients send the key.
-SECURITY = [{"apiKeyQuery": []}, {"apiKeyHeader": []}, {"bearerAuth": []}]
+#: Security requirements: any one of the ways NewsAPI clients send the key, or none ({}):
+#: a key is needed only when the operator configured keys (TIDINGS_API_KEYS).
+SECURITY = [{"apiKeyQuery": []}, {"apiKeyHeader": []}, {"bearerAuth": []}, {}]
 
 
 def _documented(view: Any) -> Any:
