@@ -296,3 +296,12 @@ def test_openapi_documents_the_endpoints(client: FlaskClient) -> None:
     assert names == {"q", "qInTitle", "searchIn", "sources", "domains", "excludeDomains", "from",
                      "to", "language", "sortBy", "pageSize", "page"}  # fmt: skip
     assert spec["components"]["securitySchemes"]["apiKeyQuery"]["name"] == "apiKey"
+
+
+def test_an_unavailable_index_is_503_in_newsapi_shape(tmp_path: Any) -> None:
+    app = create_app(Settings(home=tmp_path, index_backend="no-such-backend"))
+    client = app.test_client()
+    for url in ("/v2/everything?q=x", "/v2/top-headlines?category=business"):
+        resp = client.get(url)
+        _error(resp, 503, "unexpectedError")
+        assert resp.headers["Retry-After"] == "30"
