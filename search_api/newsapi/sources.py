@@ -70,8 +70,10 @@ def country_of(domain: str | None) -> str | None:
     return _TLD_COUNTRY.get(tld, tld)
 
 
-def all_sources() -> list[NewsSource]:
-    """Every source the store holds articles of or the sources file configures."""
+def all_sources(*, described: bool = True) -> list[NewsSource]:
+    """Every source the store holds articles of or the sources file configures; with
+    ``described=False`` without what only the index can say (language, category: they stay
+    as configured), for filters that need only ids and domains."""
     configured = {s.id: s for s in configured_sources()}
     stored = {row["id"]: row for row in resources().store.source_counts()}
     categories = topic_categories(resources().settings.taxonomy)
@@ -82,7 +84,7 @@ def all_sources() -> list[NewsSource]:
         name = (source.name if source else None) or row.get("name") or sid
         language = source.language if source else None
         topics = source.topics if source else ()
-        if not language or not any(t in categories for t in topics):
+        if described and (not language or not any(t in categories for t in topics)):
             seen_language, seen_topics = _observed(sid)
             language = language or seen_language
             topics = (*topics, *seen_topics)

@@ -17,7 +17,7 @@ NewsAPI answers such requests with no articles rather than an error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +46,11 @@ class Plan:
     by_popularity: bool = False
 
 
-def plan(news: NewsRequest, sources: list[NewsSource], taxonomy: Path | None) -> Plan:
-    """The search for ``news``; :class:`NewsApiError` if NewsAPI would refuse the request."""
+def plan(news: NewsRequest, sources: Callable[[], list[NewsSource]], taxonomy: Path | None) -> Plan:
+    """The search for ``news``; :class:`NewsApiError` if NewsAPI would refuse the request.
+
+    ``sources()`` lists the known sources; it is called only when a parameter names sources,
+    domains or a country."""
     _check_required(news)
     start, stop = (news.page - 1) * news.page_size, news.page * news.page_size
     if stop > MAX_RESULTS:
@@ -56,7 +59,9 @@ def plan(news: NewsRequest, sources: list[NewsSource], taxonomy: Path | None) ->
         )
     if news.date_from and news.date_to and news.date_from > news.date_to:
         raise invalid("The from parameter is invalid: it is after to.")
-    source_ids, matchable = _source_filter(news, sources)
+    named = news.sources or news.domains or news.exclude_domains or news.country
+    known = sources() if named else []
+    source_ids, matchable = _source_filter(news, known)
     topics: tuple[str, ...] = ()
     if news.category:
         topics = category_topics(taxonomy, news.category)
@@ -64,7 +69,7 @@ def plan(news: NewsRequest, sources: list[NewsSource], taxonomy: Path | None) ->
     # top-headlines takes any language value: a region ("en-US") is dropped
     languages = (news.language.lower().partition("-")[0],) if news.language else ()
     request = SearchRequest(
-        q=_query(news, sources),
+        q=_query(news, known),
         sources=source_ids,
         topics=topics,
         languages=languages,

@@ -118,7 +118,7 @@ def sources(wanted: SourcesRequest) -> Response:
 
 def _articles(news: NewsRequest) -> Response:
     res = resources()
-    run = plan(news, all_sources(), res.settings.taxonomy)
+    run = plan(news, lambda: all_sources(described=False), res.settings.taxonomy)
     total, hits = running.run(run, res.store)
     bodies = {a["id"]: a.get("body") for a in res.store.get_many([h.id for h in hits])}
     articles = [shapes.article({"id": h.id, **h.article}, bodies.get(h.id)) for h in hits]

@@ -227,6 +227,9 @@ def test_domains_and_exclude_domains(client: FlaskClient) -> None:
     rest = _ok(client, q="rates", excludeDomains="herald.example.org")
     assert "herald" not in {a["source"]["id"] for a in rest["articles"]}
     assert rest["totalResults"] == 2
+    only_wire = _ok(client, domains="example.org,example.com", excludeDomains="herald.example.org")
+    assert {a["source"]["id"] for a in only_wire["articles"]} == {"wire"}
+    assert only_wire["totalResults"] == 4
 
 
 def test_dates_and_language(client: FlaskClient) -> None:
