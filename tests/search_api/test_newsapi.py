@@ -308,3 +308,22 @@ def test_an_unavailable_index_is_503_in_newsapi_shape(tmp_path: Any) -> None:
         resp = client.get(url)
         _error(resp, 503, "unexpectedError")
         assert resp.headers["Retry-After"] == "30"
+
+
+def test_taxonomy_category_must_be_one_of_newsapis(tmp_path: Any) -> None:
+    from tidings.core.taxonomy import TaxonomyError
+
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(
+        '[[topics]]\nid = "a"\nlabel = "A"\ndescription = "d"\ncategory = "weather"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TaxonomyError, match="'category' must be one of business"):
+        load_taxonomy(path)
+    path.write_text(
+        '[[topics]]\nid = "a"\nlabel = "A"\ndescription = "d"\ncategory = "science"\n'
+        '[[topics]]\nid = "b"\nlabel = "B"\ndescription = "d"\nparent = "a"\n'
+        '[[topics]]\nid = "c"\nlabel = "C"\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    assert load_taxonomy(path).categories() == {"a": "science", "b": "science"}
