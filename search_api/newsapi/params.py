@@ -79,6 +79,10 @@ def _queries() -> Values:
     )
 
 
+def _date(name: str, what: str, *, end: bool) -> DateBound:
+    return DateBound(end_of_day=end, data_key=name, metadata={"description": what})
+
+
 def _in_title() -> Text:
     return Text(
         MAX_Q, strip=True, data_key="qInTitle", metadata={"description": "Like q, in titles only."}
@@ -124,14 +128,8 @@ class EverythingArgs(QuerySchema):
         data_key="excludeDomains",
         metadata={"description": "Comma-separated domains to leave out."},
     )
-    date_from = DateBound(
-        end_of_day=False, data_key="from", metadata={"description": "Oldest article allowed."}
-    )
-    date_to = DateBound(
-        end_of_day=True,
-        data_key="to",
-        metadata={"description": "Newest article allowed (a bare date: that whole day)."},
-    )
+    date_from = _date("from", "Oldest article allowed.", end=False)
+    date_to = _date("to", "Newest article allowed (a bare date: that whole day).", end=True)
     language = Language(metadata={"description": "Two-letter language code."})
     sort_by = Choice(
         SORTS,

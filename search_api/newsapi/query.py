@@ -3,7 +3,8 @@
 NewsAPI documents: ``"exact phrases"``, ``+must``, ``-mustnot``, ``AND`` / ``OR`` / ``NOT`` and
 parentheses. Its clients expect the usual boolean precedence, so this reads
 ``a AND b OR c`` as ``(a AND b) OR c`` (NOT and the prefixes bind tightest, then AND, which
-is also implied between terms, then OR), then writes every group fully parenthesised so that
+is also implied between terms, then OR) into the syntax tree of Tidings' query language
+(:mod:`tidings.core.index.query_language`), which writes it back fully parenthesised, so
 Tidings' own precedence (OR before the implied AND) never comes into play. Unlike Tidings'
 lenient search box, a malformed query (an unclosed quote or parenthesis, an operator with
 nothing to apply to) is refused: NewsAPI answers those with ``parameterInvalid``.
@@ -16,46 +17,27 @@ title (``qInTitle``, ``searchIn=title``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from tidings.core.index.query_language import And, Node, Not, Or, Text, to_text
 
 MAX_DEPTH = 20
 
 _TOKEN = re.compile(r'\s+|"[^"]*"|"|\(|\)|[^\s()"]+')
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
-_OPERATORS = ("AND", "OR", "NOT")
 
 
 class QuerySyntaxError(ValueError):
     """The query is not valid NewsAPI syntax; the message says why, for the client."""
 
 
-@dataclass(frozen=True)
-class Word:
-    text: str
-    phrase: bool
-
-
-@dataclass(frozen=True)
-class Negated:
-    node: Node
-
-
-@dataclass(frozen=True)
-class Group:
-    op: str  # "AND" | "OR"
-    nodes: tuple[Node, ...]
-
-
-Node = Word | Negated | Group
-
-
 class _Reader:
     """Recursive descent: or := and ("OR" and)*; and := unary (["AND"] unary)*;
     unary := ("NOT" | "+" | "-") unary | "(" or ")" | phrase | word."""
 
-    def __init__(self, q: str) -> None:
+    def __init__(self, q: str, field: str | None) -> None:
         self.tokens = [t for t in _TOKEN.findall(q) if not t.isspace()]
         self.pos = 0
+        self.field = field  # every word's field scope: None (all text) or "title"
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -70,7 +52,7 @@ class _Reader:
         while self.peek() == "OR":
             self.take()
             nodes.append(self.both(depth))
-        return nodes[0] if len(nodes) == 1 else Group("OR", tuple(nodes))
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
     def both(self, depth: int) -> Node:
         nodes = [self.unary(depth)]
@@ -78,7 +60,7 @@ class _Reader:
             if token == "AND":
                 self.take()
             nodes.append(self.unary(depth))
-        return nodes[0] if len(nodes) == 1 else Group("AND", tuple(nodes))
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def unary(self, depth: int) -> Node:
         token = self.peek()
@@ -86,7 +68,7 @@ class _Reader:
             raise QuerySyntaxError(_missing(token))
         if token == "NOT":
             self.take()
-            return Negated(self.operand("NOT", depth))
+            return Not(self.operand("NOT", depth))
         if token[0] in "+-":
             rest = token[1:]
             if rest:
@@ -94,7 +76,7 @@ class _Reader:
             else:
                 self.take()  # "+" or "-" before a phrase or a group
             inner = self.operand(token[0], depth)
-            return Negated(inner) if token[0] == "-" else inner
+            return Not(inner) if token[0] == "-" else inner
         return self.atom(depth)
 
     def operand(self, operator: str, depth: int) -> Node:
@@ -104,6 +86,8 @@ class _Reader:
         return self.unary(depth)
 
     def atom(self, depth: int) -> Node:
+        # A word with a colon is kept whole as a phrase: "source:x" must not become a Tidings
+        # field scope; Tidings' analyzer splits it into words as it would any text.
         token = self.take()
         if token == "(":
             if depth >= MAX_DEPTH:
@@ -121,10 +105,10 @@ class _Reader:
             text = " ".join(token[1:-1].split())
             if not _HAS_WORD.search(text):
                 raise QuerySyntaxError(f"the phrase {token} holds no word")
-            return Word(text, phrase=True)
+            return Text(text, phrase=True, field=self.field)
         if not _HAS_WORD.search(token):
             raise QuerySyntaxError(f"{token!r} holds no word to search for")
-        return Word(token, phrase=False)
+        return Text(token, phrase=":" in token, field=self.field)
 
 
 def _missing(token: str | None) -> str:
@@ -135,9 +119,9 @@ def _missing(token: str | None) -> str:
     return f"'{token}' has nothing on one side"
 
 
-def parse(q: str) -> Node:
-    """The syntax tree of a NewsAPI query; :class:`QuerySyntaxError` if it is malformed."""
-    reader = _Reader(q)
+def parse(q: str, *, in_title: bool = False) -> Node:
+    """The query as a Tidings syntax tree; :class:`QuerySyntaxError` if it is malformed."""
+    reader = _Reader(q, "title" if in_title else None)
     if reader.peek() is None:
         raise QuerySyntaxError("the query is empty")
     node = reader.either(0)
@@ -146,23 +130,6 @@ def parse(q: str) -> Node:
     return node
 
 
-def to_tidings(node: Node, *, in_title: bool = False) -> str:
-    """``node`` in Tidings' query language, every group parenthesised."""
-    if isinstance(node, Word):
-        return _word(node, in_title)
-    if isinstance(node, Negated):
-        return f"NOT {to_tidings(node.node, in_title=in_title)}"
-    joiner = " OR " if node.op == "OR" else " "
-    return "(" + joiner.join(to_tidings(n, in_title=in_title) for n in node.nodes) + ")"
-
-
-def _word(word: Word, in_title: bool) -> str:
-    # A quoted form keeps "source:x" from being read as a Tidings field scope; Tidings'
-    # analyzer splits it into words as it would any text.
-    text = f'"{word.text}"' if word.phrase or ":" in word.text else word.text
-    return f"title:{text}" if in_title else text
-
-
 def translate(q: str, *, in_title: bool = False) -> str:
     """A NewsAPI query as a Tidings query (see :func:`parse` for what is refused)."""
-    return to_tidings(parse(q), in_title=in_title)
+    return to_text(parse(q, in_title=in_title))

@@ -111,10 +111,10 @@ def _check_required(news: NewsRequest) -> None:
 def _query(news: NewsRequest, sources: list[NewsSource]) -> str:
     """Every q (all required), qInTitle and excludeDomains as one Tidings query."""
     in_title = bool(news.search_in) and set(news.search_in) == {"title"}
-    try:
-        parts = [translate(q, in_title=in_title) for q in news.q]
+    try:  # each part in parentheses: the parts are all required, whatever is inside
+        parts = [f"({translate(q, in_title=in_title)})" for q in news.q]
         if news.q_in_title:
-            parts.append(translate(news.q_in_title, in_title=True))
+            parts.append(f"({translate(news.q_in_title, in_title=True)})")
     except QuerySyntaxError as exc:
         raise invalid(f"The q parameter is invalid: {exc}.") from None
     for source in _on_domains(sources, news.exclude_domains):

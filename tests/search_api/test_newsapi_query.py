@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from search_api.newsapi.query import MAX_DEPTH, QuerySyntaxError, translate
+from search_api.newsapi.query import MAX_DEPTH, QuerySyntaxError, parse, translate
+from tidings.core.index import query_language
 
 RATES = {"Central bank raises interest rates", "Central bank raises rates again"}
 CLIMATE_BILL = "Parliament passes climate bill after long debate"
@@ -24,26 +25,37 @@ MARATHON = "Record broken at city marathon"
         ("bitcoin", "bitcoin"),
         ('"central bank"', '"central bank"'),
         ('"  central   bank "', '"central bank"'),
-        ("+bitcoin -ethereum", "(bitcoin NOT ethereum)"),
-        ('+"central bank" -"rate cut"', '("central bank" NOT "rate cut")'),
+        ("+bitcoin -ethereum", "bitcoin AND NOT ethereum"),
+        ('+"central bank" -"rate cut"', '"central bank" AND NOT "rate cut"'),
         ("crypto AND (ethereum OR litecoin) NOT bitcoin",
-         "(crypto (ethereum OR litecoin) NOT bitcoin)"),
-        ("a AND b OR c", "((a b) OR c)"),  # AND binds tighter than OR, as NewsAPI users expect
-        ("a OR b c", "(a OR (b c))"),
-        ("-(a OR b) c", "(NOT (a OR b) c)"),
+         "crypto AND (ethereum OR litecoin) AND NOT bitcoin"),
+        ("a AND b OR c", "(a AND b) OR c"),  # AND binds tighter than OR, as NewsAPI users expect
+        ("a OR b c", "a OR (b AND c)"),
+        ("-(a OR b) c", "NOT (a OR b) AND c"),
         ("NOT NOT a", "NOT NOT a"),
-        ("source:reuters topic:x", '("source:reuters" "topic:x")'),  # never Tidings' scopes
-        ("and or not", "(and or not)"),  # operators are upper case only
-        ("covid-19 AT&T", "(covid-19 AT&T)"),
+        ("source:reuters topic:x", '"source:reuters" AND "topic:x"'),  # never Tidings' scopes
+        ("and or not", "and AND or AND not"),  # operators are upper case only
+        ("covid-19 AT&T", "covid-19 AND AT&T"),
     ],
 )  # fmt: skip
 def test_operators_are_written_in_tidings_language(newsapi: str, tidings: str) -> None:
     assert translate(newsapi) == tidings
 
 
+@pytest.mark.parametrize(
+    "newsapi",
+    ["a AND b OR c", "a OR b c", "x (a OR b) -c", "NOT (a OR b) AND c OR d", "a OR b OR c d"],
+)
+def test_tidings_reads_the_translation_as_newsapi_meant_it(newsapi: str) -> None:
+    meant = parse(newsapi)
+    read = query_language.parse(translate(newsapi))
+    expected = meant if isinstance(meant, query_language.And) else query_language.And((meant,))
+    assert read == expected
+
+
 def test_in_title_scopes_every_word_and_phrase() -> None:
     assert translate('merger "rate cut" -rumour', in_title=True) == (
-        '(title:merger title:"rate cut" NOT title:rumour)'
+        'title:merger AND title:"rate cut" AND NOT title:rumour'
     )
 
 
