@@ -18,7 +18,13 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sqlite_crawl import put_fetch_state
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import StoredArticle, Write, batch_by_id, plan_write
+from tidings.core.store.upserts import (
+    StoredArticle,
+    Write,
+    batch_by_id,
+    column_date,
+    plan_write,
+)
 
 
 class _Copies:
@@ -97,8 +103,8 @@ class SqliteArticles(ArticleStore):
         record, aid = write.record, write.id
         values = (
             record["canonical_url"], write.content_hash, write.source_id,
-            record.get("published_at"), record.get("fetched_at"), record["cluster_id"],
-            record["fingerprint"], record.get("updated_at"), now,
+            write.date("published_at"), write.date("fetched_at"), record["cluster_id"],
+            record["fingerprint"], write.date("updated_at"), now,
             json.dumps(record, ensure_ascii=False), aid,
         )  # fmt: skip
         if write.stored is None:
@@ -209,7 +215,7 @@ class SqliteArticles(ArticleStore):
     def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
         rows = self._sql.query(
             "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
-            (cutoff, limit),
+            (column_date(cutoff), limit),
         )
         return [row[0] for row in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tidings.core.article import article_id, source_id
+from tidings.core.article import article_id, date_or_none, iso_utc, source_id
 from tidings.core.fingerprint import (
     CopyFinder,
     cluster_for,
@@ -22,6 +22,13 @@ from tidings.core.store.base import UpsertResult
 
 #: Fields that may change without the article counting as changed (a re-crawl sets them anew).
 VOLATILE_FIELDS = ("fetched_at", "cluster_id")
+
+
+def column_date(value: object) -> str | None:
+    """A date as the store's date columns keep it: UTC ISO 8601 (text order is time order),
+    None when missing or unreadable. Cutoffs compared with those columns take the same form."""
+    when = date_or_none(value)
+    return iso_utc(when) if when else None
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class Write:
     @property
     def id(self) -> str:
         return str(self.record["id"])
+
+    def date(self, key: str) -> str | None:
+        """The record's date ``key`` for its column (:func:`column_date`)."""
+        return column_date(self.record.get(key))
 
 
 def batch_by_id(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
