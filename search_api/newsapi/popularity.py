@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tidings.core.article import source_id
 from tidings.core.index.base import Hit
 
 
 def source_count(cluster: list[dict[str, Any]]) -> int:
     """Distinct sources among a cluster's articles (at least 1: the article itself)."""
-    ids = {(a.get("source") or {}).get("id") for a in cluster if isinstance(a.get("source"), dict)}
-    return max(1, len(ids - {None}))
+    return max(1, len({source_id(a) for a in cluster} - {None}))
 
 
 def by_popularity(hits: list[Hit], store: Any) -> list[Hit]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from search_api.newsapi.popularity import by_popularity
 from search_api.newsapi.translate import Plan
-from search_api.searching import search_request
+from search_api.searching import run_search
 from tidings.core.index.base import Hit
 
 #: Hits per search when walking towards a later page.
@@ -44,7 +44,7 @@ def _hits(plan: Plan, start: int, stop: int) -> tuple[int, list[Hit]]:
     while True:
         remaining = stop - start - len(out)
         limit = min(STEP, skip + remaining)
-        page = search_request(dataclasses.replace(request, limit=limit, cursor=cursor), cursor)
+        page = run_search(dataclasses.replace(request, limit=limit, cursor=cursor))
         total = page.total if total is None else total
         dropped = min(skip, len(page.hits))
         skip -= dropped

@@ -3,12 +3,11 @@ document the ``/v2`` responses in the OpenAPI document."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from marshmallow import Schema, fields
 
-from tidings.core.index.base import sort_date
+from tidings.core.article import article_date
 
 #: NewsAPI cuts ``content`` to this many characters and says how many it left out.
 CONTENT_CHARS = 200
@@ -26,8 +25,8 @@ def cut_content(body: str | None) -> str | None:
 
 def published_at(article: dict[str, Any]) -> str | None:
     """``published_at`` (else ``fetched_at``) as NewsAPI writes dates: UTC, seconds, ``Z``."""
-    value = sort_date(article)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    value = article_date(article)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 def article(record: dict[str, Any], body: str | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from search_api.catalog import configured_sources
 from search_api.resources import resources
-from search_api.searching import search_request
+from search_api.searching import run_search
 from tidings.core.index.base import SearchRequest
 from tidings.core.taxonomy import topic_categories
 
@@ -119,7 +119,7 @@ def _observed(source_id: str) -> tuple[str | None, tuple[str, ...]]:
     request = SearchRequest(
         sources=(source_id,), limit=1, facets=("language", "topic"), highlight=False
     )
-    facets = search_request(request).facets
+    facets = run_search(request).facets
     languages = [value for value, _ in facets.get("language", [])]
     topics = tuple(value for value, _ in facets.get("topic", []))
     with _seen_lock:
