@@ -14,13 +14,15 @@ CONTENT_CHARS = 200
 
 
 def cut_content(body: str | None) -> str | None:
-    """The body as NewsAPI's ``content``: the first 200 characters, then ``… [+N chars]``."""
-    if not body:
+    """The body as NewsAPI's ``content``: its first 200 characters (each run of whitespace
+    shown as one space), then ``… [+N chars]`` for the N characters left out."""
+    text = (body or "").strip()
+    if not text:
         return None
-    text = " ".join(body.split())
+    shown = " ".join(text[:CONTENT_CHARS].split())
     if len(text) <= CONTENT_CHARS:
-        return text
-    return f"{text[:CONTENT_CHARS]}… [+{len(text) - CONTENT_CHARS} chars]"
+        return shown
+    return f"{shown}… [+{len(text) - CONTENT_CHARS} chars]"
 
 
 def published_at(article: dict[str, Any]) -> str | None:

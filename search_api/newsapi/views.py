@@ -1,6 +1,7 @@
 """``/v2``: NewsAPI's endpoints, so NewsAPI clients work against Tidings by changing the URL.
 
-Views are thin: parameters are parsed by :mod:`.params` (any case), translated into Tidings'
+Views are thin (schemas are passed as instances: webargs would build a class anew for every
+request): parameters are parsed by :mod:`.params` (any case), translated into Tidings'
 search request by :mod:`.translate`, run on the API's one search path (:mod:`.running`), and
 shaped by :mod:`.shapes`. Every error is answered in NewsAPI's shape (:mod:`.errors`), with
 the key checks of :mod:`.auth`; the app's rate limits apply as everywhere else.
@@ -83,7 +84,7 @@ def _on_error(exc: Exception) -> Any:
 
 
 @bp.get("/everything")
-@bp.arguments(EverythingArgs, location="query", as_kwargs=False)
+@bp.arguments(EverythingArgs(), location="query", as_kwargs=False)
 @bp.response(200, shapes.NewsArticlesSchema)
 @_documented
 def everything(news: NewsRequest) -> Response:
@@ -96,7 +97,7 @@ def everything(news: NewsRequest) -> Response:
 
 
 @bp.get("/top-headlines")
-@bp.arguments(TopHeadlinesArgs, location="query", as_kwargs=False)
+@bp.arguments(TopHeadlinesArgs(), location="query", as_kwargs=False)
 @bp.response(200, shapes.NewsArticlesSchema)
 @_documented
 def top_headlines(news: NewsRequest) -> Response:
@@ -106,7 +107,7 @@ def top_headlines(news: NewsRequest) -> Response:
 
 @bp.get("/sources")
 @bp.get("/top-headlines/sources")
-@bp.arguments(SourcesArgs, location="query", as_kwargs=False)
+@bp.arguments(SourcesArgs(), location="query", as_kwargs=False)
 @bp.response(200, shapes.NewsSourcesSchema)
 @_documented
 def sources(wanted: SourcesRequest) -> Response:

@@ -51,17 +51,18 @@ def test_article_shape(client: FlaskClient, articles: list[dict[str, Any]]) -> N
     assert first["description"] == stored["summary"]
     assert first["url"] == stored["url"]
     assert first["publishedAt"] == "2024-05-07T13:00:00Z"
-    body_text = " ".join(stored["body"].split())
-    assert len(body_text) > 200
-    assert first["content"] == body_text[:200] + f"… [+{len(body_text) - 200} chars]"
+    body_text = stored["body"].strip()
+    assert len(body_text) > 200 and "  " not in body_text[:200]
+    assert first["content"] == body_text[:200].rstrip() + f"… [+{len(body_text) - 200} chars]"
 
 
 def test_content_is_cut_as_newsapi_cuts_it() -> None:
-    assert cut_content(None) is None and cut_content("") is None
-    assert cut_content("short  body\nhere") == "short body here"
-    text = "word " * 100  # 500 characters, 499 once trailing space is dropped
-    cut = cut_content(text)
-    assert cut == ("word " * 40)[:200] + "… [+299 chars]"
+    assert cut_content(None) is None and cut_content("  \n") is None
+    assert cut_content(" short  body\nhere ") == "short body here"
+    text = "word " * 100  # 499 characters once the trailing space is stripped
+    assert cut_content(text) == ("word " * 40).strip() + "… [+299 chars]"
+    spaced = "a\n\n" + "b" * 300
+    assert cut_content(spaced) == "a " + "b" * 197 + "… [+103 chars]"
 
 
 def test_at_least_one_scope_is_required(client: FlaskClient) -> None:
