@@ -6,9 +6,11 @@ and a worker extracts it and tags the record, so N processes do that work while 
 keeps fetching, storing and indexing.
 
 An article crosses the process boundary once each way: the page's text goes out, the finished
-(extracted and tagged) record comes back. Pages that arrive while every worker is busy wait in
-this process and go together to the next free worker, so tagging still works on batches
-(spaCy and the topic model are faster per batch) without a second round trip for it.
+(extracted and tagged) record comes back. Each worker has one call in hand and one queued
+behind it (so it never waits for this process, busy with Scrapy, to hand it more); pages that
+arrive while all those are out wait here and go together in the next call, so tagging still
+works on batches (spaCy and the topic model are faster per batch) without a round trip of its
+own.
 
 The pool forks its workers before the crawl starts (:meth:`WorkerPool.start`), so they
 inherit the loaded tagger instead of unpickling a spaCy pipeline, and are forked from a
@@ -47,6 +49,8 @@ TAGGING_ERRORS_STAT = "tidings/errors/tagging"
 _PR_SET_PDEATHSIG = 1
 #: Pages a worker takes at most in one call (the crawl's batch size by default).
 DEFAULT_MAX_BATCH = 64
+#: Worker calls out at once, per worker: the one it works on and the next, queued.
+CALLS_PER_WORKER = 2
 
 #: The tagger inherited by a forked worker (set by the pool initializer).
 _worker_tagger: ArticleTagger | None = None
@@ -148,7 +152,7 @@ class WorkerPool:
             initializer=_init_worker,
             initargs=(tagger,),
         )
-        # pages waiting for a free worker, and how many worker calls are out
+        # pages waiting for a worker call, and how many calls are out
         self._waiting: list[tuple[Extract, tuple[Any, ...], asyncio.Future[Finished]]] = []
         self._out = 0
 
@@ -173,8 +177,8 @@ class WorkerPool:
         return await future
 
     def _send(self) -> None:
-        """Give free workers what waits: all of it (up to ``max_batch``) to the first free one."""
-        while self._waiting and self._out < self.workers:
+        """Send what waits, all of it (up to ``max_batch``) in one call, while calls are free."""
+        while self._waiting and self._out < self.workers * CALLS_PER_WORKER:
             extract = self._waiting[0][0]
             batch = [w for w in self._waiting if w[0] is extract][: self.max_batch]
             taken = {id(w) for w in batch}

@@ -435,6 +435,16 @@ def test_highlights_say_what_matched_in_the_whole_title_and_a_body_passage(
     assert all(0 <= a < b <= len(body.text) for a, b in body.spans)
 
 
+def test_highlight_spans_survive_private_use_characters_in_crawled_text(
+    index: IndexBackend,
+) -> None:
+    """Elasticsearch marks matches with private-use characters; crawled text may hold them."""
+    index.upsert([article(1, "\ue001Odd\ue000 \ue000 zebra \ue001title", "A zebra\ue001 body.")])
+    hit = index.search(SearchRequest(q="zebra")).hits[0]
+    assert hit.highlights["title"].matches() == ["zebra"]
+    assert hit.highlights["body"].matches() == ["zebra"]
+
+
 def test_unmatched_fields_have_no_highlight(index: IndexBackend) -> None:
     index.upsert([article(1, "A quiet day", "The zebra crossing was repainted.")])
     hit = index.search(SearchRequest(q="zebra")).hits[0]

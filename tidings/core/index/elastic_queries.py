@@ -64,7 +64,7 @@ _VERSION = re.compile(r"-v(\d+)\Z")
 #: Around each match the server writes these private-use characters (its ``default``
 #: encoder escapes nothing), which :func:`highlight_of` turns into spans of plain text.
 PRE_MARK, POST_MARK = "\ue000", "\ue001"
-_MARKED = re.compile(f"{PRE_MARK}(.*?){POST_MARK}", re.DOTALL)
+_MARKED = re.compile(f"{PRE_MARK}([^{PRE_MARK}{POST_MARK}]*){POST_MARK}")
 
 
 def concrete_index(alias: str, version: int = 1) -> str:
@@ -474,8 +474,10 @@ def trends_body(request: SearchRequest, tree: Node | None, field: str, size: int
 def highlight_of(fragment: str) -> Highlight:
     """A server highlight as plain text and the character spans of its matches.
 
-    Mark characters that were already in the article (it is crawled text) are dropped, so they
-    cannot shift a span; the text is never escaped here (see :class:`Highlight`).
+    Unpaired mark characters that were already in the article (it is crawled text) are dropped
+    and cannot shift a span. A crawled text holding a whole pair around a word gets that word
+    marked too: harmless, since rendering escapes all text. The text is never escaped here
+    (see :class:`Highlight`).
     """
     parts = _MARKED.split(fragment)
     text: list[str] = []
