@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean system-deps
+.PHONY: demo test lint clean system-deps node-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ system-deps:
 		fi; \
 	fi
 
-test: system-deps $(VENV)/.installed-test
+# The npm newsapi client that tests/search_api/test_newsapi_clients.py runs under Node (20+),
+# installed from its package-lock.json into that folder (its install scripts are not run).
+NODE_TEST_DIR := tests/search_api/newsapi_node
+node-test-deps: $(NODE_TEST_DIR)/node_modules/.package-lock.json
+
+$(NODE_TEST_DIR)/node_modules/.package-lock.json: $(NODE_TEST_DIR)/package-lock.json
+	cd $(NODE_TEST_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+test: system-deps $(VENV)/.installed-test node-test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -45,4 +53,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info $(NODE_TEST_DIR)/node_modules

@@ -284,6 +284,8 @@ def endpoints(facets: str | None = None) -> dict[str, list[str]]:
         # the floor: the cheapest answer through the same gunicorn, Flask and metrics stack
         "healthz": ["/healthz"],
         "search": searches,
+        # the same words through the NewsAPI-compatible endpoint (20 per page, like search)
+        "newsapi": [f"/v2/everything?q={w}&sortBy=relevancy&pageSize=20" for w in QUERY_WORDS],
         "recent": ["/api/v1/recent", "/api/v1/recent?limit=50"],
         "feeds/recent.rss": ["/feeds/recent.rss"],
     }

@@ -42,6 +42,7 @@ from crawler.items import FetchedArticle
 from crawler.run.scrapy_settings import unwrap
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
+from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.store import StoreEngine, UpsertResult, open_store
 from tidings.core.sync import index_pending
@@ -150,7 +151,7 @@ class ArticlePipeline:
         add_seconds(self.crawler, "store", store_s)
         if index_s is not None:
             add_seconds(self.crawler, "index", index_s)
-        source_of = {r.get("id"): (r.get("source") or {}).get("id", "?") for r in records}
+        source_of = {r.get("id"): source_id(r) or "?" for r in records}
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
                 count(self.crawler, source_of.get(aid, "?"), name)
@@ -199,7 +200,7 @@ class ArticlePipeline:
         """
         sources = getattr(self.crawler.spider, "sources", None) or {}
         for record in batch:
-            source = sources.get((record.get("source") or {}).get("id"))
+            source = sources.get(source_id(record))
             if source is None or not source.topics:
                 continue
             topics = record.setdefault("topics", [])

@@ -56,7 +56,7 @@ def topics() -> Response:
 @bp.problems(304, 429, 503)
 def sources() -> Response:
     """Sources with their article counts and crawl health (last run, last success, errors)."""
-    configured = {s.id: s for s in _configured_sources()}
+    configured = {s.id: s for s in configured_sources()}
     health = _health_by_source()
     stored = {row["id"]: row for row in resources().store.source_counts()}
     out = []
@@ -132,7 +132,7 @@ def _health_by_source() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _configured_sources() -> list[Source]:
+def configured_sources() -> list[Source]:
     """The sources model of the home directory ([] if the file is missing or invalid: the
     catalog still lists what was crawled, and the invalid file is logged)."""
     try:

@@ -35,8 +35,6 @@ FORMATS = ("rss", "atom", "json")
 _FMT = "<any(rss, atom, json):fmt>"
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 #: Feeds are data, never pages: nothing in them may load or run anything.
-#: How :func:`describe` introduces each filter of the FACETS table.
-_DESCRIBED = {"topic": "in", "source": "from", "entity": "about", "language": "in language"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "X-Content-Type-Options": "nosniff",
@@ -97,7 +95,7 @@ def describe(query: SearchRequest) -> str:
     parts = [f"“{query.q}”" if query.q else "all articles"]
     for facet in FACETS:
         if values := query.values(facet):
-            parts.append(f"{_DESCRIBED[facet.name]} " + ", ".join(values))
+            parts.append(f"{facet.phrase} " + ", ".join(values))
     args = request_args(query, ("from", "to"))
     if args:
         parts.append(f"{args.get('from', '…')}..{args.get('to', '…')}")

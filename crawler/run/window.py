@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.health.counters import count
 from crawler.items import FetchedArticle
-from tidings.core.article import date_or_none, parse_iso, read_date
+from tidings.core.article import date_or_none, parse_iso, read_date, source_id
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -111,6 +111,5 @@ class DateWindowMiddleware(BaseSpiderMiddleware):
             return item
         if self.window.contains(item.record.get("published_at")):
             return item
-        source = (item.record.get("source") or {}).get("id", "?")
-        count(self.crawler, source, "outside_window")
+        count(self.crawler, source_id(item.record) or "?", "outside_window")
         return None

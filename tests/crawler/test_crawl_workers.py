@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,9 @@ def finish_all(pool: WorkerPool, pages: range) -> tuple[list[Finished], int]:
         return await asyncio.gather(*(pool.finish(page_record, n) for n in pages))
 
     try:
-        return asyncio.run(crawl()), calls
+        # A thread of its own: an earlier test's Playwright (sync API) may hold this thread's loop.
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, crawl()).result(), calls
     finally:
         pool.close()
 

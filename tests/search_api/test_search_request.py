@@ -91,3 +91,16 @@ def test_default_sort_applies_only_without_words_and_without_sort() -> None:
     assert parse_search(MultiDict([("q", "x")]), default_sort="date").sort == "relevance"
     explicit = MultiDict([("sort", "relevance")])
     assert parse_search(explicit, default_sort="date").sort == "relevance"
+
+
+def test_a_query_label_introduces_each_filter_by_its_phrase_in_the_table() -> None:
+    from search_api.feeds import describe
+
+    request = SearchRequest(
+        q="rates", topics=("economy", "business"), sources=("wire",), entities=("acme",),
+        languages=("de",), date_from=datetime(2024, 5, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert describe(request) == (
+        "“rates” in economy, business from wire about acme in language de 2024-05-01..…"
+    )
+    assert describe(SearchRequest()) == "all articles"

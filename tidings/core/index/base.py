@@ -36,14 +36,17 @@ class Facet:
     index_field: str  #: keyword field of the index (the same name in every backend)
     label: str  #: heading on the analyst page
     values: str  #: what its values are, for the API documentation
+    phrase: str  #: how a query's label introduces its values ("economy" -> "in economy")
 
 
 #: The table of filters and facets, in display and URL order.
 FACETS = (
-    Facet("topic", "topic", "topics", "topics", "Topics", "topic ids"),
-    Facet("source", "source", "sources", "source", "Sources", "source ids"),
-    Facet("entity", "entity", "entities", "entities", "Entities", "entity keys"),
-    Facet("language", "lang", "languages", "language", "Languages", "language codes"),
+    Facet("topic", "topic", "topics", "topics", "Topics", "topic ids", "in"),
+    Facet("source", "source", "sources", "source", "Sources", "source ids", "from"),
+    Facet("entity", "entity", "entities", "entities", "Entities", "entity keys", "about"),
+    Facet(
+        "language", "lang", "languages", "language", "Languages", "language codes", "in language"
+    ),
 )
 FACET_BY_NAME = {f.name: f for f in FACETS}
 #: Facet / query-language field -> keyword field of the index.
