@@ -25,6 +25,8 @@ BLOCK_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption
 _WRAPPERS = frozenset({"div", "section", "td", "th", "li", "blockquote"})
 _BLOCKISH = frozenset({*BLOCK_TAGS, "ul", "ol", "table", "tbody", "tr", "article", "aside",
                        "header", "footer", "nav", "main", "figure", "form"})  # fmt: skip
+#: A block with at least this share of its text inside links is link text, not prose.
+LINK_DENSE = 0.5
 #: Longer blocks are containers, not lines; skipping them keeps the index linear-ish and small.
 MAX_BLOCK_CHARS = 3000
 
@@ -52,14 +54,16 @@ class BlockIndex:
     blocks (menus, widgets) and the body cleaner asks about a few dozen lines.
     """
 
+    root: lxml_html.HtmlElement
     blocks: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
     paragraphs: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
     _densities: dict[str, float] = field(default_factory=dict, repr=False)
+    _link_texts: set[str] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, tree: lxml_html.HtmlElement) -> BlockIndex:
         """Index every block; the innermost element wins when wrappers share its text."""
-        index = cls()
+        index = cls(tree)
         blocks, paragraphs = index.blocks, index.paragraphs
         for el in tree.iter(*BLOCK_TAGS):
             tag = el.tag
@@ -90,6 +94,16 @@ class BlockIndex:
         """Link density of the block this line came from (None when no block matches)."""
         text = norm(line.removeprefix("- "))
         return self._density_of(text) if text in self.blocks else None
+
+    def is_link(self, line: str) -> bool:
+        """Whether the line is link text: a block mostly of links, or exactly one link's text
+        (menus built of bare ``<a>`` elements are no block of their own)."""
+        density = self.density(line)
+        if density is not None:
+            return density >= LINK_DENSE
+        if self._link_texts is None:
+            self._link_texts = {norm(text_of(a)) for a in self.root.iter("a")} - {""}
+        return norm(line.removeprefix("- ")) in self._link_texts
 
 
 def _article_of(el: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:

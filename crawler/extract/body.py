@@ -1,10 +1,11 @@
 """Article body text: trafilatura finds the main text, then markup signals repair its edges.
 
-trafilatura in precision mode (comments out, tables in) is the base: boilerplate leaking into the
-body hurts search and near-duplicate detection more than a lost closing sentence. It fails in a
-few general ways, each repaired here by one structural rule that knows no site and no language:
+trafilatura in balanced mode (comments out, tables in) is the base. It fails in a few general
+ways, each repaired here by one structural rule that knows no site and no language:
 
-* on some pages precision mode keeps only a fragment: a first pass far shorter than the page's
+* on some pages the first pass reads a menu: when most of its words are link lines
+  (:func:`link_share`), only its other lines are kept;
+* on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
   story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
 * layouts that split the article into several same-class containers lose all but the first
   (:func:`crawler.extract.blocks.continuation_paragraphs` brings the rest back);
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 import trafilatura
 from lxml import html as lxml_html
 
-from crawler.extract.blocks import BlockIndex, continuation_paragraphs, norm
+from crawler.extract.blocks import LINK_DENSE, BlockIndex, continuation_paragraphs, norm
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.prose import story_paragraphs
@@ -37,14 +38,14 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _TOKEN = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 
-#: A line at the body's edge with at least this share of link text is a link, not prose.
-LINK_DENSE = 0.5
 #: Edge lines longer than this are prose even when most of their text is linked.
 EDGE_LINK_WORDS = 30
 #: A first pass with less than this share of the page's story-prose words lost its way.
 SHORT_SHARE = 0.2
 #: Never trim more than this share of the body's words: a rule misfiring must not gut it.
 MAX_TRIM_SHARE = 0.4
+#: A balanced first pass with more than this share of its words in link lines read a menu.
+MOSTLY_LINKS = 0.5
 
 
 def word_count(text: str) -> int:
@@ -72,21 +73,25 @@ def strip_markup(text: str) -> str:
 
 
 def trafilatura_body(
-    page: str | lxml_html.HtmlElement, url: str | None, second_opinion: bool = False
+    page: str | lxml_html.HtmlElement,
+    url: str | None,
+    second_opinion: bool = False,
 ) -> str:
     """Main text by trafilatura ('' when it finds none); comments excluded, tables kept.
 
     ``page`` is the page text or its parsed tree (trafilatura works on a copy of a tree, so
-    the caller's stays intact). First pass: precision mode, ``fast`` (no comparison with
-    readability and jusText, which costs a third of the time). ``second_opinion``: its balanced
+    the caller's stays intact). First pass: balanced mode, ``fast`` (no comparison with
+    readability and jusText, which costs a third of the time). ``second_opinion``: balanced
     mode with that comparison, for pages where the first pass found too little (see
-    :func:`extract_body`). Tables stay in: in news they hold data the story cites.
+    :func:`extract_body`). Precision mode was the first pass until issue 16: it kept less
+    than balanced mode on pages of every set but the one it was chosen on (docs/benchmarks.md).
+    Tables stay in: in news they hold data the story cites.
     """
     text = trafilatura.extract(
         page,
         url=url,
         fast=not second_opinion,
-        favor_precision=not second_opinion,
+        favor_precision=False,
         include_comments=False,
         include_tables=True,
         include_images=False,
@@ -193,6 +198,16 @@ def drop_boilerplate(lines: list[str], index: BlockIndex, titles: Iterable[str] 
     return kept[start:end]
 
 
+def link_share(lines: list[str], index: BlockIndex) -> float:
+    """Share of the words of ``lines`` that sit in link-dense blocks (menus, link lists)."""
+    total = linked = 0
+    for line in lines:
+        words = len(line.split())
+        total += words
+        linked += words if index.is_link(line) else 0
+    return linked / total if total else 0.0
+
+
 def found_too_little(
     body: str,
     tree: lxml_html.HtmlElement,
@@ -226,11 +241,14 @@ def extract_body(
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
     paragraphs = story_paragraphs(tree)  # found once: the focus and the retry both count them
-    body = trafilatura_body(story_focus(tree, paragraphs) if reusable else html_text, url)
+    first = story_focus(tree, paragraphs) if reusable else html_text
+    body = trafilatura_body(first, url)
+    index = BlockIndex.build(tree)
+    if link_share(body.splitlines(), index) > MOSTLY_LINKS:  # the balanced pass read a menu
+        body = "\n".join(line for line in body.splitlines() if not index.is_link(line))
     if found_too_little(body, tree, min_words, paragraphs):
         body = max([body, trafilatura_body(page, url, second_opinion=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))
-    index = BlockIndex.build(tree)
     lines = body.splitlines()
     before, after = continuation_paragraphs(tree, lines, index)
     lines = agree_with_jsonld([*before, *lines, *after], ld)

@@ -16,7 +16,9 @@ Modified dates (``dateModified``, ``article:modified_time``, "Updated ...") are 
 dropped as a parse error or an embargo slip.
 
 Days are the page's days: a date keeps the offset it was written in. A time the page wrote in
-UTC ("2020-05-02T02:54Z") may fall on the reader's previous or next day; when no signal names
+UTC ("2020-05-02T02:54Z") may fall on the reader's previous or next day: when another of the
+page's dates states the page's offset, or the same instant appears as a zoneless wall-clock time,
+UTC times are re-expressed in that offset (:func:`page_offset`); otherwise, when no signal names
 its UTC day but one written in local time names a neighbouring day it can reach (offsets -12
 to +14 h), it votes for that day. The record stores every instant in UTC.
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -96,6 +98,38 @@ def _reader_day(moment: datetime, local_days: set[date]) -> date:
     return day
 
 
+def page_offset(moments: list[datetime]) -> timezone | None:
+    """The page's own UTC offset, when one of its dates states it.
+
+    Either a date written with a non-zero offset ("21:11:03-05:00"), or the same instant
+    written twice, once in UTC and once as a wall-clock time with no zone ("01:49:09Z" and
+    "17:49:09": the page's clock is 8 hours behind UTC). Midnights are dates, not times, and
+    say nothing. Precedence order: the first signal that tells wins.
+    """
+    for moment in moments:
+        offset = moment.utcoffset()
+        if moment.tzinfo is not FLOATING and offset:
+            return timezone(offset)
+    utc = [m for m in moments if written_in_utc(m)]
+    for wall in moments:
+        if wall.tzinfo is not FLOATING or (wall.hour, wall.minute, wall.second) == (0, 0, 0):
+            continue
+        for moment in utc:
+            shift = wall.replace(tzinfo=None) - moment.replace(tzinfo=None)
+            if shift and -_WEST <= shift <= _EAST and shift % timedelta(minutes=15) == timedelta():
+                return timezone(shift)
+    return None
+
+
+def in_page_offset(signals: list[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """Times written in UTC re-expressed in the page's own offset (:func:`page_offset`): the
+    same instant, on the day the page's readers saw."""
+    offset = page_offset([m for _, m in signals])
+    if offset is None:
+        return signals
+    return [(n, m.astimezone(offset) if written_in_utc(m) else m) for n, m in signals]
+
+
 def _vote(signals: list[tuple[str, datetime]]) -> tuple[str, datetime, date] | None:
     """(source, moment, day) for the winning day: its first signal in precedence order that
     states a zone (so the stored instant is exact), else its first signal."""
@@ -146,6 +180,7 @@ def choose_dates(
     ]
     updated = next((upd for _, _, upd in found if upd is not None), None) or lastmod
     signals = [(name, pub) for name, pub, _ in found if pub is not None and pub <= latest]
+    signals = in_page_offset(signals)
     if _undecided(signals):
         day = _htmldate(tree, fetched, extensive=False)
         signals += [("htmldate", day)] if day is not None else []

@@ -12,6 +12,7 @@ from crawler.extract.body import (
     extract_body,
     found_too_little,
     headlines,
+    link_share,
 )
 from crawler.extract.document import parse_html
 
@@ -277,3 +278,16 @@ def test_a_fragment_of_the_page_prose_asks_for_a_second_opinion() -> None:
         doc(f"<p>{story}</p><div class='Comments'>{('<p>' + story + '</p>') * 9}</div>")
     )
     assert not found_too_little(" ".join(["w"] * 60), thread, min_words=40)
+
+
+def test_bare_links_and_link_blocks_count_as_link_lines() -> None:
+    """A menu of bare ``<a>`` elements is no block of its own: its lines are still link text."""
+    page = doc(
+        "<div class='menu'><a href='/login'>Sign in</a> <a href='/join'>Join us</a></div>"
+        f"<ul><li><a href='/a'>Alpha story</a></li></ul>{ps(range(2))}"
+    )
+    index = BlockIndex.build(parse_html(page))
+    assert index.is_link("Sign in") and index.is_link("- Alpha story")
+    assert not index.is_link(para(1))
+    assert link_share(["Sign in", "Join us", para(0)], index) == 4 / (4 + len(para(0).split()))
+
