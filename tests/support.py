@@ -84,3 +84,8 @@ class LoopbackSite:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def pending_ids(store: Any) -> list[str]:
+    """Ids of articles stored (or deleted) but not yet written to the index, oldest first."""
+    return [p.article_id for p in store.pending_writes()]

@@ -79,11 +79,6 @@ class BlockIndex:
                 paragraphs.setdefault(text, el)
         return index
 
-    @property
-    def link_density(self) -> dict[str, float]:
-        """Every block's link density (works them all out: :meth:`density` is the cheap way)."""
-        return {text: self._density_of(text) for text in self.blocks}
-
     def _density_of(self, text: str) -> float:
         density = self._densities.get(text)
         if density is None:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support import pending_ids
 
 from classifier.artifact import load_model
 from classifier.entities import EntityExtractor
@@ -77,7 +78,7 @@ def test_reclassify_store_then_index_resumable(
         stored = [a for batch in store.iter_articles() for a in batch]
         assert {a["model_version"] for a in stored} == {version}
         assert all(a["explanations"] for a in stored)
-        assert store.pending_index() == []
+        assert pending_ids(store) == []
     index = open_index(Settings(home=tmp_path))
     assert index.search(SearchRequest(q="striker", topics=["sport"])).total == 3
     index.close()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import pending_ids
 
 from tidings.core.article import article_id, normalise
 from tidings.core.fingerprint import content_hash
@@ -33,10 +34,6 @@ def record(n: int, title: str = "Title", body: str = "", **extra: Any) -> dict[s
 
 def topics(*ids: str) -> list[dict[str, Any]]:
     return [{"id": t, "score": 0.9, "origin": "model"} for t in ids]
-
-
-def pending_ids(store: StoreEngine) -> list[str]:
-    return [p.article_id for p in store.pending_writes()]
 
 
 # -- articles --------------------------------------------------------------------------------
@@ -297,7 +294,7 @@ def test_tracked_writes_stay_pending_until_their_version_is_indexed(store: Store
     store.mark_indexed({a["id"]: first.version, b["id"]: first.version})
     assert pending_ids(store) == [a["id"]]  # the newer write of a is still to index
     store.mark_indexed({a["id"]: newer.version})
-    assert pending_ids(store) == [] and store.pending_index() == []
+    assert pending_ids(store) == []
     assert len(store.pending_writes(limit=1)) == 0
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import pending_ids
 
 from tidings.core.article import normalise
 from tidings.core.store import SCHEMA_VERSION, Store, StoreError
@@ -76,7 +77,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
     _rewrite(path, *(f"DROP TABLE {table}" for table in tables), version=1)
     with Store(path) as s:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
-        assert s.pending_index() == [] and s.source_health() == []
+        assert pending_ids(s) == [] and s.source_health() == []
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
@@ -113,5 +114,5 @@ def test_version_2_database_migrates_keeping_its_pending_marks(tmp_path: Path) -
         [pending] = s.pending_writes()
         assert pending.article_id == a["id"] and pending.version == 0
         s.mark_indexed({a["id"]: pending.version})
-        assert s.pending_index() == []
+        assert pending_ids(s) == []
         assert s.upsert([{**a, "title": "New"}], track_index=True).version == 1

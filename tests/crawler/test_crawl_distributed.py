@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from crawl_run import REPO, crawl_command, tidings_env
 from crawl_site import FILLER, page
-from support import LoopbackSite
+from support import LoopbackSite, pending_ids
 
 from crawler.run.distributed import CanonicalRedisDupeFilter, redis_keys
 from tidings.core.index import EmbeddedIndex
@@ -203,7 +203,7 @@ def test_two_workers_share_frontier_and_dupefilter(tmp_path: Path, redis_url: st
     assert sum(new) == ARTICLES, outputs  # each article stored by exactly one worker
     with Store(home / "tidings.db") as store:
         assert store.count() == ARTICLES
-        assert store.pending_index() == []
+        assert pending_ids(store) == []
         urls = [r["canonical_url"] for batch in store.iter_articles() for r in batch]
     assert sorted(urls) == sorted(f"{server.base_url}{p}" for p in articles)
     index = EmbeddedIndex(home / "index")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crawl_run import REPO, crawl_command, tidings_env
 from crawl_site import page
-from support import LoopbackSite
+from support import LoopbackSite, pending_ids
 
 from tidings.core.config import Settings
 from tidings.core.store import Store
@@ -81,4 +81,4 @@ def test_a_locked_store_delays_storing_but_not_fetching(tmp_path: Path) -> None:
         "the reactor waited for SQLite"
     )
     with Store(db_path) as store:
-        assert store.count() == PAGES and store.pending_index() == []
+        assert store.count() == PAGES and pending_ids(store) == []

@@ -152,7 +152,7 @@ def test_delete_when_the_index_fails_leaves_a_tombstone_the_next_prune_heals(
     import os
     import subprocess
 
-    from support import free_port
+    from support import free_port, pending_ids
 
     settings, articles = fresh
     gone = by_title(articles, "Underdogs win the cup final")
@@ -166,7 +166,7 @@ def test_delete_when_the_index_fails_leaves_a_tombstone_the_next_prune_heals(
         app.extensions["tidings"].close()
     assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
     with Store(settings.db_path) as store:
-        assert store.get(gone["id"]) is None and store.pending_index() == [gone["id"]]
+        assert store.get(gone["id"]) is None and pending_ids(store) == [gone["id"]]
     done = subprocess.run(
         [sys.executable, "-m", "tidings", "--home", str(settings.home), "prune", "--days", "36500"],
         capture_output=True, text=True, timeout=120,
@@ -179,4 +179,4 @@ def test_delete_when_the_index_fails_leaves_a_tombstone_the_next_prune_heals(
     finally:
         index.close()
     with Store(settings.db_path) as store:
-        assert store.pending_index() == []
+        assert pending_ids(store) == []

@@ -138,10 +138,6 @@ class ArticleStore(ABC):
         """Up to ``limit`` pending marks, oldest first, each with the record as of its mark
         (read together, so the record is exactly the version the mark names)."""
 
-    def pending_index(self, limit: int = 500) -> list[str]:
-        """Ids of articles stored (or deleted) but not yet written to the index."""
-        return [p.article_id for p in self.pending_writes(limit)]
-
     @abstractmethod
     def get(self, aid: str) -> dict[str, Any] | None:
         """The stored record with this id, or None."""
