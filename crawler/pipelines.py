@@ -17,7 +17,7 @@ Scrapy's reactor keeps fetching and parsing meanwhile. One thread means one writ
 in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the reactor thread
 instead, for comparison in ``bench/crawl.py``).
 
-With a worker pool (``TIDINGS_POOL``, :mod:`crawler.workers`) each batch is tagged in a worker
+With a worker pool (``TIDINGS_POOL``, :mod:`crawler.run.workers`) each batch is tagged in a worker
 process while the next batch fills. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several
 processes store into one store but only one may write the embedded index: the one holding
 it indexes its batches and everything the others left pending; the others try to take it
@@ -35,12 +35,12 @@ from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
-from crawler.failures import CrawlError
-from crawler.health import STAT, count, report_error
+from crawler.health.counters import STAT, count, report_error
+from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.shared import unwrap
-from crawler.state import shared_store, tidings_settings
-from crawler.workers import add_seconds, crawl_pool
+from crawler.run.shared import unwrap
+from crawler.run.state import shared_store, tidings_settings
+from crawler.run.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.store import Store, UpsertResult
 from tidings.core.sync import index_pending

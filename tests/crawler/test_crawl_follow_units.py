@@ -9,9 +9,9 @@ from crawl_site import FILLER
 from link_site import listing, story
 
 from crawler.extract.document import parse_html
-from crawler.links import page_links, url_shape
-from crawler.pagekind import classify_page
-from crawler.window import DateWindow, parse_bound
+from crawler.follow.links import page_links, url_shape
+from crawler.follow.pagekind import classify_page
+from crawler.run.window import DateWindow, parse_bound
 from tidings.core.sources import SourcesError, parse_sources
 
 

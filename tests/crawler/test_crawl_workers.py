@@ -15,13 +15,13 @@ import pytest
 from crawl_run import REPO, tidings_env
 from crawl_site import SiteServer
 
-from crawler.scaling import add_scale_arguments, scale_options
+from crawler.run.scaling import add_scale_arguments, scale_options
 from tidings.core.store import Store
 
 #: Runs one crawl with a pool of 2 and a tagger that stamps the pid of the process tagging.
 SCRIPT = """
 import json, os, sys
-from crawler.run import run_crawl
+from crawler.run.crawl import run_crawl
 from tidings.core.sources import adhoc_sources
 from tidings.core.config import Settings
 

@@ -83,6 +83,13 @@ def parse_iso(value: str | None) -> datetime | None:
     return dt.astimezone(UTC)
 
 
+def source_id(record: dict[str, Any]) -> str | None:
+    """The id of the record's source (``source`` is an object; a bare id is read too)."""
+    source = record.get("source")
+    value = source.get("id") if isinstance(source, dict) else source
+    return str(value) if value else None
+
+
 def normalise(record: dict[str, Any]) -> Article:
     """Fill defaults and check types of a record, e.g. one read by ``tidings import``.
 

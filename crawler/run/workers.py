@@ -124,7 +124,7 @@ class WorkerPool:
 
 def crawl_pool(crawler: Crawler) -> WorkerPool | None:
     """The crawl's worker pool (setting ``TIDINGS_POOL``), or None to work in-process."""
-    from crawler.shared import unwrap
+    from crawler.run.shared import unwrap
 
     pool = unwrap(crawler.settings.get("TIDINGS_POOL"))
     return pool if isinstance(pool, WorkerPool) else None

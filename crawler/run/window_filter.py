@@ -1,6 +1,6 @@
 """Spider middleware: drop extracted articles published outside ``--since``/``--until``.
 
-Feed and sitemap entries are judged before fetching (see :mod:`crawler.window`); this catches
+Feed and sitemap entries are judged before fetching (see :mod:`crawler.run.window`); this catches
 pages with no date hint once their ``published_at`` is known. Dropped articles are counted per
 source as ``outside_window``; their fetch state is not stored, so a later crawl with another
 window still finds them.
@@ -15,9 +15,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from crawler.health import count
+from crawler.health.counters import count
 from crawler.items import FetchedArticle
-from crawler.window import DateWindow
+from crawler.run.window import DateWindow
 
 
 class DateWindowMiddleware(BaseSpiderMiddleware):
