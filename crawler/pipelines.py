@@ -43,6 +43,7 @@ from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import add_seconds, crawl_pool
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.store import Store, UpsertResult
+from tidings.core.stories.ingest import place_stories
 from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
 
@@ -186,7 +187,10 @@ class ArticlePipeline:
         Returns the result and the seconds spent storing and (if it committed) indexing.
         """
         assert self.store is not None
+        placing = time.perf_counter()
+        place_stories(self.store, records)  # each record gets its story_id before it is stored
         started = time.perf_counter()
+        add_seconds(self.crawler, "stories", started - placing)
         result = self.store.upsert(records, fetch_states=fetch_states, track_index=True)
         stored = time.perf_counter()
         if result.version is not None:

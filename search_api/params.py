@@ -252,6 +252,12 @@ class EntitiesArgs(FilterArgs):
     limit = _limit(what="entities")
 
 
+class StoriesArgs(FilterArgs):
+    """``GET /api/v1/stories`` (``lang`` is accepted and ignored: stories mix languages)."""
+
+    limit = _limit(what="stories")
+
+
 class RelatedArgs(QuerySchema):
     """``GET /api/v1/articles/{id}/related``."""
 

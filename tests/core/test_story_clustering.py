@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
+from story_corpus import OTHERS, background, corpus
+
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import names
-
-QUAKE = (
-    "A magnitude {m} earthquake struck off Sumatra near Padang on {day}, Indonesia's "
-    "meteorology agency BMKG said. Rescue teams searched collapsed buildings in Padang and "
-    "officials said {n} people were killed. Governor {gov} said the hospital in Padang was full."
-)
-EARNINGS = (
-    "{co} reported quarterly revenue of {rev} billion dollars on {day}, and chief executive "
-    "{ceo} told analysts that {co} expects growth in {product} sales to continue next year."
-)
-
-
-def quake(i: int, **kw: str) -> dict[str, object]:
-    return {"id": f"q{i}", "title": kw.pop("title"), "body": QUAKE.format(**kw)}
-
-
-def earnings(i: int, **kw: str) -> dict[str, object]:
-    return {"id": f"e{i}", "title": kw.pop("title"), "body": EARNINGS.format(**kw)}
-
-
-def corpus() -> list[dict[str, object]]:
-    q = dict(m="7.6", day="Wednesday", n="1,100", gov="Gamawan Fauzi")
-    e1 = dict(co="Baidu", rev="3.1", day="Tuesday", ceo="Robin Li", product="search")
-    e2 = dict(co="Nvidia", rev="18.1", day="Wednesday", ceo="Jensen Huang", product="chip")
-    return [
-        quake(1, title="Deadly quake hits Sumatra", **q),
-        earnings(1, title="Baidu revenue falls as search slows", **e1),
-        quake(2, title="Padang earthquake toll rises", **q),
-        earnings(2, title="Nvidia beats forecasts on chip demand", **e2),
-        earnings(3, title="Baidu misses estimates", **e1),
-        quake(3, title="Rescuers dig through Padang rubble after quake", **q),
-        earnings(4, title="Nvidia revenue soars", **e2),
-    ]
 
 
 def groups(assignments: dict[str, str]) -> set[frozenset[str]]:
@@ -53,11 +22,14 @@ def cluster(articles: list[dict[str, object]], params: StoryParams | None = None
 
 
 def test_same_event_in_different_words_joins_and_same_kind_events_stay_apart() -> None:
-    assert groups(cluster(corpus())) == {
+    placed = cluster(background() + corpus())
+    assert groups({aid: sid for aid, sid in placed.items() if int(aid[1:]) < 10}) == {
         frozenset({"q1", "q2", "q3"}),
         frozenset({"e1", "e3"}),
         frozenset({"e2", "e4"}),
     }
+    background_stories = {placed[f"e{10 + i}"] for i in range(len(OTHERS))}
+    assert not background_stories & {placed["e1"], placed["e2"]}
 
 
 def test_same_order_gives_the_same_stories_and_ids() -> None:
@@ -72,14 +44,12 @@ def test_a_story_is_named_after_its_first_article() -> None:
     assert c.stories[a.story_id].size == 2
 
 
-def test_copies_share_a_story_even_when_their_words_differ() -> None:
+def test_a_copy_joins_the_story_of_the_article_it_copies() -> None:
     c = StoryClusterer()
-    c.add({"id": "x1", "title": "Lions win the cup", "body": "The Lions won.", "cluster_id": "k"})
-    odd = c.add(
-        {"id": "x2", "title": "Unrelated words", "body": "Nothing alike", "cluster_id": "k"}
-    )
-    assert odd.story_id == c.add({"id": "x3", "title": "z", "cluster_id": "k"}).story_id
-    assert len(c.stories) == 1
+    articles = corpus()
+    placed = [c.add(a) for a in articles]
+    copy = {**articles[1], "id": "copy", "title": "Baidu revenue falls (wire copy)"}
+    assert c.add(copy).story_id == placed[1].story_id
 
 
 def test_time_pulls_apart_the_same_words_months_apart() -> None:
@@ -94,10 +64,10 @@ def test_time_pulls_apart_the_same_words_months_apart() -> None:
 
 
 def test_quiet_stories_beyond_the_live_budget_can_no_longer_be_joined() -> None:
-    c = StoryClusterer(StoryParams(live_stories=2))
-    for a in corpus()[:2] + [corpus()[3]]:  # quake, Baidu, Nvidia: the quake goes quiet
-        c.add(a)
-    assert len(c.stories) == 2
+    c = StoryClusterer(StoryParams(live_stories=1))
+    quake_story = c.add(corpus()[0]).story_id
+    c.add(corpus()[1])  # Baidu: now the only live story; the quake went quiet
+    assert list(c.stories) != [quake_story] and len(c.stories) == 1
     assert c.add(corpus()[2]).new  # the quake's follow-up starts a new story
 
 

@@ -21,6 +21,7 @@ from tidings.cli import (
     model_commands,
     serve_commands,
     sources_commands,
+    story_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
 from tidings.core.environment import read_environment
@@ -34,6 +35,7 @@ COMMAND_MODULES = (
     sources_commands,
     model_commands,
     data_commands,
+    story_commands,
     serve_commands,
     dev_commands,
 )

@@ -18,7 +18,7 @@ FACET_FIELDS = ("topic", "source")
 DISPLAY_FIELDS = (
     "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
     "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
-    "model_version", "word_count",
+    "story_id", "model_version", "word_count",
 )  # fmt: skip
 #: Facet / query-language field -> keyword field of the index (the same name in every backend).
 KEYWORD_FIELDS = {

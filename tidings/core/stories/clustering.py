@@ -6,7 +6,9 @@ counted online over the articles seen so far. A story keeps, per view,
 the sum of its members' unit vectors, so ``dot(article, sum / n)`` is the article's mean cosine
 to the story's members (average linkage, computed in one pass). Time is a soft signal: the
 score of a story decays with the days between the article and the story's span, never to zero.
-Copies (one near-duplicate ``cluster_id``) always land in one story.
+Copies (one near-duplicate cluster) share nearly every term, so they join the story of the
+article they copy; the clusterer reads only what an article has before it is stored, so the
+ingest path and re-clustering see the same input.
 
 The weights and the threshold are the only fitted numbers (``StoryParams``); ``bench/stories.py``
 chooses them on one half of a labelled corpus and confirms them on the other.
@@ -65,6 +67,7 @@ class Assignment:
     story_id: str
     score: float
     new: bool
+    title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
 
 
 def story_id_for(article_id: str) -> str:
@@ -92,7 +95,6 @@ class StoryClusterer:
         self.df: dict[str, Counter[str]] = {view: Counter() for view in VIEWS}
         self.stories: dict[str, Story] = {}  # least recently joined first
         self.sketch = CandidateSketch(self.params.per_term)
-        self.by_copy: dict[str, str] = {}  # near-duplicate cluster_id -> story id
 
     # -- weighting -------------------------------------------------------------------------
     def _vectors(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
@@ -144,34 +146,25 @@ class StoryClusterer:
         self._count(feats)
         vectors = self._vectors(feats)
         lookup = self._lookup_terms(vectors)
-        copy_of = article.get("cluster_id")
         best, best_score = None, -1.0
-        copy_story = self.stories.get(self.by_copy.get(str(copy_of), "")) if copy_of else None
-        if copy_story is not None:
-            best = copy_story
-            best_score = self.score(best, vectors, feats.seen_at)
-        else:
-            for sid in self.sketch.candidates(lookup, self.params.candidates):
-                story = self.stories.get(sid)
-                if story is None:  # went quiet
-                    continue
-                s = self.score(story, vectors, feats.seen_at)
-                if s > best_score or (s == best_score and best is not None and sid < best.id):
-                    best, best_score = story, s
-            if best is not None and best_score < self.params.threshold:
-                best = None
+        for sid in self.sketch.candidates(lookup, self.params.candidates):
+            story = self.stories.get(sid)
+            if story is None:  # went quiet
+                continue
+            s = self.score(story, vectors, feats.seen_at)
+            if s > best_score or (s == best_score and best is not None and sid < best.id):
+                best, best_score = story, s
+        if best is not None and best_score < self.params.threshold:
+            best = None
         new = best is None
         if best is None:
             best = Story(id=story_id_for(aid))
+        # how well this headline matches the story's other headlines (a headline is chosen by it)
+        typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._join(best, vectors, feats)
         self._touch(best)
         self.sketch.post(best.id, lookup)
-        if copy_of:
-            self.by_copy.pop(str(copy_of), None)
-            self.by_copy[str(copy_of)] = best.id
-            if len(self.by_copy) > 4 * self.params.live_stories:
-                del self.by_copy[next(iter(self.by_copy))]
-        return Assignment(aid, best.id, max(best_score, 0.0) if not new else 1.0, new)
+        return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""

@@ -5,8 +5,8 @@ turn a record into the same features. Each view is a sparse vector of sublinear 
 frequencies (1 + log tf); the clusterer weights them by IDF.
 
 - ``title``: the headline's content words;
-- ``text``: the headline and the opening of the body, words and neighbouring pairs (numbers
-  kept: figures, scores and tolls tell two events of one kind apart);
+- ``text``: the headline and the opening of the body (numbers kept: figures, scores and tolls
+  tell two events of one kind apart);
 - ``names``: the words of capitalised runs inside body sentences (not a lone first word of a
   sentence; not the headline, whose case is a house style): the people, places and
   organisations of the whole body, at no NER cost;
@@ -76,11 +76,6 @@ def names(text: str) -> list[str]:
     return out
 
 
-def with_bigrams(terms: list[str]) -> list[str]:
-    """The words and each pair of neighbouring content words ("jamal williams", "rehab center")."""
-    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-
-
 def sublinear(terms: Iterable[str]) -> dict[str, float]:
     return {t: 1.0 + math.log(n) for t, n in Counter(terms).items()}
 
@@ -113,7 +108,7 @@ def features_of(article: Mapping[str, Any]) -> StoryFeatures:
     return StoryFeatures(
         views={
             "title": sublinear(title_words),
-            "text": sublinear(with_bigrams(title_words + words(body))),
+            "text": sublinear(title_words + words(body)),
             "names": sublinear(w for name in names(body) for w in name.split()),
             "entities": sublinear(e for e in entities if e),
         },
