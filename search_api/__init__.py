@@ -64,6 +64,7 @@ def create_app(
     init_openapi(app, [api.bp, stories.bp, catalog.bp, admin.bp, health.bp])
     for module in (feeds, pages, apidocs, widget):
         app.register_blueprint(module.bp)
+    app.register_blueprint(stories.feeds_bp)
     init_cors(app)
     init_public_url(app)
     init_limits(app, admin=[admin.bp])

@@ -12,12 +12,15 @@ import math
 from datetime import datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from search_api.caching import cacheable
+from search_api.feeds import feed_response
 from search_api.openapi import ApiBlueprint
-from search_api.params import StoriesArgs
+from search_api.params import StoriesArgs, parse_recent
 from search_api.problems import Problem
+from search_api.public_url import external_url
 from search_api.resources import resources
 from search_api.schemas import StoriesResponse, StoryDetail
 from search_api.searching import search_request
@@ -136,3 +139,49 @@ def story(story_id: str) -> Response:
         key=lambda a: (str(a.get("published_at") or ""), a["id"]),
     )
     return cacheable(jsonify(body))
+
+
+# -- feeds ---------------------------------------------------------------------------------
+
+feeds_bp = Blueprint("story_feeds", __name__, url_prefix="/feeds")
+
+
+def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str, Any]:
+    """A story as a feed entry: a stable id (readers never show it twice), its headline, the
+    link of the article the headline comes from, updated whenever an article joins."""
+    others = story["source_count"] - 1
+    names = ", ".join(str(s.get("name") or s["id"]) for s in story["sources"][:5])
+    covered = f"{story['article_count']} articles from {story['source_count']} sources: {names}"
+    return {
+        "id": f"story:{story['id']}",
+        "title": story["headline"] + (f" (+{others} sources)" if others > 0 else ""),
+        "summary": covered,
+        "url": (lead or {}).get("url"),
+        "published_at": story["first_seen"],
+        "updated_at": story["last_seen"],
+        "topics": [{"id": t["id"]} for t in story["topics"]],
+        "source": {"name": f"{story['source_count']} sources"},
+    }
+
+
+@feeds_bp.get("/stories.<any(rss, atom, json):fmt>")
+def stories_feed(fmt: str) -> Response:
+    """Stories most recently grown first, optionally in one topic (``?topic=``)."""
+    topic, limit = parse_recent(request.args)
+    found = [summary(s) for s in current_book().recent(WINDOW)]
+    if topic:
+        found = [s for s in found if topic in {t["id"] for t in s["topics"]}]
+    found = found[:limit]
+    leads = {
+        a["id"]: a
+        for a in resources().store.get_many(
+            [s["headline_article_id"] for s in found if s["headline_article_id"]]
+        )
+    }
+    entries = [story_entry(s, leads.get(s["headline_article_id"] or "")) for s in found]
+    key = f"stories:topic:{topic}" if topic else "stories"
+    title = f"Tidings: stories in {topic}" if topic else "Tidings: stories"
+    home = external_url("pages.home", topic=topic)
+    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k in ("topic", "limit")])
+    return feed_response(fmt, entries, key, title, "Stories, one entry each", home,
+                         "story_feeds.stories_feed", args)  # fmt: skip

@@ -124,3 +124,51 @@ def test_restory_gives_the_same_stories_as_the_ingest_path(home: Path) -> None:
     after = {a["id"]: story_of(client, a["id"]) for a in background() + corpus()}
     app.extensions["tidings"].close()
     assert after == before
+
+
+def test_story_feeds_have_one_stable_entry_per_story(client: FlaskClient) -> None:
+    quake = story_of(client, "q1")
+    items = client.get("/feeds/stories.json?limit=50").get_json()["items"]
+    assert len({i["id"] for i in items}) == len(items)
+    (entry,) = [i for i in items if i["id"] == f"story:{quake}"]
+    assert "(+2 sources)" in entry["title"]
+    assert entry["url"].startswith("https://") and "3 articles from 3 sources" in entry["summary"]
+    business = client.get("/feeds/stories.json?topic=business").get_json()["items"]
+    assert business and f"story:{quake}" not in {i["id"] for i in business}
+    for fmt, marker in (("rss", b"<rss"), ("atom", b"<feed")):
+        resp = client.get(f"/feeds/stories.{fmt}")
+        assert resp.status_code == 200 and marker in resp.data
+        assert quake.encode() in resp.data
+    assert client.get("/feeds/stories.json?limit=0").status_code == 400
+
+
+def test_a_story_entry_keeps_its_id_and_moves_on_as_it_grows(tmp_path: Path) -> None:
+    records = as_records(background() + corpus())
+    import_records(tmp_path, records)
+    app = create_app(Settings(home=tmp_path), config={"RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    quake_url = next(r["url"] for r in records if r["id"] == "q1")
+
+    def quake_entry() -> dict[str, Any]:
+        for item in client.get("/feeds/stories.json?limit=50").get_json()["items"]:
+            detail = client.get(f"/api/v1/stories/{item['id'].removeprefix('story:')}")
+            if quake_url in {a["url"] for a in detail.get_json()["articles"]}:
+                return item
+        raise AssertionError("no quake story in the feed")
+
+    before = quake_entry()
+    follow_up = {
+        **records[-1],
+        "id": "q4",
+        "url": "https://ledger.example/q4",
+        "source": {"id": "courier", "name": "Courier", "domain": "courier.example"},
+        "title": "Padang quake: rescuers search for survivors",
+        "body": corpus()[0]["body"].replace("Rescue teams", "Volunteers and rescue teams"),
+        "published_at": "2024-03-05T09:00:00Z",
+    }
+    import_records(tmp_path, [follow_up])
+    after = quake_entry()
+    app.extensions["tidings"].close()
+    assert after["id"] == before["id"]
+    assert after["date_modified"] > before.get("date_modified", before["date_published"])
+    assert "4 articles from 4 sources" in after["summary"]
