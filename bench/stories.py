@@ -144,10 +144,15 @@ HEADER = (
 def grid() -> list[StoryParams]:
     """The candidate settings --tune searches (weights sum to 1; a threshold per setting)."""
     out = []
-    for wt, wn, we in itertools.product((0.0, 0.1, 0.2), (0.2, 0.35), (0.0, 0.15, 0.3)):
-        weights = (wt, round(1 - wt - wn - we, 2), wn, we)  # title, text, names, entities
-        for thr in (0.10, 0.12, 0.14, 0.16, 0.18, 0.20):
-            out.append(StoryParams(weights=weights, threshold=thr, time_share=0.0))
+    weights = [
+        (0.1, 0.55, 0.2, 0.15),
+        (0.1, 0.6, 0.3, 0.0),
+        (0.0, 0.6, 0.2, 0.2),
+        (0.2, 0.5, 0.15, 0.15),
+        (0.0, 1.0, 0.0, 0.0),
+    ]  # title, text, names, entities
+    for w, share, thr in itertools.product(weights, (0.0, 0.4, 0.5), (0.12, 0.15, 0.18, 0.22)):
+        out.append(StoryParams(weights=w, threshold=thr, cohesion_share=share, time_share=0.0))
     return out
 
 
@@ -163,13 +168,15 @@ def tune(docs: Docs, scorer: Scorer, seeds: Sequence[int]) -> None:
     scored.sort(key=lambda sp: -sp[0])
     for s, p in scored[:5]:
         sb = statistics.mean(scorer.b3(b)(online(b, seed, p)[0]) for seed in seeds)
-        print(f"weights {p.weights} threshold {p.threshold:.2f}: A {s:.4f}  B {sb:.4f}")
-    d = StoryParams()
+        print(f"weights {p.weights} threshold {p.threshold:.2f} cohesion share "
+              f"{p.cohesion_share}: A {s:.4f}  B {sb:.4f}")  # fmt: skip
+    d = StoryParams(time_share=0.0)
     sa, sb = (
         statistics.mean(scorer.b3(h)(online(h, seed, d)[0]) for seed in seeds) for h in (a, b)
     )
     print(
-        f"defaults (StoryParams) weights {d.weights} threshold {d.threshold:.2f}: "
+        f"defaults (StoryParams) weights {d.weights} threshold {d.threshold:.2f} "
+        f"cohesion share {d.cohesion_share}: "
         f"A {sa:.4f}  B {sb:.4f}"
     )
 

@@ -98,3 +98,15 @@ def test_features_read_entities_topics_and_dates() -> None:
     assert f.views["entities"] == {"baidu": 1.0}
     assert f.topics == {"business"}
     assert f.seen_at == 19724.0
+
+
+def test_a_tight_story_admits_only_articles_as_close_as_its_members() -> None:
+    quake_copy = corpus()[0]
+    near = {**corpus()[2], "id": "near"}  # same event, different headline
+    loose = StoryParams(cohesion_share=0.0)
+    strict = StoryParams(cohesion_share=0.99)
+    for params, joins in ((loose, True), (strict, False)):
+        c = StoryClusterer(params)
+        first = c.add(quake_copy)
+        c.add({**quake_copy, "id": "same"})  # an identical copy: the story's cohesion is 1
+        assert (c.add(near).story_id == first.story_id) is joins
