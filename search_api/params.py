@@ -253,9 +253,15 @@ class EntitiesArgs(FilterArgs):
 
 
 class StoriesArgs(FilterArgs):
-    """``GET /api/v1/stories`` (``lang`` is accepted and ignored: stories mix languages)."""
+    """``GET /api/v1/stories`` (``lang`` is accepted and ignored: stories mix languages).
 
-    limit = _limit(what="stories")
+    ``limit`` has no load default, so an empty ``limit=`` is a 400 (not an integer) as the
+    schema says; the view applies the default when it is absent."""
+
+    limit = Count(
+        1, MAX_LIMIT,
+        metadata={"description": f"Number of stories (1-{MAX_LIMIT}; default {DEFAULT_LIMIT})."},
+    )  # fmt: skip
 
 
 class RelatedArgs(QuerySchema):

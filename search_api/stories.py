@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from search_api.caching import cacheable
 from search_api.feeds import feed_response
 from search_api.openapi import ApiBlueprint
-from search_api.params import StoriesArgs, parse_recent
+from search_api.params import DEFAULT_LIMIT, StoriesArgs, parse_recent
 from search_api.problems import Problem
 from search_api.public_url import external_url
 from search_api.resources import resources
@@ -116,7 +116,7 @@ def stories(args: dict[str, Any]) -> Response:
         if _matches(s, args) and (wanted is None or s["id"] in wanted)
     ]
     chosen.sort(key=lambda s: (-s["score"], s["id"]))
-    return cacheable(jsonify({"stories": chosen[: args["limit"]]}))
+    return cacheable(jsonify({"stories": chosen[: args.get("limit", DEFAULT_LIMIT)]}))
 
 
 @bp.get("/stories/<story_id>")

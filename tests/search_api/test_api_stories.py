@@ -110,6 +110,7 @@ def test_bad_story_requests_are_problems(client: FlaskClient) -> None:
     assert resp.headers["Content-Type"].startswith("application/problem+json")
     assert client.get("/api/v1/stories/" + "x" * 500).status_code == 404
     assert client.get("/api/v1/stories?limit=0").status_code == 400
+    assert client.get("/api/v1/stories?limit=").status_code == 400
     assert client.get("/api/v1/stories?from=notadate").status_code == 400
 
 
