@@ -272,6 +272,7 @@ class StorySummary(Open):
         required=True, metadata={"description": "The title of one of its articles."}
     )
     headline_article_id = _str()
+    headline_url = _str()
     first_seen = _str()
     last_seen = _str()
     article_count = fields.Integer(required=True)

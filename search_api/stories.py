@@ -154,7 +154,7 @@ def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str,
     covered = f"{story['article_count']} articles from {story['source_count']} sources: {names}"
     return {
         "id": f"story:{story['id']}",
-        "title": story["headline"] + (f" (+{others} sources)" if others > 0 else ""),
+        "title": story["headline"] + (f" (+{others} source{'s' * (others > 1)})" if others else ""),
         "summary": covered,
         "url": (lead or {}).get("url"),
         "published_at": story["first_seen"],

@@ -35,6 +35,7 @@ class StoryRecord:
     id: str
     headline: str = ""
     headline_article_id: str | None = None
+    headline_url: str | None = None
     headline_fit: float = -1.0
     first_seen: str | None = None
     last_seen: str | None = None
@@ -55,6 +56,7 @@ class StoryRecord:
         if title and title_fit > self.headline_fit:
             self.headline, self.headline_fit = title, title_fit
             self.headline_article_id = str(record.get("id"))
+            self.headline_url = record.get("url")
         when = record.get("published_at") or record.get("fetched_at")
         if when:
             when = str(when)
@@ -90,6 +92,7 @@ def summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "id": data["id"],
         "headline": data.get("headline") or "",
         "headline_article_id": data.get("headline_article_id"),
+        "headline_url": data.get("headline_url"),
         "first_seen": data.get("first_seen"),
         "last_seen": data.get("last_seen"),
         "article_count": data.get("articles", 0),
