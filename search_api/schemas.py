@@ -252,13 +252,6 @@ class StorySource(Open):
     articles = fields.Integer(required=True)
 
 
-class StoryEntity(Open):
-    key = fields.String(required=True)
-    text = _str()
-    label = _str()
-    count = fields.Integer(required=True)
-
-
 class StoryTopic(Open):
     id = fields.String(required=True)
     count = fields.Integer(required=True)
@@ -278,7 +271,7 @@ class StorySummary(Open):
     article_count = fields.Integer(required=True)
     source_count = fields.Integer(required=True)
     sources = fields.List(fields.Nested(StorySource), required=True)
-    entities = fields.List(fields.Nested(StoryEntity), required=True)
+    entities = fields.List(fields.Nested(EntityCount), required=True)
     topics = fields.List(fields.Nested(StoryTopic), required=True)
 
 
