@@ -173,3 +173,12 @@ def test_a_story_entry_keeps_its_id_and_moves_on_as_it_grows(tmp_path: Path) -> 
     assert after["id"] == before["id"]
     assert after["date_modified"] > before.get("date_modified", before["date_published"])
     assert "4 articles from 4 sources" in after["summary"]
+
+
+def test_reindex_keeps_every_hit_in_its_story(home: Path) -> None:
+    assert main(["--home", str(home), "reindex"]) == 0
+    app = create_app(Settings(home=home), config={"RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    hits = client.get("/api/v1/search?q=Padang").get_json()["hits"]
+    assert len(hits) == 3 and {h["story_id"] for h in hits} == {story_of(client, "q1")}
+    app.extensions["tidings"].close()
