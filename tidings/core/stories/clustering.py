@@ -36,7 +36,7 @@ from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 class StoryParams:
     """The knobs of the method. Defaults are the values chosen on ECB+ dev (bench/stories.py)."""
 
-    weights: tuple[float, ...] = (0.1, 0.55, 0.2, 0.15)  # per view, in features.VIEWS order
+    weights: tuple[float, ...] = (0.2, 0.5, 0.15, 0.15)  # per view, in features.VIEWS order
     threshold: float = 0.18
     #: An article must also reach this share of the story's own cohesion (the mean cosine
     #: between its members): a tight story admits only articles as close as its members are.
