@@ -13,6 +13,10 @@ from the first request to the last index commit), seconds per stage, CPU of the 
 workers and the site, and peak memory (PSS of the crawl process and its workers, sampled every
 0.25 s), and how memory moved between the first and the last quarter of the crawl.
 
+With ``--store postgresql`` the pool configuration crawls twice in the same run, into SQLite
+(the baseline) and into a PostgreSQL store (a private, durable cluster the bench starts with
+:mod:`tidings.dev.postgres`), so the ratio compares the store engines alone.
+
 With ``--real SET`` (repeatable) it crawls instead the real pages of the extraction sets in
 ``../shared/data`` (bench/real_site.py: unchanged pages from ``--hosts`` loopback hosts, each with
 robots.txt and a sitemap), then, as the same-run baseline, the generated site with as many
@@ -21,6 +25,7 @@ pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_
     .venv/bin/python bench/crawl.py [--pages 5000] [--furniture-kb 80] [--workers N]
                                     [--no-baseline] [--no-classify] [--no-article-element]
                                     [--render-on-request] [--vs NAME=VALUE] [--json FILE]
+    .venv/bin/python bench/crawl.py --store postgresql [--pages 2000] [--no-classify]
     .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
                                     [--hosts 8] [--stage-pages 400] [--data-dir DIR]
 """
@@ -439,7 +444,9 @@ def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
     from tidings.core.sources import adhoc_sources
 
     started = time.perf_counter()
-    settings = Settings.from_env(home=config["home"], model_dir=config.get("model_dir"))
+    settings = Settings.from_env(
+        home=config["home"], model_dir=config.get("model_dir"), store_url=config.get("store_url")
+    )
     tagger = None
     if config["classify"]:
         from classifier.tagger import Tagger
@@ -675,6 +682,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the pool configuration with this Scrapy setting, and compare "
         "(e.g. TIDINGS_WRITE_THREAD=false: writes on the reactor thread)",
     )
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: crawl into SQLite and into PostgreSQL in the same run and compare",
+    )
     parser.add_argument("--json", type=Path, help="write all results as JSON here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -703,7 +716,10 @@ def main(argv: list[str] | None = None) -> int:
     render_dir = None if args.render_on_request else tempfile.mkdtemp(prefix="tidings-site-")
     server, base = _start_site(args.pages, args.furniture_kb, render_dir, story_tag)
     configs = [(f"pool, {workers} workers", workers, {})]
-    if not args.no_baseline and workers:
+    if args.store == "postgresql":
+        configs = [(f"pool, {workers} workers, SQLite", workers, {}),
+                   (f"pool, {workers} workers, PostgreSQL", workers, {"store": "pg"})]  # fmt: skip
+    elif not args.no_baseline and workers:
         configs.append(("baseline, no pool", 0, {}))
     vs = parse_overrides([args.vs]) if args.vs else {}
     if vs:  # e.g. TIDINGS_WRITE_THREAD=false: store and index on the reactor thread
@@ -718,18 +734,27 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     results: dict[str, Any] = {}
+    postgres = _start_postgres() if args.store == "postgresql" else None
     try:
         for name, n, extra in configs:
             config = {**common, "base": base, "workers": n}
+            if extra.pop("store", None) == "pg":
+                assert postgres is not None
+                config["store_url"] = postgres.fresh_database("bench_crawl")
             config["overrides"] = {**overrides, **extra}
             results[name] = _crawl(name, server.pid, config)
     finally:
         server.terminate()
+        if postgres is not None:
+            postgres.stop()
         if render_dir is not None:
             shutil.rmtree(render_dir, ignore_errors=True)
     _print_table(CRAWL_HEADER, [_row(name, r, args.pages) for name, r in results.items()])
     runs = list(results.values())
-    if not args.no_baseline and workers:
+    if args.store == "postgresql":
+        ratio = runs[0]["report"]["elapsed_s"] / max(runs[1]["report"]["elapsed_s"], 1e-9)
+        print(f"PostgreSQL vs SQLite: {ratio:.2f}x articles/s; load average {_load()}")
+    elif not args.no_baseline and workers:
         ratio = runs[1]["report"]["elapsed_s"] / max(runs[0]["report"]["elapsed_s"], 1e-9)
         print(f"pool vs baseline: {ratio:.2f}x articles/s")
     if vs:
@@ -740,6 +765,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _start_postgres() -> Any:
+    """A private PostgreSQL cluster, durable (fsync and synchronous commits on) like a real one."""
+    from tidings.dev.postgres import PostgresCluster
+
+    return PostgresCluster(durable=True).start()
 
 
 def _start_site(

@@ -17,11 +17,12 @@ Scrapy's reactor keeps fetching and parsing meanwhile. One thread means one writ
 in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the reactor thread
 instead, for comparison in ``bench/crawl.py``).
 
-With a worker pool (``TIDINGS_POOL``, :mod:`crawler.run.workers`) each batch is tagged in a worker
-process while the next batch fills. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several
-processes store into one store but only one may write the embedded index: the one holding
-it indexes its batches and everything the others left pending; the others try to take it
-at each batch and, when they finish, wait for it and index what is still pending.
+With a worker pool (:mod:`crawler.run.workers`) records arrive tagged (the worker that
+extracted a page tagged it) and the settings give this pipeline no tagger; without a pool it
+tags each batch here. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several processes store into
+one store but only one may write the embedded index: the one holding it indexes its batches
+and everything the others left pending; the others try to take it at each batch and, when
+they finish, wait for it and index what is still pending.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ from scrapy.crawler import Crawler
 from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.run.shared import unwrap
+from crawler.run.scrapy_settings import unwrap
 from crawler.run.state import shared_store, tidings_settings
-from crawler.run.workers import add_seconds, crawl_pool
+from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
+from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
-from tidings.core.store import Store, UpsertResult
+from tidings.core.store import StoreEngine, UpsertResult, open_store
 from tidings.core.stories.ingest import place_stories
 from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
@@ -72,9 +74,8 @@ class ArticlePipeline:
         self.tagger: ArticleTagger | None = unwrap(crawler.settings.get("TIDINGS_TAGGER"))
         self.batch_size = max(1, crawler.settings.getint("TIDINGS_BATCH_SIZE", DEFAULT_BATCH_SIZE))
         self.batch: list[FetchedArticle] = []
-        self.store: Store | None = None
+        self.store: StoreEngine | None = None
         self.index: IndexBackend | None = None
-        self.pool = crawl_pool(crawler)
         self.shared_index = crawler.settings.getbool("TIDINGS_SHARED_INDEX")
         self.index_wait = crawler.settings.getfloat("TIDINGS_INDEX_WAIT", DEFAULT_INDEX_WAIT)
         self._said_locked = False
@@ -100,7 +101,7 @@ class ArticlePipeline:
 
     async def open_spider(self) -> None:
         shared_store(self.crawler)  # the spider's and middlewares' connection (reads, errors)
-        self.store = Store(self.settings.db_path)  # the writer thread's own connection
+        self.store = open_store(self.settings)  # the writer thread's own connection
         if await self._write(self._take_index):
             await self._write(self._index_pending)
 
@@ -143,15 +144,15 @@ class ArticlePipeline:
         if not batch:
             return
         records = [item.record for item in batch]
-        if self.tagger is not None or (self.pool is not None and self.pool.has_tagger):
-            records = await self._tag(records)
+        if self.tagger is not None:  # no worker pool: tag here, a batch at a time
+            self._tag(records)
         self._add_source_topics(records)
         fetch_states = [item.fetch for item in batch]
         result, store_s, index_s = await self._write(self._store_and_index, records, fetch_states)
         add_seconds(self.crawler, "store", store_s)
         if index_s is not None:
             add_seconds(self.crawler, "index", index_s)
-        source_of = {r.get("id"): (r.get("source") or {}).get("id", "?") for r in records}
+        source_of = {r.get("id"): source_id(r) or "?" for r in records}
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
                 count(self.crawler, source_of.get(aid, "?"), name)
@@ -164,20 +165,15 @@ class ArticlePipeline:
             )
         self.stats.inc_value(f"{STAT}batches")
 
-    async def _tag(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _tag(self, records: list[dict[str, Any]]) -> None:
+        assert self.tagger is not None
         started = time.perf_counter()
         try:
-            if self.pool is not None and self.pool.has_tagger:
-                records, seconds = await self.pool.tag(records)
-            else:
-                assert self.tagger is not None
-                self.tagger.tag(records)
-                seconds = time.perf_counter() - started
-            add_seconds(self.crawler, "tag", seconds)
+            self.tagger.tag(records)
+            add_seconds(self.crawler, "tag", time.perf_counter() - started)
         except Exception:  # store untagged rather than lose the batch; reclassify later
             logger.exception("tagging a batch of %d articles failed", len(records))
-            self.stats.inc_value(f"{STAT}errors/tagging")
-        return records
+            self.stats.inc_value(TAGGING_ERRORS_STAT, len(records))
 
     def _store_and_index(
         self, records: list[dict[str, Any]], fetch_states: list[Any]
@@ -208,7 +204,7 @@ class ArticlePipeline:
         """
         sources = getattr(self.crawler.spider, "sources", None) or {}
         for record in batch:
-            source = sources.get((record.get("source") or {}).get("id"))
+            source = sources.get(source_id(record))
             if source is None or not source.topics:
                 continue
             topics = record.setdefault("topics", [])

@@ -26,7 +26,7 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 #: Machine paths: their errors are always problem JSON. Elsewhere a browser gets an HTML page.
-MACHINE_PREFIXES = ("/api/", "/feeds/", "/healthz", "/readyz", "/metrics", "/static/")
+MACHINE_PREFIXES = ("/api/", "/v2/", "/feeds/", "/healthz", "/readyz", "/metrics", "/static/")
 
 
 def create_app(
@@ -57,11 +57,14 @@ def create_app(
     from search_api.cors import init_cors
     from search_api.limits import init_limits
     from search_api.metrics import init_metrics
+    from search_api.newsapi import views as newsapi_views
+    from search_api.newsapi.proxy_path import ProxiedNewsApiPaths
     from search_api.openapi import init_openapi
     from search_api.public_url import init_public_url
 
     init_metrics(app, res)  # first: its timer wraps everything registered after it
-    init_openapi(app, [api.bp, stories.bp, catalog.bp, admin.bp, health.bp])
+    init_openapi(app, [api.bp, stories.bp, catalog.bp, admin.bp, health.bp, newsapi_views.bp])
+    app.wsgi_app = ProxiedNewsApiPaths(app.wsgi_app)  # type: ignore[method-assign]
     for module in (feeds, pages, apidocs, widget):
         app.register_blueprint(module.bp)
     app.register_blueprint(stories.feeds_bp)

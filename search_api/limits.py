@@ -65,7 +65,7 @@ def init_limits(app: Flask, admin: list[Blueprint]) -> Limiter:
 
     @app.errorhandler(RateLimitExceeded)
     def on_limited(exc: RateLimitExceeded) -> Any:
-        return problem_response(_problem(limiter, exc))
+        return problem_response(rate_limited_problem(limiter, exc))
 
     return limiter
 
@@ -74,7 +74,8 @@ def _storage_uri(uri: str) -> str:
     return "tidings-memory://" if uri.startswith("memory://") else uri
 
 
-def _problem(limiter: Limiter, exc: RateLimitExceeded) -> Problem:
+def rate_limited_problem(limiter: Limiter, exc: RateLimitExceeded) -> Problem:
+    """The 429 for ``exc``: ``Retry-After`` and ``X-RateLimit-*`` from the limit hit."""
     current = limiter.current_limit
     headers: dict[str, str] = {}
     retry = 1

@@ -96,6 +96,9 @@ def init_openapi(app: Flask, blueprints: list[ApiBlueprint]) -> TidingsApi:
     api.spec.components.security_scheme(
         "apiKeyHeader", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     )
+    api.spec.components.security_scheme(  # NewsAPI clients' way (/v2)
+        "apiKeyQuery", {"type": "apiKey", "in": "query", "name": "apiKey"}
+    )
     for bp in blueprints:
         api.register_blueprint(bp)
     return api

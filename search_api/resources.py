@@ -52,10 +52,10 @@ class Resources:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    from tidings.core.store import Store
+                    from tidings.core.store import open_store
 
                     try:
-                        store = Store(self.settings.db_path)
+                        store = open_store(self.settings)
                     except Exception as exc:  # unreadable, not a database, newer schema...
                         raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
                     self._owned.append(store)

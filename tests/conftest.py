@@ -1,21 +1,28 @@
-"""Fixtures shared by the whole suite: one real Elasticsearch node per test session.
+"""Fixtures shared by the whole suite: one real Elasticsearch node and one real PostgreSQL
+cluster per test session, each started on first use.
 
 The node starts on first use only (a run that needs no Elasticsearch never pays its start-up),
 from Elastic's integ-test build via :mod:`tidings.dev.elasticsearch`. ``TIDINGS_ES_URL`` set
 before the run points the tests at an existing cluster instead. Where the node cannot start
 (no Java or Maven), Elasticsearch tests skip with the reason, except in CI (``CI=true``), where
-they fail: CI must prove the backend on a real cluster.
+they fail: CI must prove the backend on a real cluster. PostgreSQL likewise
+(:mod:`tidings.dev.postgres`, Debian's ``postgresql``): each test that asks for ``pg_url`` gets
+a database of its own in the session's cluster.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
 from es_node import started_node
+from pg_cluster import started_cluster
 
 from tidings.dev.elasticsearch import ElasticsearchNode
+from tidings.dev.postgres import PostgresCluster
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +42,19 @@ def es_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield url
     if previous is None:
         os.environ.pop("TIDINGS_ES_URL", None)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL cluster on 127.0.0.1 that this session started (and stops)."""
+    cluster = started_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
+    """The URL of an empty database of this test's own in the session's cluster."""
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    return pg_cluster.fresh_database(f"t_{name[:40]}_{digest}")

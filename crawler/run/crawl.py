@@ -109,7 +109,7 @@ def run_crawl(
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
     if redis_url:
         check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
-    pool = WorkerPool(workers, tagger) if workers > 0 else None
+    pool = WorkerPool(workers, tagger, max_batch=batch_size) if workers > 0 else None
     try:
         if pool is not None:
             pool.start()  # fork now: no reactor threads yet

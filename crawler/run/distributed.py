@@ -18,10 +18,15 @@ queued is never queued again by another. What this module adds:
   articles were never stored.
 
 Every worker starts from the same feeds and sitemaps; the dupefilter lets one of them fetch
-each. Workers share the store of record (SQLite in WAL mode queues writers), and the search
-index, which allows one writer, is written by whichever worker holds it; the others leave
-their articles pending for it (see :mod:`crawler.pipelines`). robots.txt is read once per
-worker (Scrapy's robots middleware bypasses the scheduler).
+each. Workers share the store of record: processes on one machine may share the SQLite file
+(WAL mode queues writers), but SQLite cannot be shared over a network, so workers on several
+machines set ``TIDINGS_STORE_URL`` to one PostgreSQL (:mod:`tidings.core.store.postgres_db`:
+its articles lock makes concurrent writers decide identity and clusters in turn, so each
+article is stored once and copies share one cluster). With Elasticsearch every worker writes
+the index itself; the embedded index, which allows one writer process on one machine, is
+written by whichever worker holds it and the others leave their articles pending for it (see
+:mod:`crawler.pipelines`). robots.txt is read once per worker (Scrapy's robots middleware
+bypasses the scheduler).
 
 Keys (``<id>`` is ``TIDINGS_REDIS_CRAWL``, default ``tidings``): ``tidings:<id>:requests``,
 ``tidings:<id>:dupefilter``, ``tidings:<id>:workers`` (a hash of worker → state and time).

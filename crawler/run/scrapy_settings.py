@@ -6,16 +6,38 @@ never waits more than the server's own latency suggests, so a fast local site is
 to a crawl, while a slow remote one is backed off. A 429/503 with ``Retry-After`` pauses its
 host (:mod:`crawler.fetch.retry_after`); stored validators make re-crawls conditional
 (:mod:`crawler.fetch.conditional`).
+
+Live objects (the tagger, the worker pool) pass through the settings by reference: Scrapy
+deep-copies its settings for every crawler, and a tagger holding a spaCy pipeline and a fitted
+model must not be copied (slow, and some parts cannot be).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler.run.shared import ByReference
 from crawler.run.workers import WorkerPool
 from tidings.core.config import Settings
 from tidings.core.tagging import ArticleTagger
+
+
+class ByReference:
+    """A settings value that deep-copies to itself."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ByReference:
+        return self
+
+    def __copy__(self) -> ByReference:
+        return self
+
+
+def unwrap(value: Any) -> Any:
+    """The object behind a :class:`ByReference` (other values pass through)."""
+    return value.value if isinstance(value, ByReference) else value
+
 
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
@@ -73,7 +95,9 @@ def scrapy_settings(
         "LOGSTATS_INTERVAL": 60.0,
         "STATS_DUMP": log_level.upper() == "DEBUG",
         "TIDINGS_SETTINGS": settings,
-        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None else None,
+        # tagging happens in one place: in the pool's workers (which hold their own tagger),
+        # else in the item pipeline
+        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None and pool is None else None,
         "TIDINGS_BATCH_SIZE": batch_size,
         "TIDINGS_POOL": ByReference(pool) if pool is not None else None,
     }

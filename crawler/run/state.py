@@ -12,9 +12,9 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.run.shared import unwrap
+from crawler.run.scrapy_settings import unwrap
 from tidings.core.config import Settings
-from tidings.core.store import Store
+from tidings.core.store import StoreEngine, open_store
 
 _ATTR = "_tidings_store"
 
@@ -27,20 +27,20 @@ def tidings_settings(crawler: Crawler) -> Settings:
     return settings
 
 
-def shared_store(crawler: Crawler) -> Store:
+def shared_store(crawler: Crawler) -> StoreEngine:
     """The crawl's Store, opened on first use and closed when the engine stops."""
-    store: Store | None = getattr(crawler, _ATTR, None)
+    store: StoreEngine | None = getattr(crawler, _ATTR, None)
     if store is None:
         settings = tidings_settings(crawler)
         settings.home.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.db_path)
+        store = open_store(settings)
         setattr(crawler, _ATTR, store)
         crawler.signals.connect(lambda: _close(crawler), signal=signals.engine_stopped, weak=False)
     return store
 
 
 def _close(crawler: Crawler) -> None:
-    store: Store | None = getattr(crawler, _ATTR, None)
+    store: StoreEngine | None = getattr(crawler, _ATTR, None)
     if store is not None:
         store.close()
         setattr(crawler, _ATTR, None)

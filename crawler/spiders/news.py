@@ -12,9 +12,8 @@ Link following (``follow_links``): a source's home and section pages are fetched
 and their links followed up to the source's depth (:mod:`crawler.follow.links` sorts links by URL
 shape, :mod:`crawler.follow.pagekind` judges fetched pages; extraction has the last word).
 
-Date windows (``--since``/``--until``): feed and sitemap entries dated outside the window are
-not requested (:mod:`crawler.run.window`); other pages are judged after extraction
-(:mod:`crawler.run.window_filter`).
+Date windows (``--since``/``--until``, :mod:`crawler.run.window`): feed and sitemap entries
+dated outside the window are not requested; other pages are judged after extraction.
 """
 
 from __future__ import annotations
@@ -43,9 +42,8 @@ from crawler.health.failures import CrawlError, classify_failure
 from crawler.items import FetchedArticle
 from crawler.run.progress import ProgressLine
 from crawler.run.state import shared_store
-from crawler.run.window import DateWindow
-from crawler.run.window_filter import DateWindowMiddleware
-from crawler.run.workers import run_extract
+from crawler.run.window import DateWindow, DateWindowMiddleware
+from crawler.run.workers import finish_page
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
 from crawler.urls.canonical import canonicalize, host_of
@@ -369,7 +367,7 @@ class NewsSpider(scrapy.Spider):
             hints["language"] = source.language
         try:
             text = page_text(response.body, content_type, response.text)
-            record = await run_extract(self.crawler, extract_article, text, response.url, hints)
+            record = await finish_page(self.crawler, extract_article, text, response.url, hints)
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tidings.core.store import SqliteStore, StoreEngine
+from tidings.core.store.postgres import PostgresStore
 
 #: Opens one more store object on the test's database (a second connection, as another
 #: process would).
@@ -25,8 +26,14 @@ def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> StoreOpener:
     return lambda: SqliteStore(path)
 
 
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> StoreOpener:
+    url = request.getfixturevalue("pg_url")  # a fresh database in the session's cluster
+    return lambda: PostgresStore(url)
+
+
 #: engine name -> (request, tmp_path) -> opener of stores on one fresh, empty database
 STORE_ENGINES: dict[str, Callable[[pytest.FixtureRequest, Path], StoreOpener]] = {
+    "postgresql": _postgresql,
     "sqlite": _sqlite,
 }
 

@@ -161,6 +161,18 @@ def test_ids_older_than_use_published_else_fetched(store: StoreEngine) -> None:
     assert len(store.ids_older_than("2030-01-01T00:00:00+00:00", limit=2)) == 2
 
 
+def test_ids_older_than_compare_instants_not_text(store: StoreEngine) -> None:
+    """A record written with an offset (not through ``normalise``) is dated by its instant."""
+    new_year_in_paris = {**record(1), "published_at": "2020-01-01T00:30:00+01:00"}  # 23:30 UTC
+    unreadable = {**record(2), "published_at": "soon", "fetched_at": "2019-06-01T00:00:00Z"}
+    store.upsert([new_year_in_paris, unreadable])
+    assert sorted(store.ids_older_than("2019-12-31T23:45:00Z")) == sorted(
+        [new_year_in_paris["id"], unreadable["id"]]
+    )
+    assert store.ids_older_than("2019-12-31T23:59:00+00:30") == [unreadable["id"]]  # 23:29Z
+    assert store.get(new_year_in_paris["id"])["published_at"] == "2020-01-01T00:30:00+01:00"  # type: ignore[index]
+
+
 def test_delete(store: StoreEngine) -> None:
     recs = [record(n, body=prose(n)) for n in range(3)]
     store.upsert(recs)

@@ -76,16 +76,22 @@ def test_admin_operations_need_an_api_key(client: FlaskClient) -> None:
         assert "security" not in spec["paths"][path][method]
 
 
-def test_docs_page_is_self_contained(client: FlaskClient) -> None:
+def test_docs_page_is_swagger_ui_from_the_package(client: FlaskClient) -> None:
     assert client.get("/api/v1/docs").status_code == 308
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200 and page.mimetype == "text/html"
     csp = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert "connect-src 'self'" in csp  # "Try it out" calls this origin only
     html = page.get_data(as_text=True)
-    assert 'src="docs.js"' in html and "../openapi.json" in html
-    for asset in ("docs.js", "docs.css"):
-        text = client.get(f"/api/v1/docs/{asset}").get_data(as_text=True)
-        assert "http://" not in text and "https://" not in text  # no CDN, nothing remote
+    assert "<script>" not in html  # no inline script: the CSP forbids them
+    assert 'src="vendor/swagger-ui-bundle.js"' in html and 'src="docs.js"' in html
+    assert 'data-spec="../openapi.json"' in html
     script = client.get("/api/v1/docs/docs.js").get_data(as_text=True)
-    assert "innerHTML" not in script  # the document's text is inserted as text only
+    assert "http://" not in script and "https://" not in script  # nothing remote
+    assert "validatorUrl: null" in script  # the badge would send the document elsewhere
+    version = client.get("/api/v1/docs/vendor/VERSION").get_data(as_text=True).strip()
+    bundle = client.get("/api/v1/docs/vendor/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and bundle.mimetype == "text/javascript"
+    assert b"SwaggerUIBundle" in bundle.data and version.startswith("v5.")
+    assert client.get("/api/v1/docs/vendor/index.html").status_code == 404  # only listed files

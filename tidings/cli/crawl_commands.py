@@ -189,11 +189,11 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 def _due(settings: Any, sources: list[Any], scheduled: set[str], force: bool) -> list[Any]:
     """Drop sources-file sources whose interval has not passed (ad-hoc URLs always run)."""
     from crawler.run.schedule import due_sources
-    from tidings.core.store import Store
+    from tidings.core.store import open_store
 
-    if force or not scheduled or not settings.db_path.exists():
+    if force or not scheduled or not settings.store_exists:
         return sources
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
         last = store.last_finished_runs()
     _, waiting = due_sources(
         [s for s in sources if s.id in scheduled], last, datetime.now(UTC), force

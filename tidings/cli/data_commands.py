@@ -21,7 +21,7 @@ from tidings.cli.common import existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.article import InvalidArticle, normalise
 from tidings.core.index import IndexSchemaError, open_index
-from tidings.core.store import Store
+from tidings.core.store import open_store
 from tidings.core.sync import delete_and_unindex, index_pending, store_and_index
 
 BATCH = 500
@@ -101,7 +101,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             pass
         tagger = None if args.no_classify else open_tagger(settings)
         settings.home.mkdir(parents=True, exist_ok=True)
-        with Store(settings.db_path) as store:
+        with open_store(settings) as store:
             index = open_index(settings, writable=True)
             try:
                 index_pending(store, index)  # what a killed earlier writer left unindexed
@@ -129,10 +129,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    if not settings.db_path.exists():
+    if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     out = sys.stdout
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
         for batch in store.iter_articles(BATCH):
             for record in batch:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -148,9 +148,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     embedded index built with an older schema is derived data: it is deleted and rebuilt.
     """
     settings = settings_from(args)
-    if not settings.db_path.exists():
+    if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
         try:
             index = open_index(settings, writable=True)
         except IndexSchemaError:
@@ -178,11 +178,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
         raise UsageError("say how many days to keep: --days N or TIDINGS_RETENTION_DAYS")
     if days <= 0:
         raise UsageError(f"--days must be positive, not {days}")
-    if not settings.db_path.exists():
+    if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     cutoff = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
     removed = 0
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
         index = open_index(settings, writable=True)
         try:
             index_pending(store, index)  # what a killed or failed earlier writer left

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from tidings.cli.common import open_tagger, settings_from
 from tidings.cli.errors import UsageError
-from tidings.core.store import Store
+from tidings.core.store import open_store
 
 DEMO_SITE_PORT = 8001
 
@@ -67,7 +67,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # the demo site is on loopback: sources added through the demo's API may name it
         internal = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | {host_of(site.base_url)}
         app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
-        with Store(settings.db_path) as store:
+        with open_store(settings) as store:
             stored = store.count()
 
         def ready(url: str) -> None:

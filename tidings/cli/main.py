@@ -2,8 +2,9 @@
 
 Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
 ``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that, an index
-that another process is writing or whose server is down, a bad ``TIDINGS_*`` value and
-argparse's own errors into one line on stderr and exit code 2, never a traceback.
+that another process is writing or whose server is down, a store it cannot reach or use, a bad
+``TIDINGS_*`` value and argparse's own errors into one line on stderr and exit code 2, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from tidings.cli import (
     model_commands,
     serve_commands,
     sources_commands,
+    store_commands,
     story_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
 from tidings.core.environment import read_environment
 from tidings.core.index import IndexLockedError
 from tidings.core.index.base import IndexUnavailable
+from tidings.core.store import StoreError
 
 #: Modules that register subcommands, in ``--help`` order.
 COMMAND_MODULES = (
@@ -35,6 +38,7 @@ COMMAND_MODULES = (
     sources_commands,
     model_commands,
     data_commands,
+    store_commands,
     story_commands,
     serve_commands,
     dev_commands,
@@ -87,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UsageError, IndexLockedError, IndexUnavailable) as exc:
-        # bad input, an index another process is writing, or one we cannot reach: one line
+    except (UsageError, IndexLockedError, IndexUnavailable, StoreError) as exc:
+        # bad input, an index another process is writing, or an index or store we cannot
+        # reach or use: one line
         message = " ".join(str(exc).split())
         print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE

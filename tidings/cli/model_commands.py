@@ -208,12 +208,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_reclassify(args: argparse.Namespace) -> int:
     from classifier.reclassify import reclassify
     from tidings.core.index import open_index
-    from tidings.core.store import Store
+    from tidings.core.store import open_store
 
     settings = settings_from(args)
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    if not settings.db_path.exists():
+    if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     model_dir = Path(args.model) if args.model else settings.model_dir
     tagger = open_tagger(settings, model_dir)
@@ -221,7 +221,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     if args.only_outdated:  # the version is the model's: a taxonomy edit does not change it
         _say("skipping articles already at this model version; after editing the taxonomy "
              "add --no-only-outdated")  # fmt: skip
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
         index = open_index(settings, writable=True)
         try:
             report = reclassify(

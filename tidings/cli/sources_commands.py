@@ -106,12 +106,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _health(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from tidings.core.store import Store
+    from tidings.core.store import open_store
 
     settings = settings_from(args)
     found: list[dict[str, Any]] = []
-    if settings.db_path.exists():
-        with Store(settings.db_path) as store:
+    if settings.store_exists:
+        with open_store(settings) as store:
             found = store.source_health()
     if args.sources:
         known = {h["source_id"] for h in found}

@@ -43,11 +43,18 @@ class Settings:
     taxonomy: Path | None = None  # taxonomy file; None: the packaged tidings/core/taxonomy.toml
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int | None = None  # `tidings prune` removes articles older than this
+    #: The shared store of record (``postgresql://...``); None: SQLite at :attr:`db_path`.
+    store_url: str | None = None
 
     @property
     def db_path(self) -> Path:
-        """SQLite store of record."""
+        """SQLite store of record (when :attr:`store_url` is unset)."""
         return self.home / "tidings.db"
+
+    @property
+    def store_exists(self) -> bool:
+        """Whether there is a store to read: a PostgreSQL server named, or the SQLite file."""
+        return self.store_url is not None or self.db_path.exists()
 
     @property
     def index_dir(self) -> Path:
@@ -70,6 +77,7 @@ class Settings:
             taxonomy=values["TIDINGS_TAXONOMY"],
             user_agent=values["TIDINGS_USER_AGENT"] or DEFAULT_USER_AGENT,
             retention_days=values["TIDINGS_RETENTION_DAYS"],
+            store_url=values["TIDINGS_STORE_URL"],
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for key in ("home", "model_dir", "taxonomy"):
@@ -81,6 +89,8 @@ class Settings:
         """The ``TIDINGS_*`` variables that give a child process (a crawl the API starts) these
         settings: the inverse of :meth:`from_env` for what a crawl needs."""
         env = {"TIDINGS_HOME": str(self.home), "TIDINGS_INDEX": self.index_backend}
+        if self.store_url:
+            env["TIDINGS_STORE_URL"] = self.store_url
         if self.es_url:
             env.update(TIDINGS_ES_URL=self.es_url, TIDINGS_ES_INDEX=self.es_index)
         if self.es_api_key:

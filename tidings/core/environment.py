@@ -99,6 +99,14 @@ def choice(*allowed: str) -> Callable[[str], str | None]:
     return parse
 
 
+def postgres_url(value: str) -> str | None:
+    """A ``postgresql://`` (or ``postgres://``) libpq URL; empty means unset."""
+    url = value.strip()
+    if url and url.split("://", 1)[0] not in ("postgresql", "postgres"):
+        raise ValueError("must be a postgresql:// URL")
+    return url or None
+
+
 def hosts(value: str) -> frozenset[str] | None:
     return parse_host_list(value) or None
 
@@ -157,6 +165,11 @@ VARIABLES: dict[str, Variable] = {
         Variable(
             "TIDINGS_RETENTION_DAYS", None, positive, "core",
             "`tidings prune` removes articles older than this many days",
+        ),
+        Variable(
+            "TIDINGS_STORE_URL", None, postgres_url, "core",
+            "PostgreSQL store shared by every host (postgresql://USER:PASSWORD@host/db); "
+            "unset: SQLite in TIDINGS_HOME",
         ),
         Variable(
             "TIDINGS_REDIS_URL", None, text, "core",
@@ -240,6 +253,10 @@ VARIABLES: dict[str, Variable] = {
         Variable(
             "TIDINGS_ES_CACHE", None, path, "dev",
             "where `tidings dev elasticsearch` keeps unpacked releases",
+        ),
+        Variable(
+            "TIDINGS_PG_BIN", None, path, "dev",
+            "PostgreSQL server binaries for `tidings dev postgres` (default: Debian's newest)",
         ),
         Variable(
             "TIDINGS_DATA_DIR", None, path, "dev",

@@ -39,7 +39,13 @@ from tidings.core.index.query_language import (
 #: The taxonomy shipped with the package (used when the settings name none).
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 log = logging.getLogger(__name__)
-_ALLOWED = {"id", "label", "description", "parent", "keywords", "entities", "query"}
+_ALLOWED = {
+    "id", "label", "description", "parent", "keywords", "entities", "query", "category",
+}  # fmt: skip
+#: Broad news categories a topic may name (``category``): those of NewsAPI-style clients.
+CATEGORIES = (
+    "business", "entertainment", "general", "health", "science", "sports", "technology",
+)  # fmt: skip
 
 
 class TaxonomyError(ValueError):
@@ -56,6 +62,7 @@ class TopicDef:
     entities: tuple[str, ...] = ()
     query: str | None = None
     query_tree: Node | None = field(default=None, repr=False, compare=False)
+    category: str | None = None  # one of CATEGORIES; None: the parent's
 
     @property
     def is_rule(self) -> bool:
@@ -74,6 +81,21 @@ class Taxonomy:
     def rule_topics(self) -> tuple[TopicDef, ...]:
         return tuple(t for t in self.topics if t.is_rule)
 
+    def categories(self) -> dict[str, str]:
+        """Topic id -> broad category: its own ``category``, else its nearest ancestor's;
+        topics with neither are left out."""
+        by_id = {t.id: t for t in self.topics}
+        out = {}
+        for topic in self.topics:
+            node: TopicDef | None = topic
+            seen: set[str] = set()
+            while node is not None and node.category is None and node.id not in seen:
+                seen.add(node.id)
+                node = by_id.get(node.parent) if node.parent else None
+            if node is not None and node.category is not None:
+                out[topic.id] = node.category
+        return out
+
 
 def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -90,9 +112,11 @@ def _topic(raw: object, where: str) -> TopicDef:
     for key in ("id", "label", "description"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise TaxonomyError(f"{where}: '{key}' must be a non-empty string")
-    for key in ("parent", "query"):
+    for key in ("parent", "query", "category"):
         if key in raw and not isinstance(raw[key], str):
             raise TaxonomyError(f"{where}: '{key}' must be a string")
+    if "category" in raw and raw["category"] not in CATEGORIES:
+        raise TaxonomyError(f"{where}: 'category' must be one of {', '.join(CATEGORIES)}")
     query = raw.get("query")
     tree = _rule_query(query, f"{where} ('{raw['id'].strip()}')") if query is not None else None
     return TopicDef(
@@ -104,6 +128,7 @@ def _topic(raw: object, where: str) -> TopicDef:
         entities=_strings(raw.get("entities", []), where, "entities"),
         query=query,
         query_tree=tree,
+        category=raw.get("category"),
     )
 
 
@@ -186,14 +211,28 @@ def topic_labels(path: str | Path | None = None) -> dict[str, str]:
     """Topic id -> label of the taxonomy at ``path`` (the packaged one when None), reread when
     the file changes; empty (and logged) when the file is missing or invalid, so a reader such
     as the API shows ids rather than failing."""
+    taxonomy = _current(path, "labels")
+    return {t.id: t.label for t in taxonomy.topics} if taxonomy else {}
+
+
+def topic_categories(path: str | Path | None = None) -> dict[str, str]:
+    """Topic id -> category (:meth:`Taxonomy.categories`) of the taxonomy at ``path``, read as
+    :func:`topic_labels` reads it (empty, and logged, when the file cannot be read)."""
+    taxonomy = _current(path, "categories")
+    return taxonomy.categories() if taxonomy else {}
+
+
+def _current(path: str | Path | None, what: str) -> Taxonomy | None:
+    """The taxonomy at ``path`` as last loaded, reloaded when the file changes; None (logged,
+    naming ``what`` is missing) when it is missing or invalid."""
     p = Path(path) if path is not None else DEFAULT_TAXONOMY
     try:
-        return _labels(p, p.stat().st_mtime_ns)
+        return _loaded(p, p.stat().st_mtime_ns)
     except (OSError, TaxonomyError) as exc:
-        log.warning("taxonomy labels unavailable: %s", exc)
-        return {}
+        log.warning("taxonomy %s unavailable: %s", what, exc)
+        return None
 
 
 @lru_cache(maxsize=4)
-def _labels(path: Path, mtime_ns: int) -> dict[str, str]:
-    return {t.id: t.label for t in load_taxonomy(path).topics}
+def _loaded(path: Path, mtime_ns: int) -> Taxonomy:
+    return load_taxonomy(path)

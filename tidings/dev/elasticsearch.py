@@ -15,14 +15,11 @@ uses :class:`ElasticsearchNode` directly.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,9 +27,9 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from types import TracebackType
 
 from tidings.core.environment import read_environment
+from tidings.dev.service import LocalService, free_port
 
 #: The release the official 8.x Python client supports and Maven Central serves (checked).
 DEFAULT_VERSION = "8.19.7"
@@ -137,19 +134,14 @@ def _service_account() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ElasticsearchNode:
+class ElasticsearchNode(LocalService):
     """One single-node cluster on 127.0.0.1; a context manager that always stops it.
 
     :meth:`kill` and :meth:`start` again (same port, same data) let fault tests take the node
     away and bring it back.
     """
+
+    log_name = "stdout.log"
 
     def __init__(
         self,
@@ -157,16 +149,17 @@ class ElasticsearchNode:
         *,
         heap: str = DEFAULT_HEAP,
         port: int | None = None,
+        host: str = "127.0.0.1",
         startup_timeout: float = 300.0,
     ) -> None:
         self.version = version
+        self.host = host  # another address only on a private test network (no security)
         self.heap = heap
         self.port = port or free_port()
         self.transport_port = free_port()
         self.startup_timeout = startup_timeout
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.workdir: Path | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://{host}:{self.port}"
+        super().__init__()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -185,7 +178,7 @@ class ElasticsearchNode:
         }
         settings = {
             "discovery.type": "single-node",
-            "network.host": "127.0.0.1",
+            "network.host": self.host,
             "http.port": self.port,
             "transport.port": self.transport_port,
             "path.data": self.workdir / "data",
@@ -198,20 +191,7 @@ class ElasticsearchNode:
         }
         command = [str(home / "bin" / "elasticsearch")]
         command += [f"-E{key}={value}" for key, value in settings.items()]
-        log = (self.workdir / "stdout.log").open("ab")
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # one process group: stop() signals the JVM and its helpers
-            user=account[0] if account else None,
-            group=account[1] if account else None,
-            extra_groups=[] if account else None,
-        )
-        log.close()
-        atexit.register(self.kill)  # never outlive the process that started it
+        self._spawn(command, env=env, account=account)  # one process group: JVM + helpers
         try:
             self._wait_ready()
         except BaseException:
@@ -251,49 +231,9 @@ class ElasticsearchNode:
             time.sleep(0.5)
         raise NodeError(f"Elasticsearch not ready after {self.startup_timeout:.0f} s")
 
-    def log_tail(self, lines: int = 40) -> str:
-        """The end of the node's console output (for start-up failures)."""
-        if self.workdir is None or not (self.workdir / "stdout.log").exists():
-            return ""
-        text = (self.workdir / "stdout.log").read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def _signal(self, sig: signal.Signals) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-
-    def kill(self) -> None:
-        """SIGKILL the node (a crash: no shutdown hooks); its data stays for :meth:`start`."""
-        self._signal(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait()
-
     def stop(self, timeout: float = 30.0) -> None:
         """Shut the node down (SIGTERM, then SIGKILL) and delete its data."""
-        if self.process is not None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-            self.process = None
-        atexit.unregister(self.kill)
+        self._halt(signal.SIGTERM, timeout)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def __enter__(self) -> ElasticsearchNode:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -9,6 +9,8 @@ article's identity (id, canonical URL), its content hash and its cluster are dec
 * ``upserts.py`` — what an upsert decides, for every engine (the near-duplicate policy itself is
   in :mod:`tidings.core.fingerprint`).
 * ``sqlite*.py`` — the SQLite engine: database and schema, articles, crawl log.
+* ``postgres*.py`` — the PostgreSQL engine (the same three parts), for a store shared by many
+  hosts; ``copy.py`` moves a SQLite store into it (``tidings store copy``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ Store = SqliteStore
 
 
 def open_store(settings: Settings) -> StoreEngine:
-    """The store the settings name (today always SQLite at ``settings.db_path``)."""
+    """The store the settings name: PostgreSQL at ``settings.store_url``
+    (``TIDINGS_STORE_URL``, shared by every host) when set, else SQLite at ``settings.db_path``."""
+    if settings.store_url:
+        from tidings.core.store.postgres import PostgresStore  # psycopg only when asked for
+
+        return PostgresStore(settings.store_url)
     return SqliteStore(settings.db_path)
 
 

@@ -157,7 +157,9 @@ class ArticleStore(ABC):
 
     @abstractmethod
     def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
-        """Ids of up to ``limit`` articles published (else fetched) before ``cutoff`` (UTC ISO)."""
+        """Ids of up to ``limit`` articles published (else fetched) before ``cutoff`` (an ISO
+        8601 date; instants compare, whatever offsets the record and the cutoff are written in;
+        an unreadable published date counts as none)."""
 
     @abstractmethod
     def count(self) -> int:

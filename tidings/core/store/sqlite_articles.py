@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from tidings.core.article import utc_now
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     ArticleStore,
@@ -18,7 +17,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sqlite_crawl import put_fetch_state
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import StoredArticle, Write, batch_by_id, plan_write
+from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
 
 
 class _Copies:
@@ -63,20 +62,16 @@ class SqliteArticles(ArticleStore):
         fetch_states: list[FetchState] | None = None,
         track_index: bool = False,
     ) -> UpsertResult:
-        batch = batch_by_id(articles)
-        result = UpsertResult()
-        now = utc_now()
-        with self._sql.write() as db:
-            copies = _Copies(db)
-            for record in batch:
-                write = plan_write(record, self._stored(db, record), copies, result)
-                if write is not None:
-                    self._write(db, write, now, result)
-            if track_index and result.articles:
-                result.version = self._mark_pending(db, [r["id"] for r in result.articles])
-            for state in fetch_states or ():
-                put_fetch_state(db, state)
-        return result
+        return run_upsert(self._sql.write(), self, articles, fetch_states, track_index)
+
+    @staticmethod
+    def _copies(db: sqlite3.Connection) -> _Copies:
+        return _Copies(db)
+
+    @staticmethod
+    def _put_fetch_states(db: sqlite3.Connection, states: Sequence[FetchState]) -> None:
+        for state in states:
+            put_fetch_state(db, state)
 
     @staticmethod
     def _stored(db: sqlite3.Connection, record: dict[str, Any]) -> StoredArticle | None:
@@ -97,8 +92,8 @@ class SqliteArticles(ArticleStore):
         record, aid = write.record, write.id
         values = (
             record["canonical_url"], write.content_hash, write.source_id,
-            record.get("published_at"), record.get("fetched_at"), record["cluster_id"],
-            record["fingerprint"], record.get("updated_at"), now,
+            write.date("published_at"), write.date("fetched_at"), record["cluster_id"],
+            record["fingerprint"], write.date("updated_at"), now,
             json.dumps(record, ensure_ascii=False), aid,
         )  # fmt: skip
         if write.stored is None:
@@ -209,7 +204,7 @@ class SqliteArticles(ArticleStore):
     def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
         rows = self._sql.query(
             "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
-            (cutoff, limit),
+            (column_date(cutoff), limit),
         )
         return [row[0] for row in rows]
 

@@ -7,10 +7,12 @@ plain records and the stored row; the engine only reads that row, answers the cl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from tidings.core.article import article_id, source_id
+from tidings.core.article import article_id, date_or_none, iso_utc, source_id, utc_now
 from tidings.core.fingerprint import (
     CopyFinder,
     cluster_for,
@@ -18,10 +20,17 @@ from tidings.core.fingerprint import (
     long_enough,
     record_fingerprint,
 )
-from tidings.core.store.base import UpsertResult
+from tidings.core.store.base import FetchState, UpsertResult
 
 #: Fields that may change without the article counting as changed (a re-crawl sets them anew).
 VOLATILE_FIELDS = ("fetched_at", "cluster_id")
+
+
+def column_date(value: object) -> str | None:
+    """A date as the store's date columns keep it: UTC ISO 8601 (text order is time order),
+    None when missing or unreadable. Cutoffs compared with those columns take the same form."""
+    when = date_or_none(value)
+    return iso_utc(when) if when else None
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class Write:
     @property
     def id(self) -> str:
         return str(self.record["id"])
+
+    def date(self, key: str) -> str | None:
+        """The record's date ``key`` for its column (:func:`column_date`)."""
+        return column_date(self.record.get(key))
 
 
 def batch_by_id(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -109,3 +122,48 @@ def plan_write(
         record["id"], record["fingerprint"], chash, long_enough(record), copies
     )
     return Write(record, chash, incoming_source, stored)
+
+
+class UpsertSteps(Protocol):
+    """What an engine does inside the one transaction of an upsert (``db`` is its connection);
+    the engine's article store provides these (private: they are not the store's interface)."""
+
+    def _stored(self, db: Any, record: dict[str, Any]) -> StoredArticle | None:
+        """The stored row with the record's id, else with its canonical URL, or None."""
+
+    def _copies(self, db: Any) -> CopyFinder:
+        """The cluster lookups, on this transaction."""
+
+    def _write(self, db: Any, write: Write, now: str, result: UpsertResult) -> None:
+        """Insert or update one article (with its band keys) and note it in ``result``."""
+
+    def _mark_pending(self, db: Any, ids: list[str]) -> int:
+        """Mark ``ids`` pending for the index under a new version; that version."""
+
+    def _put_fetch_states(self, db: Any, states: Sequence[FetchState]) -> None:
+        """Record the fetch states of the batch's pages."""
+
+
+def run_upsert(
+    transaction: AbstractContextManager[Any],
+    steps: UpsertSteps,
+    articles: list[dict[str, Any]],
+    fetch_states: Sequence[FetchState] | None,
+    track_index: bool,
+) -> UpsertResult:
+    """One upsert of the contract (:meth:`ArticleStore.upsert`), the same on every engine: the
+    batch decided record by record with :func:`plan_write`, written, marked and its fetch
+    states recorded, all inside ``transaction``."""
+    batch = batch_by_id(articles)
+    result = UpsertResult()
+    now = utc_now()
+    with transaction as db:
+        copies = steps._copies(db)
+        for record in batch:
+            write = plan_write(record, steps._stored(db, record), copies, result)
+            if write is not None:
+                steps._write(db, write, now, result)
+        if track_index and result.articles:
+            result.version = steps._mark_pending(db, [r["id"] for r in result.articles])
+        steps._put_fetch_states(db, fetch_states or ())
+    return result

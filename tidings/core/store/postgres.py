@@ -1,0 +1,22 @@
+"""The PostgreSQL store engine: one database shared by every host, both halves of the contract
+over one connection pool (see :mod:`tidings.core.store.postgres_db` for how it stays correct
+when many crawler processes write at once)."""
+
+from __future__ import annotations
+
+from tidings.core.store.base import StoreEngine
+from tidings.core.store.postgres_articles import PostgresArticles
+from tidings.core.store.postgres_crawl import PostgresCrawlLog
+from tidings.core.store.postgres_db import POOL_MAX, PostgresDatabase
+
+
+class PostgresStore(PostgresArticles, PostgresCrawlLog, StoreEngine):
+    """PostgreSQL store of record at ``url`` (``postgresql://user@host:port/db``); one pool of
+    up to ``pool_max`` connections per object, safe to share between threads."""
+
+    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+        self._pg = PostgresDatabase(url, pool_max=pool_max)
+        self.url = url
+
+    def close(self) -> None:
+        self._pg.close()

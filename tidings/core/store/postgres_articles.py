@@ -1,0 +1,256 @@
+"""PostgreSQL half of the store that keeps articles, their clusters and the index's pending marks.
+
+The decisions are :mod:`tidings.core.store.upserts`' (the same as SQLite's); this module reads
+the stored rows and writes the outcome, inside one transaction that holds the articles lock of
+:mod:`tidings.core.store.postgres_db`, so concurrent writers on many hosts decide in turn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import psycopg
+
+from tidings.core.fingerprint import bands
+from tidings.core.store.base import (
+    ArticleStore,
+    DeleteResult,
+    FetchState,
+    PendingWrite,
+    UpsertResult,
+)
+from tidings.core.store.postgres_crawl import put_fetch_states
+from tidings.core.store.postgres_db import PostgresDatabase
+from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
+
+
+class _Copies:
+    """The cluster lookups of :func:`tidings.core.fingerprint.cluster_for`, in one transaction."""
+
+    def __init__(self, db: psycopg.Connection[Any]) -> None:
+        self.db = db
+
+    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
+        row = self.db.execute(
+            "SELECT cluster_id FROM articles WHERE content_hash = %s AND id != %s "
+            "ORDER BY seq LIMIT 1",
+            (chash, aid),
+        ).fetchone()
+        return None if row is None else str(row["cluster_id"])
+
+    def band_candidates(
+        self, keys: Sequence[str], aid: str, limit: int
+    ) -> list[tuple[str, str | None]]:
+        rows = self.db.execute(
+            "SELECT a.cluster_id, a.fingerprint FROM articles a WHERE a.id IN ("
+            "SELECT DISTINCT article_id FROM fingerprint_bands "
+            "WHERE band = ANY(%s) AND article_id != %s LIMIT %s"
+            ") ORDER BY a.seq",
+            (list(keys), aid, limit),
+        ).fetchall()
+        return [(str(row["cluster_id"]), row["fingerprint"]) for row in rows]
+
+
+def _topic_ids(record: dict[str, Any]) -> list[str]:
+    """The distinct topic ids of a record (what ``article_topics`` keeps per article)."""
+    topics = record.get("topics") or []
+    ids = (t.get("id") for t in topics if isinstance(t, dict) and t.get("id") is not None)
+    return list(dict.fromkeys(str(tid) for tid in ids))
+
+
+class PostgresArticles(ArticleStore):
+    """Articles in ``articles`` (the record as JSON text beside the columns queries need,
+    ``seq`` keeping first-stored order), LSH band keys in ``fingerprint_bands``, topic ids in
+    ``article_topics``, pending marks in ``index_pending``."""
+
+    _pg: PostgresDatabase
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        return run_upsert(self._pg.write(), self, articles, fetch_states, track_index)
+
+    @staticmethod
+    def _copies(db: psycopg.Connection[Any]) -> _Copies:
+        return _Copies(db)
+
+    @staticmethod
+    def _put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
+        put_fetch_states(db, states)
+
+    @staticmethod
+    def _stored(db: psycopg.Connection[Any], record: dict[str, Any]) -> StoredArticle | None:
+        row = db.execute(
+            "SELECT id, content_hash, cluster_id, fingerprint, source_id, record FROM articles "
+            "WHERE id = %s OR canonical_url = %s ORDER BY id = %s DESC LIMIT 1",
+            (record["id"], record["canonical_url"], record["id"]),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredArticle(
+            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
+            row["source_id"], json.loads(row["record"]),
+        )  # fmt: skip
+
+    @staticmethod
+    def _write(db: psycopg.Connection[Any], write: Write, now: str, result: UpsertResult) -> None:
+        record, aid = write.record, write.id
+        values = {
+            "id": aid, "canonical_url": record["canonical_url"],
+            "content_hash": write.content_hash, "source_id": write.source_id,
+            "published_at": write.date("published_at"), "fetched_at": write.date("fetched_at"),
+            "cluster_id": record["cluster_id"], "fingerprint": record["fingerprint"],
+            "updated_at": write.date("updated_at"), "stored_updated_at": now,
+            "record": json.dumps(record, ensure_ascii=False),
+        }  # fmt: skip
+        columns = ", ".join(values)
+        if write.stored is None:
+            placeholders = ", ".join(f"%({name})s" for name in values)
+            db.execute(f"INSERT INTO articles ({columns}) VALUES ({placeholders})", values)
+            result.inserted.append(aid)
+        else:
+            assignments = ", ".join(f"{name} = %({name})s" for name in values if name != "id")
+            db.execute(f"UPDATE articles SET {assignments} WHERE id = %(id)s", values)
+            db.execute("DELETE FROM fingerprint_bands WHERE article_id = %s", (aid,))
+            db.execute("DELETE FROM article_topics WHERE article_id = %s", (aid,))
+            result.updated.append(aid)
+        with db.cursor() as cur:
+            if record["fingerprint"]:
+                cur.executemany(
+                    "INSERT INTO fingerprint_bands (band, article_id) VALUES (%s, %s)",
+                    [(band, aid) for band in bands(record["fingerprint"])],
+                )
+            if topics := _topic_ids(record):
+                cur.executemany(
+                    "INSERT INTO article_topics (article_id, topic_id) VALUES (%s, %s)",
+                    [(aid, tid) for tid in topics],
+                )
+        result.articles.append(record)
+
+    @staticmethod
+    def _mark_pending(db: psycopg.Connection[Any], ids: list[str]) -> int:
+        """Mark ``ids`` pending under a new write version (inside the articles lock).
+
+        The version comes from a counter that only grows, so a mark set after an index write
+        read its batch never carries that batch's version, even for a deleted and re-added id.
+        """
+        row = db.execute(
+            "INSERT INTO index_clock (id, version) VALUES (1, 1) ON CONFLICT (id) "
+            "DO UPDATE SET version = index_clock.version + 1 RETURNING version"
+        ).fetchone()
+        version = int(row["version"])
+        with db.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO index_pending (article_id, version) VALUES (%s, %s) "
+                "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
+                [(aid, version) for aid in ids],
+            )
+        return version
+
+    def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
+        if not ids:
+            return DeleteResult(0)
+        unique = list(dict.fromkeys(ids))
+        with self._pg.write() as db:
+            removed = db.execute("DELETE FROM articles WHERE id = ANY(%s)", (unique,)).rowcount
+            version = self._mark_pending(db, unique) if track_index else None
+        return DeleteResult(removed, version)
+
+    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
+        if not indexed:
+            return
+        with self._pg.write() as db, db.cursor() as cur:
+            cur.executemany(
+                "DELETE FROM index_pending WHERE article_id = %s AND version <= %s",
+                sorted(indexed.items()),
+            )
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
+        rows = self._pg.query(
+            "SELECT p.article_id, p.version, a.record FROM index_pending p "
+            "LEFT JOIN articles a ON a.id = p.article_id ORDER BY p.seq LIMIT %s",
+            (limit,),
+        )
+        return [
+            PendingWrite(
+                row["article_id"],
+                int(row["version"]),
+                json.loads(row["record"]) if row["record"] is not None else None,
+            )  # fmt: skip
+            for row in rows
+        ]
+
+    def get(self, aid: str) -> dict[str, Any] | None:
+        rows = self._pg.query("SELECT record FROM articles WHERE id = %s", (aid,))
+        return json.loads(rows[0]["record"]) if rows else None
+
+    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+        unique = list(dict.fromkeys(ids))
+        rows = self._pg.query("SELECT id, record FROM articles WHERE id = ANY(%s)", (unique,))
+        found = {row["id"]: json.loads(row["record"]) for row in rows}
+        return [found[aid] for aid in ids if aid in found]
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        last = 0  # keyset paging on seq: an update keeps its row, and its place
+        while True:
+            rows = self._pg.query(
+                "SELECT seq, record FROM articles WHERE seq > %s ORDER BY seq LIMIT %s",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1]["seq"]
+            yield [json.loads(row["record"]) for row in rows]
+
+    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
+        rows = self._pg.query(
+            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < %s LIMIT %s",
+            (column_date(cutoff), limit),
+        )
+        return [row["id"] for row in rows]
+
+    def count(self) -> int:
+        return int(self._pg.query("SELECT COUNT(*) AS n FROM articles")[0]["n"])
+
+    def source_counts(self) -> list[dict[str, Any]]:
+        rows = self._pg.query(
+            "SELECT a.source_id, COUNT(*) AS n, (SELECT b.record::json -> 'source' "
+            "FROM articles AS b WHERE b.source_id = a.source_id LIMIT 1) AS ref "
+            "FROM articles AS a WHERE a.source_id IS NOT NULL GROUP BY a.source_id "
+            "ORDER BY n DESC, a.source_id"
+        )
+        out = []
+        for row in rows:
+            source = row["ref"] if isinstance(row["ref"], dict) else {}
+            out.append({"id": row["source_id"], "name": source.get("name"),
+                        "domain": source.get("domain"), "articles": int(row["n"])})  # fmt: skip
+        return out
+
+    def topic_counts(self) -> list[tuple[str, int]]:
+        rows = self._pg.query(
+            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
+            "ORDER BY n DESC, topic_id"
+        )
+        return [(str(row["topic_id"]), int(row["n"])) for row in rows]
+
+    def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
+        rows = self._pg.query(
+            "SELECT id, record::json ->> 'title' AS title, record::json ->> 'url' AS url, "
+            "record::json -> 'source' AS source FROM articles WHERE cluster_id = %s "
+            "ORDER BY seq",
+            (cluster_id,),
+        )
+        return [
+            {"id": r["id"], "title": r["title"], "url": r["url"], "source": r["source"]}
+            for r in rows
+        ]
