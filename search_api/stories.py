@@ -23,7 +23,7 @@ from search_api.problems import Problem
 from search_api.public_url import external_url
 from search_api.resources import resources
 from search_api.schemas import StoriesResponse, StoryDetail
-from search_api.searching import search_request
+from search_api.searching import iter_hits
 from tidings.core.index.base import SearchRequest
 from tidings.core.stories.book import StoryBook
 from tidings.core.stories.ingest import book_for
@@ -33,8 +33,8 @@ bp = ApiBlueprint("stories", __name__, url_prefix="/api/v1", description="Storie
 
 #: Stories read (most recently seen first) before ranking and filtering.
 WINDOW = 2000
-#: Articles a query may match to select its stories: pages of the index's largest page.
-QUERY_PAGE, QUERY_PAGES = 100, 5
+#: Articles a query may match to select its stories.
+QUERY_HITS = 500
 MAX_ID = 64
 
 
@@ -79,17 +79,12 @@ def _matches(story: dict[str, Any], args: dict[str, Any]) -> bool:
 
 
 def _query_stories(q: str) -> set[str]:
-    """Stories with an article matching ``q`` (among its best 500 hits)."""
-    found: set[str] = set()
-    cursor = None
-    for _ in range(QUERY_PAGES):
-        request = SearchRequest(q=q, limit=QUERY_PAGE, highlight=False, facets=(), cursor=cursor)
-        result = search_request(request)
-        found.update(str(h.article["story_id"]) for h in result.hits if h.article.get("story_id"))
-        cursor = result.next_cursor
-        if not cursor:
-            break
-    return found
+    """Stories with an article matching ``q`` (among its best ``QUERY_HITS`` hits)."""
+    request = SearchRequest(q=q, highlight=False, facets=())
+    return {
+        str(h.article["story_id"]) for h in iter_hits(request, QUERY_HITS)
+        if h.article.get("story_id")
+    }  # fmt: skip
 
 
 @bp.get("/stories")
