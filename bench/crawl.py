@@ -561,6 +561,10 @@ def _memory(samples: list[tuple[float, int, int]], result: dict[str, Any]) -> di
 # -- main ---------------------------------------------------------------------------------------
 
 
+#: Stages timed per stored article (ms), in pipeline order.
+STAGES = ("extract", "tag", "stories", "store", "index")
+
+
 def _row(name: str, result: dict[str, Any], pages: int) -> list[str]:
     report = result["report"]
     stored = report["inserted"] + report["updated"]
@@ -573,7 +577,7 @@ def _row(name: str, result: dict[str, Any], pages: int) -> list[str]:
         f"{stored}/{pages}",
         f"{report['elapsed_s']:.1f}",
         f"{rate:.1f}",
-        " ".join(f"{k} {per.get(k, 0):.1f}" for k in ("extract", "tag", "store", "index")),
+        " ".join(f"{k} {per.get(k, 0):.1f}" for k in STAGES),
         f"{result['cpu_main_s']:.0f}+{result['cpu_workers_s']:.0f} ({result['cpu_site_s']:.0f})",
         f"{mem['peak_mb']}",
         f"{mem['q1_mb']}→{mem['q4_mb']} ({mem['main_q1_mb']}→{mem['main_q4_mb']})",

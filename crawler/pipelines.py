@@ -45,6 +45,7 @@ from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.store import StoreEngine, UpsertResult, open_store
+from tidings.core.stories.ingest import place_stories
 from tidings.core.sync import index_pending
 from tidings.core.tagging import ArticleTagger
 
@@ -182,7 +183,10 @@ class ArticlePipeline:
         Returns the result and the seconds spent storing and (if it committed) indexing.
         """
         assert self.store is not None
+        placing = time.perf_counter()
+        place_stories(self.store, records)  # each record gets its story_id before it is stored
         started = time.perf_counter()
+        add_seconds(self.crawler, "stories", started - placing)
         result = self.store.upsert(records, fetch_states=fetch_states, track_index=True)
         stored = time.perf_counter()
         if result.version is not None:

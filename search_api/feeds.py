@@ -52,7 +52,7 @@ def recent(fmt: str) -> Response:
     key = f"topic:{topic}" if topic else "recent"
     home = external_url("pages.home", topic=topic)
     args = _only(request.args, "topic", "limit")
-    return _feed(fmt, articles, key, title, desc, home, "feeds.recent", args)
+    return feed_response(fmt, articles, key, title, desc, home, "feeds.recent", args)
 
 
 @bp.get(f"/topic/<topic_id>.{_FMT}")
@@ -66,7 +66,7 @@ def topic(topic_id: str, fmt: str) -> Response:
         raise invalid_params(errors)
     articles = current_index().recent(topic=topic_id, limit=limit)
     home = external_url("pages.home", topic=topic_id)
-    return _feed(
+    return feed_response(
         fmt, articles, f"topic:{topic_id}", f"Tidings: {topic_id}",
         f"The newest articles in topic {topic_id}", home, "feeds.topic",
         _only(request.args, "limit"),
@@ -84,7 +84,7 @@ def saved_search(fmt: str) -> Response:
     filters = request_args(query, FILTER_PARAMS)
     home = external_url("pages.home", **filters)
     args = MultiDict(request_args(query, (*FILTER_PARAMS, "limit")))
-    return _feed(
+    return feed_response(
         fmt, articles, "search:" + _canonical_args(query), f"Tidings: {label}",
         f"The newest articles matching {label}", home, "feeds.saved_search", args,
     )  # fmt: skip
@@ -123,7 +123,7 @@ def feed_links(query: SearchRequest | None = None) -> list[dict[str, str]]:
     ]
 
 
-def _feed(
+def feed_response(
     fmt: str,
     articles: list[dict[str, Any]],
     key: str,

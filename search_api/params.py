@@ -208,6 +208,18 @@ class EntitiesArgs(FilterArgs):
     limit = _limit(what="entities")
 
 
+class StoriesArgs(FilterArgs):
+    """``GET /api/v1/stories`` (``lang`` is accepted and ignored: stories mix languages).
+
+    ``limit`` has no load default, so an empty ``limit=`` is a 400 (not an integer) as the
+    schema says; the view applies the default when it is absent."""
+
+    limit = Count(
+        1, MAX_LIMIT,
+        metadata={"description": f"Number of stories (1-{MAX_LIMIT}; default {DEFAULT_LIMIT})."},
+    )  # fmt: skip
+
+
 class RelatedArgs(QuerySchema):
     """``GET /api/v1/articles/{id}/related``."""
 

@@ -13,12 +13,13 @@ __all__ = ["DETAIL_FIELDS", "LISTED_FIELDS", "detail", "hit", "listed", "topic_i
 #: Fields of a listed article (search hits, recent lists): enough to render a result, no body.
 LISTED_FIELDS = (
     "id", "title", "url", "summary", "source", "published_at", "topics", "entities", "cluster_id",
+    "story_id",
 )  # fmt: skip
 #: Fields of one article (``/api/v1/articles/<id>``), in response order.
 DETAIL_FIELDS = (
     "id", "url", "canonical_url", "source", "title", "summary", "body", "authors",
     "published_at", "updated_at", "date_source", "fetched_at", "language", "image_url", "tags",
-    "topics", "entities", "model_version", "word_count", "fingerprint", "cluster_id",
+    "topics", "entities", "model_version", "word_count", "fingerprint", "cluster_id", "story_id",
 )  # fmt: skip
 _DEFAULTS: dict[str, Any] = {
     "summary": "", "body": "", "authors": [], "tags": [], "topics": [], "entities": [],

@@ -71,6 +71,7 @@ class ListedArticle(Open):
     topics = fields.List(fields.Nested(TopicRef))
     entities = fields.List(fields.Nested(EntityRef))
     cluster_id = _str()
+    story_id = _opt(fields.String(metadata={"description": "The story (event) it reports."}))
 
 
 class HitSchema(ListedArticle):
@@ -170,6 +171,7 @@ class ArticleDetail(Open):
     word_count = _opt(fields.Integer())
     fingerprint = _str()
     cluster_id = _str()
+    story_id = _opt(fields.String(metadata={"description": "The story (event) it reports."}))
     cluster = fields.List(
         fields.Nested(ClusterMember),
         metadata={"description": "Other copies of this story (other sources)."},
@@ -241,6 +243,61 @@ class JobSchema(Open):
     exit_code = _opt(fields.Integer())
     command = fields.List(fields.String())
     log = _str()
+
+
+class StorySource(Open):
+    id = fields.String(required=True)
+    name = _str()
+    domain = _str()
+    articles = fields.Integer(required=True)
+
+
+class StoryTopic(Open):
+    id = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class StorySummary(Open):
+    """A story: one real-world event and every outlet's articles about it."""
+
+    id = fields.String(required=True)
+    headline = fields.String(
+        required=True, metadata={"description": "The title of one of its articles."}
+    )
+    headline_article_id = _str()
+    headline_url = _str()
+    first_seen = _str()
+    last_seen = _str()
+    article_count = fields.Integer(required=True)
+    source_count = fields.Integer(required=True)
+    sources = fields.List(fields.Nested(StorySource), required=True)
+    entities = fields.List(fields.Nested(EntityCount), required=True)
+    topics = fields.List(fields.Nested(StoryTopic), required=True)
+
+
+class RankedStory(StorySummary):
+    score = fields.Float(
+        required=True,
+        metadata={"description": "log2(articles) + 2 log2(sources) - days behind the newest."},
+    )
+
+
+class StoriesResponse(Open):
+    stories = fields.List(fields.Nested(RankedStory), required=True)
+
+
+class StoryArticle(Open):
+    id = fields.String(required=True)
+    title = _str()
+    url = _str()
+    source = _opt(fields.Nested(SourceRef))
+    published_at = _str()
+    cluster_id = _str()
+
+
+class StoryDetail(StorySummary):
+    timeline = fields.List(fields.Nested(DayCount), required=True)
+    articles = fields.List(fields.Nested(StoryArticle), required=True)
 
 
 class HealthSchema(Open):

@@ -1,5 +1,6 @@
 /*! Tidings headline widget. Embed with:
  *  <script src="https://HOST/widget.js" data-topic="ai" data-limit="5" data-theme="light"></script>
+ *  data-show="stories" lists stories (one line per event, "+N sources") instead of articles.
  * Renders recent headlines in a shadow root next to the script tag, so neither the host page's
  * CSS nor the widget's leaks into the other. Text is set with textContent only; links must be
  * http(s). Data comes from /api/v1/recent on the script's own origin (CORS). */
@@ -91,10 +92,29 @@
     }
   }
 
+  /* A story as a list item: its headline and link, its first source "+N sources". */
+  function storyItems(list) {
+    var out = [];
+    for (var i = 0; i < list.length; i++) {
+      var s = list[i] || {};
+      var first = (s.sources && s.sources[0]) || {};
+      var more = (s.source_count || 0) - 1;
+      var name = String(first.name || first.id || "");
+      out.push({
+        title: s.headline,
+        url: s.headline_url,
+        source: { name: more > 0 ? name + " +" + more + (more === 1 ? " source" : " sources") : name },
+        published_at: s.last_seen
+      });
+    }
+    return out;
+  }
+
   function render(script) {
     script.setAttribute("data-tidings-done", "");
     var origin = new URL(script.src, document.baseURI).origin;
     var topic = (script.getAttribute("data-topic") || "").trim();
+    var stories = script.getAttribute("data-show") === "stories";
     var limit = parseInt(script.getAttribute("data-limit") || "5", 10);
     if (!(limit >= 1)) {
       limit = 5;
@@ -126,7 +146,7 @@
     }
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
-    fetch(origin + "/api/v1/recent?" + params.toString(), {
+    fetch(origin + (stories ? "/api/v1/stories?" : "/api/v1/recent?") + params.toString(), {
       mode: "cors",
       credentials: "omit",
       headers: { Accept: "application/json" },
@@ -137,7 +157,7 @@
       }
       return resp.json();
     }).then(function (data) {
-      var articles = (data && data.articles) || [];
+      var articles = stories ? storyItems((data && data.stories) || []) : (data && data.articles) || [];
       var now = Date.now();
       var list = el("ol", "tw-list");
       for (var i = 0; i < articles.length && i < limit; i++) {

@@ -37,6 +37,7 @@ from tidings.core.article import normalise
 from tidings.core.config import Settings
 from tidings.core.index import open_index
 from tidings.core.store import Store
+from tidings.core.stories.ingest import place_stories
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TIDINGS_CHROMIUM", "/usr/bin/chromium")
@@ -119,6 +120,10 @@ def _host_app(app_origin: str) -> Flask:
     def security() -> Response:
         return page(script(topic="security", limit="5", theme="light"))
 
+    @host.get("/stories")
+    def stories() -> Response:
+        return page(script(show="stories", limit="20", theme="light"))
+
     @host.get("/two")
     def two() -> Response:
         return page(script(topic="sport", limit="2") + script(topic="security", theme="dark"))
@@ -138,7 +143,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     settings = Settings(home=tmp_path_factory.mktemp("tidings-browser-home"))
     store = Store(settings.db_path)
     try:
-        stored = list(store.upsert([normalise(r) for r in _shifted(raw_articles())]).articles)
+        records = [normalise(r) for r in _shifted(raw_articles())]
+        place_stories(store, records)  # as every writer does
+        stored = list(store.upsert(records).articles)
     finally:
         store.close()
     index = open_index(settings, writable=True)

@@ -122,3 +122,29 @@ def test_iframe_variant(page: Page, site: Site, watch: Any, shot: Any) -> None:
     page.wait_for_timeout(300)
     shot(page.locator("#tw-frame"), "widget-iframe-dark")
     watch.assert_clean()
+
+
+def test_story_mode_lists_one_line_per_story_with_its_other_sources(
+    page: Page, site: Site, watch: Any, shot: Any
+) -> None:
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(r.url) if "/api/v1/" in r.url else None)
+    page.goto(f"{site.host}/stories")
+    host = _ready(page)
+    assert calls and all(c.startswith(f"{site.app}/api/v1/stories?") for c in calls), calls
+    links = host.locator(".tw-link")
+    stories = {a["story_id"] for a in site.articles}
+    expect(links).to_have_count(min(len(stories), 20))
+    assert len(stories) < len(site.articles)  # the two copies of one story: one line
+    metas = host.locator(".tw-meta").all_inner_texts()
+    assert any(" +1 source" in m for m in metas), metas
+    expect(host.locator(".tw-link", has_text=XSS_TITLE)).to_have_count(1)  # text, not markup
+    assert (
+        page.evaluate(
+            "document.querySelector('.tidings-widget').shadowRoot.querySelectorAll('img').length"
+        )
+        == 0
+    )
+    page.wait_for_timeout(300)  # an injected onerror would have fired by now
+    shot(host, "widget-stories")
+    watch.assert_clean()

@@ -175,11 +175,14 @@ def build_home(home: Any) -> tuple[Any, list[dict[str, Any]]]:
     from tidings.core.config import Settings
     from tidings.core.index import open_index
     from tidings.core.store import Store
+    from tidings.core.stories.ingest import place_stories
 
     settings = Settings(home=home)
     store = Store(settings.db_path)
     try:
-        stored = list(store.upsert([normalise(r) for r in raw_articles()]).articles)
+        records = [normalise(r) for r in raw_articles()]
+        place_stories(store, records)  # as every writer does: records carry their story_id
+        stored = list(store.upsert(records).articles)
     finally:
         store.close()
     index = open_index(settings, writable=True)

@@ -23,6 +23,7 @@ from tidings.cli import (
     serve_commands,
     sources_commands,
     store_commands,
+    story_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
 from tidings.core.environment import read_environment
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
     model_commands,
     data_commands,
     store_commands,
+    story_commands,
     serve_commands,
     dev_commands,
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from tidings.core.store import StoreEngine, UpsertResult
+from tidings.core.stories.ingest import forget_articles, place_stories
 
 BATCH = 500
 
@@ -41,7 +42,9 @@ def index_pending(store: StoreEngine, index: _Index, batch: int = BATCH) -> int:
 def store_and_index(
     store: StoreEngine, index: _Index, articles: list[dict[str, Any]]
 ) -> UpsertResult:
-    """Store a batch, then index what changed; a crash in between is healed by index_pending."""
+    """Store a batch, then index what changed; a crash in between is healed by index_pending.
+    Each article gets its story first, so the stored record carries its ``story_id``."""
+    place_stories(store, articles)
     result = store.upsert(articles, track_index=True)
     if result.articles:
         index.upsert(result.articles)
@@ -55,6 +58,7 @@ def delete_and_unindex(store: StoreEngine, index: _Index, ids: list[str]) -> int
     the index; returns how many were stored. If the index write fails, the tombstones stay and
     the next :func:`index_pending` deletes them from the index."""
     deleted = store.delete(ids, track_index=True)
+    forget_articles(store, ids)
     if deleted.version is not None:
         index.delete(ids)
         store.mark_indexed(dict.fromkeys(ids, deleted.version))

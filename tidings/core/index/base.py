@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 DISPLAY_FIELDS = (
     "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
     "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
-    "model_version", "word_count",
+    "story_id", "model_version", "word_count",
 )  # fmt: skip
 #: Results per page unless asked otherwise, and the most one page may hold.
 DEFAULT_LIMIT = 20

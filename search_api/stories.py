@@ -1,0 +1,182 @@
+"""Stories under ``/api/v1``: recent stories ranked, and one story with its full coverage.
+
+A story groups every outlet's articles about one event (:mod:`tidings.core.stories`); its
+record comes from the store of record. The list is ranked by one documented mix
+(:func:`rank`), filtered like a search (``q`` runs through the index: a story matches when any
+of its articles does).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from search_api.caching import cacheable
+from search_api.feeds import feed_response
+from search_api.openapi import ApiBlueprint
+from search_api.params import DEFAULT_LIMIT, StoriesArgs, parse_recent
+from search_api.problems import Problem
+from search_api.public_url import external_url
+from search_api.resources import resources
+from search_api.schemas import StoriesResponse, StoryDetail
+from search_api.searching import iter_hits
+from tidings.core.index.base import SearchRequest
+from tidings.core.stories.book import StoryBook
+from tidings.core.stories.ingest import book_for
+from tidings.core.stories.record import summary
+
+bp = ApiBlueprint("stories", __name__, url_prefix="/api/v1", description="Stories (events).")
+
+#: Stories read (most recently seen first) before ranking and filtering.
+WINDOW = 2000
+#: Articles a query may match to select its stories.
+QUERY_HITS = 500
+MAX_ID = 64
+
+
+def rank(story: dict[str, Any], newest: str | None) -> float:
+    """Size, source diversity and recency: each doubling of articles adds 1, each doubling of
+    sources adds 2, and each day between the story's last article and the newest story's
+    last article takes 1 away."""
+    articles, sources = story["article_count"], story["source_count"]
+    score = math.log2(max(articles, 1)) + 2 * math.log2(max(sources, 1))
+    last = _parse(story.get("last_seen"))
+    top = _parse(newest)
+    if last and top:
+        score -= max(0.0, (top - last).total_seconds() / 86400)
+    return round(score, 4)
+
+
+def _parse(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+
+
+def current_book() -> StoryBook:
+    book = book_for(resources().store)
+    if book is None:
+        raise Problem(503, detail="this store keeps no stories")
+    return book
+
+
+def _matches(story: dict[str, Any], args: dict[str, Any]) -> bool:
+    topics, sources, entities = (set(args.get(k) or ()) for k in ("topics", "sources", "entities"))
+    if topics and not topics & {t["id"] for t in story["topics"]}:
+        return False
+    if sources and not sources & {s["id"] for s in story["sources"]}:
+        return False
+    return not entities or bool(entities & {e["key"] for e in story["entities"]})
+
+
+def _query_stories(q: str) -> set[str]:
+    """Stories with an article matching ``q`` (among its best ``QUERY_HITS`` hits)."""
+    request = SearchRequest(q=q, highlight=False, facets=())
+    return {
+        str(h.article["story_id"]) for h in iter_hits(request, QUERY_HITS)
+        if h.article.get("story_id")
+    }  # fmt: skip
+
+
+@bp.get("/stories")
+@bp.arguments(StoriesArgs, location="query", as_kwargs=False)
+@bp.response(200, StoriesResponse)
+@bp.problems(304, 429, 503)
+def stories(args: dict[str, Any]) -> Response:
+    """Recent stories, ranked by size, source diversity and recency.
+
+    `score` = log2(articles) + 2 × log2(sources) − days between the story's last article and the
+    newest story's. Filters: `topic`, `source`, `entity` (any of the story's top ten), `q` (any
+    of its articles matches), `from`/`to` (its last article's date).
+    """
+    book = current_book()
+    found = [
+        summary(s)
+        for s in book.recent(WINDOW, _iso(args.get("date_from")), _iso(args.get("date_to")))
+    ]
+    newest = found[0]["last_seen"] if found else None
+    wanted = _query_stories(args["q"]) if args.get("q") else None
+    chosen = [
+        {**s, "score": rank(s, newest)}
+        for s in found
+        if _matches(s, args) and (wanted is None or s["id"] in wanted)
+    ]
+    chosen.sort(key=lambda s: (-s["score"], s["id"]))
+    return cacheable(jsonify({"stories": chosen[: args.get("limit", DEFAULT_LIMIT)]}))
+
+
+@bp.get("/stories/<story_id>")
+@bp.response(200, StoryDetail)
+@bp.problems(304, 404, 429, 503)
+def story(story_id: str) -> Response:
+    """One story with its full coverage: every article with its source and time, a per-day
+    timeline and the entities."""
+    found = current_book().get(story_id) if len(story_id) <= MAX_ID else None
+    if found is None:
+        raise Problem(404, detail=f"no story with id {story_id[:MAX_ID]!r}")
+    articles = resources().store.get_many(found["article_ids"])
+    body = summary(found)
+    body["timeline"] = [{"date": d, "count": n} for d, n in sorted(found.get("days", {}).items())]
+    body["articles"] = sorted(
+        (
+            {k: a.get(k) for k in ("id", "title", "url", "source", "published_at", "cluster_id")}
+            for a in articles
+        ),
+        key=lambda a: (str(a.get("published_at") or ""), a["id"]),
+    )
+    return cacheable(jsonify(body))
+
+
+# -- feeds ---------------------------------------------------------------------------------
+
+feeds_bp = Blueprint("story_feeds", __name__, url_prefix="/feeds")
+
+
+def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str, Any]:
+    """A story as a feed entry: a stable id (readers never show it twice), its headline, the
+    link of the article the headline comes from, updated whenever an article joins."""
+    others = story["source_count"] - 1
+    names = ", ".join(str(s.get("name") or s["id"]) for s in story["sources"][:5])
+    covered = f"{story['article_count']} articles from {story['source_count']} sources: {names}"
+    return {
+        "id": f"story:{story['id']}",
+        "title": story["headline"] + (f" (+{others} source{'s' * (others > 1)})" if others else ""),
+        "summary": covered,
+        "url": (lead or {}).get("url"),
+        "published_at": story["first_seen"],
+        "updated_at": story["last_seen"],
+        "topics": [{"id": t["id"]} for t in story["topics"]],
+        "source": {"name": f"{story['source_count']} sources"},
+    }
+
+
+@feeds_bp.get("/stories.<any(rss, atom, json):fmt>")
+def stories_feed(fmt: str) -> Response:
+    """Stories most recently grown first, optionally in one topic (``?topic=``)."""
+    topic, limit = parse_recent(request.args)
+    found = [summary(s) for s in current_book().recent(WINDOW)]
+    if topic:
+        found = [s for s in found if topic in {t["id"] for t in s["topics"]}]
+    found = found[:limit]
+    leads = {
+        a["id"]: a
+        for a in resources().store.get_many(
+            [s["headline_article_id"] for s in found if s["headline_article_id"]]
+        )
+    }
+    entries = [story_entry(s, leads.get(s["headline_article_id"] or "")) for s in found]
+    key = f"stories:topic:{topic}" if topic else "stories"
+    title = f"Tidings: stories in {topic}" if topic else "Tidings: stories"
+    home = external_url("pages.home", topic=topic)
+    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k in ("topic", "limit")])
+    return feed_response(fmt, entries, key, title, "Stories, one entry each", home,
+                         "story_feeds.stories_feed", args)  # fmt: skip

@@ -1,0 +1,112 @@
+"""Online story clustering (tidings/core/stories): grouping, determinism, copies, time, budget."""
+
+from __future__ import annotations
+
+from story_corpus import OTHERS, background, corpus
+
+from tidings.core.stories import StoryClusterer, StoryParams, features_of
+from tidings.core.stories.candidates import CandidateSketch
+from tidings.core.stories.features import names
+
+
+def groups(assignments: dict[str, str]) -> set[frozenset[str]]:
+    by: dict[str, set[str]] = {}
+    for aid, sid in assignments.items():
+        by.setdefault(sid, set()).add(aid)
+    return {frozenset(g) for g in by.values()}
+
+
+def cluster(articles: list[dict[str, object]], params: StoryParams | None = None) -> dict[str, str]:
+    c = StoryClusterer(params)
+    return {str(a["id"]): c.add(a).story_id for a in articles}
+
+
+def test_same_event_in_different_words_joins_and_same_kind_events_stay_apart() -> None:
+    placed = cluster(background() + corpus())
+    assert groups({aid: sid for aid, sid in placed.items() if int(aid[1:]) < 10}) == {
+        frozenset({"q1", "q2", "q3"}),
+        frozenset({"e1", "e3"}),
+        frozenset({"e2", "e4"}),
+    }
+    background_stories = {placed[f"e{10 + i}"] for i in range(len(OTHERS))}
+    assert not background_stories & {placed["e1"], placed["e2"]}
+
+
+def test_same_order_gives_the_same_stories_and_ids() -> None:
+    assert cluster(corpus()) == cluster(corpus())
+
+
+def test_a_story_is_named_after_its_first_article() -> None:
+    c = StoryClusterer()
+    first, second = corpus()[0], corpus()[2]
+    a, b = c.add(first), c.add(second)
+    assert a.new and not b.new and a.story_id == b.story_id
+    assert c.stories[a.story_id].size == 2
+
+
+def test_a_copy_joins_the_story_of_the_article_it_copies() -> None:
+    c = StoryClusterer()
+    articles = corpus()
+    placed = [c.add(a) for a in articles]
+    copy = {**articles[1], "id": "copy", "title": "Baidu revenue falls (wire copy)"}
+    assert c.add(copy).story_id == placed[1].story_id
+
+
+def test_time_pulls_apart_the_same_words_months_apart() -> None:
+    base = corpus()[0]
+    params = StoryParams(time_share=0.9, half_life_days=3.0, threshold=0.3)
+    c = StoryClusterer(params)
+    a = c.add({**base, "published_at": "2024-01-01T10:00:00Z"})
+    same_week = c.add({**base, "id": "q9", "published_at": "2024-01-03T10:00:00Z"})
+    months_later = c.add({**base, "id": "q10", "published_at": "2024-06-01T10:00:00Z"})
+    assert same_week.story_id == a.story_id
+    assert months_later.new
+
+
+def test_quiet_stories_beyond_the_live_budget_can_no_longer_be_joined() -> None:
+    c = StoryClusterer(StoryParams(live_stories=1))
+    quake_story = c.add(corpus()[0]).story_id
+    c.add(corpus()[1])  # Baidu: now the only live story; the quake went quiet
+    assert list(c.stories) != [quake_story] and len(c.stories) == 1
+    assert c.add(corpus()[2]).new  # the quake's follow-up starts a new story
+
+
+def test_the_sketch_keeps_only_the_most_recent_stories_per_term() -> None:
+    sketch = CandidateSketch(per_term=2)
+    for sid in ("s1", "s2", "s3"):
+        sketch.post(sid, ["padang"])
+    assert sketch.candidates(["padang"], 10) == ["s3", "s2"]
+    sketch.post("s1", ["padang", "quake"])
+    assert sketch.candidates(["padang", "quake"], 10)[0] == "s1"
+
+
+def test_names_are_capitalised_runs_not_sentence_openers() -> None:
+    text = "Police said Jamal Williams was held. San Diego Chargers said he was freed."
+    assert names(text) == ["jamal williams", "san diego chargers"]
+
+
+def test_features_read_entities_topics_and_dates() -> None:
+    f = features_of(
+        {
+            "title": "Baidu",
+            "body": "Revenue fell.",
+            "entities": [{"key": "baidu", "label": "ORG", "text": "Baidu"}],
+            "topics": [{"id": "business", "score": 0.9, "origin": "model"}],
+            "published_at": "2024-01-02T00:00:00Z",
+        }
+    )
+    assert f.views["entities"] == {"baidu": 1.0}
+    assert f.topics == {"business"}
+    assert f.seen_at == 19724.0
+
+
+def test_a_tight_story_admits_only_articles_as_close_as_its_members() -> None:
+    quake_copy = corpus()[0]
+    near = {**corpus()[2], "id": "near"}  # same event, different headline
+    loose = StoryParams(cohesion_share=0.0)
+    strict = StoryParams(cohesion_share=0.99)
+    for params, joins in ((loose, True), (strict, False)):
+        c = StoryClusterer(params)
+        first = c.add(quake_copy)
+        c.add({**quake_copy, "id": "same"})  # an identical copy: the story's cohesion is 1
+        assert (c.add(near).story_id == first.story_id) is joins

@@ -1,0 +1,93 @@
+"""Articles about a few real-world events, told by several outlets in different words.
+
+An earthquake (three reports), two earnings reports of the same week (same kind, different
+events: two reports each), and six other earnings reports that teach the document frequencies
+that an earnings report's stock phrases are common (as a real corpus does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OUTLETS = ("wire", "herald", "techpost", "ledger")
+
+
+QUAKE = (
+    "A magnitude {m} earthquake struck off Sumatra near Padang on {day}, Indonesia's "
+    "meteorology agency BMKG said. Rescue teams searched collapsed buildings in Padang and "
+    "officials said {n} people were killed. Governor {gov} said the hospital in Padang was full."
+)
+EARNINGS = (
+    "{co} reported quarterly revenue of {rev} billion dollars on {day}. Chief executive {ceo} "
+    "told analysts on a call from {city} that {product} would carry {co} next year."
+)
+
+
+def quake(i: int, **kw: str) -> dict[str, Any]:
+    return {"id": f"q{i}", "title": kw.pop("title"), "body": QUAKE.format(**kw)}
+
+
+def earnings(i: int, **kw: str) -> dict[str, Any]:
+    return {"id": f"e{i}", "title": kw.pop("title"), "body": EARNINGS.format(**kw)}
+
+
+#: Other earnings reports of the same week: they teach the document frequencies that an
+#: earnings report's stock phrases are common (as a real corpus does).
+OTHERS = [
+    ("Tesla", "25.2", "Elon Musk", "Austin", "the Cybertruck"),
+    ("Intel", "14.2", "Pat Gelsinger", "Santa Clara", "its foundry business"),
+    ("Alibaba", "30.8", "Eddie Wu", "Hangzhou", "Taobao and Tmall"),
+    ("Netflix", "9.8", "Ted Sarandos", "Los Gatos", "its advertising tier"),
+    ("Siemens", "19.4", "Roland Busch", "Munich", "factory automation"),
+    ("Walmart", "160.8", "Doug McMillon", "Bentonville", "online grocery orders"),
+]
+
+
+def background() -> list[dict[str, Any]]:
+    return [
+        earnings(
+            10 + i,
+            title=f"{co} results",
+            co=co,
+            rev=rev,
+            day="Monday",
+            ceo=ceo,
+            city=city,
+            product=product,
+        )  # fmt: skip
+        for i, (co, rev, ceo, city, product) in enumerate(OTHERS)
+    ]
+
+
+def corpus() -> list[dict[str, Any]]:
+    q = dict(m="7.6", day="Wednesday", n="1,100", gov="Gamawan Fauzi")
+    e1 = dict(co="Baidu", rev="3.1", day="Tuesday", ceo="Robin Li", city="Beijing",
+              product="its Ernie chatbot and cloud search")  # fmt: skip
+    e2 = dict(co="Nvidia", rev="18.1", day="Wednesday", ceo="Jensen Huang", city="Santa Clara",
+              product="demand for Blackwell data-centre GPUs")  # fmt: skip
+    return [
+        quake(1, title="Deadly quake hits Sumatra", **q),
+        earnings(1, title="Baidu revenue falls as search slows", **e1),
+        quake(2, title="Padang earthquake toll rises", **q),
+        earnings(2, title="Nvidia beats forecasts on chip demand", **e2),
+        earnings(3, title="Baidu misses estimates", **e1),
+        quake(3, title="Rescuers dig through Padang rubble after quake", **q),
+        earnings(4, title="Nvidia revenue soars", **e2),
+    ]
+
+
+def as_records(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The articles as importable records: each from its own outlet in turn, an hour apart."""
+    out = []
+    for n, a in enumerate(articles):
+        outlet = OUTLETS[n % len(OUTLETS)]
+        out.append({
+            **a,
+            "url": f"https://{outlet}.example/{a['id']}",
+            "source": {"id": outlet, "name": outlet.title(), "domain": f"{outlet}.example"},
+            "published_at": f"2024-03-04T{n:02d}:00:00Z",
+            "topics": [{"id": "business" if a["id"][0] == "e" else "world", "score": 0.9,
+                        "origin": "model"}],
+            "language": "en",
+        })  # fmt: skip
+    return out

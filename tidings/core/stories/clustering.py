@@ -1,0 +1,213 @@
+"""Online story clustering: each new article joins the most similar story or starts one.
+
+Similarity between an article and a story is a weighted sum of cosines over the views of
+:mod:`.features` (title, text, names, entities), each TF-IDF weighted with document frequencies
+counted online over the articles seen so far. A story keeps, per view,
+the sum of its members' unit vectors, so ``dot(article, sum / n)`` is the article's mean cosine
+to the story's members (average linkage, computed in one pass). Time is a soft signal: the
+score of a story decays with the days between the article and the story's span, never to zero.
+Copies (one near-duplicate cluster) share nearly every term, so they join the story of the
+article they copy; the clusterer reads only what an article has before it is stored, so the
+ingest path and re-clustering see the same input.
+
+An article joins only if its score reaches both a fixed threshold and half the story's own
+cohesion (the mean cosine between its members): a tight story admits only articles about as
+close to it as its members are to each other, which keeps two events of one kind apart.
+
+The weights, the threshold and the cohesion share are the only fitted numbers
+(``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
+(by topic) and reports them on the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tidings.core.stories.candidates import CandidateSketch
+from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """The knobs of the method. Defaults are the values chosen on ECB+ dev (bench/stories.py)."""
+
+    weights: tuple[float, ...] = (0.2, 0.5, 0.15, 0.15)  # per view, in features.VIEWS order
+    threshold: float = 0.18
+    #: An article must also reach this share of the story's own cohesion (the mean cosine
+    #: between its members): a tight story admits only articles as close as its members are.
+    cohesion_share: float = 0.5
+    #: Days over which a story's pull halves, and the share of the score time may take away.
+    half_life_days: float = 3.0
+    time_share: float = 0.5
+    #: Candidate budget: stories scored per article, and how many terms look them up.
+    candidates: int = 32
+    lookup_terms: int = 16
+    #: Terms kept per story per view (the rest of its centroid is pruned: a flat cost).
+    centroid_terms: int = 300
+    per_term: int = 64
+    #: Stories kept live (joinable); the least recently joined beyond this go quiet. News
+    #: stories that no article joined among the last this-many active ones are over.
+    live_stories: int = 20_000
+
+
+@dataclass
+class Story:
+    """The running state of one story: per-view vector sums and its span in time."""
+
+    id: str
+    size: int = 0
+    sums: dict[str, dict[str, float]] = field(default_factory=lambda: {v: {} for v in VIEWS})
+    first_seen: float | None = None
+    last_seen: float | None = None
+    topics: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where one article went, and why (the score of the story it joined, if any)."""
+
+    article_id: str
+    story_id: str
+    score: float
+    new: bool
+    title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
+
+
+def story_id_for(article_id: str) -> str:
+    """A story is named after the article that started it: stable across re-clustering."""
+    return "s" + hashlib.sha1(article_id.encode()).hexdigest()[:16]
+
+
+def _unit(vec: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {t: v / norm for t, v in vec.items()} if norm else {}
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+class StoryClusterer:
+    """The online path. Same articles in the same order in, same stories out."""
+
+    def __init__(self, params: StoryParams | None = None) -> None:
+        self.params = params or StoryParams()
+        self.docs = 0
+        self.df: dict[str, Counter[str]] = {view: Counter() for view in VIEWS}
+        self.stories: dict[str, Story] = {}  # least recently joined first
+        self.sketch = CandidateSketch(self.params.per_term)
+
+    # -- weighting -------------------------------------------------------------------------
+    def _vectors(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
+        """Unit TF-IDF vector per view, IDF smoothed as scikit-learn's."""
+        out = {}
+        for view in VIEWS:
+            df = self.df[view]
+            out[view] = _unit({
+                t: w * (math.log((1 + self.docs) / (1 + df[t])) + 1.0)
+                for t, w in feats.views.get(view, {}).items()
+            })  # fmt: skip
+        return out
+
+    def _count(self, feats: StoryFeatures) -> None:
+        self.docs += 1
+        for view in VIEWS:
+            self.df[view].update(feats.views.get(view, {}).keys())
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _time_factor(self, story: Story, seen_at: float | None) -> float:
+        p = self.params
+        if seen_at is None or story.first_seen is None or story.last_seen is None:
+            return 1.0
+        gap = max(0.0, story.first_seen - seen_at, seen_at - story.last_seen)
+        return (1.0 - p.time_share) + p.time_share * 0.5 ** (gap / p.half_life_days)
+
+    def score(
+        self, story: Story, vectors: Mapping[str, Mapping[str, float]], seen_at: float | None
+    ) -> float:
+        """Weighted mean cosine of the article to the story's members, softly decayed by time."""
+        total = sum(
+            w * _dot(vectors[view], story.sums[view])
+            for w, view in zip(self.params.weights, VIEWS, strict=True)
+            if w
+        )
+        return total / story.size * self._time_factor(story, seen_at)
+
+    def _bar(self, story: Story) -> float:
+        """The score an article needs to join: the threshold, or a share of the story's
+        cohesion. For unit vectors summed into S, the mean pairwise cosine of n members is
+        (|S|^2 - n) / (n (n - 1)), so cohesion costs one pass over the sums."""
+        p, n = self.params, story.size
+        if not p.cohesion_share or n < 2:
+            return p.threshold
+        cohesion = sum(
+            w * (sum(v * v for v in story.sums[view].values()) - n) / (n * (n - 1))
+            for w, view in zip(p.weights, VIEWS, strict=True)
+            if w
+        )
+        return max(p.threshold, p.cohesion_share * cohesion)
+
+    def _lookup_terms(self, vectors: Mapping[str, Mapping[str, float]]) -> list[str]:
+        text = sorted(vectors["text"].items(), key=lambda kv: (-kv[1], kv[0]))
+        names = sorted(vectors["names"].items(), key=lambda kv: (-kv[1], kv[0]))
+        n = self.params.lookup_terms
+        return [t for t, _ in text[:n]] + ["\x00" + e for e, _ in names[:n]]
+
+    # -- the online step -------------------------------------------------------------------
+    def add(self, article: Mapping[str, Any], feats: StoryFeatures | None = None) -> Assignment:
+        """Place one article (a record with at least ``id``) and return where it went."""
+        feats = feats or features_of(article)
+        aid = str(article["id"])
+        self._count(feats)
+        vectors = self._vectors(feats)
+        lookup = self._lookup_terms(vectors)
+        best, best_score = None, -1.0
+        for sid in self.sketch.candidates(lookup, self.params.candidates):
+            story = self.stories.get(sid)
+            if story is None:  # went quiet
+                continue
+            s = self.score(story, vectors, feats.seen_at)
+            if s > best_score or (s == best_score and best is not None and sid < best.id):
+                best, best_score = story, s
+        if best is not None and best_score < self._bar(best):
+            best = None
+        new = best is None
+        if best is None:
+            best = Story(id=story_id_for(aid))
+        # how well this headline matches the story's other headlines (a headline is chosen by it)
+        typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
+        self._join(best, vectors, feats)
+        self._touch(best)
+        self.sketch.post(best.id, lookup)
+        return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
+
+    def _touch(self, story: Story) -> None:
+        """Move the story to the recent end; the quietest beyond the live budget drop out."""
+        self.stories.pop(story.id, None)
+        self.stories[story.id] = story
+        while len(self.stories) > self.params.live_stories:
+            del self.stories[next(iter(self.stories))]
+
+    def _join(
+        self, story: Story, vectors: Mapping[str, Mapping[str, float]], feats: StoryFeatures
+    ) -> None:
+        story.size += 1
+        keep = self.params.centroid_terms
+        for view in VIEWS:
+            sums = story.sums[view]
+            for t, v in vectors[view].items():
+                sums[t] = sums.get(t, 0.0) + v
+            if len(sums) > keep:
+                strongest = sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+                story.sums[view] = dict(strongest)
+        story.topics.update(feats.topics)
+        if feats.seen_at is not None:
+            story.first_seen = min(story.first_seen or feats.seen_at, feats.seen_at)
+            story.last_seen = max(story.last_seen or feats.seen_at, feats.seen_at)

@@ -1,0 +1,108 @@
+"""The story record: what a reader and the API see of a story, kept up to date as articles join.
+
+Everything in it is taken from its articles, never invented: the headline is the title of the
+member whose headline best matches the others' (``title_fit`` from the clusterer), the span is
+the members' first and last dates, and the top entities and topics are the most frequent
+among the members. Counts per source and per day give the source diversity and the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TOP = 10
+
+
+def _top(counts: Mapping[str, int], n: int = TOP) -> list[str]:
+    return [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def _source(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    source = record.get("source")
+    if isinstance(source, Mapping) and source.get("id"):
+        return {k: source.get(k) for k in ("id", "name", "domain")}
+    if isinstance(source, str) and source:
+        return {"id": source, "name": source, "domain": None}
+    return None
+
+
+@dataclass
+class StoryRecord:
+    """One story. ``dump()`` is the stored (and served) JSON shape."""
+
+    id: str
+    headline: str = ""
+    headline_article_id: str | None = None
+    headline_url: str | None = None
+    headline_fit: float = -1.0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    articles: int = 0
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> source + count
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> text/label/count
+    topics: dict[str, int] = field(default_factory=dict)
+    days: dict[str, int] = field(default_factory=dict)  # YYYY-MM-DD -> articles
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> StoryRecord:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def add(self, record: Mapping[str, Any], title_fit: float) -> None:
+        """Count one member article in."""
+        self.articles += 1
+        title = str(record.get("title") or "").strip()
+        if title and title_fit > self.headline_fit:
+            self.headline, self.headline_fit = title, title_fit
+            self.headline_article_id = str(record.get("id"))
+            self.headline_url = record.get("url")
+        when = record.get("published_at") or record.get("fetched_at")
+        if when:
+            when = str(when)
+            self.first_seen = min(self.first_seen or when, when)
+            self.last_seen = max(self.last_seen or when, when)
+            self.days[when[:10]] = self.days.get(when[:10], 0) + 1
+        source = _source(record)
+        if source:
+            entry = self.sources.setdefault(source["id"], {**source, "articles": 0})
+            entry["articles"] += 1
+        for entity in record.get("entities") or ():
+            if isinstance(entity, Mapping) and entity.get("key"):
+                e = self.entities.setdefault(
+                    str(entity["key"]),
+                    {"key": entity["key"], "text": entity.get("text"), "label": entity.get("label"),
+                     "count": 0},
+                )  # fmt: skip
+                e["count"] += 1
+        for topic in record.get("topics") or ():
+            tid = topic.get("id") if isinstance(topic, Mapping) else topic
+            if tid:
+                self.topics[str(tid)] = self.topics.get(str(tid), 0) + 1
+
+    def dump(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summary(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The public shape of a stored story record (lists, top entries first)."""
+    sources = sorted(data.get("sources", {}).values(), key=lambda s: (-s["articles"], s["id"]))
+    entity_counts = {k: e["count"] for k, e in data.get("entities", {}).items()}
+    return {
+        "id": data["id"],
+        "headline": data.get("headline") or "",
+        "headline_article_id": data.get("headline_article_id"),
+        "headline_url": data.get("headline_url"),
+        "first_seen": data.get("first_seen"),
+        "last_seen": data.get("last_seen"),
+        "article_count": data.get("articles", 0),
+        "source_count": len(sources),
+        "sources": sources,
+        "entities": [
+            {k: data["entities"][key][k] for k in ("key", "text", "label", "count")}
+            for key in _top(entity_counts)
+        ],
+        "topics": [
+            {"id": t, "count": data.get("topics", {})[t]} for t in _top(data.get("topics", {}))
+        ],
+    }
