@@ -3,7 +3,9 @@
 Starts gunicorn (``search_api/gunicorn_conf.py``, 2 workers) over a home with synthetic articles
 (imported with ``tidings import --no-classify``) or over ``--home``, then for each endpoint runs
 32 keep-alive clients for a fixed time and reports throughput and latency percentiles, plus the
-resident memory (RSS) of each API worker afterwards. ``healthz`` runs first as the floor: the
+resident memory (RSS) of each API worker afterwards, and the server's CPU time per request (the
+workers' user + system time over the run, divided by the requests answered: unlike req/s it
+does not count the clients' share of the cores). ``healthz`` runs first as the floor: the
 least any request costs through the same gunicorn, Flask and metrics stack on these cores.
 Targets (../shared/DESIGN.md): search p99 <= 50 ms at 32 clients; recent and feeds >= 1,000
 req/s; an API worker <= 300 MB.
@@ -14,6 +16,12 @@ so figures are a lower bound of what the server does on its own.
 
     .venv/bin/python bench/api_load.py [--articles 5000] [--seconds 10] [--clients 32]
     .venv/bin/python bench/api_load.py --home var            # an existing home instead
+    .venv/bin/python bench/api_load.py --in-process --endpoint search   # app CPU only, no HTTP
+
+``--in-process`` sends each endpoint's requests through the WSGI app in this one process (Flask's
+test client, same settings as under gunicorn) and reports the CPU time per request: the app's
+own work (parsing, index, rendering, JSON), without the HTTP server, the clients or queueing, so
+two versions of the code compare well even on a busy machine.
 """
 
 from __future__ import annotations
@@ -105,13 +113,9 @@ def free_port() -> int:
 def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subprocess.Popen:
     env = {
         **os.environ,
-        "TIDINGS_HOME": str(home),
+        **server_env(home, log_dir),
         "TIDINGS_BIND": f"127.0.0.1:{port}",
         "TIDINGS_WORKERS": str(workers),
-        # a limit no client reaches: the limiter's cost is measured, not its refusals
-        "TIDINGS_RATELIMIT": "100000000 per minute",
-        "TIDINGS_ACCESS_LOG": str(log_dir / "access.log"),
-        "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
     }
     with open(log_dir / "error.log", "wb") as errors:  # the child keeps its own descriptor
         proc = subprocess.Popen(
@@ -132,8 +136,8 @@ def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subpro
     raise SystemExit(f"gunicorn did not become ready; see {log_dir / 'error.log'}")
 
 
-def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory of each gunicorn worker (children of ``master``), in MB."""
+def _workers(master: int) -> list[dict[str, str]]:
+    """``/proc/<pid>/status`` fields of each gunicorn worker (children of ``master``)."""
     out = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -143,8 +147,53 @@ def worker_rss_mb(master: int) -> list[float]:
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master):
-            out.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(out)
+            out.append({k: v.strip() for k, v in fields.items()})
+    return out
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker, in MB."""
+    return sorted(int(w["VmRSS"].split()[0]) / 1024 for w in _workers(master))
+
+
+def workers_cpu_s(master: int) -> float:
+    """User + system CPU seconds the gunicorn workers have used so far."""
+    total = 0
+    for worker in _workers(master):
+        stat = Path(f"/proc/{worker['Pid']}/stat").read_text()
+        utime, stime = stat.rsplit(")", 1)[1].split()[11:13]  # fields 14 and 15 of stat(5)
+        total += int(utime) + int(stime)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_env(home: Path, log_dir: Path) -> dict[str, str]:
+    """Settings the API runs with in this benchmark (gunicorn's or the in-process app's)."""
+    return {
+        "TIDINGS_HOME": str(home),
+        # a limit no client reaches: the limiter's cost is measured, not its refusals
+        "TIDINGS_RATELIMIT": "100000000 per minute",
+        "TIDINGS_ACCESS_LOG": str(log_dir / "access.log"),
+        "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "prometheus"),
+    }
+
+
+def in_process(home: Path, log_dir: Path, paths: list[str], seconds: float) -> dict[str, Any]:
+    """CPU time per request of the app itself: ``paths`` in turn through Flask's test client."""
+    (log_dir / "prometheus").mkdir(exist_ok=True)
+    os.environ.update(server_env(home, log_dir))
+    from search_api import create_app
+
+    client = create_app().test_client()
+    for path in paths:  # warm up: open the index and store, fill lazy caches
+        client.get(path)
+    done, cpu0, wall0 = 0, time.process_time(), time.perf_counter()
+    while time.perf_counter() - wall0 < seconds or done % len(paths):
+        resp = client.get(paths[done % len(paths)])
+        if resp.status_code != 200:
+            raise SystemExit(f"{paths[done % len(paths)]} answered {resp.status_code}")
+        done += 1
+    cpu = time.process_time() - cpu0
+    return {"requests": done, "cpu_ms": cpu * 1000 / done}
 
 
 # -- clients -------------------------------------------------------------------------------
@@ -255,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--facets", help="facets every search asks for (default: the API's, topic and source)"
     )
+    parser.add_argument(
+        "--in-process", action="store_true", help="CPU per request of the app alone, no HTTP"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tidings-load-") as tmp:
@@ -265,6 +317,13 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             build_home(home, args.articles)
             print(f"imported {args.articles} synthetic articles in {time.monotonic() - t0:.1f} s")
+        if args.in_process:
+            for name, paths in endpoints(args.facets).items():
+                if not args.endpoint or name in args.endpoint:
+                    r = in_process(home, tmpdir, paths, args.seconds)
+                    print(f"{name:18} in process: {r['cpu_ms']:6.2f} ms CPU/request "
+                          f"({r['requests']} requests)", flush=True)  # fmt: skip
+            return 0
         port = free_port()
         server = start_gunicorn(home, port, args.workers, tmpdir)
         results: dict[str, Any] = {}
@@ -273,11 +332,15 @@ def main(argv: list[str] | None = None) -> int:
                 if args.endpoint and name not in args.endpoint:
                     continue
                 load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
+                cpu = workers_cpu_s(server.pid)
                 results[name] = load(port, paths, args.clients, args.seconds, args.client_procs)
                 r = results[name]
+                used = workers_cpu_s(server.pid) - cpu
+                r["server_cpu_ms"] = used * 1000 / max(r["requests"], 1)
                 print(
                     f"{name:18} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
                     f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+                    f"server CPU {r['server_cpu_ms']:5.2f} ms/request  "
                     f"({r['requests']} requests, {r['errors']} errors)",
                     flush=True,
                 )

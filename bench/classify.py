@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import time
@@ -22,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.shared_data import data_root  # noqa: E402
 from classifier.converters import convert_agnews, convert_bbc  # noqa: E402
 from classifier.evaluate import cross_validate, train_baseline, train_ours  # noqa: E402
 from classifier.labelled import LabelledRecord  # noqa: E402
 from classifier.model import ModelConfig, TopicModel  # noqa: E402
 from classifier.text import record_pair  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 VARIANTS: dict[str, ModelConfig | None] = {
     "ours": None,
     "words": ModelConfig(members=("words",)),
@@ -105,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=Path(os.environ.get("TIDINGS_DATA_DIR", DEFAULT_DATA)),
+        default=data_root(),
         help="folder holding bbc/ and ag_news/ (default $TIDINGS_DATA_DIR or ../shared/data)",
     )
     parser.add_argument("--folds", type=int, default=5)

@@ -434,7 +434,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
     """Run one crawl as ``tidings crawl`` would; the report plus CPU and setup times."""
-    from crawler.run import run_crawl
+    from crawler.run.crawl import run_crawl
     from tidings.core.config import Settings
     from tidings.core.sources import adhoc_sources
 
@@ -680,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.hosts < 1 or args.hosts > 254:
         parser.error("--hosts must be between 1 and 254")
 
-    from crawler.scaling import default_workers
+    from crawler.run.scaling import default_workers
     from tidings.cli.crawl_commands import parse_overrides
 
     overrides = parse_overrides(args.set)

@@ -7,16 +7,17 @@ imported from their files so every team measures with one metric.
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from types import ModuleType
+
+from tidings.core.environment import read_environment
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def data_root() -> Path:
     """``$TIDINGS_DATA_DIR`` or ``<repo>/../shared/data`` (the repo may live anywhere)."""
-    return Path(os.environ.get("TIDINGS_DATA_DIR") or REPO.parent / "shared" / "data")
+    return read_environment()["TIDINGS_DATA_DIR"] or REPO.parent / "shared" / "data"
 
 
 def load_scorer(filename: str, data_dir: Path) -> ModuleType:

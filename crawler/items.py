@@ -1,4 +1,4 @@
-"""What the spider hands the item pipeline besides :class:`crawler.failures.CrawlError`."""
+"""What the spider hands the item pipeline besides :class:`crawler.health.failures.CrawlError`."""
 
 from __future__ import annotations
 

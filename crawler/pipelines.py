@@ -17,11 +17,12 @@ Scrapy's reactor keeps fetching and parsing meanwhile. One thread means one writ
 in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the reactor thread
 instead, for comparison in ``bench/crawl.py``).
 
-With a worker pool (``TIDINGS_POOL``, :mod:`crawler.workers`) each batch is tagged in a worker
-process while the next batch fills. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several
-processes store into one store but only one may write the embedded index: the one holding
-it indexes its batches and everything the others left pending; the others try to take it
-at each batch and, when they finish, wait for it and index what is still pending.
+With a worker pool (:mod:`crawler.run.workers`) records arrive tagged (the worker that
+extracted a page tagged it) and the settings give this pipeline no tagger; without a pool it
+tags each batch here. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several processes store into
+one store but only one may write the embedded index: the one holding it indexes its batches
+and everything the others left pending; the others try to take it at each batch and, when
+they finish, wait for it and index what is still pending.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
-from crawler.failures import CrawlError
-from crawler.health import STAT, count, report_error
+from crawler.health.counters import STAT, count, report_error
+from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.shared import unwrap
-from crawler.state import shared_store, tidings_settings
-from crawler.workers import add_seconds, crawl_pool
+from crawler.run.scrapy_settings import unwrap
+from crawler.run.state import shared_store, tidings_settings
+from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import Store, UpsertResult
@@ -74,7 +75,6 @@ class ArticlePipeline:
         self.batch: list[FetchedArticle] = []
         self.store: Store | None = None
         self.index: IndexBackend | None = None
-        self.pool = crawl_pool(crawler)
         self.shared_index = crawler.settings.getbool("TIDINGS_SHARED_INDEX")
         self.index_wait = crawler.settings.getfloat("TIDINGS_INDEX_WAIT", DEFAULT_INDEX_WAIT)
         self._said_locked = False
@@ -147,8 +147,8 @@ class ArticlePipeline:
         if not batch:
             return
         records = [item.record for item in batch]
-        if self.tagger is not None or (self.pool is not None and self.pool.has_tagger):
-            records = await self._tag(records)
+        if self.tagger is not None:  # no worker pool: tag here, a batch at a time
+            self._tag(records)
         self._add_source_topics(records)
         fetch_states = [item.fetch for item in batch]
         result, store_s, index_s = await self._write(self._store_and_index, records, fetch_states)
@@ -168,20 +168,15 @@ class ArticlePipeline:
             )
         self.stats.inc_value(f"{STAT}batches")
 
-    async def _tag(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _tag(self, records: list[dict[str, Any]]) -> None:
+        assert self.tagger is not None
         started = time.perf_counter()
         try:
-            if self.pool is not None and self.pool.has_tagger:
-                records, seconds = await self.pool.tag(records)
-            else:
-                assert self.tagger is not None
-                self.tagger.tag(records)
-                seconds = time.perf_counter() - started
-            add_seconds(self.crawler, "tag", seconds)
+            self.tagger.tag(records)
+            add_seconds(self.crawler, "tag", time.perf_counter() - started)
         except Exception:  # store untagged rather than lose the batch; reclassify later
             logger.exception("tagging a batch of %d articles failed", len(records))
-            self.stats.inc_value(f"{STAT}errors/tagging")
-        return records
+            self.stats.inc_value(TAGGING_ERRORS_STAT, len(records))
 
     def _store_and_index(
         self, records: list[dict[str, Any]], fetch_states: list[Any]

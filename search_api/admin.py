@@ -163,13 +163,8 @@ def crawl(args: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     command = current_app.config.get("TIDINGS_CRAWL_COMMAND") or crawl_command(settings.home, path)
     if args.get("force"):
         command = [*command, "--force"]
-    env = {"TIDINGS_HOME": str(settings.home), "TIDINGS_INDEX": settings.index_backend}
-    if settings.es_url:
-        env.update(TIDINGS_ES_URL=settings.es_url, TIDINGS_ES_INDEX=settings.es_index)
-    if settings.taxonomy:  # the crawl tags with the taxonomy this API labels with
-        env["TIDINGS_TAXONOMY"] = str(settings.taxonomy.resolve())
     try:
-        job = jobs.start(settings.home, list(command), env)
+        job = jobs.start(settings.home, list(command), settings.to_env())
     except jobs.JobRunning as exc:
         raise Problem(409, detail=f"crawl job {exc} is still running") from None
     return jsonify(job), 202, {"Location": url_for("admin.crawl_job", job_id=job["id"])}

@@ -14,22 +14,21 @@ from flask import Response, jsonify
 from search_api import records
 from search_api.caching import cacheable, newest
 from search_api.openapi import ApiBlueprint
-from search_api.params import RecentArgs, RecentParams, RelatedArgs, SearchArgs, SearchParams
+from search_api.params import MAX_ID, RecentArgs, RecentParams, RelatedArgs, SearchArgs, echo
 from search_api.problems import Problem
 from search_api.resources import resources
 from search_api.schemas import ArticleDetail, RecentResponse, RelatedResponse, SearchResponse
 from search_api.searching import current_index, index_call, run_search
+from tidings.core.index.base import SearchRequest
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Search and read articles.")
-
-MAX_ID = 200
 
 
 @bp.get("/search")
 @bp.arguments(SearchArgs, location="query", as_kwargs=False)
 @bp.response(200, SearchResponse)
 @bp.problems(429, 503)
-def search(params: SearchParams) -> Response:
+def search(params: SearchRequest) -> Response:
     """Search articles.
 
     Full-text search with filters (topic, source, entity, language, dates), counts for the
@@ -38,7 +37,7 @@ def search(params: SearchParams) -> Response:
     """
     result = run_search(params)
     body: dict[str, Any] = {
-        "query": params.echo(),
+        "query": echo(params),
         "total": result.total,
         "hits": [records.hit(h) for h in result.hits],
         "facets": {

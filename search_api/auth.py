@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,13 +23,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_KEY = "TIDINGS_API_KEYS"
 
 
-def load_keys(env: dict[str, str] | None = None) -> tuple[str, ...]:
-    """The configured keys (empty: every write is refused)."""
-    env = dict(os.environ if env is None else env)
-    keys = [k.strip() for k in env.get("TIDINGS_API_KEYS", "").split(",")]
-    path = env.get("TIDINGS_API_KEYS_FILE")
-    if path:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+def load_keys(listed: str | None, file: Path | None = None) -> tuple[str, ...]:
+    """The configured keys: a comma-separated list and/or a file of one key per line with
+    ``#`` comments (empty: every write is refused)."""
+    keys = [k.strip() for k in (listed or "").split(",")]
+    if file:
+        for line in Path(file).read_text(encoding="utf-8").splitlines():
             keys.append(line.split("#", 1)[0].strip())
     return tuple(dict.fromkeys(k for k in keys if k))
 

@@ -21,7 +21,7 @@ from flask import Flask, Response, g, request
 
 from search_api.public_url import base_url
 from search_api.resources import IndexUnavailable, resources
-from tidings.core.article import parse_iso
+from tidings.core.article import read_date
 
 DEFAULT_MAX_AGE = 60
 
@@ -46,10 +46,7 @@ def newest(articles: Iterable[dict[str, Any]]) -> datetime | None:
     best: datetime | None = None
     for article in articles:
         for key in ("updated_at", "published_at", "fetched_at"):
-            try:
-                when = parse_iso(article.get(key))
-            except (TypeError, ValueError):
-                continue
+            when = read_date(article, key)
             if when is not None and (best is None or when > best):
                 best = when
     return best

@@ -15,10 +15,10 @@ from flask import Response, jsonify
 
 from search_api.caching import cacheable
 from search_api.openapi import ApiBlueprint
-from search_api.params import EntitiesArgs, TrendsArgs
+from search_api.params import FILTER_PARAMS, PARAMS, EntitiesArgs, TrendsArgs
 from search_api.resources import resources
 from search_api.schemas import EntitiesResponse, SourcesResponse, TopicsResponse, TrendsResponse
-from search_api.searching import index_call, search_request
+from search_api.searching import index_call, run_search
 from tidings.core.index.base import SearchRequest
 from tidings.core.sources import Source, SourcesError, load_home_sources
 from tidings.core.taxonomy import topic_labels
@@ -35,7 +35,7 @@ ENTITY_SAMPLE = 100
 
 def filtered(args: dict[str, Any], **extra: Any) -> SearchRequest:
     """A facet-only request for the filters of ``args`` (see :class:`params.FilterArgs`)."""
-    keys = ("q", "topics", "sources", "entities", "languages", "date_from", "date_to")
+    keys = [PARAMS[name] for name in FILTER_PARAMS]
     base: dict[str, Any] = {"limit": 1, "highlight": False, "facets": ()}
     return SearchRequest(**{**base, **{k: args[k] for k in keys if k in args}, **extra})
 
@@ -82,7 +82,7 @@ def sources() -> Response:
 def entities(args: dict[str, Any]) -> Response:
     """The most mentioned entities among the matching articles, optionally of one label."""
     request = filtered(args, limit=ENTITY_SAMPLE, facets=("entity",))
-    result = search_request(request)
+    result = run_search(request)
     names: dict[str, tuple[Any, Any]] = {}
     for hit in result.hits:
         for ent in hit.article.get("entities") or []:

@@ -20,8 +20,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from search_api.records import topic_ids
-from tidings.core.article import parse_iso
+from tidings.core.article import article_date, read_date, topic_ids
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 RSS_MIMETYPE = "application/rss+xml"
@@ -61,12 +60,12 @@ def item_id(article: dict[str, Any]) -> str:
 
 def published(article: dict[str, Any]) -> datetime | None:
     """When the article was published, else when it was fetched (UTC)."""
-    return _date(article, "published_at", "fetched_at")
+    return article_date(article)
 
 
 def updated(article: dict[str, Any]) -> datetime | None:
     """When the article last changed: ``updated_at``, else its publication date."""
-    return _date(article, "updated_at", "published_at", "fetched_at")
+    return read_date(article, "updated_at", "published_at", "fetched_at")
 
 
 def last_modified(articles: list[dict[str, Any]]) -> datetime | None:
@@ -243,17 +242,6 @@ def rfc822(dt: datetime) -> str:
 def rfc3339(dt: datetime) -> str:
     """``2024-05-07T12:00:00Z`` (Atom and JSON Feed dates)."""
     return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _date(article: dict[str, Any], *keys: str) -> datetime | None:
-    for key in keys:
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError):
-            value = None
-        if value is not None:
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return None
 
 
 def _epoch() -> datetime:

@@ -22,11 +22,12 @@ from werkzeug.datastructures import MultiDict
 
 from search_api import feed_formats as ff
 from search_api.caching import cacheable
-from search_api.page_query import PageQuery, parse_page_query, search
-from search_api.params import MAX_VALUE, parse_limit, parse_recent
+from search_api.params import FILTER_PARAMS, MAX_VALUE, parse_limit, parse_recent, parse_search
+from search_api.params import to_args as request_args
 from search_api.problems import invalid_params
 from search_api.public_url import external_url
-from search_api.searching import current_index
+from search_api.searching import current_index, run_search
+from tidings.core.index.base import FACETS, SearchRequest
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -34,6 +35,8 @@ FORMATS = ("rss", "atom", "json")
 _FMT = "<any(rss, atom, json):fmt>"
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 #: Feeds are data, never pages: nothing in them may load or run anything.
+#: How :func:`describe` introduces each filter of the FACETS table.
+_DESCRIBED = {"topic": "in", "source": "from", "entity": "about", "language": "in language"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "X-Content-Type-Options": "nosniff",
@@ -76,50 +79,41 @@ def topic(topic_id: str, fmt: str) -> Response:
 @bp.get(f"/search.{_FMT}")
 def saved_search(fmt: str) -> Response:
     """The newest articles matching a query, as the analyst page would show it."""
-    query = parse_page_query(request.args)
-    params = dataclasses.replace(query.params, sort="date", cursor=None)
-    query = dataclasses.replace(query, params=params)
-    result = search(query.request(highlight=False, facets=()))
+    query = dataclasses.replace(parse_search(request.args), sort="date", cursor=None)
+    result = run_search(dataclasses.replace(query, highlight=False, facets=()))
     articles = [{"id": h.id, **h.article} for h in result.hits]
     label = describe(query)
-    home = external_url("pages.home", **query.args())
-    args = MultiDict(query.args())
-    if params.limit != 20:
-        args["limit"] = str(params.limit)
+    filters = request_args(query, FILTER_PARAMS)
+    home = external_url("pages.home", **filters)
+    args = MultiDict(request_args(query, (*FILTER_PARAMS, "limit")))
     return _feed(
         fmt, articles, "search:" + _canonical_args(query), f"Tidings: {label}",
         f"The newest articles matching {label}", home, "feeds.saved_search", args,
     )  # fmt: skip
 
 
-def describe(query: PageQuery) -> str:
+def describe(query: SearchRequest) -> str:
     """A short human label for a query: ``"rates" in economy, from wire``."""
-    p = query.params
-    parts = [f"“{p.q}”" if p.q else "all articles"]
-    if p.topics:
-        parts.append("in " + ", ".join(p.topics))
-    if p.sources:
-        parts.append("from " + ", ".join(p.sources))
-    if query.entities:
-        parts.append("about " + ", ".join(query.entities))
-    if query.languages:
-        parts.append("in language " + ", ".join(query.languages))
-    args = query.args()
-    if "from" in args or "to" in args:
+    parts = [f"“{query.q}”" if query.q else "all articles"]
+    for facet in FACETS:
+        if values := query.values(facet):
+            parts.append(f"{_DESCRIBED[facet.name]} " + ", ".join(values))
+    args = request_args(query, ("from", "to"))
+    if args:
         parts.append(f"{args.get('from', '…')}..{args.get('to', '…')}")
     return " ".join(parts)
 
 
-def feed_links(query: PageQuery | None = None) -> list[dict[str, str]]:
+def feed_links(query: SearchRequest | None = None) -> list[dict[str, str]]:
     """Autodiscovery links (``rel=alternate``) for the feeds matching a page's query."""
     titles = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-    if query is None or query.empty:
+    if query is None or not (filters := request_args(query, FILTER_PARAMS)):
         target, kwargs, label = "feeds.recent", {}, "recent news"
-    elif set(query.args()) == {"topic"} and len(query.params.topics) == 1:
-        label = query.params.topics[0]
+    elif set(filters) == {"topic"} and len(query.topics) == 1:
+        label = query.topics[0]
         target, kwargs = "feeds.topic", {"topic_id": label}
     else:
-        target, kwargs, label = "feeds.saved_search", query.args(), describe(query)
+        target, kwargs, label = "feeds.saved_search", filters, describe(query)
     return [
         {
             "type": ff.MIMETYPES[fmt],
@@ -167,9 +161,9 @@ def _qs(pairs: list[tuple[str, str]]) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def _canonical_args(query: PageQuery) -> str:
-    """The query's arguments in a fixed order, so one saved search has one feed id."""
-    args = query.args()
+def _canonical_args(query: SearchRequest) -> str:
+    """The query's filters in a fixed order, so one saved search has one feed id."""
+    args = request_args(query, FILTER_PARAMS)
     pairs = []
     for name in sorted(args):
         values = args[name] if isinstance(args[name], list) else [args[name]]

@@ -3,17 +3,20 @@
 Each field both validates a value and carries the JSON Schema keywords (type, limits, enum,
 pattern) that apispec writes into the OpenAPI document, so the spec cannot drift from the checks.
 A single-valued parameter given twice arrives as a list (see :class:`QuerySchema`) and is
-rejected by the field, so every error names its parameter.
+rejected by the field, so every error names its parameter. Dates and choice lists also dump
+back as the URL text they parse from (see :func:`search_api.params.to_args`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from tidings.core.article import parse_iso
 
 #: Dates outside this range are rejected (index backends cannot represent all of year 1-9999).
 MIN_DATE = datetime(1800, 1, 1, tzinfo=UTC)
@@ -112,6 +115,10 @@ class Choices(fields.List):
             raise ValidationError(f"each value must be one of: {', '.join(self.choices)}")
         return tuple(dict.fromkeys(values))
 
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        """Comma-separated: one argument, and ``""`` (none) stays distinct from absent."""
+        return None if value is None else ",".join(value)
+
 
 class Count(fields.Integer):
     """A small whole number in ``[low, high]``, ASCII digits only (no ``1e3``, no ``²``)."""
@@ -168,27 +175,30 @@ class DateBound(fields.String):
             return None
         return parse_date(raw, end_of_day=self.end_of_day)
 
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        """The bound as the user would type it: a bare day when it is a whole-day bound."""
+        if value is None:
+            return None
+        end = self.end_of_day
+        whole = (value.hour, value.minute, value.second) == ((23, 59, 59) if end else (0, 0, 0))
+        if whole and value.microsecond == (999_999 if end else 0):
+            return str(value.date().isoformat())
+        return str(value.isoformat().replace("+00:00", "Z"))
+
 
 def parse_date(raw: str, *, end_of_day: bool) -> datetime:
-    """``raw`` as an aware UTC datetime; ValidationError with the reason if it is not one."""
+    """``raw`` as an aware UTC datetime (read by :func:`tidings.core.article.parse_iso`, the
+    one date parser); ValidationError with the reason if it is not one or out of range."""
     if len(raw) > 40:
         raise ValidationError(DateBound.REASON)
     try:
-        if not any(c in raw for c in "Tt :"):
-            start = datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
-            dt = start + timedelta(days=1, microseconds=-1) if end_of_day else start
-        else:
-            dt = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-    except OverflowError:
-        raise ValidationError("is out of range") from None
-    except ValueError:
+        dt = parse_iso(raw, end_of_day=end_of_day)
+    except ValueError as error:
+        if str(error).startswith("date out of range"):
+            raise ValidationError("is out of range") from None
         raise ValidationError(DateBound.REASON) from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    try:
-        dt = dt.astimezone(UTC)
-    except (OverflowError, ValueError):
-        dt = MIN_DATE - timedelta(days=1)
+    if dt is None:
+        raise ValidationError(DateBound.REASON)
     if not MIN_DATE <= dt <= MAX_DATE:
         raise ValidationError(f"must be between {MIN_DATE.year} and {MAX_DATE.year - 1}")
     return dt

@@ -15,34 +15,36 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-_env = os.environ.get
+from tidings.core.environment import read_environment
 
-bind = _env("TIDINGS_BIND", "127.0.0.1:8000")
+_env = read_environment()
+
+bind = _env["TIDINGS_BIND"]
 #: CPU-bound work (search, JSON): about one process per core, threads for keep-alive clients.
-workers = int(_env("TIDINGS_WORKERS", str(os.cpu_count() or 2)))
+workers = _env["TIDINGS_WORKERS"]
 worker_class = "gthread"
-threads = int(_env("TIDINGS_THREADS", "4"))
+threads = _env["TIDINGS_THREADS"]
 worker_connections = 1000
 backlog = 2048
-timeout = int(_env("TIDINGS_TIMEOUT", "30"))  # a worker silent this long is restarted
+timeout = _env["TIDINGS_TIMEOUT"]  # a worker silent this long is restarted
 graceful_timeout = 20
 keepalive = 5
 preload_app = False  # a tantivy reader per worker is fine; nothing to share before the fork
 #: Recycle workers now and then so that slow growth never reaches the 300 MB per-worker budget.
-max_requests = int(_env("TIDINGS_MAX_REQUESTS", "20000"))
+max_requests = _env["TIDINGS_MAX_REQUESTS"]
 max_requests_jitter = max_requests // 10
 limit_request_line = 8190
 limit_request_fields = 100
-forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = _env("TIDINGS_ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # gunicorn's own name
+accesslog = _env["TIDINGS_ACCESS_LOG"]
 errorlog = "-"
-loglevel = _env("TIDINGS_LOG_LEVEL", "info")
+loglevel = _env["TIDINGS_LOG_LEVEL"]
 #: Client, request line, status, bytes, time in microseconds, referrer and user agent.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)sus "%(f)s" "%(a)s"'
 proc_name = "tidings-api"
 
-_metrics_dir = _env("PROMETHEUS_MULTIPROC_DIR") or str(
-    Path(_env("TIDINGS_HOME", "var")) / "run" / "prometheus"
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
+    _env["TIDINGS_HOME"] / "run" / "prometheus"
 )
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir  # set before any worker imports the client
 

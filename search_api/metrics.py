@@ -87,7 +87,7 @@ def _timestamp(value: Any) -> float | None:
 
     try:
         when = parse_iso(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     return when.timestamp() if when else None
 

@@ -3,12 +3,13 @@
 Server-rendered so every view works without JavaScript and can be bookmarked or shared: the
 whole state (query, filters, dates, sort, page) is in the URL. JavaScript (a static file, no
 inline scripts) only draws the per-day chart with the vendored uPlot. Crawled text is escaped by
-Jinja's autoescaping; highlights are re-sanitised by :mod:`search_api.markup`.
+Jinja's autoescaping; highlights are rendered (escaped, matches marked) by :mod:`search_api.markup`.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -21,13 +22,13 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from search_api import records
 from search_api.feeds import describe, feed_links
-from search_api.markup import safe_highlights, safe_url, trusted
-from search_api.page_query import PAGE_FACETS, PageQuery, iter_hits, parse_page_query, search
+from search_api.markup import markup, safe_url
+from search_api.params import FILTER_PARAMS, MAX_ID, PARAMS, parse_search, to_args
 from search_api.problems import Problem
 from search_api.records import topic_ids
 from search_api.resources import resources
-from search_api.searching import current_index
-from tidings.core.index.base import Hit, SearchResult
+from search_api.searching import current_index, iter_hits, run_search
+from tidings.core.index.base import ALL_FACETS, FACET_BY_NAME, Hit, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,10 @@ bp = Blueprint("pages", __name__)
 
 SNIPPET_CHARS = 300
 EXPORT_LIMIT = 1000
-MAX_ID = 200
+#: Facets the page shows, in display order (every row of the FACETS table).
+PAGE_FACETS = ALL_FACETS
+#: What the page's URLs carry (the facet counts, chart and story folding are always on).
+PAGE_PARAMS = (*FILTER_PARAMS, "sort", "limit")
 #: Longest run of days the chart fills with zeros (beyond that it plots only days with matches).
 MAX_CHART_DAYS = 3660
 #: Scripts and styles come from this origin only; nothing inline, nothing from elsewhere.
@@ -43,22 +47,10 @@ PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-#: URL parameter of each facet's filter.
-FACET_PARAMS = {"topic": "topic", "source": "source", "entity": "entity", "language": "lang"}
-FACET_TITLES = {
-    "topic": "Topics", "source": "Sources", "entity": "Entities", "language": "Languages",
-}  # fmt: skip
 CSV_COLUMNS = (
     "id", "published_at", "title", "url", "source_id", "source_name", "topics", "entities",
     "language", "cluster_id", "summary",
 )  # fmt: skip
-#: Parameter order in generated URLs, so one state has one URL.
-_ARG_ORDER = {
-    name: i
-    for i, name in enumerate(
-        ("q", "topic", "source", "entity", "lang", "from", "to", "sort", "limit", "cursor")
-    )
-}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 
@@ -74,12 +66,13 @@ def _security_headers(resp: Response) -> Response:
 @bp.get("/")
 def home() -> tuple[str, int]:
     """Search box, facets, per-day chart and results for the query in the URL."""
-    query = PageQuery()
+    query = SearchRequest()
     result: SearchResult | None = None
     error: Problem | None = None
     try:
-        query = parse_page_query(request.args, default_sort="date")
-        result = search(query.request(facets=PAGE_FACETS, histogram=True, collapse=True))
+        query = parse_search(request.args, default_sort="date")
+        shown = dataclasses.replace(query, facets=PAGE_FACETS, histogram=True, collapse=True)
+        result = run_search(shown)
     except Problem as problem:  # shown on the page; the operator's problems are logged too
         if problem.status >= 500:
             log.warning("analyst page: %s", problem.detail)
@@ -88,7 +81,7 @@ def home() -> tuple[str, int]:
     return render_template(
         "index.html",
         query=query,
-        params=query.params,
+        page_args=page_args(query),
         result=result,
         error=error,
         link=lambda **kw: state_url(query, **kw),
@@ -101,9 +94,9 @@ def home() -> tuple[str, int]:
         snippet_html=snippet_html,
         topic_ids=topic_ids,
         safe_url=safe_url,
-        export_args=query.args() | _sort_arg(query),
+        export_args=page_args(query, (*FILTER_PARAMS, "sort")),
         # the sort menu shows the default for words (relevance) unless one was chosen
-        sort_choice=query.params.sort if "sort" in request.args else "relevance",
+        sort_choice=query.sort if "sort" in request.args else "relevance",
     ), (error.status if error else 200)
 
 
@@ -143,7 +136,7 @@ def article(article_id: str) -> str:
 @bp.get("/export.csv")
 def export_csv() -> Response:
     """Up to EXPORT_LIMIT matches of the current query as CSV (formula-safe cells)."""
-    query = parse_page_query(request.args, default_sort="date")
+    query = parse_search(request.args, default_sort="date")
     hits = _export_hits(query)
     first = next(hits, None)  # run the search before streaming, so errors are real responses
 
@@ -166,11 +159,11 @@ def export_csv() -> Response:
 @bp.get("/export.json")
 def export_json() -> Response:
     """Up to EXPORT_LIMIT matches of the current query as JSON."""
-    query = parse_page_query(request.args, default_sort="date")
-    total = search(query.request(limit=1, highlight=False, facets=())).total
+    query = parse_search(request.args, default_sort="date")
+    total = run_search(dataclasses.replace(query, limit=1, highlight=False, facets=())).total
     articles = [records.listed({"id": h.id, **h.article}) for h in _export_hits(query)]
     body = {
-        "query": query.args() | _sort_arg(query),
+        "query": page_args(query, (*FILTER_PARAMS, "sort")),
         "total": total,
         "exported": len(articles),
         "limit": EXPORT_LIMIT,
@@ -182,43 +175,42 @@ def export_json() -> Response:
     return resp
 
 
-def state_url(query: PageQuery, *, cursor: str | None = None, **changes: Any) -> str:
+def page_args(query: SearchRequest, params: tuple[str, ...] = PAGE_PARAMS) -> dict[str, Any]:
+    """URL arguments of the page showing ``query``, its defaults left out: ``sort`` is by date
+    without words and by relevance with them."""
+    default = SearchRequest(sort="relevance" if query.q else "date")
+    return to_args(query, params, default=default)
+
+
+def state_url(query: SearchRequest, *, cursor: str | None = None, **changes: Any) -> str:
     """The page URL for ``query`` with one change: ``toggle_<facet>`` adds or removes a filter,
     ``<param>=value`` replaces a parameter (``None`` removes it); paging keeps the rest."""
-    args: dict[str, Any] = query.args() | _sort_arg(query)
-    if query.params.limit != 20:
-        args["limit"] = query.params.limit
     for key, value in changes.items():
         if key.startswith("toggle_"):
-            name = FACET_PARAMS.get(key[7:], key[7:])
-            current = list(args.get(name) or [])
-            kept = [v for v in current if v != value]
-            args[name] = kept if value in current else [*current, value]
+            facet = FACET_BY_NAME[key.removeprefix("toggle_")]
+            current = query.values(facet)
+            kept = tuple(v for v in current if v != value)
+            toggled = kept if value in current else (*current, value)
+            query = dataclasses.replace(query, **{facet.attr: toggled})
         else:
-            args[key] = value
+            query = dataclasses.replace(query, **{PARAMS[key]: value})
+    args = page_args(query)
     if cursor:
         args["cursor"] = cursor
-    ordered = sorted(args.items(), key=lambda kv: _ARG_ORDER.get(kv[0], len(_ARG_ORDER)))
-    return url_for("pages.home", **{k: v for k, v in ordered if v not in (None, [], "")})
+    return url_for("pages.home", **args)
 
 
-def title_html(hit: Any) -> Any:
+def title_html(hit: Hit) -> Any:
     """The whole title with matched words marked, else the plain title (auto-escaped)."""
-    title = hit.article.get("title") or "(untitled)"
-    fragments = safe_highlights(hit.highlights, title=title)["title"]
-    if fragments:
-        # Safe to mark as HTML only because markup.trusted() rebuilds the fragment: escaped
-        # text plus <b> tags (the index escapes it too; we do not rely on that alone).
-        return trusted(fragments[0])
-    return title
+    title = hit.highlights.get("title")
+    return markup(title) if title else hit.article.get("title") or "(untitled)"
 
 
-def snippet_html(hit: Any) -> Any:
-    """The best body highlight, else the start of the summary (auto-escaped)."""
-    highlights = hit.highlights or {}
-    fragments = highlights.get("body") or highlights.get("summary") or []
-    if fragments:
-        return trusted(fragments[0])  # sanitised in markup.trusted(), see title_html
+def snippet_html(hit: Hit) -> Any:
+    """The best body passage with matches marked, else the start of the summary (auto-escaped)."""
+    body = hit.highlights.get("body")
+    if body:
+        return markup(body)
     summary = hit.article.get("summary") or ""
     return summary if len(summary) <= SNIPPET_CHARS else summary[:SNIPPET_CHARS].rstrip() + "…"
 
@@ -275,8 +267,9 @@ def paragraphs(body: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _export_hits(query: PageQuery) -> Iterator[Hit]:
-    return iter_hits(query.request(highlight=False, facets=(), cursor=None), EXPORT_LIMIT)
+def _export_hits(query: SearchRequest) -> Iterator[Hit]:
+    exported = dataclasses.replace(query, highlight=False, facets=(), cursor=None)
+    return iter_hits(exported, EXPORT_LIMIT)
 
 
 def _drain(buf: io.StringIO) -> str:
@@ -284,12 +277,6 @@ def _drain(buf: io.StringIO) -> str:
     buf.seek(0)
     buf.truncate()
     return out
-
-
-def _sort_arg(query: PageQuery) -> dict[str, str]:
-    """``sort`` when it differs from the page's default (date without words, else relevance)."""
-    default = "relevance" if query.params.q else "date"
-    return {"sort": query.params.sort} if query.params.sort != default else {}
 
 
 def _labels(result: SearchResult | None) -> dict[str, dict[str, str]]:
@@ -305,22 +292,14 @@ def _labels(result: SearchResult | None) -> dict[str, dict[str, str]]:
     return labels
 
 
-def _selected(query: PageQuery, facet: str) -> tuple[str, ...]:
-    p = query.params
-    return {
-        "topic": p.topics, "source": p.sources, "entity": query.entities,
-        "language": query.languages,
-    }[facet]  # fmt: skip
-
-
 def _facets(
-    query: PageQuery, result: SearchResult | None, labels: dict[str, dict[str, str]]
+    query: SearchRequest, result: SearchResult | None, labels: dict[str, dict[str, str]]
 ) -> list[dict[str, Any]]:
     """Facet groups for the template: values with counts, labels, links and active state."""
     out = []
     for name in PAGE_FACETS:
         values = list((result.facets if result else {}).get(name) or [])
-        selected = _selected(query, name)
+        selected = query.values(FACET_BY_NAME[name])
         shown = {v for v, _ in values}
         values += [(v, 0) for v in selected if v not in shown]  # a filter can always be removed
         if not values or (name == "language" and len(values) < 2 and not selected):
@@ -328,7 +307,7 @@ def _facets(
         out.append(
             {
                 "name": name,
-                "title": FACET_TITLES[name],
+                "title": FACET_BY_NAME[name].label,
                 "values": [
                     {
                         "value": value,
@@ -344,11 +323,13 @@ def _facets(
     return out
 
 
-def _active_filters(query: PageQuery, labels: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+def _active_filters(
+    query: SearchRequest, labels: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
     """Chips for the filters in force, each with a link that removes it."""
     chips = []
     for name in PAGE_FACETS:
-        for value in _selected(query, name):
+        for value in query.values(FACET_BY_NAME[name]):
             chips.append(
                 {
                     "kind": name,
@@ -356,8 +337,8 @@ def _active_filters(query: PageQuery, labels: dict[str, dict[str, str]]) -> list
                     "href": state_url(query, **{f"toggle_{name}": value}),
                 }
             )
-    args = query.args()
-    if "from" in args or "to" in args:
+    args = to_args(query, ("from", "to"))
+    if args:
         chips.append(
             {
                 "kind": "dates",

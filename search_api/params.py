@@ -1,15 +1,21 @@
-"""Query parameters of the read endpoints: one schema per endpoint, validating and documenting.
+"""Query parameters of the read endpoints, and the one codec of a search request.
 
 The schemas here are what the views parse with *and* what the OpenAPI document is generated
 from. Every field's error is collected, so a client sees all that is wrong with a request at
 once, as a 400 problem listing each parameter (``invalid_params``).
+
+:class:`SearchArgs` is also the codec of :class:`~tidings.core.index.base.SearchRequest` (the
+one request type of the API, the analyst page, feeds and the index): :func:`parse_search`
+reads URL arguments into a request, :func:`to_args` writes a request back as URL arguments
+that parse to the same request, and :func:`echo` is the request as a response echoes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from marshmallow import Schema, ValidationError, post_load, validates_schema
 from werkzeug.datastructures import MultiDict
@@ -27,18 +33,27 @@ from search_api.fields import (
 )
 from search_api.fields import Values as _Values
 from search_api.problems import validation_problem
-from tidings.core.index.base import ALL_FACETS, FACET_FIELDS, SearchRequest
+from tidings.core.index.base import (
+    ALL_FACETS,
+    DEFAULT_LIMIT,
+    FACET_FIELDS,
+    FACETS,
+    MAX_LIMIT,
+    Facet,
+    SearchRequest,
+)
 
 __all__ = [
-    "MAX_DATE", "MIN_DATE", "SearchParams", "parse_recent", "parse_search", "load_args",
+    "FILTER_PARAMS", "MAX_DATE", "MAX_ID", "MIN_DATE", "PARAMS", "echo", "load_args",
+    "parse_recent", "parse_search", "to_args",
 ]  # fmt: skip
 
 MAX_Q = 500
 MAX_VALUE = 200  # one topic or source id
 MAX_REPEAT = 50  # topic/source values per request
 MAX_CURSOR = 2048
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
+#: Longest article id a lookup accepts (longer ones are answered 404 without a lookup).
+MAX_ID = 200
 SORTS = ("relevance", "date")
 TREND_FIELDS = ALL_FACETS
 #: Facets a search counts unless ``facet`` says otherwise (entity and language cost more).
@@ -46,12 +61,12 @@ DEFAULT_FACETS = FACET_FIELDS
 CURSOR_PATTERN = r"^[\x21-\x7e]*$"  # printable ASCII, no spaces: opaque but sane (or empty)
 
 
-def _values(name: str, what: str) -> _Values:
+def _values(facet: Facet) -> _Values:
     return _Values(
         MAX_VALUE,
         MAX_REPEAT,
-        data_key=name,
-        metadata={"description": f"Only articles with any of these {what} (repeatable)."},
+        data_key=facet.param,
+        metadata={"description": f"Only articles with any of these {facet.values} (repeatable)."},
     )
 
 
@@ -83,7 +98,10 @@ class Cursor(Text):
 
 
 class FilterArgs(QuerySchema):
-    """What every query-based endpoint filters on: text, topics, sources, entities, dates."""
+    """What every query-based endpoint filters on: text, the FACETS table's filters, dates.
+
+    Field names are :class:`SearchRequest` attributes, so loaded filters build a request.
+    """
 
     q = Text(
         MAX_Q,
@@ -94,10 +112,8 @@ class FilterArgs(QuerySchema):
             "(title:, topic:, source:, entity:, lang:)."
         },
     )
-    topics = _values("topic", "topic ids")
-    sources = _values("source", "source ids")
-    entities = _values("entity", "entity keys")
-    languages = _values("lang", "language codes")
+    # One repeatable filter per row of the FACETS table (topic, source, entity, lang).
+    locals().update({facet.attr: _values(facet) for facet in FACETS})
     date_from = DateBound(
         end_of_day=False, data_key="from", metadata={"description": "Published at or after."}
     )
@@ -114,67 +130,6 @@ class FilterArgs(QuerySchema):
             raise ValidationError("'from' is after 'to'", field_name="from")
 
 
-@dataclass(frozen=True)
-class SearchParams:
-    """A validated search: what the index runs and what the response echoes."""
-
-    q: str = ""
-    topics: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    sort: Literal["relevance", "date"] = "relevance"
-    limit: int = DEFAULT_LIMIT
-    cursor: str | None = None
-    entities: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    collapse: bool = False
-    recency: bool = False
-    histogram: bool = False
-    facets: tuple[str, ...] = DEFAULT_FACETS
-
-    def to_request(
-        self, *, highlight: bool = True, facets: tuple[str, ...] | None = None
-    ) -> SearchRequest:
-        """The index request; ``facets`` (default: the requested ones) are counted."""
-        return SearchRequest(
-            q=self.q,
-            topics=self.topics,
-            sources=self.sources,
-            date_from=self.date_from,
-            date_to=self.date_to,
-            sort=self.sort,
-            limit=self.limit,
-            cursor=self.cursor,
-            facets=self.facets if facets is None else facets,
-            highlight=highlight,
-            entities=self.entities,
-            languages=self.languages,
-            recency_boost=self.recency,
-            collapse=self.collapse,
-            histogram=self.histogram,
-        )
-
-    def echo(self) -> dict[str, Any]:
-        """The query as understood (normalised dates, defaults filled), for the response."""
-        return {
-            "q": self.q,
-            "topic": list(self.topics),
-            "source": list(self.sources),
-            "entity": list(self.entities),
-            "lang": list(self.languages),
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "sort": self.sort,
-            "limit": self.limit,
-            "cursor": self.cursor,
-            "collapse": self.collapse,
-            "recency": self.recency,
-            "histogram": self.histogram,
-            "facet": list(self.facets),
-        }
-
-
 class SearchArgs(FilterArgs):
     """``GET /api/v1/search``."""
 
@@ -189,7 +144,8 @@ class SearchArgs(FilterArgs):
         load_default=False,
         metadata={"description": "One hit per story (near-duplicate cluster), with its size."},
     )
-    recency = Flag(
+    recency_boost = Flag(
+        data_key="recency",
         load_default=False,
         metadata={"description": "Relevance sort only: rank newer articles higher."},
     )
@@ -209,11 +165,11 @@ class SearchArgs(FilterArgs):
     )
 
     @post_load
-    def _make(self, data: dict[str, Any], **kwargs: Any) -> SearchParams:
-        return SearchParams(**data)
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
+        return SearchRequest(**data)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RecentParams:
     topic: str | None
     limit: int
@@ -268,11 +224,65 @@ def load_args(schema: Schema, args: MultiDict[str, str]) -> Any:
 
 _SEARCH = SearchArgs()
 _RECENT = RecentArgs()
+#: URL parameter -> SearchRequest attribute, in URL order (``highlight`` is not a parameter).
+PARAMS: dict[str, str] = {f.data_key or name: name for name, f in _SEARCH.fields.items()}
+#: The parameters that narrow the matches (words, the FACETS table's filters, dates).
+FILTER_PARAMS = tuple(f.data_key or name for name, f in FilterArgs().fields.items())
 
 
-def parse_search(args: MultiDict[str, str]) -> SearchParams:
-    """Validate the search parameters; raise a 400 Problem naming each bad one."""
-    return load_args(_SEARCH, args)
+def parse_search(args: MultiDict[str, str], *, default_sort: str | None = None) -> SearchRequest:
+    """The search ``args`` ask for; raise a 400 Problem naming each bad one.
+
+    With ``default_sort``, a query without words and without an explicit ``sort`` uses it.
+    """
+    request: SearchRequest = load_args(_SEARCH, args)
+    if default_sort and "sort" not in args and not request.q:
+        request = dataclasses.replace(request, sort=default_sort)  # type: ignore[arg-type]
+    return request
+
+
+def to_args(
+    request: SearchRequest,
+    params: Iterable[str] | None = None,
+    *,
+    default: SearchRequest | None = None,
+) -> dict[str, str | list[str]]:
+    """URL arguments that :func:`parse_search` reads back as ``request``, in URL order.
+
+    Only ``params`` (default: all of :data:`PARAMS`), and only those that differ from
+    ``default`` (default: ``SearchRequest()``), so one state has one short URL. A whole-day
+    date bound is written as the bare day the user typed.
+    """
+    wanted = PARAMS if params is None else set(params)
+    mine = _SEARCH.dump(request)
+    base = _SEARCH.dump(default or SearchRequest())
+    return {
+        name: _text(mine[name])
+        for name in PARAMS
+        if name in wanted and mine[name] is not None and mine[name] != base[name]
+    }
+
+
+def _text(value: Any) -> str | list[str]:
+    """A dumped value as URL text (numbers and flags dump as JSON values, for the docs)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def echo(request: SearchRequest) -> dict[str, Any]:
+    """The request as understood (normalised dates, defaults filled), for a response."""
+    out: dict[str, Any] = {}
+    for name, attr in PARAMS.items():
+        value = getattr(request, attr)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        out[name] = value
+    return out
 
 
 def parse_recent(args: MultiDict[str, str]) -> tuple[str | None, int]:

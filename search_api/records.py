@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from search_api.markup import safe_highlights
+from search_api.markup import render_highlights
+from tidings.core.article import source_id, topic_ids
 from tidings.core.index.base import Hit
+
+__all__ = ["DETAIL_FIELDS", "LISTED_FIELDS", "detail", "hit", "listed", "topic_ids"]
 
 #: Fields of a listed article (search hits, recent lists): enough to render a result, no body.
 LISTED_FIELDS = (
@@ -28,9 +31,9 @@ def listed(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def hit(h: Hit) -> dict[str, Any]:
-    """A search hit: the listed article plus sanitised highlights and score."""
+    """A search hit: the listed article plus its highlights as HTML, and its score."""
     out = listed({"id": h.id, **h.article})
-    out["highlights"] = safe_highlights(h.highlights, title=out.get("title"))
+    out["highlights"] = render_highlights(h.highlights)
     out["score"] = h.score
     out["cluster_size"] = getattr(h, "cluster_size", 1)
     return out
@@ -53,10 +56,10 @@ def detail(article: dict[str, Any], cluster: list[dict[str, Any]]) -> dict[str, 
         {name: _get(a, name) for name in ("id", "title", "url", "source", "published_at")}
         for a in others
     ]
-    own = _source_id(article)
+    own = source_id(article)
     seen: dict[str, Any] = {}
     for a in others:
-        sid = _source_id(a)
+        sid = source_id(a)
         if sid and sid != own and sid not in seen:
             seen[sid] = a.get("source")
     out["also_covered_by"] = list(seen.values())
@@ -74,21 +77,6 @@ def _explanations(raw: Any) -> dict[str, Any] | None:
                 out[item.get("topic", item.get("id"))] = item.get("terms")
         return out
     return None
-
-
-def _source_id(article: dict[str, Any]) -> str | None:
-    source = article.get("source")
-    return source.get("id") if isinstance(source, dict) else None
-
-
-def topic_ids(article: dict[str, Any]) -> list[str]:
-    """Topic ids of an article whether topics are stored as records or as plain ids."""
-    out = []
-    for t in article.get("topics") or []:
-        tid = t.get("id") if isinstance(t, dict) else t
-        if isinstance(tid, str) and tid:
-            out.append(tid)
-    return out
 
 
 def _get(article: dict[str, Any], name: str) -> Any:

@@ -1,17 +1,25 @@
-"""Run validated requests against the index, turning index refusals into 400/503 problems.
+"""Run searches against the index, turning index refusals into 400/503 problems.
 
-Shared by the JSON API and the analyst page so both answer the same query the same way.
+:func:`run_search` is the one way the JSON API, the analyst page, its exports and the feeds
+search, so all of them answer the same request the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from search_api.params import SearchParams
 from search_api.problems import INDEX_UNAVAILABLE, INVALID_QUERY, Problem
 from search_api.resources import IndexUnavailable, resources
-from tidings.core.index.base import IndexBackend, QueryError, SearchRequest, SearchResult
+from tidings.core.index.base import (
+    MAX_LIMIT,
+    Hit,
+    IndexBackend,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
 
 T = TypeVar("T")
 
@@ -29,22 +37,31 @@ def current_index() -> IndexBackend:
         ) from exc
 
 
-def run_search(
-    params: SearchParams, *, highlight: bool = True, facets: tuple[str, ...] | None = None
-) -> SearchResult:
-    """Search, counting ``facets`` (default: those ``params`` asks for); a query the index
-    rejects is the client's error (400), never a 500."""
-    return search_request(params.to_request(highlight=highlight, facets=facets), params.cursor)
-
-
-def search_request(request: SearchRequest, cursor: str | None = None) -> SearchResult:
+def run_search(request: SearchRequest) -> SearchResult:
     """Run ``request``; a request the index refuses is the client's error (400), never a 500."""
     index = current_index()
     try:
         return index.search(request)
     except QueryError as exc:
-        name = "cursor" if cursor and "cursor" in str(exc).lower() else "q"
-        raise invalid_query(exc, name) from exc
+        cursor = request.cursor and "cursor" in str(exc).lower()
+        raise invalid_query(exc, "cursor" if cursor else "q") from exc
+
+
+def iter_hits(request: SearchRequest, limit: int) -> Iterator[Hit]:
+    """Up to ``limit`` hits of ``request``, following cursors page by page (for exports)."""
+    cursor, seen = request.cursor, 0
+    while seen < limit:
+        page = run_search(
+            dataclasses.replace(
+                request, limit=min(MAX_LIMIT, limit - seen), cursor=cursor, facets=(),
+                histogram=False,
+            )
+        )  # fmt: skip
+        yield from page.hits
+        seen += len(page.hits)
+        cursor = page.next_cursor
+        if not cursor or not page.hits:
+            return
 
 
 def invalid_query(exc: QueryError, name: str = "q") -> Problem:

@@ -18,7 +18,7 @@ from search_api.markup import safe_url
 from search_api.params import MAX_VALUE
 from search_api.problems import invalid_params
 from search_api.searching import current_index
-from tidings.core.article import parse_iso
+from tidings.core.article import article_date
 
 bp = Blueprint("widget", __name__)
 
@@ -100,12 +100,7 @@ def relative_time(when: datetime | None, now: datetime) -> str:
 
 def _item(article: dict[str, Any], now: datetime) -> dict[str, Any]:
     source = article.get("source") if isinstance(article.get("source"), dict) else {}
-    try:
-        when = parse_iso(article.get("published_at") or article.get("fetched_at"))
-    except (TypeError, ValueError):
-        when = None
-    if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = article_date(article)
     return {
         "title": article.get("title") or "(untitled)",
         "url": safe_url(article.get("url")),

@@ -1,6 +1,7 @@
 """The dependency arrows of the design (../shared/DESIGN.md), checked on the source: the shared
 core imports none of the three packages; `classifier` imports neither `crawler` nor
-`search_api`; `search_api` never imports `crawler`; only `tidings.cli` ties them together."""
+`search_api`; `search_api` never imports `crawler`; only `tidings.cli` ties them together. And the
+crawler's layout: packages by concept, not flat modules."""
 
 from __future__ import annotations
 
@@ -51,3 +52,21 @@ def test_the_check_sees_function_level_imports(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from classifier.tagger import Tagger\n    return Tagger\n")
     assert "classifier.tagger" in imported_modules(module)
+
+
+#: crawler/ keeps only Scrapy's conventional modules at its top; everything else lives in a
+#: package named for its concept (issue 12, item 6).
+CRAWLER_TOP_MODULES = {"__init__.py", "items.py", "pipelines.py"}
+
+
+def test_crawler_is_packages_by_concept() -> None:
+    crawler = REPO / "crawler"
+    assert {p.name for p in crawler.glob("*.py")} == CRAWLER_TOP_MODULES
+    packages = [p for p in crawler.iterdir() if p.is_dir() and not p.name.startswith("__")]
+    assert packages
+    for package in packages:
+        init = package / "__init__.py"
+        assert init.is_file(), f"{package.name} is not a package"
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), (
+            f"crawler/{package.name}/__init__.py should say what the package holds"
+        )

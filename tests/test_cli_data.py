@@ -160,7 +160,7 @@ def test_prune_needs_a_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("TIDINGS_RETENTION_DAYS", "soon")
     done = run("--home", str(tmp_path), "prune")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "TIDINGS_RETENTION_DAYS must be a positive number" in done.stderr
+    assert "TIDINGS_RETENTION_DAYS must be a positive whole number" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ HTTP ``Content-Type``): keys ``source``, ``source_domains``, ``content_type``, `
 ``language``, ``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``,
 ``feed_summary``, ``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``.
 All optional. ``source_domains`` are the domains the source names as its own: a declared
-canonical URL may point there as well as to the page's own site (:mod:`crawler.sites`).
+canonical URL may point there as well as to the page's own site (:mod:`crawler.urls.sites`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.metadata import PageMetadata, clean, read_metadata
 from crawler.extract.pubdate import choose_dates
-from crawler.urls import canonical_url, host_of
+from crawler.urls.canonical import canonical_url, host_of
 from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint
 

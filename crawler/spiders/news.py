@@ -1,20 +1,19 @@
 """One spider for every source: feeds and sitemaps lead to article pages, which are extracted.
 
 All sources run in one crawl so an article reached through both a feed and a sitemap is
-requested once: the dupefilter works on canonical URLs (see :mod:`crawler.request_ids`), and
+requested once: the dupefilter works on canonical URLs (see :mod:`crawler.urls.request_ids`), and
 hints found for a URL that is already queued are merged into the queued request's hints.
 
 Incremental: a link whose article is already stored is skipped unless its feed or sitemap
-dates a newer version (:mod:`crawler.incremental`); one that is fetched again carries the
-stored validators for a conditional GET (:mod:`crawler.conditional`).
+dates a newer version (:mod:`crawler.fetch.incremental`); one that is fetched again carries the
+stored validators for a conditional GET (:mod:`crawler.fetch.conditional`).
 
 Link following (``follow_links``): a source's home and section pages are fetched every crawl
-and their links followed up to the source's depth (:mod:`crawler.links` sorts links by URL
-shape, :mod:`crawler.pagekind` judges fetched pages; extraction has the last word).
+and their links followed up to the source's depth (:mod:`crawler.follow.links` sorts links by URL
+shape, :mod:`crawler.follow.pagekind` judges fetched pages; extraction has the last word).
 
-Date windows (``--since``/``--until``): feed and sitemap entries dated outside the window are
-not requested (:mod:`crawler.window`); other pages are judged after extraction
-(:mod:`crawler.window_filter`).
+Date windows (``--since``/``--until``, :mod:`crawler.run.window`): feed and sitemap entries
+dated outside the window are not requested; other pages are judged after extraction.
 """
 
 from __future__ import annotations
@@ -31,24 +30,23 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from crawler.conditional import NotModified
-from crawler.content import looks_binary, page_text
 from crawler.extract import NotAnArticle, extract_article
 from crawler.extract.document import parse_html
-from crawler.failures import CrawlError, classify_failure
-from crawler.health import TRANSIENT_KINDS, count, record_runs, report_error
-from crawler.incremental import changed_since_fetch, hint_date
+from crawler.fetch.conditional import NotModified
+from crawler.fetch.content import looks_binary, page_text
+from crawler.fetch.incremental import changed_since_fetch, hint_date
+from crawler.follow.links import page_links, url_shape
+from crawler.follow.pagekind import classify_page
+from crawler.health.counters import TRANSIENT_KINDS, count, record_runs, report_error
+from crawler.health.failures import CrawlError, classify_failure
 from crawler.items import FetchedArticle
-from crawler.links import page_links, url_shape
-from crawler.pagekind import classify_page
-from crawler.progress import ProgressLine
+from crawler.run.progress import ProgressLine
+from crawler.run.state import shared_store
+from crawler.run.window import DateWindow, DateWindowMiddleware
+from crawler.run.workers import finish_page
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
-from crawler.state import shared_store
-from crawler.urls import canonicalize, host_of
-from crawler.window import DateWindow
-from crawler.window_filter import DateWindowMiddleware
-from crawler.workers import run_extract
+from crawler.urls.canonical import canonicalize, host_of
 from tidings.core.article import utc_now
 from tidings.core.sources import Source
 from tidings.core.store import FetchState, Store
@@ -369,7 +367,7 @@ class NewsSpider(scrapy.Spider):
             hints["language"] = source.language
         try:
             text = page_text(response.body, content_type, response.text)
-            record = await run_extract(self.crawler, extract_article, text, response.url, hints)
+            record = await finish_page(self.crawler, extract_article, text, response.url, hints)
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return

@@ -20,6 +20,8 @@ import pytest
 
 from tidings.core.config import Settings
 from tidings.core.index import (
+    FACETS,
+    Facet,
     IndexBackend,
     IndexLockedError,
     QueryError,
@@ -408,23 +410,35 @@ def test_facets_follow_the_filters(index: IndexBackend) -> None:
     assert result.facets["topic"] == [("weather", 1)]
 
 
-def test_highlights_mark_matches_and_escape_article_html(index: IndexBackend) -> None:
+def test_highlights_say_what_matched_in_the_whole_title_and_a_body_passage(
+    index: IndexBackend,
+) -> None:
+    """The index returns the article's own text (never escaped) and the spans of the matches;
+    rendering them as HTML is the API's job (tests/search_api/test_api_markup.py)."""
+    title = "<img src=x onerror=alert(1)> Zebra spotted, “zebras” too."
     hostile = article(
         1,
-        "<img src=x onerror=alert(1)> Zebra spotted",
+        title,
         "<script>alert('x')</script> A zebra & a <b>lion</b> were seen near the zebra crossing.",
     )
     index.upsert([hostile])
     hit = index.search(SearchRequest(q="zebra")).hits[0]
-    title = " ".join(hit.highlights["title"])
-    body = " ".join(hit.highlights["body"])
-    assert "<b>Zebra</b>" in title
-    assert "&lt;img src=x onerror=alert(1)&gt;" in title
-    assert "<img" not in title
-    assert "<b>zebra</b>" in body
-    assert "<script>" not in body and "&lt;script&gt;" in body
-    assert "<b>lion</b>" not in body and "&lt;b&gt;lion&lt;/b&gt;" in body
-    assert "&amp;" in body
+    assert set(hit.highlights) == {"title", "body"}
+    marked_title = hit.highlights["title"]
+    assert marked_title.text == title  # whole, raw: escaping happens once, when rendered
+    assert [m.lower() for m in marked_title.matches()] == ["zebra", "zebras"]
+    start = title.index("Zebra")
+    assert marked_title.spans[0] == (start, start + 5)  # character offsets, after “ and <
+    body = hit.highlights["body"]
+    assert "<b>lion</b>" in body.text and "&" in body.text  # the article's text as it is
+    assert [m.lower() for m in body.matches()] == ["zebra", "zebra"]
+    assert all(0 <= a < b <= len(body.text) for a, b in body.spans)
+
+
+def test_unmatched_fields_have_no_highlight(index: IndexBackend) -> None:
+    index.upsert([article(1, "A quiet day", "The zebra crossing was repainted.")])
+    hit = index.search(SearchRequest(q="zebra")).hits[0]
+    assert set(hit.highlights) == {"body"}
 
 
 def test_no_highlights_when_not_asked(index: IndexBackend) -> None:
@@ -621,6 +635,34 @@ def test_entity_and_language_facets_count_all_matches(news: IndexBackend) -> Non
     assert result.facets["entity"] == [("acme", 2), ("met office", 1), ("parliament", 1)]
     assert result.facets["language"] == [("en", 3), ("de", 1)]
     assert set(result.facets) == {"entity", "language"}
+
+
+@pytest.mark.parametrize("facet", FACETS, ids=lambda f: f.name)
+def test_the_facets_table_drives_each_filter_facet_and_query_field(
+    index: IndexBackend, facet: Facet
+) -> None:
+    """Each row of FACETS: its request attribute filters, its name counts and scopes a query."""
+    shapes = {  # the article() keyword that sets this facet's value, per facet
+        "topic": lambda v: {"topics": (v,)},
+        "source": lambda v: {"source": v},
+        "entity": lambda v: {"entities": (v,)},
+        "language": lambda v: {"language": v},
+    }
+    value = {"entity": "Zeta Corp"}.get(facet.name, "zeta")
+    index.upsert(
+        [article(n, **shapes[facet.name](value)) for n in range(3)]
+        + [article(n, **shapes[facet.name]("other")) for n in range(3, 5)]
+    )
+    key = value.lower()  # entities are filtered and counted by their normalised key
+    request = SearchRequest(**{facet.attr: (key,)}, facets=(facet.name,), limit=10)
+    assert request.values(facet) == (key,)
+    result = index.search(request)
+    assert sorted(ids(result.hits)) == ["art0", "art1", "art2"]
+    assert result.facets == {facet.name: [(key, 3)]}
+    everything = index.search(SearchRequest(facets=(facet.name,), limit=1)).facets[facet.name]
+    assert everything == [(key, 3), ("other", 2)]
+    scoped = f'{facet.name}:"{key}"' if " " in key else f"{facet.name}:{key}"
+    assert sorted(search(index, q=scoped, limit=10)) == ["art0", "art1", "art2"]
 
 
 def test_unknown_facet_is_a_query_error(index: IndexBackend) -> None:

@@ -24,7 +24,7 @@ from crawl_run import REPO, crawl_command, tidings_env
 from crawl_site import FILLER, page
 from support import LoopbackSite
 
-from crawler.distributed import CanonicalRedisDupeFilter, redis_keys
+from crawler.run.distributed import CanonicalRedisDupeFilter, redis_keys
 from tidings.core.index import EmbeddedIndex
 from tidings.core.store import Store
 

@@ -9,9 +9,9 @@ from crawl_site import FILLER
 from link_site import listing, story
 
 from crawler.extract.document import parse_html
-from crawler.links import page_links, url_shape
-from crawler.pagekind import classify_page
-from crawler.window import DateWindow, parse_bound
+from crawler.follow.links import page_links, url_shape
+from crawler.follow.pagekind import classify_page
+from crawler.run.window import DateWindow, parse_bound
 from tidings.core.sources import SourcesError, parse_sources
 
 
@@ -85,7 +85,7 @@ def test_window_bounds() -> None:
     assert parse_bound("2026-11-20", end=True).isoformat() == "2026-11-20T23:59:59.999999+00:00"
     assert parse_bound("7d", now) == datetime(2026, 11, 19, 12, tzinfo=UTC)
     assert parse_bound("12h", now) == datetime(2026, 11, 26, tzinfo=UTC)
-    assert parse_bound("2026-11-20T10:00:00+01:00").hour == 10
+    assert parse_bound("2026-11-20T10:00:00+01:00") == datetime(2026, 11, 20, 9, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_bound("last week")
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from crawler.failures import classify
+from crawler.health.failures import classify
 from crawler.spiders.feeds import FeedError, parse_feed
 from crawler.spiders.sitemaps import SitemapError, parse_sitemap
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import looks_binary, page_text
-from crawler.incremental import changed_since_fetch, hint_date
-from crawler.retry_after import retry_after_seconds
-from crawler.schedule import due_sources
+from crawler.fetch.content import looks_binary, page_text
+from crawler.fetch.incremental import changed_since_fetch, hint_date
+from crawler.fetch.retry_after import retry_after_seconds
+from crawler.run.schedule import due_sources
 from tidings.cli.crawl_commands import parse_overrides
 from tidings.cli.errors import UsageError
 from tidings.cli.main import main

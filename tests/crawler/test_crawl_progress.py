@@ -14,7 +14,7 @@ import pytest
 from crawl_run import REPO, crawl_command, run_crawl, tidings_env
 from crawl_site import SiteServer
 
-from crawler.progress import progress_line
+from crawler.run.progress import progress_line
 
 LINE = re.compile(r"\d+\.\ds  pages (\d+)  articles (\d+)  errors (\d+)  [\d.]+ articles/s")
 

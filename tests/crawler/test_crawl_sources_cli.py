@@ -12,8 +12,8 @@ from crawl_run import REPO, run_crawl
 from crawl_site import SiteServer, page
 from link_site import link_site
 
-from crawler.discovery import discover, feed_links, http_fetcher, robots_sitemaps
-from crawler.opml import read_opml
+from crawler.sources.discovery import discover, feed_links, http_fetcher, robots_sitemaps
+from crawler.sources.opml import read_opml
 from tidings.cli.main import main
 from tidings.core.sources import (
     SourcesError,

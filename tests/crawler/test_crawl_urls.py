@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from crawler.urls import canonical_url, canonicalize
+from crawler.urls.canonical import canonical_url, canonicalize
 
 CASES = [
     ("HTTP://Example.COM/a", "http://example.com/a"),

@@ -1,8 +1,10 @@
-"""The worker pool: pages are extracted and batches tagged in forked worker processes."""
+"""The worker pool: a forked worker extracts a page and tags its record, so an article crosses
+the process boundary once each way."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -10,18 +12,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from crawl_run import REPO, tidings_env
 from crawl_site import SiteServer
 
-from crawler.scaling import add_scale_arguments, scale_options
+from crawler.extract import NotAnArticle
+from crawler.run.scaling import add_scale_arguments, scale_options
+from crawler.run.workers import Finished, WorkerPool
 from tidings.core.store import Store
 
 #: Runs one crawl with a pool of 2 and a tagger that stamps the pid of the process tagging.
 SCRIPT = """
 import json, os, sys
-from crawler.run import run_crawl
+from crawler.run.crawl import run_crawl
 from tidings.core.sources import adhoc_sources
 from tidings.core.config import Settings
 
@@ -62,6 +67,70 @@ def test_pool_extracts_and_tags_in_workers(tmp_path: Path) -> None:
     assert len(records) == 5 and all(r["topics"][0]["id"] == "stamped" for r in records)
     assert str(out["pid"]) not in taggers  # tagged in a worker, not in the crawl's process
     assert server.hits["/news/time-story.html"] == 1
+
+
+def page_record(n: int) -> dict[str, Any]:
+    """Stands in for ``extract_article`` (importable, so a worker runs it); page 0 is no article."""
+    if n == 0:
+        raise NotAnArticle("page 0 has no story")
+    return {"id": str(n), "extracted_by": os.getpid()}
+
+
+class BatchTagger:
+    """Stamps each record with the process tagging it and the size of the batch it came in."""
+
+    def tag(self, articles: list[dict[str, Any]]) -> None:
+        for article in articles:
+            article["tagged_by"] = os.getpid()
+            article["batch"] = len(articles)
+
+
+class BrokenTagger:
+    def tag(self, articles: list[dict[str, Any]]) -> None:
+        raise RuntimeError("model file unreadable")
+
+
+def finish_all(pool: WorkerPool, pages: range) -> tuple[list[Finished], int]:
+    """Hand all ``pages`` to ``pool`` at once; their results and how many worker calls it took."""
+    calls = 0
+    submit = pool.executor.submit
+
+    def counted(fn: Any, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return submit(fn, *args)
+
+    pool.executor.submit = counted  # type: ignore[method-assign]
+
+    async def crawl() -> list[Finished]:
+        return await asyncio.gather(*(pool.finish(page_record, n) for n in pages))
+
+    try:
+        return asyncio.run(crawl()), calls
+    finally:
+        pool.close()
+
+
+def test_a_page_goes_to_a_worker_once_and_comes_back_extracted_and_tagged() -> None:
+    results, calls = finish_all(WorkerPool(1, BatchTagger()), range(6))
+    # page 0 found the worker free and went alone; the five that arrived meanwhile went together
+    assert calls == 2
+    assert isinstance(results[0].outcome, NotAnArticle)
+    assert "page 0 has no story" in str(results[0].outcome)
+    records = [r.outcome for r in results[1:]]
+    assert [r["id"] for r in records] == ["1", "2", "3", "4", "5"]  # type: ignore[index]
+    for record in records:
+        assert isinstance(record, dict)
+        assert record["extracted_by"] == record["tagged_by"] != os.getpid()  # one trip, one worker
+        assert record["batch"] == 5  # tagging still sees a batch
+    assert all(r.tag_s > 0 and r.extract_s > 0 for r in results[1:])
+
+
+def test_worker_batches_are_capped_and_a_tagging_failure_keeps_the_records() -> None:
+    results, calls = finish_all(WorkerPool(1, BrokenTagger(), max_batch=2), range(1, 6))
+    assert calls == 3  # 1, then 2 + 2
+    assert [r.outcome["id"] for r in results] == ["1", "2", "3", "4", "5"]  # type: ignore[index]
+    assert all(r.untagged and "topics" not in r.outcome for r in results)  # type: ignore[operator]
 
 
 def test_scale_options() -> None:

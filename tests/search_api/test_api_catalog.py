@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app, records
-from search_api.page_query import PAGE_FACETS
+from search_api.pages import PAGE_FACETS
 from tidings.core.config import Settings
 from tidings.core.store import Store
 

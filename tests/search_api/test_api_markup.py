@@ -1,39 +1,45 @@
-"""Highlight fragments: only <b> survives, whatever the index sends."""
+"""Highlights rendered once: the index's plain text and match spans become safe HTML here."""
 
 from __future__ import annotations
 
-from search_api.markup import mark_terms, safe_fragment, safe_highlights, safe_url
+from search_api.markup import markup, render, render_highlights, safe_url
+from tidings.core.index.base import Highlight
 
 
-def test_escaped_fragment_is_not_double_escaped() -> None:
-    assert safe_fragment("&lt;img src=x <b>onerror</b>=1&gt;") == (
-        "&lt;img src=x <b>onerror</b>=1&gt;"
+def test_text_is_escaped_and_only_matches_are_marked() -> None:
+    text = '<img src=x onerror="alert(1)"> Zebra & <b>lion</b>'
+    out = render(Highlight(text, ((31, 36),)))
+    assert out == (
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <b>Zebra</b> &amp; &lt;b&gt;lion&lt;/b&gt;"
     )
+    assert "<img" not in out and out.count("<b>") == 1
 
 
-def test_unescaped_fragment_is_escaped() -> None:
-    out = safe_fragment('<img src=x onerror="alert(1)"> <b>hit</b> <script>x</script>')
-    assert "<img" not in out and "<script" not in out
-    assert out.startswith("&lt;img src=x onerror=&#34;alert(1)&#34;&gt; <b>hit</b>")
+def test_spans_are_character_offsets_in_any_script() -> None:
+    text = "“Ünïcode” zebra 日本 zebra"
+    first = text.index("zebra")
+    second = text.rindex("zebra")
+    out = render(Highlight(text, ((first, first + 5), (second, second + 5))))
+    assert out == "“Ünïcode” <b>zebra</b> 日本 <b>zebra</b>"
 
 
-def test_unbalanced_tags_are_closed_or_dropped() -> None:
-    assert safe_fragment("<b>a <b>b</b></b> </b>c <b>d") == "<b>a b</b> c <b>d</b>"
+def test_bad_spans_are_skipped_never_trusted() -> None:
+    # overlapping, reversed, empty and out-of-range spans mark nothing and lose no text
+    out = render(Highlight("a <b> c", ((0, 1), (0, 3), (5, 4), (6, 6), (6, 99))))
+    assert out == "<b>a</b> &lt;b&gt; c"
+    assert render(Highlight("plain", ())) == "plain"
 
 
-def test_safe_fragment_is_idempotent() -> None:
-    once = safe_fragment("&amp; <b>x</b> &lt;")
-    assert safe_fragment(once) == once == "&amp; <b>x</b> &lt;"
+def test_hit_highlights_always_carry_title_and_body() -> None:
+    assert render_highlights({}) == {"title": [], "body": []}
+    out = render_highlights({"title": Highlight("Rates rise; RATES fall", ((0, 5), (12, 17)))})
+    assert out == {"title": ["<b>Rates</b> rise; <b>RATES</b> fall"], "body": []}
 
 
-def test_title_highlight_is_the_whole_title() -> None:
-    out = safe_highlights(
-        {"title": ["&lt;img src=x <b>onerror</b>=alert(1"]}, title="<img src=x onerror=alert(1)>"
-    )
-    assert out == {"title": ["&lt;img src=x <b>onerror</b>=alert(1)&gt;"], "body": []}
-    assert mark_terms("Rates rise; RATES fall", {"rates"}) == (
-        "<b>Rates</b> rise; <b>RATES</b> fall"
-    )
+def test_template_markup_is_the_rendered_html() -> None:
+    rendered = markup(Highlight("<x> y", ((4, 5),)))
+    assert str(rendered) == "&lt;x&gt; <b>y</b>"
+    assert str(rendered.__html__()) == str(rendered)  # Jinja inserts it as is, no re-escaping
 
 
 def test_only_http_urls_are_links() -> None:

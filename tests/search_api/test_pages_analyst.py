@@ -236,11 +236,11 @@ def test_page_query_args_round_trip(query: str, args: dict[str, Any]) -> None:
 
     from werkzeug.datastructures import MultiDict
 
-    from search_api.page_query import parse_page_query
+    from search_api.params import FILTER_PARAMS, parse_search, to_args
 
-    parsed = parse_page_query(MultiDict(parse_qsl(query)))
-    assert parsed.args() == args
-    assert parse_page_query(MultiDict(_flatten(args))).args() == args
+    parsed = parse_search(MultiDict(parse_qsl(query)))
+    assert to_args(parsed, FILTER_PARAMS) == args
+    assert to_args(parse_search(MultiDict(_flatten(args))), FILTER_PARAMS) == args
 
 
 def _flatten(args: dict[str, Any]) -> list[tuple[str, str]]:

@@ -85,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="INFO",
         help="crawler log level (default INFO)",
     )
-    from crawler.scaling import add_scale_arguments  # --workers, --redis, --crawl-id
+    from crawler.run.scaling import add_scale_arguments  # --workers, --redis, --crawl-id
 
     add_scale_arguments(p)
     p.set_defaults(func=cmd_crawl)
@@ -97,8 +97,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.opml import load_opml
-    from crawler.run import run_crawl
+    from crawler.run.crawl import run_crawl
+    from crawler.sources.opml import load_opml
     from tidings.core.sources import SourcesError, adhoc_sources, load_sources
 
     if not (args.sources or args.opml or args.feed or args.sitemap):
@@ -149,7 +149,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def _scale_options(args: argparse.Namespace) -> dict[str, Any]:
     """``--workers``, ``--redis`` and ``--crawl-id`` as ``run_crawl`` arguments."""
-    from crawler.scaling import scale_options
+    from crawler.run.scaling import scale_options
 
     try:
         return scale_options(args)
@@ -158,8 +158,8 @@ def _scale_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _window_settings(since: str | None, until: str | None) -> dict[str, Any]:
-    """``--since``/``--until`` as the Scrapy settings the spider reads (see crawler.window)."""
-    from crawler.window import DateWindow, parse_bound
+    """``--since``/``--until`` as the Scrapy settings the spider reads (see crawler.run.window)."""
+    from crawler.run.window import DateWindow, parse_bound
 
     try:
         window = DateWindow(
@@ -189,7 +189,7 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
 
 def _due(settings: Any, sources: list[Any], scheduled: set[str], force: bool) -> list[Any]:
     """Drop sources-file sources whose interval has not passed (ad-hoc URLs always run)."""
-    from crawler.schedule import due_sources
+    from crawler.run.schedule import due_sources
     from tidings.core.store import Store
 
     if force or not scheduled or not settings.db_path.exists():

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.run import run_crawl
+    from crawler.run.crawl import run_crawl
     from search_api import create_app
     from search_api.config import from_env
     from tidings.cli.serve_commands import serve_app

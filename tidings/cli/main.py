@@ -2,8 +2,8 @@
 
 Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
 ``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that, an index
-that another process is writing or whose server is down, and argparse's own errors into one
-line on stderr and exit code 2, never a traceback.
+that another process is writing or whose server is down, a bad ``TIDINGS_*`` value and
+argparse's own errors into one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tidings.cli import (
     sources_commands,
 )
 from tidings.cli.errors import EXIT_USAGE, UsageError
+from tidings.core.environment import read_environment
 from tidings.core.index import IndexLockedError
 from tidings.core.index.base import IndexUnavailable
 
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        read_environment()  # every TIDINGS_* value checked before any of them is used
+    except ValueError as exc:
+        print(f"tidings: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

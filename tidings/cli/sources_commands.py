@@ -159,7 +159,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 def _discover(url: str, args: argparse.Namespace) -> Any:
-    from crawler.discovery import DiscoveryError, discover, http_fetcher
+    from crawler.sources.discovery import DiscoveryError, discover, http_fetcher
 
     user_agent = settings_from(args).user_agent
     try:
@@ -224,7 +224,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from crawler.opml import read_opml
+    from crawler.sources.opml import read_opml
     from tidings.core.files import write_atomically
     from tidings.core.sources import SourcesError, dump_sources, parse_sources
 

@@ -1,14 +1,16 @@
 """The article record: the one shape every part of Tidings passes around.
 
 Records are plain JSON-ready dicts (so they go through Scrapy items, SQLite, JSON Lines and
-HTTP unchanged). This module names their fields, derives the stable id and checks records
-that come from outside (``tidings import``).
+HTTP unchanged). This module names their fields, derives the stable id, checks records that
+come from outside (``tidings import``), and is the one place that reads and writes the fields
+other parts need from a record: its source id, topic ids, entity keys and dates. Dates are
+written as UTC ISO 8601 (:func:`iso_utc`) and read by one parser (:func:`parse_iso`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict
 
 
@@ -56,6 +58,9 @@ class Article(TypedDict, total=False):
 
 
 FIELDS: tuple[str, ...] = tuple(Article.__annotations__)
+DATE_FIELDS = ("published_at", "updated_at", "fetched_at")
+#: Longer text is no date (and is not handed to the parser at all).
+_MAX_DATE_TEXT = 64
 DATE_SOURCES = ("jsonld", "meta", "time-tag", "byline", "feed", "sitemap", "url", "text", "none")
 
 
@@ -68,19 +73,105 @@ def article_id(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:20]
 
 
-def utc_now() -> str:
-    """The current time as the ISO 8601 UTC string used in records."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+# -- dates ----------------------------------------------------------------------------------
 
 
-def parse_iso(value: str | None) -> datetime | None:
-    """Parse an ISO 8601 timestamp from a record into an aware UTC datetime."""
-    if not value:
+def parse_iso(value: object, *, end_of_day: bool = False) -> datetime | None:
+    """The one date parser: an ISO 8601 date or date-time as an aware UTC datetime.
+
+    Accepts what records, feed hints, settings and users write: ``2024-05-01T12:00:00Z``,
+    ``…+02:00``, lowercase ``t``/``z``, a space for ``T``, fractions of a second, the basic form
+    ``20240501T120000Z``, a bare date (midnight UTC; with ``end_of_day``, as the upper bound
+    of a range, its last microsecond) and a :class:`~datetime.datetime` or
+    :class:`~datetime.date`; no offset means UTC. None or ``""`` is None (no date). Anything
+    else raises ``ValueError`` naming the value: a malformed or out-of-range date, or a value
+    that is neither a string nor a date.
+    """
+    if value is None or value == "":
         return None
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    bare_day = False
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt, bare_day = datetime(value.year, value.month, value.day), True
+    elif isinstance(value, str) and len(value) <= _MAX_DATE_TEXT:
+        text = value.strip().upper()
+        bare_day = not any(c in text for c in "T :")
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date: {value!r}") from None
+    else:
+        raise ValueError(f"not an ISO 8601 date: {value!r}")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        dt = dt.astimezone(UTC)
+        return dt + timedelta(days=1, microseconds=-1) if bare_day and end_of_day else dt
+    except OverflowError:
+        raise ValueError(f"date out of range: {value!r}") from None
+
+
+def iso_utc(value: datetime) -> str:
+    """The form dates take in records: UTC, whole seconds, ``2024-05-01T12:00:00+00:00``
+    (equal instants, equal strings, so stored dates compare as text)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def utc_now() -> str:
+    """The current time as the ISO 8601 UTC string used in records."""
+    return iso_utc(datetime.now(UTC))
+
+
+def date_or_none(value: object) -> datetime | None:
+    """:func:`parse_iso` for dates from data already accepted (stored records, feed hints,
+    settings): an unreadable date there is no date, not an error."""
+    try:
+        return parse_iso(value)
+    except ValueError:
+        return None
+
+
+def read_date(record: dict[str, Any], *keys: str) -> datetime | None:
+    """The first of the record's date fields ``keys`` that holds a readable date (aware UTC)."""
+    for key in keys:
+        if (when := date_or_none(record.get(key))) is not None:
+            return when
+    return None
+
+
+def article_date(record: dict[str, Any]) -> datetime | None:
+    """The date an article is sorted, filtered and listed by: published, else fetched."""
+    return read_date(record, "published_at", "fetched_at")
+
+
+# -- the fields other parts read -------------------------------------------------------------
+
+
+def source_id(record: dict[str, Any]) -> str | None:
+    """The id of the record's source (``source`` is an object; a bare id is read too)."""
+    source = record.get("source")
+    value = source.get("id") if isinstance(source, dict) else source
+    return str(value) if value else None
+
+
+def topic_ids(record: dict[str, Any]) -> list[str]:
+    """The record's topic ids, in order (topics are ``{"id", ...}`` objects; bare ids too)."""
+    out = []
+    for topic in record.get("topics") or []:
+        value = topic.get("id") if isinstance(topic, dict) else topic
+        if isinstance(value, str) and value:
+            out.append(value)
+    return out
+
+
+def entity_keys(record: dict[str, Any]) -> list[str]:
+    """The normalised keys of the record's entities, in order."""
+    return [
+        str(e["key"]) for e in record.get("entities") or [] if isinstance(e, dict) and e.get("key")
+    ]
 
 
 def normalise(record: dict[str, Any]) -> Article:
@@ -103,15 +194,12 @@ def normalise(record: dict[str, Any]) -> Article:
     out.setdefault("url", url)
     out.setdefault("canonical_url", url)
     out["id"] = article_id(out["canonical_url"])
-    for key in ("published_at", "updated_at", "fetched_at"):
-        value = out.get(key)
-        if value in (None, ""):
-            out[key] = None
-            continue
+    for key in DATE_FIELDS:
         try:
-            out[key] = parse_iso(value).isoformat()  # type: ignore[union-attr]
-        except (TypeError, ValueError, AttributeError):
-            raise InvalidArticle(f"'{key}' is not an ISO 8601 date: {value!r}") from None
+            when = parse_iso(out.get(key))
+        except ValueError:
+            raise InvalidArticle(f"'{key}' is not an ISO 8601 date: {out.get(key)!r}") from None
+        out[key] = iso_utc(when) if when else None
     out["fetched_at"] = out["fetched_at"] or utc_now()
     if out.get("date_source") not in DATE_SOURCES:
         out["date_source"] = "none" if out["published_at"] is None else "feed"

@@ -7,10 +7,12 @@ API) agrees without passing paths around.
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from tidings.core.environment import read_environment
 
 
 def _bundled_model_dir() -> Path:
@@ -53,20 +55,21 @@ class Settings:
         return self.home / "index"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Build settings from ``TIDINGS_*`` variables; keyword overrides that are not None win."""
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``TIDINGS_*`` variables (:mod:`tidings.core.environment`);
+        keyword overrides that are not None win. A bad value is a ValueError naming it."""
+        values = read_environment(env)
         base = cls(
-            home=Path(env.get("TIDINGS_HOME", "var")),
-            index_backend=env.get("TIDINGS_INDEX", "embedded"),
-            es_url=env.get("TIDINGS_ES_URL") or None,
-            es_index=env.get("TIDINGS_ES_INDEX", "tidings-articles"),
-            es_api_key=env.get("TIDINGS_ES_API_KEY") or None,
-            es_ca_certs=env.get("TIDINGS_ES_CA_CERTS") or None,
-            model_dir=Path(env["TIDINGS_MODEL"]) if env.get("TIDINGS_MODEL") else BUNDLED_MODEL_DIR,
-            taxonomy=Path(env["TIDINGS_TAXONOMY"]) if env.get("TIDINGS_TAXONOMY") else None,
-            user_agent=env.get("TIDINGS_USER_AGENT", DEFAULT_USER_AGENT),
-            retention_days=_days(env.get("TIDINGS_RETENTION_DAYS")),
+            home=values["TIDINGS_HOME"],
+            index_backend=values["TIDINGS_INDEX"],
+            es_url=values["TIDINGS_ES_URL"],
+            es_index=values["TIDINGS_ES_INDEX"],
+            es_api_key=values["TIDINGS_ES_API_KEY"],
+            es_ca_certs=values["TIDINGS_ES_CA_CERTS"],
+            model_dir=values["TIDINGS_MODEL"] or BUNDLED_MODEL_DIR,
+            taxonomy=values["TIDINGS_TAXONOMY"],
+            user_agent=values["TIDINGS_USER_AGENT"] or DEFAULT_USER_AGENT,
+            retention_days=values["TIDINGS_RETENTION_DAYS"],
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for key in ("home", "model_dir", "taxonomy"):
@@ -74,15 +77,20 @@ class Settings:
                 given[key] = Path(given[key])  # type: ignore[arg-type]
         return replace(base, **given)  # type: ignore[arg-type]
 
-
-def _days(value: str | None, name: str = "TIDINGS_RETENTION_DAYS") -> int | None:
-    """``value`` as a positive int, None when unset; anything else is a clear ValueError."""
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise ValueError(f"{name} must be a positive number of days, not {value!r}")
-    return number
+    def to_env(self) -> dict[str, str]:
+        """The ``TIDINGS_*`` variables that give a child process (a crawl the API starts) these
+        settings: the inverse of :meth:`from_env` for what a crawl needs."""
+        env = {"TIDINGS_HOME": str(self.home), "TIDINGS_INDEX": self.index_backend}
+        if self.es_url:
+            env.update(TIDINGS_ES_URL=self.es_url, TIDINGS_ES_INDEX=self.es_index)
+        if self.es_api_key:
+            env["TIDINGS_ES_API_KEY"] = self.es_api_key
+        if self.es_ca_certs:
+            env["TIDINGS_ES_CA_CERTS"] = self.es_ca_certs
+        if self.model_dir != BUNDLED_MODEL_DIR:
+            env["TIDINGS_MODEL"] = str(self.model_dir.resolve())
+        if self.taxonomy:  # the crawl tags with the taxonomy this API labels with
+            env["TIDINGS_TAXONOMY"] = str(self.taxonomy.resolve())
+        if self.user_agent != DEFAULT_USER_AGENT:
+            env["TIDINGS_USER_AGENT"] = self.user_agent
+        return env

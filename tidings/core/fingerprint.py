@@ -7,6 +7,10 @@ candidate copies with a handful of indexed lookups instead of comparing against 
 
 With 16 bands of 4 rows, a pair at Jaccard 0.7 becomes a candidate with probability 0.99 and a
 pair at 0.2 with probability 0.03; candidates are then confirmed on the estimated similarity.
+
+The near-duplicate policy (which records are fingerprinted, which stored copy a record joins)
+is here too, in :func:`cluster_for`: a store engine only answers the two lookups of
+:class:`CopyFinder`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,12 +29,18 @@ BANDS = 16
 ROWS = PERMUTATIONS // BANDS
 #: Estimated Jaccard similarity from which two articles count as copies of one story.
 SAME_STORY = 0.6
+#: Bodies shorter than this are not fingerprinted or matched on exact content: short texts
+#: ("Live updates", a one-line brief) are too alike across stories to call them copies.
+MIN_WORDS = 30
+#: At most this many articles sharing an LSH band are compared (boilerplate-heavy bands).
+MAX_CANDIDATES = 500
 
 _PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20261126)  # fixed: fingerprints must be comparable across runs
 _A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
 _MASK32 = np.uint64(0xFFFFFFFF)
 #: One odd multiplier per word of a shingle (the last also drives the finaliser).
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x94D049BB133111EB], dtype=np.uint64)
@@ -86,3 +98,61 @@ def bands(fp: str) -> list[str]:
         band = "".join(values[i * ROWS : (i + 1) * ROWS]).encode()
         keys.append(f"{i}:{hashlib.blake2b(band, digest_size=8).hexdigest()}")
     return keys
+
+
+# -- the near-duplicate policy -------------------------------------------------------------------
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    """sha256 of title and body with whitespace normalised: equal text, equal hash."""
+    title = _SPACE.sub(" ", str(record.get("title") or "")).strip()
+    body = _SPACE.sub(" ", str(record.get("body") or "")).strip()
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def long_enough(record: dict[str, Any]) -> bool:
+    """Whether the body is long enough to be called a copy of another (``MIN_WORDS``)."""
+    return len(str(record.get("body") or "").split()) >= MIN_WORDS
+
+
+def record_fingerprint(record: dict[str, Any]) -> str | None:
+    """The fingerprint of a record that comes without one (title + body), None when short."""
+    if not long_enough(record):
+        return None
+    return fingerprint(f"{record.get('title') or ''}\n{record.get('body') or ''}")
+
+
+class CopyFinder(Protocol):
+    """The two lookups a store engine answers for :func:`cluster_for` (excluding ``aid``)."""
+
+    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
+        """The cluster of the first stored article with this content hash, or None."""
+
+    def band_candidates(
+        self, keys: Sequence[str], aid: str, limit: int
+    ) -> list[tuple[str, str | None]]:
+        """``(cluster_id, fingerprint)`` of up to ``limit`` stored articles sharing a band
+        key, first stored first."""
+
+
+def cluster_for(
+    aid: str,
+    fp: str | None,
+    chash: str,
+    long_body: bool,
+    copies: CopyFinder,
+) -> str:
+    """The cluster an article joins: that of an exact copy of a long enough text, else of the
+    most similar fingerprint at or above ``SAME_STORY`` (the first stored wins a tie), else its
+    own id."""
+    if long_body and (exact := copies.exact_copy_cluster(chash, aid)) is not None:
+        return exact
+    if not fp:
+        return aid
+    best: str | None = None
+    best_score = SAME_STORY
+    for cluster, other in copies.band_candidates(bands(fp), aid, MAX_CANDIDATES):
+        score = similarity(fp, other) if other else 0.0
+        if score > best_score or (best is None and score == best_score):
+            best, best_score = cluster, score
+    return best or aid

@@ -1,8 +1,8 @@
 """Keep the index in step with the store, across crashes, index failures and other writers.
 
 Writers store with ``track_index=True`` (the store marks the changed articles pending, stamped
-with the version of that write), write the index, then :meth:`Store.mark_indexed` with that
-version. Deletions take the same path: :meth:`Store.delete` with ``track_index`` leaves a
+with the version of that write), write the index, then :meth:`StoreEngine.mark_indexed` with that
+version. Deletions take the same path: :meth:`StoreEngine.delete` with ``track_index`` leaves a
 tombstone mark that only an index delete clears. A process killed in between, or an index that
 fails, leaves the marks behind; :func:`index_pending` redoes exactly that work on the next start
 (crawl, import, reclassify, prune). A mark is cleared only for the version that was indexed, so
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from tidings.core.store import Store, UpsertResult
+from tidings.core.store import StoreEngine, UpsertResult
 
 BATCH = 500
 
@@ -23,7 +23,7 @@ class _Index(Protocol):
     def delete(self, ids: list[str]) -> None: ...
 
 
-def index_pending(store: Store, index: _Index, batch: int = BATCH) -> int:
+def index_pending(store: StoreEngine, index: _Index, batch: int = BATCH) -> int:
     """Index (or delete from the index) what was stored (or deleted) but not indexed."""
     healed = 0
     while pending := store.pending_writes(batch):
@@ -38,7 +38,9 @@ def index_pending(store: Store, index: _Index, batch: int = BATCH) -> int:
     return healed
 
 
-def store_and_index(store: Store, index: _Index, articles: list[dict[str, Any]]) -> UpsertResult:
+def store_and_index(
+    store: StoreEngine, index: _Index, articles: list[dict[str, Any]]
+) -> UpsertResult:
     """Store a batch, then index what changed; a crash in between is healed by index_pending."""
     result = store.upsert(articles, track_index=True)
     if result.articles:
@@ -48,7 +50,7 @@ def store_and_index(store: Store, index: _Index, articles: list[dict[str, Any]])
     return result
 
 
-def delete_and_unindex(store: Store, index: _Index, ids: list[str]) -> int:
+def delete_and_unindex(store: StoreEngine, index: _Index, ids: list[str]) -> int:
     """Delete articles from the store (tombstones marked in the same transaction), then from
     the index; returns how many were stored. If the index write fails, the tombstones stay and
     the next :func:`index_pending` deletes them from the index."""

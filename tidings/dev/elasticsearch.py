@@ -12,6 +12,7 @@ temp files in one temporary folder that :meth:`ElasticsearchNode.stop` removes.
 uses :class:`ElasticsearchNode` directly.
 """
 
+
 from __future__ import annotations
 
 import atexit
@@ -30,6 +31,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 from types import TracebackType
+
+from tidings.core.environment import read_environment
 
 #: The release the official 8.x Python client supports and Maven Central serves (checked).
 DEFAULT_VERSION = "8.19.7"
@@ -51,8 +54,8 @@ def cache_root() -> Path:
     As root, ``~`` (``/root``) is private, so the unprivileged node could not read its own
     install there; ``/var/cache`` is the system-wide cache instead.
     """
-    if configured := os.environ.get("TIDINGS_ES_CACHE"):
-        return Path(configured)
+    if configured := read_environment()["TIDINGS_ES_CACHE"]:
+        return configured
     if os.geteuid() == 0:
         return Path("/var/cache/tidings/elasticsearch")
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from tidings.core.config import Settings
 from tidings.core.index.base import (
     FACET_FIELDS,
+    FACETS,
+    Facet,
+    Highlight,
     Hit,
     IndexBackend,
     QueryError,
@@ -22,7 +25,10 @@ BACKENDS = ("embedded", "elasticsearch")
 
 __all__ = [
     "BACKENDS",
+    "FACETS",
     "FACET_FIELDS",
+    "Facet",
+    "Highlight",
     "EmbeddedIndex",
     "Hit",
     "IndexBackend",

@@ -11,50 +11,62 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from tidings.core.article import parse_iso
-
-FACET_FIELDS = ("topic", "source")
 #: Fields of the article record an index returns for display (the body is searched, not returned).
 DISPLAY_FIELDS = (
     "id", "url", "canonical_url", "title", "summary", "source", "authors", "published_at",
     "updated_at", "date_source", "language", "image_url", "topics", "entities", "cluster_id",
     "model_version", "word_count",
 )  # fmt: skip
-#: Facet / query-language field -> keyword field of the index (the same name in every backend).
-KEYWORD_FIELDS = {
-    "topic": "topics",
-    "source": "source",
-    "entity": "entities",
-    "language": "language",
-}
+#: Results per page unless asked otherwise, and the most one page may hold.
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+#: Values a facet counts (the most frequent first); also the most a trend may chart.
+FACET_SIZE = 20
+#: Longest body passage a hit's highlight shows (titles are returned whole).
+HIGHLIGHT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter/facet, named once for every layer that handles it."""
+
+    name: str  #: facet and query-language field (``facet=topic``, ``topic:x``)
+    param: str  #: URL parameter of its filter (``?topic=x``)
+    attr: str  #: :class:`SearchRequest` attribute holding the filter's values
+    index_field: str  #: keyword field of the index (the same name in every backend)
+    label: str  #: heading on the analyst page
+    values: str  #: what its values are, for the API documentation
+
+
+#: The table of filters and facets, in display and URL order.
+FACETS = (
+    Facet("topic", "topic", "topics", "topics", "Topics", "topic ids"),
+    Facet("source", "source", "sources", "source", "Sources", "source ids"),
+    Facet("entity", "entity", "entities", "entities", "Entities", "entity keys"),
+    Facet("language", "lang", "languages", "language", "Languages", "language codes"),
+)
+FACET_BY_NAME = {f.name: f for f in FACETS}
+#: Facet / query-language field -> keyword field of the index.
+KEYWORD_FIELDS = {f.name: f.index_field for f in FACETS}
 #: Every field a search can count (``SearchRequest.facets``) or chart (``IndexBackend.trends``).
-ALL_FACETS = ("topic", "source", "entity", "language")
-
-
-def sort_date(article: dict[str, Any]) -> datetime | None:
-    """The date an index sorts and filters an article by: ``published_at``, else ``fetched_at``."""
-    for key in ("published_at", "fetched_at"):
-        try:
-            value = parse_iso(article.get(key))
-        except (TypeError, ValueError, AttributeError):
-            value = None
-        if value is not None:
-            return value
-    return None
-
-
-def topic_ids(article: dict[str, Any]) -> list[str]:
-    """The topic ids an index stores for an article (records hold ``{"id", ...}`` objects)."""
-    out = []
-    for topic in article.get("topics") or []:
-        value = topic if isinstance(topic, str) else (topic or {}).get("id")
-        if isinstance(value, str) and value:
-            out.append(value)
-    return out
+ALL_FACETS = tuple(FACET_BY_NAME)
+#: Facets a search counts unless it says otherwise (entity and language cost more).
+FACET_FIELDS = ("topic", "source")
 
 
 class QueryError(ValueError):
     """The user's query cannot be run (answered as a 400 problem, never a 500)."""
+
+
+def check_request(request: SearchRequest) -> None:
+    """Reject what no backend can run, before any work (QueryError → HTTP 400)."""
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    unknown = set(request.facets) - set(FACET_BY_NAME)
+    if unknown:
+        raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
+    if request.sort not in ("relevance", "date"):
+        raise QueryError("sort must be 'relevance' or 'date'")
 
 
 class IndexUnavailable(RuntimeError):
@@ -66,21 +78,51 @@ class IndexUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SearchRequest:
-    q: str = ""
-    topics: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    sort: Literal["relevance", "date"] = "relevance"
-    limit: int = 20
-    cursor: str | None = None  # opaque, from a previous SearchResult.next_cursor
-    facets: tuple[str, ...] = FACET_FIELDS
-    highlight: bool = True
-    entities: tuple[str, ...] = ()  # normalised entity keys, any of
-    languages: tuple[str, ...] = ()  # language codes, any of
-    recency_boost: bool = False  # relevance sort only: newer articles rank higher
-    collapse: bool = False  # one hit per cluster_id (story), with Hit.cluster_size
-    histogram: bool = False  # fill SearchResult.histogram
+    """One search, as every layer sees it: the API, the analyst page, feeds, the index.
+
+    Build it from code with keywords (every field has a default: ``SearchRequest(q="rates",
+    topics=("economy",), sort="date")``), or from URL arguments with
+    :func:`search_api.params.parse_search`; :func:`search_api.params.to_args` writes it back
+    as URL arguments and :func:`search_api.params.echo` as the response's ``query``. The
+    filters of :data:`FACETS` are "any of" their values; every filter given must hold.
+    """
+
+    q: str = ""  #: the query language (:mod:`tidings.core.index.query_language`)
+    topics: tuple[str, ...] = ()  #: topic ids, any of
+    sources: tuple[str, ...] = ()  #: source ids, any of
+    date_from: datetime | None = None  #: published at or after (aware, UTC)
+    date_to: datetime | None = None  #: published at or before (aware, UTC)
+    sort: Literal["relevance", "date"] = "relevance"  #: an empty ``q`` is always by date
+    limit: int = DEFAULT_LIMIT  #: hits per page, 1..MAX_LIMIT
+    cursor: str | None = None  #: opaque, from a previous SearchResult.next_cursor
+    facets: tuple[str, ...] = FACET_FIELDS  #: names in FACETS to count
+    highlight: bool = True  #: fill Hit.highlights with what matched
+    entities: tuple[str, ...] = ()  #: normalised entity keys, any of
+    languages: tuple[str, ...] = ()  #: language codes, any of
+    recency_boost: bool = False  #: relevance sort only: newer articles rank higher
+    collapse: bool = False  #: one hit per cluster_id (story), with Hit.cluster_size
+    histogram: bool = False  #: fill SearchResult.histogram
+
+    def values(self, facet: Facet) -> tuple[str, ...]:
+        """The values this request filters ``facet`` on (empty: no filter)."""
+        return getattr(self, facet.attr)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What matched in one field: a passage of its plain text and where the matches are.
+
+    ``spans`` are ``(start, end)`` character offsets into ``text``, ascending and not
+    overlapping. The text is the article's own, never escaped: turning it into markup is the
+    reader's job, done once (:mod:`search_api.markup`), so no layer unescapes another's HTML.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def matches(self) -> list[str]:
+        """The matched pieces of text, in order (for tests and plain-text readers)."""
+        return [self.text[start:end] for start, end in self.spans]
 
 
 @dataclass
@@ -88,7 +130,8 @@ class Hit:
     id: str
     score: float
     article: dict[str, Any]  # the display fields of the article record (no body)
-    highlights: dict[str, list[str]] = field(default_factory=dict)  # field -> HTML fragments
+    #: "title" (the whole title) and "body" (its best passage), each only if it matched
+    highlights: dict[str, Highlight] = field(default_factory=dict)
     cluster_size: int = 1  # with collapse: matching articles in this hit's story
 
 
@@ -113,7 +156,7 @@ class IndexBackend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
 
-    def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def recent(self, topic: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
         """The newest articles (by ``published_at``, else ``fetched_at``), optionally per topic."""
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:

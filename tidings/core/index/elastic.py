@@ -33,11 +33,16 @@ from tidings.core.index import buckets
 from tidings.core.index import elastic_queries as eq
 from tidings.core.index.base import (
     ALL_FACETS,
+    DEFAULT_LIMIT,
+    FACET_SIZE,
+    KEYWORD_FIELDS,
+    MAX_LIMIT,
     Hit,
     IndexUnavailable,
     QueryError,
     SearchRequest,
     SearchResult,
+    check_request,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -379,7 +384,7 @@ class ElasticIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query; a malformed query is a QueryError, never a server error."""
-        eq.validate(request)
+        check_request(request)
         cursor = decode_cursor(request.cursor, eq.mode(request)) if request.cursor else None
         if isinstance(cursor, DateCursor):
             eq.search_after(cursor)  # range check before any I/O
@@ -448,7 +453,7 @@ class ElasticIndex:
                     score=0.0 if date_order else float(raw.get("_score") or 0.0),
                     article=dict((raw.get("_source") or {}).get("doc") or {}),
                     highlights={
-                        name: [eq.clean_fragment(f) for f in marks[name]]
+                        name: eq.highlight_of(marks[name][0])
                         for name in ("title", "body")
                         if marks.get(name)
                     },
@@ -469,7 +474,7 @@ class ElasticIndex:
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Articles sharing the most distinctive terms with one article (none if unknown)."""
-        limit = max(1, min(int(limit), eq.MAX_LIMIT))
+        limit = max(1, min(int(limit), MAX_LIMIT))
         self._ensure()
         try:
             response = self._search(eq.more_like_this_body(self.alias, str(article_id), limit))
@@ -481,10 +486,10 @@ class ElasticIndex:
         self, request: SearchRequest, field: str, size: int = 5
     ) -> dict[str, list[tuple[str, int]]]:
         """Per-day counts of the ``size`` commonest values of ``field`` among the matches."""
-        if field not in eq.KEYWORD_FIELDS:
+        if field not in KEYWORD_FIELDS:
             raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
-        if not 1 <= size <= eq.FACET_SIZE:
-            raise QueryError(f"size must be between 1 and {eq.FACET_SIZE}")
+        if not 1 <= size <= FACET_SIZE:
+            raise QueryError(f"size must be between 1 and {FACET_SIZE}")
         tree = parse(request.q)
         self._ensure()
         try:
@@ -493,9 +498,9 @@ class ElasticIndex:
             raise QueryError(f"cannot chart {request.q!r}: {_reason(exc)}") from None
         return buckets.trends(eq.trend_counts(response))
 
-    def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def recent(self, topic: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
         """Newest articles first (published, else fetched), optionally in one topic."""
-        limit = max(1, min(int(limit), eq.MAX_LIMIT))
+        limit = max(1, min(int(limit), MAX_LIMIT))
         self._ensure()
         response = self._search(eq.recent_body(topic, limit))
         return [dict((h.get("_source") or {}).get("doc") or {}) for h in response["hits"]["hits"]]

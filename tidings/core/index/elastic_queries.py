@@ -3,27 +3,30 @@
 Kept apart from the I/O in :mod:`tidings.core.index.elastic` so that the exact mappings,
 queries and bulk actions can be asserted without a server (none runs on the build machines).
 Every choice here mirrors the embedded backend's observable behaviour: the same query language
-(compiled by :mod:`tidings.core.index.elastic_query_language`), escaped highlights, facets and
-day histograms over all matches, the same recency curve, and a date cursor that is exact on
-ties.
+(compiled by :mod:`tidings.core.index.elastic_query_language`), highlights as match spans,
+facets and day histograms over all matches, the same recency curve, and a date cursor that is
+exact on ties.
 """
 
 from __future__ import annotations
 
 import copy
-import html
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+from tidings.core.article import article_date, entity_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     DISPLAY_FIELDS,
+    FACET_SIZE,
+    FACETS,
+    HIGHLIGHT_CHARS,
     KEYWORD_FIELDS,
+    MAX_LIMIT,
+    Highlight,
     QueryError,
     SearchRequest,
-    sort_date,
-    topic_ids,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -35,7 +38,6 @@ from tidings.core.index.cursor import (
 from tidings.core.index.elastic_query_language import compile_query
 from tidings.core.index.query_language import Node
 
-FACET_SIZE = 20
 #: How long an idle point in time stays open between two pages of a date-sorted listing.
 PIT_KEEP_ALIVE = "2m"
 #: Recency boost: score × (FLOOR + (1 - FLOOR) · 0.5^(age / HALF_LIFE)), as the embedded backend.
@@ -44,8 +46,6 @@ RECENCY_HALF_LIFE = "30d"
 DAY_HISTOGRAM: dict[str, Any] = {
     "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
 }
-MAX_LIMIT = 100
-HIGHLIGHT_CHARS = 200
 #: Characters analysed per field for highlighting; past it, text is just not highlighted.
 HIGHLIGHT_MAX_OFFSET = 1_000_000
 #: ``from + size`` must fit in ``index.max_result_window`` for the deepest relevance page.
@@ -61,7 +61,10 @@ DATE_SORT: list[dict[str, Any]] = [
 RELEVANCE_SORT: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, *DATE_SORT]
 
 _VERSION = re.compile(r"-v(\d+)\Z")
-_MARK = re.compile(r"(</?b>)")
+#: Around each match the server writes these private-use characters (its ``default``
+#: encoder escapes nothing), which :func:`highlight_of` turns into spans of plain text.
+PRE_MARK, POST_MARK = "\ue000", "\ue001"
+_MARKED = re.compile(f"{PRE_MARK}(.*?){POST_MARK}", re.DOTALL)
 
 
 def concrete_index(alias: str, version: int = 1) -> str:
@@ -218,27 +221,22 @@ def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dic
     ``indexed_at`` (default: now) lets relevance pages leave out later arrivals.
     """
     aid = str(article["id"])
-    source = article.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
-    entities = [
-        str(e["key"]) for e in article.get("entities") or [] if isinstance(e, dict) and e.get("key")
-    ]
     out: dict[str, Any] = {
         "id": aid,
         "title": str(article.get("title") or ""),
         "body": str(article.get("body") or ""),
         "summary": str(article.get("summary") or ""),
         "topics": topic_ids(article),
-        "entities": entities,
+        "entities": entity_keys(article),
         "cluster_id": str(article.get("cluster_id") or aid),
         "indexed_at": _utc_iso(indexed_at or datetime.now(UTC)),
         "doc": {name: article.get(name) for name in DISPLAY_FIELDS},
     }
-    if source_id:
-        out["source"] = str(source_id)
+    if source := source_id(article):
+        out["source"] = source
     if article.get("language"):
         out["language"] = str(article["language"])
-    when = sort_date(article)
+    when = article_date(article)
     if when is not None:
         out["published"] = when.isoformat()
     return out
@@ -278,15 +276,11 @@ def _utc_iso(value: datetime) -> str:
 
 def filters(request: SearchRequest) -> list[dict[str, Any]]:
     """Non-scoring filter clauses: any of each list's values, inclusive dates."""
-    out: list[dict[str, Any]] = []
-    for field, values in (
-        ("topics", request.topics),
-        ("source", request.sources),
-        ("entities", request.entities),
-        ("language", request.languages),
-    ):
-        if values:
-            out.append({"terms": {field: list(values)}})
+    out: list[dict[str, Any]] = [
+        {"terms": {facet.index_field: list(values)}}
+        for facet in FACETS
+        if (values := request.values(facet))
+    ]
     if request.date_from or request.date_to:
         bounds: dict[str, Any] = {}
         if request.date_from:
@@ -320,28 +314,17 @@ def recency_boosted(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def highlight_body() -> dict[str, Any]:
-    """Highlight title and body: article text HTML-escaped by the server, matches in ``<b>``."""
+    """Highlight the whole title and the best body passage, matches between marks."""
     return {
-        "pre_tags": ["<b>"],
-        "post_tags": ["</b>"],
-        "encoder": "html",
+        "pre_tags": [PRE_MARK],
+        "post_tags": [POST_MARK],
+        "encoder": "default",
         "max_analyzed_offset": HIGHLIGHT_MAX_OFFSET,
         "fields": {
             "title": {"number_of_fragments": 0},
             "body": {"fragment_size": HIGHLIGHT_CHARS, "number_of_fragments": 1},
         },
     }
-
-
-def validate(request: SearchRequest) -> None:
-    """Reject what cannot be run before any request is sent (QueryError → HTTP 400)."""
-    if not 1 <= request.limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-    unknown = set(request.facets) - set(KEYWORD_FIELDS)
-    if unknown:
-        raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
-    if request.sort not in ("relevance", "date"):
-        raise QueryError("sort must be 'relevance' or 'date'")
 
 
 def by_date(request: SearchRequest) -> bool:
@@ -488,17 +471,23 @@ def trends_body(request: SearchRequest, tree: Node | None, field: str, size: int
 # -- responses --------------------------------------------------------------------------------
 
 
-def clean_fragment(fragment: str) -> str:
-    """A server highlight re-escaped exactly as the embedded backend escapes (``html.escape``).
+def highlight_of(fragment: str) -> Highlight:
+    """A server highlight as plain text and the character spans of its matches.
 
-    The server's HTML encoder also escapes ``/`` and ``'`` as numeric entities; the text between
-    our ``<b>`` marks is unescaped and escaped again so both backends return identical HTML.
-    Any ``<b>`` left in the fragment is ours: the encoder escaped every ``<`` of the article.
+    Mark characters that were already in the article (it is crawled text) are dropped, so they
+    cannot shift a span; the text is never escaped here (see :class:`Highlight`).
     """
-    out = []
-    for part in _MARK.split(fragment):
-        out.append(part if part in ("<b>", "</b>") else html.escape(html.unescape(part)))
-    return "".join(out)
+    parts = _MARKED.split(fragment)
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for i, part in enumerate(parts):
+        part = part.replace(PRE_MARK, "").replace(POST_MARK, "")
+        if i % 2 and part:
+            spans.append((pos, pos + len(part)))
+        text.append(part)
+        pos += len(part)
+    return Highlight("".join(text), tuple(spans))
 
 
 def facets(response: dict[str, Any], names: tuple[str, ...]) -> dict[str, list[tuple[str, int]]]:

@@ -11,7 +11,6 @@ collapse by story) is done over a window of candidates (:mod:`embedded_ranking`)
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -21,17 +20,23 @@ from typing import Any
 
 import tantivy
 
+from tidings.core.article import article_date, entity_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     ALL_FACETS,
+    DEFAULT_LIMIT,
     DISPLAY_FIELDS,
+    FACET_SIZE,
+    FACETS,
+    HIGHLIGHT_CHARS,
     KEYWORD_FIELDS,
+    MAX_LIMIT,
+    Highlight,
     Hit,
     QueryError,
     SearchRequest,
     SearchResult,
-    sort_date,
-    topic_ids,
+    check_request,
 )
 from tidings.core.index.cursor import (
     MAX_OFFSET,
@@ -45,7 +50,6 @@ from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recen
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler
 
-FACET_SIZE = 20
 #: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
 RERANK_WINDOW = 500
 #: Words too common to say two articles are related (MoreLikeThis ignores them).
@@ -55,8 +59,8 @@ MLT_STOP_WORDS = (
     "this", "to", "was", "were", "will", "with", "said", "says", "would", "could", "about",
     "after", "over", "into", "new",
 )  # fmt: skip
-MAX_LIMIT = 100
-HIGHLIGHT_CHARS = 200
+#: Titles are highlighted whole: the snippet of a title is never cut below this.
+TITLE_CHARS = 2000
 #: Sparse per-day buckets (UTC); gaps are filled by :mod:`buckets` when the span is chartable.
 DAY_HISTOGRAM = {
     "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
@@ -121,18 +125,15 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
         doc.add_text(name, str(article.get(name) or ""))
     for topic in topic_ids(article):
         doc.add_text("topics", topic)
-    source = article.get("source")
-    source_id = source.get("id") if isinstance(source, dict) else source
-    if source_id:
-        doc.add_text("source", str(source_id))
-    for entity in article.get("entities") or []:
-        if isinstance(entity, dict) and entity.get("key"):
-            doc.add_text("entities", str(entity["key"]))
+    if source := source_id(article):
+        doc.add_text("source", source)
+    for key in entity_keys(article):
+        doc.add_text("entities", key)
     if article.get("language"):
         doc.add_text("language", str(article["language"]))
     doc.add_unsigned("cluster", cluster_hash(str(article.get("cluster_id") or aid)))
     doc.add_unsigned("indexed", stamp)
-    published = sort_date(article)
+    published = article_date(article)
     if published is not None:
         doc.add_date("published", published)
     doc.add_unsigned("sortkey", sort_key(aid, published))
@@ -141,23 +142,32 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     return doc
 
 
-def highlight_html(snippet: tantivy.Snippet) -> str:
-    """The snippet's fragment as HTML: article text escaped, matches wrapped in ``<b>``.
+def highlight(snippet: tantivy.Snippet, whole: str | None = None) -> Highlight | None:
+    """What ``snippet`` matched as character spans: in its passage, or, with ``whole`` (the
+    field's full text), in the whole text. ``None`` when nothing in the field matched.
 
-    Built from the raw fragment and its match ranges (UTF-8 byte offsets) rather than trusting
-    the library's HTML, because crawled text must never reach a page unescaped.
+    tantivy reports UTF-8 byte ranges; they become character offsets here, once.
     """
-    raw = snippet.fragment().encode("utf-8")
-    parts, pos = [], 0
-    for rng in sorted(snippet.highlighted(), key=lambda r: r.start):
-        if rng.start < pos:
-            continue
-        parts.append(html.escape(raw[pos : rng.start].decode("utf-8", "replace")))
-        parts.append("<b>" + html.escape(raw[rng.start : rng.end].decode("utf-8", "replace")))
-        parts.append("</b>")
-        pos = rng.end
-    parts.append(html.escape(raw[pos:].decode("utf-8", "replace")))
-    return "".join(parts)
+    ranges = snippet.highlighted()
+    if not ranges:
+        return None
+    if whole is None:
+        text, shift = snippet.fragment(), 0
+    else:
+        text, shift = whole, snippet.fragment_range().start
+    spans = sorted((r.start + shift, r.end + shift) for r in ranges)
+    raw = text.encode("utf-8")
+    if len(raw) != len(text):  # not ASCII: count the characters before each byte offset
+        spans = [(_chars(raw, start), _chars(raw, end)) for start, end in spans]
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if start >= (kept[-1][1] if kept else 0) and end > start:
+            kept.append((start, end))
+    return Highlight(text, tuple(kept))
+
+
+def _chars(raw: bytes, offset: int) -> int:
+    return len(raw[:offset].decode("utf-8", "replace"))
 
 
 def _utc(value: datetime) -> datetime:
@@ -277,14 +287,11 @@ class EmbeddedIndex:
 
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
         out = []
-        for field, values in (
-            ("topics", request.topics),
-            ("source", request.sources),
-            ("entities", request.entities),
-            ("language", request.languages),
-        ):
-            if values:
-                out.append(tantivy.Query.term_set_query(self._schema, field, list(values)))
+        for facet in FACETS:
+            if values := request.values(facet):
+                out.append(
+                    tantivy.Query.term_set_query(self._schema, facet.index_field, list(values))
+                )
         if request.date_from or request.date_to:
             out.append(
                 tantivy.Query.range_query(
@@ -316,13 +323,7 @@ class EmbeddedIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
-        if not 1 <= request.limit <= MAX_LIMIT:
-            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        unknown = set(request.facets) - set(KEYWORD_FIELDS)
-        if unknown:
-            raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
-        if request.sort not in ("relevance", "date"):
-            raise QueryError("sort must be 'relevance' or 'date'")
+        check_request(request)
         by_date = request.sort == "date" or not request.q.strip()
         mode = cursor_mode("date" if by_date else "relevance", request.collapse)
         cursor = decode_cursor(request.cursor, mode) if request.cursor else None
@@ -501,16 +502,16 @@ class EmbeddedIndex:
     ) -> None:
         if not hits:
             return
-        generators = {}
-        for name in ("title", "body"):
-            gen = tantivy.SnippetGenerator.create(searcher, text, self._schema, name)
-            gen.set_max_num_chars(HIGHLIGHT_CHARS)
-            generators[name] = gen
+        title = tantivy.SnippetGenerator.create(searcher, text, self._schema, "title")
+        title.set_max_num_chars(TITLE_CHARS)
+        body = tantivy.SnippetGenerator.create(searcher, text, self._schema, "body")
+        body.set_max_num_chars(HIGHLIGHT_CHARS)
         for hit, doc in zip(hits, docs, strict=True):
-            for name, gen in generators.items():
-                snippet = gen.snippet_from_doc(doc)
-                if snippet.highlighted():
-                    hit.highlights[name] = [highlight_html(snippet)]
+            marked = {
+                "title": highlight(title.snippet_from_doc(doc), doc.get_first("title") or ""),
+                "body": highlight(body.snippet_from_doc(doc)),
+            }
+            hit.highlights = {name: h for name, h in marked.items() if h is not None}
 
     def _aggregate(
         self,
@@ -595,7 +596,7 @@ class EmbeddedIndex:
         }
         return buckets.trends(per_value)
 
-    def recent(self, topic: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    def recent(self, topic: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
         """Newest articles first (published, else fetched), optionally in one topic."""
         limit = max(1, min(int(limit), MAX_LIMIT))
         query = (

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-from crawler.sites import same_site
+from crawler.urls.sites import same_site
 from tidings.core.sources import host_of as host_of  # the crawler uses it from here
 
 #: Query parameters that only say how a reader arrived (never what they read).

@@ -4,8 +4,8 @@ Twisted's reactor starts once per process, so :func:`run_crawl` can be called on
 process: fine for ``tidings crawl``; tests run crawls in a subprocess.
 
 ``workers`` > 0 forks a process pool for extraction and tagging before the reactor starts
-(:mod:`crawler.workers`); ``redis_url`` makes this process one worker of a crawl shared
-through Redis (:mod:`crawler.distributed`).
+(:mod:`crawler.run.workers`); ``redis_url`` makes this process one worker of a crawl shared
+through Redis (:mod:`crawler.run.distributed`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.scaling import check_redis
-from crawler.scrapy_settings import scrapy_settings
+from crawler.run.scaling import check_redis
+from crawler.run.scrapy_settings import scrapy_settings
+from crawler.run.workers import STAGE_STAT, WorkerPool
 from crawler.spiders.news import NewsSpider
-from crawler.workers import STAGE_STAT, WorkerPool
 from tidings.core.config import Settings
 from tidings.core.sources import Source
 from tidings.core.tagging import ArticleTagger
@@ -109,7 +109,7 @@ def run_crawl(
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
     if redis_url:
         check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
-    pool = WorkerPool(workers, tagger) if workers > 0 else None
+    pool = WorkerPool(workers, tagger, max_batch=batch_size) if workers > 0 else None
     try:
         if pool is not None:
             pool.start()  # fork now: no reactor threads yet

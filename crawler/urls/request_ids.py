@@ -12,7 +12,7 @@ import hashlib
 
 from scrapy import Request
 
-from crawler.urls import canonicalize
+from crawler.urls.canonical import canonicalize
 
 
 class CanonicalRequestFingerprinter:

@@ -5,33 +5,33 @@ before fetching from the dates they carry: a publication date outside the window
 ``lastmod`` older than ``since`` (a page last changed before ``since`` was published before it),
 skips the entry. Entries without such a date are fetched and judged by the extracted
 ``published_at``; an article with no date at all is kept (nothing says it is outside).
+
+:class:`DateWindowMiddleware` (a spider middleware) drops those extracted articles published
+outside the window. They are counted per source as ``outside_window``; their fetch state is not
+stored, so a later crawl with another window still finds them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.health.counters import count
+from crawler.items import FetchedArticle
+from tidings.core.article import date_or_none, parse_iso, read_date
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 #: Hints that give the publication date, and those that give a later (modification) date.
 PUBLISHED_HINTS = ("feed_published", "sitemap_published")
 MODIFIED_HINTS = ("feed_updated", "sitemap_lastmod")
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _parse_iso(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return _as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 def parse_bound(text: str, now: datetime | None = None, *, end: bool = False) -> datetime:
@@ -44,11 +44,10 @@ def parse_bound(text: str, now: datetime | None = None, *, end: bool = False) ->
     if match:
         now = now or datetime.now(UTC)
         return now - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        day = date.fromisoformat(text)
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
-    parsed = _parse_iso(text)
+    try:
+        parsed = parse_iso(text, end_of_day=end)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise ValueError(f"not a date, date-time or age like '7d': {text!r}")
     return parsed
@@ -68,7 +67,7 @@ class DateWindow:
 
     def contains(self, published: object) -> bool:
         """True if an ISO date is inside, or missing/unreadable (unknown is not outside)."""
-        when = _parse_iso(published)
+        when = date_or_none(published)
         if when is None:
             return True
         return not (
@@ -78,10 +77,10 @@ class DateWindow:
 
     def skips_entry(self, hints: dict[str, Any]) -> bool:
         """True if a feed/sitemap entry's own dates put its article outside the window."""
-        published = next((d for d in map(_parse_iso, map(hints.get, PUBLISHED_HINTS)) if d), None)
+        published = read_date(hints, *PUBLISHED_HINTS)
         if published is not None:
             return not self.contains(published.isoformat())
-        modified = [d for d in map(_parse_iso, map(hints.get, MODIFIED_HINTS)) if d]
+        modified = [d for d in map(date_or_none, map(hints.get, MODIFIED_HINTS)) if d]
         return bool(modified) and self.since is not None and max(modified) < self.since
 
     def to_settings(self) -> dict[str, str | None]:
@@ -95,4 +94,23 @@ class DateWindow:
     def from_settings(cls, settings: Any) -> DateWindow:
         """The window in Scrapy settings ``TIDINGS_SINCE`` / ``TIDINGS_UNTIL`` (ISO or unset)."""
         since, until = settings.get("TIDINGS_SINCE"), settings.get("TIDINGS_UNTIL")
-        return cls(_parse_iso(since), _parse_iso(until))
+        return cls(date_or_none(since), date_or_none(until))
+
+
+class DateWindowMiddleware(BaseSpiderMiddleware):
+    """Active only when the crawl has a date window."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.window = DateWindow.from_settings(crawler.settings)
+        if self.window.is_open:
+            raise NotConfigured  # no window; no message, which Scrapy would log as a WARNING
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if not isinstance(item, FetchedArticle):
+            return item
+        if self.window.contains(item.record.get("published_at")):
+            return item
+        source = (item.record.get("source") or {}).get("id", "?")
+        count(self.crawler, source, "outside_window")
+        return None

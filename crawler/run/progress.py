@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
-from crawler.health import STAT
+from crawler.health.counters import STAT
 
 DEFAULT_INTERVAL = 1.0
 _CLEAR_TO_EOL = "\x1b[K"

@@ -5,7 +5,7 @@ still go first) and the dupefilter's fingerprints in Redis, so a URL that any wo
 queued is never queued again by another. What this module adds:
 
 - :class:`CanonicalRedisDupeFilter`: the Redis dupefilter on the same canonical-URL
-  fingerprints as a one-process crawl (:mod:`crawler.request_ids`); scrapy-redis' own
+  fingerprints as a one-process crawl (:mod:`crawler.urls.request_ids`); scrapy-redis' own
   fingerprint ignores ``REQUEST_FINGERPRINTER_CLASS``.
 - :class:`RedisCrawlCoordinator`: a Scrapy extension that keeps an idle worker alive while
   any other worker is busy (it may still queue requests) or the shared queue is not empty,
@@ -43,7 +43,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from twisted.internet.task import LoopingCall
 
-from crawler.request_ids import CanonicalRequestFingerprinter
+from crawler.urls.request_ids import CanonicalRequestFingerprinter
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def redis_settings(redis_url: str, crawl_id: str = DEFAULT_CRAWL_ID) -> dict[str
     keys = redis_keys(crawl_id)
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-        "DUPEFILTER_CLASS": "crawler.distributed.CanonicalRedisDupeFilter",
+        "DUPEFILTER_CLASS": "crawler.run.distributed.CanonicalRedisDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys["requests"],
         "SCHEDULER_DUPEFILTER_KEY": keys["dupefilter"],
@@ -80,7 +80,7 @@ def redis_settings(redis_url: str, crawl_id: str = DEFAULT_CRAWL_ID) -> dict[str
         "REDIS_URL": redis_url,
         "TIDINGS_REDIS_CRAWL": crawl_id,
         "TIDINGS_SHARED_INDEX": True,
-        "EXTENSIONS": {"crawler.distributed.RedisCrawlCoordinator": 500},
+        "EXTENSIONS": {"crawler.run.distributed.RedisCrawlCoordinator": 500},
     }
 
 

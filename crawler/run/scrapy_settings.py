@@ -4,18 +4,40 @@ Politeness: robots.txt obeyed, an identifying User-Agent, AutoThrottle adapting 
 each server's latency, a per-domain concurrency cap. AutoThrottle starts at a short delay and
 never waits more than the server's own latency suggests, so a fast local site is not slowed
 to a crawl, while a slow remote one is backed off. A 429/503 with ``Retry-After`` pauses its
-host (:mod:`crawler.retry_after`); stored validators make re-crawls conditional
-(:mod:`crawler.conditional`).
+host (:mod:`crawler.fetch.retry_after`); stored validators make re-crawls conditional
+(:mod:`crawler.fetch.conditional`).
+
+Live objects (the tagger, the worker pool) pass through the settings by reference: Scrapy
+deep-copies its settings for every crawler, and a tagger holding a spaCy pipeline and a fitted
+model must not be copied (slow, and some parts cannot be).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from crawler.shared import ByReference
-from crawler.workers import WorkerPool
+from crawler.run.workers import WorkerPool
 from tidings.core.config import Settings
 from tidings.core.tagging import ArticleTagger
+
+
+class ByReference:
+    """A settings value that deep-copies to itself."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ByReference:
+        return self
+
+    def __copy__(self) -> ByReference:
+        return self
+
+
+def unwrap(value: Any) -> Any:
+    """The object behind a :class:`ByReference` (other values pass through)."""
+    return value.value if isinstance(value, ByReference) else value
+
 
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
@@ -33,9 +55,9 @@ def scrapy_settings(
 ) -> dict[str, Any]:
     """Settings dict for ``CrawlerProcess``; ``overrides`` win (e.g. in benchmarks).
 
-    ``pool`` extracts and tags in worker processes (:mod:`crawler.workers`); ``redis_url``
+    ``pool`` extracts and tags in worker processes (:mod:`crawler.run.workers`); ``redis_url``
     shares the frontier and dupefilter of crawl ``crawl_id`` with other workers
-    (:mod:`crawler.distributed`).
+    (:mod:`crawler.run.distributed`).
     """
     values: dict[str, Any] = {
         "BOT_NAME": "tidings",
@@ -59,26 +81,28 @@ def scrapy_settings(
         "REDIRECT_MAX_TIMES": 10,
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.retry_after.RetryAfterMiddleware": 550,
-            "crawler.conditional.ConditionalGetMiddleware": 580,
+            "crawler.fetch.retry_after.RetryAfterMiddleware": 550,
+            "crawler.fetch.conditional.ConditionalGetMiddleware": 580,
         },
         "TIDINGS_RETRY_AFTER_MAX": 60.0,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,  # no listening ports besides what we crawl
         "REMOTE_CONTROL_ENABLED": False,
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",  # the pipeline logs the failure once, per source
-        "REQUEST_FINGERPRINTER_CLASS": "crawler.request_ids.CanonicalRequestFingerprinter",
+        "REQUEST_FINGERPRINTER_CLASS": "crawler.urls.request_ids.CanonicalRequestFingerprinter",
         "ITEM_PIPELINES": {"crawler.pipelines.ArticlePipeline": 300},
         "LOG_LEVEL": log_level.upper(),
         "LOGSTATS_INTERVAL": 60.0,
         "STATS_DUMP": log_level.upper() == "DEBUG",
         "TIDINGS_SETTINGS": settings,
-        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None else None,
+        # tagging happens in one place: in the pool's workers (which hold their own tagger),
+        # else in the item pipeline
+        "TIDINGS_TAGGER": ByReference(tagger) if tagger is not None and pool is None else None,
         "TIDINGS_BATCH_SIZE": batch_size,
         "TIDINGS_POOL": ByReference(pool) if pool is not None else None,
     }
     if redis_url:
-        from crawler.distributed import redis_settings  # scrapy-redis loads only when used
+        from crawler.run.distributed import redis_settings  # scrapy-redis loads only when used
 
         values.update(redis_settings(redis_url, crawl_id))
     for name, value in (overrides or {}).items():

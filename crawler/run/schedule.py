@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tidings.core.article import date_or_none
 from tidings.core.sources import Source
 
 
@@ -19,10 +20,7 @@ def due_sources(
         return list(sources), []
     due, waiting = [], []
     for source in sources:
-        last = last_finished.get(source.id)
-        try:
-            elapsed = (now - datetime.fromisoformat(last)).total_seconds() if last else None
-        except ValueError:
-            elapsed = None
+        last = date_or_none(last_finished.get(source.id))
+        elapsed = (now - last).total_seconds() if last else None
         (waiting if elapsed is not None and elapsed < source.interval else due).append(source)
     return due, waiting

@@ -2,7 +2,7 @@
 
 Kept free of heavy imports so ``tidings --help`` stays quick; ``tidings crawl`` adds these
 options with :func:`add_scale_arguments` and passes :func:`scale_options` to
-:func:`crawler.run.run_crawl`.
+:func:`crawler.run.crawl.run_crawl`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import argparse
 import os
 import re
 from typing import Any
+
+from tidings.core.environment import read_environment
 
 _CRAWL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -35,7 +37,7 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--redis",
         metavar="URL",
-        default=os.environ.get("TIDINGS_REDIS_URL") or None,
+        default=read_environment()["TIDINGS_REDIS_URL"],
         help="share the crawl frontier and dupefilter in Redis (e.g. redis://host:6379/0), "
         "so several `tidings crawl` processes or machines crawl the same sources together "
         "(default: $TIDINGS_REDIS_URL)",

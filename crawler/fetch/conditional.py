@@ -13,9 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.health import count
-from crawler.incremental import hint_date
-from crawler.state import shared_store
+from crawler.fetch.incremental import hint_date
+from crawler.health.counters import count
+from crawler.run.state import shared_store
 from tidings.core.article import utc_now
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.failures import CrawlError
-from crawler.state import shared_store
+from crawler.health.failures import CrawlError
+from crawler.run.state import shared_store
 from tidings.core.article import utc_now
 from tidings.core.store import FetchState, Store
 

@@ -1,0 +1,1 @@
+"""What went wrong (failures by kind) and how each source is doing (counters, errors, runs)."""

@@ -1,0 +1,1 @@
+"""One spelling per article: canonical URLs, registrable domains, and request fingerprints."""

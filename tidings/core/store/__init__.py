@@ -1,0 +1,54 @@
+"""The store of record: every article once, with its near-duplicate cluster, and the crawl's
+bookkeeping.
+
+The search index is derived from the store and can be rebuilt from it, so this is where an
+article's identity (id, canonical URL), its content hash and its cluster are decided.
+
+* ``base.py`` — the contract (:class:`StoreEngine` = :class:`ArticleStore` + :class:`CrawlLog`)
+  every engine implements; ``tests/contract/test_store_contract.py`` checks it.
+* ``upserts.py`` — what an upsert decides, for every engine (the near-duplicate policy itself is
+  in :mod:`tidings.core.fingerprint`).
+* ``sqlite*.py`` — the SQLite engine: database and schema, articles, crawl log.
+"""
+
+from __future__ import annotations
+
+from tidings.core.config import Settings
+from tidings.core.fingerprint import content_hash
+from tidings.core.store.base import (
+    ArticleStore,
+    CrawlLog,
+    DeleteResult,
+    FetchState,
+    PendingWrite,
+    StoreEngine,
+    StoreError,
+    UpsertResult,
+)
+from tidings.core.store.sqlite import SqliteStore
+from tidings.core.store.sqlite_db import SCHEMA_VERSION
+
+#: The default engine, opened by path (``Store(settings.db_path)``), as callers have always done.
+Store = SqliteStore
+
+
+def open_store(settings: Settings) -> StoreEngine:
+    """The store the settings name (today always SQLite at ``settings.db_path``)."""
+    return SqliteStore(settings.db_path)
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleStore",
+    "CrawlLog",
+    "DeleteResult",
+    "FetchState",
+    "PendingWrite",
+    "SqliteStore",
+    "Store",
+    "StoreEngine",
+    "StoreError",
+    "UpsertResult",
+    "content_hash",
+    "open_store",
+]

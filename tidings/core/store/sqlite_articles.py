@@ -1,0 +1,255 @@
+"""SQLite half of the store that keeps articles, their clusters and the index's pending marks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from tidings.core.article import utc_now
+from tidings.core.fingerprint import bands
+from tidings.core.store.base import (
+    ArticleStore,
+    DeleteResult,
+    FetchState,
+    PendingWrite,
+    UpsertResult,
+)
+from tidings.core.store.sqlite_crawl import put_fetch_state
+from tidings.core.store.sqlite_db import SqliteDatabase
+from tidings.core.store.upserts import (
+    StoredArticle,
+    Write,
+    batch_by_id,
+    column_date,
+    plan_write,
+)
+
+
+class _Copies:
+    """The cluster lookups of :func:`tidings.core.fingerprint.cluster_for`, in one transaction."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
+        row = self.db.execute(
+            "SELECT cluster_id FROM articles WHERE content_hash = ? AND id != ? "
+            "ORDER BY rowid LIMIT 1",
+            (chash, aid),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def band_candidates(
+        self, keys: Sequence[str], aid: str, limit: int
+    ) -> list[tuple[str, str | None]]:
+        rows = self.db.execute(
+            "SELECT a.cluster_id, a.fingerprint FROM articles a WHERE a.id IN ("
+            "SELECT DISTINCT article_id FROM fingerprint_bands "
+            f"WHERE band IN ({','.join('?' * len(keys))}) AND article_id != ? LIMIT ?"
+            ") ORDER BY a.rowid",
+            (*keys, aid, limit),
+        ).fetchall()
+        return [(str(row[0]), row[1]) for row in rows]
+
+
+class SqliteArticles(ArticleStore):
+    """Articles in ``articles`` (the record as JSON beside the columns queries need), LSH
+    band keys in ``fingerprint_bands``, pending marks in ``index_pending``."""
+
+    _sql: SqliteDatabase
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        batch = batch_by_id(articles)
+        result = UpsertResult()
+        now = utc_now()
+        with self._sql.write() as db:
+            copies = _Copies(db)
+            for record in batch:
+                write = plan_write(record, self._stored(db, record), copies, result)
+                if write is not None:
+                    self._write(db, write, now, result)
+            if track_index and result.articles:
+                result.version = self._mark_pending(db, [r["id"] for r in result.articles])
+            for state in fetch_states or ():
+                put_fetch_state(db, state)
+        return result
+
+    @staticmethod
+    def _stored(db: sqlite3.Connection, record: dict[str, Any]) -> StoredArticle | None:
+        row = db.execute(
+            "SELECT id, content_hash, cluster_id, fingerprint, source_id, record FROM articles "
+            "WHERE id = ? OR canonical_url = ? ORDER BY id = ? DESC LIMIT 1",
+            (record["id"], record["canonical_url"], record["id"]),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredArticle(
+            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
+            row["source_id"], json.loads(row["record"]),
+        )  # fmt: skip
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, write: Write, now: str, result: UpsertResult) -> None:
+        record, aid = write.record, write.id
+        values = (
+            record["canonical_url"], write.content_hash, write.source_id,
+            write.date("published_at"), write.date("fetched_at"), record["cluster_id"],
+            record["fingerprint"], write.date("updated_at"), now,
+            json.dumps(record, ensure_ascii=False), aid,
+        )  # fmt: skip
+        if write.stored is None:
+            db.execute(
+                "INSERT INTO articles (canonical_url, content_hash, source_id, published_at, "
+                "fetched_at, cluster_id, fingerprint, updated_at, stored_updated_at, record, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            result.inserted.append(aid)
+        else:
+            db.execute(
+                "UPDATE articles SET canonical_url = ?, content_hash = ?, source_id = ?, "
+                "published_at = ?, fetched_at = ?, cluster_id = ?, fingerprint = ?, "
+                "updated_at = ?, stored_updated_at = ?, record = ? WHERE id = ?",
+                values,
+            )
+            db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
+            result.updated.append(aid)
+        if record["fingerprint"]:
+            db.executemany(
+                "INSERT INTO fingerprint_bands (band, article_id) VALUES (?, ?)",
+                [(band, aid) for band in bands(record["fingerprint"])],
+            )
+        result.articles.append(record)
+
+    @staticmethod
+    def _mark_pending(db: sqlite3.Connection, ids: list[str]) -> int:
+        """Mark ``ids`` pending in the index under a new write version (inside a transaction).
+
+        The version comes from a counter that only grows, so a mark set after an index write
+        read its batch never carries that batch's version, even for a deleted and re-added id.
+        """
+        version = int(
+            db.execute(
+                "INSERT INTO index_clock (id, version) VALUES (1, 1) "
+                "ON CONFLICT(id) DO UPDATE SET version = version + 1 RETURNING version"
+            ).fetchone()[0]
+        )
+        db.executemany(
+            "INSERT INTO index_pending (article_id, version) VALUES (?, ?) "
+            "ON CONFLICT(article_id) DO UPDATE SET version = excluded.version",
+            [(aid, version) for aid in ids],
+        )
+        return version
+
+    def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
+        if not ids:
+            return DeleteResult(0)
+        with self._sql.write() as db:
+            removed = 0
+            for aid in ids:
+                removed += db.execute("DELETE FROM articles WHERE id = ?", (aid,)).rowcount
+                db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
+            version = self._mark_pending(db, list(dict.fromkeys(ids))) if track_index else None
+        return DeleteResult(removed, version)
+
+    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
+        if not indexed:
+            return
+        with self._sql.write() as db:
+            db.executemany(
+                "DELETE FROM index_pending WHERE article_id = ? AND version <= ?",
+                list(indexed.items()),
+            )
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
+        rows = self._sql.query(
+            "SELECT p.article_id, p.version, a.record FROM index_pending p "
+            "LEFT JOIN articles a ON a.id = p.article_id ORDER BY p.rowid LIMIT ?",
+            (limit,),
+        )
+        return [
+            PendingWrite(row[0], row[1], json.loads(row[2]) if row[2] is not None else None)
+            for row in rows
+        ]
+
+    def get(self, aid: str) -> dict[str, Any] | None:
+        rows = self._sql.query("SELECT record FROM articles WHERE id = ?", (aid,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self._sql.query(
+                f"SELECT id, record FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            found.update((row[0], json.loads(row[1])) for row in rows)
+        return [found[aid] for aid in ids if aid in found]
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        last = 0  # keyset paging on rowid: an update keeps its row, and its place
+        while True:
+            rows = self._sql.query(
+                "SELECT rowid, record FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(row[1]) for row in rows]
+
+    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
+        rows = self._sql.query(
+            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
+            (column_date(cutoff), limit),
+        )
+        return [row[0] for row in rows]
+
+    def count(self) -> int:
+        return int(self._sql.query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def source_counts(self) -> list[dict[str, Any]]:
+        rows = self._sql.query(
+            "SELECT a.source_id, COUNT(*) AS n, (SELECT json_extract(b.record, '$.source') "
+            "FROM articles AS b WHERE b.source_id = a.source_id LIMIT 1) FROM articles AS a "
+            "WHERE a.source_id IS NOT NULL GROUP BY a.source_id ORDER BY n DESC, a.source_id"
+        )
+        out = []
+        for sid, count, ref in rows:
+            source = json.loads(ref) if ref else None
+            source = source if isinstance(source, dict) else {}
+            out.append({"id": sid, "name": source.get("name"), "domain": source.get("domain"),
+                        "articles": int(count)})  # fmt: skip
+        return out
+
+    def topic_counts(self) -> list[tuple[str, int]]:
+        rows = self._sql.query(
+            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
+            "ORDER BY n DESC, topic_id"
+        )
+        return [(str(tid), int(n)) for tid, n in rows]
+
+    def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
+        rows = self._sql.query(
+            "SELECT id, json_extract(record, '$.title'), json_extract(record, '$.url'), "
+            "json_extract(record, '$.source') FROM articles WHERE cluster_id = ? ORDER BY rowid",
+            (cluster_id,),
+        )
+        return [
+            {"id": r[0], "title": r[1], "url": r[2], "source": json.loads(r[3]) if r[3] else None}
+            for r in rows
+        ]

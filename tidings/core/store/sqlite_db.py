@@ -1,0 +1,200 @@
+"""One SQLite database file for the store: connection, transactions, schema and migrations.
+
+WAL mode lets API processes read while one crawler writes; ``busy_timeout`` makes writers queue
+instead of failing when two briefly overlap. The tables of both halves of the store live here
+because one file holds them and one version number migrates them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from tidings.core.store.base import StoreError
+
+SCHEMA_VERSION = 3
+BUSY_TIMEOUT_MS = 30_000
+
+#: One row per (article, topic id), kept by triggers on ``articles`` (so every write path keeps
+#: it true), for exact per-topic counts without reading every record. Created, and filled from
+#: the stored records, when a database lacks it (see ``_ensure_topic_rows``); triggers hold
+#: ``;``, so these are separate statements.
+_TOPIC_ROWS = (
+    "SELECT NEW.id, json_extract(t.value, '$.id') FROM json_each(NEW.record, '$.topics') AS t "
+    "WHERE t.type = 'object' AND json_extract(t.value, '$.id') IS NOT NULL"
+)
+_TOPICS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS article_topics (article_id TEXT NOT NULL, topic_id TEXT NOT "
+    "NULL, PRIMARY KEY (article_id, topic_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS article_topics_topic ON article_topics (topic_id)",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_insert AFTER INSERT ON articles BEGIN "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_update AFTER UPDATE OF record ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; "
+    f"INSERT OR IGNORE INTO article_topics {_TOPIC_ROWS}; END",
+    "CREATE TRIGGER IF NOT EXISTS article_topics_delete AFTER DELETE ON articles BEGIN "
+    "DELETE FROM article_topics WHERE article_id = OLD.id; END",
+    "INSERT OR IGNORE INTO article_topics "
+    + _TOPIC_ROWS.replace("NEW.", "a.").replace("FROM json_each", "FROM articles AS a, json_each"),
+)
+
+#: Articles and clusters, and the index's pending marks (``index_clock`` counts writes).
+_ARTICLE_TABLES = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    source_id TEXT,
+    published_at TEXT,
+    fetched_at TEXT,
+    cluster_id TEXT NOT NULL,
+    fingerprint TEXT,
+    updated_at TEXT,
+    stored_updated_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles (content_hash);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_at);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE TABLE IF NOT EXISTS fingerprint_bands (
+    band TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprint_bands_band ON fingerprint_bands (band);
+CREATE INDEX IF NOT EXISTS fingerprint_bands_article ON fingerprint_bands (article_id);
+CREATE TABLE IF NOT EXISTS index_pending (
+    article_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS index_clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+"""
+#: Crawl bookkeeping.
+_CRAWL_TABLES = """
+CREATE TABLE IF NOT EXISTS crawl_errors (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT,
+    url TEXT,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS crawl_errors_at ON crawl_errors (at);
+CREATE INDEX IF NOT EXISTS crawl_errors_source ON crawl_errors (source_id, kind);
+CREATE TABLE IF NOT EXISTS fetch_state (
+    url TEXT PRIMARY KEY,
+    source_id TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    seen_modified TEXT,
+    content_hash TEXT,
+    article_id TEXT
+);
+CREATE INDEX IF NOT EXISTS fetch_state_article ON fetch_state (article_id);
+CREATE TABLE IF NOT EXISTS source_runs (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    finish_reason TEXT,
+    ok INTEGER NOT NULL,
+    counts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
+"""
+#: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
+#: (all IF NOT EXISTS), so a version-1 database migrates by running them again. Schema 3 gives
+#: each pending mark the version of the write that set it (``index_clock`` counts writes), so
+#: a mark is cleared only by the index write of that version.
+
+
+class SqliteDatabase:
+    """One connection to the store's file, safe to share between threads (one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
+        self.db.row_factory = sqlite3.Row
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise StoreError(f"cannot switch {self.path} to WAL mode")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+        self._ensure_topic_rows()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this Tidings "
+                f"({SCHEMA_VERSION}); upgrade Tidings"
+            )
+        with self.write():
+            if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                for statement in (_ARTICLE_TABLES + _CRAWL_TABLES).split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                columns = {r[1] for r in self.db.execute("PRAGMA table_info(index_pending)")}
+                if "version" not in columns:  # schema 2: marks without versions
+                    self.db.execute(
+                        "ALTER TABLE index_pending ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
+                    )
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _ensure_topic_rows(self) -> None:
+        """Add the per-topic rows and their triggers to a database made without them."""
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?"
+        if self.db.execute(found, ("article_topics_delete",)).fetchone():
+            return
+        with self.write():
+            for statement in _TOPICS_SCHEMA:
+                self.db.execute(statement)
+
+    def write(self) -> _Transaction:
+        """``with db.write() as conn:`` — one ``BEGIN IMMEDIATE`` transaction."""
+        return _Transaction(self)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of one read statement (outside any write transaction of this object)."""
+        with self.lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on an exception."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self.database = database
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.database.lock.acquire()
+        try:
+            self.database.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.database.lock.release()
+            raise
+        return self.database.db
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        try:
+            self.database.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.database.lock.release()
