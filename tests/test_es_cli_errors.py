@@ -208,3 +208,20 @@ def test_wrong_url_is_one_line_and_exit_2(home: Path, command: str, kind: str, s
             server.stop()
     assert_one_line_error(result, command, says)
     assert url in result.stderr
+
+
+def test_api_answers_503_problem_for_a_wrong_password(home: Path, proxy: AuthProxy) -> None:
+    # gunicorn runs create_app() without the CLI's check: the API itself must say 503, not 500
+    from search_api import create_app
+    from tidings.core.config import Settings
+
+    url = proxy.url.replace("http://", f"http://{USER}:{WRONG}@")
+    settings = Settings(home=home, index_backend="elasticsearch", es_url=url, es_index="cli-api")
+    client = create_app(settings, config={"RATELIMIT_ENABLED": False}).test_client()
+    for path in ("/api/v1/search?q=harbour", "/api/v1/recent"):
+        response = client.get(path)
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert response.content_type.startswith("application/problem+json")
+        problem = response.get_json()
+        assert problem["status"] == 503 and "refused the credentials" in problem["detail"]
+        assert WRONG not in response.get_data(as_text=True)
