@@ -505,8 +505,18 @@ def api_load(args: argparse.Namespace, proc: subprocess.Popen, all_cases: list[C
 
 
 def make_corpus(path: Path, args: argparse.Namespace) -> Corpus:
+    """Generate the corpus, or with ``--keep`` reuse the one a run with the same size and seed
+    left in ``--work`` (a million articles take minutes to write)."""
+    about = path.with_suffix(".about.json")
+    wanted = {"articles": args.articles, "seed": args.seed}
+    if args.keep and path.exists() and about.exists():
+        kept = json.loads(about.read_text(encoding="utf-8"))
+        if {k: kept.get(k) for k in wanted} == wanted:
+            print(f"reusing {args.articles} generated articles in {path}")
+            return Corpus(path, words(VOCAB), kept["phrases"])
     started = time.perf_counter()
-    corpus = generate(path, args.articles, args.seed)  # seeded: --keep gets the same
+    corpus = generate(path, args.articles, args.seed)
+    about.write_text(json.dumps({**wanted, "phrases": corpus.phrases}), encoding="utf-8")
     print(f"generated {args.articles} articles in {time.perf_counter() - started:.0f} s, "
           f"{path.stat().st_size / 1e6:.0f} MB JSONL")  # fmt: skip
     return corpus
@@ -578,6 +588,7 @@ def elasticsearch(
         print(f"Elasticsearch {node.version} node up in {time.perf_counter() - started:.0f} s "
               f"(heap {args.es_heap}, integ-test build, JDK 17)")  # fmt: skip
     home = work / "home-es"
+    shutil.rmtree(home, ignore_errors=True)  # a fresh node holds none of a kept store's articles
     env = {"TIDINGS_INDEX": "elasticsearch", "TIDINGS_ES_URL": url, "TIDINGS_ES_INDEX": ES_ALIAS}
     try:
         started = time.perf_counter()

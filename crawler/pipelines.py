@@ -44,6 +44,7 @@ from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
+from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import StoreEngine, UpsertResult, open_store
 from tidings.core.stories.ingest import place_stories
 from tidings.core.sync import index_pending
@@ -123,7 +124,11 @@ class ArticlePipeline:
     def _index_pending(self, whose: str = "an earlier crawl") -> None:
         """Index what an earlier crawl (killed) or another worker stored but did not index."""
         assert self.store is not None and self.index is not None
-        healed = index_pending(self.store, self.index, HEAL_BATCH)
+        try:
+            healed = index_pending(self.store, self.index, HEAL_BATCH)
+        except IndexUnavailable as exc:
+            self._index_failed(exc, "articles left pending by " + whose)
+            return
         if healed:
             level = logging.DEBUG if whose == "other workers" else logging.INFO
             logger.log(level, "indexed %d article(s) left pending by %s", healed, whose)
@@ -224,10 +229,24 @@ class ArticlePipeline:
             return  # still pending in the store: the worker holding the index takes them
         assert self.index is not None and self.store is not None
         if pending:
-            self.index.upsert([record for record, _ in pending.values()])
+            try:
+                self.index.upsert([record for record, _ in pending.values()])
+            except IndexUnavailable as exc:
+                self._index_failed(exc, f"{len(pending)} stored article(s)")
+                return
             self.store.mark_indexed({aid: version for aid, (_, version) in pending.items()})
         if self.shared_index:
             self._index_pending("other workers")
+
+    def _index_failed(self, exc: IndexUnavailable, what: str) -> None:
+        """Writer thread: the index is down (an Elasticsearch cluster gone away). One log line
+        and one recorded crawl error per failed write, no traceback: the articles are stored
+        and stay marked pending, and the next crawl (or import) indexes exactly those."""
+        message = f"indexing {what} failed; they stay pending for the next run: {exc}"
+        logger.error(" ".join(message.split()))
+        self.stats.inc_value(f"{STAT}errors/index")
+        assert self.store is not None
+        self.store.record_error(None, None, "index-unavailable", str(exc))
 
     def _close_writes(self) -> None:
         """Writer thread: release the index and the writer's store connection."""

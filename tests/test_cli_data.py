@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tidings.cli import data_commands
 from tidings.cli.main import main
 from tidings.core.config import Settings
 from tidings.core.index import open_index
@@ -63,6 +64,30 @@ def test_import_then_export_round_trips(tmp_path: Path, capsys: pytest.CaptureFi
         assert index.search(SearchRequest(q="accelerators")).total == 5
     finally:
         index.close()
+
+
+def stored_rows(home: Path) -> list[tuple]:
+    with Store(home / "tidings.db") as store:
+        records = [r for batch in store.iter_articles() for r in batch]
+    return sorted((r["id"], r["fingerprint"], r["cluster_id"], r["title"]) for r in records)
+
+
+def test_large_import_prepared_in_a_worker_stores_what_the_inline_path_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past IMPORT_BATCH records, a worker process parses, normalises and fingerprints them.
+    rows = [record(n) for n in range(23)]
+    rows += [{**record(100 + n), "title": f"Copy {n}", "body": BODY + "Detail 3."} for n in (1, 2)]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    monkeypatch.setattr(data_commands, "IMPORT_BATCH", 10)  # 25 records: the worker, 3 batches
+    assert main(["--home", str(tmp_path / "worker"), "import", str(src), "--no-classify"]) == 0
+    monkeypatch.setattr(data_commands, "IMPORT_BATCH", 1000)  # one batch, in this process
+    assert main(["--home", str(tmp_path / "inline"), "import", str(src), "--no-classify"]) == 0
+    worker, inline = stored_rows(tmp_path / "worker"), stored_rows(tmp_path / "inline")
+    assert len(worker) == 25 and all(fp for _, fp, _, _ in worker)
+    assert worker == inline
+    copies = {cluster for _, _, cluster, title in worker if title.startswith("Copy")}
+    assert len(copies) == 1 and copies != {None}  # the copies of story 3 share its cluster
 
 
 def test_import_from_stdin_classifies_untagged_records(

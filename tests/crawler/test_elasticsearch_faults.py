@@ -63,6 +63,13 @@ def pending_ids(db: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT article_id FROM index_pending")}
 
 
+def index_errors(db: Path) -> list[str]:
+    """Messages of the crawl errors recorded for failed index writes."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        sql = "SELECT message FROM crawl_errors WHERE kind = 'index-unavailable'"
+        return [row[0] for row in conn.execute(sql)]
+
+
 @dataclass
 class Outage:
     """What the scenario observed, for the tests to assert on."""
@@ -72,6 +79,7 @@ class Outage:
     first_crawl: subprocess.CompletedProcess[str] | None = None
     stored: set[str] = field(default_factory=set)
     pending: set[str] = field(default_factory=set)
+    recorded_failures: list[str] = field(default_factory=list)
     api_while_down: list[tuple[int, str, Any]] = field(default_factory=list)
     api_after_restart: tuple[int, str, Any] | None = None
     second_crawl: subprocess.CompletedProcess[str] | None = None
@@ -131,6 +139,7 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
         out, err = proc.communicate(timeout=300)
         seen.first_crawl = subprocess.CompletedProcess(crawl, proc.returncode, out, err)
         seen.stored, seen.pending = stored_ids(db), pending_ids(db)
+        seen.recorded_failures = index_errors(db)
 
         restarted_ms = int(time.time() * 1000)
         node.start()  # same port, same data
@@ -165,6 +174,18 @@ def test_crawl_records_the_failure_and_keeps_storing(outage: Outage) -> None:
     assert f"Elasticsearch at {outage.url} is unreachable" in crawl.stderr
     assert len(outage.stored) == ARTICLES  # the store of record lost nothing
     assert outage.pending <= outage.stored
+    assert outage.recorded_failures, "no index failure recorded in the store's crawl errors"
+    assert all("is unreachable" in message for message in outage.recorded_failures)
+
+
+def test_crawl_output_says_each_index_failure_in_one_line(outage: Outage) -> None:
+    crawl = outage.first_crawl
+    assert crawl is not None
+    output = crawl.stdout + crawl.stderr
+    assert "Traceback" not in output, output[output.find("Traceback") - 300 :][:3000]
+    failures = [line for line in output.splitlines() if "stay pending for the next run" in line]
+    assert len(failures) == len(outage.recorded_failures)  # one line per failed index write
+    assert all(f"Elasticsearch at {outage.url} is unreachable" in line for line in failures)
 
 
 def test_api_answers_503_problems_while_the_node_is_down(outage: Outage) -> None:

@@ -56,3 +56,19 @@ def open_tagger(settings: Settings, model_dir: Path | None = None):  # -> classi
         return Tagger.load(model_dir, taxonomy)
     except ModelLoadError as exc:
         raise UsageError(str(exc)) from None
+
+
+def check_index(settings: Settings) -> None:
+    """Stop now, in one line (exit 2), if the configured Elasticsearch cluster cannot be used:
+    down or a wrong URL, refused credentials, not Elasticsearch. Commands that would otherwise
+    crawl or serve for minutes before their first index call ask this first. The embedded
+    index needs no check: opening it fails at once."""
+    if settings.index_backend != "elasticsearch":
+        return
+    from tidings.core.index import open_index
+
+    index = open_index(settings)
+    try:
+        index.count()  # raises IndexUnavailable, which the CLI prints as one line
+    finally:
+        index.close()

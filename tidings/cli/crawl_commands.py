@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tidings.cli.common import existing_file, open_tagger, settings_from
+from tidings.cli.common import check_index, existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -132,6 +132,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not sources:
         print("nothing to crawl: every source was crawled less than its interval ago")
         return 0
+    check_index(settings)  # a wrong Elasticsearch URL or password: one line, before crawling
     tagger = None if args.no_classify else open_tagger(settings)
     report = run_crawl(
         settings,

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tidings.cli.common import existing_file, open_tagger, settings_from
+from tidings.cli.common import check_index, existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 
 
@@ -215,6 +215,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size must be at least 1")
     if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
+    check_index(settings)
     model_dir = Path(args.model) if args.model else settings.model_dir
     tagger = open_tagger(settings, model_dir)
     _say(f"re-tagging with model {tagger.model_version} ({model_dir})")

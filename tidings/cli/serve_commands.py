@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from tidings.cli.common import open_taxonomy, settings_from
+from tidings.cli.common import check_index, open_taxonomy, settings_from
 from tidings.cli.errors import UsageError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -44,6 +44,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     open_taxonomy(settings)  # a bad taxonomy file stops here, not at the first /topics
+    check_index(settings)  # so does a wrong Elasticsearch URL or password
     no_index = settings.index_backend == "embedded" and not settings.index_dir.exists()
 
     def ready(url: str) -> None:

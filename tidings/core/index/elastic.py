@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +25,7 @@ from elasticsearch import (
     Elasticsearch,
     NotFoundError,
     TransportError,
+    UnsupportedProductError,
     helpers,
 )
 
@@ -53,8 +54,15 @@ from tidings.core.index.cursor import (
 from tidings.core.index.embedded import IndexReadOnlyError
 from tidings.core.index.query_language import Node, parse
 
-BULK_CHUNK = 500
+#: Documents per ``_bulk`` request: a batch of an import goes in one or two round trips.
+BULK_CHUNK = 2000
 log = logging.getLogger(__name__)
+
+# The transport logs each retry of a failed request as a warning with a traceback; this module
+# reports the failure itself, once, as IndexUnavailable (one line). An operator who set a level
+# on the "elastic_transport" logger keeps it.
+if logging.getLogger("elastic_transport").level == logging.NOTSET:
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
 
 
 def _error_type(exc: ApiError) -> str:
@@ -133,22 +141,51 @@ class ElasticIndex:
         self._max_backoff = max_backoff
         self._ready = False
         self._stemmer_name: str | None = None
+        self._refresh: str | bool = "wait_for"  # False inside bulk_loading()
 
     # -- setup -----------------------------------------------------------------------------
 
-    def _ensure(self) -> None:
-        """Create the concrete index and its alias on first use (safe if another process races)."""
-        if self._ready:
-            return
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Turn "this cluster cannot be used" into one :class:`IndexUnavailable` line: down or a
+        wrong URL, refused credentials, or a server that is not Elasticsearch. The CLI prints it
+        and exits 2; the API answers 503."""
         try:
-            exists = bool(self._client.indices.exists(index=self.alias))
-        except TransportError as exc:
+            yield
+        except TransportError as exc:  # refused, timed out, TLS, a reply that is not JSON
             raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         except (AuthenticationException, AuthorizationException) as exc:
             raise IndexUnavailable(
                 f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}): "
                 f"{_reason(exc)}"
             ) from exc
+        except UnsupportedProductError as exc:
+            raise IndexUnavailable(
+                f"{self.url} is not Elasticsearch (its answer lacks the X-Elastic-Product "
+                "header); check TIDINGS_ES_URL"
+            ) from exc
+
+    def _probe(self) -> None:
+        """``GET /_cluster/health``: the one request that tells a wrong URL or password from a
+        working cluster before anything else is sent (the integ-test build has no ``GET /``)."""
+        with self._reaching():
+            try:
+                self._client.cluster.health()
+            except ApiError as exc:  # a web server, but not Elasticsearch
+                if isinstance(exc, (AuthenticationException, AuthorizationException)):
+                    raise
+                raise IndexUnavailable(
+                    f"{self.url} is not Elasticsearch (GET /_cluster/health answered "
+                    f"{exc.meta.status}); check TIDINGS_ES_URL"
+                ) from exc
+
+    def _ensure(self) -> None:
+        """Create the concrete index and its alias on first use (safe if another process races)."""
+        if self._ready:
+            return
+        self._probe()
+        with self._reaching():
+            exists = bool(self._client.indices.exists(index=self.alias))
         if not exists:
             self._put_template()
             concrete = eq.concrete_index(self.alias)
@@ -222,7 +259,7 @@ class ElasticIndex:
         # raise_on_error=False is what makes item-level 429s retried at all: with True the
         # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
         failed = []
-        try:
+        with self._reaching():  # the cluster went away mid-write: callers keep it pending
             for ok, item in helpers.streaming_bulk(
                 self._client,
                 actions,
@@ -237,16 +274,34 @@ class ElasticIndex:
                 status = next(iter(item.values()), {}).get("status")
                 if not ok and status not in ignore_status:
                     failed.append(item)
-        except TransportError as exc:  # the cluster went away mid-write: callers keep it pending
-            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         if failed:
             raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
 
     def upsert(self, articles: list[dict[str, Any]]) -> None:
-        """Add or replace articles by id; visible to searches when this returns."""
+        """Add or replace articles by id; visible to searches when this returns (inside
+        :meth:`bulk_loading`: when the loading ends)."""
         self._require_writable()
         self._ensure()
-        self._bulk(eq.upsert_actions(self.alias, articles))
+        self._bulk(eq.upsert_actions(self.alias, articles), refresh=self._refresh)
+
+    @contextlib.contextmanager
+    def bulk_loading(self) -> Iterator[None]:
+        """Upserts inside are durable when they return but visible only at the end: one refresh
+        then, instead of one wait per batch.
+
+        Waiting for a refresh after every batch made an import spend most of its time waiting
+        (a refresh comes once a second). The documents are in the translog as soon as the bulk
+        request answers, so clearing the store's pending marks after each batch stays safe; a
+        loader killed before the end leaves them to the cluster's own next refresh.
+        """
+        self._refresh = False
+        try:
+            yield
+        finally:
+            self._refresh = "wait_for"
+        if self._ready:
+            with self._reaching():
+                self._client.indices.refresh(index=self.alias)
 
     def delete(self, ids: list[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
@@ -272,6 +327,7 @@ class ElasticIndex:
         Returns the number of articles loaded. A failure leaves the alias where it was.
         """
         self._require_writable()
+        self._probe()
         self._put_template()
         old = self._concrete_indices()
         new = eq.next_concrete_index(self.alias, old)
@@ -440,7 +496,8 @@ class ElasticIndex:
     def count(self) -> int:
         """Number of indexed articles."""
         self._ensure()
-        return int(self._client.count(index=self.alias)["count"])
+        with self._reaching():
+            return int(self._client.count(index=self.alias)["count"])
 
     def health(self) -> dict[str, Any]:
         """Cluster status and document count; any failure is reported, never raised.
