@@ -350,6 +350,18 @@ class ElasticIndex:
         self._ready = True
         return total
 
+    def drop(self) -> None:
+        """Delete the concrete index (or indices) behind the alias, and with them the alias.
+
+        For tests and operators; the next call recreates an empty index.
+        """
+        self._require_writable()
+        names = {eq.concrete_index(self.alias), *self._concrete_indices()}
+        self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        self._ready = False
+
+    # -- queries ---------------------------------------------------------------------------
+
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         """Run a search body (on the alias, or on the point in time the body names)."""
         try:
