@@ -13,8 +13,8 @@ from typing import Any
 
 import psycopg
 
-from tidings.core.article import utc_now
-from tidings.core.store.base import CrawlLog, FetchState
+from tidings.core.store.base import FetchState
+from tidings.core.store.crawl_log import SqlCrawlLog
 from tidings.core.store.postgres_db import PostgresDatabase
 
 _STATE_COLUMNS = "url, source_id, etag, last_modified, status, fetched_at, seen_modified"
@@ -76,8 +76,8 @@ FROM ids ORDER BY ids.source_id
 """
 
 
-class PostgresCrawlLog(CrawlLog):
-    """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``."""
+class PostgresCrawlLog(SqlCrawlLog):
+    """The crawl log's PostgreSQL parts: fetch states in URL order, health in one statement."""
 
     _pg: PostgresDatabase
 
@@ -86,62 +86,6 @@ class PostgresCrawlLog(CrawlLog):
             return
         with self._pg.transaction() as db:
             put_fetch_states(db, states)
-
-    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "UPDATE fetch_state SET status = 304, fetched_at = %s, "
-                "seen_modified = COALESCE(%s, seen_modified) WHERE url = %s",
-                (fetched_at, seen_modified, url),
-            )
-
-    def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = self._pg.query(
-            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
-            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = %s",
-            (url,),
-        )
-        return dict(rows[0]) if rows else None
-
-    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "INSERT INTO crawl_errors (source_id, url, kind, message, at) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (source_id, url, kind, message, utc_now()),
-            )
-
-    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._pg.query(
-            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
-            "ORDER BY id DESC LIMIT %s",
-            (limit,),
-        )
-        return [dict(row) for row in rows]
-
-    def record_source_run(
-        self,
-        source_id: str,
-        started_at: str,
-        finished_at: str,
-        finish_reason: str | None,
-        counts: dict[str, Any],
-        ok: bool,
-    ) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
-                "ok, counts) VALUES (%s, %s, %s, %s, %s, %s)",
-                (source_id, started_at, finished_at, finish_reason, int(ok),
-                 json.dumps(counts, sort_keys=True)),
-            )  # fmt: skip
-
-    def last_finished_runs(self) -> dict[str, str]:
-        rows = self._pg.query(
-            "SELECT source_id, MAX(finished_at) AS at FROM source_runs "
-            "WHERE finish_reason = 'finished' GROUP BY source_id"
-        )
-        return {row["source_id"]: row["at"] for row in rows}
 
     def source_health(self) -> list[dict[str, Any]]:
         out = []

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
-from tidings.core.article import utc_now
-from tidings.core.store.base import CrawlLog, FetchState
+from tidings.core.store.base import FetchState
+from tidings.core.store.crawl_log import SqlCrawlLog
 from tidings.core.store.sqlite_db import SqliteDatabase
 
 _UPSERT_STATE = (
@@ -44,8 +44,8 @@ def put_fetch_state(db: sqlite3.Connection, state: FetchState) -> None:
     )
 
 
-class SqliteCrawlLog(CrawlLog):
-    """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``."""
+class SqliteCrawlLog(SqlCrawlLog):
+    """The crawl log's SQLite parts: fetch states and per-source health (one query per part)."""
 
     _sql: SqliteDatabase
 
@@ -55,66 +55,6 @@ class SqliteCrawlLog(CrawlLog):
         with self._sql.write() as db:
             for state in states:
                 put_fetch_state(db, state)
-
-    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "UPDATE fetch_state SET status = 304, fetched_at = ?, "
-                "seen_modified = COALESCE(?, seen_modified) WHERE url = ?",
-                (fetched_at, seen_modified, url),
-            )
-
-    def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = self._sql.query(
-            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
-            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = ?",
-            (url,),
-        )
-        if not rows:
-            return None
-        state = dict(rows[0])
-        state["stored"] = bool(state["stored"])
-        return state
-
-    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "INSERT INTO crawl_errors (source_id, url, kind, message, at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (source_id, url, kind, message, utc_now()),
-            )
-
-    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._sql.query(
-            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [dict(row) for row in rows]
-
-    def record_source_run(
-        self,
-        source_id: str,
-        started_at: str,
-        finished_at: str,
-        finish_reason: str | None,
-        counts: dict[str, Any],
-        ok: bool,
-    ) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
-                "ok, counts) VALUES (?, ?, ?, ?, ?, ?)",
-                (source_id, started_at, finished_at, finish_reason, int(ok),
-                 json.dumps(counts, sort_keys=True)),
-            )  # fmt: skip
-
-    def last_finished_runs(self) -> dict[str, str]:
-        rows = self._sql.query(
-            "SELECT source_id, MAX(finished_at) FROM source_runs "
-            "WHERE finish_reason = 'finished' GROUP BY source_id"
-        )
-        return {row[0]: row[1] for row in rows}
 
     def source_health(self) -> list[dict[str, Any]]:
         ids = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,16 @@ class SqliteDatabase:
         """Rows of one read statement (outside any write transaction of this object)."""
         with self.lock:
             return self.db.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement in a transaction of its own (shared store code's interface,
+        :class:`tidings.core.store.crawl_log.SqlDatabase`)."""
+        with self.write() as db:
+            db.execute(sql, params)
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """:meth:`query`, for shared store code (``?`` is SQLite's own placeholder)."""
+        return self.query(sql, tuple(params))
 
     def close(self) -> None:
         with self.lock:

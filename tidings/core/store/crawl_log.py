@@ -1,0 +1,87 @@
+"""The crawl log written once for every engine: the statements that read and append crawl
+bookkeeping are the same SQL on SQLite and PostgreSQL, so they live here, against the two
+methods of :class:`SqlDatabase` that each engine's database module provides. Engine-specific
+SQL (fetch-state upserts inside article transactions, per-source health) stays in the engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from tidings.core.article import utc_now
+from tidings.core.store.base import CrawlLog
+
+
+class SqlDatabase(Protocol):
+    """What the shared store code needs of an engine's database: statements written with
+    ``?`` placeholders (the engine converts them to its own style)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement in a transaction of its own."""
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Mapping[str, Any]]:
+        """Rows of one read statement, addressable by column name."""
+
+
+class SqlCrawlLog(CrawlLog):
+    """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``; an engine
+    sets ``_db`` and adds ``put_fetch_states`` and ``source_health``."""
+
+    _db: SqlDatabase
+
+    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
+        self._db.execute(
+            "UPDATE fetch_state SET status = 304, fetched_at = ?, "
+            "seen_modified = COALESCE(?, seen_modified) WHERE url = ?",
+            (fetched_at, seen_modified, url),
+        )
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        rows = self._db.select(
+            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
+            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = ?",
+            (url,),
+        )
+        if not rows:
+            return None
+        state = dict(rows[0])
+        state["stored"] = bool(state["stored"])  # SQLite answers 0/1
+        return state
+
+    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
+        self._db.execute(
+            "INSERT INTO crawl_errors (source_id, url, kind, message, at) VALUES (?, ?, ?, ?, ?)",
+            (source_id, url, kind, message, utc_now()),
+        )
+
+    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._db.select(
+            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
+
+    def record_source_run(
+        self,
+        source_id: str,
+        started_at: str,
+        finished_at: str,
+        finish_reason: str | None,
+        counts: dict[str, Any],
+        ok: bool,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
+            "ok, counts) VALUES (?, ?, ?, ?, ?, ?)",
+            (source_id, started_at, finished_at, finish_reason, int(ok),
+             json.dumps(counts, sort_keys=True)),
+        )  # fmt: skip
+
+    def last_finished_runs(self) -> dict[str, str]:
+        rows = self._db.select(
+            "SELECT source_id, MAX(finished_at) AS at FROM source_runs "
+            "WHERE finish_reason = 'finished' GROUP BY source_id"
+        )
+        return {row["source_id"]: row["at"] for row in rows}
