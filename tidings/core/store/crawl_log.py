@@ -23,6 +23,9 @@ class SqlDatabase(Protocol):
     def select(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Mapping[str, Any]]:
         """Rows of one read statement, addressable by column name."""
 
+    def placeholders(self, sql: str) -> str:
+        """``sql`` in this engine's placeholder style, for statements run on a connection."""
+
 
 class SqlCrawlLog(CrawlLog):
     """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``; an engine

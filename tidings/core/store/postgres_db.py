@@ -182,20 +182,20 @@ class PostgresDatabase:
         the articles lock (shared store code's interface,
         :class:`tidings.core.store.crawl_log.SqlDatabase`)."""
         with self.transaction() as db:
-            db.execute(_pyformat(sql), params)
+            db.execute(self.placeholders(sql), params)
 
     def select(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """:meth:`query` for a statement with ``?`` placeholders (shared store code)."""
-        return self.query(_pyformat(sql), list(params))
+        return self.query(self.placeholders(sql), list(params))
+
+    @staticmethod
+    def placeholders(sql: str) -> str:
+        """Shared store SQL (``?`` placeholders, SQLite's style) in psycopg's ``%s`` style; a
+        literal ``%`` is doubled. Shared statements hold no ``?`` but placeholders."""
+        return sql.replace("%", "%%").replace("?", "%s")
 
     def close(self) -> None:
         self.pool.close()
-
-
-def _pyformat(sql: str) -> str:
-    """SQL written with ``?`` placeholders (the shared style, SQLite's) in psycopg's ``%s``
-    style; a literal ``%`` is doubled. Shared statements hold no ``?`` but placeholders."""
-    return sql.replace("%", "%%").replace("?", "%s")
 
 
 def _where(url: str) -> str:

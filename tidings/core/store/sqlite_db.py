@@ -184,6 +184,11 @@ class SqliteDatabase:
         """:meth:`query`, for shared store code (``?`` is SQLite's own placeholder)."""
         return self.query(sql, tuple(params))
 
+    @staticmethod
+    def placeholders(sql: str) -> str:
+        """Shared store SQL in this engine's placeholder style: SQLite's own ``?``."""
+        return sql
+
     def close(self) -> None:
         with self.lock:
             self.db.close()
