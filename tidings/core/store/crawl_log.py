@@ -1,21 +1,62 @@
-"""The crawl log written once for every engine: the statements that read and append crawl
-bookkeeping are the same SQL on SQLite and PostgreSQL, so they live here, against the two
-methods of :class:`SqlDatabase` that each engine's database module provides. Engine-specific
-SQL (fetch-state upserts inside article transactions, per-source health) stays in the engine."""
+"""The crawl log written once for every engine: its statements (fetch-state upserts included:
+``ON CONFLICT … excluded`` is the same on both) are the same SQL on SQLite and PostgreSQL, so
+they live here, against :class:`SqlDatabase`, which each engine's database module provides.
+Per-source health stays in the engines (PostgreSQL answers it in one statement)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from tidings.core.article import utc_now
-from tidings.core.store.base import CrawlLog
+from tidings.core.store.base import CrawlLog, FetchState
+
+_STATE_COLUMNS = "url, source_id, etag, last_modified, status, fetched_at, seen_modified"
+_UPSERT_STATE = (
+    " ON CONFLICT (url) DO UPDATE SET source_id = excluded.source_id, "
+    "etag = excluded.etag, last_modified = excluded.last_modified, "
+    "status = excluded.status, fetched_at = excluded.fetched_at, "
+    "seen_modified = excluded.seen_modified, content_hash = excluded.content_hash, "
+    "article_id = excluded.article_id"
+)
+_PAGE_STATE = (
+    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, content_hash, id FROM articles "
+    "WHERE canonical_url = ?" + _UPSERT_STATE
+)
+_OTHER_STATE = (
+    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)" + _UPSERT_STATE
+)
+
+
+def put_fetch_states(
+    db: Any, states: Sequence[FetchState], placeholders: Callable[[str], str]
+) -> None:
+    """Insert or replace fetch states inside the transaction ``db``: a page's state takes the
+    id and content hash of the article stored under its canonical URL (and is not written when
+    no such article is stored); feeds and sitemaps have neither. In URL order, so two
+    PostgreSQL hosts writing overlapping batches cannot deadlock."""
+    page, other = placeholders(_PAGE_STATE), placeholders(_OTHER_STATE)
+    for state in sorted(states, key=lambda s: s.url):
+        values = (
+            state.url, state.source_id, state.etag, state.last_modified, state.status,
+            state.fetched_at, state.seen_modified,
+        )  # fmt: skip
+        if state.canonical_url is None:
+            db.execute(other, values)
+        else:
+            db.execute(page, (*values, state.canonical_url))
 
 
 class SqlDatabase(Protocol):
     """What the shared store code needs of an engine's database: statements written with
     ``?`` placeholders (the engine converts them to its own style)."""
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """``with db.transaction() as conn:`` — a write transaction without the articles lock."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement in a transaction of its own."""
@@ -29,9 +70,15 @@ class SqlDatabase(Protocol):
 
 class SqlCrawlLog(CrawlLog):
     """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``; an engine
-    sets ``_db`` and adds ``put_fetch_states`` and ``source_health``."""
+    sets ``_db`` and adds ``source_health``."""
 
     _db: SqlDatabase
+
+    def put_fetch_states(self, states: list[FetchState]) -> None:
+        if not states:
+            return
+        with self._db.transaction() as db:
+            put_fetch_states(db, states, self._db.placeholders)
 
     def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
         self._db.execute(

@@ -20,7 +20,6 @@ from tidings.core.store.base import (
     PendingWrite,
     UpsertResult,
 )
-from tidings.core.store.postgres_crawl import put_fetch_states
 from tidings.core.store.postgres_db import PostgresDatabase
 from tidings.core.store.sql_articles import SqlArticles
 from tidings.core.store.upserts import Write, run_upsert
@@ -81,10 +80,6 @@ class PostgresArticles(SqlArticles):
     @staticmethod
     def _copies(db: psycopg.Connection[Any]) -> _Copies:
         return _Copies(db)
-
-    @staticmethod
-    def _put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
-        put_fetch_states(db, states)
 
     @staticmethod
     def _write(db: psycopg.Connection[Any], write: Write, now: str, result: UpsertResult) -> None:

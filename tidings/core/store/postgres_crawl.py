@@ -1,56 +1,16 @@
-"""PostgreSQL half of the store that keeps crawl bookkeeping: fetch state, errors, runs, health.
+"""PostgreSQL's part of the crawl log (the rest is :mod:`tidings.core.store.crawl_log`).
 
-Nothing here takes the articles lock: fetch states are ``ON CONFLICT`` upserts (written in
-URL order, so two hosts writing overlapping batches cannot deadlock), errors and runs are
-appends.
+On PostgreSQL the shared crawl log's writes take no articles lock (its ``transaction()``):
+fetch states are ``ON CONFLICT`` upserts written in URL order, errors and runs are appends.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
-import psycopg
-
-from tidings.core.store.base import FetchState
 from tidings.core.store.crawl_log import SqlCrawlLog
 from tidings.core.store.postgres_db import PostgresDatabase
-
-_STATE_COLUMNS = "url, source_id, etag, last_modified, status, fetched_at, seen_modified"
-_UPSERT_STATE = (
-    " ON CONFLICT (url) DO UPDATE SET source_id = excluded.source_id, "
-    "etag = excluded.etag, last_modified = excluded.last_modified, "
-    "status = excluded.status, fetched_at = excluded.fetched_at, "
-    "seen_modified = excluded.seen_modified, content_hash = excluded.content_hash, "
-    "article_id = excluded.article_id"
-)
-_PAGE_STATE = (
-    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
-    "SELECT %s, %s, %s, %s, %s, %s, %s, content_hash, id FROM articles "
-    "WHERE canonical_url = %s" + _UPSERT_STATE
-)
-_OTHER_STATE = (
-    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, NULL)" + _UPSERT_STATE
-)
-
-
-def put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
-    """Insert or replace fetch states inside a transaction: a page's state takes the id and
-    content hash of the article stored under its canonical URL (and is not written when no
-    such article is stored); feeds and sitemaps have neither."""
-    with db.cursor() as cur:
-        for state in sorted(states, key=lambda s: s.url):
-            values = (
-                state.url, state.source_id, state.etag, state.last_modified, state.status,
-                state.fetched_at, state.seen_modified,
-            )  # fmt: skip
-            if state.canonical_url is None:
-                cur.execute(_OTHER_STATE, values)
-            else:
-                cur.execute(_PAGE_STATE, (*values, state.canonical_url))
-
 
 #: Per source with runs or errors: its newest run, newest ok run's end, newest error and error
 #: counts by kind, in one statement.
@@ -77,15 +37,9 @@ FROM ids ORDER BY ids.source_id
 
 
 class PostgresCrawlLog(SqlCrawlLog):
-    """The crawl log's PostgreSQL parts: fetch states in URL order, health in one statement."""
+    """The crawl log's PostgreSQL part: per-source health in one statement."""
 
     _pg: PostgresDatabase
-
-    def put_fetch_states(self, states: list[FetchState]) -> None:
-        if not states:
-            return
-        with self._pg.transaction() as db:
-            put_fetch_states(db, states)
 
     def source_health(self) -> list[dict[str, Any]]:
         out = []

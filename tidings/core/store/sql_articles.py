@@ -6,10 +6,11 @@ functions, upserts, locks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from tidings.core.store.base import ArticleStore
-from tidings.core.store.crawl_log import SqlDatabase
+from tidings.core.store.base import ArticleStore, FetchState
+from tidings.core.store.crawl_log import SqlDatabase, put_fetch_states
 from tidings.core.store.upserts import StoredArticle, column_date
 
 
@@ -34,6 +35,10 @@ class SqlArticles(ArticleStore):
             row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
             row["source_id"], json.loads(row["record"]),
         )  # fmt: skip
+
+    def _put_fetch_states(self, db: Any, states: Sequence[FetchState]) -> None:
+        """Record the upsert's fetch states in its transaction ``db``."""
+        put_fetch_states(db, states, self._db.placeholders)
 
     def get(self, aid: str) -> dict[str, Any] | None:
         rows = self._db.select("SELECT record FROM articles WHERE id = ?", (aid,))

@@ -15,7 +15,6 @@ from tidings.core.store.base import (
     UpsertResult,
 )
 from tidings.core.store.sql_articles import SqlArticles
-from tidings.core.store.sqlite_crawl import put_fetch_state
 from tidings.core.store.sqlite_db import SqliteDatabase
 from tidings.core.store.upserts import Write, run_upsert
 
@@ -67,11 +66,6 @@ class SqliteArticles(SqlArticles):
     @staticmethod
     def _copies(db: sqlite3.Connection) -> _Copies:
         return _Copies(db)
-
-    @staticmethod
-    def _put_fetch_states(db: sqlite3.Connection, states: Sequence[FetchState]) -> None:
-        for state in states:
-            put_fetch_state(db, state)
 
     @staticmethod
     def _write(db: sqlite3.Connection, write: Write, now: str, result: UpsertResult) -> None:

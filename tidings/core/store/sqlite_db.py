@@ -169,6 +169,9 @@ class SqliteDatabase:
         """``with db.write() as conn:`` — one ``BEGIN IMMEDIATE`` transaction."""
         return _Transaction(self)
 
+    #: The write transaction of shared store code: SQLite has one kind (no separate lock).
+    transaction = write
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Rows of one read statement (outside any write transaction of this object)."""
         with self.lock:
