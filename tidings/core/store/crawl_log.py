@@ -55,6 +55,10 @@ class SqlDatabase(Protocol):
     """What the shared store code needs of an engine's database: statements written with
     ``?`` placeholders (the engine converts them to its own style)."""
 
+    def write(self) -> AbstractContextManager[Any]:
+        """``with db.write() as conn:`` — the transaction that decides articles, clusters and
+        index marks one writer at a time (PostgreSQL: under its articles lock)."""
+
     def transaction(self) -> AbstractContextManager[Any]:
         """``with db.transaction() as conn:`` — a write transaction without the articles lock."""
 

@@ -16,13 +16,12 @@ import psycopg
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     DeleteResult,
-    FetchState,
     PendingWrite,
     UpsertResult,
 )
 from tidings.core.store.postgres_db import PostgresDatabase
 from tidings.core.store.sql_articles import SqlArticles
-from tidings.core.store.upserts import Write, run_upsert
+from tidings.core.store.upserts import Write
 
 
 class _Copies:
@@ -67,15 +66,6 @@ class PostgresArticles(SqlArticles):
     _pg: PostgresDatabase
 
     # -- writes ----------------------------------------------------------------------------
-
-    def upsert(
-        self,
-        articles: list[dict[str, Any]],
-        *,
-        fetch_states: list[FetchState] | None = None,
-        track_index: bool = False,
-    ) -> UpsertResult:
-        return run_upsert(self._pg.write(), self, articles, fetch_states, track_index)
 
     @staticmethod
     def _copies(db: psycopg.Connection[Any]) -> _Copies:

@@ -9,15 +9,25 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tidings.core.store.base import ArticleStore, FetchState
+from tidings.core.store.base import ArticleStore, FetchState, UpsertResult
 from tidings.core.store.crawl_log import SqlDatabase, put_fetch_states
-from tidings.core.store.upserts import StoredArticle, column_date
+from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
 
 
 class SqlArticles(ArticleStore):
-    """Shared reads of ``articles`` and ``article_topics``; an engine sets ``_db``."""
+    """Shared article methods; an engine sets ``_db`` and adds the steps of an upsert
+    (:class:`tidings.core.store.upserts.UpsertSteps`) that its SQL makes its own."""
 
     _db: SqlDatabase
+
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        return run_upsert(self._db.write(), self, articles, fetch_states, track_index)
 
     def _stored(self, db: Any, record: dict[str, Any]) -> StoredArticle | None:
         """The stored row with the record's id, else with its canonical URL (``db``: the

@@ -10,13 +10,12 @@ from typing import Any
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     DeleteResult,
-    FetchState,
     PendingWrite,
     UpsertResult,
 )
 from tidings.core.store.sql_articles import SqlArticles
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import Write, run_upsert
+from tidings.core.store.upserts import Write
 
 
 class _Copies:
@@ -53,15 +52,6 @@ class SqliteArticles(SqlArticles):
     _sql: SqliteDatabase
 
     # -- writes ----------------------------------------------------------------------------
-
-    def upsert(
-        self,
-        articles: list[dict[str, Any]],
-        *,
-        fetch_states: list[FetchState] | None = None,
-        track_index: bool = False,
-    ) -> UpsertResult:
-        return run_upsert(self._sql.write(), self, articles, fetch_states, track_index)
 
     @staticmethod
     def _copies(db: sqlite3.Connection) -> _Copies:
