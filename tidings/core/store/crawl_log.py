@@ -6,12 +6,12 @@ Per-source health stays in the engines (PostgreSQL answers it in one statement).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from tidings.core.article import utc_now
 from tidings.core.store.base import CrawlLog, FetchState
+from tidings.core.store.sql_db import SqlDatabase
 
 _STATE_COLUMNS = "url, source_id, etag, last_modified, status, fetched_at, seen_modified"
 _UPSERT_STATE = (
@@ -49,27 +49,6 @@ def put_fetch_states(
             db.execute(other, values)
         else:
             db.execute(page, (*values, state.canonical_url))
-
-
-class SqlDatabase(Protocol):
-    """What the shared store code needs of an engine's database: statements written with
-    ``?`` placeholders (the engine converts them to its own style)."""
-
-    def write(self) -> AbstractContextManager[Any]:
-        """``with db.write() as conn:`` — the transaction that decides articles, clusters and
-        index marks one writer at a time (PostgreSQL: under its articles lock)."""
-
-    def transaction(self) -> AbstractContextManager[Any]:
-        """``with db.transaction() as conn:`` — a write transaction without the articles lock."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one write statement in a transaction of its own."""
-
-    def select(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Mapping[str, Any]]:
-        """Rows of one read statement, addressable by column name."""
-
-    def placeholders(self, sql: str) -> str:
-        """``sql`` in this engine's placeholder style, for statements run on a connection."""
 
 
 class SqlCrawlLog(CrawlLog):

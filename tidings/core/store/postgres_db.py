@@ -180,7 +180,7 @@ class PostgresDatabase:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement (``?`` placeholders) in a transaction of its own, without
         the articles lock (shared store code's interface,
-        :class:`tidings.core.store.crawl_log.SqlDatabase`)."""
+        :class:`tidings.core.store.sql_db.SqlDatabase`)."""
         with self.transaction() as db:
             db.execute(self.placeholders(sql), params)
 

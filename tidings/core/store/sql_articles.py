@@ -1,5 +1,5 @@
 """The article methods whose SQL is the same on SQLite and PostgreSQL, written once against
-:class:`tidings.core.store.crawl_log.SqlDatabase` (``?`` placeholders). What differs stays in
+:class:`tidings.core.store.sql_db.SqlDatabase` (``?`` placeholders). What differs stays in
 the engine modules: row order (``rowid`` vs ``seq``), id lists (``IN`` vs ``ANY``), JSON
 functions, upserts, locks."""
 
@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tidings.core.store.base import ArticleStore, FetchState, UpsertResult
-from tidings.core.store.crawl_log import SqlDatabase, put_fetch_states
+from tidings.core.store.crawl_log import put_fetch_states
+from tidings.core.store.sql_db import SqlDatabase
 from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
 
 

@@ -179,7 +179,7 @@ class SqliteDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement in a transaction of its own (shared store code's interface,
-        :class:`tidings.core.store.crawl_log.SqlDatabase`)."""
+        :class:`tidings.core.store.sql_db.SqlDatabase`)."""
         with self.write() as db:
             db.execute(sql, params)
 
