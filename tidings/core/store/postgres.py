@@ -15,7 +15,7 @@ class PostgresStore(PostgresArticles, PostgresCrawlLog, StoreEngine):
     up to ``pool_max`` connections per object, safe to share between threads."""
 
     def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
-        self._pg = PostgresDatabase(url, pool_max=pool_max)
+        self._pg = self._db = PostgresDatabase(url, pool_max=pool_max)
         self.url = url
 
     def close(self) -> None:

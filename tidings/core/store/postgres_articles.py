@@ -15,15 +15,13 @@ import psycopg
 
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
-    ArticleStore,
     DeleteResult,
-    FetchState,
     PendingWrite,
     UpsertResult,
 )
-from tidings.core.store.postgres_crawl import put_fetch_states
 from tidings.core.store.postgres_db import PostgresDatabase
-from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
+from tidings.core.store.sql_articles import SqlArticles
+from tidings.core.store.upserts import Write
 
 
 class _Copies:
@@ -60,7 +58,7 @@ def _topic_ids(record: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(str(tid) for tid in ids))
 
 
-class PostgresArticles(ArticleStore):
+class PostgresArticles(SqlArticles):
     """Articles in ``articles`` (the record as JSON text beside the columns queries need,
     ``seq`` keeping first-stored order), LSH band keys in ``fingerprint_bands``, topic ids in
     ``article_topics``, pending marks in ``index_pending``."""
@@ -69,36 +67,9 @@ class PostgresArticles(ArticleStore):
 
     # -- writes ----------------------------------------------------------------------------
 
-    def upsert(
-        self,
-        articles: list[dict[str, Any]],
-        *,
-        fetch_states: list[FetchState] | None = None,
-        track_index: bool = False,
-    ) -> UpsertResult:
-        return run_upsert(self._pg.write(), self, articles, fetch_states, track_index)
-
     @staticmethod
     def _copies(db: psycopg.Connection[Any]) -> _Copies:
         return _Copies(db)
-
-    @staticmethod
-    def _put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
-        put_fetch_states(db, states)
-
-    @staticmethod
-    def _stored(db: psycopg.Connection[Any], record: dict[str, Any]) -> StoredArticle | None:
-        row = db.execute(
-            "SELECT id, content_hash, cluster_id, fingerprint, source_id, record FROM articles "
-            "WHERE id = %s OR canonical_url = %s ORDER BY id = %s DESC LIMIT 1",
-            (record["id"], record["canonical_url"], record["id"]),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredArticle(
-            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
-            row["source_id"], json.loads(row["record"]),
-        )  # fmt: skip
 
     @staticmethod
     def _write(db: psycopg.Connection[Any], write: Write, now: str, result: UpsertResult) -> None:
@@ -190,10 +161,6 @@ class PostgresArticles(ArticleStore):
             for row in rows
         ]
 
-    def get(self, aid: str) -> dict[str, Any] | None:
-        rows = self._pg.query("SELECT record FROM articles WHERE id = %s", (aid,))
-        return json.loads(rows[0]["record"]) if rows else None
-
     def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
         unique = list(dict.fromkeys(ids))
         rows = self._pg.query("SELECT id, record FROM articles WHERE id = ANY(%s)", (unique,))
@@ -212,16 +179,6 @@ class PostgresArticles(ArticleStore):
             last = rows[-1]["seq"]
             yield [json.loads(row["record"]) for row in rows]
 
-    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
-        rows = self._pg.query(
-            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < %s LIMIT %s",
-            (column_date(cutoff), limit),
-        )
-        return [row["id"] for row in rows]
-
-    def count(self) -> int:
-        return int(self._pg.query("SELECT COUNT(*) AS n FROM articles")[0]["n"])
-
     def source_counts(self) -> list[dict[str, Any]]:
         rows = self._pg.query(
             "SELECT a.source_id, COUNT(*) AS n, (SELECT b.record::json -> 'source' "
@@ -235,13 +192,6 @@ class PostgresArticles(ArticleStore):
             out.append({"id": row["source_id"], "name": source.get("name"),
                         "domain": source.get("domain"), "articles": int(row["n"])})  # fmt: skip
         return out
-
-    def topic_counts(self) -> list[tuple[str, int]]:
-        rows = self._pg.query(
-            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
-            "ORDER BY n DESC, topic_id"
-        )
-        return [(str(row["topic_id"]), int(row["n"])) for row in rows]
 
     def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
         rows = self._pg.query(

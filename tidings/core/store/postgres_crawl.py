@@ -1,56 +1,16 @@
-"""PostgreSQL half of the store that keeps crawl bookkeeping: fetch state, errors, runs, health.
+"""PostgreSQL's part of the crawl log (the rest is :mod:`tidings.core.store.crawl_log`).
 
-Nothing here takes the articles lock: fetch states are ``ON CONFLICT`` upserts (written in
-URL order, so two hosts writing overlapping batches cannot deadlock), errors and runs are
-appends.
+On PostgreSQL the shared crawl log's writes take no articles lock (its ``transaction()``):
+fetch states are ``ON CONFLICT`` upserts written in URL order, errors and runs are appends.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
-import psycopg
-
-from tidings.core.article import utc_now
-from tidings.core.store.base import CrawlLog, FetchState
+from tidings.core.store.crawl_log import SqlCrawlLog
 from tidings.core.store.postgres_db import PostgresDatabase
-
-_STATE_COLUMNS = "url, source_id, etag, last_modified, status, fetched_at, seen_modified"
-_UPSERT_STATE = (
-    " ON CONFLICT (url) DO UPDATE SET source_id = excluded.source_id, "
-    "etag = excluded.etag, last_modified = excluded.last_modified, "
-    "status = excluded.status, fetched_at = excluded.fetched_at, "
-    "seen_modified = excluded.seen_modified, content_hash = excluded.content_hash, "
-    "article_id = excluded.article_id"
-)
-_PAGE_STATE = (
-    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
-    "SELECT %s, %s, %s, %s, %s, %s, %s, content_hash, id FROM articles "
-    "WHERE canonical_url = %s" + _UPSERT_STATE
-)
-_OTHER_STATE = (
-    f"INSERT INTO fetch_state ({_STATE_COLUMNS}, content_hash, article_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, NULL)" + _UPSERT_STATE
-)
-
-
-def put_fetch_states(db: psycopg.Connection[Any], states: Sequence[FetchState]) -> None:
-    """Insert or replace fetch states inside a transaction: a page's state takes the id and
-    content hash of the article stored under its canonical URL (and is not written when no
-    such article is stored); feeds and sitemaps have neither."""
-    with db.cursor() as cur:
-        for state in sorted(states, key=lambda s: s.url):
-            values = (
-                state.url, state.source_id, state.etag, state.last_modified, state.status,
-                state.fetched_at, state.seen_modified,
-            )  # fmt: skip
-            if state.canonical_url is None:
-                cur.execute(_OTHER_STATE, values)
-            else:
-                cur.execute(_PAGE_STATE, (*values, state.canonical_url))
-
 
 #: Per source with runs or errors: its newest run, newest ok run's end, newest error and error
 #: counts by kind, in one statement.
@@ -76,72 +36,10 @@ FROM ids ORDER BY ids.source_id
 """
 
 
-class PostgresCrawlLog(CrawlLog):
-    """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``."""
+class PostgresCrawlLog(SqlCrawlLog):
+    """The crawl log's PostgreSQL part: per-source health in one statement."""
 
     _pg: PostgresDatabase
-
-    def put_fetch_states(self, states: list[FetchState]) -> None:
-        if not states:
-            return
-        with self._pg.transaction() as db:
-            put_fetch_states(db, states)
-
-    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "UPDATE fetch_state SET status = 304, fetched_at = %s, "
-                "seen_modified = COALESCE(%s, seen_modified) WHERE url = %s",
-                (fetched_at, seen_modified, url),
-            )
-
-    def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = self._pg.query(
-            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
-            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = %s",
-            (url,),
-        )
-        return dict(rows[0]) if rows else None
-
-    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "INSERT INTO crawl_errors (source_id, url, kind, message, at) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (source_id, url, kind, message, utc_now()),
-            )
-
-    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._pg.query(
-            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
-            "ORDER BY id DESC LIMIT %s",
-            (limit,),
-        )
-        return [dict(row) for row in rows]
-
-    def record_source_run(
-        self,
-        source_id: str,
-        started_at: str,
-        finished_at: str,
-        finish_reason: str | None,
-        counts: dict[str, Any],
-        ok: bool,
-    ) -> None:
-        with self._pg.transaction() as db:
-            db.execute(
-                "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
-                "ok, counts) VALUES (%s, %s, %s, %s, %s, %s)",
-                (source_id, started_at, finished_at, finish_reason, int(ok),
-                 json.dumps(counts, sort_keys=True)),
-            )  # fmt: skip
-
-    def last_finished_runs(self) -> dict[str, str]:
-        rows = self._pg.query(
-            "SELECT source_id, MAX(finished_at) AS at FROM source_runs "
-            "WHERE finish_reason = 'finished' GROUP BY source_id"
-        )
-        return {row["source_id"]: row["at"] for row in rows}
 
     def source_health(self) -> list[dict[str, Any]]:
         out = []

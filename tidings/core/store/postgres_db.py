@@ -16,7 +16,7 @@ same data model on both engines, and PostgreSQL starts at the model SQLite reach
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -176,6 +176,23 @@ class PostgresDatabase:
         """Rows (as dicts) of one read statement."""
         with self.pool.connection() as db:
             return db.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement (``?`` placeholders) in a transaction of its own, without
+        the articles lock (shared store code's interface,
+        :class:`tidings.core.store.sql_db.SqlDatabase`)."""
+        with self.transaction() as db:
+            db.execute(self.placeholders(sql), params)
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """:meth:`query` for a statement with ``?`` placeholders (shared store code)."""
+        return self.query(self.placeholders(sql), list(params))
+
+    @staticmethod
+    def placeholders(sql: str) -> str:
+        """Shared store SQL (``?`` placeholders, SQLite's style) in psycopg's ``%s`` style; a
+        literal ``%`` is doubled. Shared statements hold no ``?`` but placeholders."""
+        return sql.replace("%", "%%").replace("?", "%s")
 
     def close(self) -> None:
         self.pool.close()

@@ -14,7 +14,7 @@ class SqliteStore(SqliteArticles, SqliteCrawlLog, StoreEngine):
     """SQLite store of record (WAL; one connection per object, safe to share between threads)."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteDatabase(path)
+        self._sql = self._db = SqliteDatabase(path)
         self.path = self._sql.path
 
     def close(self) -> None:

@@ -9,15 +9,13 @@ from typing import Any
 
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
-    ArticleStore,
     DeleteResult,
-    FetchState,
     PendingWrite,
     UpsertResult,
 )
-from tidings.core.store.sqlite_crawl import put_fetch_state
+from tidings.core.store.sql_articles import SqlArticles
 from tidings.core.store.sqlite_db import SqliteDatabase
-from tidings.core.store.upserts import StoredArticle, Write, column_date, run_upsert
+from tidings.core.store.upserts import Write
 
 
 class _Copies:
@@ -47,7 +45,7 @@ class _Copies:
         return [(str(row[0]), row[1]) for row in rows]
 
 
-class SqliteArticles(ArticleStore):
+class SqliteArticles(SqlArticles):
     """Articles in ``articles`` (the record as JSON beside the columns queries need), LSH
     band keys in ``fingerprint_bands``, pending marks in ``index_pending``."""
 
@@ -55,37 +53,9 @@ class SqliteArticles(ArticleStore):
 
     # -- writes ----------------------------------------------------------------------------
 
-    def upsert(
-        self,
-        articles: list[dict[str, Any]],
-        *,
-        fetch_states: list[FetchState] | None = None,
-        track_index: bool = False,
-    ) -> UpsertResult:
-        return run_upsert(self._sql.write(), self, articles, fetch_states, track_index)
-
     @staticmethod
     def _copies(db: sqlite3.Connection) -> _Copies:
         return _Copies(db)
-
-    @staticmethod
-    def _put_fetch_states(db: sqlite3.Connection, states: Sequence[FetchState]) -> None:
-        for state in states:
-            put_fetch_state(db, state)
-
-    @staticmethod
-    def _stored(db: sqlite3.Connection, record: dict[str, Any]) -> StoredArticle | None:
-        row = db.execute(
-            "SELECT id, content_hash, cluster_id, fingerprint, source_id, record FROM articles "
-            "WHERE id = ? OR canonical_url = ? ORDER BY id = ? DESC LIMIT 1",
-            (record["id"], record["canonical_url"], record["id"]),
-        ).fetchone()
-        if row is None:
-            return None
-        return StoredArticle(
-            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
-            row["source_id"], json.loads(row["record"]),
-        )  # fmt: skip
 
     @staticmethod
     def _write(db: sqlite3.Connection, write: Write, now: str, result: UpsertResult) -> None:
@@ -173,10 +143,6 @@ class SqliteArticles(ArticleStore):
             for row in rows
         ]
 
-    def get(self, aid: str) -> dict[str, Any] | None:
-        rows = self._sql.query("SELECT record FROM articles WHERE id = ?", (aid,))
-        return json.loads(rows[0][0]) if rows else None
-
     def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         unique = list(dict.fromkeys(ids))
@@ -201,16 +167,6 @@ class SqliteArticles(ArticleStore):
             last = rows[-1][0]
             yield [json.loads(row[1]) for row in rows]
 
-    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
-        rows = self._sql.query(
-            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
-            (column_date(cutoff), limit),
-        )
-        return [row[0] for row in rows]
-
-    def count(self) -> int:
-        return int(self._sql.query("SELECT COUNT(*) FROM articles")[0][0])
-
     def source_counts(self) -> list[dict[str, Any]]:
         rows = self._sql.query(
             "SELECT a.source_id, COUNT(*) AS n, (SELECT json_extract(b.record, '$.source') "
@@ -224,13 +180,6 @@ class SqliteArticles(ArticleStore):
             out.append({"id": sid, "name": source.get("name"), "domain": source.get("domain"),
                         "articles": int(count)})  # fmt: skip
         return out
-
-    def topic_counts(self) -> list[tuple[str, int]]:
-        rows = self._sql.query(
-            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
-            "ORDER BY n DESC, topic_id"
-        )
-        return [(str(tid), int(n)) for tid, n in rows]
 
     def cluster_members(self, cluster_id: str) -> list[dict[str, Any]]:
         rows = self._sql.query(

@@ -1,120 +1,18 @@
-"""SQLite half of the store that keeps crawl bookkeeping: fetch state, errors, runs, health."""
+"""SQLite's part of the crawl log (the rest is :mod:`tidings.core.store.crawl_log`): health."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
-from tidings.core.article import utc_now
-from tidings.core.store.base import CrawlLog, FetchState
+from tidings.core.store.crawl_log import SqlCrawlLog
 from tidings.core.store.sqlite_db import SqliteDatabase
 
-_UPSERT_STATE = (
-    " ON CONFLICT(url) DO UPDATE SET source_id = excluded.source_id, "
-    "etag = excluded.etag, last_modified = excluded.last_modified, "
-    "status = excluded.status, fetched_at = excluded.fetched_at, "
-    "seen_modified = excluded.seen_modified, content_hash = excluded.content_hash, "
-    "article_id = excluded.article_id"
-)
 
-
-def put_fetch_state(db: sqlite3.Connection, state: FetchState) -> None:
-    """Insert or replace one URL's fetch state, inside a write transaction; a page's state
-    takes the id and content hash of the article stored under its canonical URL (and is not
-    written when no such article is stored)."""
-    values = (
-        state.url, state.source_id, state.etag, state.last_modified, state.status,
-        state.fetched_at, state.seen_modified,
-    )  # fmt: skip
-    if state.canonical_url is None:
-        db.execute(
-            "INSERT INTO fetch_state (url, source_id, etag, last_modified, status, "
-            "fetched_at, seen_modified, content_hash, article_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)" + _UPSERT_STATE,
-            values,
-        )
-        return
-    db.execute(
-        "INSERT INTO fetch_state (url, source_id, etag, last_modified, status, fetched_at, "
-        "seen_modified, content_hash, article_id) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, content_hash, id FROM articles WHERE canonical_url = ?"
-        + _UPSERT_STATE,
-        (*values, state.canonical_url),
-    )
-
-
-class SqliteCrawlLog(CrawlLog):
-    """Crawl bookkeeping in ``fetch_state``, ``crawl_errors`` and ``source_runs``."""
+class SqliteCrawlLog(SqlCrawlLog):
+    """The crawl log's SQLite part: per-source health, one query per part."""
 
     _sql: SqliteDatabase
-
-    def put_fetch_states(self, states: list[FetchState]) -> None:
-        if not states:
-            return
-        with self._sql.write() as db:
-            for state in states:
-                put_fetch_state(db, state)
-
-    def note_not_modified(self, url: str, fetched_at: str, seen_modified: str | None) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "UPDATE fetch_state SET status = 304, fetched_at = ?, "
-                "seen_modified = COALESCE(?, seen_modified) WHERE url = ?",
-                (fetched_at, seen_modified, url),
-            )
-
-    def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = self._sql.query(
-            "SELECT f.*, a.id IS NOT NULL AS stored FROM fetch_state f "
-            "LEFT JOIN articles a ON a.id = f.article_id WHERE f.url = ?",
-            (url,),
-        )
-        if not rows:
-            return None
-        state = dict(rows[0])
-        state["stored"] = bool(state["stored"])
-        return state
-
-    def record_error(self, source_id: str | None, url: str | None, kind: str, message: str) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "INSERT INTO crawl_errors (source_id, url, kind, message, at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (source_id, url, kind, message, utc_now()),
-            )
-
-    def errors(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._sql.query(
-            "SELECT id, source_id, url, kind, message, at FROM crawl_errors "
-            "ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [dict(row) for row in rows]
-
-    def record_source_run(
-        self,
-        source_id: str,
-        started_at: str,
-        finished_at: str,
-        finish_reason: str | None,
-        counts: dict[str, Any],
-        ok: bool,
-    ) -> None:
-        with self._sql.write() as db:
-            db.execute(
-                "INSERT INTO source_runs (source_id, started_at, finished_at, finish_reason, "
-                "ok, counts) VALUES (?, ?, ?, ?, ?, ?)",
-                (source_id, started_at, finished_at, finish_reason, int(ok),
-                 json.dumps(counts, sort_keys=True)),
-            )  # fmt: skip
-
-    def last_finished_runs(self) -> dict[str, str]:
-        rows = self._sql.query(
-            "SELECT source_id, MAX(finished_at) FROM source_runs "
-            "WHERE finish_reason = 'finished' GROUP BY source_id"
-        )
-        return {row[0]: row[1] for row in rows}
 
     def source_health(self) -> list[dict[str, Any]]:
         ids = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,10 +169,28 @@ class SqliteDatabase:
         """``with db.write() as conn:`` — one ``BEGIN IMMEDIATE`` transaction."""
         return _Transaction(self)
 
+    #: The write transaction of shared store code: SQLite has one kind (no separate lock).
+    transaction = write
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Rows of one read statement (outside any write transaction of this object)."""
         with self.lock:
             return self.db.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement in a transaction of its own (shared store code's interface,
+        :class:`tidings.core.store.sql_db.SqlDatabase`)."""
+        with self.write() as db:
+            db.execute(sql, params)
+
+    def select(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """:meth:`query`, for shared store code (``?`` is SQLite's own placeholder)."""
+        return self.query(sql, tuple(params))
+
+    @staticmethod
+    def placeholders(sql: str) -> str:
+        """Shared store SQL in this engine's placeholder style: SQLite's own ``?``."""
+        return sql
 
     def close(self) -> None:
         with self.lock:

@@ -1,0 +1,73 @@
+"""The article methods whose SQL is the same on SQLite and PostgreSQL, written once against
+:class:`tidings.core.store.sql_db.SqlDatabase` (``?`` placeholders). What differs stays in
+the engine modules: row order (``rowid`` vs ``seq``), id lists (``IN`` vs ``ANY``), JSON
+functions, upserts, locks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tidings.core.store.base import ArticleStore, FetchState, UpsertResult
+from tidings.core.store.crawl_log import put_fetch_states
+from tidings.core.store.sql_db import SqlDatabase
+from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
+
+
+class SqlArticles(ArticleStore):
+    """Shared article methods; an engine sets ``_db`` and adds the steps of an upsert
+    (:class:`tidings.core.store.upserts.UpsertSteps`) that its SQL makes its own."""
+
+    _db: SqlDatabase
+
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        return run_upsert(self._db.write(), self, articles, fetch_states, track_index)
+
+    def _stored(self, db: Any, record: dict[str, Any]) -> StoredArticle | None:
+        """The stored row with the record's id, else with its canonical URL (``db``: the
+        upsert's transaction, a connection of this engine)."""
+        row = db.execute(
+            self._db.placeholders(
+                "SELECT id, content_hash, cluster_id, fingerprint, source_id, record "
+                "FROM articles WHERE id = ? OR canonical_url = ? ORDER BY id = ? DESC LIMIT 1"
+            ),
+            (record["id"], record["canonical_url"], record["id"]),
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredArticle(
+            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
+            row["source_id"], json.loads(row["record"]),
+        )  # fmt: skip
+
+    def _put_fetch_states(self, db: Any, states: Sequence[FetchState]) -> None:
+        """Record the upsert's fetch states in its transaction ``db``."""
+        put_fetch_states(db, states, self._db.placeholders)
+
+    def get(self, aid: str) -> dict[str, Any] | None:
+        rows = self._db.select("SELECT record FROM articles WHERE id = ?", (aid,))
+        return json.loads(rows[0]["record"]) if rows else None
+
+    def ids_older_than(self, cutoff: str, limit: int = 1000) -> list[str]:
+        rows = self._db.select(
+            "SELECT id FROM articles WHERE COALESCE(published_at, fetched_at) < ? LIMIT ?",
+            (column_date(cutoff), limit),
+        )
+        return [row["id"] for row in rows]
+
+    def count(self) -> int:
+        return int(self._db.select("SELECT COUNT(*) AS n FROM articles")[0]["n"])
+
+    def topic_counts(self) -> list[tuple[str, int]]:
+        rows = self._db.select(
+            "SELECT topic_id, COUNT(*) AS n FROM article_topics GROUP BY topic_id "
+            "ORDER BY n DESC, topic_id"
+        )
+        return [(str(row["topic_id"]), int(row["n"])) for row in rows]
