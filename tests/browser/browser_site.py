@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search_api"))
-from api_corpus import XSS_TITLE, raw_articles  # noqa: E402
+from api_corpus import XSS_TITLE, build_home, raw_articles  # noqa: E402
 
-__all__ = ["XSS_TITLE", "Site", "raw_articles"]
+__all__ = ["XSS_TITLE", "Site", "build_home", "raw_articles"]
 
 
 @dataclass(frozen=True)

@@ -29,15 +29,10 @@ except ImportError as exc:  # pragma: no cover - a clear message instead of a ba
         "tests/browser need Playwright for Python: pip install -e '.[test]' "
         "(playwright, pytest-playwright); the browser is Debian's chromium"
     ) from exc
-from browser_site import Site, raw_articles  # noqa: E402
+from browser_site import Site, build_home, raw_articles  # noqa: E402
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from search_api import create_app
-from tidings.core.article import normalise
-from tidings.core.config import Settings
-from tidings.core.index import open_index
-from tidings.core.store import Store
-from tidings.core.stories.ingest import place_stories
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TIDINGS_CHROMIUM", "/usr/bin/chromium")
@@ -140,19 +135,8 @@ def _host_app(app_origin: str) -> Flask:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The app over a tmp home with the test articles, and the host site, both on loopback."""
-    settings = Settings(home=tmp_path_factory.mktemp("tidings-browser-home"))
-    store = Store(settings.db_path)
-    try:
-        records = [normalise(r) for r in _shifted(raw_articles())]
-        place_stories(store, records)  # as every writer does
-        stored = list(store.upsert(records).articles)
-    finally:
-        store.close()
-    index = open_index(settings, writable=True)
-    try:
-        index.upsert(stored)
-    finally:
-        index.close()
+    home = tmp_path_factory.mktemp("tidings-browser-home")
+    settings, stored = build_home(home, _shifted(raw_articles()))
     app = create_app(settings, config={"RATELIMIT_ENABLED": False})
     api_server, _ = _serve(app)
     app_origin = f"http://127.0.0.1:{api_server.server_port}"

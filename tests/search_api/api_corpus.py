@@ -169,8 +169,11 @@ def by_title(articles: list[dict[str, Any]], title: str) -> dict[str, Any]:
     return next(a for a in articles if a["title"] == title)
 
 
-def build_home(home: Any) -> tuple[Any, list[dict[str, Any]]]:
-    """Store and index the test articles under ``home``; returns (settings, stored records)."""
+def build_home(
+    home: Any, articles: list[dict[str, Any]] | None = None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Store and index ``articles`` (default: the test articles) under ``home`` as every writer
+    does; returns (settings, stored records)."""
     from tidings.core.article import normalise
     from tidings.core.config import Settings
     from tidings.core.index import open_index
@@ -180,7 +183,7 @@ def build_home(home: Any) -> tuple[Any, list[dict[str, Any]]]:
     settings = Settings(home=home)
     store = Store(settings.db_path)
     try:
-        records = [normalise(r) for r in raw_articles()]
+        records = [normalise(r) for r in (raw_articles() if articles is None else articles)]
         place_stories(store, records)  # as every writer does: records carry their story_id
         stored = list(store.upsert(records).articles)
     finally:
