@@ -152,6 +152,21 @@ class Flag(fields.Boolean):
         raise ValidationError("must be true or false")
 
 
+class Aliased(Choice):
+    """One of a fixed set of words, or an older spelling of one (``aliases``: spelling -> word).
+
+    Both are documented in the enum; a request loads, dumps and echoes as the word, so one
+    state has one spelling (``collapse=true`` reads as ``cluster``)."""
+
+    def __init__(self, choices: tuple[str, ...], aliases: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__((*choices, *(a for a in aliases if a)), **kwargs)
+        self.aliases = dict(aliases)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = _single(value).strip().lower()
+        return super()._deserialize(self.aliases.get(text, text), attr, data, **kwargs)
+
+
 class DateBound(fields.String):
     """An ISO 8601 date or datetime in UTC; a bare date as an upper bound means its end."""
 

@@ -71,7 +71,7 @@ def home() -> tuple[str, int]:
     error: Problem | None = None
     try:
         query = parse_search(request.args, default_sort="date")
-        shown = dataclasses.replace(query, facets=PAGE_FACETS, histogram=True, collapse=True)
+        shown = dataclasses.replace(query, facets=PAGE_FACETS, histogram=True, collapse="cluster")
         result = run_search(shown)
     except Problem as problem:  # shown on the page; the operator's problems are logged too
         if problem.status >= 500:

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from search_api.fields import (
     MAX_DATE,
     MIN_DATE,
+    Aliased,
     Choice,
     Choices,
     Count,
@@ -35,6 +36,7 @@ from search_api.fields import Values as _Values
 from search_api.problems import validation_problem
 from tidings.core.index.base import (
     ALL_FACETS,
+    COLLAPSES,
     DEFAULT_LIMIT,
     FACET_FIELDS,
     FACETS,
@@ -55,6 +57,11 @@ MAX_CURSOR = 2048
 #: Longest article id a lookup accepts (longer ones are answered 404 without a lookup).
 MAX_ID = 200
 SORTS = ("relevance", "date")
+#: Older (boolean) spellings of ``collapse``, still accepted: ``true`` collapsed copies.
+COLLAPSE_ALIASES = {
+    **dict.fromkeys(("true", "1", "yes", "on"), "cluster"),
+    **dict.fromkeys(("false", "0", "no", "off", ""), "none"),
+}
 TREND_FIELDS = ALL_FACETS
 #: Facets a search counts unless ``facet`` says otherwise (entity and language cost more).
 DEFAULT_FACETS = FACET_FIELDS
@@ -140,9 +147,17 @@ class SearchArgs(FilterArgs):
     )
     limit = _limit()
     cursor = Cursor()
-    collapse = Flag(
-        load_default=False,
-        metadata={"description": "One hit per story (near-duplicate cluster), with its size."},
+    collapse = Aliased(
+        COLLAPSES,
+        COLLAPSE_ALIASES,
+        load_default="none",
+        metadata={
+            "description": "One hit per group, its best-ranked member, with the group's size "
+            "(`cluster_size`): `cluster` groups copies (near-duplicate text), `story` the "
+            "articles reporting one event (`story_id`); `none` (default) shows every article. "
+            "`true`/`false` are the older spellings of `cluster`/`none`. With a collapse, "
+            "`total` counts groups, not articles."
+        },
     )
     recency_boost = Flag(
         data_key="recency",

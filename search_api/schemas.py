@@ -105,7 +105,9 @@ class QueryEcho(Open):
     sort = fields.String()
     limit = fields.Integer()
     cursor = _str()
-    collapse = fields.Boolean()
+    collapse = fields.String(
+        metadata={"enum": ["none", "cluster", "story"], "description": "What hits were grouped by."}
+    )
     recency = fields.Boolean()
     histogram = fields.Boolean()
     facet = fields.List(fields.String(), metadata={"description": "The facets counted."})

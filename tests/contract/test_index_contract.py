@@ -85,6 +85,7 @@ def article(
     entities: tuple[str, ...] = ("Acme",),
     language: str = "en",
     cluster: str | None = None,
+    story: str | None = None,
 ) -> dict[str, Any]:
     aid = f"art{n}"
     return {
@@ -109,6 +110,7 @@ def article(
         "word_count": len(body.split()),
         "fingerprint": None,
         "cluster_id": cluster or aid,
+        "story_id": story,
     }
 
 
@@ -771,11 +773,11 @@ def test_collapse_shows_one_hit_per_story_with_its_size(index: IndexBackend) -> 
         article(6, "Parade in the city", cluster="storyA", published=BASE),
     ]  # fmt: skip
     index.upsert(docs)
-    by_date = index.search(SearchRequest(q="flood", sort="date", collapse=True))
+    by_date = index.search(SearchRequest(q="flood", sort="date", collapse="cluster"))
     assert ids(by_date.hits) == ["art5", "art4", "art3"]
     assert [h.cluster_size for h in by_date.hits] == [1, 1, 3]
     assert by_date.total == 3
-    ranked = index.search(SearchRequest(q="flood city", collapse=True, facets=("source",)))
+    ranked = index.search(SearchRequest(q="flood city", collapse="cluster", facets=("source",)))
     assert len(ranked.hits) == 1 and ranked.hits[0].cluster_size == 3
     assert ranked.facets["source"] == [("daily", 1), ("herald", 1), ("times", 1)]  # articles
     plain = index.search(SearchRequest(q="flood"))
@@ -789,13 +791,71 @@ def test_collapsed_pages_cover_every_story_once(index: IndexBackend) -> None:
     ]
     index.upsert(docs)
     for sort in ("date", "relevance"):
-        seen = _page_through(index, SearchRequest(q="budget", sort=sort, limit=3, collapse=True))
+        seen = _page_through(
+            index, SearchRequest(q="budget", sort=sort, limit=3, collapse="cluster")
+        )
         assert len(seen) == 7
         clusters = {next(d["cluster_id"] for d in docs if d["id"] == i) for i in seen}
         assert len(clusters) == 7
-    cursor = index.search(SearchRequest(q="budget", limit=3, collapse=True)).next_cursor
+    cursor = index.search(SearchRequest(q="budget", limit=3, collapse="cluster")).next_cursor
     with pytest.raises(QueryError):
         index.search(SearchRequest(q="budget", limit=3, cursor=cursor))
+
+
+def test_collapse_by_story_shows_one_hit_per_story_its_best_ranked_member(
+    index: IndexBackend,
+) -> None:
+    hour = timedelta(hours=1)
+    docs = [
+        article(1, "Earthquake shakes Padang", cluster="c1", story="quake", published=BASE),
+        article(2, "Earthquake shakes Padang", source="times", cluster="c1", story="quake",
+                published=BASE + hour),
+        article(3, "Quake death toll rises in Padang", source="herald", story="quake",
+                published=BASE + 2 * hour),
+        article(4, "Parliament holds budget vote", story="vote", published=BASE + 3 * hour),
+        article(5, "Budget vote passes parliament", source="times", story="vote",
+                published=BASE + 4 * hour),
+        article(6, "What the budget vote means", source="herald", story="vote",
+                published=BASE + 5 * hour),
+        article(7, "Padang council budget", published=BASE - hour),  # in no story yet
+    ]  # fmt: skip
+    index.upsert(docs)
+    q = "padang OR budget"
+    stories = index.search(SearchRequest(q=q, sort="date", collapse="story"))
+    assert ids(stories.hits) == ["art6", "art3", "art7"]  # the newest member of each story
+    assert [h.cluster_size for h in stories.hits] == [3, 3, 1]
+    assert stories.total == 3  # with a collapse, total counts stories
+    assert [h.article["story_id"] for h in stories.hits] == ["vote", "quake", None]
+    copies = index.search(SearchRequest(q=q, sort="date", collapse="cluster"))
+    assert ids(copies.hits) == ["art6", "art5", "art4", "art3", "art2", "art7"]
+    assert copies.total == 6 and copies.hits[4].cluster_size == 2
+    # by relevance the story's hit is its best-ranked member among the matches
+    plain = ids(index.search(SearchRequest(q="padang")).hits)
+    assert sorted(plain) == ["art1", "art2", "art3", "art7"]
+    ranked = index.search(SearchRequest(q="padang", collapse="story"))
+    quake = [i for i in plain if i != "art7"]
+    assert ids(ranked.hits) == [i for i in plain if i in {quake[0], "art7"}]
+    assert ranked.total == 2 and sorted(h.cluster_size for h in ranked.hits) == [1, 3]
+
+
+def test_story_collapsed_pages_cover_every_story_once(index: IndexBackend) -> None:
+    docs = [
+        article(n, "Budget vote", cluster=f"copies{n % 10}", story=f"story{n % 4}",
+                published=BASE + timedelta(hours=n))
+        for n in range(30)
+    ]  # fmt: skip
+    index.upsert(docs)
+    story_of = {d["id"]: d["story_id"] for d in docs}
+    for sort in ("date", "relevance"):
+        request = SearchRequest(q="budget", sort=sort, limit=3, collapse="story")
+        seen = _page_through(index, request)
+        assert sorted(story_of[i] for i in seen) == [f"story{k}" for k in range(4)]
+        assert index.search(request).total == 4
+    cursor = index.search(SearchRequest(q="budget", limit=3, collapse="story")).next_cursor
+    assert cursor is not None
+    for other in ("cluster", "none"):  # a story cursor belongs to story pages only
+        with pytest.raises(QueryError):
+            index.search(SearchRequest(q="budget", limit=3, collapse=other, cursor=cursor))
 
 
 def test_fuzzed_query_language_yields_results_or_query_error(index: IndexBackend) -> None:
@@ -809,7 +869,7 @@ def test_fuzzed_query_language_yields_results_or_query_error(index: IndexBackend
         request = SearchRequest(
             q=q,
             sort=rng.choice(["relevance", "date"]),
-            collapse=rng.random() < 0.3,
+            collapse=rng.choice(["none", "none", "cluster", "story"]),
             recency_boost=rng.random() < 0.3,
             histogram=rng.random() < 0.3,
         )

@@ -349,7 +349,7 @@ def test_failed_rebuild_deletes_its_index_and_keeps_the_alias(
         SearchRequest(q="x", cursor=encode_cursor(DateCursor(1, "a"))),  # a date cursor
         SearchRequest(sort="date", cursor=encode_cursor(DateCursor(2**64, "a"))),
         SearchRequest(q="published:someday"),
-        SearchRequest(q="x", collapse=True, cursor=encode_cursor(OffsetCursor(5))),
+        SearchRequest(q="x", collapse="cluster", cursor=encode_cursor(OffsetCursor(5))),
     ],
 )
 def test_invalid_requests_fail_before_any_io(

@@ -116,9 +116,9 @@ def test_search_entity_and_language_filters_and_facets(client: FlaskClient) -> N
 
 def test_search_histogram_and_collapse(client: FlaskClient) -> None:
     plain = _json(client, "/api/v1/search?q=rates")
-    assert plain["histogram"] is None and plain["query"]["collapse"] is False
+    assert plain["histogram"] is None and plain["query"]["collapse"] == "none"
     body = _json(client, "/api/v1/search?q=rates&histogram=true&collapse=true")
-    assert body["query"]["histogram"] is True and body["query"]["collapse"] is True
+    assert body["query"]["histogram"] is True and body["query"]["collapse"] == "cluster"
     assert body["histogram"], "histogram=true must return per-day counts"
     assert sum(d["count"] for d in body["histogram"]) == plain["total"]  # articles, not stories
     sizes = [h["cluster_size"] for h in body["hits"]]

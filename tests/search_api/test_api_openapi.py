@@ -58,6 +58,9 @@ def test_parameters_and_problems_are_documented(client: FlaskClient) -> None:
     assert facet["schema"]["type"] == "array" and facet["explode"] is True
     assert facet["schema"]["items"]["enum"] == ["topic", "source", "entity", "language"]
     assert facet["schema"]["default"] == ["topic", "source"]
+    collapse = next(p for p in search["parameters"] if p["name"] == "collapse")["schema"]
+    assert collapse["enum"][:3] == ["none", "cluster", "story"] and collapse["default"] == "none"
+    assert "true" in collapse["enum"]  # the older boolean spelling is documented too
     bad = spec["components"]["responses"]["BAD_REQUEST"]["content"]
     assert bad["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert {"400", "429", "503"} <= set(search["responses"])

@@ -104,6 +104,31 @@ def test_search_hits_carry_the_story(client: FlaskClient) -> None:
     assert hits and {h["story_id"] for h in hits} == {story_of(client, "e2")}
 
 
+def test_search_collapsed_by_story_shows_each_story_once(client: FlaskClient) -> None:
+    quake = client.get("/api/v1/search?q=Padang&collapse=story").get_json()
+    assert quake["query"]["collapse"] == "story" and quake["total"] == 1
+    (hit,) = quake["hits"]
+    assert hit["story_id"] == story_of(client, "q1") and hit["cluster_size"] == 3
+    q = "/api/v1/search?q=Baidu+OR+Nvidia&facet="
+    plain = client.get(q).get_json()
+    assert plain["total"] == 4 and len({h["story_id"] for h in plain["hits"]}) == 2
+    pages, url = [], f"{q}&collapse=story&limit=1"
+    while url:
+        body = client.get(url).get_json()
+        assert body["total"] == 2  # stories, not articles
+        pages += body["hits"]
+        url = body["next_cursor"] and f"{q}&collapse=story&limit=1&cursor={body['next_cursor']}"
+    assert sorted(h["story_id"] for h in pages) == sorted(
+        {story_of(client, "e1"), story_of(client, "e2")}
+    )
+    assert [h["cluster_size"] for h in pages] == [2, 2]
+    # the older boolean spelling still collapses copies only; unknown values are a problem
+    assert client.get(f"{q}&collapse=true").get_json()["query"]["collapse"] == "cluster"
+    bad = client.get(f"{q}&collapse=event")
+    assert bad.status_code == 400
+    assert [p["name"] for p in bad.get_json()["invalid_params"]] == ["collapse"]
+
+
 def test_bad_story_requests_are_problems(client: FlaskClient) -> None:
     resp = client.get("/api/v1/stories/nosuchstory")
     assert resp.status_code == 404

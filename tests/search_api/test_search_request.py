@@ -29,7 +29,7 @@ REQUESTS = [
         sort="date",
         limit=100,
         cursor="abc_-.~",
-        collapse=True,
+        collapse="story",
         recency_boost=True,
         histogram=True,
         facets=("language", "entity"),
@@ -74,7 +74,7 @@ def test_echo_names_every_parameter_with_json_values() -> None:
     assert echo(request) == {
         "q": "x", "topic": [], "source": [], "entity": [], "lang": [], "from": None,
         "to": "2024-05-01T23:59:59.999999+00:00", "sort": "relevance", "limit": 20,
-        "cursor": None, "collapse": False, "recency": True, "histogram": False,
+        "cursor": None, "collapse": "none", "recency": True, "histogram": False,
         "facet": ["topic", "source"],
     }  # fmt: skip
 

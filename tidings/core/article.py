@@ -174,6 +174,16 @@ def entity_keys(record: dict[str, Any]) -> list[str]:
     ]
 
 
+def group_keys(record: dict[str, Any]) -> dict[str, str]:
+    """The keys a search collapses the record by: its copies cluster and its story.
+
+    An article not yet clustered is its own cluster, and one not yet placed in a story is its
+    cluster's story (copies always report the same event), so every record has both.
+    """
+    cluster = str(record.get("cluster_id") or record["id"])
+    return {"cluster_id": cluster, "story_id": str(record.get("story_id") or cluster)}
+
+
 def normalise(record: dict[str, Any]) -> Article:
     """Fill defaults and check types of a record, e.g. one read by ``tidings import``.
 

@@ -55,6 +55,11 @@ KEYWORD_FIELDS = {f.name: f.index_field for f in FACETS}
 ALL_FACETS = tuple(FACET_BY_NAME)
 #: Facets a search counts unless it says otherwise (entity and language cost more).
 FACET_FIELDS = ("topic", "source")
+#: What a search may collapse its hits by -> the keyword field of the index that groups them:
+#: ``cluster`` groups copies (near-duplicate text), ``story`` the articles of one event.
+COLLAPSE_FIELDS = {"cluster": "cluster_id", "story": "story_id"}
+#: Every value of ``SearchRequest.collapse`` (``none``: every matching article is a hit).
+COLLAPSES = ("none", *COLLAPSE_FIELDS)
 
 
 class QueryError(ValueError):
@@ -70,6 +75,8 @@ def check_request(request: SearchRequest) -> None:
         raise QueryError(f"unknown facet(s): {', '.join(sorted(unknown))}")
     if request.sort not in ("relevance", "date"):
         raise QueryError("sort must be 'relevance' or 'date'")
+    if request.collapse not in COLLAPSES:
+        raise QueryError(f"collapse must be one of {', '.join(COLLAPSES)}")
 
 
 class IndexUnavailable(RuntimeError):
@@ -103,8 +110,14 @@ class SearchRequest:
     entities: tuple[str, ...] = ()  #: normalised entity keys, any of
     languages: tuple[str, ...] = ()  #: language codes, any of
     recency_boost: bool = False  #: relevance sort only: newer articles rank higher
-    collapse: bool = False  #: one hit per cluster_id (story), with Hit.cluster_size
+    #: one hit per group of COLLAPSE_FIELDS (its best-ranked member), with Hit.cluster_size
+    collapse: Literal["none", "cluster", "story"] = "none"
     histogram: bool = False  #: fill SearchResult.histogram
+
+    @property
+    def collapse_field(self) -> str | None:
+        """The index field hits are collapsed by (``cluster_id``, ``story_id``), or None."""
+        return COLLAPSE_FIELDS.get(self.collapse)
 
     def values(self, facet: Facet) -> tuple[str, ...]:
         """The values this request filters ``facet`` on (empty: no filter)."""
@@ -135,7 +148,7 @@ class Hit:
     article: dict[str, Any]  # the display fields of the article record (no body)
     #: "title" (the whole title) and "body" (its best passage), each only if it matched
     highlights: dict[str, Highlight] = field(default_factory=dict)
-    cluster_size: int = 1  # with collapse: matching articles in this hit's story
+    cluster_size: int = 1  # with collapse: matching articles in this hit's group (copies/story)
 
 
 @dataclass

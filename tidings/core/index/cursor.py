@@ -65,9 +65,15 @@ def encode_cursor(cursor: Cursor, mode: str | None = None) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def cursor_mode(sort: str, collapse: bool = False) -> str:
-    """The mode a listing's cursors are made for: collapsed listings page by offset."""
-    return f"{sort}+collapse" if collapse else sort
+def cursor_mode(sort: str, collapse: str = "none") -> str:
+    """The mode a listing's cursors are made for: collapsed listings page by offset.
+
+    Collapsing copies keeps its original mode name (``date+collapse``), so cursors handed out
+    before stories existed still work; each other grouping has its own.
+    """
+    if collapse == "none":
+        return sort
+    return f"{sort}+collapse" if collapse == "cluster" else f"{sort}+collapse={collapse}"
 
 
 def decode_cursor(text: str, sort: str) -> Cursor:

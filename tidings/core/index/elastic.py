@@ -197,7 +197,15 @@ class ElasticIndex:
                     raise
                 # Created meanwhile by another process, or left without its alias.
                 self._client.indices.put_alias(index=concrete, name=self.alias)
+        else:
+            self._add_new_fields()
         self._ready = True
+
+    def _add_new_fields(self) -> None:
+        """Map fields added since the index was made (``story_id``), so its strict mapping
+        accepts new documents; articles indexed before get them from ``tidings reindex``."""
+        with self._reaching():
+            self._client.indices.put_mapping(index=self.alias, **eq.added_fields())
 
     def _put_template(self) -> None:
         """Install (or update) the index template for ``<alias>-v*`` indices."""
@@ -435,7 +443,7 @@ class ElasticIndex:
         page, more = found[: request.limit], len(found) > request.limit
         date_order = eq.by_date(request)
         next_cursor = None
-        if date_order and not request.collapse:
+        if date_order and not request.collapse_field:
             if more:
                 next_cursor = eq.date_cursor(page[-1]["sort"], pit)
         else:
@@ -457,13 +465,13 @@ class ElasticIndex:
                         for name in ("title", "body")
                         if marks.get(name)
                     },
-                    cluster_size=eq.story_size(raw) if request.collapse else 1,
+                    cluster_size=eq.group_size(raw) if request.collapse_field else 1,
                 )
             )
         total = response["hits"].get("total") or {}
         count = int(total.get("value", 0)) if isinstance(total, dict) else int(total)
-        if request.collapse:
-            count = eq.stories(response) or 0
+        if request.collapse_field:
+            count = eq.groups(response) or 0
         return SearchResult(
             total=count,
             hits=hits,

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from tidings.core.article import article_date, entity_keys, source_id, topic_ids
+from tidings.core.article import article_date, entity_keys, group_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     DISPLAY_FIELDS,
@@ -148,11 +148,21 @@ def mappings() -> dict[str, Any]:
             "entities": keyword,
             "language": keyword,
             "cluster_id": keyword,
+            "story_id": keyword,
             "published": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
             "indexed_at": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},
             "doc": {"type": "object", "enabled": False},
         },
     }
+
+
+#: Keyword fields added to the mappings after indexes were first made (mapped onto old ones).
+ADDED_KEYWORDS = ("story_id",)
+
+
+def added_fields() -> dict[str, Any]:
+    """``indices.put_mapping`` kwargs adding :data:`ADDED_KEYWORDS` to an existing index."""
+    return {"properties": {name: {"type": "keyword"} for name in ADDED_KEYWORDS}}
 
 
 def index_template(alias: str, stemmer: str = "english") -> dict[str, Any]:
@@ -228,7 +238,7 @@ def document(article: dict[str, Any], indexed_at: datetime | None = None) -> dic
         "summary": str(article.get("summary") or ""),
         "topics": topic_ids(article),
         "entities": entity_keys(article),
-        "cluster_id": str(article.get("cluster_id") or aid),
+        **group_keys(article),
         "indexed_at": _utc_iso(indexed_at or datetime.now(UTC)),
         "doc": {name: article.get(name) for name in DISPLAY_FIELDS},
     }
@@ -366,7 +376,7 @@ def search_body(
     newest (``asof``), which the first page asks for with a ``max`` aggregation.
     """
     clauses = filters(request)
-    offset_paged = not by_date(request) or request.collapse
+    offset_paged = not by_date(request) or request.collapse_field is not None
     if isinstance(cursor, OffsetCursor) and cursor.asof is not None:
         clauses.append({"range": {"indexed_at": {"lte": cursor.asof, "format": "epoch_millis"}}})
     query = bool_query(compile_query(tree), clauses)
@@ -399,9 +409,10 @@ def search_body(
     if pit:
         body["pit"] = {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
         body["sort"].append({"_shard_doc": "desc"})
-    if request.collapse:
-        body["collapse"] = {"field": "cluster_id", "inner_hits": {"name": "story", "size": 0}}
-        aggs["stories"] = {"cardinality": {"field": "cluster_id"}}
+    if request.collapse_field:
+        group = request.collapse_field
+        body["collapse"] = {"field": group, "inner_hits": {"name": "group", "size": 0}}
+        aggs["groups"] = {"cardinality": {"field": group}}
     if request.histogram:
         aggs["histogram"] = copy.deepcopy(DAY_HISTOGRAM)
     if aggs:
@@ -509,15 +520,15 @@ def newest_stamp(response: dict[str, Any]) -> int | None:
     return int(value) if value is not None else None
 
 
-def stories(response: dict[str, Any]) -> int | None:
-    """Distinct stories among the matches (the ``cardinality`` aggregation of a collapse)."""
-    value = ((response.get("aggregations") or {}).get("stories") or {}).get("value")
+def groups(response: dict[str, Any]) -> int | None:
+    """Distinct groups (copies or stories) among the matches (a collapse's ``cardinality``)."""
+    value = ((response.get("aggregations") or {}).get("groups") or {}).get("value")
     return int(value) if value is not None else None
 
 
-def story_size(hit: dict[str, Any]) -> int:
-    """Matching articles in a collapsed hit's story (its ``inner_hits`` total)."""
-    inner = ((hit.get("inner_hits") or {}).get("story") or {}).get("hits") or {}
+def group_size(hit: dict[str, Any]) -> int:
+    """Matching articles in a collapsed hit's group (its ``inner_hits`` total)."""
+    inner = ((hit.get("inner_hits") or {}).get("group") or {}).get("hits") or {}
     total = inner.get("total") or {}
     value = total.get("value") if isinstance(total, dict) else total
     return max(int(value or 1), 1)

@@ -5,7 +5,7 @@ instead of scoring every match, so common terms stay fast at a million articles.
 one writer process per index directory; any number of processes may read, and a reader reloads
 before each search so it sees the writer's latest commit. Queries come from the shared query
 language (:mod:`tidings.core.index.tantivy_query`); what tantivy has no query for (recency boost,
-collapse by story) is done over a window of candidates (:mod:`embedded_ranking`).
+collapse by copies or story) is done over a window of candidates (:mod:`embedded_ranking`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import tantivy
 
-from tidings.core.article import article_date, entity_keys, source_id, topic_ids
+from tidings.core.article import article_date, entity_keys, group_keys, source_id, topic_ids
 from tidings.core.index import buckets
 from tidings.core.index.base import (
     ALL_FACETS,
@@ -61,6 +61,8 @@ MLT_STOP_WORDS = (
 )  # fmt: skip
 #: Titles are highlighted whole: the snippet of a title is never cut below this.
 TITLE_CHARS = 2000
+#: ``SearchRequest.collapse`` -> the fast field holding the hash of its group key.
+GROUP_FIELDS = {"cluster": "cluster", "story": "story"}
 #: Sparse per-day buckets (UTC); gaps are filled by :mod:`buckets` when the span is chartable.
 DAY_HISTOGRAM = {
     "date_histogram": {"field": "published", "fixed_interval": "1d", "min_doc_count": 1}
@@ -98,6 +100,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("entities", fast=True, tokenizer_name="raw")
     sb.add_text_field("language", fast=True, tokenizer_name="raw")
     sb.add_unsigned_field("cluster", indexed=True, fast=True)  # hash of cluster_id: collapse
+    sb.add_unsigned_field("story", indexed=True, fast=True)  # hash of story_id: collapse
     sb.add_date_field("published", indexed=True, fast=True)
     sb.add_unsigned_field("sortkey", indexed=True, fast=True)
     sb.add_unsigned_field("indexed", fast=True)  # ingest stamp (µs): stable relevance pages
@@ -112,9 +115,10 @@ def sort_key(article_id: str, published: datetime | None) -> int:
     return (max(seconds, 0) << _ID_BITS) | tie
 
 
-def cluster_hash(cluster_id: str) -> int:
-    """64-bit key of a story: a numeric fast field, so collapsing reads no stored documents."""
-    return int.from_bytes(hashlib.blake2b(cluster_id.encode(), digest_size=8).digest(), "big")
+def cluster_hash(group_id: str) -> int:
+    """64-bit key of a cluster or story: a numeric fast field, so collapsing reads no stored
+    documents."""
+    return int.from_bytes(hashlib.blake2b(group_id.encode(), digest_size=8).digest(), "big")
 
 
 def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
@@ -131,7 +135,9 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
         doc.add_text("entities", key)
     if article.get("language"):
         doc.add_text("language", str(article["language"]))
-    doc.add_unsigned("cluster", cluster_hash(str(article.get("cluster_id") or aid)))
+    groups = group_keys(article)
+    doc.add_unsigned("cluster", cluster_hash(groups["cluster_id"]))
+    doc.add_unsigned("story", cluster_hash(groups["story_id"]))
     doc.add_unsigned("indexed", stamp)
     published = article_date(article)
     if published is not None:
@@ -349,7 +355,7 @@ class EmbeddedIndex:
         asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
         next_cursor: str | None = None
         following: OffsetCursor | None = None  # the next offset page, encoded at the end
-        if by_date and not request.collapse:
+        if by_date and not request.collapse_field:
             after = cursor if isinstance(cursor, DateCursor) else None
             page, more = self._date_page(searcher, query, after, request.limit)
             found = [(0.0, doc) for _, _, doc in page]
@@ -362,11 +368,12 @@ class EmbeddedIndex:
             count = not (request.facets or request.histogram)
             paged = query if asof is None else self._all_of(query, [self._indexed_upto(asof)])
             want = offset + request.limit
-            if request.collapse:
+            if request.collapse_field:
                 fetch = self._ranker(searcher, paged, by_date, request.recency_boost)
-                leaders, more = collapse_window(searcher, fetch, want)
+                group = GROUP_FIELDS[request.collapse]
+                leaders, more = collapse_window(searcher, fetch, want, group)
                 ranked = leaders[offset:]
-                sizes = self._story_sizes(searcher, paged, [a for _, a in ranked])
+                sizes = self._group_sizes(searcher, paged, [a for _, a in ranked], group)
                 total = None  # distinct stories, counted in the aggregation pass below
             elif request.recency_boost:
                 result = searcher.search(paged, max(RERANK_WINDOW, want + 1), count=count)
@@ -381,7 +388,7 @@ class EmbeddedIndex:
             if more and want <= MAX_OFFSET:
                 following = OffsetCursor(want, asof)
             if sizes:
-                keys = searcher.fast_field_values("cluster", [a for _, a in ranked])
+                keys = searcher.fast_field_values(group, [a for _, a in ranked])
                 size_of = [sizes.get(int(k or 0), 1) for k in keys]
         hits = [
             Hit(id=doc.get_first("id"), score=score, article=self._display(doc))
@@ -393,8 +400,8 @@ class EmbeddedIndex:
         if request.highlight and request.q.strip():
             self._highlight(searcher, text, hits, [doc for _, doc in found])
         stamp = following is not None and following.asof is None
-        if request.collapse:
-            counting = "stories"
+        if request.collapse_field:
+            counting = GROUP_FIELDS[request.collapse]
         elif total is None:
             counting = "matches"
         else:
@@ -432,15 +439,20 @@ class EmbeddedIndex:
             self._schema, "indexed", tantivy.FieldType.Unsigned, None, stamp
         )
 
-    def _story_sizes(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, leaders: list[tantivy.DocAddress]
+    def _group_sizes(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        leaders: list[tantivy.DocAddress],
+        group: str,
     ) -> dict[int, int]:
-        """Matching articles per story, for the stories on this page (one aggregation)."""
+        """Matching articles per group (``group``: a GROUP_FIELDS field), for the groups on
+        this page (one aggregation)."""
         if not leaders:
             return {}
-        keys = [int(k or 0) for k in searcher.fast_field_values("cluster", leaders)]
-        only = tantivy.Query.term_set_query(self._schema, "cluster", keys)
-        aggs = {"c": {"terms": {"field": "cluster", "size": len(keys)}}}
+        keys = [int(k or 0) for k in searcher.fast_field_values(group, leaders)]
+        only = tantivy.Query.term_set_query(self._schema, group, keys)
+        aggs = {"c": {"terms": {"field": group, "size": len(keys)}}}
         found = searcher.aggregate(self._all_of(query, [only]), aggs)
         return {int(b["key"]): int(b["doc_count"]) for b in found["c"]["buckets"]}
 
@@ -523,8 +535,8 @@ class EmbeddedIndex:
         counting: str | None = None,
     ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]], int, int]:
         """Facet counts, the per-day histogram, (if ``newest``) the largest ingest stamp and
-        (if ``counting``) the number of matches or of distinct stories, all in one
-        aggregation pass over the matches (no scoring)."""
+        (if ``counting``: "matches" or a GROUP_FIELDS field) the number of matches or of
+        distinct groups, all in one aggregation pass over the matches (no scoring)."""
         aggs: dict[str, Any] = {
             f"facet_{name}": {"terms": {"field": KEYWORD_FIELDS[name], "size": FACET_SIZE}}
             for name in names
@@ -535,8 +547,8 @@ class EmbeddedIndex:
             aggs["asof"] = {"max": {"field": "indexed"}}
         if counting == "matches":  # every document has exactly one sort key
             aggs["total"] = {"value_count": {"field": "sortkey"}}
-        elif counting == "stories":  # HyperLogLog: exact for small counts
-            aggs["total"] = {"cardinality": {"field": "cluster"}}
+        elif counting in GROUP_FIELDS.values():  # HyperLogLog: exact for small counts
+            aggs["total"] = {"cardinality": {"field": counting}}
         if not aggs:
             return {}, [], 0, 0
         result = searcher.aggregate(query, aggs)

@@ -4,11 +4,12 @@
   curve as the Elasticsearch backend's ``function_score`` (an ``exp`` decay plus a constant).
   Only the best ``window`` BM25 candidates are re-ranked: a new article outside them cannot
   climb in, which is what a boost (not a date sort) promises anyway.
-* **Collapse by story**: hits are grouped by their cluster hash in rank order; the first of each
-  cluster stands for the story. Candidates are fetched in growing windows until enough stories
-  are found, up to ``MAX_COLLAPSE_FETCH`` articles: stories ranked below that are not reached.
+* **Collapse** (by copies or by story): hits are grouped by their cluster or story hash in rank
+  order; the first of each group stands for it. Candidates are fetched in growing windows until
+  enough groups are found, up to ``MAX_COLLAPSE_FETCH`` articles: groups ranked below that are
+  not reached.
 
-Both read only numeric fast fields (sort key, cluster hash), never stored documents.
+Both read only numeric fast fields (sort key, cluster or story hash), never stored documents.
 """
 
 from __future__ import annotations
@@ -54,16 +55,18 @@ def collapse_window(
     searcher: tantivy.Searcher,
     fetch: Callable[[int], Ranked],
     stories: int,
+    group: str = "cluster",
 ) -> tuple[Ranked, bool]:
-    """The first ``stories`` story leaders of a ranking, and whether more stories follow.
+    """The first ``stories`` group leaders of a ranking, and whether more groups follow.
 
     ``fetch(n)`` returns the top ``n`` candidates in rank order; it is called with growing
-    ``n`` until ``stories + 1`` distinct clusters are seen or the matches run out.
+    ``n`` until ``stories + 1`` distinct values of the fast field ``group`` are seen or the
+    matches run out.
     """
     size = max(COLLAPSE_WINDOW, stories * 4)
     while True:
         hits = fetch(size)
-        clusters = searcher.fast_field_values("cluster", [addr for _, addr in hits])
+        clusters = searcher.fast_field_values(group, [addr for _, addr in hits])
         leaders: dict[int, tuple[float, tantivy.DocAddress]] = {}
         for hit, cluster in zip(hits, clusters, strict=True):
             leaders.setdefault(int(cluster or 0), hit)
