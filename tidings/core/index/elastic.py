@@ -164,6 +164,13 @@ class ElasticIndex:
                 f"{self.url} is not Elasticsearch (its answer lacks the X-Elastic-Product "
                 "header); check TIDINGS_ES_URL"
             ) from exc
+        except ApiError as exc:
+            if exc.meta.status != 503:
+                raise
+            # e.g. no shard of the index is active yet: the cluster cannot answer right now
+            raise IndexUnavailable(
+                f"Elasticsearch at {self.url} cannot answer now (503): {_reason(exc)}"
+            ) from exc
 
     def _probe(self) -> None:
         """``GET /_cluster/health``: the one request that tells a wrong URL or password from a
@@ -199,7 +206,24 @@ class ElasticIndex:
                 self._client.indices.put_alias(index=concrete, name=self.alias)
         else:
             self._add_new_fields()
+        self._wait_for_shards()
         self._ready = True
+
+    #: How long opening an index waits for its primary shards (then later calls say what is wrong).
+    shard_wait = "30s"
+
+    def _wait_for_shards(self) -> None:
+        """Wait until the index's primary shards are active. ``indices.create`` waits for its
+        own, but another process that finds the index just created (two crawler hosts starting
+        together) would otherwise search shards still initialising and get a 503."""
+        with self._reaching():
+            try:
+                self._client.cluster.health(
+                    index=self.alias, wait_for_status="yellow", timeout=self.shard_wait
+                )
+            except ApiError as exc:
+                if exc.meta.status != 408:  # timed out: later calls report what is wrong
+                    raise
 
     def _add_new_fields(self) -> None:
         """Map fields added since the index was made (``story_id``), so its strict mapping
