@@ -172,6 +172,12 @@ class ElasticIndex:
                 f"Elasticsearch at {self.url} cannot answer now (503): {_reason(exc)}"
             ) from exc
 
+    def check(self) -> None:
+        """Raise :class:`IndexUnavailable` (one line) unless the cluster can be used: the
+        check commands make before they crawl or serve for minutes. It reads no index, so a
+        second host starting beside the one that creates the index is not refused."""
+        self._probe()
+
     def _probe(self) -> None:
         """``GET /_cluster/health``: the one request that tells a wrong URL or password from a
         working cluster before anything else is sent (the integ-test build has no ``GET /``)."""
@@ -206,24 +212,7 @@ class ElasticIndex:
                 self._client.indices.put_alias(index=concrete, name=self.alias)
         else:
             self._add_new_fields()
-        self._wait_for_shards()
         self._ready = True
-
-    #: How long opening an index waits for its primary shards (then later calls say what is wrong).
-    shard_wait = "30s"
-
-    def _wait_for_shards(self) -> None:
-        """Wait until the index's primary shards are active. ``indices.create`` waits for its
-        own, but another process that finds the index just created (two crawler hosts starting
-        together) would otherwise search shards still initialising and get a 503."""
-        with self._reaching():
-            try:
-                self._client.cluster.health(
-                    index=self.alias, wait_for_status="yellow", timeout=self.shard_wait
-                )
-            except ApiError as exc:
-                if exc.meta.status != 408:  # timed out: later calls report what is wrong
-                    raise
 
     def _add_new_fields(self) -> None:
         """Map fields added since the index was made (``story_id``), so its strict mapping
