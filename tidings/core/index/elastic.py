@@ -173,14 +173,10 @@ class ElasticIndex:
             ) from exc
 
     def check(self) -> None:
-        """Raise :class:`IndexUnavailable` (one line) unless the cluster can be used: the
-        check commands make before they crawl or serve for minutes. It reads no index, so a
-        second host starting beside the one that creates the index is not refused."""
-        self._probe()
-
-    def _probe(self) -> None:
         """``GET /_cluster/health``: the one request that tells a wrong URL or password from a
-        working cluster before anything else is sent (the integ-test build has no ``GET /``)."""
+        working cluster before anything else is sent (the integ-test build has no ``GET /``).
+        It reads no index, so commands also ask it before they crawl or serve for minutes: a
+        second host starting beside the one that creates the index is not refused."""
         with self._reaching():
             try:
                 self._client.cluster.health()
@@ -196,7 +192,7 @@ class ElasticIndex:
         """Create the concrete index and its alias on first use (safe if another process races)."""
         if self._ready:
             return
-        self._probe()
+        self.check()
         with self._reaching():
             exists = bool(self._client.indices.exists(index=self.alias))
         if not exists:
@@ -348,7 +344,7 @@ class ElasticIndex:
         Returns the number of articles loaded. A failure leaves the alias where it was.
         """
         self._require_writable()
-        self._probe()
+        self.check()
         self._put_template()
         old = self._concrete_indices()
         new = eq.next_concrete_index(self.alias, old)
