@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from crawl_run import REPO, crawl_command, tidings_env
@@ -262,6 +263,12 @@ def test_killed_crawl_resumes_from_redis_and_loses_nothing(tmp_path: Path, redis
         first.kill()
         first.wait(timeout=10)
         assert 6 <= _stored(home) < ARTICLES, "kill the crawl half-way"
+        # in flight at the kill: pages the killed worker fetched (or was fetching) but never stored
+        with Store(home / "tidings.db") as store:
+            stored_at_kill = {
+                urlsplit(r["canonical_url"]).path for batch in store.iter_articles() for r in batch
+            }
+        in_flight = {p for p in server.hits if p.startswith("/news/")} - stored_at_kill
         client = redis.Redis.from_url(redis_url)
         assert client.zcard(keys["requests"]) > 0  # the queue outlives the killed worker
 
@@ -278,6 +285,9 @@ def test_killed_crawl_resumes_from_redis_and_loses_nothing(tmp_path: Path, redis
         assert store.count() == ARTICLES  # none lost
         urls = [r["canonical_url"] for batch in store.iter_articles() for r in batch]
     assert len(set(urls)) == len(urls) == ARTICLES  # none twice
-    # fetched again at most once: only pages in flight (fetched, not stored) at the kill
-    again = [p for p, n in server.hits.items() if p.startswith("/news/") and n > 1]
-    assert len(again) <= 2 + 2 and all(server.hits[p] == 2 for p in again), again
+    # fetched again at most once, and only pages in flight (fetched, not stored) at the kill:
+    # how many that is depends on the machine's speed (the downloader, the scraper's queue and
+    # the store's batch), so the test names the pages rather than guessing a count
+    again = {p for p, n in server.hits.items() if p.startswith("/news/") and n > 1}
+    assert again <= in_flight, again - in_flight
+    assert all(server.hits[p] == 2 for p in again), again
