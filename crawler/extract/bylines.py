@@ -107,6 +107,7 @@ _TAGS = ("time", "div", "span", "p", "small", "li", "a", "header", "section", "u
 NEAR_H1_CHARS = 500
 _AROUND_H1 = etree.XPath(
     "(//h1)[1]/../preceding-sibling::*[position() <= 2]//text()"
+    " | (//h1)[1]/preceding-sibling::*[position() <= 2]//text()"
     " | (//h1)[1]/following::text()[position() <= 40]"
 )
 
