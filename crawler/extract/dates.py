@@ -136,7 +136,8 @@ def date_from_url(url: str) -> str | None:
 
 
 def url_day(url: str) -> datetime | None:
-    """A publication day written in the URL path (``/2026/11/25/``, ``/2026-11-25-``, ``/20261125-title``), or None.
+    """A publication day written in the URL path, or None: ``/2026/11/25/``, ``/2026-11-25-``,
+    ``/20261125/`` or ``/20261125-title``.
 
     A year and month without a day is ignored: a guessed day would look like a known one.
     """
