@@ -51,6 +51,7 @@ from tidings.core.index.cursor import (
     decode_cursor,
     encode_cursor,
 )
+from tidings.core.index.elastic_stories import ElasticStoryIndex
 from tidings.core.index.embedded import IndexReadOnlyError
 from tidings.core.index.query_language import Node, parse
 
@@ -142,6 +143,7 @@ class ElasticIndex:
         self._ready = False
         self._stemmer_name: str | None = None
         self._refresh: str | bool = "wait_for"  # False inside bulk_loading()
+        self.stories = ElasticStoryIndex(self)  # story documents, beside the articles
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -376,6 +378,7 @@ class ElasticIndex:
         names = {eq.concrete_index(self.alias), *self._concrete_indices()}
         self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
         self._ready = False
+        self.stories.drop()
 
     # -- queries ---------------------------------------------------------------------------
 
