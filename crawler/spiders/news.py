@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract import NotAnArticle, extract_article
 from crawler.extract.document import parse_html
+from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, SiteMemory
 from crawler.fetch.conditional import NotModified
 from crawler.fetch.content import looks_binary, page_text
 from crawler.fetch.incremental import changed_since_fetch, hint_date
@@ -82,6 +83,7 @@ class NewsSpider(scrapy.Spider):
         self._dirty: set[str] = set()
         self.started_at = utc_now()
         self.store: Store | None = None
+        self.site_memory: SiteMemory | None = None  # per-source templates (TIDINGS_SITE_MEMORY)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -103,6 +105,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = shared_store(crawler)
         spider.window = DateWindow.from_settings(crawler.settings)
+        if crawler.settings.getbool("TIDINGS_SITE_MEMORY", True):
+            spider.site_memory = SiteMemory(load=spider.store.site_lines)
         crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -365,6 +369,8 @@ class NewsSpider(scrapy.Spider):
         }
         if source.language:
             hints["language"] = source.language
+        if self.site_memory is not None:  # one set per source: pickled once per worker call
+            hints[TEMPLATE_HINT] = self.site_memory.template(source.id)
         try:
             text = page_text(response.body, content_type, response.text)
             record = await finish_page(self.crawler, extract_article, text, response.url, hints)
@@ -376,6 +382,8 @@ class NewsSpider(scrapy.Spider):
             return
         count(self.crawler, source.id, "articles_extracted")
         record = dict(record)
+        if self.site_memory is not None:
+            self.site_memory.learn_keys(source.id, record.pop(LINES_KEY, ()))
         fetch = FetchState(
             url=response.meta.get("tidings_key") or canonicalize(response.url),
             status=response.status,

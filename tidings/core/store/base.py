@@ -10,7 +10,9 @@ A store keeps two things, and the contract names them apart:
 * :class:`ArticleStore` — articles, their near-duplicate clusters, and the marks that keep the
   index in step (see :mod:`tidings.core.sync`);
 * :class:`CrawlLog` — crawl bookkeeping: fetch state per URL, crawl errors, runs per source,
-  and the per-source health built from them.
+  and the per-source health built from them;
+* :class:`~tidings.core.store.site_templates.SiteTemplateStore` — per-source line counts the
+  crawler learns site templates from (``site_templates.py``, shared by both engines).
 
 What an upsert decides (batch dedupe, unchanged records, refused sources, clusters) is engine
 independent and lives in :mod:`tidings.core.store.upserts` and :mod:`tidings.core.fingerprint`;
@@ -24,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
+
+from tidings.core.store.site_templates import SiteTemplateStore
 
 
 class StoreError(RuntimeError):
@@ -227,8 +231,8 @@ class CrawlLog(ABC):
         newest ``ok`` run, ``error_counts`` errors by kind."""
 
 
-class StoreEngine(ArticleStore, CrawlLog):
-    """A store engine: both halves over one database, usable as a context manager.
+class StoreEngine(ArticleStore, CrawlLog, SiteTemplateStore):
+    """A store engine: all three parts over one database, usable as a context manager.
 
     One object may be shared between threads; several objects (and processes) may open the
     same database, and each sees the others' committed writes.

@@ -58,6 +58,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ("id", "source_id", "started_at", "finished_at", "finish_reason", "ok", "counts"),
         "id",
     ),
+    "site_pages": (("source_id", "pages"), "source_id"),
+    "site_lines": (("source_id", "line_key", "pages"), "source_id, line_key"),
 }
 #: Tables whose ids are copied as they are: their id sequences continue after the largest.
 _IDENTITIES = ("crawl_errors", "source_runs")

@@ -8,9 +8,10 @@ from tidings.core.store.base import StoreEngine
 from tidings.core.store.postgres_articles import PostgresArticles
 from tidings.core.store.postgres_crawl import PostgresCrawlLog
 from tidings.core.store.postgres_db import POOL_MAX, PostgresDatabase
+from tidings.core.store.site_templates import SqlSiteTemplates
 
 
-class PostgresStore(PostgresArticles, PostgresCrawlLog, StoreEngine):
+class PostgresStore(PostgresArticles, PostgresCrawlLog, SqlSiteTemplates, StoreEngine):
     """PostgreSQL store of record at ``url`` (``postgresql://user@host:port/db``); one pool of
     up to ``pool_max`` connections per object, safe to share between threads."""
 

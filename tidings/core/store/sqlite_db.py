@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tidings.core.store.base import StoreError
+from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 30_000
 
 #: One row per (article, topic id), kept by triggers on ``articles`` (so every write path keeps
@@ -113,7 +114,8 @@ CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
 #: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
 #: (all IF NOT EXISTS), so a version-1 database migrates by running them again. Schema 3 gives
 #: each pending mark the version of the write that set it (``index_clock`` counts writes), so
-#: a mark is cleared only by the index write of that version.
+#: a mark is cleared only by the index write of that version. Schema 5 adds the site templates
+#: (:data:`~tidings.core.store.site_templates.SITE_TEMPLATE_TABLES`), a step of its own.
 
 
 class SqliteDatabase:
@@ -154,6 +156,9 @@ class SqliteDatabase:
                     self.db.execute(
                         "ALTER TABLE index_pending ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
                     )
+                for statement in SITE_TEMPLATE_TABLES.split(";"):  # schema 5
+                    if statement.strip():
+                        self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _ensure_topic_rows(self) -> None:
