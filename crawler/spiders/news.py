@@ -19,7 +19,7 @@ dated outside the window are not requested; other pages are judged after extract
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -369,11 +369,12 @@ class NewsSpider(scrapy.Spider):
         }
         if source.language:
             hints["language"] = source.language
-        if self.site_memory is not None:  # one set per source: pickled once per worker call
-            hints[TEMPLATE_HINT] = self.site_memory.template(source.id)
         try:
             text = page_text(response.body, content_type, response.text)
-            record = await finish_page(self.crawler, extract_article, text, response.url, hints)
+            record = await finish_page(
+                self.crawler, extract_article, text, response.url, hints,
+                on_send=self._with_template(hints, source.id),
+            )  # fmt: skip
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return
@@ -395,6 +396,14 @@ class NewsSpider(scrapy.Spider):
             canonical_url=str(record.get("canonical_url") or record.get("url") or response.url),
         )
         yield FetchedArticle(record, fetch)
+
+    def _with_template(self, hints: dict[str, Any], source_id: str) -> Callable[[], None] | None:
+        """What puts the source's newest site template into ``hints`` as the page leaves for
+        extraction (:mod:`crawler.run.workers`); None without site memory."""
+        memory = self.site_memory
+        if memory is None:
+            return None
+        return lambda: hints.update({TEMPLATE_HINT: memory.template(source_id)})
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         request: Request = failure.request  # type: ignore[attr-defined]

@@ -91,7 +91,7 @@ def test_the_template_is_one_object_until_it_changes() -> None:
     first = memory.template("courier")
     assert line_key(PROMPT) in first and len(first) == 201
     assert memory.template("courier") is first
-    memory.learn("courier", f"{story(41)}\n{PROMPT}\n{menu}")  # 1 page more of 41: not worked out again
+    memory.learn("courier", f"{story(41)}\n{PROMPT}\n{menu}")  # 1 more: not worked out
     assert memory.template("courier") is first
     hints = [{"site_template": first, "url": f"u{i}"} for i in range(64)]
     one = len(pickle.dumps([{"site_template": first}]))  # ~2 KB of keys

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tidings.core.store.base import StoreEngine
+from tidings.core.store.site_templates import SqlSiteTemplates
 from tidings.core.store.sqlite_articles import SqliteArticles
 from tidings.core.store.sqlite_crawl import SqliteCrawlLog
-from tidings.core.store.site_templates import SqlSiteTemplates
 from tidings.core.store.sqlite_db import SqliteDatabase
 
 
