@@ -21,20 +21,8 @@ TEMPLATE = (
     "Read more: our full coverage of the harbour council and its budget this year.",
     "Follow the Courier on social media for live updates from the council chamber.",
 )
-WORDS = [
-    "council",
-    "bridge",
-    "river",
-    "harbour",
-    "budget",
-    "vote",
-    "residents",
-    "mayor",
-    "ferry",
-    "school",
-    "plan",
-    "cost",
-]
+WORDS = ["council", "bridge", "river", "harbour", "budget", "vote",
+         "residents", "mayor", "ferry", "school", "plan", "cost"]  # fmt: skip
 
 
 def story(i: int) -> list[str]:
