@@ -5,14 +5,18 @@ text always stays, and a site with too few pages is extracted exactly as without
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from crawl_run import run_crawl
 from crawl_site import SiteServer
 
-from crawler.extract.site_memory import MIN_PAGES, line_key
+from crawler.extract import extract_article
+from crawler.extract.site_memory import MIN_PAGES, SiteMemory, line_key
+from tidings.cli.main import main
 from tidings.core.config import Settings
 from tidings.core.store import open_store
 
@@ -142,3 +146,20 @@ def test_a_site_with_too_few_pages_extracts_the_same_with_or_without_memory(
             k: v for k, v in other.items() if k != "fetched_at"
         }
         assert "_site_lines" not in record
+
+
+def test_tidings_extract_on_one_page_needs_no_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One page on its own: the whole story and its title, extracted as a crawl's first page
+    of the site would be (nothing is dropped without pages to learn from)."""
+    path = tmp_path / "page.html"
+    path.write_bytes(article(7))
+    assert main(["extract", str(path), "--url", "https://courier.example/news/7.html"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] == "Story 7"
+    assert all(paragraph in record["body"] for paragraph in story(7))
+    assert record["body"] == extract_article(article(7), record["url"])["body"]
+    assert "_site_lines" not in record
+    memory = SiteMemory()
+    assert memory.clean("courier.example", record["body"]) == record["body"]
