@@ -98,6 +98,12 @@ def stories(args: dict[str, Any]) -> Response:
     newest story's. Filters: `topic`, `source`, `entity` (any of the story's top ten), `q` (any
     of its articles matches), `from`/`to` (its last article's date).
     """
+    return cacheable(jsonify({"stories": ranked_stories(args)}))
+
+
+def ranked_stories(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stories ``args`` select (StoriesArgs' names: q, topics, sources, entities,
+    date_from, date_to, limit), best first: the API's list and the analyst page's story view."""
     book = current_book()
     found = [
         summary(s)
@@ -111,7 +117,7 @@ def stories(args: dict[str, Any]) -> Response:
         if _matches(s, args) and (wanted is None or s["id"] in wanted)
     ]
     chosen.sort(key=lambda s: (-s["score"], s["id"]))
-    return cacheable(jsonify({"stories": chosen[: args.get("limit", DEFAULT_LIMIT)]}))
+    return chosen[: args.get("limit") or DEFAULT_LIMIT]
 
 
 @bp.get("/stories/<story_id>")
@@ -120,6 +126,12 @@ def stories(args: dict[str, Any]) -> Response:
 def story(story_id: str) -> Response:
     """One story with its full coverage: every article with its source and time, a per-day
     timeline and the entities."""
+    return cacheable(jsonify(story_coverage(story_id)))
+
+
+def story_coverage(story_id: str) -> dict[str, Any]:
+    """One story with every article (source, time), its per-day timeline and entities; a 404
+    Problem if there is no such story. The API's answer and the analyst page's story view."""
     found = current_book().get(story_id) if len(story_id) <= MAX_ID else None
     if found is None:
         raise Problem(404, detail=f"no story with id {story_id[:MAX_ID]!r}")
@@ -133,7 +145,7 @@ def story(story_id: str) -> Response:
         ),
         key=lambda a: (str(a.get("published_at") or ""), a["id"]),
     )
-    return cacheable(jsonify(body))
+    return body
 
 
 # -- feeds ---------------------------------------------------------------------------------
