@@ -1,4 +1,4 @@
-"""Train the body extractor's gate and referee (``models/extractor/``) and validate them per set.
+"""Train a gate and a referee between our body and readability-lxml's; validate them per set.
 
 For every page of the extraction sets: our body *without* the referee, readability-lxml's text,
 the signals of :mod:`crawler.extract.referee` and each text's page F1 (the shared scorer's
@@ -13,19 +13,18 @@ on, as its README advises, and extraction-dev and Readability's pages stay unsee
   by how much the choice matters there.
 
 The table gives, per validation group, our F1 without and with the referee (the shared scorer's
-macro F1), and how often each model said yes. ``--save`` writes the models and their card.
+macro F1), and how often each model said yes. Nothing is shipped: on the unseen sets the pair did
+not hold (docs/benchmarks.md, Extraction), so the crawler does not use it.
 
-    .venv/bin/python bench/train_referee.py                    # collect, fit, validate
-    .venv/bin/python bench/train_referee.py --signals var/referee/signals.json --save
+    .venv/bin/python bench/train_referee.py                    # collect (cached), fit, validate
+    .venv/bin/python bench/train_referee.py --margin 0.05 --fire 0.15
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -35,8 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.extraction import NO_URL, BenchSet, find_sets  # noqa: E402
+from bench.referee_signals import Logistic  # noqa: E402
 from bench.shared_data import data_root, load_scorer  # noqa: E402
-from crawler.extract.referee import Logistic  # noqa: E402
 
 TRAIN_SOURCE = "wcxb"
 HELD_SAMPLE = "quick"
@@ -49,13 +48,13 @@ def page_f1(scorer: ModuleType, truth: str, pred: str) -> float:
 
 def collect(data_dir: Path, scorer: ModuleType) -> dict[str, dict]:
     """Signals and page F1 of both texts, for every page of every set (minutes: one pass)."""
-    from crawler.extract import NotAnArticle, extract_article, referee
+    from bench import referee_signals as referee
+    from crawler.extract import NotAnArticle, extract_article
     from crawler.extract.blocks import BlockIndex
     from crawler.extract.document import parse_html
     from crawler.extract.focus import prose_words
     from crawler.extract.prose import story_paragraphs
 
-    referee.MODEL_DIR = Path("/nonexistent")  # our body alone, as the referee will see it
     out: dict[str, dict] = {}
     for folder in find_sets(data_dir):
         bench = BenchSet.load(folder, None)
@@ -145,47 +144,6 @@ def table(signals: dict, gate: dict, referee: dict, truth: dict[str, str], score
     return lines
 
 
-def card(gate: dict, referee: dict, rows: list[str], args: argparse.Namespace, n: int) -> str:
-    import sklearn
-
-    return "\n".join([
-        "# Body extractor: gate and referee (`crawler/extract/referee.py`)",
-        "",
-        "Two logistic regressions, stored as plain numbers (standardisation, coefficients,",
-        "threshold). The **gate** reads signals of our body against the page's story prose and",
-        "says when to ask readability-lxml too; the **referee** reads signals of both texts and",
-        "says when readability's text is better. Signals: `page_signals` and `pair_signals`.",
-        "",
-        "## Training command",
-        "",
-        "```sh",
-        f".venv/bin/python bench/train_referee.py --margin {args.margin} --fire {args.fire} --save",
-        "```",
-        "",
-        "## Data",
-        "",
-        f"Trained on the {n} WCXB pages of `../shared/data/extraction-dev2` outside its `quick`",
-        "sample (WCXB v1.0 dev split, CC-BY-4.0, Murrough Foley 2026). Never trained on: Dragnet",
-        "(AGPL-3.0: its README advises against building it into shipped artefacts), Readability's",
-        "test pages, extraction-dev, WCXB's quick sample. Labels: the shared scorer's page F1 of",
-        f"each text. Gate: readability's F1 − ours > {args.margin}; threshold set so it fires on",
-        f"{args.fire:.0%} of the training pages. Referee: readability's F1 > ours, each page",
-        "weighted by |difference|.",
-        "",
-        "## Validation (shared scorer, macro F1; groups other than the last were never seen)",
-        "",
-        *rows,
-        "",
-        "## Libraries",
-        "",
-        f"- scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
-        f"CPython {platform.python_version()}",
-        "",
-        f"Created {datetime.now(UTC):%Y-%m-%dT%H:%M:%S+00:00}.",
-        "",
-    ])  # fmt: skip
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, default=data_root())
@@ -193,8 +151,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="cache of the collected signals (made when missing)")  # fmt: skip
     ap.add_argument("--margin", type=float, default=0.05)
     ap.add_argument("--fire", type=float, default=0.15)
-    ap.add_argument("--out", type=Path, default=REPO / "models" / "extractor")
-    ap.add_argument("--save", action="store_true", help="write the models and their card")
     args = ap.parse_args(argv)
 
     scorer = load_scorer("extraction_score.py", args.data_dir)
@@ -211,12 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     gate, referee, train_ids = train(signals, args.margin, args.fire)
     rows = table(signals, gate, referee, truth, scorer, train_ids)
     print("\n".join(rows))
-    if args.save:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, model in (("gate", gate), ("referee", referee)):
-            (args.out / f"{name}.json").write_text(json.dumps(model, indent=1) + "\n")
-        (args.out / "model-card.md").write_text(card(gate, referee, rows, args, len(train_ids)))
-        print(f"wrote {args.out}")
     return 0
 
 

@@ -12,10 +12,7 @@ ways, each repaired here by one structural rule that knows no site and no langua
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
   headlines and link density);
 * when the page states its own body in JSON-LD ``articleBody``, that settles disputes
-  (:func:`agree_with_jsonld`);
-* when the result looks doubtful against the page's story prose, readability-lxml reads the
-  page too and a small learned referee keeps one of the two texts
-  (:mod:`crawler.extract.referee`).
+  (:func:`agree_with_jsonld`).
 Each rule's effect on the benchmark is logged in ``docs/benchmarks.md``.
 """
 
@@ -32,7 +29,6 @@ from crawler.extract.blocks import LINK_DENSE, BlockIndex, continuation_paragrap
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.prose import story_paragraphs
-from crawler.extract.referee import second_reading
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -238,10 +234,9 @@ def extract_body(
     A first pass that found less than ``SHORT_SHARE`` of the page's story prose (or fewer than
     ``min_words``) gets a second opinion on the whole page (:func:`trafilatura_body`), and the
     longer text wins; a body still too short falls back to JSON-LD or ``<article>``
-    paragraphs. A doubtful body is refereed against readability-lxml's reading
-    (:func:`crawler.extract.referee.second_reading`). trafilatura gets ``tree`` rather than
-    parsing ``html_text`` again when its own parse would give the same tree, and first only
-    the story's container (:mod:`crawler.extract.focus`).
+    paragraphs. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its own
+    parse would give the same tree, and first only the story's container
+    (:mod:`crawler.extract.focus`).
     """
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
@@ -258,7 +253,6 @@ def extract_body(
     before, after = continuation_paragraphs(tree, lines, index)
     lines = agree_with_jsonld([*before, *lines, *after], ld)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
-    body = second_reading(body, tree, paragraphs, index, prose_words(tree, paragraphs))
     if word_count(body) >= min_words:
         return body
     return max([body, ld, article_paragraphs(tree)], key=word_count)

@@ -1,14 +1,13 @@
-"""A second extractor's reading of doubtful pages, and a small learned referee between the two.
+"""Signals for a learned referee between our body and readability-lxml's: measured, not shipped.
 
 Our body (trafilatura plus the repairs in :mod:`crawler.extract.body`) and readability-lxml fail
 on different pages: trafilatura keeps a sidebar link list where the post is two lines, or only
 the first sections of a long guide; readability scores containers by their paragraphs and
-keeps the whole one. Running readability on every page would cost more than the rest of the
-record, so it is asked only when our own body looks doubtful against the page's story prose
-(:func:`page_signals`: the gate), and a logistic regression over signals that mean the same on
-every site (shares of the page's prose, link share, how much of each text the other holds)
-decides which text to keep. Both models are small JSON files under ``models/extractor/`` with
-a card saying how they were trained (on WCXB pages only) and validated (on the other sets).
+keeps the whole one. The experiment (``bench/train_referee.py``): a gate over signals of our
+body against the page's story prose decides when to ask readability too, and a referee over
+signals of both texts (shares of the page's prose, link share, how much of each text the other
+holds) decides which to keep. Trained on WCXB pages, it did not hold on the sets it did not see
+(docs/benchmarks.md, Extraction), so nothing in the crawler uses it.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import math
 import re
 from copy import deepcopy
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from lxml import html as lxml_html
@@ -30,7 +28,6 @@ _BLANKS = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 #: Elements readability-lxml's output breaks lines at.
 _LINE_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote")
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "extractor"
 
 
 def _tidy(text: str) -> str:
@@ -171,43 +168,3 @@ class Logistic:
             tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
             float(data["intercept"]), float(data["threshold"]),
         )  # fmt: skip
-
-
-def models() -> tuple[Logistic, Logistic] | None:
-    """(gate, referee) from :data:`MODEL_DIR`, or None when they are not there (then bodies
-    are ours alone: ``bench/train_referee.py`` points it elsewhere to measure that)."""
-    return _load(MODEL_DIR)
-
-
-@cache
-def _load(model_dir: Path) -> tuple[Logistic, Logistic] | None:
-    gate, referee = model_dir / "gate.json", model_dir / "referee.json"
-    if not (gate.is_file() and referee.is_file()):
-        return None
-    return Logistic.load(gate), Logistic.load(referee)
-
-
-def second_reading(
-    body: str,
-    tree: lxml_html.HtmlElement,
-    paragraphs: list[lxml_html.HtmlElement],
-    index: BlockIndex,
-    prose_words: int,
-) -> str:
-    """``body``, or readability-lxml's text when the gate doubts ours and the referee prefers it.
-
-    ``paragraphs``: the page's story-prose paragraphs; ``prose_words``: their words.
-    """
-    loaded = models()
-    if loaded is None:
-        return body
-    gate, referee = loaded
-    prose = prose_by_text(paragraphs)
-    ours = TextSignals.of(body, index, prose)
-    if not gate.says_yes(page_signals(ours, prose_words)):
-        return body
-    theirs_text = readability_text(tree)
-    theirs = TextSignals.of(theirs_text, index, prose)
-    if referee.says_yes(pair_signals(body, ours, theirs_text, theirs, prose_words)):
-        return theirs_text
-    return body
