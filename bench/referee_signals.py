@@ -22,17 +22,11 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, norm, text_of
+from crawler.extract.body import tidy
 
 _TOKEN = re.compile(r"\w+")
-_BLANKS = re.compile(r"\n\s*\n+")
-_SPACES = re.compile(r"[ \t\u00a0]+")
 #: Elements readability-lxml's output breaks lines at.
 _LINE_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote")
-
-
-def _tidy(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in _BLANKS.sub("\n", text).splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def readability_text(tree: lxml_html.HtmlElement) -> str:
@@ -50,7 +44,7 @@ def readability_text(tree: lxml_html.HtmlElement) -> str:
         return ""
     for block in root.iter(*_LINE_TAGS):
         block.tail = "\n" + (block.tail or "")
-    return _tidy(text_of(root))
+    return tidy(text_of(root))
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
