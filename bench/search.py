@@ -416,7 +416,10 @@ def main(argv: list[str] | None = None) -> int:
         help="API server: gunicorn (2 workers x 8 threads, as deployed) or `tidings serve`",
     )  # fmt: skip
     parser.add_argument("--work", type=Path, default=None, help="default var/bench-search-N")
-    parser.add_argument("--keep", action="store_true", help="reuse a corpus and index in --work")
+    parser.add_argument(
+        "--keep", action="store_true",
+        help="reuse a corpus and index in --work (with --es-url: also its Elasticsearch import)",
+    )  # fmt: skip
     parser.add_argument("--no-fts", action="store_true", help="time the index only, not FTS5")
     parser.add_argument("--no-http", action="store_true", help="skip GET /api/v1/search timing")
     parser.add_argument(
@@ -683,8 +686,12 @@ def elasticsearch(
     own_node = imported is None  # a node the caller passed in is the caller's to stop
     home = work / "home-es"
     env = es_env(url)
+    # --keep --es-url: the cluster still holds what an earlier (perhaps stopped) run imported
+    kept = bool(args.keep and args.es_url and (home / "tidings.db").exists())
     try:
-        if imported is None:
+        if kept:
+            print(f"reusing the Elasticsearch import in {home} and {url}/{ES_ALIAS}")
+        elif imported is None:
             shutil.rmtree(home, ignore_errors=True)  # a fresh node holds none of a kept store
             started = time.perf_counter()
             subprocess.run(import_argv(home, corpus.path), check=True, env={**os.environ, **env})
