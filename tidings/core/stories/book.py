@@ -1,9 +1,14 @@
 """The stories of the store of record: which story each article is in, and each story's record.
 
-Stories live in the store's own database file, in three tables beside the articles:
+Stories live in the store's own database file, in four tables beside the articles:
 ``story_articles`` (article -> story, in the order placed), ``stories`` (one JSON record per
-story, kept up to date as articles join) and ``story_state`` (the clusterer's running state, so
-the next writer process continues where the last one stopped). Writers call :meth:`place` on
+story, kept up to date as articles join), and the clusterer's running state, so the next writer
+process continues where the last one stopped: ``story_snapshot`` and
+``story_journal`` (the placements made since, one row per batch: each article's features and
+story). A batch writes only its own journal row, so its cost does not grow with the corpus; a
+new snapshot is taken when the journal since the last one outweighs it (the doubling rule, so
+snapshots cost a bounded share per article), and a process behind the database replays only
+the rows it has not seen. Writers call :meth:`place` on
 each batch *before* storing it: new articles are placed by the online clusterer and every record
 gets its ``story_id`` (an article keeps its story when it is stored again), so the stored
 record, the index and the API all carry it. :meth:`reset` then ``tidings restory`` replays the
@@ -20,10 +25,12 @@ import json
 import pickle
 import sqlite3
 import threading
+import zlib
 from pathlib import Path
 from typing import Any
 
 from tidings.core.stories.clustering import StoryClusterer, StoryParams
+from tidings.core.stories.features import StoryFeatures, features_of
 from tidings.core.stories.record import StoryRecord
 
 _SCHEMA = """
@@ -40,12 +47,20 @@ CREATE TABLE IF NOT EXISTS stories (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_last_seen ON stories (last_seen);
-CREATE TABLE IF NOT EXISTS story_state (
+DROP TABLE IF EXISTS story_state;  -- the whole state pickled per batch, before the journal
+CREATE TABLE IF NOT EXISTS story_snapshot (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,
     state BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS story_journal (
+    seq INTEGER PRIMARY KEY,  -- the stream position after the batch
+    digest INTEGER NOT NULL,  -- CRC-32 of entries: a writer checks it continues this stream
+    entries BLOB NOT NULL     -- pickled [(features, story id)] in placement order
+);
 """
+#: The journal is folded into a new snapshot once it outweighs the last one (or this, if larger).
+MIN_SNAPSHOT_BYTES = 1 << 20
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -65,6 +80,9 @@ class StoryBook:
             self.db.executescript(_SCHEMA)
         self._clusterer: StoryClusterer | None = None
         self._seq = -1  # the state's position in the stream; -1: not loaded
+        self._digest = 0  # of the journal row that brought the state to ``_seq``
+        self._snapshot_bytes = 0
+        self._journal_bytes = 0  # journal written since the snapshot
 
     @classmethod
     def of(cls, store: Any) -> StoryBook:
@@ -103,12 +121,15 @@ class StoryBook:
         known = self._stories_of(ids)
         placed: list[str] = []
         touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
+        journal: list[tuple[StoryFeatures, str]] = []
         for record in records:
             aid = str(record["id"])
             if aid in known:
                 record["story_id"] = known[aid]
                 continue
-            assignment = clusterer.add(record)
+            feats = features_of(record)
+            assignment = clusterer.add(record, feats)
+            journal.append((feats, assignment.story_id))
             record["story_id"] = known[aid] = assignment.story_id
             self._seq += 1
             self.db.execute(
@@ -120,7 +141,7 @@ class StoryBook:
         for story_id, joined in touched.items():
             self._update_record(story_id, joined)
         if placed:
-            self._save_state(clusterer)
+            self._save_state(clusterer, journal)
         return placed
 
     def _update_record(self, story_id: str, joined: list[tuple[dict[str, Any], float]]) -> None:
@@ -136,30 +157,68 @@ class StoryBook:
         )
 
     def _current_state(self) -> StoryClusterer:
-        row = self.db.execute("SELECT seq, state FROM story_state WHERE id = 1").fetchone()
-        db_seq = row[0] if row else 0
-        if self._clusterer is None or self._seq != db_seq:
-            if row is None:
-                self._clusterer = StoryClusterer(self.params)
-            else:
-                self._clusterer = pickle.loads(row[1])  # our own state, from our own file
-            self._seq = db_seq
-        assert self._clusterer is not None
+        """The clusterer at the database's position: kept, caught up from the journal, or
+        loaded from the snapshot plus the journal since."""
+        if self._clusterer is None or not self._continues_journal():
+            self._load_snapshot()
+        rows = self.db.execute(
+            "SELECT seq, digest, entries FROM story_journal WHERE seq > ? ORDER BY seq",
+            (self._seq,),
+        )
+        for seq, digest, entries in rows:
+            for feats, story_id in pickle.loads(entries):
+                self._clusterer.replay(feats, story_id)
+            self._seq, self._digest = seq, digest
+            self._journal_bytes += len(entries)
         return self._clusterer
 
-    def _save_state(self, clusterer: StoryClusterer) -> None:
+    def _load_snapshot(self) -> None:
+        snapshot = self.db.execute("SELECT seq, state FROM story_snapshot WHERE id = 1").fetchone()
+        if snapshot is None:
+            self._clusterer, self._seq, self._snapshot_bytes = StoryClusterer(self.params), 0, 0
+        else:
+            self._clusterer = pickle.loads(snapshot[1])  # our own state, from our own file
+            self._seq, self._snapshot_bytes = snapshot[0], len(snapshot[1])
+        row = self.db.execute(
+            "SELECT digest FROM story_journal WHERE seq = ?", (self._seq,)
+        ).fetchone()
+        self._digest, self._journal_bytes = (row[0] if row else 0), 0
+
+    def _continues_journal(self) -> bool:
+        """Whether the journal still holds the row this process last applied: the same
+        position is not enough, another process may have reset and replayed meanwhile."""
+        row = self.db.execute(
+            "SELECT digest FROM story_journal WHERE seq = ?", (self._seq,)
+        ).fetchone()
+        return row is not None and row[0] == self._digest
+
+    def _save_state(
+        self, clusterer: StoryClusterer, journal: list[tuple[StoryFeatures, str]]
+    ) -> None:
+        entries = pickle.dumps(journal, protocol=pickle.HIGHEST_PROTOCOL)
+        self._digest = zlib.crc32(entries)
         self.db.execute(
-            "INSERT INTO story_state (id, seq, state) VALUES (1, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
-            (self._seq, pickle.dumps(clusterer, protocol=pickle.HIGHEST_PROTOCOL)),
+            "INSERT INTO story_journal (seq, digest, entries) VALUES (?, ?, ?)",
+            (self._seq, self._digest, entries),
         )
+        self._journal_bytes += len(entries)
+        if self._journal_bytes >= max(self._snapshot_bytes, MIN_SNAPSHOT_BYTES):
+            state = pickle.dumps(clusterer, protocol=pickle.HIGHEST_PROTOCOL)
+            self.db.execute(
+                "INSERT INTO story_snapshot (id, seq, state) VALUES (1, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
+                (self._seq, state),
+            )
+            # the row at the snapshot stays: a writer at that position checks it continues it
+            self.db.execute("DELETE FROM story_journal WHERE seq < ?", (self._seq,))
+            self._snapshot_bytes, self._journal_bytes = len(state), 0
 
     def reset(self) -> None:
         """Forget every story (``tidings restory`` then places the stored articles again)."""
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for table in ("story_articles", "stories", "story_state"):
+                for table in ("story_articles", "stories", "story_snapshot", "story_journal"):
                     self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
                 self.db.execute("COMMIT")
             except BaseException:
