@@ -7,9 +7,9 @@ stories overlap in time (an article belongs to one of the stories open at its mo
 stream runs through one :class:`StoryClusterer` with its features precomputed (their cost does
 not depend on the corpus). At each checkpoint the next ``WINDOW`` articles are timed one
 ``add`` at a time, in CPU time of this process (the machine is shared: wall time there is
-mostly the scheduler) and in wall time, and, batch by batch, what the story book persists for
-them: the batch's journal row (its placements, pickled as ``StoryBook`` does), and the size of a
-snapshot of the whole state (written once the journal outweighs the last one).
+mostly the scheduler) and in wall time, with the size of a batch's placements pickled (what a
+journal row per batch would hold) and of the whole pickled clusterer (what the store saves
+after every batch today).
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def _tf(terms: Sequence[str]) -> dict[str, float]:
 
 
 def _window(clusterer: StoryClusterer, articles: Iterator) -> tuple[list[float], list[float], int]:
-    """CPU and wall seconds per ``add`` over one window, and its largest journal row in bytes."""
+    """CPU and wall seconds per ``add`` over one window, and its largest batch of placements
+    pickled, in bytes."""
     cpu, wall, journal_max = [], [], 0
     for _ in range(WINDOW // BATCH):
         journal = []
@@ -98,7 +99,7 @@ def scale(sizes: Sequence[int], seed: int) -> None:
     clusterer = StoryClusterer(StoryParams())
     articles = stream(seed)
     print("| stored articles | live stories | sketch entries | CPU µs/article (median, mean) | "
-          "wall µs median | journal row KB (batch of 64) | snapshot MB | RSS MB | load |\n"
+          "wall µs median | batch of 64 placements KB | pickled state MB | RSS MB | load |\n"
           "|---|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
     stored = 0
     start = time.perf_counter()
