@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from typing import Any
 
@@ -170,3 +171,12 @@ def test_document_frequencies_take_fixed_memory() -> None:
     assert sum(counts.cells) == 2000 - sum(  # a document counts a shared cell once
         counts.cell(f"term{i}") == counts.cell("common") for i in range(1000)
     )
+
+
+def test_document_frequencies_survive_pickling_sparse_and_dense() -> None:
+    for terms in (["rare"], [f"term{i}" for i in range(200)]):  # few cells set, then most
+        counts = HashedCounts(bits=6)
+        counts.add(terms)
+        copy = pickle.loads(pickle.dumps(counts))
+        assert copy.cells == counts.cells and copy.mask == counts.mask
+        assert copy["rare" if len(terms) == 1 else "term7"] >= 1
