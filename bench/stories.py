@@ -15,8 +15,10 @@ the same data by B-cubed F1 (an upper bound for that baseline).
 (``A``: every other topic in sorted order) and reports them on both halves, so the figure on
 ``B`` is one the method was never fitted to; the defaults in ``StoryParams`` are what it chose.
 
-``--scale`` measures the cost of one ``add`` after 10k / 100k / 1M synthetic stored articles
-(stories of realistic, heavy-tailed sizes over a Zipf vocabulary), in a window of articles.
+``--scale`` measures the cost of one ``add`` (CPU and wall time) after 10k / 100k / 1M
+synthetic stored articles (stories of realistic, heavy-tailed sizes over a Zipf vocabulary), in
+a window of articles, with the size of what the story book persists per batch and per snapshot
+(``bench/stories_scale.py``).
 
     .venv/bin/python bench/stories.py [--data FILE.jsonl] [--out PRED.json] [--orders 5]
     .venv/bin/python bench/stories.py --tune

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+import random
+from typing import Any
+
 from story_corpus import OTHERS, background, corpus
 
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import names
+from tidings.core.stories.frequencies import HashedCounts
 
 
 def groups(assignments: dict[str, str]) -> set[frozenset[str]]:
@@ -110,3 +115,68 @@ def test_a_tight_story_admits_only_articles_as_close_as_its_members() -> None:
         first = c.add(quake_copy)
         c.add({**quake_copy, "id": "same"})  # an identical copy: the story's cohesion is 1
         assert (c.add(near).story_id == first.story_id) is joins
+
+
+EVENTS = 40
+
+
+def articles(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Articles about ``EVENTS`` events, each with its own words and names, in shuffled order."""
+    rng = random.Random(seed)
+    common = [f"common{i}" for i in range(300)]
+    out = []
+    for i in range(n):
+        event = rng.randrange(EVENTS)
+        own = [f"ev{event}word{j}" for j in range(10)]
+        text = [rng.choice(own) if rng.random() < 0.4 else rng.choice(common) for _ in range(60)]
+        out.append({
+            "id": f"a{i}",
+            "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
+            "body": f"Reports said Mayor Name{event} Place{event} spoke. " + " ".join(text),
+            "entities": [{"key": f"place{event}", "label": "GPE", "text": f"Place{event}"}],
+        })  # fmt: skip
+    return out
+
+
+def test_replay_moves_the_state_as_add_did() -> None:
+    items = articles(120)
+    online, replayed = StoryClusterer(), StoryClusterer()
+    for a in items[:100]:
+        feats = features_of(a)
+        replayed.replay(feats, online.add(a, feats).story_id)
+    rest = items[100:]
+    assert [online.add(a).story_id for a in rest] == [replayed.add(a).story_id for a in rest]
+
+
+def test_the_sketch_holds_at_most_its_terms_per_live_story() -> None:
+    params = StoryParams(live_stories=10, sketch_terms_per_story=8)
+    c = StoryClusterer(params)
+    for a in articles(200):
+        c.add(a)
+    assert len(c.stories) == 10
+    assert 0 < c.sketch.entries() <= 10 * 8
+    sketch = CandidateSketch(per_term=4, per_story=2)
+    sketch.post("s1", ["a", "b", "c"])  # s1 keeps its two latest terms
+    assert sketch.candidates(["a"], 5) == [] and sketch.candidates(["c"], 5) == ["s1"]
+    sketch.forget("s1")
+    assert sketch.entries() == 0
+
+
+def test_document_frequencies_take_fixed_memory() -> None:
+    counts = HashedCounts(bits=4)
+    for i in range(1000):
+        counts.add([f"term{i}", "common"])
+    assert len(counts.cells) == 16
+    assert counts["common"] >= 1000  # shared cells only ever add: a common term stays common
+    assert sum(counts.cells) == 2000 - sum(  # a document counts a shared cell once
+        counts.cell(f"term{i}") == counts.cell("common") for i in range(1000)
+    )
+
+
+def test_document_frequencies_survive_pickling_sparse_and_dense() -> None:
+    for terms in (["rare"], [f"term{i}" for i in range(200)]):  # few cells set, then most
+        counts = HashedCounts(bits=6)
+        counts.add(terms)
+        copy = pickle.loads(pickle.dumps(counts))
+        assert copy.cells == counts.cells and copy.mask == counts.mask
+        assert copy["rare" if len(terms) == 1 else "term7"] >= 1

@@ -4,6 +4,11 @@ Each story is posted under its strongest terms and entities; an article looks up
 strongest ones and the stories hit most often are its candidates. Every posting list keeps only
 the stories that used the term most recently, so a lookup costs the same at a thousand stories
 as at a million (a story that went quiet drops out of busy lists first, as it should).
+
+Memory is bounded too: a story stays posted under at most ``per_story`` terms (the ones it used
+last), a story that goes quiet leaves every list (:meth:`CandidateSketch.forget`), and an empty
+list is dropped, so the sketch holds at most ``live stories * per_story`` entries however many
+distinct terms the corpus has seen.
 """
 
 from __future__ import annotations
@@ -15,18 +20,40 @@ from collections.abc import Iterable
 class CandidateSketch:
     """term -> the most recent stories posted under it (bounded), and a hit-count lookup."""
 
-    def __init__(self, per_term: int = 64) -> None:
+    def __init__(self, per_term: int = 64, per_story: int = 128) -> None:
         self.per_term = per_term
+        self.per_story = per_story
         self._postings: dict[str, dict[str, None]] = {}
+        self._terms: dict[str, dict[str, None]] = {}  # story -> its terms, least recent first
 
     def post(self, story_id: str, terms: Iterable[str]) -> None:
         """Record that ``story_id`` now uses ``terms`` (it moves to the recent end of each list)."""
+        mine = self._terms.setdefault(story_id, {})
         for term in terms:
             posting = self._postings.setdefault(term, {})
             posting.pop(story_id, None)
             posting[story_id] = None
+            mine.pop(term, None)
+            mine[term] = None
             if len(posting) > self.per_term:
-                del posting[next(iter(posting))]
+                self._unpost(next(iter(posting)), term)
+        while len(mine) > self.per_story:
+            self._unpost(story_id, next(iter(mine)))
+
+    def forget(self, story_id: str) -> None:
+        """The story went quiet: take it out of every list it is in."""
+        for term in list(self._terms.get(story_id, ())):
+            self._unpost(story_id, term)
+
+    def _unpost(self, story_id: str, term: str) -> None:
+        posting = self._postings[term]
+        del posting[story_id]
+        if not posting:
+            del self._postings[term]
+        mine = self._terms[story_id]
+        del mine[term]
+        if not mine:
+            del self._terms[story_id]
 
     def candidates(self, terms: Iterable[str], limit: int) -> list[str]:
         """The stories sharing most of ``terms``, most hits first (ties: most recent first)."""
@@ -36,3 +63,7 @@ class CandidateSketch:
             if posting:
                 hits.update(reversed(posting))
         return [story for story, _ in hits.most_common(limit)]
+
+    def entries(self) -> int:
+        """How many (term, story) pairs are posted: the sketch's size."""
+        return sum(len(p) for p in self._postings.values())

@@ -14,6 +14,12 @@ An article joins only if its score reaches both a fixed threshold and half the s
 cohesion (the mean cosine between its members): a tight story admits only articles about as
 close to it as its members are to each other, which keeps two events of one kind apart.
 
+Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
+fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
+at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
+of each of them (:mod:`.candidates`). :meth:`StoryClusterer.replay` applies a placement already
+decided (no scoring), so a saved state plus the placements made since it rebuild the same state.
+
 The weights, the threshold and the cohesion share are the only fitted numbers
 (``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
 (by topic) and reports them on the other.
@@ -30,6 +36,7 @@ from typing import Any
 
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
+from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class StoryParams:
     #: Terms kept per story per view (the rest of its centroid is pruned: a flat cost).
     centroid_terms: int = 300
     per_term: int = 64
+    #: Terms a story stays posted under in the sketch; hashed cells per view for the IDF table.
+    sketch_terms_per_story: int = 128
+    df_bits: int = DEFAULT_BITS
     #: Stories kept live (joinable); the least recently joined beyond this go quiet. News
     #: stories that no article joined among the last this-many active ones are over.
     live_stories: int = 20_000
@@ -100,26 +110,25 @@ class StoryClusterer:
     def __init__(self, params: StoryParams | None = None) -> None:
         self.params = params or StoryParams()
         self.docs = 0
-        self.df: dict[str, Counter[str]] = {view: Counter() for view in VIEWS}
+        self.df = {view: HashedCounts(self.params.df_bits) for view in VIEWS}
         self.stories: dict[str, Story] = {}  # least recently joined first
-        self.sketch = CandidateSketch(self.params.per_term)
+        self.sketch = CandidateSketch(self.params.per_term, self.params.sketch_terms_per_story)
 
     # -- weighting -------------------------------------------------------------------------
-    def _vectors(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
-        """Unit TF-IDF vector per view, IDF smoothed as scikit-learn's."""
+    def _count_and_weigh(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
+        """Count the article into the document frequencies, then its unit TF-IDF vector per
+        view (IDF smoothed as scikit-learn's, over the articles seen so far, this one too)."""
+        self.docs += 1
         out = {}
         for view in VIEWS:
+            terms = feats.views.get(view, {})
             df = self.df[view]
+            cells = df.add(terms)
             out[view] = _unit({
-                t: w * (math.log((1 + self.docs) / (1 + df[t])) + 1.0)
-                for t, w in feats.views.get(view, {}).items()
+                t: w * (math.log((1 + self.docs) / (1 + df.cells[c])) + 1.0)
+                for (t, w), c in zip(terms.items(), cells, strict=True)
             })  # fmt: skip
         return out
-
-    def _count(self, feats: StoryFeatures) -> None:
-        self.docs += 1
-        for view in VIEWS:
-            self.df[view].update(feats.views.get(view, {}).keys())
 
     # -- scoring ---------------------------------------------------------------------------
     def _time_factor(self, story: Story, seen_at: float | None) -> float:
@@ -165,8 +174,7 @@ class StoryClusterer:
         """Place one article (a record with at least ``id``) and return where it went."""
         feats = feats or features_of(article)
         aid = str(article["id"])
-        self._count(feats)
-        vectors = self._vectors(feats)
+        vectors = self._count_and_weigh(feats)
         lookup = self._lookup_terms(vectors)
         best, best_score = None, -1.0
         for sid in self.sketch.candidates(lookup, self.params.candidates):
@@ -183,17 +191,35 @@ class StoryClusterer:
             best = Story(id=story_id_for(aid))
         # how well this headline matches the story's other headlines (a headline is chosen by it)
         typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
-        self._join(best, vectors, feats)
-        self._touch(best)
-        self.sketch.post(best.id, lookup)
+        self._apply(best, vectors, feats, lookup)
         return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
+
+    def replay(self, feats: StoryFeatures, story_id: str) -> None:
+        """Apply a placement ``add`` made earlier (same order): the state moves exactly as
+        ``add`` moved it, without scoring any candidate."""
+        vectors = self._count_and_weigh(feats)
+        story = self.stories.get(story_id) or Story(id=story_id)
+        self._apply(story, vectors, feats, self._lookup_terms(vectors))
+
+    def _apply(
+        self,
+        story: Story,
+        vectors: Mapping[str, Mapping[str, float]],
+        feats: StoryFeatures,
+        lookup: list[str],
+    ) -> None:
+        self._join(story, vectors, feats)
+        self._touch(story)
+        self.sketch.post(story.id, lookup)
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""
         self.stories.pop(story.id, None)
         self.stories[story.id] = story
         while len(self.stories) > self.params.live_stories:
-            del self.stories[next(iter(self.stories))]
+            quiet = next(iter(self.stories))
+            del self.stories[quiet]
+            self.sketch.forget(quiet)
 
     def _join(
         self, story: Story, vectors: Mapping[str, Mapping[str, float]], feats: StoryFeatures
