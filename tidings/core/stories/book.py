@@ -17,6 +17,7 @@ reloads it first, so writers that take turns continue one stream.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 from typing import Any
@@ -24,6 +25,13 @@ from typing import Any
 from tidings.core.store.base import StoryPlacement, StoryStore
 from tidings.core.stories.clustering import StoryClusterer, StoryParams
 from tidings.core.stories.record import StoryRecord
+
+logger = logging.getLogger(__name__)
+
+#: The saved state's format; bump it when :class:`StoryClusterer`'s pickled shape changes. A
+#: state of another format is not loaded: new articles start new stories (none is lost, and
+#: stories already stored keep their articles) until ``tidings restory`` regroups them all.
+STATE_FORMAT = 2
 
 
 class StoryBook:
@@ -66,7 +74,8 @@ class StoryBook:
         if placed:
             tx.add_members(placed)
             tx.put_records(self._updated_records(tx, touched), self._seq)
-            tx.save_state(self._seq, pickle.dumps(clusterer, protocol=pickle.HIGHEST_PROTOCOL))
+            state = pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
+            tx.save_state(self._seq, state)
         return [aid for aid, _, _ in placed]
 
     @staticmethod
@@ -87,10 +96,8 @@ class StoryBook:
         saved = tx.state()
         db_seq = saved[0] if saved else 0
         if self._clusterer is None or self._seq != db_seq:
-            if saved is None or not saved[1]:
-                self._clusterer = StoryClusterer(self.params)
-            else:
-                self._clusterer = pickle.loads(saved[1])  # our own state, from our own store
+            loaded = _load_state(saved[1]) if saved and saved[1] else None
+            self._clusterer = loaded or StoryClusterer(self.params)
             self._seq = db_seq
         assert self._clusterer is not None
         return self._clusterer
@@ -100,3 +107,19 @@ class StoryBook:
         with self._lock:
             store.reset_stories()
             self._clusterer, self._seq = None, -1
+
+
+def _load_state(state: bytes) -> StoryClusterer | None:
+    """The clusterer saved by this version of Tidings (our own bytes, from our own store), or
+    None, with a warning, for a state an older version saved."""
+    try:
+        loaded = pickle.loads(state)
+    except Exception:  # noqa: BLE001 - an older class shape fails in many ways
+        loaded = None
+    if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == STATE_FORMAT:
+        return loaded[1]
+    logger.warning(
+        "The story state was saved by another version of Tidings; new articles start new "
+        "stories until `tidings restory` regroups the stored articles"
+    )
+    return None
