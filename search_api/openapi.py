@@ -33,7 +33,7 @@ text, `cluster_id`, nest inside it). Every article carries its `story_id`; `GET 
 ranks recent stories (filters as on search), `GET /api/v1/stories/{story_id}` gives one story's
 full coverage with a per-day timeline, `collapse=story` on search shows one hit per story, and
 `/feeds/stories.{rss,atom,json}` (`?topic=`) has one entry per story. The embeddable widget
-shows stories with `data-show="stories"` (`/widget?show=stories` in an iframe).
+(`/widget.js`) shows stories with `data-show="stories"`.
 """
 #: Security requirement of the write and admin endpoints (either header works).
 API_KEY_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
