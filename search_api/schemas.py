@@ -247,6 +247,11 @@ class JobSchema(Open):
     log = _str()
 
 
+def _items(schema: type[Schema], description: str) -> fields.List:
+    """A required list of ``schema`` objects, described."""
+    return fields.List(fields.Nested(schema), required=True, metadata={"description": description})
+
+
 class StorySource(Open):
     id = fields.String(required=True)
     name = _str()
@@ -284,21 +289,9 @@ class StorySummary(Open):
     source_count = fields.Integer(
         required=True, metadata={"description": "Distinct sources (outlets) among its articles."}
     )
-    sources = fields.List(
-        fields.Nested(StorySource),
-        required=True,
-        metadata={"description": "Its sources, most articles first."},
-    )
-    entities = fields.List(
-        fields.Nested(EntityCount),
-        required=True,
-        metadata={"description": "Its ten most frequent entities (articles naming each)."},
-    )
-    topics = fields.List(
-        fields.Nested(StoryTopic),
-        required=True,
-        metadata={"description": "Its ten most frequent topics."},
-    )
+    sources = _items(StorySource, "Its sources, most articles first.")
+    entities = _items(EntityCount, "Its ten most frequent entities (articles naming each).")
+    topics = _items(StoryTopic, "Its ten most frequent topics.")
 
 
 class RankedStory(StorySummary):
@@ -322,16 +315,8 @@ class StoryArticle(Open):
 
 
 class StoryDetail(StorySummary):
-    timeline = fields.List(
-        fields.Nested(DayCount),
-        required=True,
-        metadata={"description": "Its articles per day (UTC), days without any left out."},
-    )
-    articles = fields.List(
-        fields.Nested(StoryArticle),
-        required=True,
-        metadata={"description": "Every article, oldest first; copies share a `cluster_id`."},
-    )
+    timeline = _items(DayCount, "Its articles per day (UTC), days without any left out.")
+    articles = _items(StoryArticle, "Every article, oldest first; copies share a `cluster_id`.")
 
 
 class HealthSchema(Open):
