@@ -82,7 +82,8 @@ _DAY_WORDS = re.compile(
 _YESTERDAY = frozenset({"yesterday", "gestern", "ayer", "ieri", "ontem"})
 _UPDATED_LABEL = re.compile(
     r"(?:updated?|last\s+modified|modified|aktualisiert|zuletzt|stand|mis\s+à\s+jour"
-    r"|actualizado|actualización|aggiornato|atualizado|bijgewerkt)\W*$",
+    r"|actualizado|actualización|aggiornato|atualizado|bijgewerkt)"
+    r"(?:\W+(?:on|am|le|el|il|em|op|at))?\W*$",
     re.I,
 )
 #: Words that introduce a publication date in running text ("Datum: 18.10.2021").

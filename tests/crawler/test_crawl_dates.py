@@ -51,6 +51,14 @@ def test_byline_texts_in_several_languages_and_zones() -> None:
     assert read_date_text("Version 1.2.3.4, page 12") == (None, None)
 
 
+def test_an_update_label_with_a_preposition_still_marks_the_modified_date() -> None:
+    """"Last updated on ..." is the modified date: never the published one."""
+    for text in ("Last updated on 17 December 2025", "Mis à jour le 17 décembre 2025"):
+        pub, upd = read_date_text(text)
+        assert pub is None and local(upd) == (2025, 12, 17, 0, 0)
+    assert local(read_date_text("Published on 17 December 2025")[0]) == (2025, 12, 17, 0, 0)
+
+
 def test_dateutil_never_invents_a_day() -> None:
     assert parse_moment("May 2024") is None
     assert parse_moment("2024") is None

@@ -181,11 +181,10 @@ def build_home(
     from tidings.core.sync import store_and_index
 
     settings = Settings(home=home)
+    records = [normalise(r) for r in (raw_articles() if articles is None else articles)]
     store = Store(settings.db_path)
     index = open_index(settings, writable=True)
-    try:
-        records = [normalise(r) for r in (raw_articles() if articles is None else articles)]
-        # as every writer does: stories placed, articles stored and indexed, then the stories
+    try:  # as every writer does: stories placed, articles stored and indexed, then stories
         stored = list(store_and_index(store, index, records).articles)
     finally:
         index.close()
