@@ -74,11 +74,13 @@ def create_app(
     from search_api.public_url import init_public_url
 
     init_metrics(app, res)  # first: its timer wraps everything registered after it
-    init_openapi(app, [api.bp, stories.bp, catalog.bp, admin.bp, health.bp, newsapi_views.bp])
+    init_openapi(
+        app,
+        [api.bp, stories.bp, stories.feeds_bp, catalog.bp, admin.bp, health.bp, newsapi_views.bp],
+    )
     app.wsgi_app = ProxiedNewsApiPaths(app.wsgi_app)  # type: ignore[method-assign]
     for module in (feeds, pages, story_pages, apidocs, widget):
         app.register_blueprint(module.bp)
-    app.register_blueprint(stories.feeds_bp)
     init_cors(app)
     init_public_url(app)
     init_limits(app, admin=[admin.bp])

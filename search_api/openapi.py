@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import flask_smorest
 from flask import Flask
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import AnyConverter
 
 from search_api.problems import PROBLEM_MIMETYPE, validation_problem
 from search_api.schemas import ProblemSchema
@@ -26,6 +27,13 @@ Errors are RFC 9457 problem documents (`application/problem+json`); a 400 lists 
 parameter in `invalid_params`. Public GET endpoints allow any origin (CORS) and are rate
 limited per API key or client address (`429` with `Retry-After`). Write and admin endpoints
 need an API key: `Authorization: Bearer KEY` or `X-API-Key: KEY`.
+
+**Stories.** A story gathers every outlet's articles about one real-world event (copies of one
+text, `cluster_id`, nest inside it). Every article carries its `story_id`; `GET /api/v1/stories`
+ranks recent stories (filters as on search), `GET /api/v1/stories/{story_id}` gives one story's
+full coverage with a per-day timeline, `collapse=story` on search shows one hit per story, and
+`/feeds/stories.{rss,atom,json}` (`?topic=`) has one entry per story. The embeddable widget
+(`/widget.js`) shows stories with `data-show="stories"`.
 """
 #: Security requirement of the write and admin endpoints (either header works).
 API_KEY_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]
@@ -99,6 +107,8 @@ def init_openapi(app: Flask, blueprints: list[ApiBlueprint]) -> TidingsApi:
     api.spec.components.security_scheme(  # NewsAPI clients' way (/v2)
         "apiKeyQuery", {"type": "apiKey", "in": "query", "name": "apiKey"}
     )
+    # `<any(rss, atom, json):fmt>` in a path: a string parameter with those values
+    api.register_converter(AnyConverter, lambda c: {"type": "string", "enum": sorted(c.items)})
     for bp in blueprints:
         api.register_blueprint(bp)
     return api

@@ -201,6 +201,13 @@ class RecentArgs(QuerySchema):
         return RecentParams(data.get("topic") or None, data["limit"])
 
 
+class StoryFeedArgs(RecentArgs):
+    """``/feeds/stories.{rss,atom,json}``."""
+
+    topic = Text(MAX_VALUE, metadata={"description": "Only stories with an article in this topic."})
+    limit = _limit(what="stories (feed entries)")
+
+
 class TrendsArgs(FilterArgs):
     """``GET /api/v1/trends``."""
 
@@ -233,6 +240,12 @@ class StoriesArgs(FilterArgs):
         1, MAX_LIMIT,
         metadata={"description": f"Number of stories (1-{MAX_LIMIT}; default {DEFAULT_LIMIT})."},
     )  # fmt: skip
+    languages = _Values(
+        MAX_VALUE,
+        MAX_REPEAT,
+        data_key="lang",
+        metadata={"description": "Accepted and ignored: a story gathers articles in any language."},
+    )
 
 
 class RelatedArgs(QuerySchema):

@@ -247,34 +247,51 @@ class JobSchema(Open):
     log = _str()
 
 
+def _items(schema: type[Schema], description: str) -> fields.List:
+    """A required list of ``schema`` objects, described."""
+    return fields.List(fields.Nested(schema), required=True, metadata={"description": description})
+
+
 class StorySource(Open):
     id = fields.String(required=True)
     name = _str()
     domain = _str()
-    articles = fields.Integer(required=True)
+    articles = fields.Integer(required=True, metadata={"description": "Its articles in the story."})
 
 
 class StoryTopic(Open):
     id = fields.String(required=True)
-    count = fields.Integer(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Articles in this topic."})
 
 
 class StorySummary(Open):
     """A story: one real-world event and every outlet's articles about it."""
 
-    id = fields.String(required=True)
+    id = fields.String(
+        required=True, metadata={"description": "Stable: it stays the same as the story grows."}
+    )
     headline = fields.String(
         required=True, metadata={"description": "The title of one of its articles."}
     )
     headline_article_id = _str()
     headline_url = _str()
-    first_seen = _str()
-    last_seen = _str()
+    first_seen = _opt(
+        fields.String(
+            metadata={"description": "When its first article was published (else fetched), UTC."}
+        )
+    )
+    last_seen = _opt(
+        fields.String(
+            metadata={"description": "When its latest article was published (else fetched), UTC."}
+        )
+    )
     article_count = fields.Integer(required=True)
-    source_count = fields.Integer(required=True)
-    sources = fields.List(fields.Nested(StorySource), required=True)
-    entities = fields.List(fields.Nested(EntityCount), required=True)
-    topics = fields.List(fields.Nested(StoryTopic), required=True)
+    source_count = fields.Integer(
+        required=True, metadata={"description": "Distinct sources (outlets) among its articles."}
+    )
+    sources = _items(StorySource, "Its sources, most articles first.")
+    entities = _items(EntityCount, "Its ten most frequent entities (articles naming each).")
+    topics = _items(StoryTopic, "Its ten most frequent topics.")
 
 
 class RankedStory(StorySummary):
@@ -298,8 +315,8 @@ class StoryArticle(Open):
 
 
 class StoryDetail(StorySummary):
-    timeline = fields.List(fields.Nested(DayCount), required=True)
-    articles = fields.List(fields.Nested(StoryArticle), required=True)
+    timeline = _items(DayCount, "Its articles per day (UTC), days without any left out.")
+    articles = _items(StoryArticle, "Every article, oldest first; copies share a `cluster_id`.")
 
 
 class HealthSchema(Open):

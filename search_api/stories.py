@@ -13,13 +13,13 @@ import math
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from search_api.caching import cacheable
 from search_api.feeds import feed_response
 from search_api.openapi import ApiBlueprint
-from search_api.params import DEFAULT_LIMIT, StoriesArgs, parse_recent
+from search_api.params import DEFAULT_LIMIT, RecentParams, StoriesArgs, StoryFeedArgs
 from search_api.problems import Problem
 from search_api.public_url import external_url
 from search_api.resources import resources
@@ -129,7 +129,21 @@ def story_coverage(story_id: str) -> dict[str, Any]:
 
 # -- feeds ---------------------------------------------------------------------------------
 
-feeds_bp = Blueprint("story_feeds", __name__, url_prefix="/feeds")
+feeds_bp = ApiBlueprint(
+    "story_feeds", __name__, url_prefix="/feeds", description="Feeds of stories."
+)
+#: A feed's media type per format (the path's extension).
+FEED_RESPONSES = {
+    "200": {
+        "description": "The feed: `.rss` RSS 2.0, `.atom` Atom 1.0, `.json` JSON Feed 1.1. "
+        "Cacheable (strong ETag, Last-Modified, 304 on a conditional request).",
+        "content": {
+            "application/rss+xml": {"schema": {"type": "string"}},
+            "application/atom+xml": {"schema": {"type": "string"}},
+            "application/feed+json": {"schema": {"type": "object"}},
+        },
+    }
+}
 
 
 def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str, Any]:
@@ -151,9 +165,17 @@ def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str,
 
 
 @feeds_bp.get("/stories.<any(rss, atom, json):fmt>")
-def stories_feed(fmt: str) -> Response:
-    """Stories most recently grown first, optionally in one topic (``?topic=``)."""
-    topic, limit = parse_recent(request.args)
+@feeds_bp.arguments(StoryFeedArgs, location="query", as_kwargs=False)
+@feeds_bp.doc(responses=FEED_RESPONSES)
+@feeds_bp.problems(304, 404, 429, 503)  # 404: a format other than rss, atom, json
+def stories_feed(args: RecentParams, fmt: str) -> Response:
+    """Stories, one entry each, most recently grown first; `topic`: only stories in it.
+
+    An entry's id (`story:ID`) stays the same as the story grows, and its `updated` time moves
+    on, so a reader shows it once and refreshes it; its title is the headline, with
+    "(+N sources)" when other outlets report it too.
+    """
+    topic, limit = args.topic, args.limit
     found = [summary(s) for s in resources().store.recent_stories(WINDOW)]
     if topic:
         found = [s for s in found if topic in {t["id"] for t in s["topics"]}]

@@ -41,5 +41,23 @@ def test_swagger_ui_renders_and_tries_a_newsapi_call(
     watch.assert_clean()
 
 
+def test_swagger_ui_documents_and_tries_the_stories(page: Page, site: Site, watch: Any) -> None:
+    page.goto(f"{site.app}/api/v1/docs/")
+    for path in ("/api/v1/stories/{story_id}", "/feeds/stories.{fmt}"):
+        expect(_operation(page, path)).to_be_visible()
+    op = _operation(page, "/api/v1/stories")
+    op.locator(".opblock-summary").click()
+    op.locator('tr[data-param-name="limit"] input').fill("50")
+    op.locator("button.execute").click()
+    body = op.locator(".live-responses-table .response-col_description pre").first
+    expect(body).to_contain_text('"stories"')
+    stories = json.loads(body.inner_text())["stories"]
+    assert len(stories) == len({a["story_id"] for a in site.articles})
+    bank = site.article("Central bank raises interest rates")
+    (two,) = [s for s in stories if s["id"] == bank["story_id"]]
+    assert (two["article_count"], two["source_count"]) == (2, 2)
+    watch.assert_clean()
+
+
 def _operation(page: Page, path: str) -> Any:
     return page.locator(".opblock", has=page.locator(f'[data-path="{path}"]'))

@@ -98,3 +98,50 @@ def test_docs_page_is_swagger_ui_from_the_package(client: FlaskClient) -> None:
     assert bundle.status_code == 200 and bundle.mimetype == "text/javascript"
     assert b"SwaggerUIBundle" in bundle.data and version.startswith("v5.")
     assert client.get("/api/v1/docs/vendor/index.html").status_code == 404  # only listed files
+
+
+def test_story_endpoints_parameters_and_responses_are_documented(client: FlaskClient) -> None:
+    spec = _spec(client)
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
+    stories = paths["/api/v1/stories"]["get"]
+    assert {p["name"] for p in stories["parameters"]} == {
+        "q", "topic", "source", "entity", "lang", "from", "to", "limit"
+    }  # fmt: skip
+    assert "log2" in stories["description"]  # the ranking is documented
+    lang = next(p for p in stories["parameters"] if p["name"] == "lang")
+    assert "ignored" in lang["description"]
+    listed = stories["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert listed.endswith("/StoriesResponse")
+    ranked = schemas["RankedStory"]["properties"]
+    assert {"headline", "first_seen", "last_seen", "article_count", "source_count", "sources",
+            "entities", "topics", "score"} <= set(ranked)  # fmt: skip
+    assert all(ranked[k].get("description") for k in ("first_seen", "source_count", "score"))
+
+    one = paths["/api/v1/stories/{story_id}"]["get"]
+    assert {"200", "404"} <= set(one["responses"])
+    detail = schemas["StoryDetail"]["properties"]
+    assert detail["timeline"]["items"]["$ref"].endswith("/DayCount")
+    assert detail["articles"]["items"]["$ref"].endswith("/StoryArticle")
+    hit = schemas["Hit"]["properties"]
+    assert "story_id" in hit and "cluster_size" in hit  # collapse=story's groups
+
+    feed = paths["/feeds/stories.{fmt}"]
+    (fmt,) = feed["parameters"]
+    assert fmt["in"] == "path" and fmt["schema"]["enum"] == ["atom", "json", "rss"]
+    get = feed["get"]
+    assert {p["name"] for p in get["parameters"]} == {"topic", "limit"}
+    assert set(get["responses"]["200"]["content"]) == {
+        "application/rss+xml", "application/atom+xml", "application/feed+json"
+    }  # fmt: skip
+    assert "story:" in get["description"]  # the stable entry id
+    assert "data-show" in spec["info"]["description"]  # the widget's story option
+
+
+def test_story_feed_parameters_are_validated_as_documented(client: FlaskClient) -> None:
+    bad = client.get("/feeds/stories.json?limit=0")
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    assert [p["name"] for p in bad.get_json()["invalid_params"]] == ["limit"]
+    assert client.get("/feeds/stories.xml").status_code == 404
+    ok = client.get("/feeds/stories.json?topic=economy&limit=1")
+    assert ok.status_code == 200 and ok.mimetype == "application/feed+json"
+    assert len(ok.get_json()["items"]) == 1

@@ -88,6 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(
                 f"\nTidings is serving {stored} demo articles.\n"
                 f"  analyst page: {url}\n"
+                f"  stories:      {url}stories\n"
                 f"  search API:   {url}api/v1/search?q=revenue\n"
                 f"  RSS feed:     {url}feeds/recent.rss\n"
                 "Press Ctrl-C to stop.",
