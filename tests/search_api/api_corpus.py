@@ -179,6 +179,7 @@ def build_home(
     from tidings.core.index import open_index
     from tidings.core.store import Store
     from tidings.core.stories.ingest import place_stories
+    from tidings.core.sync import index_stories
 
     settings = Settings(home=home)
     store = Store(settings.db_path)
@@ -191,6 +192,8 @@ def build_home(
     index = open_index(settings, writable=True)
     try:
         index.upsert(stored)
+        with Store(settings.db_path) as store:
+            index_stories(store, index)  # the story documents, as every writer writes them
     finally:
         index.close()
     return settings, stored
