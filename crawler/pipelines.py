@@ -23,6 +23,11 @@ tags each batch here. In a Redis crawl (``TIDINGS_SHARED_INDEX``) several proces
 one store but only one may write the embedded index: the one holding it indexes its batches
 and everything the others left pending; the others try to take it at each batch and, when
 they finish, wait for it and index what is still pending.
+
+Site memory (:mod:`crawler.extract.site_memory`, learnt by the spider): what it learnt is added
+to the store's site templates on the writer thread every ``TIDINGS_SITE_MEMORY_SAVE`` seconds
+(default 30) and at the end, so the next crawl starts with it; a crawl killed loses at most
+that much learning, never an article.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any, TypeVar
 
 from scrapy.crawler import Crawler
 
+from crawler.extract.site_memory import MAX_LINES, SiteMemory
 from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
@@ -61,6 +67,8 @@ DEFAULT_INDEX_WAIT = 300.0
 #: pending meanwhile, so none is lost to a crash.
 DEFAULT_INDEX_BATCH = 1000
 DEFAULT_INDEX_INTERVAL = 5.0
+#: Seconds between saves of what the site memory learnt (and a save at the end).
+DEFAULT_SITE_MEMORY_SAVE = 30.0
 
 T = TypeVar("T")
 
@@ -89,6 +97,10 @@ class ArticlePipeline:
         self.last_commit = time.monotonic()
         self.in_thread = crawler.settings.getbool("TIDINGS_WRITE_THREAD", True)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-writer")
+        self.memory_save = crawler.settings.getfloat(
+            "TIDINGS_SITE_MEMORY_SAVE", DEFAULT_SITE_MEMORY_SAVE
+        )
+        self.last_memory_save = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
@@ -157,6 +169,8 @@ class ArticlePipeline:
         add_seconds(self.crawler, "store", store_s)
         if index_s is not None:
             add_seconds(self.crawler, "index", index_s)
+        if time.monotonic() - self.last_memory_save >= self.memory_save:
+            await self._save_site_memory()
         source_of = {r.get("id"): source_id(r) or "?" for r in records}
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
@@ -201,6 +215,22 @@ class ArticlePipeline:
             self._commit_index()
             return result, stored - started, time.perf_counter() - stored
         return result, stored - started, None
+
+    async def _save_site_memory(self) -> None:
+        """Add what the spider's site memory learnt since the last save to the store (taken
+        here, on the reactor thread where it learns; written on the writer thread)."""
+        self.last_memory_save = time.monotonic()
+        memory: SiteMemory | None = getattr(self.crawler.spider, "site_memory", None)
+        learnt = memory.take_unsaved() if memory is not None else {}
+        if learnt:
+            started = time.perf_counter()
+            await self._write(self._add_site_lines, learnt)
+            add_seconds(self.crawler, "site_memory", time.perf_counter() - started)
+
+    def _add_site_lines(self, learnt: dict[str, tuple[int, dict[int, int]]]) -> None:
+        assert self.store is not None
+        for source, (pages, lines) in learnt.items():
+            self.store.add_site_lines(source, pages, lines, keep=MAX_LINES)
 
     def _add_source_topics(self, batch: list[dict[str, Any]]) -> None:
         """Add each source's default ``topics`` (from the sources file) as rule topics.
@@ -265,6 +295,7 @@ class ArticlePipeline:
     async def close_spider(self) -> None:
         try:
             await self.flush()
+            await self._save_site_memory()
             started = time.perf_counter()
             await self._write(self._commit_index)
             add_seconds(self.crawler, "index", time.perf_counter() - started)

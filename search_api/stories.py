@@ -83,6 +83,12 @@ def stories(args: dict[str, Any]) -> Response:
     query language over the story's headlines, entities and sources), `from`/`to` (its last
     article's date).
     """
+    return cacheable(jsonify({"stories": ranked_stories(args)}))
+
+
+def ranked_stories(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stories ``args`` select (StoriesArgs' names: q, topics, sources, entities,
+    date_from, date_to, limit), best first: the API's list and the analyst page's story view."""
     store = resources().store
     ids = index_call(lambda index: index.stories.search(_query(args)))
     found = [summary(s) for s in store.stories(ids)]
@@ -90,7 +96,7 @@ def stories(args: dict[str, Any]) -> Response:
     newest = newest_story[0].get("last_seen") if newest_story else None
     chosen = [{**s, "score": rank(s, newest)} for s in found]
     chosen.sort(key=lambda s: (-s["score"], s["id"]))
-    return cacheable(jsonify({"stories": chosen[: args.get("limit", DEFAULT_LIMIT)]}))
+    return chosen[: args.get("limit") or DEFAULT_LIMIT]
 
 
 @bp.get("/stories/<story_id>")
@@ -99,6 +105,12 @@ def stories(args: dict[str, Any]) -> Response:
 def story(story_id: str) -> Response:
     """One story with its full coverage: every article with its source and time, a per-day
     timeline and the entities."""
+    return cacheable(jsonify(story_coverage(story_id)))
+
+
+def story_coverage(story_id: str) -> dict[str, Any]:
+    """One story with every article (source, time), its per-day timeline and entities; a 404
+    Problem if there is no such story. The API's answer and the analyst page's story view."""
     found = resources().store.story(story_id) if len(story_id) <= MAX_ID else None
     if found is None:
         raise Problem(404, detail=f"no story with id {story_id[:MAX_ID]!r}")
@@ -112,7 +124,7 @@ def story(story_id: str) -> Response:
         ),
         key=lambda a: (str(a.get("published_at") or ""), a["id"]),
     )
-    return cacheable(jsonify(body))
+    return body
 
 
 # -- feeds ---------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 ``hints`` carry what was learnt before fetching the page (feed entry, sitemap entry, source,
 HTTP ``Content-Type``): keys ``source``, ``source_domains``, ``content_type``, ``fetched_at``,
 ``language``, ``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``,
-``feed_summary``, ``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``.
-All optional. ``source_domains`` are the domains the source names as its own: a declared
-canonical URL may point there as well as to the page's own site (:mod:`crawler.urls.sites`).
+``feed_summary``, ``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``,
+``site_template``. All optional. ``source_domains`` are the domains the source names as its
+own: a declared canonical URL may point there as well as to the page's own site
+(:mod:`crawler.urls.sites`). ``site_template`` (a crawl's site memory,
+:mod:`crawler.extract.site_memory`) names the body lines the source's other pages showed as
+template: they are dropped, and the record carries the page's own line keys for the crawl to
+learn (taken out before it is stored).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.metadata import PageMetadata, clean, read_metadata
 from crawler.extract.pubdate import choose_dates
+from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, body_keys, strip_template
 from crawler.urls.canonical import canonical_url, host_of
 from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint
@@ -69,6 +74,10 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
     if not title:
         raise NotAnArticle("no title")
     body = _without_title(extract_body(text, tree, url, meta.jsonld_body, MIN_WORDS), title)
+    template = hints.get(TEMPLATE_HINT)
+    page_lines = body_keys(body) if template is not None else None
+    if template:
+        body = strip_template(body, template)
     words = word_count(body)
     if words < MIN_WORDS:
         raise NotAnArticle(f"body has {words} words, fewer than {MIN_WORDS}")
@@ -102,4 +111,6 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
         "fingerprint": fingerprint(body),
         "cluster_id": None,
     }
+    if page_lines is not None:
+        record[LINES_KEY] = page_lines  # type: ignore[literal-required]
     return record

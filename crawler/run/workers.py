@@ -17,6 +17,12 @@ inherit the loaded tagger instead of unpickling a spaCy pipeline, and are forked
 process that has no reactor threads yet. Where fork is unavailable, use ``--workers 0``
 (work runs in the crawl's own process, as without a pool).
 
+A page may carry ``on_send``, called just before it leaves for a worker (or is extracted here):
+the spider uses it to put the source's newest site template in the page's hints
+(:mod:`crawler.extract.site_memory`), so a page that waited for a worker is cleaned by what the
+pages before it taught. The template is one shared set per source, which pickle writes once
+per call, however many of the call's pages carry it.
+
 Each page comes back with how long its extraction and its share of the batch's tagging took
 in the worker, summed into Scrapy stats under ``tidings/seconds/<stage>`` so benchmarks can
 report time per stage.
@@ -56,6 +62,8 @@ CALLS_PER_WORKER = 2
 _worker_tagger: ArticleTagger | None = None
 
 Extract = Callable[..., dict[str, Any]]
+#: Called just before a page is sent (or extracted in-process): last-moment hints.
+OnSend = Callable[[], None] | None
 
 
 class Finished(NamedTuple):
@@ -153,7 +161,8 @@ class WorkerPool:
             initargs=(tagger,),
         )
         # pages waiting for a worker call, and how many calls are out
-        self._waiting: list[tuple[Extract, tuple[Any, ...], asyncio.Future[Finished]]] = []
+        self._waiting: list[tuple[Extract, tuple[Any, ...], asyncio.Future[Finished], OnSend]]
+        self._waiting = []
         self._out = 0
 
     def start(self) -> list[int]:
@@ -168,11 +177,11 @@ class WorkerPool:
         futures = [self.executor.submit(_ready) for _ in range(self.workers)]
         return sorted({f.result() for f in futures})
 
-    async def finish(self, extract: Extract, *args: Any) -> Finished:
+    async def finish(self, extract: Extract, *args: Any, on_send: OnSend = None) -> Finished:
         """``extract(*args)`` in a worker, the record tagged there too (if the pool has a
         tagger); ``extract`` must be importable. Exceptions come back in ``outcome``."""
         future: asyncio.Future[Finished] = asyncio.get_running_loop().create_future()
-        self._waiting.append((extract, args, future))
+        self._waiting.append((extract, args, future, on_send))
         self._send()
         return await future
 
@@ -183,9 +192,12 @@ class WorkerPool:
             batch = [w for w in self._waiting if w[0] is extract][: self.max_batch]
             taken = {id(w) for w in batch}
             self._waiting = [w for w in self._waiting if id(w) not in taken]
-            futures = [future for _, _, future in batch]
+            futures = [future for _, _, future, _ in batch]
+            for *_, on_send in batch:
+                if on_send is not None:
+                    on_send()
             try:
-                call = self.executor.submit(_finish_pages, extract, [a for _, a, _ in batch])
+                call = self.executor.submit(_finish_pages, extract, [a for _, a, _, _ in batch])
             except Exception as exc:  # noqa: BLE001 - a broken pool fails these pages, not the crawl
                 for future in futures:
                     if not future.done():
@@ -208,7 +220,8 @@ class WorkerPool:
                 future.set_exception(error)  # the worker died or the pool broke
             else:
                 future.set_result(call.result()[i])
-        self._send()
+        # next loop turn: the pages just back are learnt first (their site memory goes along)
+        asyncio.get_running_loop().call_soon(self._send)
 
     def close(self) -> None:
         """Stop the workers (waits for work in progress)."""
@@ -228,15 +241,19 @@ def add_seconds(crawler: Crawler, stage: str, seconds: float) -> None:
     crawler.stats.inc_value(f"{STAGE_STAT}{stage}_ms", round(seconds * 1000))
 
 
-async def finish_page(crawler: Crawler, extract: Extract, *args: Any) -> dict[str, Any]:
+async def finish_page(
+    crawler: Crawler, extract: Extract, *args: Any, on_send: OnSend = None
+) -> dict[str, Any]:
     """The page's record: extracted and tagged in the crawl's pool if it has one, else only
     extracted here (the item pipeline then tags whole batches); timed per stage."""
     pool = crawl_pool(crawler)
     if pool is None:
+        if on_send is not None:
+            on_send()
         record, seconds = _timed_call(extract, args)
         add_seconds(crawler, "extract", seconds)
         return record
-    done = await pool.finish(extract, *args)
+    done = await pool.finish(extract, *args, on_send=on_send)
     add_seconds(crawler, "extract", done.extract_s)
     if isinstance(done.outcome, Exception):
         raise done.outcome

@@ -19,7 +19,7 @@ dated outside the window are not requested; other pages are judged after extract
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract import NotAnArticle, extract_article
 from crawler.extract.document import parse_html
+from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, SiteMemory
 from crawler.fetch.conditional import NotModified
 from crawler.fetch.content import looks_binary, page_text
 from crawler.fetch.incremental import changed_since_fetch, hint_date
@@ -82,6 +83,7 @@ class NewsSpider(scrapy.Spider):
         self._dirty: set[str] = set()
         self.started_at = utc_now()
         self.store: Store | None = None
+        self.site_memory: SiteMemory | None = None  # per-source templates (TIDINGS_SITE_MEMORY)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -103,6 +105,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.store = shared_store(crawler)
         spider.window = DateWindow.from_settings(crawler.settings)
+        if crawler.settings.getbool("TIDINGS_SITE_MEMORY", True):
+            spider.site_memory = SiteMemory(load=spider.store.site_lines)
         crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -367,7 +371,10 @@ class NewsSpider(scrapy.Spider):
             hints["language"] = source.language
         try:
             text = page_text(response.body, content_type, response.text)
-            record = await finish_page(self.crawler, extract_article, text, response.url, hints)
+            record = await finish_page(
+                self.crawler, extract_article, text, response.url, hints,
+                on_send=self._with_template(hints, source.id),
+            )  # fmt: skip
         except NotAnArticle as exc:
             yield CrawlError(source.id, response.url, "not-article", str(exc))
             return
@@ -376,6 +383,8 @@ class NewsSpider(scrapy.Spider):
             return
         count(self.crawler, source.id, "articles_extracted")
         record = dict(record)
+        if self.site_memory is not None:
+            self.site_memory.learn_keys(source.id, record.pop(LINES_KEY, ()))
         fetch = FetchState(
             url=response.meta.get("tidings_key") or canonicalize(response.url),
             status=response.status,
@@ -387,6 +396,14 @@ class NewsSpider(scrapy.Spider):
             canonical_url=str(record.get("canonical_url") or record.get("url") or response.url),
         )
         yield FetchedArticle(record, fetch)
+
+    def _with_template(self, hints: dict[str, Any], source_id: str) -> Callable[[], None] | None:
+        """What puts the source's newest site template into ``hints`` as the page leaves for
+        extraction (:mod:`crawler.run.workers`); None without site memory."""
+        memory = self.site_memory
+        if memory is None:
+            return None
+        return lambda: hints.update({TEMPLATE_HINT: memory.template(source_id)})
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         request: Request = failure.request  # type: ignore[attr-defined]

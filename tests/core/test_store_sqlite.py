@@ -79,7 +79,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
         assert pending_ids(s) == [] and s.source_health() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
 
 
@@ -104,6 +104,20 @@ def test_version_3_database_migrates_keeping_its_stories_and_marking_them(tmp_pa
         assert {p.story_id for p in pending} == ids and all(p.record for p in pending)
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
+def test_version_3_database_gains_the_site_templates(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.upsert([record(1)])
+    _rewrite(path, "DROP TABLE site_lines", "DROP TABLE site_pages", version=3)
+    with Store(path) as s:
+        assert s.count() == 1 and s.site_lines("courier") == (0, {})
+        s.add_site_lines("courier", 1, {42: 1}, keep=10)
+        assert s.site_lines("courier") == (1, {42: 1})
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 5
     db.close()
 
 

@@ -192,6 +192,10 @@ class IndexBackend(Protocol):
     def count(self) -> int:
         """Number of indexed articles."""
 
+    def check(self) -> None:
+        """Raise :class:`IndexUnavailable` (one line) unless the index can be used now; cheap,
+        and it creates nothing. Commands ask it before they crawl or serve for minutes."""
+
     def health(self) -> dict[str, Any]:
         """Backend status for /healthz: at least ``{"status": "ok"|"error", "backend": name}``."""
 

@@ -33,6 +33,7 @@ from tidings.core.index.base import (
     MAX_LIMIT,
     Highlight,
     Hit,
+    IndexUnavailable,
     QueryError,
     SearchRequest,
     SearchResult,
@@ -646,6 +647,14 @@ class EmbeddedIndex:
     def count(self) -> int:
         """Number of indexed articles."""
         return int(self._searcher().num_docs)
+
+    def check(self) -> None:
+        """Read the index's latest commit: its files gone or unreadable since it was opened
+        (opening already refused a wrong schema or a second writer) is one clear error."""
+        try:
+            self._index.reload()
+        except ValueError as exc:  # tantivy's I/O errors
+            raise IndexUnavailable(f"the index at {self.path} cannot be read: {exc}") from exc
 
     def health(self) -> dict[str, Any]:
         """``{"status": "ok", "backend": "embedded", "documents": n}`` or an error status."""

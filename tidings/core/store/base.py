@@ -5,7 +5,7 @@ the API and the CLI read it, and the search index is rebuilt from it. Callers ta
 :class:`StoreEngine` only, and ``tests/contract/test_store_contract.py`` runs one suite against
 every engine, so an engine is done when that suite passes unchanged.
 
-A store keeps three things, and the contract names them apart:
+A store keeps four things, and the contract names them apart:
 
 * :class:`ArticleStore` — articles, their near-duplicate clusters, and the marks that keep the
   index in step (see :mod:`tidings.core.sync`);
@@ -14,6 +14,8 @@ A store keeps three things, and the contract names them apart:
 * :class:`StoryStore` — stories: which story each article is in, each story's record, the
   story clusterer's saved state, and the marks that keep the index's story documents in step
   (what a story *is* is decided in :mod:`tidings.core.stories`; the store keeps it).
+* :class:`~tidings.core.store.site_templates.SiteTemplateStore` — per-source line counts the
+  crawler learns site templates from (``site_templates.py``, shared by both engines).
 
 What an upsert decides (batch dedupe, unchanged records, refused sources, clusters) is engine
 independent and lives in :mod:`tidings.core.store.upserts` and :mod:`tidings.core.fingerprint`;
@@ -28,6 +30,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
+
+from tidings.core.store.site_templates import SiteTemplateStore
 
 
 class StoreError(RuntimeError):
@@ -331,8 +335,8 @@ class StoryStore(ABC):
         """The index holds these stories (id -> version indexed); a later mark stays."""
 
 
-class StoreEngine(ArticleStore, CrawlLog, StoryStore):
-    """A store engine: the three parts over one database, usable as a context manager.
+class StoreEngine(ArticleStore, CrawlLog, StoryStore, SiteTemplateStore):
+    """A store engine: the four parts over one database, usable as a context manager.
 
     One object may be shared between threads; several objects (and processes) may open the
     same database, and each sees the others' committed writes. ``location`` names the database

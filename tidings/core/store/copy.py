@@ -63,6 +63,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "stories": (("id", "last_seen", "articles", "record"), "id"),
     "story_state": (("id", "seq", "state"), "id"),
     "story_pending": (("story_id", "version"), "version, story_id"),
+    "site_pages": (("source_id", "pages"), "source_id"),
+    "site_lines": (("source_id", "line_key", "pages"), "source_id, line_key"),
 }
 #: Tables whose ids are copied as they are: their id sequences continue after the largest.
 _IDENTITIES = ("crawl_errors", "source_runs")

@@ -8,10 +8,11 @@ from tidings.core.store.base import StoreEngine
 from tidings.core.store.postgres_articles import PostgresArticles
 from tidings.core.store.postgres_crawl import PostgresCrawlLog
 from tidings.core.store.postgres_db import POOL_MAX, PostgresDatabase, where
+from tidings.core.store.site_templates import SqlSiteTemplates
 from tidings.core.store.sql_stories import SqlStories
 
 
-class PostgresStore(PostgresArticles, PostgresCrawlLog, SqlStories, StoreEngine):
+class PostgresStore(PostgresArticles, PostgresCrawlLog, SqlStories, SqlSiteTemplates, StoreEngine):
     """PostgreSQL store of record at ``url`` (``postgresql://user@host:port/db``); one pool of
     up to ``pool_max`` connections per object, safe to share between threads."""
 

@@ -26,6 +26,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from tidings.core.store.base import StoreError
+from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 from tidings.core.store.sqlite_db import SCHEMA_VERSION
 
 #: Advisory lock keys (arbitrary, fixed): one serialises article writes, one migrations.
@@ -138,7 +139,11 @@ CREATE TABLE story_pending (
 """
 
 #: (version, statements) in order; a schema change appends one step here and one in SQLite's.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((3, _SCHEMA_3), (4, _SCHEMA_4))
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (3, _SCHEMA_3),
+    (4, _SCHEMA_4),
+    (5, SITE_TEMPLATE_TABLES),
+)
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "PostgreSQL migrations lag SQLite's schema"
 
 

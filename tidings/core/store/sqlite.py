@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tidings.core.store.base import StoreEngine
+from tidings.core.store.site_templates import SqlSiteTemplates
 from tidings.core.store.sql_stories import SqlStories
 from tidings.core.store.sqlite_articles import SqliteArticles
 from tidings.core.store.sqlite_crawl import SqliteCrawlLog
 from tidings.core.store.sqlite_db import SqliteDatabase
 
 
-class SqliteStore(SqliteArticles, SqliteCrawlLog, SqlStories, StoreEngine):
+class SqliteStore(SqliteArticles, SqliteCrawlLog, SqlStories, SqlSiteTemplates, StoreEngine):
     """SQLite store of record (WAL; one connection per object, safe to share between threads)."""
 
     def __init__(self, path: Path) -> None:

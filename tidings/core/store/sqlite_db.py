@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.core.store.base import StoreError
+from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -161,11 +162,17 @@ def _schema_4(db: sqlite3.Connection) -> None:
     _run(db, _STORY_TABLES)
 
 
+def _schema_5(db: sqlite3.Connection) -> None:
+    """Site templates (:data:`~tidings.core.store.site_templates.SITE_TEMPLATE_TABLES`)."""
+    _run(db, SITE_TEMPLATE_TABLES)
+
+
 #: (version, step) in order: a file below a version gets that step; a schema change appends one
 #: step here and one in :data:`tidings.core.store.postgres_db.MIGRATIONS`.
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (3, _schema_3),
     (4, _schema_4),
+    (5, _schema_5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
