@@ -2,8 +2,9 @@
 
 Reached through the alias ``<articles alias>-stories`` (concrete ``...-stories-vN``, so a
 rebuild fills the next one and moves the alias atomically, as the articles' index does). It
-shares the article index's client, cluster checks and bulk writer; its fields carry the article
-index's names (:mod:`tidings.core.index.stories`), so the same query compiler and filters run.
+shares the article index's client, cluster checks, fault mapping (``_reaching``: every request
+goes through it) and bulk writer; its fields carry the article index's names
+(:mod:`tidings.core.index.stories`), so the same query compiler and filters run.
 """
 
 from __future__ import annotations
@@ -132,10 +133,10 @@ class ElasticStoryIndex:
         """Fill a new concrete index, then move the alias to it in one step."""
         self._es._require_writable()
         self._es.check()
-        old = self._concrete()
-        new = eq.next_concrete_index(self.alias, old)
         total = 0
-        with self._es._reaching():
+        with self._es._reaching():  # every request: a cluster fault is one IndexUnavailable
+            old = self._concrete()
+            new = eq.next_concrete_index(self.alias, old)
             self._client.indices.create(index=new, **self._body(alias=False))
             try:
                 for batch in batches:
@@ -171,6 +172,7 @@ class ElasticStoryIndex:
 
     def drop(self) -> None:
         """Delete the story indices and the alias (tests; the next call recreates them)."""
-        names = {eq.concrete_index(self.alias), *self._concrete()}
-        self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        with self._es._reaching():
+            names = {eq.concrete_index(self.alias), *self._concrete()}
+            self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
         self._ready = False
