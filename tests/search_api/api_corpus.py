@@ -178,22 +178,15 @@ def build_home(
     from tidings.core.config import Settings
     from tidings.core.index import open_index
     from tidings.core.store import Store
-    from tidings.core.stories.ingest import place_stories
-    from tidings.core.sync import index_stories
+    from tidings.core.sync import store_and_index
 
     settings = Settings(home=home)
+    records = [normalise(r) for r in (raw_articles() if articles is None else articles)]
     store = Store(settings.db_path)
-    try:
-        records = [normalise(r) for r in (raw_articles() if articles is None else articles)]
-        place_stories(store, records)  # as every writer does: records carry their story_id
-        stored = list(store.upsert(records).articles)
-    finally:
-        store.close()
     index = open_index(settings, writable=True)
-    try:
-        index.upsert(stored)
-        with Store(settings.db_path) as store:
-            index_stories(store, index)  # the story documents, as every writer writes them
+    try:  # as every writer does: stories placed, articles stored and indexed, then stories
+        stored = list(store_and_index(store, index, records).articles)
     finally:
         index.close()
+        store.close()
     return settings, stored
