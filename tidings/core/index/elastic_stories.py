@@ -123,6 +123,13 @@ class ElasticStoryIndex:
             self._ensure()
             self._es._bulk(self._actions(self.alias, stories), refresh=self._es._refresh)
 
+    def refresh(self) -> None:
+        """Make what was written visible (the end of the articles' ``bulk_loading``, inside
+        which story documents, like articles, are written without waiting for a refresh)."""
+        if self._ready:
+            with self._es._reaching():
+                self._client.indices.refresh(index=self.alias)
+
     def delete(self, ids: list[str]) -> None:
         self._es._require_writable()
         if ids:
