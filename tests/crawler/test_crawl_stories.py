@@ -1,5 +1,5 @@
-"""Stories in a real crawl of the demo site: every stored article has its story, and copies
-(one near-duplicate cluster) nest inside one story."""
+"""Stories in a real crawl of the demo site: every stored article has its story, copies (one
+near-duplicate cluster) nest inside one story, and every story is a document in the index."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from pathlib import Path
 
 from crawl_run import run_crawl
 
+from tidings.core.config import Settings
+from tidings.core.index import open_index
+from tidings.core.index.stories import StoryQuery
 from tidings.core.store import Store
 from tidings.demo.server import serve_demo_site
 
@@ -16,7 +19,7 @@ def test_a_crawl_places_every_article_in_a_story_and_copies_nest(tmp_path: Path)
     home = tmp_path / "home"
     with serve_demo_site() as site:
         run_crawl(home, "--feed", f"{site.base_url}/feed.rss", "--sitemap",
-                  f"{site.base_url}/sitemap.xml")  # fmt: skip
+                  f"{site.base_url}/sitemap.xml", timeout=300)  # fmt: skip  # ~110 s at load 30
     with Store(home / "tidings.db") as store:
         records = [r for batch in store.iter_articles() for r in batch]
         assert len(records) > 40
@@ -35,3 +38,9 @@ def test_a_crawl_places_every_article_in_a_story_and_copies_nest(tmp_path: Path)
             members = sorted(r["id"] for r in records if r["story_id"] == sid)
             assert sorted(story["article_ids"]) == members
             assert story["headline"] in {r["title"] for r in records if r["story_id"] == sid}
+        assert store.pending_stories() == []
+    index = open_index(Settings(home=home))
+    try:
+        assert set(index.stories.search(StoryQuery(limit=5000))) == story_ids
+    finally:
+        index.close()

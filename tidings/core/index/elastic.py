@@ -331,6 +331,7 @@ class ElasticIndex:
         if self._ready:
             with self._reaching():
                 self._client.indices.refresh(index=self.alias)
+        self.stories.refresh()  # story documents written meanwhile become visible too
 
     def delete(self, ids: list[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""

@@ -2,8 +2,9 @@
 
 Reached through the alias ``<articles alias>-stories`` (concrete ``...-stories-vN``, so a
 rebuild fills the next one and moves the alias atomically, as the articles' index does). It
-shares the article index's client, cluster checks and bulk writer; its fields carry the article
-index's names (:mod:`tidings.core.index.stories`), so the same query compiler and filters run.
+shares the article index's client, cluster checks, fault mapping (``_reaching``: every request
+goes through it) and bulk writer; its fields carry the article index's names
+(:mod:`tidings.core.index.stories`), so the same query compiler and filters run.
 """
 
 from __future__ import annotations
@@ -122,6 +123,13 @@ class ElasticStoryIndex:
             self._ensure()
             self._es._bulk(self._actions(self.alias, stories), refresh=self._es._refresh)
 
+    def refresh(self) -> None:
+        """Make what was written visible (the end of the articles' ``bulk_loading``, inside
+        which story documents, like articles, are written without waiting for a refresh)."""
+        if self._ready:
+            with self._es._reaching():
+                self._client.indices.refresh(index=self.alias)
+
     def delete(self, ids: list[str]) -> None:
         self._es._require_writable()
         if ids:
@@ -132,10 +140,10 @@ class ElasticStoryIndex:
         """Fill a new concrete index, then move the alias to it in one step."""
         self._es._require_writable()
         self._es.check()
-        old = self._concrete()
-        new = eq.next_concrete_index(self.alias, old)
         total = 0
-        with self._es._reaching():
+        with self._es._reaching():  # every request: a cluster fault is one IndexUnavailable
+            old = self._concrete()
+            new = eq.next_concrete_index(self.alias, old)
             self._client.indices.create(index=new, **self._body(alias=False))
             try:
                 for batch in batches:
@@ -171,6 +179,7 @@ class ElasticStoryIndex:
 
     def drop(self) -> None:
         """Delete the story indices and the alias (tests; the next call recreates them)."""
-        names = {eq.concrete_index(self.alias), *self._concrete()}
-        self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        with self._es._reaching():
+            names = {eq.concrete_index(self.alias), *self._concrete()}
+            self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
         self._ready = False

@@ -93,8 +93,13 @@ class EmbeddedStoryIndex:
             self._commit(lambda w: self._add(w, stories))
 
     def delete(self, ids: list[str]) -> None:
+        def remove(writer: tantivy.IndexWriter) -> int:
+            for sid in ids:
+                writer.delete_documents_by_term("id", str(sid))
+            return len(ids)
+
         if ids:
-            self._commit(lambda w: [w.delete_documents_by_term("id", str(i)) for i in ids])
+            self._commit(remove)
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
         def fill(writer: tantivy.IndexWriter) -> int:
