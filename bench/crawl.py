@@ -27,7 +27,8 @@ pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_
                                     [--render-on-request] [--vs NAME=VALUE] [--json FILE]
     .venv/bin/python bench/crawl.py --store postgresql [--pages 2000] [--no-classify]
     .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
-                                    [--hosts 8] [--stage-pages 400] [--data-dir DIR]
+                                    [--hosts 8] [--stage-pages 400] [--stages-only]
+                                    [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.real_site import QuietHandler, load_pages, serve_hosts, unpack  # noqa: E402
 
+T = TypeVar("T")
 SITEMAP_SIZE = 1000
 FEED_SIZE = 100
 SAMPLE_EVERY = 0.25
@@ -666,6 +668,12 @@ def main(argv: list[str] | None = None) -> int:
         default=400,
         help="pages of each site whose CPU cost is split by stage in this process (default 400)",
     )
+    parser.add_argument(
+        "--stages-only",
+        action="store_true",
+        help="with --real: skip the crawls, only split the CPU cost a page by stage (what a "
+        "loaded machine can still measure: CPU time, not rates)",
+    )
     parser.add_argument("--no-classify", action="store_true", help="crawl without tagging")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--model", type=Path, default=None, help="model dir (default: bundled)")
@@ -816,6 +824,8 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
         runs.append(
             (f"synthetic, pool {common['workers']}", synth.pid, [f"{synth_base}/sitemap.xml"])
         )
+    if args.stages_only:
+        runs = []
     results: dict[str, Any] = {}
     try:
         for name, pid, sitemaps in runs:
@@ -824,11 +834,10 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
             [(Path(root, p.path.lstrip("/")).read_bytes(), bases[p.host] + p.path) for p in pages],
             args.stage_pages,
         )
-        synth_sample = _sample(
-            [(article_page(i, synth_base, args.furniture_kb), synth_base + article_path(i))
-             for i in range(len(pages))],
-            args.stage_pages,
-        )  # fmt: skip
+        synth_sample = [
+            (article_page(i, synth_base, args.furniture_kb), synth_base + article_path(i))
+            for i in _sample(list(range(len(pages))), args.stage_pages)
+        ]  # only the sampled pages are rendered
     finally:
         real.terminate()
         synth.terminate()
@@ -853,7 +862,7 @@ def _rate(result: dict[str, Any]) -> float:
     return (report["inserted"] + report["updated"]) / max(report["elapsed_s"], 1e-9)
 
 
-def _sample(pages: list[tuple[bytes, str]], n: int) -> list[tuple[bytes, str]]:
+def _sample(pages: list[T], n: int) -> list[T]:
     """``n`` pages spread evenly over ``pages`` (every page if there are fewer)."""
     step = max(1, len(pages) // max(1, n))
     return pages[::step][:n]
