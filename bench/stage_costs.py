@@ -75,7 +75,7 @@ def tagging_costs(
     """CPU seconds by stage to tag ``records`` in batches of ``batch``, as the crawl does."""
     spent: dict[str, float] = defaultdict(float)
     with (
-        _timed(tagger.entities, {"extract_texts": "NER"}, spent),
+        _timed(tagger.entities, {"read": "NER"}, spent),  # tokenize + recognise the leads
         _timed(tagger, {"model_topics": "model"}, spent),
         _timed(tagger.rules, {"match_with_evidence": "rules"}, spent),
     ):
