@@ -54,7 +54,7 @@ from typing import Any, TypeVar
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.real_site import QuietHandler, load_pages, serve_hosts, unpack  # noqa: E402
+from bench.real_site import QuietHandler, load_pages, page_html, serve_hosts, unpack  # noqa: E402
 
 T = TypeVar("T")
 SITEMAP_SIZE = 1000
@@ -801,6 +801,8 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     pages = load_pages(args.data_dir, args.real, args.hosts)
     if not pages:
         raise SystemExit(f"--real: no pages in {', '.join(args.real)} under {args.data_dir}")
+    if args.stages_only:
+        return stages_main(args, common, pages)
     root = tempfile.mkdtemp(prefix="tidings-real-")
     synth_dir = tempfile.mkdtemp(prefix="tidings-site-")
     size = unpack(args.data_dir, pages, Path(root))
@@ -824,8 +826,6 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
         runs.append(
             (f"synthetic, pool {common['workers']}", synth.pid, [f"{synth_base}/sitemap.xml"])
         )
-    if args.stages_only:
-        runs = []
     results: dict[str, Any] = {}
     try:
         for name, pid, sitemaps in runs:
@@ -854,6 +854,28 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     )
     if args.json:
         args.json.write_text(json.dumps({"crawls": results, "stage_cpu_ms": costs}, indent=2))
+    return 0
+
+
+def stages_main(args: argparse.Namespace, common: dict[str, Any], pages: list[Any]) -> int:
+    """``--real --stages-only``: the CPU split by stage on a sample of each site, no crawl (so
+    no servers: the pages are read from the set and rendered here, with the URLs they would
+    have been served from)."""
+    base = "http://127.0.0.1:8000"
+    samples = {
+        "real": [
+            (page_html(args.data_dir, p), f"http://127.0.0.{p.host + 1}:8000{p.path}")
+            for p in _sample(pages, args.stage_pages)
+        ],
+        "synthetic": [
+            (article_page(i, base, args.furniture_kb), base + article_path(i))
+            for i in _sample(list(range(len(pages))), args.stage_pages)
+        ],
+    }
+    print(f"stages only: {len(samples['real'])} pages of each site; load average {_load()}")
+    costs = _stage_table(samples, common, {}, args.no_classify)
+    if args.json:
+        args.json.write_text(json.dumps({"stage_cpu_ms": costs}, indent=2))
     return 0
 
 
@@ -920,7 +942,7 @@ def _stage_table(
             else 0
         )
         rows.append([stage, *cells, f"{ratio:.1f}x" if ratio else "-"])
-    for stage in ("store", "index"):
+    for stage in ("store", "index") if crawl_stages else ():
         cells = [f"{v[stage]:.2f} (crawl, wall)" for v in crawl_stages.values()]
         rows.append([stage, *cells, "-"][: len(names) + 2])
     rows.append(
