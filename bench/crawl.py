@@ -930,7 +930,8 @@ def _stage_table(
         }
     names = list(costs)
     stages = [
-        "parse", "metadata", "extraction", "fingerprint", "record (rest)", "extract (all)",
+        "parse", "metadata", "extraction", "dates", "fingerprint", "record (rest)",
+        "extract (all)",
         "NER", "model", "rules", "tag (rest)", "tag (all)",
     ]  # fmt: skip
     rows = []
