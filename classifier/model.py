@@ -200,7 +200,8 @@ class TopicModel:
         out: list[dict[str, list[dict[str, object]]]] = []
         x = x.tocsr()
         for i, labels in enumerate(wanted):
-            # the row's slice of the CSR arrays (x.getrow built a matrix per row: ~0.6 ms)
+            # the row's slice of the CSR arrays: x.getrow built a sparse matrix per row (~4% of
+            # tagging's time in a profile of 300 real articles)
             span = slice(x.indptr[i], x.indptr[i + 1])
             cols, values = x.indices[span], x.data[span]
             words = cols < len(names)
