@@ -27,7 +27,8 @@ pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_
                                     [--render-on-request] [--vs NAME=VALUE] [--json FILE]
     .venv/bin/python bench/crawl.py --store postgresql [--pages 2000] [--no-classify]
     .venv/bin/python bench/crawl.py --real extraction-dev2 --real extraction-dev
-                                    [--hosts 8] [--stage-pages 400] [--data-dir DIR]
+                                    [--hosts 8] [--stage-pages 400] [--stages-only]
+                                    [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.real_site import QuietHandler, load_pages, serve_hosts, unpack  # noqa: E402
+from bench.real_site import QuietHandler, load_pages, page_html, serve_hosts, unpack  # noqa: E402
 
+T = TypeVar("T")
 SITEMAP_SIZE = 1000
 FEED_SIZE = 100
 SAMPLE_EVERY = 0.25
@@ -666,6 +668,12 @@ def main(argv: list[str] | None = None) -> int:
         default=400,
         help="pages of each site whose CPU cost is split by stage in this process (default 400)",
     )
+    parser.add_argument(
+        "--stages-only",
+        action="store_true",
+        help="with --real: skip the crawls, only split the CPU cost a page by stage (what a "
+        "loaded machine can still measure: CPU time, not rates)",
+    )
     parser.add_argument("--no-classify", action="store_true", help="crawl without tagging")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--model", type=Path, default=None, help="model dir (default: bundled)")
@@ -793,6 +801,8 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     pages = load_pages(args.data_dir, args.real, args.hosts)
     if not pages:
         raise SystemExit(f"--real: no pages in {', '.join(args.real)} under {args.data_dir}")
+    if args.stages_only:
+        return stages_main(args, common, pages)
     root = tempfile.mkdtemp(prefix="tidings-real-")
     synth_dir = tempfile.mkdtemp(prefix="tidings-site-")
     size = unpack(args.data_dir, pages, Path(root))
@@ -824,11 +834,10 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
             [(Path(root, p.path.lstrip("/")).read_bytes(), bases[p.host] + p.path) for p in pages],
             args.stage_pages,
         )
-        synth_sample = _sample(
-            [(article_page(i, synth_base, args.furniture_kb), synth_base + article_path(i))
-             for i in range(len(pages))],
-            args.stage_pages,
-        )  # fmt: skip
+        synth_sample = [
+            (article_page(i, synth_base, args.furniture_kb), synth_base + article_path(i))
+            for i in _sample(list(range(len(pages))), args.stage_pages)
+        ]  # only the sampled pages are rendered
     finally:
         real.terminate()
         synth.terminate()
@@ -848,12 +857,34 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     return 0
 
 
+def stages_main(args: argparse.Namespace, common: dict[str, Any], pages: list[Any]) -> int:
+    """``--real --stages-only``: the CPU split by stage on a sample of each site, no crawl (so
+    no servers: the pages are read from the set and rendered here, with the URLs they would
+    have been served from)."""
+    base = "http://127.0.0.1:8000"
+    samples = {
+        "real": [
+            (page_html(args.data_dir, p), f"http://127.0.0.{p.host + 1}:8000{p.path}")
+            for p in _sample(pages, args.stage_pages)
+        ],
+        "synthetic": [
+            (article_page(i, base, args.furniture_kb), base + article_path(i))
+            for i in _sample(list(range(len(pages))), args.stage_pages)
+        ],
+    }
+    print(f"stages only: {len(samples['real'])} pages of each site; load average {_load()}")
+    costs = _stage_table(samples, common, {}, args.no_classify)
+    if args.json:
+        args.json.write_text(json.dumps({"stage_cpu_ms": costs}, indent=2))
+    return 0
+
+
 def _rate(result: dict[str, Any]) -> float:
     report = result["report"]
     return (report["inserted"] + report["updated"]) / max(report["elapsed_s"], 1e-9)
 
 
-def _sample(pages: list[tuple[bytes, str]], n: int) -> list[tuple[bytes, str]]:
+def _sample(pages: list[T], n: int) -> list[T]:
     """``n`` pages spread evenly over ``pages`` (every page if there are fewer)."""
     step = max(1, len(pages) // max(1, n))
     return pages[::step][:n]
@@ -899,7 +930,8 @@ def _stage_table(
         }
     names = list(costs)
     stages = [
-        "parse", "metadata", "extraction", "fingerprint", "record (rest)", "extract (all)",
+        "parse", "metadata", "extraction", "dates", "fingerprint", "record (rest)",
+        "extract (all)",
         "NER", "model", "rules", "tag (rest)", "tag (all)",
     ]  # fmt: skip
     rows = []
@@ -911,7 +943,7 @@ def _stage_table(
             else 0
         )
         rows.append([stage, *cells, f"{ratio:.1f}x" if ratio else "-"])
-    for stage in ("store", "index"):
+    for stage in ("store", "index") if crawl_stages else ():
         cells = [f"{v[stage]:.2f} (crawl, wall)" for v in crawl_stages.values()]
         rows.append([stage, *cells, "-"][: len(names) + 2])
     rows.append(

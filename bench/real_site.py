@@ -52,14 +52,19 @@ def unpack(data_dir: Path, pages: list[RealPage], into: Path) -> int:
     """Write every page's HTML, unzipped, under ``into`` (served from there); total bytes."""
     total = 0
     for page in pages:
-        html = gzip.decompress(
-            (data_dir / page.set_name / "html" / f"{page.page_id}.html.gz").read_bytes()
-        )
+        html = page_html(data_dir, page)
         target = into / page.set_name / f"{page.page_id}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(html)
         total += len(html)
     return total
+
+
+def page_html(data_dir: Path, page: RealPage) -> bytes:
+    """The page's HTML as the set stores it (gzip), unzipped."""
+    return gzip.decompress(
+        (data_dir / page.set_name / "html" / f"{page.page_id}.html.gz").read_bytes()
+    )
 
 
 def sitemap(base: str, pages: Iterable[RealPage]) -> bytes:

@@ -5,7 +5,7 @@ splits the CPU work of extraction and tagging finer, on the same pages: the func
 ``crawler.extract.record`` and the tagger call for each stage are wrapped with a CPU clock
 (``time.thread_time``) for the duration of the measurement and restored after, so the code
 measured is the code the crawl runs. Stages: parse (decode + lxml), metadata, extraction
-(the body), fingerprint, the rest of the record; NER, model, rules and the rest of tagging.
+(the body), dates, fingerprint, the rest of the record; NER, model, rules and the rest of tagging.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ EXTRACT_STAGES = {
     "parse_html": "parse",
     "read_metadata": "metadata",
     "extract_body": "extraction",
+    "choose_dates": "dates",
     "fingerprint": "fingerprint",
 }
 
@@ -75,7 +76,7 @@ def tagging_costs(
     """CPU seconds by stage to tag ``records`` in batches of ``batch``, as the crawl does."""
     spent: dict[str, float] = defaultdict(float)
     with (
-        _timed(tagger.entities, {"extract_texts": "NER"}, spent),
+        _timed(tagger.entities, {"read": "NER"}, spent),  # tokenize + recognise the leads
         _timed(tagger, {"model_topics": "model"}, spent),
         _timed(tagger.rules, {"match_with_evidence": "rules"}, spent),
     ):

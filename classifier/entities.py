@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from classifier.spacy_ops import numpy_blas_ops, one_blas_thread
@@ -123,25 +124,40 @@ class EntityExtractor:
         """Entities of each text, deduplicated on (key, label), in order of appearance."""
         if self.nlp is None:
             return [[] for _ in texts]
-        out: list[list[Entity]] = []
-        assert self.token_cache is not None
+        with self.batch(texts):
+            return [found for _, found in self.read(texts)]
+
+    @contextmanager
+    def batch(self, texts: Sequence[str]) -> Iterator[None]:
+        """One batch's memory zone: the strings of ``texts`` (and of anything else tokenized
+        with this pipeline inside it) are freed afterwards; without it every new token grows
+        the vocabulary for the life of the process (a crawl's memory would climb)."""
+        assert self.nlp is not None and self.token_cache is not None
         self.token_cache.learn(texts)  # frequent words stay tokenized across zones
-        # memory_zone: the strings of these texts are freed afterwards; without it every new
-        # token grows the vocabulary for the life of the process (a crawl's memory would climb)
         with one_blas_thread(), self.nlp.memory_zone():
-            for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-                spans = [
-                    (part, ent.label_)
-                    for ent in doc.ents
-                    if ent.label_ in KEEP_LABELS
-                    for part in ent.text.split("\n")  # never across the title / lead break
-                ]
-                out.append(_clean(spans))
-        return out
+            yield
+
+    def read(self, texts: Sequence[str]) -> list[tuple[Any, list[Entity]]]:
+        """Each text's tokenized Doc and its entities; call inside :meth:`batch` (the Docs are
+        valid only there: the tagger's rules read them instead of tokenizing again)."""
+        assert self.nlp is not None
+        return [(doc, entities_of(doc)) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
 
     def extract(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Entity]]:
         """Entities of each article's title and lead."""
         return self.extract_texts([lead_text(a) for a in articles])
+
+
+def entities_of(doc: Any) -> list[Entity]:
+    """The kept entities of a recognised Doc, never across the title / lead line break."""
+    return _clean(
+        [
+            (part, ent.label_)
+            for ent in doc.ents
+            if ent.label_ in KEEP_LABELS
+            for part in ent.text.split("\n")
+        ]
+    )
 
 
 def _clean(spans: Sequence[tuple[str, str]]) -> list[Entity]:

@@ -9,6 +9,7 @@ phrases, entity keys, query terms) is what explains it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -93,10 +94,14 @@ def _occurs(tokens: tuple[str, ...], words: list[str], word_set: set[str]) -> bo
 class RuleMatcher:
     """Matches every rule topic of a taxonomy against texts and entity lists."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        self.nlp = spacy.blank("en")  # tokenizer only
+    def __init__(
+        self, taxonomy: Taxonomy, nlp: Any | None = None, token_cache: TokenCache | None = None
+    ) -> None:
+        """``nlp``: a pipeline whose tokenizer and vocabulary to share (the tagger's NER one,
+        whose Docs it can then match without tokenizing again); a blank English one by default."""
+        self.nlp = nlp if nlp is not None else spacy.blank("en")  # its tokenizer only
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.token_cache = TokenCache(self.nlp)
+        self.token_cache = token_cache if token_cache is not None else TokenCache(self.nlp)
         self.entity_keys: dict[str, set[str]] = {}
         self.queries = QueryRules(
             {t.id: t.query_tree for t in taxonomy.rule_topics if t.query_tree is not None}
@@ -114,28 +119,46 @@ class RuleMatcher:
         return [topics for topics, _ in self.match_with_evidence(texts, entities)]
 
     def match_with_evidence(
-        self, texts: Sequence[str], entities: Iterable[Sequence[Entity]] | None = None
+        self,
+        texts: Sequence[str],
+        entities: Iterable[Sequence[Entity]] | None = None,
+        docs: Iterable[Sequence[Any]] | None = None,
     ) -> list[tuple[list[Topic], dict[str, list[str]]]]:
-        """Per text: its rule topics (best first) and, per topic, the sorted evidence found."""
+        """Per text: its rule topics (best first) and, per topic, the sorted evidence found.
+
+        ``docs``: per text, Docs of this matcher's vocabulary that hold its lines (a phrase
+        never spans a line), already tokenized inside the caller's memory zone; without them
+        the texts are tokenized here.
+        """
         entity_lists = list(entities) if entities is not None else [[] for _ in texts]
-        out: list[tuple[list[Topic], dict[str, list[str]]]] = []
+        if docs is not None:
+            return self._match(texts, docs, entity_lists)
         self.token_cache.learn(texts)  # frequent words stay tokenized across zones
         # strings of these texts are freed after the block (a crawl must not grow the vocab)
         with self.nlp.memory_zone():
-            docs = self.nlp.tokenizer.pipe(texts)
-            for text, doc, ents in zip(texts, docs, entity_lists, strict=True):
-                keys = {e["key"] for e in ents}
-                evidence = self.queries.match(text, keys) if self.queries.queries else {}
+            return self._match(texts, ([d] for d in self.nlp.tokenizer.pipe(texts)), entity_lists)
+
+    def _match(
+        self,
+        texts: Sequence[str],
+        docs: Iterable[Sequence[Any]],
+        entity_lists: Sequence[Sequence[Entity]],
+    ) -> list[tuple[list[Topic], dict[str, list[str]]]]:
+        out: list[tuple[list[Topic], dict[str, list[str]]]] = []
+        for text, parts, ents in zip(texts, docs, entity_lists, strict=True):
+            keys = {e["key"] for e in ents}
+            evidence = self.queries.match(text, keys) if self.queries.queries else {}
+            for doc in parts:
                 for match_id, start, end in self.matcher(doc):
                     topic = self.nlp.vocab.strings[match_id]
                     evidence.setdefault(topic, set()).add(doc[start:end].text.lower())
-                for topic, wanted in self.entity_keys.items():
-                    for key in keys & wanted:
-                        evidence.setdefault(topic, set()).add(key)
-                topics: list[Topic] = [
-                    {"id": t, "score": rule_score(max(1, len(found))), "origin": "rule"}
-                    for t, found in evidence.items()
-                ]
-                topics.sort(key=lambda t: (-t["score"], t["id"]))
-                out.append((topics, {t: sorted(found) for t, found in evidence.items()}))
+            for topic, wanted in self.entity_keys.items():
+                for key in keys & wanted:
+                    evidence.setdefault(topic, set()).add(key)
+            topics: list[Topic] = [
+                {"id": t, "score": rule_score(max(1, len(found))), "origin": "rule"}
+                for t, found in evidence.items()
+            ]
+            topics.sort(key=lambda t: (-t["score"], t["id"]))
+            out.append((topics, {t: sorted(found) for t, found in evidence.items()}))
         return out

@@ -17,7 +17,7 @@ from classifier.model import TopicModel
 from classifier.rules import RuleMatcher
 from classifier.stacking import sigmoid
 from classifier.text import article_pair
-from tidings.core.article import Topic
+from tidings.core.article import Entity, Topic
 from tidings.core.taxonomy import Taxonomy, load_taxonomy
 
 #: Below this many words of text the model's top label is not forced (it would be a guess).
@@ -42,8 +42,10 @@ class Tagger:
         self.model = model
         self.model_version = version
         self.taxonomy = taxonomy
-        self.rules = RuleMatcher(taxonomy)
         self.entities = entities if entities is not None else EntityExtractor()
+        # the rules share the NER pipeline's tokenizer and vocabulary, so they read its Docs
+        # of each lead instead of tokenizing it again
+        self.rules = RuleMatcher(taxonomy, self.entities.nlp, self.entities.token_cache)
 
     @classmethod
     def load(cls, model_dir: Path, taxonomy: Taxonomy | None = None) -> Tagger:
@@ -79,12 +81,10 @@ class Tagger:
         if not articles:
             return
         leads = [lead_text(a) for a in articles]
-        entities = self.entities.extract_texts(leads)
         # Keyword rules are cheap (tokenizer only): let them see the summary as well as the lead.
-        rule_texts = [
-            f"{lead}\n{a.get('summary') or ''}" for lead, a in zip(leads, articles, strict=True)
-        ]
-        rules = self.rules.match_with_evidence(rule_texts, entities)
+        summaries = [a.get("summary") or "" for a in articles]
+        rule_texts = [f"{lead}\n{summary}" for lead, summary in zip(leads, summaries, strict=True)]
+        entities, rules = self._entities_and_rules(leads, summaries, rule_texts)
         model_t, model_why = self.model_topics(articles)
         for article, m_topics, m_why, (r_topics, r_why), ents in zip(
             articles, model_t, model_why, rules, entities, strict=True
@@ -94,6 +94,22 @@ class Tagger:
             article["explanations"] = _explanations(merged, m_why, r_why)
             article["entities"] = ents
             article["model_version"] = self.model_version
+
+    def _entities_and_rules(
+        self, leads: list[str], summaries: list[str], rule_texts: list[str]
+    ) -> tuple[list[list[Entity]], list[tuple[list[Topic], dict[str, list[str]]]]]:
+        """Entities of the leads and rule topics of the rule texts, each lead tokenized once:
+        the rules match the NER's own Docs of it (and a Doc of the summary) in one memory zone."""
+        if self.entities.nlp is None:  # no spaCy model: no entities, rules tokenize alone
+            entities: list[list[Entity]] = [[] for _ in leads]
+            return entities, self.rules.match_with_evidence(rule_texts, entities)
+        tokenizer = self.entities.nlp.tokenizer
+        with self.entities.batch([*leads, *summaries]):
+            read = self.entities.read(leads)
+            entities = [found for _, found in read]
+            tails = tokenizer.pipe(summaries)
+            docs = [[doc, tail] for (doc, _), tail in zip(read, tails, strict=True)]
+            return entities, self.rules.match_with_evidence(rule_texts, entities, docs)
 
 
 def _merge(model_topics: list[Topic], rule_topics: list[Topic]) -> list[Topic]:

@@ -6,8 +6,10 @@ import pytest
 import skops.io as sio
 
 from classifier.artifact import PIPELINE_FILE, load_model
+from classifier.rules import RuleMatcher
 from classifier.tagger import Tagger
 from tidings.core.tagging import ArticleTagger
+from tidings.core.taxonomy import load_taxonomy
 
 DEFAULT = Path(__file__).resolve().parents[2] / "models" / "default"
 
@@ -64,3 +66,26 @@ def test_tagger_sets_topics_entities_version(tagger: Tagger) -> None:
     assert first["model_version"] == tagger.model_version
     assert articles[1]["topics"] == [] and articles[1]["entities"] == []
     assert articles[2]["model_version"] == tagger.model_version
+
+
+def test_rules_reading_the_ner_docs_find_what_rules_tokenizing_alone_find(tagger: Tagger) -> None:
+    """The tagger's rules match the NER pass's Docs of each lead (and a Doc of the summary)
+    instead of tokenizing both again: the same topics and evidence, and no vocabulary growth."""
+    leads = [
+        "Chipmakers rally\nNvidia and TSMC reported quarterly revenue and profit above "
+        "forecasts as artificial intelligence demand grew in Taiwan.",
+        "Zorblax Inc opens in Quxville\nZorblax said earnings rose as Ann Vrell toured the site.",
+        "Quiet day\nNothing happened.",
+    ]
+    summaries = ["A ransomware attack hit the cloud provider on Monday.", "", "Semiconductor"]
+    texts = [f"{lead}\n{summary}" for lead, summary in zip(leads, summaries, strict=True)]
+    entities, rules = tagger._entities_and_rules(leads, summaries, texts)
+    assert entities == tagger.entities.extract_texts(leads)
+    assert rules == RuleMatcher(load_taxonomy()).match_with_evidence(texts, entities)
+    assert {"security", "earnings", "semiconductors"} <= {t["id"] for t in rules[0][0]}
+    assert "semiconductors" in {t["id"] for t in rules[2][0]}  # found in the summary alone
+    body = "The council met in the town hall on Monday to discuss the new plant."
+    strings = len(tagger.entities.nlp.vocab.strings)
+    for n in range(30):  # new words every batch: the shared zone frees their strings
+        tagger.tag([{"title": f"Zorblax{n} opens", "summary": f"Vrell{n} spoke.", "body": body}])
+    assert len(tagger.entities.nlp.vocab.strings) - strings < 30

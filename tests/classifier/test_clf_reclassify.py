@@ -18,7 +18,7 @@ from tidings.core.taxonomy import load_taxonomy
 
 class NoEntities(EntityExtractor):
     def __init__(self) -> None:
-        self.batch_size, self.nlp = 1, None
+        self.batch_size, self.nlp, self.token_cache = 1, None, None
 
 
 def article(n: int, body: str) -> dict:

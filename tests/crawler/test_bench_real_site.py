@@ -107,8 +107,9 @@ def test_stage_split_times_the_crawl_code_and_restores_it() -> None:
         assert {k: v for k, v in record.items() if k != "fetched_at"} == {
             k: v for k, v in expected.items() if k != "fetched_at"
         }
-    for stage in ("parse", "metadata", "extraction", "fingerprint"):
+    stages = ("parse", "metadata", "extraction", "dates", "fingerprint")
+    for stage in stages:
         assert spent[stage] > 0
-    parts = spent["parse"] + spent["metadata"] + spent["extraction"] + spent["fingerprint"]
+    parts = sum(spent[stage] for stage in stages)
     assert parts <= spent["extract (all)"] + 1e-9
     assert spent["record (rest)"] == pytest.approx(spent["extract (all)"] - parts)
