@@ -428,7 +428,14 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--es-url", help="an existing cluster (default: start a local node)")
     parser.add_argument("--es-heap", default="2g", help="heap of the local node (default 2g)")
+    parser.add_argument(
+        "--parallel-imports", action="store_true",
+        help="with --backend both: import into both backends at once (two `tidings import` "
+             "processes in the same minutes, so the build rates compare fairly)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.parallel_imports and args.backend != "both":
+        parser.error("--parallel-imports needs --backend both")
     if args.backend == "elasticsearch":
         corpus, work = prepare(args)
         return elasticsearch(args, corpus, work, None)
@@ -439,15 +446,35 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"# bench/search.py --articles {args.articles} ({datetime.now(UTC):%Y-%m-%d})")
     corpus = make_corpus(corpus_path, args)
+    if args.parallel_imports:
+        node, url = start_node(args)
+        try:
+            shutil.rmtree(home, ignore_errors=True)  # both stores built in the same minutes
+            shutil.rmtree(work / "home-es", ignore_errors=True)
+            parallel_imports(args.articles, corpus_path, home, work / "home-es", es_env(url))
+            return tantivy_phase(args, corpus, home, db, (node, url))
+        finally:
+            if node is not None:
+                node.stop()
     if not (home / "index").exists():
         started = time.perf_counter()
-        subprocess.run(
-            [str(ROOT / ".venv/bin/tidings"), "--home", str(home), "import", str(corpus_path),
-             "--no-classify"], check=True,
-        )  # fmt: skip
+        subprocess.run(import_argv(home, corpus_path), check=True)
         load_s = time.perf_counter() - started
         print(f"tidings import: {load_s:.0f} s = {args.articles / load_s:.0f} articles/s "
               "(store + index, one process)")  # fmt: skip
+    return tantivy_phase(args, corpus, home, db, None)
+
+
+def tantivy_phase(
+    args: argparse.Namespace,
+    corpus: Corpus,
+    home: Path,
+    db: Path,
+    es: tuple[ElasticsearchNode | None, str] | None,
+) -> int:
+    """FTS5 build, sizes and timings on the embedded index; then Elasticsearch with ``both``
+    (``es``: a node the parallel imports already filled)."""
+    corpus_path = corpus.path
     if not db.exists() and not args.no_fts:
         fts_s = build_fts(corpus_path, db)
         print(f"FTS5 build: {fts_s:.0f} s = {args.articles / fts_s:.0f} articles/s (index only)")
@@ -455,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{du(home) / 1e6 - du(home / 'index') / 1e6:.0f} MB, FTS5 (+meta) "
           f"{db.stat().st_size / 1e6 if db.exists() else 0:.0f} MB")  # fmt: skip
     index = EmbeddedIndex(home / "index")
+    print(f"documents in the tantivy index: {index.count():,}")
     fts = None if args.no_fts else Fts(db)
     all_cases = run_cases(index, fts, corpus, args)
     print("\nIn-process latency, ms (one thread)\n")
@@ -471,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     api = api_load(args, serve(home, args.port, args.server), all_cases, "tantivy")
     index.close()
     if args.backend == "both":
-        return elasticsearch(args, corpus, work, (in_process, api))
+        return elasticsearch(args, corpus, home.parent, (in_process, api), es)
     return 0
 
 
@@ -538,6 +566,75 @@ def prepare(args: argparse.Namespace) -> tuple[Corpus, Path]:
 ES_ALIAS = "bench-search"
 
 
+def import_argv(home: Path, corpus: Path) -> list[str]:
+    """``tidings import`` of the corpus, as an operator would run it (the index from the env)."""
+    return [str(ROOT / ".venv/bin/tidings"), "--home", str(home), "import", str(corpus),
+            "--no-classify"]  # fmt: skip
+
+
+def es_env(url: str) -> dict[str, str]:
+    return {"TIDINGS_INDEX": "elasticsearch", "TIDINGS_ES_URL": url, "TIDINGS_ES_INDEX": ES_ALIAS}
+
+
+def start_node(args: argparse.Namespace) -> tuple[ElasticsearchNode | None, str]:
+    """``--es-url``'s cluster, or a local node with ``--es-heap`` (the node to stop after)."""
+    if args.es_url:
+        return None, args.es_url
+    started = time.perf_counter()
+    node = ElasticsearchNode(heap=args.es_heap).start()
+    print(f"Elasticsearch {node.version} node up in {time.perf_counter() - started:.0f} s "
+          f"(heap {args.es_heap}, integ-test build, JDK 17)")  # fmt: skip
+    return node, node.url
+
+
+def stored(home: Path) -> int:
+    """Articles in a store being imported into (read-only; 0 before its first commit)."""
+    try:
+        con = sqlite3.connect(f"file:{home / 'tidings.db'}?mode=ro", uri=True, timeout=5)
+        try:
+            return con.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def parallel_imports(
+    n: int, corpus: Path, tantivy_home: Path, es_home: Path, env: dict[str, str]
+) -> None:
+    """Both ``tidings import`` processes at once, so both build rates come from the same
+    minutes on a shared machine; prints progress (articles stored, load) every minute."""
+    homes = {"tantivy": tantivy_home, "Elasticsearch": es_home}
+    envs = {"tantivy": os.environ, "Elasticsearch": {**os.environ, **env}}
+    started = time.perf_counter()
+    procs = {name: subprocess.Popen(import_argv(home, corpus), env=envs[name])
+             for name, home in homes.items()}  # fmt: skip
+    took: dict[str, float] = {}
+    print("\n| time (UTC) | tantivy stored | Elasticsearch stored | load (1 min) |")
+    print("|---|---|---|---|", flush=True)
+    reported = 0
+    while len(took) < len(procs):
+        time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        for name, proc in procs.items():
+            if name not in took and proc.poll() is not None:
+                took[name] = elapsed
+                if proc.returncode:
+                    for other in procs.values():
+                        other.kill()
+                    raise RuntimeError(f"tidings import into {name} failed ({proc.returncode})")
+        if elapsed // 60 > reported:
+            reported = int(elapsed // 60)
+            counts = " | ".join(f"{stored(home):,}" for home in homes.values())
+            print(f"| {datetime.now(UTC):%H:%M:%S} | {counts} | {os.getloadavg()[0]:.1f} |",
+                  flush=True)  # fmt: skip
+    for name, seconds in took.items():
+        print(f"tidings import into {name}: {seconds:.0f} s = {n / seconds:.0f} articles/s "
+              "(store + index, two imports side by side)")  # fmt: skip
+    ratio = took["tantivy"] / took["Elasticsearch"]
+    print(f"build-rate ratio Elasticsearch / tantivy: {ratio:.2f}", flush=True)
+
+
 def raw_search_calls(url: str, case: Case) -> list[Callable[[], object]]:
     """POST the body Tidings would send for each API call of ``case`` straight to ``_search``.
 
@@ -576,31 +673,28 @@ def elasticsearch(
     corpus: Corpus,
     work: Path,
     tantivy: tuple[dict[str, list[float]], Loads] | None,
+    imported: tuple[ElasticsearchNode | None, str] | None = None,
 ) -> int:
-    """Load, size and time the same queries on Elasticsearch, then the side-by-side table."""
-    node = None
-    if args.es_url:
-        url = args.es_url
-    else:
-        started = time.perf_counter()
-        node = ElasticsearchNode(heap=args.es_heap).start()
-        url = node.url
-        print(f"Elasticsearch {node.version} node up in {time.perf_counter() - started:.0f} s "
-              f"(heap {args.es_heap}, integ-test build, JDK 17)")  # fmt: skip
+    """Load, size and time the same queries on Elasticsearch, then the side-by-side table.
+
+    ``imported``: the node (None for ``--es-url``) and URL that :func:`parallel_imports` filled;
+    otherwise a node is started here and the corpus imported into it."""
+    node, url = imported or start_node(args)
+    own_node = imported is None  # a node the caller passed in is the caller's to stop
     home = work / "home-es"
-    shutil.rmtree(home, ignore_errors=True)  # a fresh node holds none of a kept store's articles
-    env = {"TIDINGS_INDEX": "elasticsearch", "TIDINGS_ES_URL": url, "TIDINGS_ES_INDEX": ES_ALIAS}
+    env = es_env(url)
     try:
-        started = time.perf_counter()
-        subprocess.run(
-            [str(ROOT / ".venv/bin/tidings"), "--home", str(home), "import",
-             str(corpus.path), "--no-classify"], check=True, env={**os.environ, **env},
-        )  # fmt: skip
-        load_s = time.perf_counter() - started
-        print(f"tidings import into Elasticsearch: {load_s:.0f} s = "
-              f"{args.articles / load_s:.0f} articles/s (store + index, one process)")  # fmt: skip
+        if imported is None:
+            shutil.rmtree(home, ignore_errors=True)  # a fresh node holds none of a kept store
+            started = time.perf_counter()
+            subprocess.run(import_argv(home, corpus.path), check=True, env={**os.environ, **env})
+            load_s = time.perf_counter() - started
+            rate = args.articles / load_s
+            print(f"tidings import into Elasticsearch: {load_s:.0f} s = {rate:.0f} articles/s "
+                  "(store + index, one process)")  # fmt: skip
         print(f"disk: Elasticsearch index {es_store_bytes(url) / 1e6:.0f} MB (primary store)")
         index = ElasticIndex(url, ES_ALIAS, writable=False)
+        print(f"documents in the Elasticsearch index: {index.count():,}")
         all_cases = run_cases(index, None, corpus, args)
         print("\nIn-process latency on Elasticsearch, ms (one thread; ratio = ES / tantivy)\n")
         print("| query | p50 | p95 | p99 | tantivy p50 | tantivy p99 | ES/tantivy p50 | p99 |")
@@ -624,7 +718,7 @@ def elasticsearch(
         side_by_side(all_cases, tantivy[1] if tantivy else None, api, raw, args.clients)
         index.close()
     finally:
-        if node is not None:
+        if own_node and node is not None:
             node.stop()
     return 0
 

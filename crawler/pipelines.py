@@ -53,7 +53,7 @@ from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import StoreEngine, UpsertResult, open_store
 from tidings.core.stories.ingest import place_stories
-from tidings.core.sync import index_pending
+from tidings.core.sync import index_pending, index_stories
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)
@@ -265,6 +265,11 @@ class ArticlePipeline:
                 self._index_failed(exc, f"{len(pending)} stored article(s)")
                 return
             self.store.mark_indexed({aid: version for aid, (_, version) in pending.items()})
+        try:
+            index_stories(self.store, self.index)  # the stories those articles grew
+        except IndexUnavailable as exc:
+            self._index_failed(exc, "story documents")
+            return
         if self.shared_index:
             self._index_pending("other workers")
 

@@ -53,7 +53,18 @@ def create_app(
         n = app.config["TIDINGS_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from search_api import admin, api, apidocs, catalog, feeds, health, pages, stories, widget
+    from search_api import (
+        admin,
+        api,
+        apidocs,
+        catalog,
+        feeds,
+        health,
+        pages,
+        stories,
+        story_pages,
+        widget,
+    )
     from search_api.cors import init_cors
     from search_api.limits import init_limits
     from search_api.metrics import init_metrics
@@ -65,7 +76,7 @@ def create_app(
     init_metrics(app, res)  # first: its timer wraps everything registered after it
     init_openapi(app, [api.bp, stories.bp, catalog.bp, admin.bp, health.bp, newsapi_views.bp])
     app.wsgi_app = ProxiedNewsApiPaths(app.wsgi_app)  # type: ignore[method-assign]
-    for module in (feeds, pages, apidocs, widget):
+    for module in (feeds, pages, story_pages, apidocs, widget):
         app.register_blueprint(module.bp)
     app.register_blueprint(stories.feeds_bp)
     init_cors(app)

@@ -56,7 +56,8 @@ _PARAGRAPHS = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 
 
 @bp.after_request
-def _security_headers(resp: Response) -> Response:
+def security_headers(resp: Response) -> Response:
+    """The page CSP and friends (the story view's blueprint adds them too)."""
     resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -95,6 +96,8 @@ def home() -> tuple[str, int]:
         topic_ids=topic_ids,
         safe_url=safe_url,
         export_args=page_args(query, (*FILTER_PARAMS, "sort")),
+        view_endpoint="pages.home",
+        view_args=page_args(query, FILTER_PARAMS),  # the story view keeps the filters
         # the sort menu shows the default for words (relevance) unless one was chosen
         sort_choice=query.sort if "sort" in request.args else "relevance",
     ), (error.status if error else 200)

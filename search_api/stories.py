@@ -2,8 +2,9 @@
 
 A story groups every outlet's articles about one event (:mod:`tidings.core.stories`); its
 record comes from the store of record. The list is ranked by one documented mix
-(:func:`rank`), filtered like a search (``q`` runs through the index: a story matches when any
-of its articles does).
+(:func:`rank`); its filters and ``q`` (the search query language) run on the index's story
+documents (:mod:`tidings.core.index.stories`: headline, member headlines, entities, sources,
+topics, last seen), never on a scan of the stories.
 """
 
 from __future__ import annotations
@@ -23,18 +24,14 @@ from search_api.problems import Problem
 from search_api.public_url import external_url
 from search_api.resources import resources
 from search_api.schemas import StoriesResponse, StoryDetail
-from search_api.searching import iter_hits
-from tidings.core.index.base import SearchRequest
-from tidings.core.stories.book import StoryBook
-from tidings.core.stories.ingest import book_for
+from search_api.searching import index_call
+from tidings.core.index.stories import StoryQuery
 from tidings.core.stories.record import summary
 
 bp = ApiBlueprint("stories", __name__, url_prefix="/api/v1", description="Stories (events).")
 
-#: Stories read (most recently seen first) before ranking and filtering.
+#: Matching stories (most recently seen first) read before ranking.
 WINDOW = 2000
-#: Articles a query may match to select its stories.
-QUERY_HITS = 500
 MAX_ID = 64
 
 
@@ -62,29 +59,16 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None
 
 
-def current_book() -> StoryBook:
-    book = book_for(resources().store)
-    if book is None:
-        raise Problem(503, detail="this store keeps no stories")
-    return book
-
-
-def _matches(story: dict[str, Any], args: dict[str, Any]) -> bool:
-    topics, sources, entities = (set(args.get(k) or ()) for k in ("topics", "sources", "entities"))
-    if topics and not topics & {t["id"] for t in story["topics"]}:
-        return False
-    if sources and not sources & {s["id"] for s in story["sources"]}:
-        return False
-    return not entities or bool(entities & {e["key"] for e in story["entities"]})
-
-
-def _query_stories(q: str) -> set[str]:
-    """Stories with an article matching ``q`` (among its best ``QUERY_HITS`` hits)."""
-    request = SearchRequest(q=q, highlight=False, facets=())
-    return {
-        str(h.article["story_id"]) for h in iter_hits(request, QUERY_HITS)
-        if h.article.get("story_id")
-    }  # fmt: skip
+def _query(args: dict[str, Any]) -> StoryQuery:
+    return StoryQuery(
+        q=args.get("q") or "",
+        topics=tuple(args.get("topics") or ()),
+        sources=tuple(args.get("sources") or ()),
+        entities=tuple(args.get("entities") or ()),
+        date_from=args.get("date_from"),
+        date_to=args.get("date_to"),
+        limit=WINDOW,
+    )
 
 
 @bp.get("/stories")
@@ -95,23 +79,24 @@ def stories(args: dict[str, Any]) -> Response:
     """Recent stories, ranked by size, source diversity and recency.
 
     `score` = log2(articles) + 2 × log2(sources) − days between the story's last article and the
-    newest story's. Filters: `topic`, `source`, `entity` (any of the story's top ten), `q` (any
-    of its articles matches), `from`/`to` (its last article's date).
+    newest story's. Filters: `topic`, `source`, `entity` (any of the story's), `q` (the search
+    query language over the story's headlines, entities and sources), `from`/`to` (its last
+    article's date).
     """
-    book = current_book()
-    found = [
-        summary(s)
-        for s in book.recent(WINDOW, _iso(args.get("date_from")), _iso(args.get("date_to")))
-    ]
-    newest = found[0]["last_seen"] if found else None
-    wanted = _query_stories(args["q"]) if args.get("q") else None
-    chosen = [
-        {**s, "score": rank(s, newest)}
-        for s in found
-        if _matches(s, args) and (wanted is None or s["id"] in wanted)
-    ]
+    return cacheable(jsonify({"stories": ranked_stories(args)}))
+
+
+def ranked_stories(args: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stories ``args`` select (StoriesArgs' names: q, topics, sources, entities,
+    date_from, date_to, limit), best first: the API's list and the analyst page's story view."""
+    store = resources().store
+    ids = index_call(lambda index: index.stories.search(_query(args)))
+    found = [summary(s) for s in store.stories(ids)]
+    newest_story = store.recent_stories(1, _iso(args.get("date_from")), _iso(args.get("date_to")))
+    newest = newest_story[0].get("last_seen") if newest_story else None
+    chosen = [{**s, "score": rank(s, newest)} for s in found]
     chosen.sort(key=lambda s: (-s["score"], s["id"]))
-    return cacheable(jsonify({"stories": chosen[: args.get("limit", DEFAULT_LIMIT)]}))
+    return chosen[: args.get("limit") or DEFAULT_LIMIT]
 
 
 @bp.get("/stories/<story_id>")
@@ -120,7 +105,13 @@ def stories(args: dict[str, Any]) -> Response:
 def story(story_id: str) -> Response:
     """One story with its full coverage: every article with its source and time, a per-day
     timeline and the entities."""
-    found = current_book().get(story_id) if len(story_id) <= MAX_ID else None
+    return cacheable(jsonify(story_coverage(story_id)))
+
+
+def story_coverage(story_id: str) -> dict[str, Any]:
+    """One story with every article (source, time), its per-day timeline and entities; a 404
+    Problem if there is no such story. The API's answer and the analyst page's story view."""
+    found = resources().store.story(story_id) if len(story_id) <= MAX_ID else None
     if found is None:
         raise Problem(404, detail=f"no story with id {story_id[:MAX_ID]!r}")
     articles = resources().store.get_many(found["article_ids"])
@@ -133,7 +124,7 @@ def story(story_id: str) -> Response:
         ),
         key=lambda a: (str(a.get("published_at") or ""), a["id"]),
     )
-    return cacheable(jsonify(body))
+    return body
 
 
 # -- feeds ---------------------------------------------------------------------------------
@@ -163,7 +154,7 @@ def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str,
 def stories_feed(fmt: str) -> Response:
     """Stories most recently grown first, optionally in one topic (``?topic=``)."""
     topic, limit = parse_recent(request.args)
-    found = [summary(s) for s in current_book().recent(WINDOW)]
+    found = [summary(s) for s in resources().store.recent_stories(WINDOW)]
     if topic:
         found = [s for s in found if topic in {t["id"] for t in s["topics"]}]
     found = found[:limit]

@@ -24,18 +24,25 @@ import pytest
 
 from tidings.demo import build_site
 from tidings.demo.articles import (
+    CIRCUIT_DAILY,
+    OUTLETS,
     DemoArticle,
     broken_paths,
     by_special,
+    events,
     load_articles,
+    published_by,
+    same_kind_events,
     syndicated_pairs,
 )
 from tidings.demo.server import DemoSite, serve_demo_site
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
-ARTICLES = load_articles()
+#: Circuit Daily's articles: its feeds, sitemaps and pages list these and nothing else.
+ARTICLES = published_by(CIRCUIT_DAILY)
 SERVED = [a for a in ARTICLES if a.served]
+OTHERS = [a for a in load_articles() if a.outlet != CIRCUIT_DAILY]
 
 
 class Response:
@@ -137,7 +144,7 @@ def test_committed_site_is_a_fresh_build(tmp_path: Path) -> None:
 
 def test_readme_tables_are_current() -> None:
     text = build_site.README.read_text(encoding="utf-8")
-    assert build_site.readme_with_tables(text, list(ARTICLES)) == text, (
+    assert build_site.readme_with_tables(text, list(load_articles())) == text, (
         "run python -m tidings.demo.build_site"
     )
 
@@ -410,3 +417,56 @@ def test_shared_boilerplate_pair_is_distinct(site: DemoSite) -> None:
     boxes = [lxml.html.tostring(d.xpath('//aside[@class="related"]')[0]) for d in docs]
     notes = [d.xpath('string(//p[@class="briefing-note"])') for d in docs]
     assert boxes[0] == boxes[1] and notes[0] == notes[1] and len(notes[0].split()) > 60
+
+
+# ------------------------------------------------------------------------------ other outlets
+
+
+def test_other_outlets_feeds_list_their_articles_only(site: DemoSite) -> None:
+    assert len(OUTLETS) >= 4
+    for outlet in OUTLETS.values():
+        if outlet.id == CIRCUIT_DAILY:
+            continue
+        entries = _feed_links(site, f"/{outlet.id}/feed.rss")
+        expected = {site.url(a.url_path) for a in OTHERS if a.outlet == outlet.id}
+        assert expected and set(entries) == expected, outlet.id
+        for link, entry in entries.items():
+            assert entry.get("published_parsed") and entry.get("author"), link
+            assert fetch(link).status == 200, link
+
+
+def test_other_outlets_pages_name_their_publisher(site: DemoSite) -> None:
+    for a in OTHERS:
+        doc = _page(site, a)
+        assert doc.xpath('string(//link[@rel="canonical"]/@href)') == site.url(a.url_path)
+        (ld,) = _news_articles(doc)
+        assert ld["headline"] == a.title, a.path
+        assert ld["publisher"]["name"] == OUTLETS[a.outlet].name, a.path  # type: ignore[index]
+        assert _dt(ld["datePublished"]) == a.published_dt, a.path
+        assert _dt(doc.xpath("string(//time/@datetime)")) == a.published_dt, a.path
+        text = " ".join(doc.text_content().split())
+        assert all(para in text for para in a.paragraphs), a.path
+
+
+def test_events_are_reported_by_several_outlets_in_their_own_words() -> None:
+    reported = events()
+    several = {e: m for e, m in reported.items() if len({a.outlet for a in m}) >= 3}
+    assert len(several) >= 4, sorted(several)
+    for event, members in reported.items():
+        assert len({a.outlet for a in members}) == len(members), event  # one report per outlet
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                # not copies of one text (those are MinHash clusters, pairs A and B above)
+                assert build_site.body_jaccard(first, second) < 0.2, (first.path, second.path)
+                assert first.title != second.title
+
+
+def test_same_kind_events_are_two_events_of_one_week() -> None:
+    pairs = same_kind_events()
+    assert pairs
+    for first, second in pairs:
+        one, two = events()[first], events()[second]
+        assert not {a.path for a in one} & {a.path for a in two}
+        assert {"earnings"} <= {t for a in one for t in a.tags} & {t for a in two for t in a.tags}
+        days = [a.published_utc for a in one + two if a.published_utc]
+        assert (max(days) - min(days)).days < 7

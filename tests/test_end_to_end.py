@@ -15,6 +15,7 @@ import sys
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,14 @@ import pytest
 from support import free_port, get_json, wait_for_http
 
 from tidings.core.store import Store
-from tidings.demo.articles import DemoArticle, broken_paths, load_articles, syndicated_pairs
+from tidings.demo.articles import (
+    DemoArticle,
+    broken_paths,
+    events,
+    load_articles,
+    same_kind_events,
+    syndicated_pairs,
+)
 
 ARTICLES = load_articles()
 SERVED = [a for a in ARTICLES if a.served]
@@ -151,6 +159,45 @@ def test_distinct_stories_with_shared_boilerplate_are_not_clustered(demo: Demo) 
     assert len(clusters) == len(SERVED) - len(syndicated_pairs())
 
 
+def test_each_event_several_outlets_report_is_one_story(demo: Demo) -> None:
+    hits = {h["url"]: h for h in demo.all_hits()}
+    reported = events()
+    assert len(reported) >= 4
+    for event, members in reported.items():
+        urls = {f"{demo.site}{a.url_path}" for a in members}
+        story_ids = {hits[url]["story_id"] for url in urls}
+        assert len(story_ids) == 1, (event, story_ids)
+        story = demo.get(f"/api/v1/stories/{story_ids.pop()}")
+        assert {a["url"] for a in story["articles"]} == urls, event  # all of them, nothing else
+        outlets = {a.outlet for a in members}
+        assert {s["id"] for s in story["sources"]} == outlets, event
+        assert story["article_count"] == len(members) and story["source_count"] == len(outlets)
+        assert story["headline"] in {a.title for a in members}
+        assert sum(day["count"] for day in story["timeline"]) == len(members)
+
+
+def test_same_kind_events_are_two_stories(demo: Demo) -> None:
+    hits = {h["url"]: h for h in demo.all_hits()}
+    pairs = same_kind_events()
+    assert pairs
+    for first, second in pairs:
+        (one,), (two,) = (
+            {hits[f"{demo.site}{a.url_path}"]["story_id"] for a in events()[event]}
+            for event in (first, second)
+        )
+        assert one != two, (first, second)
+
+
+def test_stories_list_filters_by_outlet(demo: Demo) -> None:
+    outlet = next(a.outlet for a in ARTICLES if a.outlet != "circuit-daily")
+    listed = demo.get("/api/v1/stories", source=outlet, limit=50)["stories"]
+    expected = {a.event for a in SERVED if a.outlet == outlet}
+    assert len(listed) == len(expected)
+    for story in listed:
+        assert outlet in {s["id"] for s in story["sources"]}
+        assert story["source_count"] >= 2  # every story of the other outlets is shared
+
+
 def test_broken_page_is_reported_and_skipped(demo: Demo) -> None:
     (broken,) = broken_paths()
     url = f"{demo.site}{broken}"
@@ -171,9 +218,8 @@ def test_facets_and_topic_filter(demo: Demo) -> None:
     result = demo.get("/api/v1/search", q="")
     facets = {f["value"]: f["count"] for f in result["facets"]["topic"]}
     assert facets.get("technology", 0) >= 5
-    (source,) = result["facets"]["source"]
-    assert source["value"] == "circuit-daily"
-    assert source["count"] == len(SERVED)
+    sources = {f["value"]: f["count"] for f in result["facets"]["source"]}
+    assert sources == Counter(a.outlet for a in SERVED)  # Circuit Daily and the other outlets
     filtered = demo.get("/api/v1/search", topic="technology", limit=100)
     assert filtered["total"] == facets["technology"]
     assert all("technology" in {t["id"] for t in h["topics"]} for h in filtered["hits"])

@@ -1,115 +1,32 @@
 """A cluster the CLI cannot use is one line on stderr and exit 2, for every command that
-touches the index: a wrong password, a closed port, a web server that is not Elasticsearch.
+touches the index: a wrong password, a closed port, a web server that is not Elasticsearch, a
+cluster that answers with a fault (5xx, 429). The API answers those with a 503 problem.
 
-The integ-test build of Elasticsearch has no security, so a small reverse proxy on loopback
-asks for HTTP basic auth the way a secured cluster does (401, ``security_exception``) and
-forwards everything else to the session's real node: the 401s are genuine answers to wrong
-credentials, and the right ones reach the real cluster through the same proxy.
+The proxy (:mod:`es_proxy`) in front of the session's real node gives the 401s and the faults;
+the right password reaches the real cluster through the same proxy.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import os
 import subprocess
 import sys
-import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from es_proxy import PASSWORD, USER, WRONG, AuthProxy, not_elasticsearch
 from support import free_port
 
 REPO = Path(__file__).resolve().parents[1]
-USER, PASSWORD, WRONG = "tidings", "harbour-7", "not-the-password"
 RECORD = {
     "id": "x1", "url": "https://a.example/x1", "title": "Harbour reopens",
     "body": "The harbour reopened today after repairs to the northern pier.",
     "source": {"id": "a", "name": "A", "domain": "a.example"},
 }  # fmt: skip
-
-
-class _Server:
-    """A ThreadingHTTPServer on 127.0.0.1 answering every method with ``handle``."""
-
-    def __init__(self, handle: Any) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                status, headers, body = handle(self, self.rfile.read(length) if length else None)
-                self.send_response(status)
-                for name, value in headers:
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-
-            do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = answer  # noqa: N815
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class AuthProxy(_Server):
-    """Basic auth in front of a real node: wrong credentials get Elasticsearch's 401."""
-
-    SKIP = {"authorization", "host", "connection", "content-length"}
-
-    def __init__(self, upstream: str) -> None:
-        target = urlsplit(upstream)
-        expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-        self.refused = self.forwarded = 0
-
-        def handle(request: BaseHTTPRequestHandler, body: bytes | None):
-            if request.headers.get("Authorization") != expected:
-                self.refused += 1
-                reason = f"unable to authenticate user [{USER}] for REST request [{request.path}]"
-                error = {"type": "security_exception", "reason": reason}
-                payload = {"error": {"root_cause": [error], **error}, "status": 401}
-                return 401, [
-                    ("WWW-Authenticate", 'Basic realm="security", charset="UTF-8"'),
-                    ("Content-Type", "application/json"),
-                    ("X-Elastic-Product", "Elasticsearch"),
-                ], json.dumps(payload).encode()
-            self.forwarded += 1
-            upstream_conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in self.SKIP}
-            try:
-                upstream_conn.request(request.command, request.path, body=body, headers=headers)
-                response = upstream_conn.getresponse()
-                data = response.read()
-                kept = [(k, v) for k, v in response.getheaders()
-                        if k.lower() not in self.SKIP | {"transfer-encoding"}]  # fmt: skip
-                return response.status, kept, data
-            finally:
-                upstream_conn.close()
-
-        super().__init__(handle)
-
-
-def not_elasticsearch(status: int) -> _Server:
-    """A web server that answers every request with ``status`` and an HTML page."""
-    page = b"<html><body>Welcome to nginx!</body></html>"
-    return _Server(lambda request, body: (status, [("Content-Type", "text/html")], page))
 
 
 @pytest.fixture(scope="module")

@@ -107,6 +107,7 @@ _TAGS = ("time", "div", "span", "p", "small", "li", "a", "header", "section", "u
 NEAR_H1_CHARS = 500
 _AROUND_H1 = etree.XPath(
     "(//h1)[1]/../preceding-sibling::*[position() <= 2]//text()"
+    " | (//h1)[1]/preceding-sibling::*[position() <= 2]//text()"
     " | (//h1)[1]/following::text()[position() <= 40]"
 )
 
@@ -196,7 +197,7 @@ def read_date_text(
 
 @dataclass(frozen=True)
 class Byline:
-    """Dates a reader sees: ``relative`` ("2 hours ago") only when no written date was found."""
+    """Dates a reader sees; ``relative`` ("2 hours ago") counts only when no date is written."""
 
     published: datetime | None = None
     updated: datetime | None = None
@@ -218,23 +219,24 @@ def byline_dates(
 ) -> Byline:
     """The first dates in date or byline elements, else near the headline, else after a label.
 
-    The first text that holds any date decides: dates in later elements belong to teasers and
-    comments, and a relative byline ("2 hours ago") is the page's own even if later elements
-    carry written dates.
+    The first text that holds a written date decides: dates in later elements belong to
+    teasers and comments. A relative date ("2 hours ago", "today") does not end the search: a
+    page that writes its date is dated by it, and the first relative one is kept for pages that
+    write none (sidebars of "latest news" say "today" on every page of a site).
     """
+    relative = None
     for text in _texts(tree):
         published, updated = read_date_text(text, us_order=us)
         if published is not None or updated is not None:
-            return Byline(published, updated)
-        if (relative := _relative(text, fetched)) is not None:
-            return Byline(relative=relative)
+            return Byline(published, updated, relative)
+        relative = relative or _relative(text, fetched)
     published, updated = read_date_text(_near_headline(tree)[:NEAR_H1_CHARS], us_order=us)
     if published is not None or updated is not None:
-        return Byline(published, updated)
+        return Byline(published, updated, relative)
     body = tree.find(".//body")
     text = " ".join((body if body is not None else tree).text_content().split())
     for match in _LABEL.finditer(text):
         published, _ = read_date_text(text[match.end() : match.end() + 40], us_order=us)
         if published is not None:
-            return Byline(published)
-    return Byline()
+            return Byline(published, relative=relative)
+    return Byline(relative=relative)

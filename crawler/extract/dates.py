@@ -23,7 +23,7 @@ _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>0?[1-9]|1[0-2])[/-](?P<d>0?[1-9]|[12]\d|3[01])(?=[-/_.]|$)"
 )
 _COMPACT_URL_DATE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])/"
+    r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?=[/_-])"
 )
 #: Zone abbreviations dateutil does not know; used in US and UK bylines.
 _TZ_OFFSETS = {
@@ -136,7 +136,8 @@ def date_from_url(url: str) -> str | None:
 
 
 def url_day(url: str) -> datetime | None:
-    """A publication day written in the URL path (``/2026/11/25/``, ``/2026-11-25-``), or None.
+    """A publication day written in the URL path, or None: ``/2026/11/25/``, ``/2026-11-25-``,
+    ``/20261125/`` or ``/20261125-title``.
 
     A year and month without a day is ignored: a guessed day would look like a known one.
     """

@@ -25,6 +25,7 @@ ARTICLE_TYPES = frozenset(
 PAGE_TYPES = frozenset({"webpage", "itempage", "collectionpage"})
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_DECODER = json.JSONDecoder(strict=False)
 
 
 @dataclass
@@ -55,8 +56,10 @@ def _load(text: str) -> Any:
         return json.loads(text, strict=False)
     except ValueError:
         pass
+    text = _TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text)).strip()
     try:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text)), strict=False)
+        # the first whole value: a stray closing brace after it ("Extra data") is junk
+        return _DECODER.raw_decode(text)[0]
     except ValueError:
         return None
 

@@ -1,6 +1,7 @@
-/* Tidings analyst page: draws the per-day volume chart with the vendored uPlot.
- * The page works without this file (a server-rendered SVG shows the same counts); here the
- * chart gets axes, a hover read-out, and drag-to-select a date range (which edits the URL). */
+/* Tidings analyst page: draws the per-day charts with the vendored uPlot: the volume chart of
+ * the article view (#volume) and a story's timeline (#timeline). The pages work without this
+ * file (a server-rendered SVG shows the same counts); here the charts get axes and a hover
+ * read-out, and on the volume chart drag-to-select a date range (which edits the URL). */
 (function () {
   "use strict";
   var HEIGHT = 160;
@@ -21,7 +22,7 @@
     window.location.assign(window.location.pathname + "?" + params.toString());
   }
 
-  function draw(el) {
+  function draw(el, narrows) {
     var days = JSON.parse(el.getAttribute("data-days") || "[]");
     var counts = JSON.parse(el.getAttribute("data-counts") || "[]");
     if (!days.length || typeof window.uPlot !== "function") {
@@ -39,7 +40,7 @@
       width: width(),
       height: HEIGHT,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
-      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
+      cursor: { drag: { x: narrows, y: false, setScale: false }, points: { show: false } },
       legend: { live: true },
       scales: {
         x: { time: true, range: function (u, min, max) { return [min - DAY / 2, max + DAY / 2]; } },
@@ -61,7 +62,7 @@
       ],
       hooks: {
         setSelect: [function (u) {
-          if (u.select.width < 4) {
+          if (!narrows || u.select.width < 4) {
             return;
           }
           var a = u.posToVal(u.select.left, "x");
@@ -79,9 +80,13 @@
   }
 
   function init() {
-    var el = document.getElementById("volume");
-    if (el) {
-      draw(el);
+    var volume = document.getElementById("volume");
+    if (volume) {
+      draw(volume, true);
+    }
+    var timeline = document.getElementById("timeline");
+    if (timeline) {
+      draw(timeline, false);
     }
   }
 

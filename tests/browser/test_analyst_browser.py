@@ -169,3 +169,80 @@ def test_export_links_download(page: Page, site: Site, watch: Any) -> None:
     content = download.path().read_text(encoding="utf-8")
     assert content.startswith("id,published_at,title") and XSS_TITLE in content
     watch.assert_clean()
+
+
+def _stories(site: Site) -> dict[str, list[dict[str, Any]]]:
+    """Story id -> its articles, from what the test site stored."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for a in site.articles:
+        grouped.setdefault(a["story_id"], []).append(a)
+    return grouped
+
+
+def test_story_view_lists_stories_and_draws_a_storys_timeline(
+    page: Page, site: Site, watch: Any, shot: Any
+) -> None:
+    page.goto(f"{site.app}/?q=rates")
+    page.get_by_role("link", name="Stories", exact=True).click()
+    page.wait_for_url("**/stories?q=rates")
+    expect(page.get_by_role("searchbox", name="Search query")).to_have_value("rates")
+    stories = _stories(site)
+    bank = site.article("Central bank raises interest rates")
+    item = page.locator(f'.story[data-id="{bank["story_id"]}"]')
+    expect(item.locator(".sources")).to_have_text("2 sources")
+    expect(item.locator(".articles")).to_have_text("2 articles")
+    days = sorted(a["published_at"][:10] for a in stories[bank["story_id"]])
+    expect(item.locator("time.first")).to_have_text(days[0])
+    expect(item.locator("time.last")).to_have_text(days[-1])
+    shot(page, "stories-list", doc=True)
+
+    page.goto(f"{site.app}/stories")
+    assert page.locator(".story").count() == min(len(stories), 20)
+    link = page.locator(f'.story[data-id="{bank["story_id"]}"] h3 a')
+    headline = link.inner_text()
+    assert headline in {a["title"] for a in stories[bank["story_id"]]}  # one of its titles
+    link.click()
+    page.wait_for_url(f"**/stories/{bank['story_id']}")
+    expect(page.locator("h1")).to_have_text(headline)
+    expect(page.locator(".coverage .hit")).to_have_count(2)
+    expect(page.locator(".coverage .source")).to_have_text(["Daily Wire Service", "The Herald"])
+    timeline = page.locator("#timeline")
+    expect(timeline).to_have_attribute("data-rendered", "2")  # uPlot drew both articles
+    expect(timeline.locator("canvas")).to_have_count(1)
+    shot(page, "story", doc=True)
+
+    page.locator(".coverage .hit h3 a").first.click()  # on to the article view
+    page.wait_for_url("**/articles/**")
+    expect(page.locator("h1")).to_have_text("Central bank raises interest rates")
+    watch.assert_clean()
+
+
+def test_story_timeline_does_not_narrow_dates_on_drag(page: Page, site: Site, watch: Any) -> None:
+    bank = site.article("Central bank raises interest rates")
+    page.goto(f"{site.app}/stories/{bank['story_id']}")
+    expect(page.locator("#timeline")).to_have_attribute("data-rendered", "2")
+    box = page.locator("#timeline .u-over").bounding_box()
+    assert box
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.1, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.9, y, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    assert urlsplit(page.url).path == f"/stories/{bank['story_id']}" and "from=" not in page.url
+    watch.assert_clean()
+
+
+def test_xss_headline_is_text_in_the_story_view(page: Page, site: Site, watch: Any) -> None:
+    xss = site.article(XSS_TITLE)
+    for url in ("/stories", "/stories?q=onerror", "/stories?topic=security"):
+        page.goto(site.app + url)
+        assert XSS_TITLE in page.locator(".story h3 a").all_inner_texts(), url
+        assert page.locator(".stories img, .stories script").count() == 0
+    page.goto(f"{site.app}/stories/{xss['story_id']}")
+    expect(page.locator("h1")).to_have_text(XSS_TITLE)
+    assert page.title().startswith(XSS_TITLE)
+    expect(page.locator(".coverage .hit h3 a")).to_have_text([XSS_TITLE])
+    assert page.locator("main img, main script").count() == 0
+    page.wait_for_timeout(300)
+    watch.assert_clean()

@@ -83,6 +83,30 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
     db.close()
 
 
+def test_version_3_database_migrates_keeping_its_stories_and_marking_them(tmp_path: Path) -> None:
+    """A version-3 Tidings kept story tables of its own (the same shape) but no index marks for
+    them: schema 4 keeps the stories and marks each one pending, so the index gets them."""
+    from story_corpus import as_records, corpus
+
+    from tidings.core.stories.book import StoryBook
+
+    path = tmp_path / "old.db"
+    rs = [normalise(r) for r in as_records(corpus())]
+    with Store(path) as s:
+        StoryBook().place(s, rs)
+        s.upsert(rs)
+    _rewrite(path, "DROP TABLE story_pending", version=3)
+    with Store(path) as s:
+        ids = {r["story_id"] for r in rs}
+        assert s.story_count() == len(ids) == 3
+        assert s.stories_of([r["id"] for r in rs]) == {r["id"]: r["story_id"] for r in rs}
+        pending = s.pending_stories()
+        assert {p.story_id for p in pending} == ids and all(p.record for p in pending)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
 def test_version_3_database_gains_the_site_templates(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with Store(path) as s:

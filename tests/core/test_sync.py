@@ -101,6 +101,7 @@ class _SecondWriterDuringIndexWrite:
 
     def __init__(self, index: object, second_write: object) -> None:
         self.index, self.second_write = index, second_write
+        self.stories = index.stories  # type: ignore[attr-defined]
 
     def upsert(self, articles: list[dict]) -> None:
         self.index.upsert(articles)  # type: ignore[attr-defined]
@@ -172,6 +173,7 @@ class _IndexDown:
 
     def __init__(self, index: object) -> None:
         self.index = index
+        self.stories = index.stories  # type: ignore[attr-defined]
 
     def upsert(self, articles: list[dict]) -> None:
         self.index.upsert(articles)  # type: ignore[attr-defined]

@@ -136,3 +136,33 @@ def test_the_same_instant_written_twice_gives_the_page_offset() -> None:
     html = page(ld(datePublished="2023-11-09T05:00:00Z"), midnight)
     dates = page_dates(html, "https://courier.example/news/b", {"fetched_at": FETCHED})
     assert dates.published_local == "2023-11-09T05:00:00+00:00"
+
+
+def test_json_ld_with_a_stray_closing_brace_still_dates_the_page() -> None:
+    """A template that closes the article object once too often: the object before it counts."""
+    stray = ld(datePublished="2020-10-26T18:10:00+01:00").replace("</script>", "}</script>")
+    dates = page_dates(page(stray), "https://courier.example/news/b", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2020-10-26T18:10:00+01:00", "jsonld")
+
+
+def test_a_compact_day_at_the_start_of_a_url_segment() -> None:
+    url = "https://council.example/texte/22/20220127-memorial-wreath.html"
+    dates = page_dates(page(), url, {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2022-01-27T00:00:00+00:00", "url")
+    # eight digits that run on into more digits are an id, not a day
+    assert page_dates(page(), "https://council.example/a/2022012745-x", {}).source == "none"
+
+
+def test_a_relative_date_in_a_sidebar_does_not_hide_the_written_byline() -> None:
+    """'Today' heads a list of other stories; the article's own byline writes its day."""
+    sidebar = '<ul class="latest"><li class="date">Today</li><li>Another story</li></ul>'
+    byline = '<p class="post-date">Published 29 June 2019</p>'
+    html = page(byline=byline).replace("<article>", f"{sidebar}<article>")
+    dates = page_dates(html, "https://courier.example/news/b", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2019-06-29T00:00:00+00:00", "byline")
+
+
+def test_a_date_line_just_above_the_headline_is_the_byline() -> None:
+    html = page().replace("<h1>", "<p>02.02.2022 10:16 Uhr - Bundesliga</p><h1>")
+    dates = page_dates(html.replace('lang="en-GB"', 'lang="de"'), "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2022-02-02T10:16:00+00:00", "byline")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tidings.core.article import article_id
 from tidings.core.store import Store
-from tidings.demo.articles import load_articles
+from tidings.demo.articles import CIRCUIT_DAILY, published_by
 from tidings.demo.server import serve_demo_site
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def test_demo_site_crawl(tmp_path: Path) -> None:
         assert store.count() == 46
         clusters = {r["cluster_id"] for batch in store.iter_articles() for r in batch}
         assert len(clusters) == 44  # two syndicated pairs
-        for article in load_articles():
+        for article in published_by(CIRCUIT_DAILY):
             record = store.get(article_id(f"{base}{article.url_path}"))
             if not article.served:
                 assert record is None

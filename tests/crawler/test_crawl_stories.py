@@ -9,7 +9,6 @@ from pathlib import Path
 from crawl_run import run_crawl
 
 from tidings.core.store import Store
-from tidings.core.stories.book import StoryBook
 from tidings.demo.server import serve_demo_site
 
 
@@ -20,19 +19,18 @@ def test_a_crawl_places_every_article_in_a_story_and_copies_nest(tmp_path: Path)
                   f"{site.base_url}/sitemap.xml")  # fmt: skip
     with Store(home / "tidings.db") as store:
         records = [r for batch in store.iter_articles() for r in batch]
-    assert len(records) > 40
-    assert all(r.get("story_id") for r in records)
-    stories_of_cluster: dict[str, set[str]] = defaultdict(set)
-    for r in records:
-        stories_of_cluster[r["cluster_id"]].add(r["story_id"])
-    assert all(len(s) == 1 for s in stories_of_cluster.values())
-    assert any(len({r["id"] for r in records if r["cluster_id"] == c}) > 1
-               for c in stories_of_cluster)  # fmt: skip  # the demo has syndicated copies
-    with StoryBook(home / "tidings.db") as book:
+        assert len(records) > 40
+        assert all(r.get("story_id") for r in records)
+        stories_of_cluster: dict[str, set[str]] = defaultdict(set)
+        for r in records:
+            stories_of_cluster[r["cluster_id"]].add(r["story_id"])
+        assert all(len(s) == 1 for s in stories_of_cluster.values())
+        assert any(len({r["id"] for r in records if r["cluster_id"] == c}) > 1
+                   for c in stories_of_cluster)  # fmt: skip  # the demo has syndicated copies
         story_ids = {r["story_id"] for r in records}
-        assert book.count() == len(story_ids)
+        assert store.story_count() == len(story_ids)
         for sid in story_ids:
-            story = book.get(sid)
+            story = store.story(sid)
             assert story is not None
             members = sorted(r["id"] for r in records if r["story_id"] == sid)
             assert sorted(story["article_ids"]) == members

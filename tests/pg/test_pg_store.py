@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tidings.core.article import normalise
 from tidings.core.config import Settings
 from tidings.core.store import SCHEMA_VERSION, SqliteStore, StoreError, open_store
 from tidings.core.store.postgres import PostgresStore
@@ -51,6 +52,22 @@ def test_a_newer_schema_than_the_code_is_a_clear_error(pg_url: str) -> None:
         conn.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
     with pytest.raises(StoreError, match=rf"schema version {SCHEMA_VERSION + 1}, newer"):
         PostgresStore(pg_url)
+
+
+def test_a_version_3_database_migrates_to_stories(pg_url: str) -> None:
+    """Migrations run in order from the recorded version: a version-3 store gets the story
+    tables of version 4, keeping its articles."""
+    with PostgresStore(pg_url) as store:
+        store.upsert([normalise({"url": "https://a.example/1", "title": "T", "body": "b"})])
+    with psycopg.connect(pg_url) as conn:  # as a version-3 Tidings left it
+        for table in ("story_articles", "stories", "story_state", "story_pending"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE schema_version SET version = 3")
+    with PostgresStore(pg_url) as store:
+        assert store.count() == 1 and store.story_count() == 0
+        assert store.pending_stories() == []
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 
 
 def test_hosts_starting_together_migrate_once(pg_url: str) -> None:

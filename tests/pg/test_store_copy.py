@@ -120,3 +120,39 @@ def test_copy_without_a_store_or_with_a_bad_url_is_one_line(tmp_path: Path, pg_u
     SqliteStore(tmp_path / "tidings.db").close()
     bad = _copy(tmp_path, "mysql://somewhere/db")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "postgresql://" in bad.stderr
+
+
+def test_copy_carries_stories_and_the_stream_continues(tmp_path: Path, pg_url: str) -> None:
+    """Story membership, records, marks and the clusterer's state move too: a follow-up
+    stored on PostgreSQL joins the story it would have joined on SQLite."""
+    from story_corpus import as_records, background, corpus
+
+    from tidings.core.stories.book import StoryBook
+
+    rs = [normalise(r) for r in as_records(background() + corpus())]
+    follow_up = normalise({
+        **as_records(corpus())[0], "url": "https://courier.example/q4",
+        "title": "Padang quake: rescuers search for survivors",
+    })  # fmt: skip
+    with SqliteStore(tmp_path / "tidings.db") as store:
+        StoryBook().place(store, rs)
+        store.upsert(rs)
+        ids = [r["id"] for r in rs]
+        before = {
+            "of": store.stories_of(ids),
+            "stories": [store.story(s) for s in sorted({r["story_id"] for r in rs})],
+            "recent": store.recent_stories(),
+            "pending": store.pending_stories(),
+        }
+    assert _copy(tmp_path, pg_url).returncode == 0
+    with PostgresStore(pg_url) as store:
+        after = {
+            "of": store.stories_of(ids),
+            "stories": [store.story(s) for s in sorted({r["story_id"] for r in rs})],
+            "recent": store.recent_stories(),
+            "pending": store.pending_stories(),
+        }
+        assert after == before
+        StoryBook().place(store, [follow_up])
+    quake = rs[len(background())]["story_id"]
+    assert follow_up["story_id"] == quake

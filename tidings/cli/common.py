@@ -69,6 +69,6 @@ def check_index(settings: Settings) -> None:
 
     index = open_index(settings)
     try:
-        index.check()  # type: ignore[attr-defined]  # IndexUnavailable: the CLI's one line
+        index.check()  # IndexUnavailable: the CLI's one line
     finally:
         index.close()

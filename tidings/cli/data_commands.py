@@ -185,7 +185,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    """Rebuild the index from the store without a moment of empty or half-built search.
+    """Rebuild the index (articles, then story documents) from the store without a moment of
+    empty or half-built search.
 
     Elasticsearch: a new concrete index is filled, then the alias switches to it atomically and
     the old index is deleted. Embedded: everything is replaced in one tantivy commit. An
@@ -207,9 +208,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             index = open_index(settings, writable=True)
         try:
             total = index.rebuild(store.iter_articles(BATCH))
+            stories = index.stories.rebuild(store.iter_stories(BATCH))
         finally:
             index.close()
-    print(f"reindexed {total} articles into the {settings.index_backend} index", file=sys.stderr)
+    print(
+        f"reindexed {total} articles and {stories} stories into the {settings.index_backend} "
+        "index",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from tidings.cli.common import open_tagger, settings_from
 from tidings.cli.errors import UsageError
+from tidings.core.sources import Source, adhoc_sources
 from tidings.core.store import open_store
 
 DEMO_SITE_PORT = 8001
@@ -36,12 +37,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_demo)
 
 
+def demo_sources(base_url: str) -> list[Source]:
+    """Circuit Daily (its feeds and sitemaps) and each other outlet (its own feed.rss): several
+    sources, so the demo's stories gather several outlets' reports of one event."""
+    from tidings.demo.articles import CIRCUIT_DAILY, OUTLETS
+
+    (main,) = adhoc_sources(
+        feeds=[f"{base_url}/feed.rss", f"{base_url}/feed.atom"],
+        sitemaps=[f"{base_url}/sitemap.xml"],
+    )
+    return [
+        replace(main, id=CIRCUIT_DAILY, name=OUTLETS[CIRCUIT_DAILY].name),
+        *(
+            replace(main, id=o.id, name=o.name, feeds=(f"{base_url}/{o.id}/feed.rss",), sitemaps=())
+            for o in OUTLETS.values()
+            if o.id != CIRCUIT_DAILY
+        ),
+    ]
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run.crawl import run_crawl
     from search_api import create_app
     from search_api.config import from_env
     from tidings.cli.serve_commands import serve_app
-    from tidings.core.sources import adhoc_sources, host_of
+    from tidings.core.sources import host_of
     from tidings.demo.server import serve_demo_site
 
     settings = settings_from(args)
@@ -52,13 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
     try:
         print(f"demo news site: {site.base_url}/", file=sys.stderr)
-        sources = [
-            replace(source, id="circuit-daily", name="Circuit Daily")
-            for source in adhoc_sources(
-                feeds=[f"{site.base_url}/feed.rss", f"{site.base_url}/feed.atom"],
-                sitemaps=[f"{site.base_url}/sitemap.xml"],
-            )
-        ]
+        sources = demo_sources(site.base_url)
         # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
         report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)

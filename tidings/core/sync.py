@@ -13,19 +13,39 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from tidings.core.index.stories import StoryIndex
 from tidings.core.store import StoreEngine, UpsertResult
-from tidings.core.stories.ingest import forget_articles, place_stories
+from tidings.core.stories.ingest import place_stories
 
 BATCH = 500
 
 
 class _Index(Protocol):
+    stories: StoryIndex
+
     def upsert(self, articles: list[dict[str, Any]]) -> None: ...
     def delete(self, ids: list[str]) -> None: ...
 
 
+def index_stories(store: StoreEngine, index: _Index, batch: int = BATCH) -> int:
+    """Bring the index's story documents up to the store's story records (placed, grown or
+    reset since); a mark is cleared only for the version indexed, as for articles."""
+    done = 0
+    while pending := store.pending_stories(batch):
+        records = [p.record for p in pending if p.record is not None]
+        if records:
+            index.stories.upsert(records)
+        gone = [p.story_id for p in pending if p.record is None]
+        if gone:
+            index.stories.delete(gone)
+        store.mark_stories_indexed({p.story_id: p.version for p in pending})
+        done += len(pending)
+    return done
+
+
 def index_pending(store: StoreEngine, index: _Index, batch: int = BATCH) -> int:
-    """Index (or delete from the index) what was stored (or deleted) but not indexed."""
+    """Index (or delete from the index) what was stored (or deleted) but not indexed, then the
+    story documents that are behind; returns the number of articles."""
     healed = 0
     while pending := store.pending_writes(batch):
         articles = [p.record for p in pending if p.record is not None]
@@ -36,6 +56,7 @@ def index_pending(store: StoreEngine, index: _Index, batch: int = BATCH) -> int:
             index.delete(gone)
         store.mark_indexed({p.article_id: p.version for p in pending})
         healed += len(pending)
+    index_stories(store, index, batch)
     return healed
 
 
@@ -43,13 +64,15 @@ def store_and_index(
     store: StoreEngine, index: _Index, articles: list[dict[str, Any]]
 ) -> UpsertResult:
     """Store a batch, then index what changed; a crash in between is healed by index_pending.
-    Each article gets its story first, so the stored record carries its ``story_id``."""
+    Each article gets its story first, so the stored record carries its ``story_id``; the
+    stories it grew are indexed after the articles."""
     place_stories(store, articles)
     result = store.upsert(articles, track_index=True)
     if result.articles:
         index.upsert(result.articles)
         if result.version is not None:
             store.mark_indexed({a["id"]: result.version for a in result.articles})
+    index_stories(store, index)
     return result
 
 
@@ -58,7 +81,6 @@ def delete_and_unindex(store: StoreEngine, index: _Index, ids: list[str]) -> int
     the index; returns how many were stored. If the index write fails, the tombstones stay and
     the next :func:`index_pending` deletes them from the index."""
     deleted = store.delete(ids, track_index=True)
-    forget_articles(store, ids)
     if deleted.version is not None:
         index.delete(ids)
         store.mark_indexed(dict.fromkeys(ids, deleted.version))

@@ -14,7 +14,31 @@ from functools import cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).with_name("articles.toml")
-LAYOUTS = ("standard", "feature", "wire", "partner", "brief")
+LAYOUTS = ("standard", "feature", "wire", "partner", "brief", "outlet")
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One publisher on the demo site: Circuit Daily, or another outlet with its own feed.
+
+    Several outlets cover some of the same events in their own words, so ``tidings demo``
+    crawls several sources and its stories have more than one source, as real ones do."""
+
+    id: str  # the source id `tidings demo` gives it; other outlets' pages live under /<id>/
+    name: str
+    description: str
+
+
+CIRCUIT_DAILY = "circuit-daily"
+OUTLETS: dict[str, Outlet] = {
+    o.id: o
+    for o in (
+        Outlet(CIRCUIT_DAILY, "Circuit Daily", "Technology, business and policy news"),
+        Outlet("meridian-ledger", "The Meridian Ledger", "Markets, companies and trade"),
+        Outlet("lakeside-courier", "Lakeside Courier", "News for the lakes and the world"),
+        Outlet("brightwater-tribune", "Brightwater Tribune", "Independent news since 1952"),
+    )
+}
 #: Values of ``special`` and what they mean (README.md has the full table).
 SPECIALS = {
     "search-company": "the search company whose quarterly revenue fell 3%",
@@ -51,6 +75,8 @@ class DemoArticle:
     news: bool
     special: str | None
     body: str
+    outlet: str = CIRCUIT_DAILY  # who published it (OUTLETS); others only in their feed.rss
+    event: str | None = None  # the real-world event several outlets report (ground truth)
 
     @property
     def url_path(self) -> str:
@@ -115,6 +141,15 @@ class DemoArticle:
 
 
 def _check(a: DemoArticle) -> None:
+    if a.outlet not in OUTLETS:
+        raise ValueError(f"{a.path}: unknown outlet {a.outlet!r}")
+    if a.outlet != CIRCUIT_DAILY:
+        listed_elsewhere = a.atom or a.sitemap or a.news or a.special
+        if a.layout != "outlet" or a.section != a.outlet or not a.rss or listed_elsewhere:
+            raise ValueError(f"{a.path}: another outlet's article: layout 'outlet', path under "
+                             f"'{a.outlet}/', listed only in that outlet's feed.rss (rss = true)")
+    elif a.layout == "outlet":
+        raise ValueError(f"{a.path}: layout 'outlet' is for other outlets' articles")
     if a.layout not in LAYOUTS:
         raise ValueError(f"{a.path}: unknown layout {a.layout!r}")
     if a.special is not None and a.special not in SPECIALS:
@@ -156,6 +191,8 @@ def load_articles() -> tuple[DemoArticle, ...]:
             news=bool(r["news"]),
             special=r.get("special"),
             body=r["body"],
+            outlet=r.get("outlet", CIRCUIT_DAILY),
+            event=r.get("event"),
         )
         for r in raw
     )
@@ -164,7 +201,40 @@ def load_articles() -> tuple[DemoArticle, ...]:
         raise ValueError("duplicate article paths in articles.toml")
     for a in articles:
         _check(a)
+    outlets_by_event: dict[str, set[str]] = {}
+    for a in articles:
+        if a.event:
+            outlets_by_event.setdefault(a.event, set()).add(a.outlet)
+    lonely = sorted(e for e, outlets in outlets_by_event.items() if len(outlets) < 2)
+    if lonely:
+        raise ValueError(f"events reported by fewer than two outlets: {lonely}")
     return articles
+
+
+def published_by(outlet: str = CIRCUIT_DAILY) -> list[DemoArticle]:
+    """One outlet's articles (by default Circuit Daily's: its feeds, sitemaps and pages)."""
+    return [a for a in load_articles() if a.outlet == outlet]
+
+
+def events() -> dict[str, list[DemoArticle]]:
+    """Each event covered by several outlets, with its articles (the stories they must form)."""
+    found: dict[str, list[DemoArticle]] = {}
+    for a in load_articles():
+        if a.event and a.served:
+            found.setdefault(a.event, []).append(a)
+    return found
+
+
+@cache
+def same_kind_events() -> list[tuple[str, str]]:
+    """Pairs of events of one kind (two earnings reports of one week) that are two stories."""
+    with DATA_FILE.open("rb") as fh:
+        pairs = tomllib.load(fh).get("same_kind_events", [])
+    known = events()
+    for pair in pairs:
+        if len(pair) != 2 or not set(pair) <= set(known):
+            raise ValueError(f"same_kind_events: {pair!r} must name two events of articles")
+    return [(first, second) for first, second in pairs]
 
 
 def by_special(special: str) -> list[DemoArticle]:

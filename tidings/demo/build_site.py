@@ -23,7 +23,15 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from tidings.demo.articles import DemoArticle, load_articles
+from tidings.demo.articles import (
+    CIRCUIT_DAILY,
+    OUTLETS,
+    DemoArticle,
+    Outlet,
+    events,
+    load_articles,
+    same_kind_events,
+)
 
 BASE = "__BASE_URL__"
 SITE_DIR = Path(__file__).with_name("site")
@@ -58,6 +66,10 @@ SECTION_COLOURS: dict[str, tuple[int, int, int]] = {
     "wire": (55, 65, 81),
     "partner": (120, 53, 15),
     "logo": (17, 24, 39),
+    # the other outlets' lead images
+    "meridian-ledger": (133, 77, 14),
+    "lakeside-courier": (3, 105, 161),
+    "brightwater-tribune": (88, 28, 135),
 }
 COMMENTS: tuple[tuple[str, str], ...] = (
     ("mkovacs", "Good overview. I would like to see the figures for the previous two periods "
@@ -546,6 +558,80 @@ def _wire(a: DemoArticle, articles: list[DemoArticle]) -> str:
 </body>"""
 
 
+def _outlet_ld(a: DemoArticle, outlet: Outlet) -> str:
+    """Another outlet's NewsArticle: the outlet is the publisher, dates in the local offset."""
+    pub = a.published_dt
+    assert pub is not None
+    ld: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "description": a.summary,
+        "url": _url(a),
+        "image": [_image(a.outlet)],
+        "author": [{"@type": "Person", "name": n} for n in a.authors],
+        "publisher": {"@type": "Organization", "name": outlet.name, "url": f"{BASE}/{a.outlet}/"},
+        "keywords": list(a.tags),
+        "datePublished": pub.isoformat(),
+    }
+    if a.modified_dt is not None:
+        ld["dateModified"] = a.modified_dt.isoformat()
+    return _ld_script(ld)
+
+
+def render_outlet_article(a: DemoArticle, articles: list[DemoArticle]) -> str:
+    """A page of another outlet: its own masthead, byline, a list of its other stories."""
+    outlet = OUTLETS[a.outlet]
+    pub = a.published_dt
+    assert pub is not None
+    others = [b for b in _newest_first(articles) if b.outlet == a.outlet and b is not a][:4]
+    paragraphs = "\n".join(f"<p>{_e(p)}</p>" for p in a.paragraphs)
+    modified = (
+        f'\n<meta property="article:modified_time" content="{a.modified_dt.isoformat()}">'
+        if a.modified_dt
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{_e(a.title)} - {_e(outlet.name)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="{_a(a.summary)}">
+<link rel="canonical" href="{_url(a)}">
+<meta property="og:site_name" content="{_a(outlet.name)}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{_a(a.title)}">
+<meta property="og:url" content="{_url(a)}">
+<meta property="og:image" content="{_image(a.outlet)}">
+<meta property="article:published_time" content="{pub.isoformat()}">{modified}
+<meta name="author" content="{_a(_authors_text(a.authors))}">
+<link rel="alternate" type="application/rss+xml" title="{_a(outlet.name)}"
+ href="{BASE}/{a.outlet}/feed.rss">
+{_outlet_ld(a, outlet)}
+</head>
+<body class="layout-outlet outlet-{a.outlet}">
+<header class="outlet-masthead"><p class="outlet-name">{_e(outlet.name)}</p>
+<p class="outlet-tagline">{_e(outlet.description)}</p></header>
+<main id="main" class="page">
+<article class="outlet-story">
+<h1>{_e(a.title)}</h1>
+<p class="standfirst">{_e(a.summary)}</p>
+<p class="byline">By <span class="author">{_e(_authors_text(a.authors))}</span> &middot;
+{_time_tag(pub, "standard", "published")}</p>
+{paragraphs}
+</article>
+<aside class="more-from"><h2>More from {_e(outlet.name)}</h2>
+{_related_list(others, "outlet-links")}
+</aside>
+</main>
+<footer class="site-footer"><p>&copy; {_e(outlet.name)}. A fictional outlet of the Tidings
+demo site; every story on it is invented.</p></footer>
+</body>
+</html>
+"""
+
+
 LAYOUT_RENDERERS = {
     "standard": _standard,
     "brief": _standard,
@@ -557,6 +643,8 @@ LAYOUT_RENDERERS = {
 
 def render_article(a: DemoArticle, articles: list[DemoArticle]) -> bytes:
     """The bytes of one article page, in the page's own character encoding."""
+    if a.layout == "outlet":
+        return render_outlet_article(a, articles).encode(a.encoding)
     body = LAYOUT_RENDERERS[a.layout](a, articles)
     page = f'<!DOCTYPE html>\n<html lang="en">\n{_head(a)}\n{body}\n</html>\n'
     return page.encode(a.encoding)  # strict: a latin-1 page must not hold other characters
@@ -665,23 +753,26 @@ def _x(text: str) -> str:
     return xml_escape(text, {'"': "&quot;"})
 
 
-def render_rss(articles: list[DemoArticle]) -> bytes:
-    """RSS 2.0 with pubDate, guid, dc:creator, category and description."""
-    items = _newest_first(a for a in articles if a.rss)
+def render_rss(articles: list[DemoArticle], outlet: str = CIRCUIT_DAILY) -> bytes:
+    """RSS 2.0 with pubDate, guid, dc:creator, category and description: Circuit Daily's
+    ``/feed.rss``, or another outlet's ``/<outlet>/feed.rss``."""
+    items = _newest_first(a for a in articles if a.rss and a.outlet == outlet)
     build = format_datetime(max(a.published_utc for a in items), usegmt=True)  # type: ignore[type-var]
+    home = "" if outlet == CIRCUIT_DAILY else f"{outlet}/"
+    title = f"{SITE_NAME}: top stories" if outlet == CIRCUIT_DAILY else OUTLETS[outlet].name
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:atom="http://www.w3.org/2005/Atom">',
         "<channel>",
-        f"<title>{SITE_NAME}: top stories</title>",
-        f"<link>{BASE}/</link>",
-        "<description>Technology, business and policy news from Circuit Daily "
+        f"<title>{_x(title)}</title>",
+        f"<link>{BASE}/{home}</link>",
+        f"<description>{_x(OUTLETS[outlet].description)} from {_x(OUTLETS[outlet].name)} "
         "(fictional demo site).</description>",
         "<language>en</language>",
         f"<lastBuildDate>{build}</lastBuildDate>",
         "<ttl>15</ttl>",
-        f'<atom:link href="{BASE}/feed.rss" rel="self" type="application/rss+xml"/>',
+        f'<atom:link href="{BASE}/{home}feed.rss" rel="self" type="application/rss+xml"/>',
     ]
     for a in items:
         pub = a.published_utc
@@ -699,7 +790,7 @@ def render_rss(articles: list[DemoArticle]) -> bytes:
             guid,
             f"<pubDate>{format_datetime(pub)}</pubDate>",
             *(f"<dc:creator>{_x(n)}</dc:creator>" for n in a.authors),
-            f"<category>{_x(SECTIONS[a.section])}</category>",
+            f"<category>{_x(SECTIONS.get(a.section) or a.tags[0])}</category>",
             f"<description>{_x(a.summary)}</description>",
             "</item>",
         ]
@@ -866,11 +957,15 @@ body { font-family: Georgia, serif; margin: 0; color: #111827; background: #fff;
 
 def render_site() -> dict[str, bytes]:
     """Every file of the site, keyed by path relative to the site root."""
-    articles = list(load_articles())
+    everyone = list(load_articles())
+    articles = [a for a in everyone if a.outlet == CIRCUIT_DAILY]  # the rest: only their feed
     files: dict[str, bytes] = {}
-    for a in articles:
+    for a in everyone:
         if a.served:
-            files[a.path] = render_article(a, articles)
+            files[a.path] = render_article(a, articles if a.outlet == CIRCUIT_DAILY else everyone)
+    for outlet in OUTLETS:
+        if outlet != CIRCUIT_DAILY:
+            files[f"{outlet}/feed.rss"] = render_rss(everyone, outlet)
     files["index.html"] = render_home(articles)
     for key in SECTIONS:
         files[f"{key}/index.html"] = render_section(key, articles)
@@ -921,8 +1016,9 @@ def _utc(a: DemoArticle) -> str:
     return _utc_z(pub) if pub else "none"
 
 
-def render_readme_tables(articles: list[DemoArticle]) -> str:
+def render_readme_tables(everyone: list[DemoArticle]) -> str:
     """The exact, generated part of README.md: counts and per-article tables."""
+    articles = [a for a in everyone if a.outlet == CIRCUIT_DAILY]
     served = [a for a in articles if a.served]
     sitemap_only = [a for a in articles if a.sitemap_only]
     feed_only = [a for a in articles if a.in_feed and not a.sitemap]
@@ -986,7 +1082,36 @@ def render_readme_tables(articles: list[DemoArticle]) -> str:
         mod = a.modified_dt
         updated = _utc_z(mod) if mod and a.page_has_date else ""
         lines.append(f"| `{a.url_path}` | {a.title} | {_utc(a)} | {updated} | {_listed(a)} |")
-    return "\n".join(lines)
+    return "\n".join(lines + _outlet_tables(everyone))
+
+
+def _outlet_tables(everyone: list[DemoArticle]) -> list[str]:
+    """The other outlets' articles, and the events several outlets report."""
+    lines = [
+        "",
+        "### Other outlets (each only in its own `/<outlet>/feed.rss`)",
+        "",
+        "| outlet | path | title | published (UTC) | event |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {OUTLETS[a.outlet].name} | `{a.url_path}` | {a.title} | {_utc(a)} | {a.event or ''} |"
+        for a in everyone
+        if a.outlet != CIRCUIT_DAILY
+    ]
+    lines += [
+        "",
+        "### Events reported by several outlets (each must be one story)",
+        "",
+        "| event | articles | outlets |",
+        "|---|---|---|",
+    ]
+    for event, members in events().items():
+        names = ", ".join(sorted({OUTLETS[a.outlet].name for a in members}))
+        lines.append(f"| {event} | {len(members)} | {names} |")
+    lines += ["", "Same kind, different events (must be two stories):", ""]
+    lines += [f"- {first} and {second}" for first, second in same_kind_events()]
+    return lines
 
 
 def readme_with_tables(text: str, articles: list[DemoArticle]) -> str:

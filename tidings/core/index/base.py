@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from tidings.core.index.stories import StoryIndex
 
 #: Fields of the article record an index returns for display (the body is searched, not returned).
 DISPLAY_FIELDS = (
@@ -161,7 +164,10 @@ class SearchResult:
 
 
 class IndexBackend(Protocol):
-    """A full-text index of article records."""
+    """A full-text index of article records, and of story records in ``stories``
+    (:mod:`tidings.core.index.stories`)."""
+
+    stories: StoryIndex
 
     def upsert(self, articles: list[dict[str, Any]]) -> None:
         """Add or replace articles (by ``id``) and make them visible to searches."""
@@ -185,6 +191,10 @@ class IndexBackend(Protocol):
 
     def count(self) -> int:
         """Number of indexed articles."""
+
+    def check(self) -> None:
+        """Raise :class:`IndexUnavailable` (one line) unless the index can be used now; cheap,
+        and it creates nothing. Commands ask it before they crawl or serve for minutes."""
 
     def health(self) -> dict[str, Any]:
         """Backend status for /healthz: at least ``{"status": "ok"|"error", "backend": name}``."""

@@ -51,6 +51,7 @@ from tidings.core.index.cursor import (
     decode_cursor,
     encode_cursor,
 )
+from tidings.core.index.elastic_stories import ElasticStoryIndex
 from tidings.core.index.embedded import IndexReadOnlyError
 from tidings.core.index.query_language import Node, parse
 
@@ -91,6 +92,13 @@ def redacted(url: str) -> str:
         return url
     netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _cluster_fault(exc: ApiError) -> bool:
+    """Whether an error answer is the cluster's trouble, not the request's: any 5xx (a node
+    failing, no active shard, a gateway in front of it) or 429 (overloaded, after the client's
+    own retries). The rest (400, 404...) says something about the request; callers map those."""
+    return exc.meta.status >= 500 or exc.meta.status == 429
 
 
 def _failed_shards(response: dict[str, Any]) -> bool:
@@ -142,14 +150,17 @@ class ElasticIndex:
         self._ready = False
         self._stemmer_name: str | None = None
         self._refresh: str | bool = "wait_for"  # False inside bulk_loading()
+        self.stories = ElasticStoryIndex(self)  # story documents, beside the articles
 
     # -- setup -----------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def _reaching(self) -> Iterator[None]:
         """Turn "this cluster cannot be used" into one :class:`IndexUnavailable` line: down or a
-        wrong URL, refused credentials, or a server that is not Elasticsearch. The CLI prints it
-        and exits 2; the API answers 503."""
+        wrong URL, refused credentials, a server that is not Elasticsearch, or an answer that
+        is the cluster's fault (5xx, 429). The CLI prints it and exits 2; the API answers 503.
+        Every request this class sends goes through here; other error answers pass through
+        for the caller to read (a 400 is the query's fault, a 404 a missing index or PIT)."""
         try:
             yield
         except TransportError as exc:  # refused, timed out, TLS, a reply that is not JSON
@@ -165,11 +176,12 @@ class ElasticIndex:
                 "header); check TIDINGS_ES_URL"
             ) from exc
         except ApiError as exc:
-            if exc.meta.status != 503:
+            if not _cluster_fault(exc):
                 raise
-            # e.g. no shard of the index is active yet: the cluster cannot answer right now
+            # e.g. no shard of the index is active yet, a node failing, a full queue
             raise IndexUnavailable(
-                f"Elasticsearch at {self.url} cannot answer now (503): {_reason(exc)}"
+                f"Elasticsearch at {self.url} cannot answer now ({exc.meta.status}): "
+                f"{_reason(exc)}"
             ) from exc
 
     def check(self) -> None:
@@ -183,6 +195,8 @@ class ElasticIndex:
             except ApiError as exc:  # a web server, but not Elasticsearch
                 if isinstance(exc, (AuthenticationException, AuthorizationException)):
                     raise
+                if _cluster_fault(exc):
+                    raise  # the cluster (or its gateway) cannot answer now: _reaching says so
                 raise IndexUnavailable(
                     f"{self.url} is not Elasticsearch (GET /_cluster/health answered "
                     f"{exc.meta.status}); check TIDINGS_ES_URL"
@@ -194,27 +208,25 @@ class ElasticIndex:
             return
         self.check()
         with self._reaching():
-            exists = bool(self._client.indices.exists(index=self.alias))
-        if not exists:
-            self._put_template()
-            concrete = eq.concrete_index(self.alias)
-            try:
-                body = eq.index_body(self.alias, self._stemmer())
-                self._client.indices.create(index=concrete, **body)
-            except BadRequestError as exc:
-                if _error_type(exc) != "resource_already_exists_exception":
-                    raise
-                # Created meanwhile by another process, or left without its alias.
-                self._client.indices.put_alias(index=concrete, name=self.alias)
-        else:
-            self._add_new_fields()
+            if not self._client.indices.exists(index=self.alias):
+                self._put_template()
+                concrete = eq.concrete_index(self.alias)
+                try:
+                    body = eq.index_body(self.alias, self._stemmer())
+                    self._client.indices.create(index=concrete, **body)
+                except BadRequestError as exc:
+                    if _error_type(exc) != "resource_already_exists_exception":
+                        raise
+                    # Created meanwhile by another process, or left without its alias.
+                    self._client.indices.put_alias(index=concrete, name=self.alias)
+            else:
+                self._add_new_fields()
         self._ready = True
 
     def _add_new_fields(self) -> None:
         """Map fields added since the index was made (``story_id``), so its strict mapping
         accepts new documents; articles indexed before get them from ``tidings reindex``."""
-        with self._reaching():
-            self._client.indices.put_mapping(index=self.alias, **eq.added_fields())
+        self._client.indices.put_mapping(index=self.alias, **eq.added_fields())
 
     def _put_template(self) -> None:
         """Install (or update) the index template for ``<alias>-v*`` indices."""
@@ -345,25 +357,26 @@ class ElasticIndex:
         """
         self._require_writable()
         self.check()
-        self._put_template()
-        old = self._concrete_indices()
-        new = eq.next_concrete_index(self.alias, old)
-        self._client.indices.create(index=new, **eq.rebuild_body(self._stemmer()))
-        total = 0
-        try:
-            when = datetime.now(UTC)
-            for batch in batches:
-                self._bulk(eq.upsert_actions(new, batch, when), refresh=False)
-                total += len(batch)
-            self._client.indices.put_settings(index=new, settings=eq.serving_settings())
-            self._client.indices.refresh(index=new)
-            self._client.indices.update_aliases(**eq.alias_switch(self.alias, old, new))
-        except BaseException:
-            with contextlib.suppress(Exception):  # never leave a half-built index behind
-                self._client.indices.delete(index=new, ignore_unavailable=True)
-            raise
-        if old:
-            self._client.indices.delete(index=old, ignore_unavailable=True)
+        with self._reaching():
+            self._put_template()
+            old = self._concrete_indices()
+            new = eq.next_concrete_index(self.alias, old)
+            self._client.indices.create(index=new, **eq.rebuild_body(self._stemmer()))
+            total = 0
+            try:
+                when = datetime.now(UTC)
+                for batch in batches:
+                    self._bulk(eq.upsert_actions(new, batch, when), refresh=False)
+                    total += len(batch)
+                self._client.indices.put_settings(index=new, settings=eq.serving_settings())
+                self._client.indices.refresh(index=new)
+                self._client.indices.update_aliases(**eq.alias_switch(self.alias, old, new))
+            except BaseException:
+                with contextlib.suppress(Exception):  # never leave a half-built index behind
+                    self._client.indices.delete(index=new, ignore_unavailable=True)
+                raise
+            if old:
+                self._client.indices.delete(index=old, ignore_unavailable=True)
         self._ready = True
         return total
 
@@ -373,26 +386,25 @@ class ElasticIndex:
         For tests and operators; the next call recreates an empty index.
         """
         self._require_writable()
-        names = {eq.concrete_index(self.alias), *self._concrete_indices()}
-        self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        with self._reaching():
+            names = {eq.concrete_index(self.alias), *self._concrete_indices()}
+            self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
         self._ready = False
+        self.stories.drop()
 
     # -- queries ---------------------------------------------------------------------------
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Run a search body (on the alias, or on the point in time the body names)."""
-        try:
+        """Run a search body (on the alias, or on the point in time the body names): every
+        query path (search and its facets, trends, related, recent) comes through here."""
+        with self._reaching():
             if "pit" in body:
                 return self._client.search(body=body).body
             return self._client.search(index=self.alias, body=body).body
-        except TransportError as exc:  # connection refused, timeout: the cluster, not the query
-            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
 
     def _open_pit(self) -> str:
-        try:
+        with self._reaching():
             opened = self._client.open_point_in_time(index=self.alias, keep_alive=eq.PIT_KEEP_ALIVE)
-        except TransportError as exc:
-            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
         return str(opened["id"])
 
     def _close_pit(self, pit: str) -> None:

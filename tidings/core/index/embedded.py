@@ -33,6 +33,7 @@ from tidings.core.index.base import (
     MAX_LIMIT,
     Highlight,
     Hit,
+    IndexUnavailable,
     QueryError,
     SearchRequest,
     SearchResult,
@@ -187,38 +188,84 @@ def _bound(value: datetime | None, default: datetime) -> datetime:
     return min(max(_utc(value), tantivy.MIN_DATETIME), tantivy.MAX_DATETIME)
 
 
+def filter_queries(schema: tantivy.Schema, request: Any) -> list[tantivy.Query]:
+    """The "any of" filters of a :class:`SearchRequest` (or a ``StoryQuery``: the same
+    attributes) as tantivy queries on ``schema``'s keyword fields and ``published``."""
+    out = []
+    for facet in FACETS:
+        if values := request.values(facet):
+            out.append(tantivy.Query.term_set_query(schema, facet.index_field, list(values)))
+    if request.date_from or request.date_to:
+        out.append(
+            tantivy.Query.range_query(
+                schema,
+                "published",
+                tantivy.FieldType.Date,
+                _bound(request.date_from, tantivy.MIN_DATETIME),
+                _bound(request.date_to, tantivy.MAX_DATETIME),
+            )
+        )
+    return out
+
+
+def all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+    """``query`` scored, and every filter required but not scored."""
+    if not filters:
+        return query
+    clauses = [(tantivy.Occur.Must, query)]
+    clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
+    """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError."""
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        index = tantivy.Index(schema, path=str(path), reuse=True)
+    except ValueError as exc:
+        raise IndexSchemaError(
+            f"the index at {path} was built with another schema ({exc}); delete the "
+            "directory and run `tidings reindex` to rebuild it from the store"
+        ) from None
+    index.config_reader("manual")
+    return index
+
+
+def index_writer(index: tantivy.Index, path: Path) -> tantivy.IndexWriter:
+    """The one writer of a tantivy index; held elsewhere is IndexLockedError."""
+    try:
+        return index.writer(WRITER_HEAP, 1)
+    except ValueError as exc:
+        if "LockBusy" not in str(exc):
+            raise
+        raise IndexLockedError(
+            f"the search index at {path} is already open for writing by another "
+            "Tidings process (crawl, import or reindex); only one writer is allowed. "
+            "Wait for it to finish, or open the index read-only."
+        ) from None
+
+
 class EmbeddedIndex:
-    """An :class:`~tidings.core.index.base.IndexBackend` on a tantivy index directory."""
+    """An :class:`~tidings.core.index.base.IndexBackend` on a tantivy index directory; its
+    story documents in a tantivy index of their own in ``stories/`` inside it."""
 
     backend = "embedded"
 
     def __init__(self, path: Path, writable: bool = False) -> None:
         self.path = Path(path)
         self.writable = writable
-        self.path.mkdir(parents=True, exist_ok=True)
         self._schema = _schema()
-        try:
-            self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
-        except ValueError as exc:
-            raise IndexSchemaError(
-                f"the index at {self.path} was built with another schema ({exc}); delete the "
-                "directory and run `tidings reindex` to rebuild it from the store"
-            ) from None
-        self._index.config_reader("manual")
+        self._index = open_tantivy(self._schema, self.path)
         self._compiler = TantivyCompiler(self._schema)
         self._last_stamp = 0
-        self._writer: tantivy.IndexWriter | None = None
-        if writable:
-            try:
-                self._writer = self._index.writer(WRITER_HEAP, 1)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise
-                raise IndexLockedError(
-                    f"the search index at {self.path} is already open for writing by another "
-                    "Tidings process (crawl, import or reindex); only one writer is allowed. "
-                    "Wait for it to finish, or open the index read-only."
-                ) from None
+        self._writer = index_writer(self._index, self.path) if writable else None
+        from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
+
+        try:
+            self.stories = EmbeddedStoryIndex(self.path / "stories", writable)
+        except BaseException:
+            self.close()
+            raise
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -292,31 +339,9 @@ class EmbeddedIndex:
     # -- queries ---------------------------------------------------------------------------
 
     def _filters(self, request: SearchRequest) -> list[tantivy.Query]:
-        out = []
-        for facet in FACETS:
-            if values := request.values(facet):
-                out.append(
-                    tantivy.Query.term_set_query(self._schema, facet.index_field, list(values))
-                )
-        if request.date_from or request.date_to:
-            out.append(
-                tantivy.Query.range_query(
-                    self._schema,
-                    "published",
-                    tantivy.FieldType.Date,
-                    _bound(request.date_from, tantivy.MIN_DATETIME),
-                    _bound(request.date_to, tantivy.MAX_DATETIME),
-                )
-            )
-        return out
+        return filter_queries(self._schema, request)
 
-    @staticmethod
-    def _all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
-        if not filters:
-            return query
-        clauses = [(tantivy.Occur.Must, query)]
-        clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
-        return tantivy.Query.boolean_query(clauses)
+    _all_of = staticmethod(all_of)
 
     def _searcher(self) -> tantivy.Searcher:
         self._index.reload()  # cheap; makes commits of a writer in another process visible
@@ -623,6 +648,14 @@ class EmbeddedIndex:
         """Number of indexed articles."""
         return int(self._searcher().num_docs)
 
+    def check(self) -> None:
+        """Read the index's latest commit: its files gone or unreadable since it was opened
+        (opening already refused a wrong schema or a second writer) is one clear error."""
+        try:
+            self._index.reload()
+        except ValueError as exc:  # tantivy's I/O errors
+            raise IndexUnavailable(f"the index at {self.path} cannot be read: {exc}") from exc
+
     def health(self) -> dict[str, Any]:
         """``{"status": "ok", "backend": "embedded", "documents": n}`` or an error status."""
         try:
@@ -635,6 +668,8 @@ class EmbeddedIndex:
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.wait_merging_threads()
+        if hasattr(self, "stories"):  # opened (a failed open closes what it had)
+            self.stories.close()
 
     def __enter__(self) -> EmbeddedIndex:
         return self

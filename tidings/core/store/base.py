@@ -1,16 +1,19 @@
-"""The contract every store engine implements (SQLite today; PostgreSQL next).
+"""The contract every store engine implements (SQLite and PostgreSQL).
 
 The store is the record of every article: the crawler, the importer and the re-tagger write it,
 the API and the CLI read it, and the search index is rebuilt from it. Callers talk to
 :class:`StoreEngine` only, and ``tests/contract/test_store_contract.py`` runs one suite against
 every engine, so an engine is done when that suite passes unchanged.
 
-A store keeps two things, and the contract names them apart:
+A store keeps four things, and the contract names them apart:
 
 * :class:`ArticleStore` — articles, their near-duplicate clusters, and the marks that keep the
   index in step (see :mod:`tidings.core.sync`);
 * :class:`CrawlLog` — crawl bookkeeping: fetch state per URL, crawl errors, runs per source,
   and the per-source health built from them;
+* :class:`StoryStore` — stories: which story each article is in, each story's record, the
+  story clusterer's saved state, and the marks that keep the index's story documents in step
+  (what a story *is* is decided in :mod:`tidings.core.stories`; the store keeps it).
 * :class:`~tidings.core.store.site_templates.SiteTemplateStore` — per-source line counts the
   crawler learns site templates from (``site_templates.py``, shared by both engines).
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -124,7 +128,8 @@ class ArticleStore(ABC):
     def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
         """Delete articles by id (unknown ids are ignored; ``removed`` counts the real ones).
 
-        A deleted article no longer attracts copies into its cluster. With ``track_index``
+        A deleted article no longer attracts copies into its cluster and leaves its story's
+        member list (the story's counts keep what was seen). With ``track_index``
         every given id is marked pending (a tombstone: pending, no record) in the same
         transaction, so an index delete lost to a crash is redone instead of leaving a ghost.
         """
@@ -231,12 +236,114 @@ class CrawlLog(ABC):
         newest ``ok`` run, ``error_counts`` errors by kind."""
 
 
-class StoreEngine(ArticleStore, CrawlLog, SiteTemplateStore):
-    """A store engine: all three parts over one database, usable as a context manager.
+@dataclass(frozen=True)
+class PendingStory:
+    """One story whose index document is behind: its current ``record``, or None when the
+    story is gone (stories were reset), and the ``version`` that marked it."""
+
+    story_id: str
+    version: int
+    record: dict[str, Any] | None
+
+
+class StoryPlacement(ABC):
+    """The story tables inside one placement transaction (:meth:`StoryStore.placing`)."""
+
+    @abstractmethod
+    def state(self) -> tuple[int, bytes] | None:
+        """The clusterer's saved ``(seq, state)``, or None before the first placement.
+        ``seq`` only grows (a reset too moves it on), so equal seqs mean the same state; an
+        empty ``state`` means start afresh."""
+
+    @abstractmethod
+    def save_state(self, seq: int, state: bytes) -> None:
+        """Save the clusterer's state as of ``seq``."""
+
+    @abstractmethod
+    def stories_of(self, ids: list[str]) -> dict[str, str]:
+        """article id -> story id, for the given articles already placed."""
+
+    @abstractmethod
+    def add_members(self, members: list[tuple[str, str, int]]) -> None:
+        """Place articles: ``(article_id, story_id, seq)``, ``seq`` the stream position."""
+
+    @abstractmethod
+    def records(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """story id -> stored record, for the given stories that have one."""
+
+    @abstractmethod
+    def put_records(self, records: list[dict[str, Any]], version: int) -> None:
+        """Insert or replace story records (by ``id``), each marked pending for the index
+        under ``version`` (the placement's seq: it only grows)."""
+
+
+class StoryStore(ABC):
+    """Stories: membership (article -> story, in placing order), one record per story, the
+    clusterer's state, and pending marks for the index's story documents."""
+
+    @abstractmethod
+    def placing(self) -> AbstractContextManager[StoryPlacement]:
+        """One placement transaction, one writer at a time across every process and host (the
+        same lock that serialises article writes), so every writer continues one stream."""
+
+    @abstractmethod
+    def stories_of(self, ids: list[str]) -> dict[str, str]:
+        """article id -> story id, for the given articles that have one."""
+
+    @abstractmethod
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """One story record with ``article_ids``: its stored articles in the order placed."""
+
+    @abstractmethod
+    def stories(self, ids: list[str]) -> list[dict[str, Any]]:
+        """Story records for these ids, in the order asked (unknown ids are left out)."""
+
+    @abstractmethod
+    def recent_stories(
+        self, limit: int = 1000, since: str | None = None, until: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Story records last seen within [since, until], most recently seen first (then id)."""
+
+    @abstractmethod
+    def iter_stories(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        """Every story record in batches (by id), for rebuilding the index's story documents."""
+
+    @abstractmethod
+    def story_count(self) -> int:
+        """Number of stories."""
+
+    @abstractmethod
+    def reset_stories(self) -> None:
+        """Forget every story (``tidings restory`` places the stored articles again); the
+        forgotten stories are marked pending (no record), so their documents leave the index."""
+
+    @abstractmethod
+    def assign_stories(
+        self, assignments: Mapping[str, str], *, track_index: bool = False
+    ) -> UpsertResult:
+        """Set ``story_id`` on the *stored* (latest) version of each article, in one write
+        transaction: an article another writer changed meanwhile keeps its new content.
+        Articles whose story changed are ``updated`` and returned in ``articles``; the rest are
+        ``unchanged``; ids not stored are left out. ``track_index`` marks as ``upsert`` does."""
+
+    @abstractmethod
+    def pending_stories(self, limit: int = 500) -> list[PendingStory]:
+        """Up to ``limit`` stories whose index document is behind, oldest mark first."""
+
+    @abstractmethod
+    def mark_stories_indexed(self, indexed: Mapping[str, int]) -> None:
+        """The index holds these stories (id -> version indexed); a later mark stays."""
+
+
+class StoreEngine(ArticleStore, CrawlLog, StoryStore, SiteTemplateStore):
+    """A store engine: the four parts over one database, usable as a context manager.
 
     One object may be shared between threads; several objects (and processes) may open the
-    same database, and each sees the others' committed writes.
+    same database, and each sees the others' committed writes. ``location`` names the database
+    the same way for every object opened on it (a file path, or a server without password).
     """
+
+    location: str
 
     @abstractmethod
     def close(self) -> None:

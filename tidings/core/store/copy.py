@@ -1,11 +1,12 @@
 """Move a SQLite store into PostgreSQL with every row as it is: ``tidings store copy --to URL``.
 
-Why rows and not records: upserting the records again would decide clusters anew (in another
-order they can differ) and would leave fetch state, crawl history and pending index marks
-behind. The engines keep the same tables and columns (schema :data:`SCHEMA_VERSION` on both),
-so each table is streamed across with PostgreSQL's ``COPY``, articles and pending marks in
-their first-stored order, all in one transaction that holds the articles lock: the copy is
-whole or absent. The target must hold no articles, marks or crawl state yet.
+Why rows and not records: upserting the records again would decide clusters and
+stories anew (in another order they can differ) and would leave fetch state, crawl history,
+the story clusterer's state and pending index marks behind. The engines keep the same tables
+and columns (schema :data:`SCHEMA_VERSION` on both), so each table is streamed across with
+PostgreSQL's ``COPY``, articles and pending marks in their first-stored order, all in one
+transaction that holds the articles lock: the copy is whole or absent. The target must hold
+no articles, marks, stories or crawl state yet.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ("id", "source_id", "started_at", "finished_at", "finish_reason", "ok", "counts"),
         "id",
     ),
+    "story_articles": (("article_id", "story_id", "seq"), "seq"),
+    "stories": (("id", "last_seen", "articles", "record"), "id"),
+    "story_state": (("id", "seq", "state"), "id"),
+    "story_pending": (("story_id", "version"), "version, story_id"),
     "site_pages": (("source_id", "pages"), "source_id"),
     "site_lines": (("source_id", "line_key", "pages"), "source_id, line_key"),
 }

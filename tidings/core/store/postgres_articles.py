@@ -132,6 +132,7 @@ class PostgresArticles(SqlArticles):
         unique = list(dict.fromkeys(ids))
         with self._pg.write() as db:
             removed = db.execute("DELETE FROM articles WHERE id = ANY(%s)", (unique,)).rowcount
+            db.execute("DELETE FROM story_articles WHERE article_id = ANY(%s)", (unique,))
             version = self._mark_pending(db, unique) if track_index else None
         return DeleteResult(removed, version)
 

@@ -112,8 +112,38 @@ CREATE TABLE source_runs (
 CREATE INDEX source_runs_source ON source_runs (source_id, id)
 """
 
+#: Stories (schema 4; see :mod:`tidings.core.store.sql_stories`), as SQLite's.
+_SCHEMA_4 = """
+CREATE TABLE story_articles (
+    article_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    seq BIGINT NOT NULL
+);
+CREATE INDEX story_articles_story ON story_articles (story_id, seq);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    last_seen TEXT,
+    articles INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX stories_last_seen ON stories (last_seen);
+CREATE TABLE story_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    state BYTEA NOT NULL
+);
+CREATE TABLE story_pending (
+    story_id TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+)
+"""
+
 #: (version, statements) in order; a schema change appends one step here and one in SQLite's.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((3, _SCHEMA_3), (5, SITE_TEMPLATE_TABLES))
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (3, _SCHEMA_3),
+    (4, _SCHEMA_4),
+    (5, SITE_TEMPLATE_TABLES),
+)
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "PostgreSQL migrations lag SQLite's schema"
 
 
@@ -128,7 +158,7 @@ class PostgresDatabase:
         except psycopg.OperationalError as exc:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise StoreError(
-                f"cannot connect to the PostgreSQL store at {_where(url)}: {reason}"
+                f"cannot connect to the PostgreSQL store at {where(url)}: {reason}"
             ) from None
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_max, open=True, timeout=POOL_TIMEOUT,
@@ -199,7 +229,7 @@ class PostgresDatabase:
         self.pool.close()
 
 
-def _where(url: str) -> str:
+def where(url: str) -> str:
     """``host:port/dbname`` of a libpq URL, without user or password (for messages)."""
     parts = conninfo_to_dict(url)
     return f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"

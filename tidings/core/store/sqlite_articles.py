@@ -118,6 +118,7 @@ class SqliteArticles(SqlArticles):
             for aid in ids:
                 removed += db.execute("DELETE FROM articles WHERE id = ?", (aid,)).rowcount
                 db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", (aid,))
+                db.execute("DELETE FROM story_articles WHERE article_id = ?", (aid,))
             version = self._mark_pending(db, list(dict.fromkeys(ids))) if track_index else None
         return DeleteResult(removed, version)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tidings.core.store.base import StoreError
 from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 
-SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 30_000
 
 #: One row per (article, topic id), kept by triggers on ``articles`` (so every write path keeps
@@ -111,11 +110,71 @@ CREATE TABLE IF NOT EXISTS source_runs (
 );
 CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source_id, id);
 """
-#: Schema 2 adds fetch_state, index_pending and source_runs: created by the statements above
-#: (all IF NOT EXISTS), so a version-1 database migrates by running them again. Schema 3 gives
-#: each pending mark the version of the write that set it (``index_clock`` counts writes), so
-#: a mark is cleared only by the index write of that version. Schema 5 adds the site templates
-#: (:data:`~tidings.core.store.site_templates.SITE_TEMPLATE_TABLES`), a step of its own.
+#: Stories (schema 4): article -> story in placing order, one record per story, the story
+#: clusterer's state, and the index's pending marks for story documents. A file that a
+#: version-3 Tidings gave story tables of its own (same shape) keeps them; its stories are
+#: marked pending so the index gets their documents.
+_STORY_TABLES = """
+CREATE TABLE IF NOT EXISTS story_articles (
+    article_id TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles (story_id, seq);
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    last_seen TEXT,
+    articles INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_last_seen ON stories (last_seen);
+CREATE TABLE IF NOT EXISTS story_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    state BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS story_pending (
+    story_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO story_pending (story_id, version) SELECT id, 0 FROM stories;
+"""
+
+
+def _run(db: sqlite3.Connection, statements: str) -> None:
+    for statement in statements.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _schema_3(db: sqlite3.Connection) -> None:
+    """Schema 2 added fetch_state, index_pending and source_runs (created by the statements
+    above, all IF NOT EXISTS, so a version-1 file migrates by running them again); schema 3
+    gives each pending mark the version of the write that set it (``index_clock`` counts
+    writes), so a mark is cleared only by the index write of that version."""
+    _run(db, _ARTICLE_TABLES + _CRAWL_TABLES)
+    columns = {r[1] for r in db.execute("PRAGMA table_info(index_pending)")}
+    if "version" not in columns:  # schema 2: marks without versions
+        db.execute("ALTER TABLE index_pending ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
+def _schema_4(db: sqlite3.Connection) -> None:
+    _run(db, _STORY_TABLES)
+
+
+def _schema_5(db: sqlite3.Connection) -> None:
+    """Site templates (:data:`~tidings.core.store.site_templates.SITE_TEMPLATE_TABLES`)."""
+    _run(db, SITE_TEMPLATE_TABLES)
+
+
+#: (version, step) in order: a file below a version gets that step; a schema change appends one
+#: step here and one in :data:`tidings.core.store.postgres_db.MIGRATIONS`.
+MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
+    (3, _schema_3),
+    (4, _schema_4),
+    (5, _schema_5),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 class SqliteDatabase:
@@ -147,19 +206,11 @@ class SqliteDatabase:
                 f"({SCHEMA_VERSION}); upgrade Tidings"
             )
         with self.write():
-            if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                for statement in (_ARTICLE_TABLES + _CRAWL_TABLES).split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                columns = {r[1] for r in self.db.execute("PRAGMA table_info(index_pending)")}
-                if "version" not in columns:  # schema 2: marks without versions
-                    self.db.execute(
-                        "ALTER TABLE index_pending ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
-                    )
-                for statement in SITE_TEMPLATE_TABLES.split(";"):  # schema 5
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            current = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for step_version, step in MIGRATIONS:
+                if step_version > current:
+                    step(self.db)
+                    self.db.execute(f"PRAGMA user_version = {step_version}")
 
     def _ensure_topic_rows(self) -> None:
         """Add the per-topic rows and their triggers to a database made without them."""

@@ -1,107 +1,57 @@
-"""The stories of the store of record: which story each article is in, and each story's record.
+"""Placing articles into stories, with the story tables kept by the store of record.
 
-Stories live in the store's own database file, in three tables beside the articles:
-``story_articles`` (article -> story, in the order placed), ``stories`` (one JSON record per
-story, kept up to date as articles join) and ``story_state`` (the clusterer's running state, so
-the next writer process continues where the last one stopped). Writers call :meth:`place` on
-each batch *before* storing it: new articles are placed by the online clusterer and every record
-gets its ``story_id`` (an article keeps its story when it is stored again), so the stored
-record, the index and the API all carry it. :meth:`reset` then ``tidings restory`` replays the
-stored articles in the order they were first stored, which is the ingest order, so it gives the
-same stories as the ingest path did.
+The store (either engine) keeps the tables (:class:`tidings.core.store.base.StoryStore`):
+which story each article is in, one record per story, the clusterer's running state, and the
+index's pending marks for story documents. A :class:`StoryBook` keeps that state in memory
+between batches. Writers call :meth:`StoryBook.place` on each batch *before* storing it: new
+articles are placed by the online clusterer and every record gets its ``story_id`` (an article
+keeps its story when it is stored again), so the stored record, the index and the API all
+carry it. ``tidings restory`` resets the stories and places the stored articles again in the
+order they were first stored, which is the ingest order, so it gives the same stories as the
+ingest path did.
 
-One writer places at a time (``BEGIN IMMEDIATE``); a writer whose state is older than the
-database's reloads it first, so two processes that take turns continue one stream.
+One writer places at a time across every process and host (:meth:`StoryStore.placing` holds
+the lock that serialises article writes); a book whose state is older than the store's
+reloads it first, so writers that take turns continue one stream.
 """
 
 from __future__ import annotations
 
-import json
 import pickle
-import sqlite3
 import threading
-from pathlib import Path
 from typing import Any
 
+from tidings.core.store.base import StoryPlacement, StoryStore
 from tidings.core.stories.clustering import StoryClusterer, StoryParams
 from tidings.core.stories.record import StoryRecord
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS story_articles (
-    article_id TEXT PRIMARY KEY,
-    story_id TEXT NOT NULL,
-    seq INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles (story_id, seq);
-CREATE TABLE IF NOT EXISTS stories (
-    id TEXT PRIMARY KEY,
-    last_seen TEXT,
-    articles INTEGER NOT NULL,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS stories_last_seen ON stories (last_seen);
-CREATE TABLE IF NOT EXISTS story_state (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    state BLOB NOT NULL
-);
-"""
-BUSY_TIMEOUT_S = 30.0
-
 
 class StoryBook:
-    """Story membership and story records in the store's SQLite file (its own connection)."""
+    """The story clusterer's state for one store's database, kept between batches."""
 
-    def __init__(self, path: Path | str, params: StoryParams | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, params: StoryParams | None = None) -> None:
         self.params = params or StoryParams()
-        self._lock = threading.RLock()
-        self.db = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")
-        with self._lock:
-            self.db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
         self._clusterer: StoryClusterer | None = None
         self._seq = -1  # the state's position in the stream; -1: not loaded
 
-    @classmethod
-    def of(cls, store: Any) -> StoryBook:
-        """The story book of a store (beside its database file)."""
-        return cls(store.path)
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
-
-    def __enter__(self) -> StoryBook:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- writes ----------------------------------------------------------------------------
-    def place(self, records: list[dict[str, Any]]) -> list[str]:
+    def place(self, store: StoryStore, records: list[dict[str, Any]]) -> list[str]:
         """Give every record its ``story_id`` (placing the new ones); returns the new ids."""
         if not records:
             return []
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
             try:
-                placed = self._place(records)
-                self.db.execute("COMMIT")
+                with store.placing() as tx:
+                    return self._place(tx, records)
             except BaseException:
-                self.db.execute("ROLLBACK")
                 self._seq = -1  # the in-memory state may have moved: reload next time
                 raise
-        return placed
 
-    def _place(self, records: list[dict[str, Any]]) -> list[str]:
-        clusterer = self._current_state()
-        ids = [str(r["id"]) for r in records]
-        known = self._stories_of(ids)
-        placed: list[str] = []
+    def _place(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> list[str]:
+        clusterer = self._current_state(tx)
+        known = tx.stories_of([str(r["id"]) for r in records])
+        placed: list[tuple[str, str, int]] = []
         touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
         for record in records:
             aid = str(record["id"])
@@ -111,114 +61,42 @@ class StoryBook:
             assignment = clusterer.add(record)
             record["story_id"] = known[aid] = assignment.story_id
             self._seq += 1
-            self.db.execute(
-                "INSERT INTO story_articles (article_id, story_id, seq) VALUES (?, ?, ?)",
-                (aid, assignment.story_id, self._seq),
-            )
+            placed.append((aid, assignment.story_id, self._seq))
             touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
-            placed.append(aid)
-        for story_id, joined in touched.items():
-            self._update_record(story_id, joined)
         if placed:
-            self._save_state(clusterer)
-        return placed
+            tx.add_members(placed)
+            tx.put_records(self._updated_records(tx, touched), self._seq)
+            tx.save_state(self._seq, pickle.dumps(clusterer, protocol=pickle.HIGHEST_PROTOCOL))
+        return [aid for aid, _, _ in placed]
 
-    def _update_record(self, story_id: str, joined: list[tuple[dict[str, Any], float]]) -> None:
-        row = self.db.execute("SELECT record FROM stories WHERE id = ?", (story_id,)).fetchone()
-        story = StoryRecord.load(json.loads(row[0])) if row else StoryRecord(story_id)
-        for record, title_fit in joined:
-            story.add(record, title_fit)
-        self.db.execute(
-            "INSERT INTO stories (id, last_seen, articles, record) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, "
-            "articles = excluded.articles, record = excluded.record",
-            (story_id, story.last_seen, story.articles, json.dumps(story.dump())),
-        )
+    @staticmethod
+    def _updated_records(
+        tx: StoryPlacement, touched: dict[str, list[tuple[dict[str, Any], float]]]
+    ) -> list[dict[str, Any]]:
+        stored = tx.records(list(touched))
+        out = []
+        for story_id, joined in touched.items():
+            saved = stored.get(story_id)
+            story = StoryRecord.load(saved) if saved else StoryRecord(story_id)
+            for record, title_fit in joined:
+                story.add(record, title_fit)
+            out.append(story.dump())
+        return out
 
-    def _current_state(self) -> StoryClusterer:
-        row = self.db.execute("SELECT seq, state FROM story_state WHERE id = 1").fetchone()
-        db_seq = row[0] if row else 0
+    def _current_state(self, tx: StoryPlacement) -> StoryClusterer:
+        saved = tx.state()
+        db_seq = saved[0] if saved else 0
         if self._clusterer is None or self._seq != db_seq:
-            if row is None:
+            if saved is None or not saved[1]:
                 self._clusterer = StoryClusterer(self.params)
             else:
-                self._clusterer = pickle.loads(row[1])  # our own state, from our own file
+                self._clusterer = pickle.loads(saved[1])  # our own state, from our own store
             self._seq = db_seq
         assert self._clusterer is not None
         return self._clusterer
 
-    def _save_state(self, clusterer: StoryClusterer) -> None:
-        self.db.execute(
-            "INSERT INTO story_state (id, seq, state) VALUES (1, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
-            (self._seq, pickle.dumps(clusterer, protocol=pickle.HIGHEST_PROTOCOL)),
-        )
-
-    def reset(self) -> None:
+    def reset(self, store: StoryStore) -> None:
         """Forget every story (``tidings restory`` then places the stored articles again)."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for table in ("story_articles", "stories", "story_state"):
-                    self.db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+            store.reset_stories()
             self._clusterer, self._seq = None, -1
-
-    def forget(self, article_ids: list[str]) -> None:
-        """Deleted articles leave their stories' member lists (the counts keep what was seen)."""
-        with self._lock:
-            self.db.executemany(
-                "DELETE FROM story_articles WHERE article_id = ?", [(a,) for a in article_ids]
-            )
-
-    # -- reads -----------------------------------------------------------------------------
-    def _stories_of(self, ids: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self.db.execute(
-                "SELECT article_id, story_id FROM story_articles "
-                f"WHERE article_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            out.update((row[0], row[1]) for row in rows)
-        return out
-
-    def stories_of(self, ids: list[str]) -> dict[str, str]:
-        """article id -> story id, for the given articles that have one."""
-        with self._lock:
-            return self._stories_of(ids)
-
-    def get(self, story_id: str) -> dict[str, Any] | None:
-        """One story record with the ids of its stored articles, in the order they joined."""
-        with self._lock:
-            row = self.db.execute("SELECT record FROM stories WHERE id = ?", (story_id,)).fetchone()
-            if row is None:
-                return None
-            members = self.db.execute(
-                "SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY seq",
-                (story_id,),
-            ).fetchall()
-        return {**json.loads(row[0]), "article_ids": [m[0] for m in members]}
-
-    def recent(
-        self, limit: int = 1000, since: str | None = None, until: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Story records seen last within [since, until], most recently seen first."""
-        sql, params = "SELECT record FROM stories WHERE 1 = 1", []
-        if since:
-            sql, params = sql + " AND last_seen >= ?", [*params, since]
-        if until:
-            sql, params = sql + " AND last_seen <= ?", [*params, until]
-        with self._lock:
-            rows = self.db.execute(
-                sql + " ORDER BY last_seen DESC, id LIMIT ?", (*params, limit)
-            ).fetchall()
-        return [json.loads(r[0]) for r in rows]
-
-    def count(self) -> int:
-        with self._lock:
-            return int(self.db.execute("SELECT COUNT(*) FROM stories").fetchone()[0])

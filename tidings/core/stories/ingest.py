@@ -1,52 +1,37 @@
 """The one call every writer makes: give a batch its stories just before storing it.
 
-One :class:`StoryBook` per store file per process, kept open, so the clusterer's state stays in
+One :class:`StoryBook` per store database per process, so the clusterer's state stays in
 memory between batches (it is reloaded only when another process placed articles meanwhile).
-Stores without a file of their own (no ``path``) have no stories yet.
+Every store engine keeps stories (:class:`tidings.core.store.base.StoryStore`).
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
+from tidings.core.store.base import StoreEngine
 from tidings.core.stories.book import StoryBook
 
-_books: dict[Path, StoryBook] = {}
+_books: dict[str, StoryBook] = {}
 _lock = threading.Lock()
 
 
-def book_for(store: Any) -> StoryBook | None:
-    """The (shared, open) story book beside ``store``'s database, or None if it has no file."""
-    path = getattr(store, "path", None)
-    if path is None:
-        return None
-    path = Path(path).resolve()
+def book_for(store: StoreEngine) -> StoryBook:
+    """The (shared) story book of ``store``'s database."""
     with _lock:
-        book = _books.get(path)
+        book = _books.get(store.location)
         if book is None:
-            book = _books[path] = StoryBook(path)
+            book = _books[store.location] = StoryBook()
         return book
 
 
-def place_stories(store: Any, records: list[dict[str, Any]]) -> None:
+def place_stories(store: StoreEngine, records: list[dict[str, Any]]) -> None:
     """Set ``story_id`` on every record of a batch about to be stored (placing new ones)."""
-    book = book_for(store)
-    if book is not None:
-        book.place(records)
-
-
-def forget_articles(store: Any, ids: list[str]) -> None:
-    """Deleted articles leave their stories."""
-    book = book_for(store)
-    if book is not None:
-        book.forget(ids)
+    book_for(store).place(store, records)
 
 
 def close_books() -> None:
-    """Close every open story book (tests, process exit)."""
+    """Drop every book's in-memory state (tests; the next placement reloads it)."""
     with _lock:
-        for book in _books.values():
-            book.close()
         _books.clear()

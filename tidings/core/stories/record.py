@@ -1,9 +1,10 @@
 """The story record: what a reader and the API see of a story, kept up to date as articles join.
 
 Everything in it is taken from its articles, never invented: the headline is the title of the
-member whose headline best matches the others' (``title_fit`` from the clusterer), the span is
-the members' first and last dates, and the top entities and topics are the most frequent
-among the members. Counts per source and per day give the source diversity and the timeline.
+member whose headline best matches the others' (``title_fit`` from the clusterer; the other
+headlines are kept too, for story search), the span is the members' first and last dates,
+and the top entities and topics are the most frequent among the members. Counts per source
+and per day give the source diversity and the timeline.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 TOP = 10
+#: Distinct member headlines a record keeps (what a story search matches besides its headline).
+TITLES = 50
 
 
 def _top(counts: Mapping[str, int], n: int = TOP) -> list[str]:
@@ -44,6 +47,7 @@ class StoryRecord:
     entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> text/label/count
     topics: dict[str, int] = field(default_factory=dict)
     days: dict[str, int] = field(default_factory=dict)  # YYYY-MM-DD -> articles
+    titles: list[str] = field(default_factory=list)  # distinct member headlines, first TITLES
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> StoryRecord:
@@ -53,6 +57,8 @@ class StoryRecord:
         """Count one member article in."""
         self.articles += 1
         title = str(record.get("title") or "").strip()
+        if title and title not in self.titles and len(self.titles) < TITLES:
+            self.titles.append(title)
         if title and title_fit > self.headline_fit:
             self.headline, self.headline_fit = title, title_fit
             self.headline_article_id = str(record.get("id"))

@@ -1,0 +1,89 @@
+"""``tidings restory`` on both store engines: the same stories as the online path gave on the
+same order, the latest version of every article kept, and the index's story documents rebuilt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from story_corpus import as_records, background, corpus
+
+from tidings.cli.main import main
+from tidings.core.config import Settings
+from tidings.core.index import open_index
+from tidings.core.index.stories import StoryQuery
+from tidings.core.store import open_store
+from tidings.core.stories.ingest import close_books
+from tidings.core.sync import store_and_index
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A home whose store is SQLite, or PostgreSQL (a fresh database, named by the env)."""
+    monkeypatch.delenv("TIDINGS_STORE_URL", raising=False)
+    if request.param == "postgresql":
+        monkeypatch.setenv("TIDINGS_STORE_URL", request.getfixturevalue("pg_url"))
+    yield Settings.from_env(home=tmp_path)
+    close_books()
+
+
+def _import(settings: Settings, records: list[dict[str, Any]]) -> None:
+    data = settings.home / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert main(["--home", str(settings.home), "import", str(data), "--no-classify"]) == 0
+
+
+def _stories(settings: Settings) -> dict[str, str]:
+    with open_store(settings) as store:
+        return {r["url"]: r["story_id"] for b in store.iter_articles() for r in b}
+
+
+def test_restory_gives_the_online_stories_and_keeps_the_latest_versions(
+    settings: Settings,
+) -> None:
+    records = as_records(background() + corpus())
+    for start in range(0, len(records), 4):  # the online path, a few batches
+        _import(settings, records[start : start + 4])
+    online = _stories(settings)
+    of = {url.rsplit("/", 1)[-1]: sid for url, sid in online.items()}
+    assert of["q1"] == of["q2"] == of["q3"] and of["e1"] == of["e3"] and of["e2"] == of["e4"]
+    assert len({of["q1"], of["e1"], of["e2"]}) == 3
+
+    rewritten = "Padang quake toll rises to 1,100 as rescuers dig (updated)"
+    with open_store(settings) as store:
+        [latest] = [r for b in store.iter_articles() for r in b if r["url"].endswith("/q2")]
+        index = open_index(settings, writable=True)
+        try:
+            store_and_index(store, index, [{**latest, "title": rewritten}])
+        finally:
+            index.close()
+    close_books()  # restory runs as a process of its own would
+
+    assert main(["--home", str(settings.home), "restory"]) == 0
+    assert _stories(settings) == online
+    with open_store(settings) as store:
+        [kept] = [r for b in store.iter_articles() for r in b if r["url"].endswith("/q2")]
+        assert kept["title"] == rewritten and kept["story_id"] == online[kept["url"]]
+        quake = store.story(kept["story_id"])
+        assert quake is not None and rewritten in quake["titles"]
+        count = store.story_count()
+        assert store.pending_stories() == [] and store.pending_writes() == []
+    index = open_index(settings)
+    try:
+        assert index.stories.count() == count
+        assert index.stories.search(StoryQuery(q="updated")) == [kept["story_id"]]
+    finally:
+        index.close()
+
+
+def test_restory_without_a_store_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TIDINGS_STORE_URL", raising=False)
+    assert main(["--home", str(tmp_path), "restory"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no store" in err

@@ -1,0 +1,242 @@
+"""The story tables, written once for SQLite and PostgreSQL against
+:class:`tidings.core.store.sql_db.SqlDatabase` (``?`` placeholders; both engines keep the same
+``story_articles``, ``stories``, ``story_state`` and ``story_pending`` tables, schema 4).
+
+Placing runs in the transaction that serialises article writes (``SqlDatabase.write``:
+``BEGIN IMMEDIATE`` on SQLite, the articles advisory lock on PostgreSQL), so writers on many
+hosts take turns and continue one stream of stories.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from tidings.core.store.base import (
+    PendingStory,
+    StoryPlacement,
+    StoryStore,
+    UpsertResult,
+)
+from tidings.core.store.sql_db import SqlDatabase
+
+#: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
+CHUNK = 500
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class _Placement(StoryPlacement):
+    """The story tables on one open write transaction ``db`` of either engine."""
+
+    def __init__(self, db: Any, placeholders: Callable[[str], str]) -> None:
+        self.db, self._sql = db, placeholders
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.db.execute(self._sql(sql), params)
+
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.db.cursor().executemany(self._sql(sql), rows)
+
+    def state(self) -> tuple[int, bytes] | None:
+        row = self._run("SELECT seq, state FROM story_state WHERE id = 1").fetchone()
+        return None if row is None else (int(row["seq"]), bytes(row["state"]))
+
+    def save_state(self, seq: int, state: bytes) -> None:
+        self._run(
+            "INSERT INTO story_state (id, seq, state) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
+            (seq, state),
+        )
+
+    def stories_of(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            rows = self._run(
+                "SELECT article_id, story_id FROM story_articles "
+                f"WHERE article_id IN ({_marks(len(chunk))})",
+                chunk,
+            ).fetchall()
+            out.update((row["article_id"], row["story_id"]) for row in rows)
+        return out
+
+    def add_members(self, members: list[tuple[str, str, int]]) -> None:
+        self._many(
+            "INSERT INTO story_articles (article_id, story_id, seq) VALUES (?, ?, ?)", members
+        )
+
+    def records(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(story_ids):
+            rows = self._run(
+                f"SELECT id, record FROM stories WHERE id IN ({_marks(len(chunk))})", chunk
+            ).fetchall()
+            out.update((row["id"], json.loads(row["record"])) for row in rows)
+        return out
+
+    def put_records(self, records: list[dict[str, Any]], version: int) -> None:
+        self._many(
+            "INSERT INTO stories (id, last_seen, articles, record) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, "
+            "articles = excluded.articles, record = excluded.record",
+            [
+                (r["id"], r.get("last_seen"), int(r.get("articles") or 0),
+                 json.dumps(r, ensure_ascii=False))
+                for r in records
+            ],
+        )  # fmt: skip
+        _mark_stories(self, [r["id"] for r in records], version)
+
+
+def _mark_stories(tx: _Placement, ids: list[str], version: int) -> None:
+    tx._many(
+        "INSERT INTO story_pending (story_id, version) VALUES (?, ?) "
+        "ON CONFLICT (story_id) DO UPDATE SET version = excluded.version",
+        [(sid, version) for sid in ids],
+    )
+
+
+class SqlStories(StoryStore):
+    """:class:`StoryStore` over an engine's ``_db``; the engine supplies ``_mark_pending``
+    (articles' index marks, as for its upserts)."""
+
+    _db: SqlDatabase
+    _mark_pending: Callable[[Any, list[str]], int]
+
+    @contextmanager
+    def placing(self) -> Iterator[StoryPlacement]:
+        with self._db.write() as db:
+            yield _Placement(db, self._db.placeholders)
+
+    def stories_of(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids)):
+            rows = self._db.select(
+                "SELECT article_id, story_id FROM story_articles "
+                f"WHERE article_id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            out.update((row["article_id"], row["story_id"]) for row in rows)
+        return out
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        found = self.stories([story_id])
+        if not found:
+            return None
+        members = self._db.select(
+            "SELECT article_id FROM story_articles WHERE story_id = ? ORDER BY seq", (story_id,)
+        )
+        return {**found[0], "article_ids": [m["article_id"] for m in members]}
+
+    def stories(self, ids: list[str]) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for chunk in _chunks(unique):
+            rows = self._db.select(
+                f"SELECT id, record FROM stories WHERE id IN ({_marks(len(chunk))})", chunk
+            )
+            found.update((row["id"], json.loads(row["record"])) for row in rows)
+        return [found[sid] for sid in ids if sid in found]
+
+    def recent_stories(
+        self, limit: int = 1000, since: str | None = None, until: str | None = None
+    ) -> list[dict[str, Any]]:
+        sql, params = "SELECT record FROM stories WHERE 1 = 1", []
+        if since:
+            sql, params = sql + " AND last_seen >= ?", [*params, since]
+        if until:
+            sql, params = sql + " AND last_seen <= ?", [*params, until]
+        rows = self._db.select(sql + " ORDER BY last_seen DESC, id LIMIT ?", (*params, limit))
+        return [json.loads(row["record"]) for row in rows]
+
+    def iter_stories(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        last = ""  # keyset paging on id
+        while True:
+            rows = self._db.select(
+                "SELECT id, record FROM stories WHERE id > ? ORDER BY id LIMIT ?",
+                (last, batch_size),
+            )
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            yield [json.loads(row["record"]) for row in rows]
+
+    def story_count(self) -> int:
+        return int(self._db.select("SELECT COUNT(*) AS n FROM stories")[0]["n"])
+
+    def reset_stories(self) -> None:
+        with self.placing() as tx:
+            assert isinstance(tx, _Placement)
+            saved = tx.state()
+            seq = (saved[0] if saved else 0) + 1
+            gone = [row["id"] for row in tx._run("SELECT id FROM stories").fetchall()]
+            for table in ("story_articles", "stories"):
+                tx._run(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            tx.save_state(seq, b"")  # an empty state: the next placement starts afresh
+            _mark_stories(tx, gone, seq)
+
+    def assign_stories(
+        self, assignments: Mapping[str, str], *, track_index: bool = False
+    ) -> UpsertResult:
+        result = UpsertResult()
+        ids = list(assignments)
+        with self._db.write() as db:
+            for chunk in _chunks(ids):
+                rows = db.execute(
+                    self._db.placeholders(
+                        f"SELECT id, record FROM articles WHERE id IN ({_marks(len(chunk))})"
+                    ),
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    record = json.loads(row["record"])
+                    story_id = assignments[row["id"]]
+                    if record.get("story_id") == story_id:
+                        result.unchanged.append(row["id"])
+                        continue
+                    record["story_id"] = story_id
+                    db.execute(
+                        self._db.placeholders("UPDATE articles SET record = ? WHERE id = ?"),
+                        (json.dumps(record, ensure_ascii=False), row["id"]),
+                    )
+                    result.updated.append(row["id"])
+                    result.articles.append(record)
+            if track_index and result.articles:
+                result.version = self._mark_pending(db, [r["id"] for r in result.articles])
+        return result
+
+    def pending_stories(self, limit: int = 500) -> list[PendingStory]:
+        rows = self._db.select(
+            "SELECT p.story_id, p.version, s.record FROM story_pending p "
+            "LEFT JOIN stories s ON s.id = p.story_id ORDER BY p.version, p.story_id LIMIT ?",
+            (limit,),
+        )
+        return [
+            PendingStory(
+                row["story_id"],
+                int(row["version"]),
+                json.loads(row["record"]) if row["record"] is not None else None,
+            )  # fmt: skip
+            for row in rows
+        ]
+
+    def mark_stories_indexed(self, indexed: Mapping[str, int]) -> None:
+        if not indexed:
+            return
+        with self._db.transaction() as db:
+            db.cursor().executemany(
+                self._db.placeholders(
+                    "DELETE FROM story_pending WHERE story_id = ? AND version <= ?"
+                ),
+                sorted(indexed.items()),
+            )
