@@ -69,7 +69,7 @@ def crawl(
     env = {**tidings_env(home), **({"TIDINGS_STORE_URL": store_url} if store_url else {})}
     result = subprocess.run(
         crawl_command(home, "--sitemap", f"{site.base_url}/sitemap.xml", *options),
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     with open_store(Settings.from_env(home=home, store_url=store_url)) as store:
