@@ -163,8 +163,11 @@ def crawl_main(args: argparse.Namespace) -> int:
         shutil.rmtree(root, ignore_errors=True)
     _print_table(CRAWL_HEADER, [_row(n, r, len(pages)) for n, r in results.items()])
     rates = {n: _rate(r) for n, r in results.items()}
-    print("articles/s vs off: " + ", ".join(f"{n} {rates[n] / rates['off']:.2f}x"
-                                            for n in ("cold", "warm")))  # fmt: skip
+    cpu = {n: _cpu_ms(r) for n, r in results.items()}
+    print("vs off: " + ", ".join(
+        f"{n} {rates[n] / rates['off']:.2f}x articles/s, {cpu[n] / cpu['off']:.2f}x CPU "
+        f"({cpu[n]:.0f} vs {cpu['off']:.0f} CPU-ms an article, crawler and workers)"
+        for n in ("cold", "warm")))  # fmt: skip
     print(f"body F1 of the stored bodies (shared scorer); load average {_load()}")
     score_table(load_scorer("extraction_score.py", folder), truth, sites, bodies)
     return 0
@@ -173,6 +176,14 @@ def crawl_main(args: argparse.Namespace) -> int:
 def _rate(result: dict[str, Any]) -> float:
     report = result["report"]
     return (report["inserted"] + report["updated"]) / max(report["elapsed_s"], 1e-9)
+
+
+def _cpu_ms(result: dict[str, Any]) -> float:
+    """CPU-ms a stored article, crawler and workers: under a shared machine's load, steadier
+    than articles/s."""
+    report = result["report"]
+    cpu = result["cpu_main_s"] + result["cpu_workers_s"]
+    return 1000 * cpu / max(1, report["inserted"] + report["updated"])
 
 
 def _load() -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from crawl_run import run_crawl
+from crawl_run import REPO, crawl_command, tidings_env
 from crawl_site import SiteServer
 
 from crawler.extract import extract_article
@@ -60,10 +61,18 @@ def courier(numbers: range) -> Any:
     return pages
 
 
-def crawl(home: Path, site: SiteServer, *options: str) -> dict[int, dict[str, Any]]:
-    """Crawl the site into ``home``; the stored records by story number."""
-    run_crawl(home, "--sitemap", f"{site.base_url}/sitemap.xml", *options)
-    with open_store(Settings.from_env(home=home)) as store:
+def crawl(
+    home: Path, site: SiteServer, *options: str, store_url: str | None = None
+) -> dict[int, dict[str, Any]]:
+    """Crawl the site into ``home`` (or the PostgreSQL store at ``store_url``); the stored
+    records by story number."""
+    env = {**tidings_env(home), **({"TIDINGS_STORE_URL": store_url} if store_url else {})}
+    result = subprocess.run(
+        crawl_command(home, "--sitemap", f"{site.base_url}/sitemap.xml", *options),
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with open_store(Settings.from_env(home=home, store_url=store_url)) as store:
         records = [r for batch in store.iter_articles() for r in batch]
     return {int(r["url"].rsplit("/", 1)[1].removesuffix(".html")): r for r in records}
 
@@ -78,29 +87,35 @@ def assert_stories_whole(records: dict[int, dict[str, Any]]) -> None:
         assert all(paragraph in record["body"] for paragraph in story(i)), i
 
 
-def stored_lines(home: Path, site: SiteServer) -> tuple[int, dict[int, int]]:
+def stored_lines(
+    home: Path, site: SiteServer, store_url: str | None = None
+) -> tuple[int, dict[int, int]]:
     source = site.base_url.removeprefix("http://").replace(":", "-")
-    with open_store(Settings.from_env(home=home)) as store:
+    with open_store(Settings.from_env(home=home, store_url=store_url)) as store:
         return store.site_lines(source)
 
 
-def test_a_crawl_learns_the_template_and_the_next_crawl_starts_with_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_crawl_learns_the_template_and_the_next_crawl_starts_with_it(
+    tmp_path: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("pg_url") if engine == "postgresql" else None
     site = SiteServer(pages=courier(range(12)))
     try:
-        first = crawl(tmp_path, site, "--workers", "0")
+        first = crawl(tmp_path, site, "--workers", "0", store_url=url)
         # in-process, pages are extracted and learnt one after another: only the pages that
         # came before the site had MIN_PAGES keep the template
         assert len(first) == 12 and len(with_template(first)) == MIN_PAGES
         assert_stories_whole(first)
-        pages, lines = stored_lines(tmp_path, site)
+        pages, lines = stored_lines(tmp_path, site, url)
         assert pages == 12 and all(lines[line_key(t)] == 12 for t in TEMPLATE)
 
         site.pages = courier(range(12, 18))(site.base_url)  # six new stories next time
-        second = crawl(tmp_path, site, "--workers", "0")
+        second = crawl(tmp_path, site, "--workers", "0", store_url=url)
         new = {i: r for i, r in second.items() if i >= 12}
         assert len(new) == 6 and with_template(new) == set()  # memory from the store
         assert_stories_whole(new)
-        assert stored_lines(tmp_path, site)[0] == 18
+        assert stored_lines(tmp_path, site, url)[0] == 18
     finally:
         site.stop()
 
