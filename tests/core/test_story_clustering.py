@@ -180,3 +180,12 @@ def test_document_frequencies_survive_pickling_sparse_and_dense() -> None:
         copy = pickle.loads(pickle.dumps(counts))
         assert copy.cells == counts.cells and copy.mask == counts.mask
         assert copy["rare" if len(terms) == 1 else "term7"] >= 1
+
+
+def test_an_empty_table_survives_pickling_and_counts_on() -> None:
+    """A view no article has filled yet (no entities, say) is saved with no cells at all; a
+    writer that loads it must still count (a multi-host crawl failed here)."""
+    copy = pickle.loads(pickle.dumps(HashedCounts(bits=6)))
+    assert len(copy.cells) == 64 and sum(copy.cells) == 0
+    copy.add(["first"])
+    assert copy["first"] == 1

@@ -51,7 +51,7 @@ class HashedCounts:
 
     def __setstate__(self, state: tuple[int, bytes, bytes]) -> None:
         self.mask, used, counts = state
-        if used:
+        if len(counts) != 4 * (self.mask + 1):  # the sparse form (an empty table has no cells)
             dense = np.zeros(self.mask + 1, dtype=np.uint32)
             dense[np.frombuffer(used, dtype=np.uint32)] = np.frombuffer(counts, dtype=np.uint32)
             counts = dense.tobytes()
