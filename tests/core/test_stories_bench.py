@@ -4,25 +4,13 @@ and write a prediction that covers every article; a record without an id is refu
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from story_corpus import background, corpus
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_stories", REPO / "bench/stories.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_stories"] = module
-    spec.loader.exec_module(module)
-    return module
+from bench.stories import main
 
 
 def story_of(article_id: str, title: str) -> str:
@@ -46,7 +34,7 @@ def test_any_labelled_file_is_clustered_scored_and_written(
 ) -> None:
     rows = write_set(tmp_path / "set.jsonl")
     out = tmp_path / "pred.json"
-    load_bench().main(["--data", str(tmp_path / "set.jsonl"), "--out", str(out), "--orders", "2"])
+    main(["--data", str(tmp_path / "set.jsonl"), "--out", str(out), "--orders", "2"])
     printed = capsys.readouterr().out
     pred = json.loads(out.read_text())
     assert set(pred) == {r["id"] for r in rows}
@@ -61,4 +49,4 @@ def test_a_record_without_an_id_is_refused_with_its_line(tmp_path: Path) -> None
     data = tmp_path / "bad.jsonl"
     data.write_text('{"id": "a", "title": "t", "text": "x"}\n{"title": "no id"}\n')
     with pytest.raises(SystemExit, match=r"bad.jsonl:2: a record needs an 'id'"):
-        load_bench().main(["--data", str(data)])
+        main(["--data", str(data)])
