@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.extract.errors import NotAnArticle
-from crawler.extract.record import MIN_WORDS, build_record
+from crawler.extract.floor import MIN_WORDS
+from crawler.extract.record import build_record
 from tidings.core.article import Article
 
 __all__ = ["MIN_WORDS", "NotAnArticle", "extract_article"]

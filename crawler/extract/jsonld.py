@@ -45,6 +45,8 @@ class JsonLdArticle:
     publisher: str | None = None
     url: str | None = None
     is_article: bool = False
+    #: ``isAccessibleForFree`` said no: the page shows subscribers the story, others a stub
+    paywalled: bool = False
 
 
 def _load(text: str) -> Any:
@@ -144,6 +146,7 @@ def _from_node(
         publisher=_text(publisher) if publisher else None,
         url=_text(node.get("url")),
         is_article=is_article,
+        paywalled=str(node.get("isAccessibleForFree", "")).strip().lower() in ("false", "no"),
     )
 
 

@@ -57,6 +57,7 @@ class PageMetadata:
     tags: list[str] = field(default_factory=list)
     jsonld_body: str | None = None
     is_article: bool = False  # JSON-LD or og:type says so
+    paywalled: bool = False  # JSON-LD isAccessibleForFree is false
     us_dates: bool = False  # US English: 03/05/2024 is March 5th
     #: date source ("jsonld", "meta", "time-tag", "url") -> (published, modified), each an
     #: aware datetime in the offset the page wrote it in
@@ -213,6 +214,7 @@ def read_metadata(tree: lxml_html.HtmlElement, page_url: str) -> PageMetadata:
         jsonld_body=ld.body if ld else None,
         is_article=bool(ld and ld.is_article)
         or (_first(meta, "og:type") or "").lower() == "article",
+        paywalled=bool(ld and ld.paywalled),
     )
     meta_authors = [a for k in AUTHOR_META for a in meta.get(k, ())]
     if isinstance(parsely.get("author"), str):

@@ -20,6 +20,7 @@ from typing import Any
 from crawler.extract.body import extract_body, strip_markup, word_count
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
+from crawler.extract.floor import BRIEF_WORDS, floor_verdict
 from crawler.extract.metadata import PageMetadata, clean, read_metadata
 from crawler.extract.pubdate import choose_dates
 from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, body_keys, strip_template
@@ -27,8 +28,6 @@ from crawler.urls.canonical import canonical_url, host_of
 from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint
 
-#: Fewer body words than this and the page is a stub, gallery or index page, not an article.
-MIN_WORDS = 40
 SUMMARY_CHARS = 400
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
 
@@ -73,14 +72,15 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
     title = meta.title or clean(hints.get("feed_title")) or clean(hints.get("sitemap_title"))
     if not title:
         raise NotAnArticle("no title")
-    body = _without_title(extract_body(text, tree, url, meta.jsonld_body, MIN_WORDS), title)
+    body = _without_title(extract_body(text, tree, url, meta.jsonld_body, BRIEF_WORDS), title)
     template = hints.get(TEMPLATE_HINT)
     page_lines = body_keys(body) if template is not None else None
     if template:
         body = strip_template(body, template)
     words = word_count(body)
-    if words < MIN_WORDS:
-        raise NotAnArticle(f"body has {words} words, fewer than {MIN_WORDS}")
+    too_short = floor_verdict(body, words, meta.paywalled)  # crawler.extract.floor
+    if too_short:
+        raise NotAnArticle(too_short)
     canonical = canonical_url(tree, url, hints.get("source_domains") or ())
     fetched_at = hints.get("fetched_at") or utc_now()
     dates = choose_dates(meta, tree, hints, fetched_at)  # precedence: crawler.extract.pubdate
