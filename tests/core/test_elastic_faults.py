@@ -28,13 +28,6 @@ def article(n: int) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def proxy(es_url: str) -> Iterator[AuthProxy]:
-    server = AuthProxy(es_url)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def index(proxy: AuthProxy) -> Iterator[ElasticIndex]:
     """Six articles on the real node, reached through the proxy (bulk retries kept short)."""
     opened = ElasticIndex(

@@ -411,7 +411,7 @@ def test_unreachable_cluster_is_index_unavailable_not_a_crash() -> None:
 
 
 def test_credentials_in_the_url_never_reach_messages() -> None:
-    from tidings.core.index.elastic import redacted
+    from tidings.core.index.elastic_cluster import redacted
 
     assert redacted("http://elastic:s3cret@es:9200/") == "http://elastic:***@es:9200/"
     assert redacted("http://localhost:9200") == "http://localhost:9200"
