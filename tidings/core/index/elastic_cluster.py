@@ -170,15 +170,16 @@ class ElasticCluster:
                 "english": {"analyzer": "english"},
                 "hunspell": {"tokenizer": "standard", "filter": [eq.HUNSPELL_EN]},
             }
-            self._stemmer_name = "none"
-            with self.reaching():
+            found = "none"
+            with self.reaching():  # a fault here is remembered as nothing: the next call asks
                 for name, probe in probes.items():
                     try:
                         self.client.indices.analyze(text="news", **probe)
                     except BadRequestError:
                         continue
-                    self._stemmer_name = name
+                    found = name
                     break
+            self._stemmer_name = found
             if self._stemmer_name != "english":
                 log.warning(
                     "Elasticsearch at %s has no 'english' analyzer (no analysis-common module):"
