@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Unpack
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
@@ -41,7 +41,7 @@ from tidings.core.index.cursor import (
     decode_cursor,
     encode_cursor,
 )
-from tidings.core.index.elastic_cluster import ElasticCluster, reason
+from tidings.core.index.elastic_cluster import ClusterOptions, ElasticCluster, reason
 from tidings.core.index.elastic_stories import ElasticStoryIndex
 from tidings.core.index.query_language import Node, parse
 
@@ -60,34 +60,14 @@ class ElasticIndex:
         url: str,
         index: str = "tidings-articles",
         client: Elasticsearch | None = None,
-        *,
-        writable: bool = True,
-        request_timeout: float = 30.0,
-        max_retries: int = 5,
-        initial_backoff: float = 1.0,
-        max_backoff: float = 30.0,
-        api_key: str | None = None,
-        ca_certs: str | None = None,
+        **options: Unpack[ClusterOptions],
     ) -> None:
         """Connect lazily: nothing is sent until the first call, so opening never fails.
 
-        ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
-        index that way). The bulk retry settings apply to 429 (queue full) rejections.
-        Credentials: user and password in ``url``, or an ``api_key`` (the encoded form
-        Elasticsearch returns); ``ca_certs`` is a PEM file that signs the cluster's TLS
-        certificate (for a private CA).
+        ``options`` (:class:`~tidings.core.index.elastic_cluster.ClusterOptions`): read-only,
+        timeouts, bulk retries, credentials, a private CA.
         """
-        self.cluster = ElasticCluster(
-            url,
-            client,
-            writable=writable,
-            request_timeout=request_timeout,
-            max_retries=max_retries,
-            initial_backoff=initial_backoff,
-            max_backoff=max_backoff,
-            api_key=api_key,
-            ca_certs=ca_certs,
-        )
+        self.cluster = ElasticCluster(url, client, **options)
         self.url = self.cluster.url  # redacted: shown in messages and health
         self.alias = index
         self._ready = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import (
@@ -76,6 +76,27 @@ def _cluster_fault(exc: ApiError) -> bool:
     return exc.meta.status >= 500 or exc.meta.status == 429
 
 
+class ClusterOptions(TypedDict, total=False):
+    """How to reach a cluster and write to it: :class:`ElasticCluster`'s keyword arguments, for
+    callers that pass them through (``ElasticIndex``). Every key is optional (defaults in brackets).
+
+    ``writable`` [True]: False refuses writes, like a read-only embedded index (the API opens
+    the index that way). ``request_timeout`` [30 s] per request. ``max_retries`` [5],
+    ``initial_backoff`` [1 s], ``max_backoff`` [30 s]: the bulk writer's retries of 429 (queue
+    full) rejections. Credentials: user and password in the URL, or ``api_key`` (the encoded
+    form Elasticsearch returns); ``ca_certs``: a PEM file that signs the cluster's TLS
+    certificate (for a private CA).
+    """
+
+    writable: bool
+    request_timeout: float
+    max_retries: int
+    initial_backoff: float
+    max_backoff: float
+    api_key: str | None
+    ca_certs: str | None
+
+
 class ElasticCluster:
     """The client, fault mapping, bulk writer and write settings of one cluster connection."""
 
@@ -92,7 +113,7 @@ class ElasticCluster:
         api_key: str | None = None,
         ca_certs: str | None = None,
     ) -> None:
-        """Connect lazily: nothing is sent until the first request (see ``ElasticIndex``)."""
+        """Connect lazily: nothing is sent until the first request (options: ClusterOptions)."""
         self.url = redacted(url)  # shown in messages and health; the client gets the real one
         self.writable = writable
         self._owns_client = client is None
