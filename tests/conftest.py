@@ -7,7 +7,8 @@ before the run points the tests at an existing cluster instead. Where the node c
 (no Java or Maven), Elasticsearch tests skip with the reason, except in CI (``CI=true``), where
 they fail: CI must prove the backend on a real cluster. PostgreSQL likewise
 (:mod:`tidings.dev.postgres`, Debian's ``postgresql``): each test that asks for ``pg_url`` gets
-a database of its own in the session's cluster.
+a database of its own in the session's cluster. ``proxy`` puts the node behind basic auth and
+on-demand faults (:mod:`es_proxy`) for the fault and CLI error tests.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 from es_node import started_node
+from es_proxy import AuthProxy
 from pg_cluster import started_cluster
 
 from tidings.dev.elasticsearch import ElasticsearchNode
@@ -42,6 +44,15 @@ def es_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield url
     if previous is None:
         os.environ.pop("TIDINGS_ES_URL", None)
+
+
+@pytest.fixture(scope="module")
+def proxy(es_url: str) -> Iterator[AuthProxy]:
+    """The session's node behind a fault-injecting basic-auth proxy (:mod:`es_proxy`), one per
+    test module (its counters and faults stay that module's)."""
+    server = AuthProxy(es_url)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,6 @@ RECORD = {
     "body": "The harbour reopened today after repairs to the northern pier.",
     "source": {"id": "a", "name": "A", "domain": "a.example"},
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def proxy(es_url: str) -> Iterator[AuthProxy]:
-    server = AuthProxy(es_url)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from es_proxy import AuthProxy
 
 from tidings.core.index.base import IndexUnavailable, QueryError, SearchRequest
 from tidings.core.index.elastic import ElasticIndex
+from tidings.core.index.stories import StoryQuery
+from tidings.core.stories.record import StoryRecord
 
 
 def article(n: int) -> dict[str, object]:
@@ -27,11 +29,11 @@ def article(n: int) -> dict[str, object]:
             "published_at": f"2026-11-0{1 + n % 9}T10:00:00+00:00"}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def proxy(es_url: str) -> Iterator[AuthProxy]:
-    server = AuthProxy(es_url)
-    yield server
-    server.stop()
+def story(n: int) -> dict[str, object]:
+    """A story record of one article (:func:`article`), as the store builds it."""
+    record = StoryRecord(f"s{n}")
+    record.add({**article(n), "entities": []}, title_fit=1.0)
+    return record.dump()
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,20 @@ def test_a_rebuild_that_meets_a_fault_keeps_the_old_index(
         index.rebuild([[article(n) for n in range(3)]])
     assert index.count() == before  # the alias still points to the full index
     assert index.search(SearchRequest(q="harbour", facets=())).total == before
+
+
+def test_a_story_rebuild_that_meets_a_fault_keeps_the_old_index(
+    index: ElasticIndex, proxy: AuthProxy
+) -> None:
+    """The story documents' rebuild is the articles' (one alias switch): same guarantees."""
+    stories = index.stories
+    stories.rebuild([[story(n) for n in range(2)]])
+    built = sorted(index.cluster.client.indices.get(index=f"{stories.alias}-v*"))
+    with proxy.failing("_bulk", 500), pytest.raises(IndexUnavailable, match=r"\(500\)"):
+        stories.rebuild([[story(n) for n in range(3)]])
+    assert stories.count() == 2  # the alias still points to the full index
+    assert sorted(stories.search(StoryQuery(q="harbour"))) == ["s0", "s1"]
+    assert sorted(index.cluster.client.indices.get(index=f"{stories.alias}-v*")) == built
 
 
 def test_a_refused_query_stays_the_query_s_error(index: ElasticIndex, proxy: AuthProxy) -> None:

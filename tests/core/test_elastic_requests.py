@@ -28,6 +28,7 @@ from elasticsearch.helpers import BulkIndexError
 from tidings.core.config import Settings
 from tidings.core.index import IndexReadOnlyError, QueryError, SearchRequest, open_index
 from tidings.core.index import elastic_queries as eq
+from tidings.core.index.base import IndexUnavailable
 from tidings.core.index.cursor import DateCursor, OffsetCursor, encode_cursor
 from tidings.core.index.elastic import ElasticIndex
 from tidings.core.index.elastic_query_language import compile_query
@@ -262,6 +263,28 @@ def test_text_is_stemmed_with_the_best_analyzer_the_cluster_has(
     assert ("tidings_hunspell_en" in analyzer.get("filter", [])) == (stemmer == "hunspell")
 
 
+def test_a_fault_while_probing_the_stemmer_is_not_remembered(
+    stub: RecordingStub, es: ElasticIndex
+) -> None:
+    """A node failing during the first probe must not leave the index unstemmed for the
+    rest of the process: the next write probes again and gets the ``english`` chain."""
+    failing = {"type": "node_not_connected_exception", "reason": "node not connected"}
+
+    def answer(req: Recorded) -> Answer:
+        if req.path == "/_analyze":
+            return 500, {"error": {**failing, "root_cause": [failing]}, "status": 500}
+        return default_answer(req)
+
+    stub.answer = answer
+    with pytest.raises(IndexUnavailable, match=r"\(500\)"):
+        es.upsert([ART])
+    assert not any(r.method == "PUT" and r.path == f"/{ALIAS}-v1" for r in stub.requests)
+    stub.answer = default_answer
+    es.upsert([ART])
+    created = next(r for r in stub.requests if r.method == "PUT" and r.path == f"/{ALIAS}-v1")
+    assert created.json() == eq.index_body(ALIAS, "english")
+
+
 def test_bulk_items_rejected_with_429_are_retried(stub: RecordingStub, es: ElasticIndex) -> None:
     rejected: list[str] = []
 
@@ -411,7 +434,7 @@ def test_unreachable_cluster_is_index_unavailable_not_a_crash() -> None:
 
 
 def test_credentials_in_the_url_never_reach_messages() -> None:
-    from tidings.core.index.elastic import redacted
+    from tidings.core.index.elastic_cluster import redacted
 
     assert redacted("http://elastic:s3cret@es:9200/") == "http://elastic:***@es:9200/"
     assert redacted("http://localhost:9200") == "http://localhost:9200"

@@ -2,8 +2,10 @@
 
 For deployments that outgrow one machine or want several writers. Request bodies come from
 :mod:`tidings.core.index.elastic_queries`; this module only does I/O and reads responses.
-Articles live in a concrete index (``<alias>-vN``) reached through an alias, so a rebuild fills
-``<alias>-vN+1`` and switches the alias atomically (:meth:`ElasticIndex.rebuild`). Writes wait
+The connection (client, fault mapping, bulk writer) is :mod:`~tidings.core.index.elastic_cluster`,
+shared with the story documents (:mod:`~tidings.core.index.elastic_stories`). Articles live in a
+concrete index (``<alias>-vN``) reached through an alias, so a rebuild fills ``<alias>-vN+1`` and
+switches the alias atomically (:mod:`~tidings.core.index.elastic_alias`). Writes wait
 for a refresh, so an upsert is visible to the next search, as with the embedded backend.
 Date-sorted pages after the first are read from a point in time whose id rides in the cursor.
 """
@@ -11,25 +13,14 @@ Date-sorted pages after the first are read from a point in time whose id rides i
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Unpack
 
-from elasticsearch import (
-    ApiError,
-    AuthenticationException,
-    AuthorizationException,
-    BadRequestError,
-    Elasticsearch,
-    NotFoundError,
-    TransportError,
-    UnsupportedProductError,
-    helpers,
-)
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from tidings.core.index import buckets
+from tidings.core.index import elastic_alias as aliased
 from tidings.core.index import elastic_queries as eq
 from tidings.core.index.base import (
     ALL_FACETS,
@@ -38,7 +29,6 @@ from tidings.core.index.base import (
     KEYWORD_FIELDS,
     MAX_LIMIT,
     Hit,
-    IndexUnavailable,
     QueryError,
     SearchRequest,
     SearchResult,
@@ -51,54 +41,9 @@ from tidings.core.index.cursor import (
     decode_cursor,
     encode_cursor,
 )
+from tidings.core.index.elastic_cluster import ClusterOptions, ElasticCluster, reason
 from tidings.core.index.elastic_stories import ElasticStoryIndex
-from tidings.core.index.embedded import IndexReadOnlyError
 from tidings.core.index.query_language import Node, parse
-
-#: Documents per ``_bulk`` request: a batch of an import goes in one or two round trips.
-BULK_CHUNK = 2000
-log = logging.getLogger(__name__)
-
-# The transport logs each retry of a failed request as a warning with a traceback; this module
-# reports the failure itself, once, as IndexUnavailable (one line). An operator who set a level
-# on the "elastic_transport" logger keeps it.
-if logging.getLogger("elastic_transport").level == logging.NOTSET:
-    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
-
-
-def _error_type(exc: ApiError) -> str:
-    """The server's error type (``resource_already_exists_exception``...), if it sent one."""
-    body = exc.body
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return str(body["error"].get("type") or "")
-    return ""
-
-
-def _reason(exc: ApiError) -> str:
-    """A short, user-facing reason from an error response (root cause first)."""
-    body = exc.body
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error = body["error"]
-        causes = error.get("root_cause") or []
-        first = causes[0] if causes and isinstance(causes[0], dict) else error
-        return str(first.get("reason") or error.get("reason") or exc.message)
-    return str(exc.message)
-
-
-def redacted(url: str) -> str:
-    """``url`` without a password, for messages (``TIDINGS_ES_URL`` may carry credentials)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _cluster_fault(exc: ApiError) -> bool:
-    """Whether an error answer is the cluster's trouble, not the request's: any 5xx (a node
-    failing, no active shard, a gateway in front of it) or 429 (overloaded, after the client's
-    own retries). The rest (400, 404...) says something about the request; callers map those."""
-    return exc.meta.status >= 500 or exc.meta.status == 429
 
 
 def _failed_shards(response: dict[str, Any]) -> bool:
@@ -115,110 +60,39 @@ class ElasticIndex:
         url: str,
         index: str = "tidings-articles",
         client: Elasticsearch | None = None,
-        *,
-        writable: bool = True,
-        request_timeout: float = 30.0,
-        max_retries: int = 5,
-        initial_backoff: float = 1.0,
-        max_backoff: float = 30.0,
-        api_key: str | None = None,
-        ca_certs: str | None = None,
+        **options: Unpack[ClusterOptions],
     ) -> None:
         """Connect lazily: nothing is sent until the first call, so opening never fails.
 
-        ``writable=False`` refuses writes, like a read-only embedded index (the API opens the
-        index that way). The bulk retry settings apply to 429 (queue full) rejections.
-        Credentials: user and password in ``url``, or an ``api_key`` (the encoded form
-        Elasticsearch returns); ``ca_certs`` is a PEM file that signs the cluster's TLS
-        certificate (for a private CA).
+        ``options`` (:class:`~tidings.core.index.elastic_cluster.ClusterOptions`): read-only,
+        timeouts, bulk retries, credentials, a private CA.
         """
-        self.url = redacted(url)  # shown in messages and health; the client gets the real one
+        self.cluster = ElasticCluster(url, client, **options)
+        self.url = self.cluster.url  # redacted: shown in messages and health
         self.alias = index
-        self.writable = writable
-        self._owns_client = client is None
-        self._client = client or Elasticsearch(
-            url,
-            request_timeout=request_timeout,
-            retry_on_timeout=True,
-            max_retries=3,
-            api_key=api_key or None,
-            ca_certs=ca_certs or None,
-        )
-        self._max_retries = max_retries
-        self._initial_backoff = initial_backoff
-        self._max_backoff = max_backoff
         self._ready = False
-        self._stemmer_name: str | None = None
-        self._refresh: str | bool = "wait_for"  # False inside bulk_loading()
-        self.stories = ElasticStoryIndex(self)  # story documents, beside the articles
+        self.stories = ElasticStoryIndex(self.cluster, f"{index}-stories")  # beside the articles
+
+    @property
+    def writable(self) -> bool:
+        return self.cluster.writable
 
     # -- setup -----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _reaching(self) -> Iterator[None]:
-        """Turn "this cluster cannot be used" into one :class:`IndexUnavailable` line: down or a
-        wrong URL, refused credentials, a server that is not Elasticsearch, or an answer that
-        is the cluster's fault (5xx, 429). The CLI prints it and exits 2; the API answers 503.
-        Every request this class sends goes through here; other error answers pass through
-        for the caller to read (a 400 is the query's fault, a 404 a missing index or PIT)."""
-        try:
-            yield
-        except TransportError as exc:  # refused, timed out, TLS, a reply that is not JSON
-            raise IndexUnavailable(f"Elasticsearch at {self.url} is unreachable: {exc}") from exc
-        except (AuthenticationException, AuthorizationException) as exc:
-            raise IndexUnavailable(
-                f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status}): "
-                f"{_reason(exc)}"
-            ) from exc
-        except UnsupportedProductError as exc:
-            raise IndexUnavailable(
-                f"{self.url} is not Elasticsearch (its answer lacks the X-Elastic-Product "
-                "header); check TIDINGS_ES_URL"
-            ) from exc
-        except ApiError as exc:
-            if not _cluster_fault(exc):
-                raise
-            # e.g. no shard of the index is active yet, a node failing, a full queue
-            raise IndexUnavailable(
-                f"Elasticsearch at {self.url} cannot answer now ({exc.meta.status}): "
-                f"{_reason(exc)}"
-            ) from exc
-
     def check(self) -> None:
-        """``GET /_cluster/health``: the one request that tells a wrong URL or password from a
-        working cluster before anything else is sent (the integ-test build has no ``GET /``).
-        It reads no index, so commands also ask it before they crawl or serve for minutes: a
-        second host starting beside the one that creates the index is not refused."""
-        with self._reaching():
-            try:
-                self._client.cluster.health()
-            except ApiError as exc:  # a web server, but not Elasticsearch
-                if isinstance(exc, (AuthenticationException, AuthorizationException)):
-                    raise
-                if _cluster_fault(exc):
-                    raise  # the cluster (or its gateway) cannot answer now: _reaching says so
-                raise IndexUnavailable(
-                    f"{self.url} is not Elasticsearch (GET /_cluster/health answered "
-                    f"{exc.meta.status}); check TIDINGS_ES_URL"
-                ) from exc
+        """Tell a wrong URL or password from a working cluster (:meth:`ElasticCluster.check`)."""
+        self.cluster.check()
 
     def _ensure(self) -> None:
         """Create the concrete index and its alias on first use (safe if another process races)."""
         if self._ready:
             return
         self.check()
-        with self._reaching():
-            if not self._client.indices.exists(index=self.alias):
+        with self.cluster.reaching():
+            if not self.cluster.client.indices.exists(index=self.alias):
                 self._put_template()
-                concrete = eq.concrete_index(self.alias)
-                try:
-                    body = eq.index_body(self.alias, self._stemmer())
-                    self._client.indices.create(index=concrete, **body)
-                except BadRequestError as exc:
-                    if _error_type(exc) != "resource_already_exists_exception":
-                        raise
-                    # Created meanwhile by another process, or left without its alias.
-                    self._client.indices.put_alias(index=concrete, name=self.alias)
+                body = eq.index_body(self.alias, self.cluster.stemmer())
+                aliased.create_first(self.cluster, self.alias, body)
             else:
                 self._add_new_fields()
         self._ready = True
@@ -226,92 +100,23 @@ class ElasticIndex:
     def _add_new_fields(self) -> None:
         """Map fields added since the index was made (``story_id``), so its strict mapping
         accepts new documents; articles indexed before get them from ``tidings reindex``."""
-        self._client.indices.put_mapping(index=self.alias, **eq.added_fields())
+        self.cluster.client.indices.put_mapping(index=self.alias, **eq.added_fields())
 
     def _put_template(self) -> None:
         """Install (or update) the index template for ``<alias>-v*`` indices."""
-        self._client.indices.put_index_template(**eq.index_template(self.alias, self._stemmer()))
-
-    def _stemmer(self) -> str:
-        """The best stemming chain this cluster supports (asked once per process).
-
-        Every Elasticsearch distribution but Elastic's integ-test build has ``english``.
-        """
-        if self._stemmer_name is None:
-            probes: dict[str, dict[str, Any]] = {
-                "english": {"analyzer": "english"},
-                "hunspell": {"tokenizer": "standard", "filter": [eq.HUNSPELL_EN]},
-            }
-            self._stemmer_name = "none"
-            for name, probe in probes.items():
-                try:
-                    self._client.indices.analyze(text="news", **probe)
-                except BadRequestError:
-                    continue
-                self._stemmer_name = name
-                break
-            if self._stemmer_name != "english":
-                log.warning(
-                    "Elasticsearch at %s has no 'english' analyzer (no analysis-common module):"
-                    " text is stemmed with %s",
-                    self.url,
-                    "hunspell en_US" if self._stemmer_name == "hunspell" else "nothing",
-                )
-        return self._stemmer_name
-
-    def _concrete_indices(self) -> list[str]:
-        """The concrete indices the alias points to now (none before the first write)."""
-        try:
-            return sorted(self._client.indices.get_alias(name=self.alias).body)
-        except NotFoundError:
-            return []
+        template = eq.index_template(self.alias, self.cluster.stemmer())
+        self.cluster.client.indices.put_index_template(**template)
 
     # -- writes ----------------------------------------------------------------------------
-
-    def _require_writable(self) -> None:
-        if not self.writable:
-            raise IndexReadOnlyError(f"the Elasticsearch index {self.alias} was opened read-only")
-
-    def _bulk(
-        self,
-        actions: list[dict[str, Any]],
-        ignore_status: tuple[int, ...] = (),
-        refresh: str | bool = "wait_for",
-    ) -> None:
-        """Send actions in chunks, retrying 429 rejections with backoff; wait for visibility.
-
-        ``refresh=False`` for a rebuild's index, whose refreshes are off (``wait_for`` would
-        then wait for ever).
-        """
-        if not actions:
-            return
-        # raise_on_error=False is what makes item-level 429s retried at all: with True the
-        # helper raises on the first rejected item instead (elastic/elasticsearch-py#864).
-        failed = []
-        with self._reaching():  # the cluster went away mid-write: callers keep it pending
-            for ok, item in helpers.streaming_bulk(
-                self._client,
-                actions,
-                chunk_size=BULK_CHUNK,
-                max_retries=self._max_retries,
-                initial_backoff=self._initial_backoff,
-                max_backoff=self._max_backoff,
-                raise_on_error=False,
-                yield_ok=False,
-                refresh=refresh,
-            ):
-                status = next(iter(item.values()), {}).get("status")
-                if not ok and status not in ignore_status:
-                    failed.append(item)
-        if failed:
-            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
 
     def upsert(self, articles: list[dict[str, Any]]) -> None:
         """Add or replace articles by id; visible to searches when this returns (inside
         :meth:`bulk_loading`: when the loading ends)."""
-        self._require_writable()
+        self.cluster.require_writable(self.alias)
         self._ensure()
-        self._bulk(eq.upsert_actions(self.alias, articles), refresh=self._refresh)
+        self.cluster.bulk(
+            eq.upsert_actions(self.alias, articles), refresh=self.cluster.write_refresh
+        )
 
     @contextlib.contextmanager
     def bulk_loading(self) -> Iterator[None]:
@@ -323,21 +128,18 @@ class ElasticIndex:
         request answers, so clearing the store's pending marks after each batch stays safe; a
         loader killed before the end leaves them to the cluster's own next refresh.
         """
-        self._refresh = False
-        try:
+        with self.cluster.deferred_refresh():
             yield
-        finally:
-            self._refresh = "wait_for"
         if self._ready:
-            with self._reaching():
-                self._client.indices.refresh(index=self.alias)
+            with self.cluster.reaching():
+                self.cluster.client.indices.refresh(index=self.alias)
         self.stories.refresh()  # story documents written meanwhile become visible too
 
     def delete(self, ids: list[str]) -> None:
         """Remove articles by id (unknown ids are ignored)."""
-        self._require_writable()
+        self.cluster.require_writable(self.alias)
         self._ensure()
-        self._bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
+        self.cluster.bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
 
     def clear(self) -> None:
         """Remove every article, keeping the alias and the mappings: an empty rebuild.
@@ -348,36 +150,27 @@ class ElasticIndex:
         self.rebuild([])
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
-        """Fill a new concrete index from ``batches``, then move the alias to it atomically.
+        """Fill a new concrete index from ``batches``, then move the alias to it atomically
+        (:func:`~tidings.core.index.elastic_alias.rebuild_into`).
 
-        Searches keep reading the old index until one ``_aliases`` request removes the alias
-        from it and adds it to the new one; the old index is then deleted. Writes that reach
-        the old index while the new one loads are lost with it: pause crawlers during a rebuild
-        (the store keeps everything; a later reindex or the store's outbox catches up).
-        Returns the number of articles loaded. A failure leaves the alias where it was.
+        Writes that reach the old index while the new one loads are lost with it: pause
+        crawlers during a rebuild (the store keeps everything; a later reindex or the store's
+        outbox catches up). Returns the number of articles loaded. A failure leaves the alias
+        where it was.
         """
-        self._require_writable()
+        self.cluster.require_writable(self.alias)
         self.check()
-        with self._reaching():
+        with self.cluster.reaching():
             self._put_template()
-            old = self._concrete_indices()
-            new = eq.next_concrete_index(self.alias, old)
-            self._client.indices.create(index=new, **eq.rebuild_body(self._stemmer()))
-            total = 0
-            try:
-                when = datetime.now(UTC)
-                for batch in batches:
-                    self._bulk(eq.upsert_actions(new, batch, when), refresh=False)
-                    total += len(batch)
-                self._client.indices.put_settings(index=new, settings=eq.serving_settings())
-                self._client.indices.refresh(index=new)
-                self._client.indices.update_aliases(**eq.alias_switch(self.alias, old, new))
-            except BaseException:
-                with contextlib.suppress(Exception):  # never leave a half-built index behind
-                    self._client.indices.delete(index=new, ignore_unavailable=True)
-                raise
-            if old:
-                self._client.indices.delete(index=old, ignore_unavailable=True)
+        when = datetime.now(UTC)
+        total = aliased.rebuild_into(
+            self.cluster,
+            self.alias,
+            eq.rebuild_body(self.cluster.stemmer()),
+            batches,
+            lambda new, batch: eq.upsert_actions(new, batch, when),
+            serving=eq.serving_settings(),
+        )
         self._ready = True
         return total
 
@@ -386,10 +179,8 @@ class ElasticIndex:
 
         For tests and operators; the next call recreates an empty index.
         """
-        self._require_writable()
-        with self._reaching():
-            names = {eq.concrete_index(self.alias), *self._concrete_indices()}
-            self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        self.cluster.require_writable(self.alias)
+        aliased.drop(self.cluster, self.alias)
         self._ready = False
         self.stories.drop()
 
@@ -398,19 +189,21 @@ class ElasticIndex:
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         """Run a search body (on the alias, or on the point in time the body names): every
         query path (search and its facets, trends, related, recent) comes through here."""
-        with self._reaching():
+        with self.cluster.reaching():
             if "pit" in body:
-                return self._client.search(body=body).body
-            return self._client.search(index=self.alias, body=body).body
+                return self.cluster.client.search(body=body).body
+            return self.cluster.client.search(index=self.alias, body=body).body
 
     def _open_pit(self) -> str:
-        with self._reaching():
-            opened = self._client.open_point_in_time(index=self.alias, keep_alive=eq.PIT_KEEP_ALIVE)
+        with self.cluster.reaching():
+            opened = self.cluster.client.open_point_in_time(
+                index=self.alias, keep_alive=eq.PIT_KEEP_ALIVE
+            )
         return str(opened["id"])
 
     def _close_pit(self, pit: str) -> None:
         with contextlib.suppress(Exception):  # it expires on its own anyway
-            self._client.close_point_in_time(id=pit)
+            self.cluster.client.close_point_in_time(id=pit)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query; a malformed query is a QueryError, never a server error."""
@@ -448,7 +241,7 @@ class ElasticIndex:
                 pit = self._open_pit()
                 response = self._search(eq.search_body(request, tree, cursor, pit))
         except (BadRequestError, NotFoundError) as exc:
-            raise QueryError(f"cannot search for {request.q!r}: {_reason(exc)}") from None
+            raise QueryError(f"cannot search for {request.q!r}: {reason(exc)}") from None
         if _failed_shards(response):
             raise QueryError(f"cannot search for {request.q!r}")
         return response
@@ -525,7 +318,7 @@ class ElasticIndex:
         try:
             response = self._search(eq.trends_body(request, tree, field, size))
         except BadRequestError as exc:
-            raise QueryError(f"cannot chart {request.q!r}: {_reason(exc)}") from None
+            raise QueryError(f"cannot chart {request.q!r}: {reason(exc)}") from None
         return buckets.trends(eq.trend_counts(response))
 
     def recent(self, topic: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
@@ -538,8 +331,8 @@ class ElasticIndex:
     def count(self) -> int:
         """Number of indexed articles."""
         self._ensure()
-        with self._reaching():
-            return int(self._client.count(index=self.alias)["count"])
+        with self.cluster.reaching():
+            return int(self.cluster.client.count(index=self.alias)["count"])
 
     def health(self) -> dict[str, Any]:
         """Cluster status and document count; any failure is reported, never raised.
@@ -548,7 +341,7 @@ class ElasticIndex:
         """
         base = {"backend": self.backend, "index": self.alias}
         try:
-            quick = self._client.options(request_timeout=5, max_retries=0)
+            quick = self.cluster.client.options(request_timeout=5, max_retries=0)
             cluster = quick.cluster.health()
             color = str(cluster.get("status"))
             self._ensure()
@@ -568,8 +361,7 @@ class ElasticIndex:
 
     def close(self) -> None:
         """Close the HTTP connections if this object created the client."""
-        if self._owns_client:
-            self._client.close()
+        self.cluster.close()
 
     def __enter__(self) -> ElasticIndex:
         return self

@@ -1,28 +1,27 @@
 """Story documents in the Elasticsearch backend: an index of their own beside the articles'.
 
 Reached through the alias ``<articles alias>-stories`` (concrete ``...-stories-vN``, so a
-rebuild fills the next one and moves the alias atomically, as the articles' index does). It
-shares the article index's client, cluster checks, fault mapping (``_reaching``: every request
-goes through it) and bulk writer; its fields carry the article index's names
+rebuild fills the next one and moves the alias atomically, as the articles' index does:
+:mod:`~tidings.core.index.elastic_alias`). It shares the article index's connection
+(:class:`~tidings.core.index.elastic_cluster.ElasticCluster`: client, cluster checks, fault
+mapping, bulk writer, refresh mode); its fields carry the article index's names
 (:mod:`tidings.core.index.stories`), so the same query compiler and filters run.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from elasticsearch import BadRequestError, NotFoundError
+from elasticsearch import BadRequestError
 
+from tidings.core.index import elastic_alias as aliased
 from tidings.core.index import elastic_queries as eq
 from tidings.core.index.base import QueryError
+from tidings.core.index.elastic_cluster import ElasticCluster
 from tidings.core.index.elastic_query_language import compile_query
 from tidings.core.index.query_language import parse
 from tidings.core.index.stories import MAX_STORIES, StoryQuery, story_document
-
-if TYPE_CHECKING:
-    from tidings.core.index.elastic import ElasticIndex
 
 _DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
 
@@ -58,6 +57,14 @@ def source(story: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def actions(index: str, stories: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bulk actions that write ``stories`` into ``index`` (the alias, or a rebuild's index)."""
+    return [
+        {"_op_type": "index", "_index": index, "_id": str(s["id"]), "_source": source(s)}
+        for s in stories
+    ]
+
+
 def search_body(query: StoryQuery) -> dict[str, Any]:
     """Matching story ids, most recently seen first."""
     return {
@@ -70,20 +77,16 @@ def search_body(query: StoryQuery) -> dict[str, Any]:
 
 
 class ElasticStoryIndex:
-    """A :class:`~tidings.core.index.stories.StoryIndex` on the cluster of ``articles``."""
+    """A :class:`~tidings.core.index.stories.StoryIndex` behind ``alias`` on ``cluster``."""
 
-    def __init__(self, articles: ElasticIndex) -> None:
-        self._es = articles
-        self.alias = f"{articles.alias}-stories"
+    def __init__(self, cluster: ElasticCluster, alias: str) -> None:
+        self.cluster = cluster
+        self.alias = alias
         self._ready = False
-
-    @property
-    def _client(self) -> Any:
-        return self._es._client
 
     def _body(self, *, alias: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "settings": {"index": eq.index_settings(self._es._stemmer())},
+            "settings": {"index": eq.index_settings(self.cluster.stemmer())},
             "mappings": mappings(),
         }
         if alias:
@@ -93,70 +96,38 @@ class ElasticStoryIndex:
     def _ensure(self) -> None:
         if self._ready:
             return
-        self._es.check()
-        with self._es._reaching():
-            if not self._client.indices.exists(index=self.alias):
-                concrete = eq.concrete_index(self.alias)
-                try:
-                    self._client.indices.create(index=concrete, **self._body(alias=True))
-                except BadRequestError as exc:
-                    if "already_exists" not in str(exc):
-                        raise
-                    self._client.indices.put_alias(index=concrete, name=self.alias)
+        self.cluster.check()
+        with self.cluster.reaching():
+            if not self.cluster.client.indices.exists(index=self.alias):
+                aliased.create_first(self.cluster, self.alias, self._body(alias=True))
         self._ready = True
 
-    def _concrete(self) -> list[str]:
-        try:
-            return sorted(self._client.indices.get_alias(name=self.alias).body)
-        except NotFoundError:
-            return []
-
-    def _actions(self, index: str, stories: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {"_op_type": "index", "_index": index, "_id": str(s["id"]), "_source": source(s)}
-            for s in stories
-        ]
-
     def upsert(self, stories: list[dict[str, Any]]) -> None:
-        self._es._require_writable()
+        self.cluster.require_writable(self.alias)
         if stories:
             self._ensure()
-            self._es._bulk(self._actions(self.alias, stories), refresh=self._es._refresh)
+            self.cluster.bulk(actions(self.alias, stories), refresh=self.cluster.write_refresh)
 
     def refresh(self) -> None:
         """Make what was written visible (the end of the articles' ``bulk_loading``, inside
         which story documents, like articles, are written without waiting for a refresh)."""
         if self._ready:
-            with self._es._reaching():
-                self._client.indices.refresh(index=self.alias)
+            with self.cluster.reaching():
+                self.cluster.client.indices.refresh(index=self.alias)
 
     def delete(self, ids: list[str]) -> None:
-        self._es._require_writable()
+        self.cluster.require_writable(self.alias)
         if ids:
             self._ensure()
-            self._es._bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
+            self.cluster.bulk(eq.delete_actions(self.alias, ids), ignore_status=(404,))
 
     def rebuild(self, batches: Iterable[list[dict[str, Any]]]) -> int:
         """Fill a new concrete index, then move the alias to it in one step."""
-        self._es._require_writable()
-        self._es.check()
-        total = 0
-        with self._es._reaching():  # every request: a cluster fault is one IndexUnavailable
-            old = self._concrete()
-            new = eq.next_concrete_index(self.alias, old)
-            self._client.indices.create(index=new, **self._body(alias=False))
-            try:
-                for batch in batches:
-                    self._es._bulk(self._actions(new, batch), refresh=False)
-                    total += len(batch)
-                self._client.indices.refresh(index=new)
-                self._client.indices.update_aliases(**eq.alias_switch(self.alias, old, new))
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    self._client.indices.delete(index=new, ignore_unavailable=True)
-                raise
-            if old:
-                self._client.indices.delete(index=old, ignore_unavailable=True)
+        self.cluster.require_writable(self.alias)
+        self.cluster.check()
+        total = aliased.rebuild_into(
+            self.cluster, self.alias, self._body(alias=False), batches, actions
+        )
         self._ready = True
         return total
 
@@ -166,20 +137,18 @@ class ElasticStoryIndex:
     def search(self, query: StoryQuery) -> list[str]:
         self._ensure()
         try:
-            with self._es._reaching():
-                found = self._client.search(index=self.alias, body=search_body(query)).body
+            with self.cluster.reaching():
+                found = self.cluster.client.search(index=self.alias, body=search_body(query))
         except BadRequestError as exc:
             raise QueryError(f"cannot search stories for {query.q!r}: {exc.message}") from None
-        return [str(hit["_id"]) for hit in found["hits"]["hits"]]
+        return [str(hit["_id"]) for hit in found.body["hits"]["hits"]]
 
     def count(self) -> int:
         self._ensure()
-        with self._es._reaching():
-            return int(self._client.count(index=self.alias)["count"])
+        with self.cluster.reaching():
+            return int(self.cluster.client.count(index=self.alias)["count"])
 
     def drop(self) -> None:
         """Delete the story indices and the alias (tests; the next call recreates them)."""
-        with self._es._reaching():
-            names = {eq.concrete_index(self.alias), *self._concrete()}
-            self._client.indices.delete(index=sorted(names), ignore_unavailable=True)
+        aliased.drop(self.cluster, self.alias)
         self._ready = False
