@@ -146,15 +146,23 @@ FEED_RESPONSES = {
 }
 
 
+def other_sources(count: int) -> str:
+    """``+1 source``, ``+4 sources``: how a story's line says how many other outlets report it
+    (the feeds' titles and both widget forms); empty when none do."""
+    if count <= 0:
+        return ""
+    return f"+{count} source{'' if count == 1 else 's'}"
+
+
 def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str, Any]:
     """A story as a feed entry: a stable id (readers never show it twice), its headline, the
     link of the article the headline comes from, updated whenever an article joins."""
-    others = story["source_count"] - 1
+    others = other_sources(story["source_count"] - 1)
     names = ", ".join(str(s.get("name") or s["id"]) for s in story["sources"][:5])
     covered = f"{story['article_count']} articles from {story['source_count']} sources: {names}"
     return {
         "id": f"story:{story['id']}",
-        "title": story["headline"] + (f" (+{others} source{'s' * (others > 1)})" if others else ""),
+        "title": story["headline"] + (f" ({others})" if others else ""),
         "summary": covered,
         "url": (lead or {}).get("url"),
         "published_at": story["first_seen"],
