@@ -25,6 +25,7 @@ from search_api.public_url import external_url
 from search_api.resources import resources
 from search_api.schemas import StoriesResponse, StoryDetail
 from search_api.searching import index_call
+from tidings.core.article import date_or_none
 from tidings.core.index.stories import StoryQuery
 from tidings.core.stories.record import summary
 
@@ -41,18 +42,11 @@ def rank(story: dict[str, Any], newest: str | None) -> float:
     last article takes 1 away."""
     articles, sources = story["article_count"], story["source_count"]
     score = math.log2(max(articles, 1)) + 2 * math.log2(max(sources, 1))
-    last = _parse(story.get("last_seen"))
-    top = _parse(newest)
+    last = date_or_none(story.get("last_seen"))
+    top = date_or_none(newest)
     if last and top:
         score -= max(0.0, (top - last).total_seconds() / 86400)
     return round(score, 4)
-
-
-def _parse(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _iso(moment: datetime | None) -> str | None:

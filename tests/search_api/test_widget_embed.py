@@ -53,12 +53,17 @@ def test_script_renders_safely() -> None:
     assert not re.search(r"https?://", code), "no third-party origin in the script"
 
 
+def iframe_page(client: FlaskClient, query: str) -> str:
+    """The iframe widget's HTML for ``query`` (a 200 HTML page)."""
+    resp = client.get(f"/widget?{query}")
+    assert resp.status_code == 200 and resp.mimetype == "text/html", query
+    return resp.get_data(as_text=True)
+
+
 def test_iframe_lists_recent_headlines(
     wclient: FlaskClient, articles: list[dict[str, Any]]
 ) -> None:
-    resp = wclient.get("/widget?limit=3")
-    assert resp.status_code == 200 and resp.mimetype == "text/html"
-    html = resp.get_data(as_text=True)
+    html = iframe_page(wclient, "limit=3")
     assert html.count('class="tw-item"') == 3
     assert "Floods force thousands from homes" in html
     assert 'href="https://herald.example.org/environment/floods"' in html
@@ -117,9 +122,7 @@ def iframe_lines(html: str) -> list[dict[str, str]]:
 def test_iframe_stories_mode_is_the_story_list(
     wclient: FlaskClient, articles: list[dict[str, Any]]
 ) -> None:
-    resp = wclient.get("/widget?show=stories&limit=20")
-    assert resp.status_code == 200 and resp.mimetype == "text/html"
-    html = resp.get_data(as_text=True)
+    html = iframe_page(wclient, "show=stories&limit=20")
     lines = iframe_lines(html)
     api = wclient.get("/api/v1/stories?limit=20").get_json()["stories"]
     assert [line["id"] for line in lines] == [s["id"] for s in api]  # one line per story, ranked
@@ -139,8 +142,7 @@ def test_iframe_stories_mode_is_the_story_list(
 
 
 def test_iframe_story_links_open_the_story(wclient: FlaskClient) -> None:
-    html = wclient.get("/widget?show=stories&limit=3").get_data(as_text=True)
-    for line in iframe_lines(html):
+    for line in iframe_lines(iframe_page(wclient, "show=stories&limit=3")):
         page = wclient.get(urlsplit(line["href"]).path, headers={"Accept": "text/html"})
         assert page.status_code == 200
         h1 = re.search(r"<h1>(.*?)</h1>", page.get_data(as_text=True), re.DOTALL)
