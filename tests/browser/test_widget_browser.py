@@ -194,6 +194,7 @@ def test_a_story_line_opens_the_story(page: Page, site: Site, watch: Any) -> Non
     page.goto(f"{site.host}/stories-both", wait_until="domcontentloaded")
     xss = site.article(XSS_TITLE)
     link = page.frame_locator("#tw-frame").locator(f'.tw-item[data-id="{xss["story_id"]}"] a')
+    expect(link).to_be_visible()  # the iframe has loaded (outside the popup's wait)
     with page.expect_popup() as popup:
         link.click()
     story = popup.value
