@@ -149,9 +149,5 @@ def _register_errors(app: Flask) -> None:
 def _respond(problem: Problem) -> Any:
     machine = request.path.startswith(MACHINE_PREFIXES)
     if not machine and "text/html" in request.accept_mimetypes.values():
-        body = problem.to_dict()
-        page = render_template(
-            "error.html", status=problem.status, title=body["title"], detail=problem.detail
-        )
-        return page, problem.status, problem.headers
+        return render_template("error.html", error=problem), problem.status, problem.headers
     return problem_response(problem)

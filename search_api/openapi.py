@@ -33,7 +33,9 @@ text, `cluster_id`, nest inside it). Every article carries its `story_id`; `GET 
 ranks recent stories (filters as on search), `GET /api/v1/stories/{story_id}` gives one story's
 full coverage with a per-day timeline, `collapse=story` on search shows one hit per story, and
 `/feeds/stories.{rss,atom,json}` (`?topic=`) has one entry per story. The embeddable widget
-(`/widget.js`) shows stories with `data-show="stories"`.
+shows stories with one option in both forms: `data-show="stories"` on the `/widget.js` script
+tag, `show=stories` on the `/widget` iframe (a line per story: its headline linking to the
+story's page, its first source "+N sources").
 """
 #: Security requirement of the write and admin endpoints (either header works).
 API_KEY_SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}]

@@ -41,13 +41,19 @@ class Problem(Exception):
     headers: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.status} {self.title or _phrase(self.status)}: {self.detail or ''}"
+        return f"{self.status} {self.heading}: {self.detail or ''}"
+
+    @property
+    def heading(self) -> str:
+        """``title``, else the HTTP reason phrase (as RFC 9457 advises): the JSON body's
+        ``title`` and the first words of an HTML page's error paragraph."""
+        return self.title or _phrase(self.status)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON body; ``title`` defaults to the HTTP reason phrase as RFC 9457 advises."""
+        """The JSON body."""
         body: dict[str, Any] = {
             "type": self.type,
-            "title": self.title or _phrase(self.status),
+            "title": self.heading,
             "status": self.status,
         }
         if self.detail:

@@ -25,6 +25,7 @@ from search_api.public_url import external_url
 from search_api.resources import resources
 from search_api.schemas import StoriesResponse, StoryDetail
 from search_api.searching import index_call
+from tidings.core.article import date_or_none
 from tidings.core.index.stories import StoryQuery
 from tidings.core.stories.record import summary
 
@@ -41,18 +42,11 @@ def rank(story: dict[str, Any], newest: str | None) -> float:
     last article takes 1 away."""
     articles, sources = story["article_count"], story["source_count"]
     score = math.log2(max(articles, 1)) + 2 * math.log2(max(sources, 1))
-    last = _parse(story.get("last_seen"))
-    top = _parse(newest)
+    last = date_or_none(story.get("last_seen"))
+    top = date_or_none(newest)
     if last and top:
         score -= max(0.0, (top - last).total_seconds() / 86400)
     return round(score, 4)
-
-
-def _parse(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -146,15 +140,23 @@ FEED_RESPONSES = {
 }
 
 
+def other_sources(count: int) -> str:
+    """``+1 source``, ``+4 sources``: how a story's line says how many other outlets report it
+    (the feeds' titles and both widget forms); empty when none do."""
+    if count <= 0:
+        return ""
+    return f"+{count} source{'' if count == 1 else 's'}"
+
+
 def story_entry(story: dict[str, Any], lead: dict[str, Any] | None) -> dict[str, Any]:
     """A story as a feed entry: a stable id (readers never show it twice), its headline, the
     link of the article the headline comes from, updated whenever an article joins."""
-    others = story["source_count"] - 1
+    others = other_sources(story["source_count"] - 1)
     names = ", ".join(str(s.get("name") or s["id"]) for s in story["sources"][:5])
     covered = f"{story['article_count']} articles from {story['source_count']} sources: {names}"
     return {
         "id": f"story:{story['id']}",
-        "title": story["headline"] + (f" (+{others} source{'s' * (others > 1)})" if others else ""),
+        "title": story["headline"] + (f" ({others})" if others else ""),
         "summary": covered,
         "url": (lead or {}).get("url"),
         "published_at": story["first_seen"],

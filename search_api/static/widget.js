@@ -3,7 +3,8 @@
  *  data-show="stories" lists stories (one line per event, "+N sources") instead of articles.
  * Renders recent headlines in a shadow root next to the script tag, so neither the host page's
  * CSS nor the widget's leaks into the other. Text is set with textContent only; links must be
- * http(s). Data comes from /api/v1/recent on the script's own origin (CORS). */
+ * http(s). Data comes from /api/v1/recent (or /api/v1/stories) on the script's own origin (CORS).
+ * The iframe form (/widget?show=stories&...) renders the same lines on the server. */
 (function () {
   "use strict";
   var MAX_LIMIT = 20;
@@ -92,22 +93,36 @@
     }
   }
 
-  /* A story as a list item: its headline and link, its first source "+N sources". */
-  function storyItems(list) {
-    var out = [];
-    for (var i = 0; i < list.length; i++) {
-      var s = list[i] || {};
+  /* "+1 source", "+4 sources": the other outlets of a story (as the server's other_sources). */
+  function otherSources(count) {
+    return count > 0 ? "+" + count + (count === 1 ? " source" : " sources") : "";
+  }
+
+  /* An article as a line: its title linking to the article itself. */
+  function articleLine(a) {
+    return {
+      id: a.id,
+      title: a.title,
+      url: a.url,
+      source: (a.source && (a.source.name || a.source.id)) || "",
+      time: a.published_at
+    };
+  }
+
+  /* A story as a line: its headline linking to the story's page, its first source
+   * "+N sources", the time it last grew; its id is stable as the story grows. */
+  function storyLine(origin) {
+    return function (s) {
       var first = (s.sources && s.sources[0]) || {};
-      var more = (s.source_count || 0) - 1;
       var name = String(first.name || first.id || "");
-      out.push({
+      return {
+        id: s.id,
         title: s.headline,
-        url: s.headline_url,
-        source: { name: more > 0 ? name + " +" + more + (more === 1 ? " source" : " sources") : name },
-        published_at: s.last_seen
-      });
-    }
-    return out;
+        url: s.id ? origin + "/stories/" + encodeURIComponent(String(s.id)) : null,
+        source: (name + " " + otherSources((s.source_count || 0) - 1)).trim(),
+        time: s.last_seen
+      };
+    };
   }
 
   function render(script) {
@@ -133,7 +148,8 @@
     addStyles(root);
     var box = el("section", "tw");
     box.setAttribute("data-theme", theme);
-    box.setAttribute("aria-label", "Recent headlines");
+    box.setAttribute("data-show", stories ? "stories" : "articles");
+    box.setAttribute("aria-label", stories ? "Top stories" : "Recent headlines");
     box.appendChild(el("p", "tw-head", topic ? "Latest: " + topic : "Latest news"));
     var status = el("p", "tw-status", "Loading headlines…");
     status.setAttribute("role", "status");
@@ -157,12 +173,14 @@
       }
       return resp.json();
     }).then(function (data) {
-      var articles = stories ? storyItems((data && data.stories) || []) : (data && data.articles) || [];
+      var found = (data && (stories ? data.stories : data.articles)) || [];
+      var line = stories ? storyLine(origin) : articleLine;
       var now = Date.now();
       var list = el("ol", "tw-list");
-      for (var i = 0; i < articles.length && i < limit; i++) {
-        var a = articles[i] || {};
+      for (var i = 0; i < found.length && i < limit; i++) {
+        var a = line(found[i] || {});
         var item = el("li", "tw-item");
+        item.setAttribute("data-id", String(a.id || ""));
         var href = safeHref(a.url);
         var link = el(href ? "a" : "span", "tw-link", a.title || "(untitled)");
         if (href) {
@@ -172,30 +190,30 @@
         }
         item.appendChild(link);
         var meta = el("span", "tw-meta");
-        var source = a.source && (a.source.name || a.source.id);
-        if (source) {
-          meta.appendChild(el("span", "tw-source", source));
+        if (a.source) {
+          meta.appendChild(el("span", "tw-source", a.source));
         }
-        if (a.published_at) {
-          if (source) {
+        if (a.time) {
+          if (a.source) {
             meta.appendChild(document.createTextNode(" · "));
           }
-          var time = el("time", "tw-time", relativeTime(a.published_at, now));
-          time.setAttribute("datetime", String(a.published_at));
-          time.title = String(a.published_at);
+          var time = el("time", "tw-time", relativeTime(a.time, now));
+          time.setAttribute("datetime", String(a.time));
+          time.title = String(a.time);
           meta.appendChild(time);
         }
         item.appendChild(meta);
         list.appendChild(item);
       }
-      if (articles.length) {
+      if (found.length) {
         box.replaceChild(list, status);
       } else {
         status.textContent = "No headlines yet.";
       }
       var foot = el("p", "tw-foot");
       var more = el("a", null, "More on Tidings");
-      more.href = origin + "/" + (topic ? "?topic=" + encodeURIComponent(topic) : "");
+      more.href = origin + (stories ? "/stories" : "/") +
+        (topic ? "?topic=" + encodeURIComponent(topic) : "");
       more.target = "_blank";
       more.rel = "noopener";
       foot.appendChild(more);

@@ -123,11 +123,19 @@ def _host_app(app_origin: str) -> Flask:
     def two() -> Response:
         return page(script(topic="sport", limit="2") + script(topic="security", theme="dark"))
 
+    def frame(query: str) -> str:
+        src = f"{app_origin}/widget?{query.replace('&', '&amp;')}"
+        tag = f'<iframe id="tw-frame" title="Headlines" src="{src}" width="360" height="520">'
+        return tag + "</iframe>"
+
     @host.get("/iframe")
     def iframe() -> Response:
-        src = f"{app_origin}/widget?topic=security&amp;limit=5&amp;theme=dark"
-        frame = f'<iframe id="tw-frame" title="Headlines" src="{src}" width="360" height="260">'
-        return page(frame + "</iframe>")
+        return page(frame("topic=security&limit=5&theme=dark"))
+
+    @host.get("/stories-both")
+    def stories_both() -> Response:
+        """Stories in both embed forms, one option name: the script and the iframe."""
+        return page(script(show="stories", limit="20") + frame("show=stories&limit=20"))
 
     return host
 

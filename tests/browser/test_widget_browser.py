@@ -148,3 +148,58 @@ def test_story_mode_lists_one_line_per_story_with_its_other_sources(
     page.wait_for_timeout(300)  # an injected onerror would have fired by now
     shot(host, "widget-stories")
     watch.assert_clean()
+
+
+#: Each line of a widget as the reader sees it: (story or article id, title, link, source).
+LINES = """root => Array.from(root.querySelectorAll('.tw-item')).map(li => [
+    li.dataset.id, li.querySelector('.tw-link').textContent,
+    li.querySelector('.tw-link').href, (li.querySelector('.tw-source') || {}).textContent || ''])"""
+
+
+def test_iframe_story_mode_with_a_hostile_headline(
+    page: Page, site: Site, watch: Any, shot: Any
+) -> None:
+    page.goto(f"{site.host}/stories-both", wait_until="domcontentloaded")
+    frame = page.frame_locator("#tw-frame")
+    links = frame.locator(".tw-link")
+    stories = {a["story_id"] for a in site.articles}
+    expect(links).to_have_count(len(stories))
+    assert len(stories) < len(site.articles)  # the two reports of one event: one line
+    expect(frame.locator(".tw-link", has_text=XSS_TITLE)).to_have_count(1)  # text, not markup
+    assert frame.locator("img").count() == 0 and frame.locator("script").count() == 0
+    bank = site.article("Central bank raises interest rates")
+    line = frame.locator(f'.tw-item[data-id="{bank["story_id"]}"]')
+    expect(line.locator(".tw-source")).to_have_text("The Herald +1 source")
+    expect(line.locator(".tw-link")).to_have_attribute(
+        "href", f"{site.app}/stories/{bank['story_id']}"
+    )
+    page.wait_for_timeout(300)  # an injected onerror would have fired by now
+    shot(page.locator("#tw-frame"), "widget-iframe-stories")
+    watch.assert_clean()
+
+
+def test_script_and_iframe_show_the_same_stories(page: Page, site: Site, watch: Any) -> None:
+    page.goto(f"{site.host}/stories-both", wait_until="domcontentloaded")
+    host = _ready(page)
+    expect(page.frame_locator("#tw-frame").locator(".tw-item").first).to_be_visible()
+    script_lines = host.evaluate(f"host => ({LINES})(host.shadowRoot)")
+    frame = next(f for f in page.frames if f.url.startswith(f"{site.app}/widget?"))
+    iframe_lines = frame.evaluate(f"({LINES})(document)")
+    assert script_lines == iframe_lines
+    assert any(source.endswith(" +1 source") for *_, source in iframe_lines), iframe_lines
+    watch.assert_clean()
+
+
+def test_a_story_line_opens_the_story(page: Page, site: Site, watch: Any) -> None:
+    page.goto(f"{site.host}/stories-both", wait_until="domcontentloaded")
+    xss = site.article(XSS_TITLE)
+    link = page.frame_locator("#tw-frame").locator(f'.tw-item[data-id="{xss["story_id"]}"] a')
+    expect(link).to_be_visible()  # the iframe has loaded (outside the popup's wait)
+    with page.expect_popup() as popup:
+        link.click()
+    story = popup.value
+    story.wait_for_load_state()
+    assert story.url == f"{site.app}/stories/{xss['story_id']}"
+    expect(story.locator("h1")).to_have_text(XSS_TITLE)
+    story.close()
+    watch.assert_clean()

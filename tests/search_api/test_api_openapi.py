@@ -134,7 +134,8 @@ def test_story_endpoints_parameters_and_responses_are_documented(client: FlaskCl
         "application/rss+xml", "application/atom+xml", "application/feed+json"
     }  # fmt: skip
     assert "story:" in get["description"]  # the stable entry id
-    assert "data-show" in spec["info"]["description"]  # the widget's story option
+    description = spec["info"]["description"]
+    assert 'data-show="stories"' in description and "show=stories" in description  # widgets
 
 
 def test_story_feed_parameters_are_validated_as_documented(client: FlaskClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -182,7 +183,16 @@ def test_a_story_entry_keeps_its_id_and_moves_on_as_it_grows(tmp_path: Path) -> 
                 return item
         raise AssertionError("no quake story in the feed")
 
+    def widget_line(story_id: str) -> str:
+        """The story's line in the iframe widget's stories mode: its source text."""
+        html = client.get("/widget?show=stories&limit=20").get_data(as_text=True)
+        line = re.search(rf'data-id="{story_id}">.*?class="tw-source">([^<]*)<', html, re.DOTALL)
+        assert line, "no line for the story in the widget"
+        return line.group(1)
+
     before = quake_entry()
+    story_id = before["id"].removeprefix("story:")
+    assert widget_line(story_id).endswith(" +2 sources")
     follow_up = {
         **records[-1],
         "id": "q4",
@@ -194,8 +204,9 @@ def test_a_story_entry_keeps_its_id_and_moves_on_as_it_grows(tmp_path: Path) -> 
     }
     import_records(tmp_path, [follow_up])
     after = quake_entry()
+    grown = widget_line(story_id)  # the same id on the widget's line, one more source
     app.extensions["tidings"].close()
-    assert after["id"] == before["id"]
+    assert after["id"] == before["id"] and grown.endswith(" +3 sources")
     assert after["date_modified"] > before.get("date_modified", before["date_published"])
     assert "4 articles from 4 sources" in after["summary"]
 

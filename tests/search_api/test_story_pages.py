@@ -81,6 +81,21 @@ def test_bad_story_view_requests_say_why(client: FlaskClient) -> None:
     _html(client, "/stories/" + "x" * 300, status=404)
 
 
+def test_every_view_shows_a_problem_the_same_way(client: FlaskClient) -> None:
+    """One error paragraph (_error.html): the article view, the story view, the error page."""
+    alert = r'<p class="error" role="alert">(.*?)</p>'
+    bad = "from=notadate&limit=0"
+    on_articles = re.search(alert, _html(client, f"/?{bad}", status=400), re.DOTALL)
+    on_stories = re.search(alert, _html(client, f"/stories?{bad}", status=400), re.DOTALL)
+    assert on_articles and on_stories
+    assert on_articles.group(1) == on_stories.group(1)
+    shown = on_stories.group(1)
+    assert shown.startswith("Invalid parameters: invalid parameter(s): ")
+    assert "<br><code>from</code>: " in shown and "<br><code>limit</code>: " in shown
+    missing = re.search(alert, _html(client, "/stories/nope", status=404), re.DOTALL)
+    assert missing and unescape(missing.group(1)).strip() == "Not Found: no story with id 'nope'"
+
+
 def test_one_story_with_its_coverage_and_timeline(
     client: FlaskClient, articles: list[dict[str, Any]]
 ) -> None:
