@@ -7,6 +7,7 @@ with an article placement cannot read is stored all the same."""
 from __future__ import annotations
 
 import logging
+import pickle
 import random
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from tidings.core.article import normalise
 from tidings.core.store import SqliteStore, StoreEngine
 from tidings.core.stories import book
-from tidings.core.stories.book import StoryBook
+from tidings.core.stories.book import STATE_FORMAT, StoryBook
 from tidings.core.stories.clustering import StoryClusterer
 
 StoreOpener = Callable[[], StoreEngine]
@@ -150,18 +151,17 @@ def _as_schema_5(store: StoreEngine) -> None:
             db.execute("UPDATE schema_version SET version = 5")
 
 
-def test_a_schema_5_store_migrates_and_continues_its_stream(
-    store_engines: StoreOpener, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_schema_5_store_migrates_and_continues_its_stream(store_engines: StoreOpener) -> None:
     items = articles(120)
-    old = store_engines()
-    monkeypatch.setattr(book, "MIN_SNAPSHOT_BYTES", 0)  # every batch saves the whole state
+    old, b = store_engines(), StoryBook()
     for batch in batches(items[:80], 40):
-        place(StoryBook(), old, batch)
+        place(b, old, batch)
+    state = pickle.dumps((STATE_FORMAT, b.state(old)), protocol=pickle.HIGHEST_PROTOCOL)
+    with old.placing() as tx:  # schema 5 saved the whole state after every batch
+        tx.save_state(80, state)
     assert where(old) == (80, 0, 80)
     _as_schema_5(old)
     old.close()
-    monkeypatch.setattr(book, "MIN_SNAPSHOT_BYTES", 1 << 20)
     store = store_engines()  # opening migrates to schema 6
     got = place(StoryBook(), store, [dict(a) for a in items[80:]])
     _, expected = one_stream(items)
