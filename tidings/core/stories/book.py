@@ -109,7 +109,7 @@ class StoryBook:
             record["story_id"] = known[aid] = assignment.story_id
             self._seq += 1
             placed.append((aid, assignment.story_id, self._seq))
-            journal.append(_entry(feats, assignment.story_id))
+            journal.append(journal_entry(feats, assignment.story_id))
             touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
         if placed:
             tx.add_members(placed)
@@ -122,12 +122,12 @@ class StoryBook:
 
     def _persist(self, tx: StoryPlacement, clusterer: StoryClusterer, journal: list[Entry]) -> None:
         """One journal row for the batch, or a new snapshot once the journal outweighs the last."""
-        entries = pickle.dumps((STATE_FORMAT, journal), protocol=pickle.HIGHEST_PROTOCOL)
+        entries = dump_journal(journal)
         self._journal_bytes += len(entries)
         if self._snapshot_due or self._journal_bytes >= max(
             self._snapshot_bytes, MIN_SNAPSHOT_BYTES
         ):
-            state = pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
+            state = dump_state(clusterer)
             tx.save_state(self._seq, state)  # drops the journal it holds
             self._snapshot_bytes, self._journal_bytes, self._snapshot_due = len(state), 0, False
         else:
@@ -189,8 +189,19 @@ class StoryBook:
             self._clusterer, self._seq = None, -1
 
 
-def _entry(feats: StoryFeatures, story_id: str) -> Entry:
+def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:
+    """One placement as the journal keeps it."""
     return feats.views, sorted(feats.topics), feats.seen_at, story_id
+
+
+def dump_journal(entries: list[Entry]) -> bytes:
+    """A journal row: one batch's placements."""
+    return pickle.dumps((STATE_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def dump_state(clusterer: StoryClusterer) -> bytes:
+    """A snapshot: the whole clusterer."""
+    return pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _load_entries(entries: bytes) -> list[Entry]:
