@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import pickle
-import random
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from story_corpus import synthetic
 
 from tidings.core.article import normalise
 from tidings.core.store import SqliteStore, StoreEngine
@@ -24,21 +24,15 @@ StoreOpener = Callable[[], StoreEngine]
 EVENTS = 30
 
 
-def articles(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Stored records about ``EVENTS`` events (own words and names each), in shuffled order."""
-    rng = random.Random(seed)
-    common = [f"common{i}" for i in range(300)]
+def articles(n: int) -> list[dict[str, Any]]:
+    """The synthetic events as stored records: dated, with a topic, from three outlets."""
     out = []
-    for i in range(n):
-        event = rng.randrange(EVENTS)
-        own = [f"ev{event}word{j}" for j in range(10)]
-        text = [rng.choice(own) if rng.random() < 0.4 else rng.choice(common) for _ in range(60)]
+    for i, a in enumerate(synthetic(n, EVENTS)):
+        event = int(a["entities"][0]["key"].removeprefix("place"))
         out.append(normalise({
+            **{k: v for k, v in a.items() if k != "id"},
             "url": f"https://news{i % 3}.example/{i}",
-            "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
-            "body": f"Reports said Mayor Name{event} of Place{event} spoke. " + " ".join(text),
             "published_at": f"2026-11-{1 + event % 28:02d}T{i % 24:02d}:00:00Z",
-            "entities": [{"key": f"place{event}", "label": "GPE", "text": f"Place{event}"}],
             "topics": [{"id": f"topic{event % 4}", "score": 1.0}],
         }))  # fmt: skip
     return out

@@ -206,31 +206,27 @@ def dump_state(clusterer: StoryClusterer) -> bytes:
 
 def _load_entries(entries: bytes) -> list[Entry]:
     """One journal row's placements; a row of another format is skipped, with a warning."""
-    try:
-        loaded = pickle.loads(entries)  # our own bytes, from our own store
-    except Exception:  # noqa: BLE001 - an older shape fails in many ways
-        loaded = None
-    if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == STATE_FORMAT:
-        return loaded[1]
-    logger.warning(
-        "A story journal row was written by another version of Tidings and is skipped; "
-        "`tidings restory` regroups the stored articles"
-    )
-    return []
+    return _load(entries, "a story journal row (skipped)") or []
 
 
 def _load_state(state: bytes) -> StoryClusterer | None:
-    """The clusterer saved by this version of Tidings (our own bytes, from our own store), or
-    None, with a warning, for a state an older version saved."""
+    """The clusterer saved by this version of Tidings, or None (new articles start new
+    stories), with a warning, for a state an older version saved."""
+    return _load(state, "the story state (new articles start new stories)")
+
+
+def _load(saved: bytes, what: str) -> Any:
+    """What this version of Tidings pickled (our own bytes, from our own store), or None, with
+    a warning naming ``what``, for bytes another version wrote."""
     try:
-        loaded = pickle.loads(state)
+        loaded = pickle.loads(saved)
     except Exception:  # noqa: BLE001 - an older class shape fails in many ways
         loaded = None
     if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == STATE_FORMAT:
         return loaded[1]
     logger.warning(
-        "The story state was saved by another version of Tidings; new articles start new "
-        "stories until `tidings restory` regroups the stored articles"
+        "Another version of Tidings wrote %s; `tidings restory` regroups the stored articles",
+        what,
     )
     return None
 
