@@ -7,23 +7,27 @@ stories overlap in time (an article belongs to one of the stories open at its mo
 stream runs through one :class:`StoryClusterer` with its features precomputed (their cost does
 not depend on the corpus). At each checkpoint the next ``WINDOW`` articles are timed one
 ``add`` at a time, in CPU time of this process (the machine is shared: wall time there is
-mostly the scheduler) and in wall time, with the size of a batch's placements pickled (what a
-journal row per batch would hold) and of the whole pickled clusterer (what the store saves
-after every batch today).
+mostly the scheduler) and in wall time. The store's write per batch is measured in the same
+run, into a real SQLite store: the whole pickled clusterer (what every batch wrote before the
+journal, and what a snapshot writes now) against one journal row of the batch's placements,
+and that row plus the snapshots amortised (one whenever the journal outweighs the last).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import pickle
 import random
 import resource
 import statistics
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
+from tidings.core.store import SqliteStore
 from tidings.core.stories import StoryClusterer, StoryParams
+from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump_journal, dump_state, journal_entry
 from tidings.core.stories.features import StoryFeatures
 
 VOCABULARY = 60_000
@@ -77,21 +81,53 @@ def _tf(terms: Sequence[str]) -> dict[str, float]:
     return {t: 1 + math.log(c) for t, c in counts.items()}
 
 
-def _window(clusterer: StoryClusterer, articles: Iterator) -> tuple[list[float], list[float], int]:
-    """CPU and wall seconds per ``add`` over one window, and its largest batch of placements
-    pickled, in bytes."""
-    cpu, wall, journal_max = [], [], 0
+class _Window:
+    """One checkpoint's measurements: CPU and wall seconds per ``add``, and per batch the
+    journal row (its bytes, and the CPU seconds to build and write it into a real store)."""
+
+    def __init__(self) -> None:
+        self.cpu: list[float] = []
+        self.wall: list[float] = []
+        self.row_bytes: list[int] = []
+        self.row_cpu: list[float] = []
+
+
+def _window(
+    clusterer: StoryClusterer, articles: Iterator, store: SqliteStore, stored: int
+) -> _Window:
+    out = _Window()
     for _ in range(WINDOW // BATCH):
         journal = []
         for _ in range(BATCH):
             article, feats = next(articles)
             c0, w0 = time.process_time(), time.perf_counter()
             assignment = clusterer.add(article, feats)
-            cpu.append(time.process_time() - c0)
-            wall.append(time.perf_counter() - w0)
-            journal.append((feats, assignment.story_id))
-        journal_max = max(journal_max, len(pickle.dumps(journal, pickle.HIGHEST_PROTOCOL)))
-    return cpu, wall, journal_max
+            out.cpu.append(time.process_time() - c0)
+            out.wall.append(time.perf_counter() - w0)
+            journal.append(journal_entry(feats, assignment.story_id))
+        c0 = time.process_time()
+        row = dump_journal(journal)
+        with store.placing() as tx:
+            tx.append_journal(stored + BATCH * (len(out.row_bytes) + 1), row)
+        out.row_cpu.append(time.process_time() - c0)
+        out.row_bytes.append(len(row))
+    with store.placing() as tx:
+        tx.save_state(stored + WINDOW, b"")  # drops the rows: the next window starts empty
+    return out
+
+
+def _snapshot_cpu(clusterer: StoryClusterer, store: SqliteStore, seq: int) -> tuple[float, int]:
+    """CPU seconds to pickle the whole clusterer and write it into the store (what every batch
+    cost before the journal; now a snapshot's cost), median of three, and its bytes."""
+    times, size = [], 0
+    for _ in range(3):
+        c0 = time.process_time()
+        state = dump_state(clusterer)
+        with store.placing() as tx:
+            tx.save_state(seq, state)
+        times.append(time.process_time() - c0)
+        size = len(state)
+    return statistics.median(times), size
 
 
 def scale(sizes: Sequence[int], seed: int) -> None:
@@ -99,26 +135,35 @@ def scale(sizes: Sequence[int], seed: int) -> None:
     clusterer = StoryClusterer(StoryParams())
     articles = stream(seed)
     print("| stored articles | live stories | sketch entries | CPU µs/article (median, mean) | "
-          "wall µs median | batch of 64 placements KB | pickled state MB | RSS MB | load |\n"
-          "|---|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
+          "wall µs median | journal row KB (batch of 64) | whole state MB | store write CPU ms "
+          "per batch: whole state (before) | journal row (after) | after, with snapshots "
+          "amortised | RSS MB | load |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
     stored = 0
     start = time.perf_counter()
-    try:
-        for target in sorted(sizes):
-            while stored < target:
-                article, feats = next(articles)
-                clusterer.add(article, feats)
-                stored += 1
-            cpu, wall, journal = _window(clusterer, articles)
-            stored += WINDOW
-            snapshot = len(pickle.dumps(clusterer, pickle.HIGHEST_PROTOCOL))
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-            print(f"| {target:,} | {len(clusterer.stories):,} | {clusterer.sketch.entries():,} | "
-                  f"{statistics.median(cpu) * 1e6:.0f}, {statistics.mean(cpu) * 1e6:.0f} | "
-                  f"{statistics.median(wall) * 1e6:.0f} | {journal / 1e3:.0f} | "
-                  f"{snapshot / 1e6:.0f} | {rss:.0f} | {load} |", flush=True)  # fmt: skip
-    except KeyboardInterrupt:
-        print(f"interrupted at {stored:,} stored articles")
+    with tempfile.TemporaryDirectory(prefix="stories-scale-") as tmp, \
+            SqliteStore(Path(tmp) / "tidings.db") as store:  # fmt: skip
+        try:
+            for target in sorted(sizes):
+                while stored < target:
+                    article, feats = next(articles)
+                    clusterer.add(article, feats)
+                    stored += 1
+                w = _window(clusterer, articles, store, stored)
+                stored += WINDOW
+                snap_cpu, snap_bytes = _snapshot_cpu(clusterer, store, stored)
+                row_cpu, row_bytes = statistics.median(w.row_cpu), statistics.median(w.row_bytes)
+                # a snapshot is taken once the journal outweighs the last one (book.py)
+                amortised = row_cpu + snap_cpu * row_bytes / max(snap_bytes, MIN_SNAPSHOT_BYTES)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+                print(f"| {target:,} | {len(clusterer.stories):,} | "
+                      f"{clusterer.sketch.entries():,} | {statistics.median(w.cpu) * 1e6:.0f}, "
+                      f"{statistics.mean(w.cpu) * 1e6:.0f} | {statistics.median(w.wall) * 1e6:.0f} "
+                      f"| {row_bytes / 1e3:.0f} | {snap_bytes / 1e6:.1f} | {snap_cpu * 1e3:.0f} | "
+                      f"{row_cpu * 1e3:.1f} | {amortised * 1e3:.1f} | {rss:.0f} | {load} |",
+                      flush=True)  # fmt: skip
+        except KeyboardInterrupt:
+            print(f"interrupted at {stored:,} stored articles")
     print(f"total {time.perf_counter() - start:.0f} s wall, {time.process_time():.0f} s CPU, "
           f"for {stored:,} articles")  # fmt: skip

@@ -7,6 +7,7 @@ that an earnings report's stock phrases are common (as a real corpus does).
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 OUTLETS = ("wire", "herald", "techpost", "ledger")
@@ -89,5 +90,24 @@ def as_records(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "topics": [{"id": "business" if a["id"][0] == "e" else "world", "score": 0.9,
                         "origin": "model"}],
             "language": "en",
+        })  # fmt: skip
+    return out
+
+
+def synthetic(n: int, events: int, seed: int = 7) -> list[dict[str, Any]]:
+    """``n`` articles about ``events`` events, each with its own words and names, in shuffled
+    order (the event's number is in its entity key, ``place{event}``)."""
+    rng = random.Random(seed)
+    common = [f"common{i}" for i in range(300)]
+    out = []
+    for i in range(n):
+        event = rng.randrange(events)
+        own = [f"ev{event}word{j}" for j in range(10)]
+        text = [rng.choice(own) if rng.random() < 0.4 else rng.choice(common) for _ in range(60)]
+        out.append({
+            "id": f"a{i}",
+            "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
+            "body": f"Reports said Mayor Name{event} Place{event} spoke. " + " ".join(text),
+            "entities": [{"key": f"place{event}", "label": "GPE", "text": f"Place{event}"}],
         })  # fmt: skip
     return out

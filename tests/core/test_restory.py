@@ -37,9 +37,9 @@ def _import(settings: Settings, records: list[dict[str, Any]]) -> None:
     assert main(["--home", str(settings.home), "import", str(data), "--no-classify"]) == 0
 
 
-def _stories(settings: Settings) -> dict[str, str]:
+def _stories(settings: Settings) -> dict[str, str | None]:
     with open_store(settings) as store:
-        return {r["url"]: r["story_id"] for b in store.iter_articles() for r in b}
+        return {r["url"]: r.get("story_id") for b in store.iter_articles() for r in b}
 
 
 def test_restory_gives_the_online_stories_and_keeps_the_latest_versions(
@@ -87,3 +87,20 @@ def test_restory_without_a_store_is_one_line(
     assert main(["--home", str(tmp_path), "restory"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no store" in err
+
+
+def test_an_article_stories_cannot_read_is_imported_and_restoried_without_a_story(
+    settings: Settings,
+) -> None:
+    """Story placement that fails on one record (a numeric summary and no body: ``import``
+    accepts it) fails neither the import of its batch nor ``restory``."""
+    records = as_records(corpus())
+    odd = {"url": "https://odd.example/1", "title": "Numbers only", "body": "", "summary": 5}
+    _import(settings, [*records[:3], odd, *records[3:]])
+    with open_store(settings) as store:
+        stored = {r["url"]: r for b in store.iter_articles() for r in b}
+    assert len(stored) == len(records) + 1  # the whole batch is stored
+    assert stored[odd["url"]].get("story_id") is None
+    assert all(stored[r["url"]].get("story_id") for r in records)
+    assert main(["--home", str(settings.home), "restory"]) == 0
+    assert _stories(settings) == {url: r.get("story_id") for url, r in stored.items()}

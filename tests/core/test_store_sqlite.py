@@ -79,7 +79,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
         assert pending_ids(s) == [] and s.source_health() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     db.close()
 
 
@@ -117,7 +117,7 @@ def test_version_3_database_gains_the_site_templates(tmp_path: Path) -> None:
         s.add_site_lines("courier", 1, {42: 1}, keep=10)
         assert s.site_lines("courier") == (1, {42: 1})
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
 
 

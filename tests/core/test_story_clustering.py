@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pickle
-import random
 from typing import Any
 
-from story_corpus import OTHERS, background, corpus
+from story_corpus import OTHERS, background, corpus, synthetic
 
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 from tidings.core.stories.candidates import CandidateSketch
@@ -122,20 +121,7 @@ EVENTS = 40
 
 def articles(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """Articles about ``EVENTS`` events, each with its own words and names, in shuffled order."""
-    rng = random.Random(seed)
-    common = [f"common{i}" for i in range(300)]
-    out = []
-    for i in range(n):
-        event = rng.randrange(EVENTS)
-        own = [f"ev{event}word{j}" for j in range(10)]
-        text = [rng.choice(own) if rng.random() < 0.4 else rng.choice(common) for _ in range(60)]
-        out.append({
-            "id": f"a{i}",
-            "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
-            "body": f"Reports said Mayor Name{event} Place{event} spoke. " + " ".join(text),
-            "entities": [{"key": f"place{event}", "label": "GPE", "text": f"Place{event}"}],
-        })  # fmt: skip
-    return out
+    return synthetic(n, EVENTS, seed)
 
 
 def test_replay_moves_the_state_as_add_did() -> None:

@@ -60,7 +60,7 @@ def test_a_version_3_database_migrates_to_stories(pg_url: str) -> None:
     with PostgresStore(pg_url) as store:
         store.upsert([normalise({"url": "https://a.example/1", "title": "T", "body": "b"})])
     with psycopg.connect(pg_url) as conn:  # as a version-3 Tidings left it
-        for table in ("story_articles", "stories", "story_state", "story_pending"):
+        for table in ("story_articles", "stories", "story_state", "story_pending", "story_journal"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("UPDATE schema_version SET version = 3")
     with PostgresStore(pg_url) as store:

@@ -47,8 +47,8 @@ def cmd_restory(args: argparse.Namespace) -> int:
                 for record in batch:
                     record.pop("story_id", None)
                 book.place(store, batch)
-                result = store.assign_stories(
-                    {r["id"]: r["story_id"] for r in batch}, track_index=True
+                result = store.assign_stories(  # an article placing failed on stays unplaced
+                    {r["id"]: r["story_id"] for r in batch if "story_id" in r}, track_index=True
                 )
                 if result.articles and result.version is not None:
                     index.upsert(result.articles)

@@ -251,13 +251,31 @@ class StoryPlacement(ABC):
 
     @abstractmethod
     def state(self) -> tuple[int, bytes] | None:
-        """The clusterer's saved ``(seq, state)``, or None before the first placement.
+        """The clusterer's last snapshot ``(seq, state)``, or None before the first one.
         ``seq`` only grows (a reset too moves it on), so equal seqs mean the same state; an
         empty ``state`` means start afresh."""
 
     @abstractmethod
+    def state_seq(self) -> int | None:
+        """The last snapshot's ``seq`` (without reading the snapshot), or None."""
+
+    @abstractmethod
     def save_state(self, seq: int, state: bytes) -> None:
-        """Save the clusterer's state as of ``seq``."""
+        """Save a snapshot of the clusterer's state as of ``seq``; the journal up to ``seq``
+        is dropped (the snapshot holds it)."""
+
+    @abstractmethod
+    def journal(self, after: int) -> list[tuple[int, bytes]]:
+        """The journal rows after stream position ``after``: ``(seq, entries)`` in order, each
+        the placements of one batch, ``seq`` the position after it."""
+
+    @abstractmethod
+    def append_journal(self, seq: int, entries: bytes) -> None:
+        """Add one batch's placements, ``seq`` the stream position after the batch."""
+
+    @abstractmethod
+    def position(self) -> int:
+        """The stream position: the last placement's seq (the snapshot's, or 0, if later)."""
 
     @abstractmethod
     def stories_of(self, ids: list[str]) -> dict[str, str]:
@@ -279,7 +297,8 @@ class StoryPlacement(ABC):
 
 class StoryStore(ABC):
     """Stories: membership (article -> story, in placing order), one record per story, the
-    clusterer's state, and pending marks for the index's story documents."""
+    clusterer's state (a snapshot plus a journal of the placements since), and pending marks
+    for the index's story documents."""
 
     @abstractmethod
     def placing(self) -> AbstractContextManager[StoryPlacement]:

@@ -62,6 +62,7 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "story_articles": (("article_id", "story_id", "seq"), "seq"),
     "stories": (("id", "last_seen", "articles", "record"), "id"),
     "story_state": (("id", "seq", "state"), "id"),
+    "story_journal": (("seq", "entries"), "seq"),
     "story_pending": (("story_id", "version"), "version, story_id"),
     "site_pages": (("source_id", "pages"), "source_id"),
     "site_lines": (("source_id", "line_key", "pages"), "source_id, line_key"),

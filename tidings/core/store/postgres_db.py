@@ -138,11 +138,20 @@ CREATE TABLE story_pending (
 )
 """
 
+#: The story journal (schema 6), as SQLite's: one row per batch since the last snapshot.
+_SCHEMA_6 = """
+CREATE TABLE story_journal (
+    seq BIGINT PRIMARY KEY,
+    entries BYTEA NOT NULL
+)
+"""
+
 #: (version, statements) in order; a schema change appends one step here and one in SQLite's.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (3, _SCHEMA_3),
     (4, _SCHEMA_4),
     (5, SITE_TEMPLATE_TABLES),
+    (6, _SCHEMA_6),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "PostgreSQL migrations lag SQLite's schema"
 

@@ -1,6 +1,8 @@
 """The story tables, written once for SQLite and PostgreSQL against
 :class:`tidings.core.store.sql_db.SqlDatabase` (``?`` placeholders; both engines keep the same
-``story_articles``, ``stories``, ``story_state`` and ``story_pending`` tables, schema 4).
+``story_articles``, ``stories``, ``story_state`` (the clusterer's snapshot) and
+``story_pending`` tables of schema 4, and ``story_journal`` (schema 6: the placements of each
+batch since the snapshot).
 
 Placing runs in the transaction that serialises article writes (``SqlDatabase.write``:
 ``BEGIN IMMEDIATE`` on SQLite, the articles advisory lock on PostgreSQL), so writers on many
@@ -52,12 +54,33 @@ class _Placement(StoryPlacement):
         row = self._run("SELECT seq, state FROM story_state WHERE id = 1").fetchone()
         return None if row is None else (int(row["seq"]), bytes(row["state"]))
 
+    def state_seq(self) -> int | None:
+        row = self._run("SELECT seq FROM story_state WHERE id = 1").fetchone()
+        return None if row is None else int(row["seq"])
+
     def save_state(self, seq: int, state: bytes) -> None:
         self._run(
             "INSERT INTO story_state (id, seq, state) VALUES (1, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
             (seq, state),
         )
+        self._run("DELETE FROM story_journal WHERE seq <= ?", (seq,))
+
+    def journal(self, after: int) -> list[tuple[int, bytes]]:
+        rows = self._run(
+            "SELECT seq, entries FROM story_journal WHERE seq > ? ORDER BY seq", (after,)
+        ).fetchall()
+        return [(int(row["seq"]), bytes(row["entries"])) for row in rows]
+
+    def append_journal(self, seq: int, entries: bytes) -> None:
+        self._run("INSERT INTO story_journal (seq, entries) VALUES (?, ?)", (seq, entries))
+
+    def position(self) -> int:
+        row = self._run(
+            "SELECT max(seq) AS seq FROM (SELECT seq FROM story_state "
+            "UNION ALL SELECT seq FROM story_journal) AS placed"
+        ).fetchone()
+        return int(row["seq"] or 0)
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -177,10 +200,9 @@ class SqlStories(StoryStore):
     def reset_stories(self) -> None:
         with self.placing() as tx:
             assert isinstance(tx, _Placement)
-            saved = tx.state()
-            seq = (saved[0] if saved else 0) + 1
+            seq = tx.position() + 1
             gone = [row["id"] for row in tx._run("SELECT id FROM stories").fetchall()]
-            for table in ("story_articles", "stories"):
+            for table in ("story_articles", "stories", "story_journal"):
                 tx._run(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             tx.save_state(seq, b"")  # an empty state: the next placement starts afresh
             _mark_stories(tx, gone, seq)

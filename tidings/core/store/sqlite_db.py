@@ -167,12 +167,27 @@ def _schema_5(db: sqlite3.Connection) -> None:
     _run(db, SITE_TEMPLATE_TABLES)
 
 
+#: The story journal (schema 6): the placements of each batch since the clusterer's last
+#: snapshot (``story_state``, which a schema-5 file keeps as its snapshot).
+_STORY_JOURNAL = """
+CREATE TABLE IF NOT EXISTS story_journal (
+    seq INTEGER PRIMARY KEY,
+    entries BLOB NOT NULL
+);
+"""
+
+
+def _schema_6(db: sqlite3.Connection) -> None:
+    _run(db, _STORY_JOURNAL)
+
+
 #: (version, step) in order: a file below a version gets that step; a schema change appends one
 #: step here and one in :data:`tidings.core.store.postgres_db.MIGRATIONS`.
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (3, _schema_3),
     (4, _schema_4),
     (5, _schema_5),
+    (6, _schema_6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -10,9 +10,20 @@ carry it. ``tidings restory`` resets the stories and places the stored articles 
 order they were first stored, which is the ingest order, so it gives the same stories as the
 ingest path did.
 
+The state is persisted as a snapshot plus a journal: each batch writes one journal row with
+its placements (each article's features and story, what :meth:`StoryClusterer.replay` needs),
+so a batch's write does not grow with the corpus; a new snapshot (the pickled clusterer) is
+taken only once the journal since the last one outweighs it, so snapshots cost a bounded share
+per article. Opening means loading the snapshot and replaying the journal after it.
+
 One writer places at a time across every process and host (:meth:`StoryStore.placing` holds
-the lock that serialises article writes); a book whose state is older than the store's
-reloads it first, so writers that take turns continue one stream.
+the lock that serialises article writes); before placing, a book replays the journal rows
+other writers added since its own position, or reloads the snapshot when one was taken (or
+the stories were reset) past it, so writers that take turns continue one stream.
+
+A placement that fails does not fail the batch: the articles it could not place are stored
+without a ``story_id`` (logged per source, like tagging failures) and get one when they are
+stored again or by ``tidings restory``.
 """
 
 from __future__ import annotations
@@ -20,10 +31,14 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
+from tidings.core.article import source_id
 from tidings.core.store.base import StoryPlacement, StoryStore
 from tidings.core.stories.clustering import StoryClusterer, StoryParams
+from tidings.core.stories.features import StoryFeatures, features_of
 from tidings.core.stories.record import StoryRecord
 
 logger = logging.getLogger(__name__)
@@ -32,6 +47,12 @@ logger = logging.getLogger(__name__)
 #: state of another format is not loaded: new articles start new stories (none is lost, and
 #: stories already stored keep their articles) until ``tidings restory`` regroups them all.
 STATE_FORMAT = 2
+#: The journal is folded into a new snapshot once it outweighs the last one, or this much.
+MIN_SNAPSHOT_BYTES = 1 << 20
+
+#: One journal entry: an article's views, topics, date, and the story it was placed in (plain
+#: values, so a row stays readable whatever shape the classes take).
+Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str]
 
 
 class StoryBook:
@@ -42,41 +63,75 @@ class StoryBook:
         self._lock = threading.Lock()
         self._clusterer: StoryClusterer | None = None
         self._seq = -1  # the state's position in the stream; -1: not loaded
+        self._snapshot_bytes = 0  # of the snapshot the state was loaded from (or saved as)
+        self._journal_bytes = 0  # journal applied since that snapshot
+        self._snapshot_due = False  # the saved snapshot is unusable: replace it
 
     # -- writes ----------------------------------------------------------------------------
     def place(self, store: StoryStore, records: list[dict[str, Any]]) -> list[str]:
-        """Give every record its ``story_id`` (placing the new ones); returns the new ids."""
+        """Give every record its ``story_id`` (placing the new ones); returns the new ids.
+        Records that could not be placed are left without one (and logged), never raised."""
         if not records:
             return []
         with self._lock:
             try:
                 with store.placing() as tx:
                     return self._place(tx, records)
-            except BaseException:
-                self._seq = -1  # the in-memory state may have moved: reload next time
-                raise
+            except BaseException as exc:
+                self._clusterer, self._seq = None, -1  # the in-memory state may have moved
+                if not isinstance(exc, Exception):
+                    raise
+                _keep_known_stories(store, records)
+                _log_unplaced([r for r in records if "story_id" not in r], exc)
+                return []
 
     def _place(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> list[str]:
         clusterer = self._current_state(tx)
         known = tx.stories_of([str(r["id"]) for r in records])
         placed: list[tuple[str, str, int]] = []
+        journal: list[Entry] = []
+        failed: list[dict[str, Any]] = []
         touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
+        first_error: Exception | None = None
         for record in records:
             aid = str(record["id"])
             if aid in known:
                 record["story_id"] = known[aid]
                 continue
-            assignment = clusterer.add(record)
+            try:
+                feats = features_of(record)
+            except Exception as exc:  # noqa: BLE001 - bad input: store it unplaced, logged
+                record.pop("story_id", None)
+                failed.append(record)
+                first_error = first_error or exc
+                continue
+            assignment = clusterer.add(record, feats)
             record["story_id"] = known[aid] = assignment.story_id
             self._seq += 1
             placed.append((aid, assignment.story_id, self._seq))
+            journal.append(journal_entry(feats, assignment.story_id))
             touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
         if placed:
             tx.add_members(placed)
             tx.put_records(self._updated_records(tx, touched), self._seq)
-            state = pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
-            tx.save_state(self._seq, state)
+            self._persist(tx, clusterer, journal)
+        if failed:
+            assert first_error is not None
+            _log_unplaced(failed, first_error)
         return [aid for aid, _, _ in placed]
+
+    def _persist(self, tx: StoryPlacement, clusterer: StoryClusterer, journal: list[Entry]) -> None:
+        """One journal row for the batch, or a new snapshot once the journal outweighs the last."""
+        entries = dump_journal(journal)
+        self._journal_bytes += len(entries)
+        if self._snapshot_due or self._journal_bytes >= max(
+            self._snapshot_bytes, MIN_SNAPSHOT_BYTES
+        ):
+            state = dump_state(clusterer)
+            tx.save_state(self._seq, state)  # drops the journal it holds
+            self._snapshot_bytes, self._journal_bytes, self._snapshot_due = len(state), 0, False
+        else:
+            tx.append_journal(self._seq, entries)
 
     @staticmethod
     def _updated_records(
@@ -92,15 +147,40 @@ class StoryBook:
             out.append(story.dump())
         return out
 
+    # -- the state -------------------------------------------------------------------------
     def _current_state(self, tx: StoryPlacement) -> StoryClusterer:
-        saved = tx.state()
-        db_seq = saved[0] if saved else 0
-        if self._clusterer is None or self._seq != db_seq:
-            loaded = _load_state(saved[1]) if saved and saved[1] else None
-            self._clusterer = loaded or StoryClusterer(self.params)
-            self._seq = db_seq
+        """The clusterer at the store's position: the one in memory caught up on the journal
+        rows other writers added, or the snapshot and the journal after it when a snapshot
+        (or a reset, which always moves the position on) is past this book's position."""
+        if self._clusterer is None or self._seq < (tx.state_seq() or 0):
+            self._load_snapshot(tx)
         assert self._clusterer is not None
+        for seq, entries in tx.journal(self._seq):
+            for views, topics, seen_at, story_id in _load_entries(entries):
+                feats = StoryFeatures(views, frozenset(topics), seen_at)
+                self._clusterer.replay(feats, story_id)
+            self._seq = seq
+            self._journal_bytes += len(entries)
         return self._clusterer
+
+    def _load_snapshot(self, tx: StoryPlacement) -> None:
+        saved = tx.state()
+        loaded = _load_state(saved[1]) if saved and saved[1] else None
+        self._snapshot_due = bool(saved and saved[1]) and loaded is None
+        self._clusterer = loaded or StoryClusterer(self.params)
+        self._seq = saved[0] if saved else 0
+        self._snapshot_bytes = len(saved[1]) if saved else 0
+        self._journal_bytes = 0
+
+    def state(self, store: StoryStore) -> StoryClusterer:
+        """The clusterer as of the store's position (loaded and caught up as for a placement)."""
+        with self._lock:
+            try:
+                with store.placing() as tx:
+                    return self._current_state(tx)
+            except BaseException:
+                self._clusterer, self._seq = None, -1
+                raise
 
     def reset(self, store: StoryStore) -> None:
         """Forget every story (``tidings restory`` then places the stored articles again)."""
@@ -109,17 +189,67 @@ class StoryBook:
             self._clusterer, self._seq = None, -1
 
 
+def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:
+    """One placement as the journal keeps it."""
+    return feats.views, sorted(feats.topics), feats.seen_at, story_id
+
+
+def dump_journal(entries: list[Entry]) -> bytes:
+    """A journal row: one batch's placements."""
+    return pickle.dumps((STATE_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def dump_state(clusterer: StoryClusterer) -> bytes:
+    """A snapshot: the whole clusterer."""
+    return pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load_entries(entries: bytes) -> list[Entry]:
+    """One journal row's placements; a row of another format is skipped, with a warning."""
+    return _load(entries, "a story journal row (skipped)") or []
+
+
 def _load_state(state: bytes) -> StoryClusterer | None:
-    """The clusterer saved by this version of Tidings (our own bytes, from our own store), or
-    None, with a warning, for a state an older version saved."""
+    """The clusterer saved by this version of Tidings, or None (new articles start new
+    stories), with a warning, for a state an older version saved."""
+    return _load(state, "the story state (new articles start new stories)")
+
+
+def _load(saved: bytes, what: str) -> Any:
+    """What this version of Tidings pickled (our own bytes, from our own store), or None, with
+    a warning naming ``what``, for bytes another version wrote."""
     try:
-        loaded = pickle.loads(state)
+        loaded = pickle.loads(saved)
     except Exception:  # noqa: BLE001 - an older class shape fails in many ways
         loaded = None
     if isinstance(loaded, tuple) and len(loaded) == 2 and loaded[0] == STATE_FORMAT:
         return loaded[1]
     logger.warning(
-        "The story state was saved by another version of Tidings; new articles start new "
-        "stories until `tidings restory` regroups the stored articles"
+        "Another version of Tidings wrote %s; `tidings restory` regroups the stored articles",
+        what,
     )
     return None
+
+
+def _keep_known_stories(store: StoryStore, records: list[dict[str, Any]]) -> None:
+    """After a failed placement: records already in a story keep it, the rest carry none."""
+    try:
+        known = store.stories_of([str(r["id"]) for r in records])
+    except Exception:  # noqa: BLE001 - the store may be what failed: then none is known
+        known = {}
+    for record in records:
+        if str(record["id"]) in known:
+            record["story_id"] = known[str(record["id"])]
+        else:
+            record.pop("story_id", None)
+
+
+def _log_unplaced(records: Iterable[dict[str, Any]], error: Exception) -> None:
+    """One warning per source: how many of its articles are stored without a story, and why."""
+    per_source = Counter(source_id(r) or "?" for r in records)
+    for source, n in sorted(per_source.items()):
+        logger.warning(
+            "story placement failed for %d article(s) of %s (%s: %s); stored without a story "
+            "until stored again or `tidings restory`",
+            n, source, type(error).__name__, error,
+        )  # fmt: skip

@@ -1,7 +1,7 @@
 """The one call every writer makes: give a batch its stories just before storing it.
 
 One :class:`StoryBook` per store database per process, so the clusterer's state stays in
-memory between batches (it is reloaded only when another process placed articles meanwhile).
+memory between batches (it replays the journal rows of other processes' placements meanwhile).
 Every store engine keeps stories (:class:`tidings.core.store.base.StoryStore`).
 """
 

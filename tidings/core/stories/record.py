@@ -2,7 +2,8 @@
 
 Everything in it is taken from its articles, never invented: the headline is the title of the
 member whose headline best matches the others' (``title_fit`` from the clusterer; the other
-headlines are kept too, for story search), the span is the members' first and last dates,
+headlines are kept too, for story search), the span is the members' first and last
+publication dates (their fetch times only for a story none of whose articles has a date),
 and the top entities and topics are the most frequent among the members. Counts per source
 and per day give the source diversity and the timeline.
 """
@@ -48,10 +49,16 @@ class StoryRecord:
     topics: dict[str, int] = field(default_factory=dict)
     days: dict[str, int] = field(default_factory=dict)  # YYYY-MM-DD -> articles
     titles: list[str] = field(default_factory=list)  # distinct member headlines, first TITLES
+    published_span: list[str] | None = None  # [first, last] publication date of the dated members
+    fetched_span: list[str] | None = None  # [first, last] fetch time of every member
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> StoryRecord:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        story = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        if "published_span" not in data and story.first_seen and story.last_seen:
+            # saved before the two spans were kept apart: its span stands for the dated one
+            story.published_span = [story.first_seen, story.last_seen]
+        return story
 
     def add(self, record: Mapping[str, Any], title_fit: float) -> None:
         """Count one member article in."""
@@ -63,12 +70,7 @@ class StoryRecord:
             self.headline, self.headline_fit = title, title_fit
             self.headline_article_id = str(record.get("id"))
             self.headline_url = record.get("url")
-        when = record.get("published_at") or record.get("fetched_at")
-        if when:
-            when = str(when)
-            self.first_seen = min(self.first_seen or when, when)
-            self.last_seen = max(self.last_seen or when, when)
-            self.days[when[:10]] = self.days.get(when[:10], 0) + 1
+        self._add_time(record)
         source = _source(record)
         if source:
             entry = self.sources.setdefault(source["id"], {**source, "articles": 0})
@@ -86,8 +88,29 @@ class StoryRecord:
             if tid:
                 self.topics[str(tid)] = self.topics.get(str(tid), 0) + 1
 
+    def _add_time(self, record: Mapping[str, Any]) -> None:
+        """The span is the members' publication dates; fetch times stand in only while no
+        member has a date (an undated article fetched today must not make an old story
+        recent, and ranking reads ``last_seen``)."""
+        published, fetched = record.get("published_at"), record.get("fetched_at")
+        if published:
+            self.published_span = _widen(self.published_span, str(published))
+        if fetched:
+            self.fetched_span = _widen(self.fetched_span, str(fetched))
+        span = self.published_span or self.fetched_span
+        if span:
+            self.first_seen, self.last_seen = span
+        when = published or fetched
+        if when:
+            day = str(when)[:10]
+            self.days[day] = self.days.get(day, 0) + 1
+
     def dump(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _widen(span: list[str] | None, when: str) -> list[str]:
+    return [min(span[0], when), max(span[1], when)] if span else [when, when]
 
 
 def summary(data: Mapping[str, Any]) -> dict[str, Any]:
