@@ -235,7 +235,8 @@ def byline_dates(
     The first text that holds a written date decides: dates in later elements belong to
     teasers and comments. A relative date ("2 hours ago", "today") does not end the search: a
     page that writes its date is dated by it, and the first relative one is kept for pages that
-    write none (sidebars of "latest news" say "today" on every page of a site).
+    write none (sidebars of "latest news" say "today" on every page of a site). Nor does a
+    text holding only an update ("Last Updated: ..."): the published date usually follows it.
     """
     relative = updated = None
     for text in _texts(tree):

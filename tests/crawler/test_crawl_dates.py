@@ -229,3 +229,35 @@ def test_a_labelled_date_after_a_line_break_is_read() -> None:
     html = page(lang="de").replace("</article>", f"{TEXT}{TEXT}</article>{footer}")
     dates = page_dates(html, "", {"fetched_at": FETCHED})
     assert (dates.published_local, dates.source) == ("2023-11-01T00:00:00+00:00", "byline")
+
+
+def test_the_byline_is_read_only_when_it_could_change_the_outcome() -> None:
+    """Skipping the byline (most of the stage's cost) must give what reading it gives."""
+    from datetime import timedelta, timezone
+
+    from crawler.extract.pubdate import markup_decides
+
+    paris = timezone(timedelta(hours=1))
+    pub, mod = datetime(2024, 5, 3, 10, 12, tzinfo=paris), datetime(2024, 5, 4, tzinfo=paris)
+    latest = datetime(2026, 1, 1, tzinfo=UTC)
+    both = [("jsonld", pub, mod), ("meta", pub, None), ("time-tag", None, None)]
+    later = [("feed", None, None), ("sitemap", None, None), ("url", None, None)]
+    assert markup_decides(both, later, latest)
+    # one vote: a byline and htmldate's half vote could outvote it
+    assert not markup_decides([both[0], ("meta", None, None)], later, latest)
+    # the update date would come from the byline
+    assert not markup_decides([("jsonld", pub, None), ("meta", pub, None)], later, latest)
+    # a UTC time waits for a local day to place it
+    utc = pub.astimezone(UTC)
+    assert not markup_decides([("jsonld", utc, mod), ("meta", utc, None)], later, latest)
+    # a day with no zone: a zoned byline would give the stored instant
+    day = parse_moment("2024-05-03")
+    assert not markup_decides([("jsonld", day, mod), ("meta", day, None)], later, latest)
+
+
+def test_a_page_the_markup_dates_ignores_a_wrong_byline() -> None:
+    head = ld(datePublished="2024-05-03T10:12:00+01:00", dateModified="2024-05-04T09:00:00+01:00")
+    head += '<meta property="article:published_time" content="2024-05-03T10:12:00+01:00">'
+    byline = '<p class="date">Published 9 May 2024</p>'
+    dates = page_dates(page(head, byline), "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2024-05-03T10:12:00+01:00", "jsonld")
