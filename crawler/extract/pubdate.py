@@ -174,12 +174,18 @@ def markup_decides(marked: Found, later: Found, latest: datetime) -> bool:
 
     The byline adds one vote and may bring htmldate's half vote: it cannot change a day that
     leads by more than that, whose instant a zoned signal already gives, when no UTC time
-    awaits a local day to place it and the markup states the update date itself. Under these
+    awaits a local day to place it (once in the offset the markup states, if it states one)
+    and the markup states the update date itself. Under these
     conditions the result is exactly the one reading the byline gives.
     """
     if not any(upd is not None for _, _, upd in marked):
         return False
     moments = [pub for _, pub, _ in (*marked, *later) if pub is not None and pub <= latest]
+    # an offset the markup writes comes before any the byline could state (precedence order)
+    stated = [m for _, m, _ in marked if m is not None and m.tzinfo is not FLOATING]
+    offset = next((timezone(m.utcoffset()) for m in stated if m.utcoffset()), None)
+    if offset is not None:
+        moments = [m.astimezone(offset) if written_in_utc(m) else m for m in moments]
     if not moments or any(written_in_utc(m) for m in moments):
         return False
     ranked = Counter(m.date() for m in moments).most_common(2)
