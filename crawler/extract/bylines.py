@@ -106,6 +106,11 @@ _TAGS = ("time", "div", "span", "p", "small", "li", "a", "header", "section", "u
          "h5", "h6", "article", "aside", "dd", "dt", "figcaption")  # fmt: skip
 #: How much text around the headline is searched when no element is marked as a date.
 NEAR_H1_CHARS = 500
+#: A text near the headline longer than this is prose or a photo caption, not a byline: only
+#: its opening (:data:`DATELINE_CHARS`), where a dateline sits ("BERLIN, 3 May 2024 -"), is
+#: read, so a date the caption or story mentions ("..., France, January 16, 2020.") is not.
+LONG_TEXT = 150
+DATELINE_CHARS = 60
 _AROUND_H1 = etree.XPath(
     "(//h1)[1]/../preceding-sibling::*[position() <= 2]//text()"
     " | (//h1)[1]/preceding-sibling::*[position() <= 2]//text()"
@@ -206,13 +211,20 @@ class Byline:
 
 
 def _near_headline(tree: lxml_html.HtmlElement) -> str:
-    """The text just before and after the first ``<h1>``, where bylines sit on most pages."""
-    parts = []
+    """The first :data:`NEAR_H1_CHARS` of text just before and after the first ``<h1>``, where
+    bylines sit on most pages (long texts read only by their opening: see :data:`LONG_TEXT`)."""
+    parts, seen = [], 0
     for node in _AROUND_H1(tree):
         parent = node.getparent()
-        if parent is not None and parent.tag not in ("script", "style", "noscript"):
-            parts.append(str(node))
-    return " ".join(" ".join(parts).split())
+        if parent is None or parent.tag in ("script", "style", "noscript"):
+            continue
+        text = " ".join(node.split())
+        if text:
+            parts.append(text[:DATELINE_CHARS] if len(text) > LONG_TEXT else text)
+            seen += len(text) + 1
+            if seen >= NEAR_H1_CHARS:
+                break
+    return " ".join(parts)[:NEAR_H1_CHARS]
 
 
 def byline_dates(
@@ -223,19 +235,25 @@ def byline_dates(
     The first text that holds a written date decides: dates in later elements belong to
     teasers and comments. A relative date ("2 hours ago", "today") does not end the search: a
     page that writes its date is dated by it, and the first relative one is kept for pages that
-    write none (sidebars of "latest news" say "today" on every page of a site).
+    write none (sidebars of "latest news" say "today" on every page of a site). Nor does a
+    text holding only an update ("Last Updated: ..."): the published date usually follows it.
     """
-    relative = None
+    relative = updated = None
     for text in _texts(tree):
-        published, updated = read_date_text(text, us_order=us)
-        if published is not None or updated is not None:
+        published, update = read_date_text(text, us_order=us)
+        updated = updated or update
+        if published is not None:
             return Byline(published, updated, relative)
-        relative = relative or _relative(text, fetched)
-    published, updated = read_date_text(_near_headline(tree)[:NEAR_H1_CHARS], us_order=us)
+        if update is None:  # an "Updated ..." line does not end the search for the published
+            relative = relative or _relative(text, fetched)
+    published, update = read_date_text(_near_headline(tree), us_order=us)
+    updated = updated or update
     if published is not None or updated is not None:
         return Byline(published, updated, relative)
     body = tree.find(".//body")
-    text = " ".join((body if body is not None else tree).text_content().split())
+    # text nodes apart: "14:49:39<br>Erschienen am: 01.11.2023" must not run the label into a
+    # time ("14:49:39Erschienen")
+    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
     for match in _LABEL.finditer(text):
         published, _ = read_date_text(text[match.end() : match.end() + 40], us_order=us)
         if published is not None:

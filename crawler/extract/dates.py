@@ -25,9 +25,10 @@ _URL_DATE = re.compile(
 _COMPACT_URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?=[/_-])"
 )
-#: Zone abbreviations dateutil does not know; used in US and UK bylines.
+#: Zone abbreviations dateutil does not know; used in US and UK bylines. Whole seconds: dateutil
+#: refuses a float offset (IST's 5.5 hours), and its TypeError cost every date written in IST.
 _TZ_OFFSETS = {
-    name: hours * 3600
+    name: int(hours * 3600)
     for name, hours in {
         "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
         "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9, "AEST": 10,

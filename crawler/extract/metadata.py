@@ -1,4 +1,4 @@
-"""Page metadata from markup: JSON-LD, OpenGraph / meta tags, ``<time>`` tags and the URL.
+"""Page metadata from markup: JSON-LD, OpenGraph / meta tags, microdata, ``<time>``, the URL.
 
 Each source of dates is kept apart (``dates``), because the record says where its date came
 from and the order of trust is a policy of :mod:`crawler.extract.record`, not of parsing.
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.dates import parse_moment, url_day
@@ -109,6 +110,25 @@ def _parsely_page(meta: dict[str, list[str]]) -> dict[str, object]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+#: schema.org microdata dates on body elements other than ``<meta>`` (read with the meta tags)
+#: and ``<time datetime>`` (the time-tag signal): ``<span itemprop="datePublished"
+#: content="2020-04-27T18:50:24+02:00">27.04.2020 - 18:50 Uhr</span>``.
+_MICRODATA_DATES = etree.XPath(
+    "//body//*[@itemprop='datePublished' or @itemprop='dateModified'][@content]"
+    "[not(self::meta or self::time[@datetime])]"
+)
+
+
+def _microdata_dates(tree: lxml_html.HtmlElement) -> tuple[datetime | None, datetime | None]:
+    """The first microdata ``datePublished`` and ``dateModified`` a body element states."""
+    found: dict[str, datetime] = {}
+    for el in _MICRODATA_DATES(tree):
+        moment = parse_moment(el.get("content"))
+        if moment is not None:
+            found.setdefault(el.get("itemprop"), moment)
+    return found.get("datePublished"), found.get("dateModified")
 
 
 def _time_dates(tree: lxml_html.HtmlElement) -> tuple[datetime | None, datetime | None]:
@@ -223,8 +243,13 @@ def read_metadata(tree: lxml_html.HtmlElement, page_url: str) -> PageMetadata:
     out.tags = _tags(ld.keywords if ld else [], meta)
     if ld:
         out.dates["jsonld"] = (parse_moment(ld.published), parse_moment(ld.modified))
-    meta_published = _first_date(meta, PUBLISHED_META) or parse_moment(parsely.get("pub_date"))
-    out.dates["meta"] = (meta_published, _first_date(meta, MODIFIED_META))
+    micro_published, micro_modified = _microdata_dates(tree)
+    meta_published = (
+        _first_date(meta, PUBLISHED_META)
+        or parse_moment(parsely.get("pub_date"))
+        or micro_published
+    )
+    out.dates["meta"] = (meta_published, _first_date(meta, MODIFIED_META) or micro_modified)
     out.dates["time-tag"] = _time_dates(tree)
     out.dates["url"] = (url_day(page_url), None)
     lang = (tree.get("lang") or _first(meta, "og:locale") or "").lower().replace("_", "-")

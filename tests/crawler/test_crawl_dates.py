@@ -174,3 +174,90 @@ def test_a_date_line_just_above_the_headline_is_the_byline() -> None:
     html = page().replace("<h1>", "<p>02.02.2022 10:16 Uhr - Bundesliga</p><h1>")
     dates = page_dates(html.replace('lang="en-GB"', 'lang="de"'), "", {"fetched_at": FETCHED})
     assert (dates.published_local, dates.source) == ("2022-02-02T10:16:00+00:00", "byline")
+
+
+def test_a_date_written_in_indian_standard_time_is_read() -> None:
+    """IST is 5.5 hours east: its offset must reach dateutil as whole seconds, or the date is
+    lost."""
+    moment = parse_moment("04:25:06 PM IST Apr 08, 2020")
+    assert moment is not None and local(moment) == (2020, 4, 8, 16, 25)
+    assert moment.utcoffset().total_seconds() == 5.5 * 3600
+
+
+def test_an_update_line_does_not_end_the_search_for_the_published_byline() -> None:
+    """'Last Updated' first, 'First Published' after it: the published day is the second one."""
+    byline = (
+        '<p class="date">Last Updated : Apr 09, 2020 05:08 PM</p>'
+        '<p class="date">First Published on Apr 8, 2020 04:25 pm</p>'
+    )
+    dates = page_dates(page(byline=byline), "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2020-04-08T16:25:00+00:00", "byline")
+    assert dates.updated is not None and dates.updated.day == 9
+
+
+def test_microdata_date_published_on_a_body_element_is_read_as_metadata() -> None:
+    """A site-wide date bar ("Wednesday, 8 July 2020": the day the page was served) comes
+    first in the page; the article's own ``itemprop="datePublished"`` names its day, and with
+    the JSON-LD outvotes the bar (without it they tie, and htmldate reads the bar)."""
+    bar = '<div class="header-date">Wednesday, 8 July 2020</div>'
+    byline = (
+        '<span itemprop="datePublished" content="2020-04-27T18:50:24+02:00">'
+        "27.04.2020 - 18:50</span>"
+    )
+    head = ld(datePublished="2020-04-27T17:58:19+02:00")
+    html = page(head, byline=byline).replace("<article>", f"{bar}<article>")
+    dates = page_dates(html, "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2020-04-27T17:58:19+02:00", "jsonld")
+
+
+def test_a_date_inside_a_photo_caption_under_the_headline_is_not_the_byline() -> None:
+    caption = (
+        "<div><img src='a.jpg'><br>FILE PHOTO: The mayor speaks to residents during a meeting "
+        "at the town hall near the river in the old quarter of the city, January 16, 2020. "
+        "Photographer/Agency</div><p>January 18, 2020</p>"
+    )
+    dates = page_dates(page(byline=caption), "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2020-01-18T00:00:00+00:00", "byline")
+
+
+def test_a_labelled_date_after_a_line_break_is_read() -> None:
+    """``14:49:39<br>Erschienen am: 01.11.2023``: the label starts a new line, not a word."""
+    footer = (
+        "<p>Lesungen: 61<br>Letzte Änderung: 31.10.2023 - 14:49:39<br>"
+        "Erschienen am: 01.11.2023<br></p>"
+    )
+    html = page(lang="de").replace("</article>", f"{TEXT}{TEXT}</article>{footer}")
+    dates = page_dates(html, "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2023-11-01T00:00:00+00:00", "byline")
+
+
+def test_the_byline_is_read_only_when_it_could_change_the_outcome() -> None:
+    """Skipping the byline (most of the stage's cost) must give what reading it gives."""
+    from datetime import timedelta, timezone
+
+    from crawler.extract.pubdate import markup_decides
+
+    paris = timezone(timedelta(hours=1))
+    pub, mod = datetime(2024, 5, 3, 10, 12, tzinfo=paris), datetime(2024, 5, 4, tzinfo=paris)
+    latest = datetime(2026, 1, 1, tzinfo=UTC)
+    both = [("jsonld", pub, mod), ("meta", pub, None), ("time-tag", None, None)]
+    later = [("feed", None, None), ("sitemap", None, None), ("url", None, None)]
+    assert markup_decides(both, later, latest)
+    # one vote: a byline and htmldate's half vote could outvote it
+    assert not markup_decides([both[0], ("meta", None, None)], later, latest)
+    # the update date would come from the byline
+    assert not markup_decides([("jsonld", pub, None), ("meta", pub, None)], later, latest)
+    # a UTC time waits for a local day to place it
+    utc = pub.astimezone(UTC)
+    assert not markup_decides([("jsonld", utc, mod), ("meta", utc, None)], later, latest)
+    # a day with no zone: a zoned byline would give the stored instant
+    day = parse_moment("2024-05-03")
+    assert not markup_decides([("jsonld", day, mod), ("meta", day, None)], later, latest)
+
+
+def test_a_page_the_markup_dates_ignores_a_wrong_byline() -> None:
+    head = ld(datePublished="2024-05-03T10:12:00+01:00", dateModified="2024-05-04T09:00:00+01:00")
+    head += '<meta property="article:published_time" content="2024-05-03T10:12:00+01:00">'
+    byline = '<p class="date">Published 9 May 2024</p>'
+    dates = page_dates(page(head, byline), "", {"fetched_at": FETCHED})
+    assert (dates.published_local, dates.source) == ("2024-05-03T10:12:00+01:00", "jsonld")
