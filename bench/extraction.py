@@ -19,6 +19,10 @@ about bodies; it is off by default and the table says when it is on.
     .venv/bin/python bench/extraction.py                           # every set, every extractor
     .venv/bin/python bench/extraction.py --ids quick --repeat 1     # extraction-dev2's quick subset
     .venv/bin/python bench/extraction.py --data-dir DIR --only-ours --worst 10
+    .venv/bin/python bench/extraction.py --only-ours --without continuations   # an ablation
+
+``--without RULE`` switches one of our body rules off (:data:`ABLATIONS`), for this run only, to
+measure what it is worth on every set; the product has no such switch.
 """
 
 from __future__ import annotations
@@ -51,6 +55,27 @@ SAMPLE_IDS = frozenset({"quick"})
 NO_URL = "file:///page.html"
 
 Extractor = Callable[[str, str | None], str]
+
+#: Our body rules that ``--without`` can switch off: the name in ``crawler.extract.body`` that is
+#: replaced, and what replaces it (the rule doing nothing).
+ABLATIONS: dict[str, tuple[str, object]] = {
+    "continuations": ("continuation_paragraphs", lambda tree, lines, index: ([], [])),
+    "jsonld": ("agree_with_jsonld", lambda lines, jsonld_body: lines),
+    "edges": ("drop_boilerplate", lambda lines, index, titles=(): list(lines)),
+    "focus": ("story_focus", lambda tree, paragraphs=None: tree),
+    "link-guard": ("MOSTLY_LINKS", float("inf")),
+    "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
+    "widgets": ("drop_widget_lines", lambda lines, widgets: lines),
+    "lead": ("lead_line", lambda tree, lines, index: None),
+}
+
+
+def switch_off(rule: str) -> None:
+    """Replace one body rule by a no-op for the rest of this process (see :data:`ABLATIONS`)."""
+    from crawler.extract import body
+
+    name, replacement = ABLATIONS[rule]
+    setattr(body, name, replacement)
 
 
 def is_extraction_set(folder: Path) -> bool:
@@ -246,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-bootstrap", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=2, help="timing passes; the fastest counts")
     ap.add_argument("--worst", type=int, default=0, help="list our N lowest-F1 pages per set")
+    ap.add_argument("--without", choices=sorted(ABLATIONS), action="append", default=[],
+                    help="switch one of our body rules off (repeatable): an ablation")  # fmt: skip
     args = ap.parse_args(argv)
+    for rule in args.without:
+        switch_off(rule)
 
     folders = find_sets(args.data_dir)
     if not folders:
@@ -285,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (one used)"
         f"{', headline prepended to every text (--with-title)' if args.with_title else ''}"
+        f"{''.join(f', tidings without {rule}' for rule in args.without)}"
     )
     head = ("set", "group", "pages", "extractor", "F1", "precision", "recall", "exact", "pages/s")
     print(f"{head[0]:<22} {head[1]:<12} {head[2]:>5}  {head[3]:<24} {head[4]:>14} {head[5]:>9} "

@@ -90,6 +90,11 @@ class BlockIndex:
         text = norm(line.removeprefix("- "))
         return self._density_of(text) if text in self.blocks else None
 
+    def elements(self, lines: list[str]) -> list[lxml_html.HtmlElement]:
+        """The block elements ``lines`` came from, where a block matches (others are skipped)."""
+        found = (self.blocks.get(norm(line.removeprefix("- "))) for line in lines)
+        return [el for el in found if el is not None]
+
     def is_link(self, line: str) -> bool:
         """Whether the line is link text: a block mostly of links, or exactly one link's text
         (menus built of bare ``<a>`` elements are no block of their own)."""

@@ -1,0 +1,72 @@
+"""Embedded galleries, slideshows and modal dialogs are not the story, even inside its container."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_article
+from crawler.extract.blocks import BlockIndex
+from crawler.extract.document import parse_html
+from crawler.extract.widgets import drop_widget_lines, names_widget, widget_texts
+
+URL = "https://ledger.example/business/hotels"
+
+
+def story(i: int) -> str:
+    return (
+        f"Hotel part {i}: the owners explained that rooms are priced by what they cost to build, "
+        f"that blankets are washed less often than sheets, and that guests on floor {i} notice."
+    )
+
+
+def slide(i: int) -> str:
+    return (
+        f"<li><h2><span>{i}/12</span> Slide headline {i}</h2><p>Caption {i} of another story: a "
+        f"company number {i} reported results, its shares moved and analysts said a great deal."
+        "</p></li>"
+    )
+
+
+GALLERY_PAGE = (
+    "<!doctype html><html><head><title>Seven secrets of hotels</title></head><body>"
+    "<article><h1>Seven secrets of hotels</h1><div class='text-wrapper'>"
+    + "".join(f"<p>{story(i)}</p>" for i in range(4))
+    + "<div class='dnd-atom type-gallery'><div class='full-gallery'><div class='scroller'>"
+    "<ul class='legends'>" + "".join(slide(i) for i in range(1, 13)) + "</ul></div></div></div>"
+    + "".join(f"<p>{story(i)}</p>" for i in range(4, 8))
+    + "</div></article></body></html>"
+)
+
+
+def test_widget_words_match_whole_class_words_in_any_case() -> None:
+    tree = parse_html(
+        "<html><body><div class='full-gallery'>a</div><div class='slideShow'>b</div>"
+        "<div id='vjs-modal-dialog'>c</div><div class='galleryish modalities'>d</div>"
+        "<div class='slide-in'>e</div></body></html>"
+    )
+    named = [el.text for el in tree.iter("div") if names_widget(el)]
+    assert named == ["a", "b", "c"]
+
+
+def test_a_gallery_inside_the_story_container_is_dropped_from_the_body() -> None:
+    body = extract_article(GALLERY_PAGE, URL)["body"]
+    assert all(f"Hotel part {i}:" in body for i in range(8))
+    assert "Caption" not in body and "Slide headline" not in body
+
+
+def test_a_story_wrapper_named_like_a_widget_is_not_a_widget() -> None:
+    """Some sites wrap the whole article in a ``slider`` or ``gallery`` class: keep it whole."""
+    page = (
+        "<html><body><div class='content-slider'>"
+        + "".join(f"<p>{story(i)}</p>" for i in range(6))
+        + "</div></body></html>"
+    )
+    tree = parse_html(page)
+    index = BlockIndex.build(tree)
+    lines = [story(i) for i in range(6)]
+    assert widget_texts(tree, index.elements(lines)) == []
+    assert drop_widget_lines(lines, widget_texts(tree, index.elements(lines))) == lines
+
+
+def test_lines_match_whole_words_of_a_widget() -> None:
+    widgets = [" Slide 3 of 12 the harbour at night "]
+    lines = ["Slide 3 of 12", "the harbour at night", "harbour", "the harbour at nightfall came"]
+    assert drop_widget_lines(lines, widgets) == ["the harbour at nightfall came"]
