@@ -65,7 +65,7 @@ ABLATIONS: dict[str, tuple[str, object]] = {
     "focus": ("story_focus", lambda tree, paragraphs=None: tree),
     "link-guard": ("MOSTLY_LINKS", float("inf")),
     "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
-    "widgets": ("drop_widget_lines", lambda lines, widgets: lines),
+    "widgets": ("drop_widget_lines", lambda lines, widgets, tree: lines),
     "lead": ("lead_line", lambda tree, lines, index: None),
 }
 

@@ -254,7 +254,7 @@ def extract_body(
     lines = body.splitlines()
     before, after = continuation_paragraphs(tree, lines, index)
     lines = agree_with_jsonld([*before, *lines, *after], ld)
-    lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)))
+    lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
     lines = drop_boilerplate(lines, index, headlines(tree))
     lead = lead_line(tree, lines, index)
     body = "\n".join([lead, *lines] if lead else lines)

@@ -6,7 +6,8 @@ is not the story's (Readability drops such containers by their class names for t
 They are recognised by what the markup names them, as :mod:`crawler.extract.prose` recognises
 reader discussions: a ``class`` or ``id`` word from :data:`WIDGET_WORDS`, whole (``full-gallery``,
 ``slideShow``, ``vjs-modal-dialog``), never a fragment of a longer word. An element so named that
-holds half or more of the lines extracted as the body is the story's own wrapper, not a widget.
+holds half or more of the lines extracted as the body is the story's own wrapper, not a widget;
+a line the page also shows outside every widget is kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract.blocks import norm, text_of
+from crawler.extract.blocks import norm
 
 WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider", "carousel",
                           "lightbox", "modal"})  # fmt: skip
@@ -50,17 +51,33 @@ def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement])
         if not names_widget(el) or any(a in found for a in el.iterancestors()):
             continue
         found.add(el)
-    return [f" {text} " for text in (norm(text_of(el)) for el in found) if text]
+    return [f" {text} " for text in map(_spaced_text, found) if text]
 
 
-def drop_widget_lines(lines: list[str], widgets: list[str]) -> list[str]:
-    """``lines`` without those whose text lies inside one of the page's widgets."""
+def _spaced_text(el: lxml_html.HtmlElement) -> str:
+    """Normalised text with a break between elements: ``<h2>1/50</h2><p>Caption`` is not one
+    word, as trafilatura's lines show it."""
+    return norm(" ".join(el.itertext()))
+
+
+def drop_widget_lines(
+    lines: list[str], widgets: list[str], tree: lxml_html.HtmlElement
+) -> list[str]:
+    """``lines`` without those whose text the page holds only inside its widgets.
+
+    A line the page also shows outside them stays: some widgets (a "republish this story"
+    dialog, a print view) hold a copy of the whole story.
+    """
     if not widgets:
         return lines
+    page = ""
     kept = []
     for line in lines:
         text = f" {norm(line.removeprefix('- '))} "
-        if text.strip() and any(text in widget for widget in widgets):
-            continue
+        inside = sum(widget.count(text) for widget in widgets) if text.strip() else 0
+        if inside:
+            page = page or f" {_spaced_text(tree)} "
+            if page.count(text) <= inside:
+                continue
         kept.append(line)
     return kept

@@ -25,9 +25,7 @@ def page(between: str) -> str:
         f"<h1>West Ham win again</h1><div class='byline'>By A. Writer, 2 hours ago</div>{between}"
         "<figure><img src='x.jpg'><figcaption>The captain after the win at the stadium on "
         "Sunday afternoon, in front of a full away end of travelling supporters.</figcaption>"
-        "</figure>"
-        + "".join(f"<p>{para(i)}</p>" for i in range(6))
-        + "</div></body></html>"
+        "</figure>" + "".join(f"<p>{para(i)}</p>" for i in range(6)) + "</div></body></html>"
     )
 
 
@@ -39,9 +37,8 @@ def test_a_lead_set_apart_from_the_body_comes_back_first() -> None:
 
 
 def test_bylines_captions_and_link_text_are_not_a_lead() -> None:
-    links = "<div class='more'>" + " ".join(
-        f"<a href='/s/{i}'>Another long linked teaser headline number {i} here</a>." for i in range(3)
-    ) + "</div>"
+    teasers = (f"<a href='/s/{i}'>A long linked teaser number {i} here</a>." for i in range(3))
+    links = f"<div class='more'>{' '.join(teasers)}</div>"
     body = extract_article(page(links), URL)["body"]
     assert body.splitlines()[0].startswith("Paragraph 0:")
     assert "By A. Writer" not in body and "teaser" not in body

@@ -30,7 +30,9 @@ GALLERY_PAGE = (
     "<article><h1>Seven secrets of hotels</h1><div class='text-wrapper'>"
     + "".join(f"<p>{story(i)}</p>" for i in range(4))
     + "<div class='dnd-atom type-gallery'><div class='full-gallery'><div class='scroller'>"
-    "<ul class='legends'>" + "".join(slide(i) for i in range(1, 13)) + "</ul></div></div></div>"
+    "<ul class='legends'>"
+    + "".join(slide(i) for i in range(1, 13))
+    + "</ul></div></div></div>"
     + "".join(f"<p>{story(i)}</p>" for i in range(4, 8))
     + "</div></article></body></html>"
 )
@@ -63,10 +65,21 @@ def test_a_story_wrapper_named_like_a_widget_is_not_a_widget() -> None:
     index = BlockIndex.build(tree)
     lines = [story(i) for i in range(6)]
     assert widget_texts(tree, index.elements(lines)) == []
-    assert drop_widget_lines(lines, widget_texts(tree, index.elements(lines))) == lines
+    assert drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree) == lines
 
 
 def test_lines_match_whole_words_of_a_widget() -> None:
+    tree = parse_html("<html><body><p>Slide 3 of 12 the harbour at night</p></body></html>")
     widgets = [" Slide 3 of 12 the harbour at night "]
     lines = ["Slide 3 of 12", "the harbour at night", "harbour", "the harbour at nightfall came"]
-    assert drop_widget_lines(lines, widgets) == ["the harbour at nightfall came"]
+    assert drop_widget_lines(lines, widgets, tree) == ["the harbour at nightfall came"]
+
+
+def test_a_widget_holding_a_copy_of_the_story_takes_nothing_from_it() -> None:
+    """A "republish this story" dialog repeats the article: its lines are the story's too."""
+    copy = "".join(f"<p>{story(i)}</p>" for i in range(8))
+    page = GALLERY_PAGE.replace(
+        "</article>", f"</article><div id='republish-modal'><div>{copy}</div></div>"
+    )
+    body = extract_article(page, URL)["body"]
+    assert all(f"Hotel part {i}:" in body for i in range(8))
