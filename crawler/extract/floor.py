@@ -12,7 +12,7 @@ taken as extracted, as before.
 
 from __future__ import annotations
 
-import re
+from crawler.extract.sentences import sentence_ends
 
 #: Fewer body words than this and the page is never an article.
 MIN_WORDS = 25
@@ -20,15 +20,6 @@ MIN_WORDS = 25
 BRIEF_WORDS = 40
 #: A shorter body must hold at least this many sentences to count as a brief.
 BRIEF_SENTENCES = 2
-
-#: A sentence ends at . ! ?, possibly before a closing quote or bracket, followed by a space or
-#: the end of a line; or at a CJK full stop, question or exclamation mark (no space follows).
-_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*(?=\s|$)|[。！？]", re.MULTILINE)
-
-
-def sentences(body: str) -> int:
-    """How many sentence ends the body holds (a decimal point like 3.5's does not count)."""
-    return len(_SENTENCE_END.findall(body))
 
 
 def floor_verdict(body: str, words: int, paywalled: bool) -> str | None:
@@ -39,6 +30,6 @@ def floor_verdict(body: str, words: int, paywalled: bool) -> str | None:
         return None
     if paywalled:
         return f"body has {words} words on a paywalled page: a subscriber stub"
-    if sentences(body) < BRIEF_SENTENCES:
+    if sentence_ends(body) < BRIEF_SENTENCES:
         return f"body has {words} words and no second sentence: a teaser, not a brief"
     return None

@@ -10,25 +10,23 @@ body's first line and after the headline above it that reads as prose (at least
 
 from __future__ import annotations
 
-import re
-
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import LINK_DENSE, BlockIndex, norm, text_of
 from crawler.extract.prose import outside_prose
+from crawler.extract.sentences import sentence_ends
 
 #: Shorter blocks between headline and body are bylines, datelines, labels and captions.
 MIN_WORDS = 20
 #: Longer blocks are not a lead but a body part the extractor chose to leave out.
 MAX_WORDS = 120
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*(?:\s|$)")
 _HEADINGS = frozenset({"h1"})
 _CAPTIONS = frozenset({"figure", "figcaption", "a"})
 
 
 def _reads_as_lead(el: lxml_html.HtmlElement, index: BlockIndex, text: str) -> bool:
     words = len(text.split())
-    if not MIN_WORDS <= words <= MAX_WORDS or not _SENTENCE_END.search(text):
+    if not MIN_WORDS <= words <= MAX_WORDS or not sentence_ends(text):
         return False
     if el.tag in _CAPTIONS or any(a.tag in _CAPTIONS for a in el.iterancestors()):
         return False

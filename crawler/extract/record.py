@@ -14,7 +14,6 @@ learn (taken out before it is stored).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from crawler.extract.body import extract_body, strip_markup, word_count
@@ -23,19 +22,19 @@ from crawler.extract.errors import NotAnArticle
 from crawler.extract.floor import BRIEF_WORDS, floor_verdict
 from crawler.extract.metadata import PageMetadata, clean, read_metadata
 from crawler.extract.pubdate import choose_dates
+from crawler.extract.sentences import split_sentences
 from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, body_keys, strip_template
 from crawler.urls.canonical import canonical_url, host_of
 from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint
 
 SUMMARY_CHARS = 400
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
 
 
 def _summary(meta: PageMetadata, body: str, hints: dict[str, Any]) -> str:
     text = meta.description or clean(strip_markup(hints.get("feed_summary") or ""))
     if not text:
-        sentences = _SENTENCE_END.split(body.split("\n", 1)[0] if body else "")
+        sentences = split_sentences(body.split("\n", 1)[0] if body else "")
         text = " ".join(sentences[:2])
     text = clean(text) or ""
     if len(text) > SUMMARY_CHARS:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from crawler.extract import NotAnArticle, extract_article
-from crawler.extract.floor import BRIEF_WORDS, MIN_WORDS, floor_verdict, sentences
+from crawler.extract.floor import BRIEF_WORDS, MIN_WORDS, floor_verdict
 
 URL = "https://courier.example/news/2026/12/06/brief"
 #: 31 words in three sentences: a news brief.
@@ -76,9 +76,3 @@ def test_the_verdict_by_length_and_shape() -> None:
     assert floor_verdict(one_sentence + " Second one.", 32, paywalled=False) is None
     assert floor_verdict(one_sentence, BRIEF_WORDS, paywalled=True) is None  # long enough
     assert floor_verdict("A. B. C.", MIN_WORDS - 1, paywalled=False) is not None
-
-
-def test_sentence_ends_skip_decimals() -> None:
-    assert sentences("Prices rose 3.5 per cent. Rents fell.") == 2
-    assert sentences("He said: “It is over.” She left!") == 2
-    assert sentences("市议会周二批准了预算。工程将于三月开始。") == 2
