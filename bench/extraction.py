@@ -66,7 +66,6 @@ ABLATIONS: dict[str, tuple[str, object]] = {
     "link-guard": ("MOSTLY_LINKS", float("inf")),
     "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
     "widgets": ("drop_widget_lines", lambda lines, widgets, tree: lines),
-    "lead": ("lead_line", lambda tree, lines, index: None),
 }
 
 

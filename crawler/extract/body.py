@@ -28,7 +28,6 @@ from lxml import html as lxml_html
 from crawler.extract.blocks import LINK_DENSE, BlockIndex, continuation_paragraphs, norm
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
-from crawler.extract.lead import lead_line
 from crawler.extract.prose import story_paragraphs
 from crawler.extract.widgets import drop_widget_lines, widget_texts
 
@@ -255,9 +254,7 @@ def extract_body(
     before, after = continuation_paragraphs(tree, lines, index)
     lines = agree_with_jsonld([*before, *lines, *after], ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
-    lines = drop_boilerplate(lines, index, headlines(tree))
-    lead = lead_line(tree, lines, index)
-    body = "\n".join([lead, *lines] if lead else lines)
+    body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
     if word_count(body) >= min_words:
         return body
     return max([body, ld, article_paragraphs(tree)], key=word_count)
