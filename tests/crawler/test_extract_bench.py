@@ -92,6 +92,37 @@ def test_sample_ids_and_headline_option(bench_set: Path, tmp_path: Path, capsys)
     assert set(scores) == {"tiny-set/quick|all|tidings", "tiny-set/quick|a|tidings"}
 
 
+def test_captions_option_appends_only_the_captions_a_text_lacks() -> None:
+    bench = load_bench()
+    html = (
+        "<html><body><p>Story.</p><figure><figcaption>The ferry at dawn</figcaption></figure>"
+        "<figure><figcaption>The  harbour master</figcaption></figure></body></html>"
+    )
+    caps = {"p": bench.captions(html, None)}
+    assert caps["p"] == ["The ferry at dawn", "The harbour master"]
+    pred = {"p": "Story.\nThe ferry at dawn"}
+    assert bench.with_captions(pred, caps) == {"p": "Story.\nThe ferry at dawn\nThe harbour master"}
+
+
+def test_without_switches_one_of_our_rules_off(bench_set: Path, tmp_path: Path, capsys) -> None:
+    from crawler.extract import body
+
+    bench = load_bench()
+    kept = {name: getattr(body, name) for name, _ in bench.ABLATIONS.values()}
+    argv = ["--data-dir", str(bench_set), "--out", str(tmp_path / "out"), "--only-ours"]
+    try:
+        assert bench.main([*argv, "--without", "edges", "--repeat", "1", "--n-bootstrap", "0"]) == 0
+        assert body.drop_boilerplate(["Ferry stays", "x"], None, {"ferry stays"}) == [
+            "Ferry stays",
+            "x",
+        ]
+    finally:
+        for name, value in kept.items():
+            setattr(body, name, value)
+    assert "tidings without edges" in capsys.readouterr().out
+    assert set(bench.ABLATIONS) >= {"continuations", "jsonld", "edges", "focus", "widgets"}
+
+
 def test_a_folder_without_a_set_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
     assert load_bench().main(["--data-dir", str(tmp_path), "--only-ours"]) == 2
     err = capsys.readouterr().err
