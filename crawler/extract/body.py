@@ -9,6 +9,8 @@ ways, each repaired here by one structural rule that knows no site and no langua
   story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
 * layouts that split the article into several same-class containers lose all but the first
   (:func:`crawler.extract.blocks.continuation_paragraphs` brings the rest back);
+* galleries, slideshows and dialogs embedded in the story's container come along with it
+  (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
   headlines and link density);
 * when the page states its own body in JSON-LD ``articleBody``, that settles disputes
