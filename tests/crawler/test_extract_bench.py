@@ -127,3 +127,26 @@ def test_a_folder_without_a_set_is_one_line_and_exit_2(tmp_path: Path, capsys) -
     assert load_bench().main(["--data-dir", str(tmp_path), "--only-ours"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no extraction set" in err
+
+
+def test_ablation_reruns_only_where_a_rule_fired(bench_set: Path, tmp_path: Path, capsys) -> None:
+    from crawler.extract import body
+
+    spec = importlib.util.spec_from_file_location("ablation", REPO / "bench/extraction_ablation.py")
+    assert spec and spec.loader
+    ablation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
+    kept = dict(vars(body))
+    try:
+        out = tmp_path / "out"
+        assert ablation.main(["--data-dir", str(bench_set), "--out", str(out)]) == 0
+    finally:
+        for name in ("link_share", *(n for n, _ in ablation.ABLATIONS.values())):
+            setattr(body, name, kept[name])
+    preds = json.loads((out / "tiny-set.json").read_text())
+    # the edge rule trims the headline line at the top of both pages; no page has JSON-LD
+    assert set(preds["fired:edges"]) == {"a-1", "b-1"}
+    assert "fired:jsonld" not in preds and preds["jsonld"] == preds["all rules"]
+    assert set(preds["edges"]) == set(preds["all rules"]) == {"a-1", "b-1"}
+    printed = capsys.readouterr().out
+    assert any(line.split()[:3] == ["tiny-set", "a", "1"] for line in printed.splitlines())
