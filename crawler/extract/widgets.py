@@ -26,6 +26,10 @@ WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider
 STORY_SHARE = 0.5
 _NAME_WORDS = re.compile(r"[a-z0-9]+")
 _NAMED = etree.XPath("//body//*[@class or @id]")
+#: Every class and id value of the page at once: most pages name no widget, and one look at all
+#: names (about 1 ms) spares them the element-by-element pass.
+_NAMES = etree.XPath("//body//@class | //body//@id", smart_strings=False)
+_ANY_WIDGET = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(sorted(WIDGET_WORDS))})(?![a-z0-9])")
 
 
 def names_widget(el: lxml_html.HtmlElement) -> bool:
@@ -41,6 +45,8 @@ def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement])
     ``body``: the page elements the extracted lines came from; a named element holding half or
     more of them is the story's own wrapper, not a widget.
     """
+    if not _ANY_WIDGET.search(" ".join(_NAMES(tree)).lower()):
+        return []
     holds: Counter[lxml_html.HtmlElement] = Counter()
     for el in body:
         holds.update(el.iterancestors())
