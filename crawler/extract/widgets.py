@@ -52,11 +52,10 @@ def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement])
         holds.update(el.iterancestors())
     found: set[lxml_html.HtmlElement] = set()
     for el in _NAMED(tree):
-        if holds[el] >= STORY_SHARE * len(body) and body:
+        if not names_widget(el) or (body and holds[el] >= STORY_SHARE * len(body)):
             continue
-        if not names_widget(el) or any(a in found for a in el.iterancestors()):
-            continue
-        found.add(el)
+        if not any(a in found for a in el.iterancestors()):
+            found.add(el)
     return [f" {text} " for text in map(_spaced_text, found) if text]
 
 
