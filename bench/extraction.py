@@ -14,9 +14,7 @@ figures compare on equal terms; the clock covers extraction only (pages are deco
 Ground truths differ in one convention that matters: Dragnet's starts with the headline, the
 others' never or rarely do. ``--with-title`` puts the page's headline (the record's ``title``,
 read once per page off the clock) in front of *every* extractor's text, so the comparison stays
-about bodies; it is off by default and the table says when it is on. ``--with-captions`` does the
-same for Readability's convention (its ground truth keeps ``<figcaption>`` texts): each page's
-captions that an extractor's text lacks are appended to it.
+about bodies; it is off by default and the table says when it is on.
 
     .venv/bin/python bench/extraction.py                           # every set, every extractor
     .venv/bin/python bench/extraction.py --ids quick --repeat 1     # extraction-dev2's quick subset
@@ -240,28 +238,6 @@ def extractors(only_ours: bool) -> list[tuple[str, Extractor]]:
     return found
 
 
-def captions(html: str, url: str | None) -> list[str]:
-    """The page's ``<figcaption>`` texts, in page order, once each: for ``--with-captions``."""
-    from crawler.extract.blocks import text_of
-    from crawler.extract.document import parse_html
-
-    found = (" ".join(text_of(fc).split()) for fc in parse_html(html).iter("figcaption"))
-    return list(dict.fromkeys(text for text in found if text))
-
-
-def with_captions(pred: dict[str, str], caps: dict[str, list[str]]) -> dict[str, str]:
-    """Every text with the page's captions it lacks appended, one a line (held ones are not
-    repeated: the scorer counts repeated text as extra)."""
-    from crawler.extract.blocks import norm
-
-    out = {}
-    for k, text in pred.items():
-        held = norm(text)
-        missing = [c for c in caps.get(k, []) if norm(c) not in held]
-        out[k] = "\n".join([text, *missing]) if missing else text
-    return out
-
-
 def with_title(pred: dict[str, str], titles: dict[str, str]) -> dict[str, str]:
     """Every text with the page's headline as its first line."""
     return {k: f"{titles[k]}\n{text}" if titles.get(k) else text for k, text in pred.items()}
@@ -288,11 +264,6 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="put the page's headline before every extractor's text",
     )
-    ap.add_argument(
-        "--with-captions",
-        action="store_true",
-        help="append the page's <figcaption> texts a text lacks (Readability's convention)",
-    )
     ap.add_argument("--out", type=Path, default=REPO / "var" / "bench-extraction",
                     help="prediction and score JSON files go here")  # fmt: skip
     ap.add_argument("--only-ours", action="store_true", help="skip the other extractors")
@@ -317,15 +288,11 @@ def main(argv: list[str] | None = None) -> int:
         bench = BenchSet.load(folder, args.ids)
         titles = {i: headline(h, bench.url(i)) for i, h in bench.pages.items()} \
             if args.with_title else {}  # fmt: skip
-        caps = {i: captions(h, bench.url(i)) for i, h in bench.pages.items()} \
-            if args.with_captions else {}  # fmt: skip
         for name, fn in runners:
             fn(next(iter(bench.pages.values())), None)  # imports and caches off the clock
             pred, rate = run(fn, bench, args.repeat)
             if args.with_title:
                 pred = with_title(pred, titles)
-            if args.with_captions:
-                pred = with_captions(pred, caps)
             stem = bench.name.replace("/", "-")
             (args.out / f"{stem}.{name}.json").write_text(json.dumps(pred, ensure_ascii=False))
             for group, ids in bench.groups.items():
@@ -346,7 +313,6 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (one used)"
         f"{', headline prepended to every text (--with-title)' if args.with_title else ''}"
-        f"{', captions appended where missing (--with-captions)' if args.with_captions else ''}"
         f"{''.join(f', tidings without {rule}' for rule in args.without)}"
     )
     head = ("set", "group", "pages", "extractor", "F1", "precision", "recall", "exact", "pages/s")

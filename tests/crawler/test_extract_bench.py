@@ -92,18 +92,6 @@ def test_sample_ids_and_headline_option(bench_set: Path, tmp_path: Path, capsys)
     assert set(scores) == {"tiny-set/quick|all|tidings", "tiny-set/quick|a|tidings"}
 
 
-def test_captions_option_appends_only_the_captions_a_text_lacks() -> None:
-    bench = load_bench()
-    html = (
-        "<html><body><p>Story.</p><figure><figcaption>The ferry at dawn</figcaption></figure>"
-        "<figure><figcaption>The  harbour master</figcaption></figure></body></html>"
-    )
-    caps = {"p": bench.captions(html, None)}
-    assert caps["p"] == ["The ferry at dawn", "The harbour master"]
-    pred = {"p": "Story.\nThe ferry at dawn"}
-    assert bench.with_captions(pred, caps) == {"p": "Story.\nThe ferry at dawn\nThe harbour master"}
-
-
 def test_without_switches_one_of_our_rules_off(bench_set: Path, tmp_path: Path, capsys) -> None:
     from crawler.extract import body
 
