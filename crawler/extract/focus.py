@@ -8,7 +8,11 @@ shows clearly which that is:
 1. the page's one ``<article>``, if it holds nearly all of the page's prose (the words of its
    paragraphs outside what :mod:`crawler.extract.prose` calls not story prose); else
 2. the innermost element around the page's one ``<h1>`` that holds nearly all of that prose
-   (headline and prose together, so a lead paragraph between them stays in).
+   (headline and prose together, so a lead paragraph between them stays in);
+
+and only on a page with :data:`MIN_PROSE_WORDS` words of paragraph prose or more: a blog post
+written as ``<br>``-separated text has no story ``<p>``, and its only paragraph (a sidebar's
+"about" blurb) would otherwise send the first pass to the wrong container.
 
 Every other rule still sees the whole page (metadata, same-role continuations, edge trimming),
 and the recall-mode retry for a too-short body reads the whole page. Measured on
@@ -27,6 +31,9 @@ from crawler.extract.prose import story_paragraphs
 
 #: The container must hold at least this share of the page's prose words.
 PROSE_SHARE = 0.9
+#: With fewer paragraph words than this, a page's ``<p>``s say nothing about where its story is:
+#: its text lives elsewhere (``<br>``-separated posts in a ``<div>``) or it is a brief.
+MIN_PROSE_WORDS = 100
 _TOO_WIDE = frozenset({"html", "body"})
 
 
@@ -58,7 +65,7 @@ def story_focus(
     if paragraphs is None:
         paragraphs = story_paragraphs(tree)
     total = _words(paragraphs)
-    if not total:
+    if total < MIN_PROSE_WORDS:
         return tree
     enough = PROSE_SHARE * total
     articles = tree.findall(".//article")

@@ -6,7 +6,8 @@ from crawler.extract.document import parse_html
 from crawler.extract.focus import story_focus
 
 STORY = "".join(
-    f"<p>Paragraph {i} of the story says something new about chips.</p>" for i in range(6)
+    f"<p>Paragraph {i} of the story says something new and detailed about chips.</p>"
+    for i in range(10)
 )
 COMMENTS = "".join(
     f'<div class="comment"><p>Reader {i} disagrees with every word of this.</p></div>'
@@ -29,8 +30,8 @@ def test_one_article_with_the_prose_is_handed_over_alone() -> None:
     focused = story_focus(tree)
     assert focused is not tree
     assert tags(focused) == ["html", "body", "article", "h1"]
-    assert len(focused.findall(".//p")) == 6
-    assert len(tree.findall(".//p")) == 6 + 20 + 2  # the page itself is untouched
+    assert len(focused.findall(".//p")) == 10
+    assert len(tree.findall(".//p")) == 10 + 20 + 2  # the page itself is untouched
 
 
 def test_without_an_article_the_container_of_headline_and_prose() -> None:
@@ -58,3 +59,18 @@ def test_several_articles_or_headlines_keep_the_whole_page() -> None:
     assert story_focus(two) is two
     assert story_focus(headlines) is headlines
     assert story_focus(none) is none
+
+
+def test_a_page_with_little_paragraph_prose_is_read_whole() -> None:
+    """A ``<br>`` blog post has no story ``<p>``: the header's one "about" paragraph must not
+    become the container trafilatura reads (it held 42 of a page's 43 paragraph words)."""
+    post = "<br>".join(
+        f"Line {i} of a post written without paragraphs, as blogs do." for i in range(30)
+    )
+    html = page(
+        '<div id="header"><h1>The Blog</h1><div class="description"><p>'
+        + " ".join(["about"] * 42)
+        + f'</p></div></div><div class="post">{post}</div>'
+    )
+    tree = parse_html(html)
+    assert story_focus(tree) is tree
