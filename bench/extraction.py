@@ -19,7 +19,7 @@ about bodies; it is off by default and the table says when it is on.
     .venv/bin/python bench/extraction.py                           # every set, every extractor
     .venv/bin/python bench/extraction.py --ids quick --repeat 1     # extraction-dev2's quick subset
     .venv/bin/python bench/extraction.py --data-dir DIR --only-ours --worst 10
-    .venv/bin/python bench/extraction.py --only-ours --without continuations   # an ablation
+    .venv/bin/python bench/extraction.py --only-ours --without widgets         # an ablation
 
 ``--without RULE`` switches one of our body rules off (:data:`ABLATIONS`), for this run only, to
 measure what it is worth on every set; the product has no such switch.
@@ -59,7 +59,6 @@ Extractor = Callable[[str, str | None], str]
 #: Our body rules that ``--without`` can switch off: the name in ``crawler.extract.body`` that is
 #: replaced, and what replaces it (the rule doing nothing).
 ABLATIONS: dict[str, tuple[str, object]] = {
-    "continuations": ("continuation_paragraphs", lambda tree, lines, index: ([], [])),
     "jsonld": ("agree_with_jsonld", lambda lines, jsonld_body: lines),
     "edges": ("drop_boilerplate", lambda lines, index, titles=(): list(lines)),
     "focus": ("story_focus", lambda tree, paragraphs=None: tree),

@@ -8,14 +8,11 @@ elements by their word tokens, so the body cleaner can ask the DOM about each li
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
 from lxml import etree
 from lxml import html as lxml_html
-
-from crawler.extract.prose import outside_prose
 
 _TOKEN = re.compile(r"\w+")
 #: Elements whose text is one visual block: a paragraph, list item, heading, caption, cell.
@@ -56,7 +53,6 @@ class BlockIndex:
 
     root: lxml_html.HtmlElement
     blocks: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
-    paragraphs: dict[str, lxml_html.HtmlElement] = field(default_factory=dict)
     _densities: dict[str, float] = field(default_factory=dict, repr=False)
     _link_texts: set[str] | None = field(default=None, repr=False)
 
@@ -64,7 +60,7 @@ class BlockIndex:
     def build(cls, tree: lxml_html.HtmlElement) -> BlockIndex:
         """Index every block; the innermost element wins when wrappers share its text."""
         index = cls(tree)
-        blocks, paragraphs = index.blocks, index.paragraphs
+        blocks = index.blocks
         for el in tree.iter(*BLOCK_TAGS):
             tag = el.tag
             if tag in _WRAPPERS:
@@ -75,8 +71,6 @@ class BlockIndex:
             if not text or len(text) > MAX_BLOCK_CHARS:
                 continue
             blocks[text] = el  # later (inner) elements replace the wrappers around them
-            if tag == "p":
-                paragraphs.setdefault(text, el)
         return index
 
     def _density_of(self, text: str) -> float:
@@ -104,79 +98,3 @@ class BlockIndex:
         if self._link_texts is None:
             self._link_texts = {norm(text_of(a)) for a in self.root.iter("a")} - {""}
         return norm(line.removeprefix("- ")) in self._link_texts
-
-
-def _article_of(el: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    return next(el.iterancestors("article"), None)
-
-
-def _role(el: lxml_html.HtmlElement | None) -> tuple[str, str]:
-    if el is None:
-        return "", ""
-    return str(el.tag), " ".join((el.get("class") or "").split())
-
-
-def _paragraph_texts(container: lxml_html.HtmlElement, index: BlockIndex) -> list[str]:
-    """Readable paragraphs of a container: story prose (:mod:`crawler.extract.prose`), mostly
-    not link text."""
-    out = []
-    for p in container.iter("p"):
-        if outside_prose(p):
-            continue
-        text = " ".join(text_of(p).split())
-        if len(text.split()) >= 3 and (index.density(text) or 0.0) < 0.5:
-            out.append(text)
-    return out
-
-
-def continuation_paragraphs(
-    tree: lxml_html.HtmlElement, lines: list[str], index: BlockIndex, min_words: int = 20
-) -> tuple[list[str], list[str]]:
-    """Paragraphs of the body that sit in *other* copies of the body's container.
-
-    Layouts that interleave ads or asides split one article into several sibling containers
-    in the same role: same tag and class, under a parent of the same tag and class; extractors
-    keep the first and lose the rest (readability gives same-class siblings a bonus for this
-    reason). The parent check keeps out page-builder layouts, where every widget shares one
-    wrapper class. A copy counts only inside the same ``<article>`` (or none), in story prose
-    (:mod:`crawler.extract.prose`: not in a comment thread, aside, nav or footer), with no
-    ``<h1>`` in between, so the next story of an infinite-scroll page is not glued on.
-    Returns (paragraphs before the body, paragraphs after it).
-    """
-    matched = [index.paragraphs[n] for n in map(norm, lines) if n in index.paragraphs]
-    parents = Counter(p.getparent() for p in matched if p.getparent() is not None)
-    if not parents:
-        return [], []
-    container, _count = parents.most_common(1)[0]
-    role = (_role(container), _role(container.getparent()))
-    if not role[0][1]:
-        return [], []
-    inside = set(container.iter())
-    above = set(container.iterancestors())
-    home = _article_of(container)
-    copies = [
-        el
-        for el in tree.iter(container.tag)
-        if el not in inside
-        and el not in above
-        and (_role(el), _role(el.getparent())) == role
-        and _article_of(el) is home
-        and not outside_prose(el)
-    ]
-    if not copies:
-        return [], []
-    order = {el: i for i, el in enumerate(tree.iter())}
-    h1s = [order[h] for h in tree.iter("h1")]
-    seen = set(map(norm, lines))
-    before: list[str] = []
-    after: list[str] = []
-    for el in copies:
-        lo, hi = sorted((order[el], order[container]))
-        if any(lo < h < hi for h in h1s):
-            continue
-        texts = [t for t in _paragraph_texts(el, index) if norm(t) not in seen]
-        if sum(len(t.split()) for t in texts) < min_words:
-            continue
-        seen.update(map(norm, texts))
-        (before if order[el] < order[container] else after).extend(texts)
-    return before, after

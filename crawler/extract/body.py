@@ -7,8 +7,6 @@ ways, each repaired here by one structural rule that knows no site and no langua
   (:func:`link_share`), only its other lines are kept;
 * on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
   story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
-* layouts that split the article into several same-class containers lose all but the first
-  (:func:`crawler.extract.blocks.continuation_paragraphs` brings the rest back);
 * galleries, slideshows and dialogs embedded in the story's container come along with it
   (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
@@ -27,7 +25,7 @@ from collections.abc import Iterable
 import trafilatura
 from lxml import html as lxml_html
 
-from crawler.extract.blocks import LINK_DENSE, BlockIndex, continuation_paragraphs, norm
+from crawler.extract.blocks import LINK_DENSE, BlockIndex, norm
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.prose import story_paragraphs
@@ -252,9 +250,7 @@ def extract_body(
     if found_too_little(body, tree, min_words, paragraphs):
         body = max([body, trafilatura_body(page, url, second_opinion=True)], key=word_count)
     ld = tidy(strip_markup(jsonld_body or ""))
-    lines = body.splitlines()
-    before, after = continuation_paragraphs(tree, lines, index)
-    lines = agree_with_jsonld([*before, *lines, *after], ld)
+    lines = agree_with_jsonld(body.splitlines(), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
     if word_count(body) >= min_words:

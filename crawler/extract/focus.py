@@ -14,7 +14,7 @@ and only on a page with :data:`MIN_PROSE_WORDS` words of paragraph prose or more
 written as ``<br>``-separated text has no story ``<p>``, and its only paragraph (a sidebar's
 "about" blurb) would otherwise send the first pass to the wrong container.
 
-Every other rule still sees the whole page (metadata, same-role continuations, edge trimming),
+Every other rule still sees the whole page (metadata, widgets, edge trimming),
 and the recall-mode retry for a too-short body reads the whole page. Measured on
 extraction-dev (docs/benchmarks.md, Extraction): faster, and the pages it changed all improved.
 """

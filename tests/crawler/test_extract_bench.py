@@ -108,7 +108,7 @@ def test_without_switches_one_of_our_rules_off(bench_set: Path, tmp_path: Path, 
         for name, value in kept.items():
             setattr(body, name, value)
     assert "tidings without edges" in capsys.readouterr().out
-    assert set(bench.ABLATIONS) >= {"continuations", "jsonld", "edges", "focus", "widgets"}
+    assert set(bench.ABLATIONS) >= {"jsonld", "edges", "focus", "widgets"}
 
 
 def test_a_folder_without_a_set_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:

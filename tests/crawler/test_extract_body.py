@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from crawler.extract import extract_article
-from crawler.extract.blocks import BlockIndex, continuation_paragraphs
+from crawler.extract.blocks import BlockIndex
 from crawler.extract.body import (
     agree_with_jsonld,
     drop_boilerplate,
@@ -53,58 +53,7 @@ def body_of(page: str, jsonld_body: str | None = None) -> str:
     return extract_body(page, parse_html(page), URL, jsonld_body, 40)
 
 
-# --- split bodies: same-role containers are one article ---------------------------------------
-
-SPLIT = doc(
-    "<main><h1>Council backs bridge</h1>"
-    f"<div class='row'><div class='story-body'>{ps(range(0, 4))}</div></div>"
-    "<div class='row ad'><div class='ad-slot'>Advertisement</div></div>"
-    f"<div class='row'><div class='story-body'>{ps(range(4, 7))}</div></div>"
-    "<div class='row ad'><div class='ad-slot'>Advertisement</div></div>"
-    f"<div class='row'><div class='story-body'>{ps(range(7, 9))}</div></div></main>"
-)
-
-
-def test_split_body_containers_are_merged_in_page_order() -> None:
-    tree = parse_html(SPLIT)
-    index = BlockIndex.build(tree)
-    before, after = continuation_paragraphs(tree, [para(0), para(1), para(2), para(3)], index)
-    assert before == [] and after == [para(i) for i in range(4, 9)]
-    # Found from any part: what precedes the matched part comes back as "before".
-    before, after = continuation_paragraphs(tree, [para(4), para(5), para(6)], index)
-    assert before == [para(i) for i in range(0, 4)] and after == [para(7), para(8)]
-    body = body_of(SPLIT)
-    assert all(words_in(body, i) for i in range(9))
-    assert [body.index(para(i)) for i in range(9)] == sorted(body.index(para(i)) for i in range(9))
-    assert "Advertisement" not in body
-
-
-def test_same_class_under_a_different_parent_is_not_the_body() -> None:
-    """Page builders give every widget one wrapper class: the parent's role must match too."""
-    page = doc(
-        "<h1>Council backs bridge</h1>"
-        f"<div class='col main'><div class='widget'>{ps(range(0, 5))}</div></div>"
-        f"<div class='col promo'><div class='widget'>{ps(range(20, 23))}</div></div>"
-    )
-    tree = parse_html(page)
-    index = BlockIndex.build(tree)
-    lines = [para(i) for i in range(5)]
-    assert continuation_paragraphs(tree, lines, index) == ([], [])
-
-
-def test_next_story_and_comment_threads_are_not_glued_on() -> None:
-    """An <h1> between copies means another article; comment threads are never the body."""
-    page = doc(
-        f"<h1>Council backs bridge</h1><div class='wrap'><div class='text'>{ps(range(0, 5))}"
-        "</div></div>"
-        f"<div id='comments'><div class='wrap'><div class='text'>{ps(range(30, 33))}</div></div>"
-        "</div>"
-        f"<h1>Next story: tram fares rise</h1><div class='wrap'><div class='text'>"
-        f"{ps(range(40, 43))}</div></div>"
-    )
-    tree = parse_html(page)
-    index = BlockIndex.build(tree)
-    assert continuation_paragraphs(tree, [para(i) for i in range(5)], index) == ([], [])
+# --- comments and related boxes -------------------------------------------------------------
 
 
 def test_page_with_comments_and_related_box_keeps_only_the_story() -> None:
@@ -290,4 +239,3 @@ def test_bare_links_and_link_blocks_count_as_link_lines() -> None:
     assert index.is_link("Sign in") and index.is_link("- Alpha story")
     assert not index.is_link(para(1))
     assert link_share(["Sign in", "Join us", para(0)], index) == 4 / (4 + len(para(0).split()))
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crawler.extract.blocks import BlockIndex, continuation_paragraphs
 from crawler.extract.document import parse_html
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.prose import outside_prose, story_paragraphs
@@ -27,8 +26,8 @@ def test_furniture_never_text_and_discussions_in_any_case_are_not_prose() -> Non
     assert prose_words(tree) == 3
 
 
-def test_focus_and_continuations_ignore_the_same_comment_thread() -> None:
-    """A thread named ``Comments`` (capital C) is not prose for either reader.
+def test_focus_ignores_a_comment_thread_named_in_any_case() -> None:
+    """A thread named ``Comments`` (capital C) is not prose.
 
     Before they shared one definition, focus matched only lower-case "comment", so this page's
     thread counted as prose and the focus gave up on the story's container.
@@ -45,7 +44,3 @@ def test_focus_and_continuations_ignore_the_same_comment_thread() -> None:
     focused = story_focus(tree)
     assert focused is not tree
     assert "in the thread" not in focused.text_content()
-    index = BlockIndex.build(tree)
-    before, after = continuation_paragraphs(tree, [f"{STORY} first part"], index)
-    assert before == []
-    assert after == [f"{STORY} second part"]
