@@ -6,8 +6,9 @@ is not the story's (Readability drops such containers by their class names for t
 They are recognised by what the markup names them, as :mod:`crawler.extract.prose` recognises
 reader discussions: a ``class`` or ``id`` word from :data:`WIDGET_WORDS`, whole (``full-gallery``,
 ``slideShow``, ``vjs-modal-dialog``), never a fragment of a longer word. An element so named that
-holds half or more of the lines extracted as the body is the story's own wrapper, not a widget;
-a line the page also shows outside every widget is kept.
+holds half or more of the lines extracted as the body is the story's own wrapper, not a widget,
+and when the widgets *together* hold half or more of those lines the story is told in them (a
+listicle of slides) and none is dropped; a line the page also shows outside every widget is kept.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement])
             continue
         if not any(a in found for a in el.iterancestors()):
             found.add(el)
+    inside = sum(1 for el in body if any(a in found for a in el.iterancestors()))
+    if body and inside >= STORY_SHARE * len(body):
+        return []  # the story is told in slides (a listicle): together they are the story
     return [f" {text} " for text in map(_spaced_text, found) if text]
 
 

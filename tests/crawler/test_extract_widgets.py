@@ -83,3 +83,18 @@ def test_a_widget_holding_a_copy_of_the_story_takes_nothing_from_it() -> None:
     )
     body = extract_article(page, URL)["body"]
     assert all(f"Hotel part {i}:" in body for i in range(8))
+
+
+def test_a_story_told_in_slides_is_kept() -> None:
+    """A listicle puts each item in its own carousel cell: together they are the story."""
+    slides = "".join(
+        f"<div class='listicle carousel-cell'><h2>Item {i}</h2><p>{story(i)}</p></div>"
+        for i in range(8)
+    )
+    page = (
+        "<!doctype html><html><head><title>Eight hotels</title></head><body><article>"
+        f"<h1>Eight hotels</h1><p>{story(97)}</p><p>{story(98)}</p><p>{story(99)}</p>{slides}"
+        "</article></body></html>"
+    )
+    body = extract_article(page, URL)["body"]
+    assert all(f"Hotel part {i}:" in body for i in range(8))
