@@ -22,6 +22,7 @@ a window of articles, with the size of what the story book persists per batch an
 
     .venv/bin/python bench/stories.py [--data FILE.jsonl] [--out PRED.json] [--orders 5]
     .venv/bin/python bench/stories.py --tune
+    .venv/bin/python bench/stories.py --variants   # the fourth round's variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
 """
 
@@ -43,6 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.shared_data import data_root, load_scorer  # noqa: E402
+from bench.stories_variants import compare, tag  # noqa: E402
 from tidings.core.stories import StoryClusterer, StoryParams, features_of  # noqa: E402
 
 Docs = list[dict[str, Any]]
@@ -76,12 +78,17 @@ def add_entities(docs: Docs) -> float:
 
 
 def online(docs: Docs, seed: int, params: StoryParams) -> tuple[Pred, float]:
-    """The ingest path: articles one at a time in a seeded random order; (pred, CPU seconds
-    of the placing, features included: CPU time, because wall time on a shared machine is
-    mostly waiting for a core)."""
+    """The ingest path with ``params``; see :func:`place`."""
+    return place(docs, seed, lambda: StoryClusterer(params))
+
+
+def place(docs: Docs, seed: int, make: Callable[[], StoryClusterer]) -> tuple[Pred, float]:
+    """Articles one at a time in a seeded random order through ``make()``, as the ingest path
+    does; (pred, CPU seconds of the placing, features included: CPU time, because wall time
+    on a shared machine is mostly waiting for a core)."""
     order = list(docs)
     random.Random(seed).shuffle(order)
-    clusterer = StoryClusterer(params)
+    clusterer = make()
     start = time.process_time()
     pred = {d["id"]: clusterer.add(d, features_of(d)).story_id for d in order}
     return pred, time.process_time() - start
@@ -186,7 +193,7 @@ def tune(docs: Docs, scorer: Scorer, seeds: Sequence[int]) -> None:
 
 def quality(args: argparse.Namespace) -> None:
     docs = load_docs(args.data)
-    ner_s = add_entities(docs)
+    ner_s = (tag if args.variants else add_entities)(docs)
     labelled = all("story" in d for d in docs)
     seeds = list(range(args.seed, args.seed + args.orders))
     params = StoryParams(time_share=0.0)  # no dates in the data: the time signal is off
@@ -202,6 +209,10 @@ def quality(args: argparse.Namespace) -> None:
     if not labelled:
         return
     scorer = Scorer(args.data)
+    if args.variants:
+        a, b = halves(docs)
+        compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, data_root())
+        return
     if args.tune:
         tune(docs, scorer, seeds[:3])
         return
@@ -237,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--orders", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tune", action="store_true", help="choose the params on half A, show B")
+    ap.add_argument("--variants", action="store_true",
+                    help="the fourth round's variants against the defaults, per half")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     args = ap.parse_args(argv)
