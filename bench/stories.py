@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.shared_data import data_root, load_scorer  # noqa: E402
-from bench.stories_variants import compare, tag  # noqa: E402
+from bench.stories_variants import compare, tag, variants  # noqa: E402
 from tidings.core.stories import StoryClusterer, StoryParams, features_of  # noqa: E402
 
 Docs = list[dict[str, Any]]
@@ -211,7 +211,7 @@ def quality(args: argparse.Namespace) -> None:
     scorer = Scorer(args.data)
     if args.variants:
         a, b = halves(docs)
-        compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, data_root())
+        compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
         return
     if args.tune:
         tune(docs, scorer, seeds[:3])

@@ -286,14 +286,14 @@ def compare(
     b3: Callable[[Docs], Callable[[dict[str, str]], float]],
     place: Callable[[Docs, int, Callable[[], StoryClusterer]], tuple[dict[str, str], float]],
     seeds: Iterable[int],
-    data: Path,
+    measured: Sequence[Variant],
 ) -> None:
     """Print one row per variant: B3 F1 mean (min–max) per set over the seeds' orders, and the
     median CPU µs per article (placing, features included)."""
     seeds = list(seeds)
     print("| variant | " + " | ".join(sets) + " | CPU µs/article |")
     print("|---|" + "---|" * (len(sets) + 1))
-    for v in variants(data):
+    for v in measured:
         cells, cpu = [], []
         for docs in sets.values():
             f1s = []
