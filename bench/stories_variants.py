@@ -192,7 +192,10 @@ def news_corpus(data: Path) -> list[str]:
     texts = [
         p.read_bytes().decode("utf-8", "replace") for p in sorted(data.glob("bbc/bbc/*/*.txt"))
     ]
-    with (data / "ag_news" / "test.csv").open(encoding="utf-8") as f:
+    ag_news = data / "ag_news" / "test.csv"
+    if not texts or not ag_news.is_file():
+        raise SystemExit(f"{data}: the LSA variants need bbc/ and ag_news/test.csv there")
+    with ag_news.open(encoding="utf-8") as f:
         texts += [f"{title}\n{body}".replace("\\n", "\n") for _, title, body in csv.reader(f)]
     return texts
 

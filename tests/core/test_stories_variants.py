@@ -7,6 +7,8 @@ knob must move placements the way it says; ``compare`` prints one row per varian
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from story_corpus import background, corpus
 
@@ -20,6 +22,7 @@ from bench.stories_variants import (
     TopicSpace,
     Variant,
     compare,
+    news_corpus,
 )
 from tidings.core.stories import StoryClusterer, features_of
 
@@ -98,3 +101,8 @@ def test_compare_prints_a_row_per_variant_with_each_set(capsys: pytest.CaptureFi
     assert list(rows) == ["defaults", "alone"]
     assert rows["alone"].count("1.0000 (1.000–1.000)") == 2
     assert "1.0000 (1.000–1.000) | " not in rows["defaults"].split(" | ", 2)[2]
+
+
+def test_without_the_news_corpora_the_lsa_variants_say_what_they_need(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="need bbc/ and ag_news/test.csv"):
+        news_corpus(tmp_path)
