@@ -209,10 +209,6 @@ def quality(args: argparse.Namespace) -> None:
     if not labelled:
         return
     scorer = Scorer(args.data)
-    if args.variants:
-        a, b = halves(docs)
-        compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
-        return
     if args.tune:
         tune(docs, scorer, seeds[:3])
         return
@@ -234,6 +230,9 @@ def quality(args: argparse.Namespace) -> None:
             hf = [scorer.b3(half)(online(half, seed, params)[0]) for seed in seeds]
             print(f"half {name} alone ({len(half)} docs): B3 F1 mean {statistics.mean(hf):.4f}, "
                   f"min {min(hf):.4f}, max {max(hf):.4f}")  # fmt: skip
+        if args.variants:  # after the baselines, so the table has them from the same run
+            a, b = halves(docs)
+            compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
 
 
 def load_average() -> str:
