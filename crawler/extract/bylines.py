@@ -97,6 +97,9 @@ _MARKS = re.compile(
     r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|meta-info|article-info"
     r"|post-info|entry-meta|article-meta|post-meta|zeit"
 )
+#: BEM class names ("c-article__meta", "post--date") join words with "__" / "--": read as "-",
+#: so the vocabulary above ("article-meta") matches them too.
+_BEM_SEPARATOR = re.compile(r"__|--")
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
 MAX_ELEMENTS = 60
@@ -120,17 +123,24 @@ _AROUND_H1 = etree.XPath(
 
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
     """Short texts of date / byline elements and of ``<time>`` tags, in page order (lazily:
-    the first one holding a date usually ends the search)."""
+    the first one holding a date usually ends the search).
+
+    A ``<time>`` whose text is its own ``datetime`` value verbatim is machine markup (often
+    hidden), not what a reader sees: the time-tag signal reads it already, and counting it
+    again as the byline would let one element outvote the byline the page shows.
+    """
     given = 0
     body = tree.find("body")
     for el in (body if body is not None else tree).iter(_TAGS):
         marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
         if not marks and el.tag != "time":
             continue
-        marks = marks.lower()
+        marks = _BEM_SEPARATOR.sub("-", marks.lower())
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
+        if text == (el.get("datetime") or "").strip():
+            continue  # the markup's own value printed verbatim: the time-tag signal, read there
         if text and len(text) <= MAX_TEXT:
             yield text
             given += 1
@@ -219,7 +229,7 @@ def _near_headline(tree: lxml_html.HtmlElement) -> str:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         text = " ".join(node.split())
-        if text:
+        if text and text != (parent.get("datetime") or "").strip():  # markup, not a byline
             parts.append(text[:DATELINE_CHARS] if len(text) > LONG_TEXT else text)
             seen += len(text) + 1
             if seen >= NEAR_H1_CHARS:
