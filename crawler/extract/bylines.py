@@ -12,6 +12,7 @@ the modified date, never the published one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -21,28 +22,29 @@ from lxml import html as lxml_html
 
 from crawler.extract.dates import EARLIEST_YEAR, FLOATING, tz_offset
 
-#: Month names and abbreviations (en, de, fr, es, it, pt, nl), lowercased, without accents
-#: where pages commonly drop them.
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january jan januar janvier enero gennaio janeiro januari jänner janv",
-        "february feb februar fevrier février febrero febbraio fevereiro februari",
-        "march mar märz maerz marz mars marzo março marco maart",
-        "april apr avril abril aprile",
-        "may mai mayo maggio maio mei",
-        "june jun juni juin junio giugno junho",
-        "july jul juli juillet julio luglio julho juil",
-        "august aug aout août agosto augustus",
-        "september sep sept septembre septiembre settembre setembro",
-        "october oct oktober octobre octubre ottobre outubro okt",
-        "november nov novembre noviembre novembro",
-        "december dec dezember décembre decembre diciembre dicembre dezembro dez",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+#: Locales whose month names bylines are read in (en, de, fr, es, it, pt, nl; de_AT's "Jänner").
+MONTH_LOCALES = ("en", "de", "de_AT", "fr", "es", "it", "pt", "nl")
+
+
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations from CLDR (babel), lowercased, also without accents and
+    with German "ä" as "ae" (pages often drop them): "févr", "fevr", "März", "maerz", "ene"."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for locale in MONTH_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    name = name.lower().rstrip(".")
+                    split = unicodedata.normalize("NFKD", name)
+                    bare = "".join(c for c in split if not unicodedata.combining(c))
+                    for form in (name, bare, name.replace("ä", "ae")):
+                        names.setdefault(form, number)
+    return names
+
+
+_MONTHS = _month_names()
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _TIME = (
     r"(?:[,\s]+(?:[^\d\s]{1,5}\s+|a\s+las\s+)?\s*"
@@ -68,17 +70,21 @@ _PATTERNS = [
 _RELATIVE = re.compile(
     r"\b(?:(?P<n>\d{1,3}|an?|one|einer?|un[ea]?)\s+(?P<unit>min(?:ute)?n?s?|minutos?|hours?|hrs?"
     r"|stunden?|heures?|horas?|days?|tagen?|jours?|d[ií]as?|weeks?|wochen?)\s+ago"
-    r"|vor\s+(?P<n2>\d{1,3}|einer?)\s+(?P<unit2>minuten?|stunden?|tagen?|wochen?)"
+    r"|vor\s+(?P<n2>\d{1,3}|einer?)\s+(?P<unit2>minuten?|min\b|stunden?|std\b|tagen?|wochen?)"
     r"|il\s+y\s+a\s+(?P<n3>\d{1,3}|une?)\s+(?P<unit3>minutes?|heures?|jours?|semaines?)"
-    r"|hace\s+(?P<n4>\d{1,3}|una?)\s+(?P<unit4>minutos?|horas?|d[ií]as?|semanas?))",
+    r"|hace\s+(?P<n4>\d{1,3}|una?)\s+(?P<unit4>minutos?|horas?|d[ií]as?|semanas?)"
+    r"|(?P<n5>\d{1,3})\s?(?P<unit5>[mhdw])\s+ago)",
     re.I,
 )
 _UNIT_SECONDS = {"min": 60, "hou": 3600, "hr": 3600, "hrs": 3600, "stu": 3600, "heu": 3600,
                  "hor": 3600, "day": 86400, "tag": 86400, "jou": 86400, "dia": 86400,
-                 "día": 86400, "wee": 604800, "woc": 604800, "sem": 604800}  # fmt: skip
+                 "día": 86400, "wee": 604800, "woc": 604800, "sem": 604800, "std": 3600,
+                 "m": 60, "h": 3600, "d": 86400, "w": 604800}  # fmt: skip
 _DAY_WORDS = re.compile(
     r"\b(?P<w>today|heute|aujourd'hui|hoy|oggi|hoje|yesterday|gestern|ayer|ieri|ontem)\b", re.I
 )
+#: A time of day after "today" / "yesterday" ("Heute, 08:15 Uhr", "yesterday at 10:30 pm").
+_CLOCK = re.compile(r"\b(?P<H>[01]?\d|2[0-3])[:.h](?P<M>[0-5]\d)\s*(?P<ampm>[ap]\.?m\b\.?)?", re.I)
 _YESTERDAY = frozenset({"yesterday", "gestern", "ayer", "ieri", "ontem"})
 _UPDATED_LABEL = re.compile(
     r"(?:updated?|last\s+modified|modified|aktualisiert|zuletzt|stand|mis\s+à\s+jour"
@@ -181,8 +187,10 @@ def _relative(text: str, fetched: datetime) -> datetime | None:
     match = _RELATIVE.search(text)
     if match:
         groups = match.groupdict()
-        raw = next(groups[k] for k in ("n", "n2", "n3", "n4") if groups[k])
-        unit = next(groups[k] for k in ("unit", "unit2", "unit3", "unit4") if groups[k]).lower()
+        raw = next(groups[k] for k in ("n", "n2", "n3", "n4", "n5") if groups[k])
+        unit = next(
+            groups[k] for k in ("unit", "unit2", "unit3", "unit4", "unit5") if groups[k]
+        ).lower()
         amount = int(raw) if raw.isdigit() else 1
         seconds = _UNIT_SECONDS.get(unit[:3], _UNIT_SECONDS.get(unit))
         return fetched - timedelta(seconds=amount * seconds) if seconds else None
@@ -190,7 +198,14 @@ def _relative(text: str, fetched: datetime) -> datetime | None:
     if word:
         days = 1 if word["w"].lower() in _YESTERDAY else 0
         day = (fetched - timedelta(days=days)).date()
-        return datetime(day.year, day.month, day.day, tzinfo=fetched.tzinfo or FLOATING)
+        clock = _CLOCK.search(text, word.end(), word.end() + 20)
+        if clock is None:
+            return datetime(day.year, day.month, day.day, tzinfo=fetched.tzinfo or FLOATING)
+        hour, ampm = int(clock["H"]), (clock["ampm"] or "").lower()
+        if ampm:  # 12 am is midnight, 12 pm noon
+            hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        # a wall time in the page's zone, which is not known: floating (see dates.FLOATING)
+        return datetime(day.year, day.month, day.day, hour, int(clock["M"]), tzinfo=FLOATING)
     return None
 
 
