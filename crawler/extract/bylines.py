@@ -141,7 +141,9 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         marks = " ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))
         if not marks and el.tag != "time":
             continue
-        marks = _BEM_SEPARATOR.sub("-", marks.lower())
+        marks = marks.lower()
+        if "__" in marks or "--" in marks:
+            marks = _BEM_SEPARATOR.sub("-", marks)
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
