@@ -5,9 +5,12 @@ Signals, in precedence order: JSON-LD ``datePublished``, OpenGraph/meta publishe
 "03.05.2024"), the feed entry's date, a Google News sitemap ``publication_date``, the day in the
 URL, and htmldate's day (a maintained library made for this; half a vote, as it reads much of
 the same markup, and only asked when that half vote could change the outcome). Each signal
-votes for the day it states; the day with most votes wins, ties going to the signal earliest
-in that order; the first of the day's signals that states a zone gives the instant and
-``date_source``. One signal alone is simply taken. Pages that
+votes for the day it states; the day with most votes wins. On a tie htmldate is asked first,
+and its half vote decides when it names one of the tied days (so two page signals that disagree
+are settled by htmldate's reading, not by this order); only otherwise, as between the crawler's
+hints, which htmldate does not see, does the signal earliest in that order win. The first of
+the winning day's signals that states a zone gives the instant and ``date_source`` (a feed's
+zoned time outranks a zoneless byline on the same day). One signal alone is simply taken. Pages that
 state no date at all fall back to a relative byline ("2 hours ago", resolved against the fetch
 time), then htmldate's extensive text search.
 
