@@ -100,12 +100,10 @@ _LABEL = re.compile(
 )
 #: class / id / itemprop words of elements that hold a date or a byline.
 _MARKS = re.compile(
-    r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|meta-info|article-info"
-    r"|post-info|entry-meta|article-meta|post-meta|zeit"
+    r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|zeit"
+    # compounds joined by "-" or BEM's "__" ("article-meta", "c-article__meta")
+    r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta"
 )
-#: BEM class names ("c-article__meta", "post--date") join words with "__" / "--": read as "-",
-#: so the vocabulary above ("article-meta") matches them too.
-_BEM_SEPARATOR = re.compile(r"__|--")
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
 MAX_ELEMENTS = 60
@@ -142,12 +140,10 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         if not marks and el.tag != "time":
             continue
         marks = marks.lower()
-        if "__" in marks or "--" in marks:
-            marks = _BEM_SEPARATOR.sub("-", marks)
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
-        if text == (el.get("datetime") or "").strip():
+        if el.tag == "time" and text == (el.get("datetime") or "").strip():
             continue  # the markup's own value printed verbatim: the time-tag signal, read there
         if text and len(text) <= MAX_TEXT:
             yield text
