@@ -135,6 +135,13 @@ def test_a_page_whose_only_date_is_in_the_future_gets_none_not_a_guess() -> None
     assert (found.published, found.source) == (None, "none")
 
 
+def test_an_update_after_the_fetch_is_dropped_too() -> None:
+    html = page(ld(datePublished="2026-11-02T08:00:00Z", dateModified="2026-11-22T08:00:00Z"))
+    found = dated(html, "", sitemap_lastmod="2026-11-10")
+    assert found.published_utc == "2026-11-02T08:00:00+00:00"
+    assert found.updated_utc == "2026-11-10T00:00:00+00:00"  # the next update in order
+
+
 def test_a_few_minutes_of_clock_skew_are_tolerated_but_never_stored_after_the_fetch() -> None:
     found = dated(page(meta("2026-11-20T12:05:00+00:00")))
     assert found.source == "meta" and found.published_utc == FETCHED
