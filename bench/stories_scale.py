@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tidings.core.store import SqliteStore
 from tidings.core.stories import StoryClusterer, StoryParams
-from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump_journal, dump_state, journal_entry
+from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump, journal_entry
 from tidings.core.stories.features import StoryFeatures
 
 VOCABULARY = 60_000
@@ -106,7 +106,7 @@ def _window(
             out.wall.append(time.perf_counter() - w0)
             journal.append(journal_entry(feats, assignment.story_id))
         c0 = time.process_time()
-        row = dump_journal(journal)
+        row = dump(journal)
         with store.placing() as tx:
             tx.append_journal(stored + BATCH * (len(out.row_bytes) + 1), row)
         out.row_cpu.append(time.process_time() - c0)
@@ -122,7 +122,7 @@ def _snapshot_cpu(clusterer: StoryClusterer, store: SqliteStore, seq: int) -> tu
     times, size = [], 0
     for _ in range(3):
         c0 = time.process_time()
-        state = dump_state(clusterer)
+        state = dump(clusterer)
         with store.placing() as tx:
             tx.save_state(seq, state)
         times.append(time.process_time() - c0)
