@@ -12,7 +12,7 @@ from typing import Any
 from tidings.core.store.base import ArticleStore, FetchState, PendingWrite, UpsertResult
 from tidings.core.store.crawl_log import put_fetch_states
 from tidings.core.store.sql_db import SqlDatabase
-from tidings.core.store.sql_pages import keyset_pages, pending_rows
+from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
 from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
 
 
@@ -53,12 +53,7 @@ class SqlArticles(ArticleStore):
         if not indexed:
             return
         with self._db.write() as db:
-            db.cursor().executemany(
-                self._db.placeholders(
-                    "DELETE FROM index_pending WHERE article_id = ? AND version <= ?"
-                ),
-                sorted(indexed.items()),
-            )
+            clear_marks(db, self._db, "index_pending", "article_id", indexed)
 
     def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
         order = f"p.{self._row_order}"

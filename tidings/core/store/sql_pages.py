@@ -1,11 +1,11 @@
 """Reads whose shape is the same for every table of both engines, written once against
 :class:`tidings.core.store.sql_db.SqlDatabase`: a table's JSON records a page at a time
-(keyset paging), and the rows an index has yet to catch up with (pending marks)."""
+(keyset paging), and the marks of the rows an index has yet to catch up with."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tidings.core.store.sql_db import SqlDatabase
@@ -43,3 +43,14 @@ def pending_rows(
         )
         for row in rows
     ]
+
+
+def clear_marks(
+    conn: Any, db: SqlDatabase, marks: str, key: str, indexed: Mapping[str, int]
+) -> None:
+    """Drop the marks of ``marks`` that the index caught up with (``indexed``: id → version
+    written), in the open transaction ``conn``; a mark a newer write set stays."""
+    conn.cursor().executemany(
+        db.placeholders(f"DELETE FROM {marks} WHERE {key} = ? AND version <= ?"),  # noqa: S608 - fixed names
+        sorted(indexed.items()),
+    )

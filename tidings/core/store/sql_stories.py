@@ -23,7 +23,7 @@ from tidings.core.store.base import (
     UpsertResult,
 )
 from tidings.core.store.sql_db import SqlDatabase
-from tidings.core.store.sql_pages import keyset_pages, pending_rows
+from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
 
 #: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
 CHUNK = 500
@@ -238,9 +238,4 @@ class SqlStories(StoryStore):
         if not indexed:
             return
         with self._db.transaction() as db:
-            db.cursor().executemany(
-                self._db.placeholders(
-                    "DELETE FROM story_pending WHERE story_id = ? AND version <= ?"
-                ),
-                sorted(indexed.items()),
-            )
+            clear_marks(db, self._db, "story_pending", "story_id", indexed)
