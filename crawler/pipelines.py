@@ -52,7 +52,7 @@ from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import StoreEngine, UpsertResult, open_store
-from tidings.core.stories.ingest import place_stories
+from tidings.core.stories.ingest import UNPLACED_STAT, place_stories, unplaced
 from tidings.core.sync import index_pending, index_stories
 from tidings.core.tagging import ArticleTagger
 
@@ -175,6 +175,8 @@ class ArticlePipeline:
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
                 count(self.crawler, source_of.get(aid, "?"), name)
+        for source, n in unplaced(records, result).items():
+            count(self.crawler, source, UNPLACED_STAT, n)
         url_of = {r.get("id"): r.get("url") for r in records}
         for aid in result.refused:
             message = "the store holds this URL under another source; left as it was"

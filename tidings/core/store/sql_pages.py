@@ -1,4 +1,4 @@
-"""Reads whose shape is the same for every table of both engines, written once against
+"""Statements whose shape is the same for every table of both engines, written once against
 :class:`tidings.core.store.sql_db.SqlDatabase`: a table's JSON records a page at a time
 (keyset paging), and the marks of the rows an index has yet to catch up with."""
 

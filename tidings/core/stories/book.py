@@ -246,10 +246,14 @@ def _keep_known_stories(store: StoryStore, records: list[dict[str, Any]]) -> Non
             record.pop("story_id", None)
 
 
+def per_source(records: Iterable[dict[str, Any]]) -> Counter[str]:
+    """How many of ``records`` each source has (``?`` for records without one)."""
+    return Counter(source_id(r) or "?" for r in records)
+
+
 def _log_unplaced(records: Iterable[dict[str, Any]], error: Exception) -> None:
     """One warning per source: how many of its articles are stored without a story, and why."""
-    per_source = Counter(source_id(r) or "?" for r in records)
-    for source, n in sorted(per_source.items()):
+    for source, n in sorted(per_source(records).items()):
         logger.warning(
             "story placement failed for %d article(s) of %s (%s: %s); stored without a story "
             "until stored again or `tidings restory`",
