@@ -20,18 +20,14 @@ measured rate.
 
 from __future__ import annotations
 
-import os
-import resource
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from pathlib import Path
 
-from bench.stories_scale import BATCH, WINDOW, stream
+from bench.stories_scale import BATCH, WINDOW, rss_and_load, synthetic_run
 from tidings.core.store import SqliteStore
-from tidings.core.stories import StoryClusterer, StoryParams
+from tidings.core.stories import StoryClusterer
 from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, StoryBook, dump, journal_entry
 
 RELOADS = 3
@@ -73,23 +69,17 @@ def _same_state(a: StoryClusterer, b: StoryClusterer) -> bool:
 
 def catch_up(sizes: Sequence[int], seed: int) -> None:
     """Print, per size, the cost of catching up by reloading a snapshot and by replaying."""
-    clusterer = StoryClusterer(StoryParams())
-    articles = stream(seed)
-    print("| stored articles | live stories | snapshot MB | snapshot write CPU s | reload CPU s "
-          "(median of 3) | journal row KB | replay CPU ms per row (batch of 64) | replay CPU "
-          "µs per article | place CPU µs per article (same window) | rows until the next "
-          "snapshot | replay of those CPU s | RSS MB | load |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
-    stored = 0
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="stories-catchup-") as tmp, \
-            SqliteStore(Path(tmp) / "tidings.db") as store:  # fmt: skip
+    columns = [
+        "stored articles", "live stories", "snapshot MB", "snapshot write CPU s",
+        "reload CPU s (median of 3)", "journal row KB", "replay CPU ms per row (batch of 64)",
+        "replay CPU µs per article", "place CPU µs per article (same window)",
+        "rows until the next snapshot", "replay of those CPU s", "RSS MB", "load",
+    ]  # fmt: skip
+    with synthetic_run(seed, "stories-catchup-", columns) as run:
+        clusterer, store = run.clusterer, run.store
         for target in sorted(sizes):
-            while stored < target:
-                article, feats = next(articles)
-                clusterer.add(article, feats)
-                stored += 1
-            at = stored  # a size below the last window's end is measured where A is
+            run.grow(target)
+            stored = at = run.stored  # a size below the last window's end is measured there
             started = time.process_time()
             snapshot = dump(clusterer)
             with store.placing() as tx:
@@ -100,7 +90,8 @@ def catch_up(sizes: Sequence[int], seed: int) -> None:
             behind = books[0]
             del books[1:]
             place_started = time.process_time()
-            stored, row_sizes = _journal_window(clusterer, articles, store, stored)
+            stored, row_sizes = _journal_window(clusterer, run.articles, store, stored)
+            run.stored = stored
             place_cpu = time.process_time() - place_started
             replay_cpu = _cpu_of(partial(behind.state, store))
             if not _same_state(behind.state(store), clusterer):
@@ -108,15 +99,11 @@ def catch_up(sizes: Sequence[int], seed: int) -> None:
             rows = len(row_sizes)
             row_bytes = statistics.median(row_sizes)
             until_snapshot = max(len(snapshot), MIN_SNAPSHOT_BYTES) / row_bytes
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"| {at:,} | {len(clusterer.stories):,} | {len(snapshot) / 1e6:.1f} | "
                   f"{write_cpu:.2f} | {reload_cpu:.2f} | {row_bytes / 1e3:.0f} | "
                   f"{replay_cpu / rows * 1e3:.1f} | {replay_cpu / (rows * BATCH) * 1e6:.0f} | "
                   f"{place_cpu / (rows * BATCH) * 1e6:.0f} | {until_snapshot:.0f} | "
-                  f"{until_snapshot * replay_cpu / rows:.2f} | {rss:.0f} | {load} |",
+                  f"{until_snapshot * replay_cpu / rows:.2f} | {rss_and_load()} |",
                   flush=True)  # fmt: skip
             with store.placing() as tx:
                 tx.save_state(stored, b"")  # drops the rows: the next size starts clean
-    print(f"total {time.perf_counter() - start:.0f} s wall, {time.process_time():.0f} s CPU, "
-          f"for {stored:,} articles")  # fmt: skip
