@@ -251,7 +251,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="the fourth round's variants against the defaults, per half")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--catch-up", action="store_true",
+                    help="a second writer's catch-up: snapshot reload, journal replay")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.catch_up:
+        from bench.stories_catchup import catch_up
+
+        catch_up(args.sizes, args.seed)
+        return
     if args.scale:
         from bench.stories_scale import scale
 
