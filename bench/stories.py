@@ -22,6 +22,7 @@ a window of articles, with the size of what the story book persists per batch an
 
     .venv/bin/python bench/stories.py [--data FILE.jsonl] [--out PRED.json] [--orders 5]
     .venv/bin/python bench/stories.py --tune
+    .venv/bin/python bench/stories.py --variants   # the fourth round's variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
 """
 
@@ -43,6 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.shared_data import data_root, load_scorer  # noqa: E402
+from bench.stories_variants import compare, tag, variants  # noqa: E402
 from tidings.core.stories import StoryClusterer, StoryParams, features_of  # noqa: E402
 
 Docs = list[dict[str, Any]]
@@ -76,12 +78,17 @@ def add_entities(docs: Docs) -> float:
 
 
 def online(docs: Docs, seed: int, params: StoryParams) -> tuple[Pred, float]:
-    """The ingest path: articles one at a time in a seeded random order; (pred, CPU seconds
-    of the placing, features included: CPU time, because wall time on a shared machine is
-    mostly waiting for a core)."""
+    """The ingest path with ``params``; see :func:`place`."""
+    return place(docs, seed, lambda: StoryClusterer(params))
+
+
+def place(docs: Docs, seed: int, make: Callable[[], StoryClusterer]) -> tuple[Pred, float]:
+    """Articles one at a time in a seeded random order through ``make()``, as the ingest path
+    does; (pred, CPU seconds of the placing, features included: CPU time, because wall time
+    on a shared machine is mostly waiting for a core)."""
     order = list(docs)
     random.Random(seed).shuffle(order)
-    clusterer = StoryClusterer(params)
+    clusterer = make()
     start = time.process_time()
     pred = {d["id"]: clusterer.add(d, features_of(d)).story_id for d in order}
     return pred, time.process_time() - start
@@ -186,7 +193,7 @@ def tune(docs: Docs, scorer: Scorer, seeds: Sequence[int]) -> None:
 
 def quality(args: argparse.Namespace) -> None:
     docs = load_docs(args.data)
-    ner_s = add_entities(docs)
+    ner_s = (tag if args.variants else add_entities)(docs)
     labelled = all("story" in d for d in docs)
     seeds = list(range(args.seed, args.seed + args.orders))
     params = StoryParams(time_share=0.0)  # no dates in the data: the time signal is off
@@ -223,6 +230,9 @@ def quality(args: argparse.Namespace) -> None:
             hf = [scorer.b3(half)(online(half, seed, params)[0]) for seed in seeds]
             print(f"half {name} alone ({len(half)} docs): B3 F1 mean {statistics.mean(hf):.4f}, "
                   f"min {min(hf):.4f}, max {max(hf):.4f}")  # fmt: skip
+        if args.variants:  # after the baselines, so the table has them from the same run
+            a, b = halves(docs)
+            compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
 
 
 def load_average() -> str:
@@ -237,9 +247,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--orders", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tune", action="store_true", help="choose the params on half A, show B")
+    ap.add_argument("--variants", action="store_true",
+                    help="the fourth round's variants against the defaults, per half")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--catch-up", action="store_true",
+                    help="a second writer's catch-up: snapshot reload, journal replay")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.catch_up:
+        from bench.stories_catchup import catch_up
+
+        catch_up(args.sizes, args.seed)
+        return
     if args.scale:
         from bench.stories_scale import scale
 

@@ -23,11 +23,13 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tidings.core.store import SqliteStore
 from tidings.core.stories import StoryClusterer, StoryParams
-from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump_journal, dump_state, journal_entry
+from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump, journal_entry
 from tidings.core.stories.features import StoryFeatures
 
 VOCABULARY = 60_000
@@ -106,7 +108,7 @@ def _window(
             out.wall.append(time.perf_counter() - w0)
             journal.append(journal_entry(feats, assignment.story_id))
         c0 = time.process_time()
-        row = dump_journal(journal)
+        row = dump(journal)
         with store.placing() as tx:
             tx.append_journal(stored + BATCH * (len(out.row_bytes) + 1), row)
         out.row_cpu.append(time.process_time() - c0)
@@ -122,7 +124,7 @@ def _snapshot_cpu(clusterer: StoryClusterer, store: SqliteStore, seq: int) -> tu
     times, size = [], 0
     for _ in range(3):
         c0 = time.process_time()
-        state = dump_state(clusterer)
+        state = dump(clusterer)
         with store.placing() as tx:
             tx.save_state(seq, state)
         times.append(time.process_time() - c0)
@@ -130,40 +132,73 @@ def _snapshot_cpu(clusterer: StoryClusterer, store: SqliteStore, seq: int) -> tu
     return statistics.median(times), size
 
 
+def print_header(columns: Sequence[str]) -> None:
+    """A Markdown table's header and rule."""
+    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|", flush=True)
+
+
+@dataclass
+class Run:
+    """One clusterer fed by the synthetic stream, a real SQLite store beside it (temporary), and
+    how many articles the clusterer holds."""
+
+    clusterer: StoryClusterer
+    articles: Iterator[tuple[dict[str, str], StoryFeatures]]
+    store: SqliteStore
+    stored: int = 0
+
+    def grow(self, target: int) -> None:
+        """Run the stream through the clusterer until ``target`` articles are stored."""
+        while self.stored < target:
+            article, feats = next(self.articles)
+            self.clusterer.add(article, feats)
+            self.stored += 1
+
+
+@contextmanager
+def synthetic_run(seed: int, prefix: str, columns: Sequence[str]) -> Iterator[Run]:
+    """A :class:`Run` from an empty clusterer; prints the table's header before and the run's
+    total time after."""
+    print_header(columns)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp, \
+            SqliteStore(Path(tmp) / "tidings.db") as store:  # fmt: skip
+        run = Run(StoryClusterer(StoryParams()), stream(seed), store)
+        yield run
+    print(f"total {time.perf_counter() - start:.0f} s wall, {time.process_time():.0f} s CPU, "
+          f"for {run.stored:,} articles")  # fmt: skip
+
+
+def rss_and_load() -> str:
+    """The row's last two cells: peak RSS in MB and the load average."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"{rss:.0f} | " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def scale(sizes: Sequence[int], seed: int) -> None:
     """Print per-article cost at each size; runs until the largest size (or Ctrl-C)."""
-    clusterer = StoryClusterer(StoryParams())
-    articles = stream(seed)
-    print("| stored articles | live stories | sketch entries | CPU µs/article (median, mean) | "
-          "wall µs median | journal row KB (batch of 64) | whole state MB | store write CPU ms "
-          "per batch: whole state (before) | journal row (after) | after, with snapshots "
-          "amortised | RSS MB | load |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
-    stored = 0
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="stories-scale-") as tmp, \
-            SqliteStore(Path(tmp) / "tidings.db") as store:  # fmt: skip
+    columns = [
+        "stored articles", "live stories", "sketch entries", "CPU µs/article (median, mean)",
+        "wall µs median", "journal row KB (batch of 64)", "whole state MB",
+        "store write CPU ms per batch: whole state (before)", "journal row (after)",
+        "after, with snapshots amortised", "RSS MB", "load",
+    ]  # fmt: skip
+    with synthetic_run(seed, "stories-scale-", columns) as run:
+        clusterer, articles, store = run.clusterer, run.articles, run.store
         try:
             for target in sorted(sizes):
-                while stored < target:
-                    article, feats = next(articles)
-                    clusterer.add(article, feats)
-                    stored += 1
-                w = _window(clusterer, articles, store, stored)
-                stored += WINDOW
-                snap_cpu, snap_bytes = _snapshot_cpu(clusterer, store, stored)
+                run.grow(target)
+                w = _window(clusterer, articles, store, run.stored)
+                run.stored += WINDOW
+                snap_cpu, snap_bytes = _snapshot_cpu(clusterer, store, run.stored)
                 row_cpu, row_bytes = statistics.median(w.row_cpu), statistics.median(w.row_bytes)
                 # a snapshot is taken once the journal outweighs the last one (book.py)
                 amortised = row_cpu + snap_cpu * row_bytes / max(snap_bytes, MIN_SNAPSHOT_BYTES)
-                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                load = "/".join(f"{x:.1f}" for x in os.getloadavg())
                 print(f"| {target:,} | {len(clusterer.stories):,} | "
                       f"{clusterer.sketch.entries():,} | {statistics.median(w.cpu) * 1e6:.0f}, "
                       f"{statistics.mean(w.cpu) * 1e6:.0f} | {statistics.median(w.wall) * 1e6:.0f} "
                       f"| {row_bytes / 1e3:.0f} | {snap_bytes / 1e6:.1f} | {snap_cpu * 1e3:.0f} | "
-                      f"{row_cpu * 1e3:.1f} | {amortised * 1e3:.1f} | {rss:.0f} | {load} |",
+                      f"{row_cpu * 1e3:.1f} | {amortised * 1e3:.1f} | {rss_and_load()} |",
                       flush=True)  # fmt: skip
         except KeyboardInterrupt:
-            print(f"interrupted at {stored:,} stored articles")
-    print(f"total {time.perf_counter() - start:.0f} s wall, {time.process_time():.0f} s CPU, "
-          f"for {stored:,} articles")  # fmt: skip
+            print(f"interrupted at {run.stored:,} stored articles")

@@ -52,7 +52,7 @@ from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import StoreEngine, UpsertResult, open_store
-from tidings.core.stories.ingest import place_stories
+from tidings.core.stories.ingest import UNPLACED_STAT, place_stories, unplaced
 from tidings.core.sync import index_pending, index_stories
 from tidings.core.tagging import ArticleTagger
 
@@ -175,6 +175,8 @@ class ArticlePipeline:
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
                 count(self.crawler, source_of.get(aid, "?"), name)
+        for source, n in unplaced(records, result).items():
+            count(self.crawler, source, UNPLACED_STAT, n)
         url_of = {r.get("id"): r.get("url") for r in records}
         for aid in result.refused:
             message = "the store holds this URL under another source; left as it was"
@@ -202,10 +204,12 @@ class ArticlePipeline:
         Returns the result and the seconds spent storing and (if it committed) indexing.
         """
         assert self.store is not None
-        placing = time.perf_counter()
+        placing, placing_cpu = time.perf_counter(), time.thread_time()
         place_stories(self.store, records)  # each record gets its story_id before it is stored
         started = time.perf_counter()
         add_seconds(self.crawler, "stories", started - placing)
+        # this thread's CPU too: on a loaded machine the wall time is mostly waiting for a core
+        add_seconds(self.crawler, "stories_cpu", time.thread_time() - placing_cpu)
         result = self.store.upsert(records, fetch_states=fetch_states, track_index=True)
         stored = time.perf_counter()
         if result.version is not None:

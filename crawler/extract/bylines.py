@@ -12,6 +12,7 @@ the modified date, never the published one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -21,28 +22,29 @@ from lxml import html as lxml_html
 
 from crawler.extract.dates import EARLIEST_YEAR, FLOATING, tz_offset
 
-#: Month names and abbreviations (en, de, fr, es, it, pt, nl), lowercased, without accents
-#: where pages commonly drop them.
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january jan januar janvier enero gennaio janeiro januari jänner janv",
-        "february feb februar fevrier février febrero febbraio fevereiro februari",
-        "march mar märz maerz marz mars marzo março marco maart",
-        "april apr avril abril aprile",
-        "may mai mayo maggio maio mei",
-        "june jun juni juin junio giugno junho",
-        "july jul juli juillet julio luglio julho juil",
-        "august aug aout août agosto augustus",
-        "september sep sept septembre septiembre settembre setembro",
-        "october oct oktober octobre octubre ottobre outubro okt",
-        "november nov novembre noviembre novembro",
-        "december dec dezember décembre decembre diciembre dicembre dezembro dez",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+#: Locales whose month names bylines are read in (en, de, fr, es, it, pt, nl; de_AT's "Jänner").
+MONTH_LOCALES = ("en", "de", "de_AT", "fr", "es", "it", "pt", "nl")
+
+
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations from CLDR (babel), lowercased, also without accents and
+    with German "ä" as "ae" (pages often drop them): "févr", "fevr", "März", "maerz", "ene"."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for locale in MONTH_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    name = name.lower().rstrip(".")
+                    split = unicodedata.normalize("NFKD", name)
+                    bare = "".join(c for c in split if not unicodedata.combining(c))
+                    for form in (name, bare, name.replace("ä", "ae")):
+                        names.setdefault(form, number)
+    return names
+
+
+_MONTHS = _month_names()
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _TIME = (
     r"(?:[,\s]+(?:[^\d\s]{1,5}\s+|a\s+las\s+)?\s*"
@@ -68,17 +70,21 @@ _PATTERNS = [
 _RELATIVE = re.compile(
     r"\b(?:(?P<n>\d{1,3}|an?|one|einer?|un[ea]?)\s+(?P<unit>min(?:ute)?n?s?|minutos?|hours?|hrs?"
     r"|stunden?|heures?|horas?|days?|tagen?|jours?|d[ií]as?|weeks?|wochen?)\s+ago"
-    r"|vor\s+(?P<n2>\d{1,3}|einer?)\s+(?P<unit2>minuten?|stunden?|tagen?|wochen?)"
+    r"|vor\s+(?P<n2>\d{1,3}|einer?)\s+(?P<unit2>minuten?|min\b|stunden?|std\b|tagen?|wochen?)"
     r"|il\s+y\s+a\s+(?P<n3>\d{1,3}|une?)\s+(?P<unit3>minutes?|heures?|jours?|semaines?)"
-    r"|hace\s+(?P<n4>\d{1,3}|una?)\s+(?P<unit4>minutos?|horas?|d[ií]as?|semanas?))",
+    r"|hace\s+(?P<n4>\d{1,3}|una?)\s+(?P<unit4>minutos?|horas?|d[ií]as?|semanas?)"
+    r"|(?P<n5>\d{1,3})\s?(?P<unit5>[mhdw])\s+ago)",
     re.I,
 )
 _UNIT_SECONDS = {"min": 60, "hou": 3600, "hr": 3600, "hrs": 3600, "stu": 3600, "heu": 3600,
                  "hor": 3600, "day": 86400, "tag": 86400, "jou": 86400, "dia": 86400,
-                 "día": 86400, "wee": 604800, "woc": 604800, "sem": 604800}  # fmt: skip
+                 "día": 86400, "wee": 604800, "woc": 604800, "sem": 604800, "std": 3600,
+                 "m": 60, "h": 3600, "d": 86400, "w": 604800}  # fmt: skip
 _DAY_WORDS = re.compile(
     r"\b(?P<w>today|heute|aujourd'hui|hoy|oggi|hoje|yesterday|gestern|ayer|ieri|ontem)\b", re.I
 )
+#: A time of day after "today" / "yesterday" ("Heute, 08:15 Uhr", "yesterday at 10:30 pm").
+_CLOCK = re.compile(r"\b(?P<H>[01]?\d|2[0-3])[:.h](?P<M>[0-5]\d)\s*(?P<ampm>[ap]\.?m\b\.?)?", re.I)
 _YESTERDAY = frozenset({"yesterday", "gestern", "ayer", "ieri", "ontem"})
 _UPDATED_LABEL = re.compile(
     r"(?:updated?|last\s+modified|modified|aktualisiert|zuletzt|stand|mis\s+à\s+jour"
@@ -94,8 +100,9 @@ _LABEL = re.compile(
 )
 #: class / id / itemprop words of elements that hold a date or a byline.
 _MARKS = re.compile(
-    r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|meta-info|article-info"
-    r"|post-info|entry-meta|article-meta|post-meta|zeit"
+    r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|zeit"
+    # compounds joined by "-" or BEM's "__" ("article-meta", "c-article__meta")
+    r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta"
 )
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
@@ -120,7 +127,12 @@ _AROUND_H1 = etree.XPath(
 
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
     """Short texts of date / byline elements and of ``<time>`` tags, in page order (lazily:
-    the first one holding a date usually ends the search)."""
+    the first one holding a date usually ends the search).
+
+    A ``<time>`` whose text is its own ``datetime`` value verbatim is machine markup (often
+    hidden), not what a reader sees: the time-tag signal reads it already, and counting it
+    again as the byline would let one element outvote the byline the page shows.
+    """
     given = 0
     body = tree.find("body")
     for el in (body if body is not None else tree).iter(_TAGS):
@@ -131,6 +143,8 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
+        if el.tag == "time" and text == (el.get("datetime") or "").strip():
+            continue  # the markup's own value printed verbatim: the time-tag signal, read there
         if text and len(text) <= MAX_TEXT:
             yield text
             given += 1
@@ -171,8 +185,10 @@ def _relative(text: str, fetched: datetime) -> datetime | None:
     match = _RELATIVE.search(text)
     if match:
         groups = match.groupdict()
-        raw = next(groups[k] for k in ("n", "n2", "n3", "n4") if groups[k])
-        unit = next(groups[k] for k in ("unit", "unit2", "unit3", "unit4") if groups[k]).lower()
+        raw = next(groups[k] for k in ("n", "n2", "n3", "n4", "n5") if groups[k])
+        unit = next(
+            groups[k] for k in ("unit", "unit2", "unit3", "unit4", "unit5") if groups[k]
+        ).lower()
         amount = int(raw) if raw.isdigit() else 1
         seconds = _UNIT_SECONDS.get(unit[:3], _UNIT_SECONDS.get(unit))
         return fetched - timedelta(seconds=amount * seconds) if seconds else None
@@ -180,7 +196,14 @@ def _relative(text: str, fetched: datetime) -> datetime | None:
     if word:
         days = 1 if word["w"].lower() in _YESTERDAY else 0
         day = (fetched - timedelta(days=days)).date()
-        return datetime(day.year, day.month, day.day, tzinfo=fetched.tzinfo or FLOATING)
+        clock = _CLOCK.search(text, word.end(), word.end() + 20)
+        if clock is None:
+            return datetime(day.year, day.month, day.day, tzinfo=fetched.tzinfo or FLOATING)
+        hour, ampm = int(clock["H"]), (clock["ampm"] or "").lower()
+        if ampm:  # 12 am is midnight, 12 pm noon
+            hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        # a wall time in the page's zone, which is not known: floating (see dates.FLOATING)
+        return datetime(day.year, day.month, day.day, hour, int(clock["M"]), tzinfo=FLOATING)
     return None
 
 
@@ -219,7 +242,7 @@ def _near_headline(tree: lxml_html.HtmlElement) -> str:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         text = " ".join(node.split())
-        if text:
+        if text and text != (parent.get("datetime") or "").strip():  # markup, not a byline
             parts.append(text[:DATELINE_CHARS] if len(text) > LONG_TEXT else text)
             seen += len(text) + 1
             if seen >= NEAR_H1_CHARS:

@@ -33,6 +33,7 @@ _TZ_OFFSETS = {
         "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
         "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "IST": 5.5, "JST": 9, "AEST": 10,
         "AEDT": 11,
+        "MEZ": 1, "MESZ": 2,  # German for CET / CEST
     }.items()
 }  # fmt: skip
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
@@ -136,12 +137,14 @@ def date_from_url(url: str) -> str | None:
     return to_iso(dt) if dt is not None else None
 
 
-def url_day(url: str) -> datetime | None:
+def url_day(url: str | None) -> datetime | None:
     """A publication day written in the URL path, or None: ``/2026/11/25/``, ``/2026-11-25-``,
     ``/20261125/`` or ``/20261125-title``.
 
     A year and month without a day is ignored: a guessed day would look like a known one.
     """
+    if not url:  # some pages come without a URL
+        return None
     path = url.split("?", 1)[0].split("#", 1)[0]
     path = path.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""

@@ -5,15 +5,20 @@ Signals, in precedence order: JSON-LD ``datePublished``, OpenGraph/meta publishe
 "03.05.2024"), the feed entry's date, a Google News sitemap ``publication_date``, the day in the
 URL, and htmldate's day (a maintained library made for this; half a vote, as it reads much of
 the same markup, and only asked when that half vote could change the outcome). Each signal
-votes for the day it states; the day with most votes wins, ties going to the signal earliest
-in that order; the first of the day's signals that states a zone gives the instant and
-``date_source``. One signal alone is simply taken. Pages that
+votes for the day it states; the day with most votes wins. On a tie htmldate is asked first,
+and its half vote decides when it names one of the tied days (so two page signals that disagree
+are settled by htmldate's reading, not by this order); only otherwise, as between the crawler's
+hints, which htmldate does not see, does the signal earliest in that order win. The first of
+the winning day's signals that states a zone gives the instant and ``date_source`` (a feed's
+zoned time outranks a zoneless byline on the same day). One signal alone is simply taken. Pages that
 state no date at all fall back to a relative byline ("2 hours ago", resolved against the fetch
-time), the sitemap's ``lastmod``, then htmldate's extensive text search.
+time), then htmldate's extensive text search.
 
-Modified dates (``dateModified``, ``article:modified_time``, "Updated ...") are kept apart as
-``updated`` and never vote. A date later than the fetch time (plus :data:`FUTURE_SLACK`) is
-dropped as a parse error or an embargo slip.
+Modified dates (``dateModified``, ``article:modified_time``, "Updated ...", the sitemap's
+``lastmod``) are kept apart as ``updated`` and never vote nor stand in for the published date.
+No date is later than the fetch (:func:`in_the_past`): a zoned instant after it is a parse
+error or an embargo slip and is dropped; a wall time with no zone is kept while some zone
+(up to UTC+14) has reached it, and is then stored as the fetch time, its day kept.
 
 Days are the page's days: a date keeps the offset it was written in. A time the page wrote in
 UTC ("2020-05-02T02:54Z") may fall on the reader's previous or next day: when another of the
@@ -42,8 +47,12 @@ from crawler.extract.document import decode_html, parse_html
 from crawler.extract.metadata import PageMetadata, read_metadata
 from tidings.core.article import parse_iso, utc_now
 
-#: A publication date this far past the fetch time is a parse error or an embargo mistake.
-FUTURE_SLACK = timedelta(days=1)
+#: Clocks of crawler and publisher may differ by this much: a zoned instant later than the
+#: fetch by more is a parse error or an embargo slip, not a publication date.
+CLOCK_SKEW = timedelta(minutes=10)
+#: A wall time with no zone may be in any zone up to UTC+14: it can read this far past the fetch
+#: time (as if in UTC) and still be in the past where it was written.
+FLOATING_AHEAD = timedelta(hours=14)
 #: Votes per signal; htmldate reads much of the markup the others already are.
 VOTES = {"htmldate": 0.5}
 #: How far a UTC-written time may move to reach the reader's day (the offsets in use).
@@ -168,7 +177,7 @@ def _undecided(signals: list[tuple[str, datetime]]) -> bool:
 Found = list[tuple[str, datetime | None, datetime | None]]
 
 
-def markup_decides(marked: Found, later: Found, latest: datetime) -> bool:
+def markup_decides(marked: Found, later: Found, fetched: datetime) -> bool:
     """Whether the markup and hints already fix the outcome, so the byline need not be read
     (it walks the whole body: most of this stage's cost on real pages).
 
@@ -178,9 +187,10 @@ def markup_decides(marked: Found, later: Found, latest: datetime) -> bool:
     and the markup states the update date itself. Under these
     conditions the result is exactly the one reading the byline gives.
     """
-    if not any(upd is not None for _, _, upd in marked):
+    if not any(upd is not None and in_the_past(upd, fetched) for _, _, upd in marked):
         return False
-    moments = [pub for _, pub, _ in (*marked, *later) if pub is not None and pub <= latest]
+    found = (*marked, *later)
+    moments = [pub for _, pub, _ in found if pub is not None and in_the_past(pub, fetched)]
     # an offset the markup writes comes before any the byline could state (precedence order)
     stated = [m for _, m, _ in marked if m is not None and m.tzinfo is not FLOATING]
     offset = next((timezone(m.utcoffset()) for m in stated if m.utcoffset()), None)
@@ -195,12 +205,27 @@ def markup_decides(marked: Found, later: Found, latest: datetime) -> bool:
     return zoned and lead > 1 + VOTES["htmldate"]
 
 
+def in_the_past(moment: datetime, fetched: datetime) -> bool:
+    """Whether a date can have happened by the fetch: a zoned instant no later than the fetch
+    (give or take :data:`CLOCK_SKEW`); a wall time with no zone no later than the fetch's wall
+    time in the easternmost zone (:data:`FLOATING_AHEAD`)."""
+    ahead = FLOATING_AHEAD if moment.tzinfo is FLOATING else CLOCK_SKEW
+    return moment <= fetched + ahead
+
+
+def _no_later_than(dates: PageDates, fetched: datetime) -> PageDates:
+    """A wall time with no zone may read later than the fetch while its day has begun where it
+    was written: the page's day is kept, the stored instant is the fetch time (never after it)."""
+    if dates.published is None or dates.published <= fetched:
+        return dates
+    return PageDates(fetched, dates.updated, dates.source, dates.day)
+
+
 def choose_dates(
     meta: PageMetadata, tree: HtmlElement, hints: dict[str, Any], fetched_at: str
 ) -> PageDates:
     """Pick published / updated / source from the page's dates and the crawler's hints."""
     fetched = parse_iso(fetched_at) or datetime.now(UTC)
-    latest = fetched + FUTURE_SLACK
     lastmod = parse_moment(hints.get("sitemap_lastmod"))
     feed = (parse_moment(hints.get("feed_published")), parse_moment(hints.get("feed_updated")))
     marked: Found = [
@@ -215,12 +240,13 @@ def choose_dates(
     ]
     byline = (
         Byline()
-        if markup_decides(marked, later, latest)
+        if markup_decides(marked, later, fetched)
         else byline_dates(tree, fetched, us=meta.us_dates)
     )
     found: Found = [*marked, ("byline", byline.published, byline.updated), *later]
-    updated = next((upd for _, _, upd in found if upd is not None), None) or lastmod
-    signals = [(name, pub) for name, pub, _ in found if pub is not None and pub <= latest]
+    updates = [upd for _, _, upd in found if upd is not None] + ([lastmod] if lastmod else [])
+    updated = next((upd for upd in updates if in_the_past(upd, fetched)), None)
+    signals = [(n, pub) for n, pub, _ in found if pub is not None and in_the_past(pub, fetched)]
     signals = in_page_offset(signals)
     if _undecided(signals):
         day = _htmldate(tree, fetched, extensive=False)
@@ -228,21 +254,28 @@ def choose_dates(
     winner = _vote(signals)
     if winner is not None:
         name, moment, day = winner
-        return PageDates(moment, updated, "text" if name == "htmldate" else name, day)
-    for name, fallback in (("byline", byline.relative), ("sitemap", lastmod)):
-        if fallback is not None and fallback <= latest:
-            return PageDates(fallback, updated, name, fallback.date())
+        source = "text" if name == "htmldate" else name
+        return _no_later_than(PageDates(moment, updated, source, day), fetched)
+    relative = byline.relative
+    if relative is not None and in_the_past(relative, fetched):
+        return _no_later_than(PageDates(relative, updated, "byline", relative.date()), fetched)
+    # the sitemap's lastmod is a modified date: it never stands in for the published one
+    if any(pub is not None for _, pub, _ in found):
+        # the page states a date, only a future one: htmldate's text search would read it as
+        # its year and month and invent the 1st of that month
+        return PageDates(None, updated, "none")
     text = _htmldate(tree, fetched, extensive=True)
     if text is None or (updated is not None and text.date() == updated.date()):
         return PageDates(None, updated, "none")  # the only date found is the update's
-    return PageDates(text, updated, "text", text.date())
+    return _no_later_than(PageDates(text, updated, "text", text.date()), fetched)
 
 
 def page_dates(
-    html: str | bytes, url: str, hints: dict[str, Any] | None = None
+    html: str | bytes, url: str | None, hints: dict[str, Any] | None = None
 ) -> PageDates:
-    """The dates :func:`crawler.extract.extract_article` would give this page (no body work)."""
+    """The dates :func:`crawler.extract.extract_article` would give this page (no body work);
+    ``url`` may be empty or None (some pages come without one)."""
     hints = hints or {}
     tree = parse_html(decode_html(html, hints.get("content_type")))
-    meta = read_metadata(tree, url)
+    meta = read_metadata(tree, url or "")
     return choose_dates(meta, tree, hints, hints.get("fetched_at") or utc_now())

@@ -23,6 +23,7 @@ from crawler.run.workers import STAGE_STAT, WorkerPool
 from crawler.spiders.news import NewsSpider
 from tidings.core.config import Settings
 from tidings.core.sources import Source
+from tidings.core.stories.ingest import UNPLACED_STAT
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class CrawlReport:
     unchanged: int = 0
     not_modified: int = 0
     skipped_seen: int = 0
+    #: articles stored without a story (their placement failed; ``tidings restory`` retries)
+    unplaced: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     finish_reason: str | None = None
@@ -70,6 +73,7 @@ class CrawlReport:
             unchanged=get("unchanged"),
             not_modified=get("not_modified"),
             skipped_seen=get("skipped_seen"),
+            unplaced=get(UNPLACED_STAT),
             errors=errors,
             elapsed_s=round(elapsed_s, 3),
             finish_reason=stats.get("finish_reason"),
@@ -84,12 +88,13 @@ class CrawlReport:
         """One line for logs and the CLI."""
         errors = ", ".join(f"{k} {v}" for k, v in self.errors.items()) or "none"
         rate = self.articles_extracted / self.elapsed_s if self.elapsed_s else 0.0
+        unplaced = f", {self.unplaced} without a story" if self.unplaced else ""
         return (
             f"crawled {self.sources} source(s) in {self.elapsed_s:.1f} s: "
             f"{self.feeds_fetched} feed(s), {self.sitemaps_fetched} sitemap(s), "
             f"{self.pages_fetched} page(s), {self.articles_extracted} article(s) "
             f"({rate:.1f}/s; {self.inserted} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged); {self.not_modified} not modified, "
+            f"{self.unchanged} unchanged{unplaced}); {self.not_modified} not modified, "
             f"{self.skipped_seen} seen and skipped; errors: {errors}"
         )
 

@@ -90,13 +90,15 @@ def test_restory_without_a_store_is_one_line(
 
 
 def test_an_article_stories_cannot_read_is_imported_and_restoried_without_a_story(
-    settings: Settings,
+    settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Story placement that fails on one record (a numeric summary and no body: ``import``
     accepts it) fails neither the import of its batch nor ``restory``."""
     records = as_records(corpus())
     odd = {"url": "https://odd.example/1", "title": "Numbers only", "body": "", "summary": 5}
     _import(settings, [*records[:3], odd, *records[3:]])
+    summary = capsys.readouterr().err  # the import counts it, per source
+    assert "8 new, 0 updated, 0 unchanged, 1 without a story (odd.example 1;" in summary
     with open_store(settings) as store:
         stored = {r["url"]: r for b in store.iter_articles() for r in b}
     assert len(stored) == len(records) + 1  # the whole batch is stored
@@ -104,3 +106,24 @@ def test_an_article_stories_cannot_read_is_imported_and_restoried_without_a_stor
     assert all(stored[r["url"]].get("story_id") for r in records)
     assert main(["--home", str(settings.home), "restory"]) == 0
     assert _stories(settings) == {url: r.get("story_id") for url, r in stored.items()}
+
+
+def test_the_import_summary_counts_unplaced_articles_per_source(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad records of two sources among good ones: each source's count of articles stored
+    without a story is in the summary line; a clean import's line says nothing of it."""
+    records = as_records(corpus())
+    _import(settings, records[:2])
+    assert "without a story" not in capsys.readouterr().err
+    odd = [
+        {"url": f"https://{host}/{n}", "title": "Numbers only", "body": "", "summary": n}
+        for host, n in [("odd.example", 1), ("odd.example", 2), ("even.example", 3)]
+    ]
+    _import(settings, [odd[0], *records[2:4], odd[1], odd[2], *records[4:]])
+    summary = capsys.readouterr().err
+    assert summary.count("\n") == 1
+    assert ", 3 without a story (even.example 1, odd.example 2;" in summary
+    with open_store(settings) as store:
+        unplaced = [r["url"] for b in store.iter_articles() for r in b if not r.get("story_id")]
+    assert sorted(unplaced) == sorted(r["url"] for r in odd)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import multiprocessing
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -14,6 +16,8 @@ import pytest
 
 from bench.real_site import load_pages, serve_hosts, unpack
 from bench.stage_costs import extraction_costs
+
+REPO = Path(__file__).resolve().parents[2]
 
 STORY = " ".join(f"Sentence {k} of the story about the harbour council budget." for k in range(30))
 
@@ -113,3 +117,21 @@ def test_stage_split_times_the_crawl_code_and_restores_it() -> None:
     parts = sum(spent[stage] for stage in stages)
     assert parts <= spent["extract (all)"] + 1e-9
     assert spent["record (rest)"] == pytest.approx(spent["extract (all)"] - parts)
+
+
+def test_the_date_parsers_one_off_load_is_done_before_any_page_is_timed() -> None:
+    """``load_date_parser`` loads every dateparser locale (a string no locale reads), so the
+    first page htmldate's extensive search reaches is not charged seconds of start-up. Run in
+    a fresh interpreter: this process may have loaded them already."""
+    script = (
+        "import json; from bench.stage_costs import load_date_parser;"
+        "from dateparser.languages.loader import LocaleDataLoader as L;"
+        "before = len(L._loaded_locales); spent = load_date_parser();"
+        "print(json.dumps([before, len(L._loaded_locales), spent]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    before, after, spent = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before == 0 and after > 100 and spent > 0

@@ -261,3 +261,25 @@ def test_a_page_the_markup_dates_ignores_a_wrong_byline() -> None:
     byline = '<p class="date">Published 9 May 2024</p>'
     dates = page_dates(page(head, byline), "", {"fetched_at": FETCHED})
     assert (dates.published_local, dates.source) == ("2024-05-03T10:12:00+01:00", "jsonld")
+
+
+def test_a_visible_byline_outweighs_a_hidden_time_printing_its_own_value() -> None:
+    """A ``<time>`` whose text is its ``datetime`` verbatim is markup (read as the time-tag
+    signal), not a second, visible byline; the byline a reader sees sits in a BEM-named
+    element (``c-article__meta``)."""
+    hidden = (
+        '<span class="h-hide"><time itemprop="datePublished" datetime="2021-10-27T20:35:36+01:00">'
+        "2021-10-27T20:35:36+01:00</time></span>"
+    )
+    head = '<meta name="date" content="2021-10-28T13:21:30+01:00">'
+    byline = '<p class="c-article__meta">Berlin, 28.10.2021, 058/21</p>'
+    html = page(head, byline, lang="de").replace("<article>", f"<article>{hidden}")
+    dates = page_dates(html, "", {"fetched_at": FETCHED})
+    assert dates.day is not None and dates.day.isoformat() == "2021-10-28"
+    # on its own, the machine value is no byline (the time-tag signal has it already)
+    from crawler.extract.bylines import byline_dates
+    from crawler.extract.document import parse_html
+
+    tree = parse_html(html.replace(byline, ""))
+    assert byline_dates(tree, datetime.fromisoformat(FETCHED)).published is None
+    assert byline_dates(parse_html(html), datetime.fromisoformat(FETCHED)).published.day == 28

@@ -13,7 +13,7 @@ import multiprocessing
 import shutil
 import sys
 import tempfile
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -27,6 +27,7 @@ from tidings.core.article import InvalidArticle, normalise
 from tidings.core.fingerprint import record_fingerprint
 from tidings.core.index import IndexSchemaError, open_index
 from tidings.core.store import open_store
+from tidings.core.stories.ingest import unplaced
 from tidings.core.sync import delete_and_unindex, index_pending, store_and_index
 
 BATCH = 500
@@ -133,6 +134,7 @@ def _prepared_batches(path: Path, size: int) -> Iterator[list[dict[str, Any]]]:
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     inserted = updated = unchanged = refused = total = 0
+    unstoried: Counter[str] = Counter()
     with _readable_twice(args.file) as path:
         # Pass 1 validates every line, keeping nothing in memory: a bad line N must not leave
         # half an import behind. Pass 2 streams the records into the store and index in batches.
@@ -160,15 +162,27 @@ def cmd_import(args: argparse.Namespace) -> int:
                         updated += len(result.updated)
                         unchanged += len(result.unchanged)
                         refused += len(result.refused)
+                        unstoried.update(unplaced(batch, result))
             finally:
                 index.close()
     conflicts = f", {refused} refused (stored under another source)" if refused else ""
     print(
         f"imported {total} records from {args.file}: {inserted} new, {updated} updated, "
-        f"{unchanged} unchanged{conflicts}",
+        f"{unchanged} unchanged{conflicts}{_without_story(unstoried)}",
         file=sys.stderr,
     )
     return 0
+
+
+def _without_story(per_source: Counter[str]) -> str:
+    """The summary's note of records stored without a story, per source (or nothing)."""
+    if not per_source:
+        return ""
+    sources = ", ".join(f"{source} {n}" for source, n in sorted(per_source.items()))
+    return (
+        f", {per_source.total()} without a story ({sources}; "
+        "placement failed, `tidings restory` retries)"
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ the stored rows and writes the outcome, inside one transaction that holds the ar
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -16,7 +16,6 @@ import psycopg
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     DeleteResult,
-    PendingWrite,
     UpsertResult,
 )
 from tidings.core.store.postgres_db import PostgresDatabase
@@ -64,6 +63,7 @@ class PostgresArticles(SqlArticles):
     ``article_topics``, pending marks in ``index_pending``."""
 
     _pg: PostgresDatabase
+    _row_order = "seq"
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -106,26 +106,6 @@ class PostgresArticles(SqlArticles):
                 )
         result.articles.append(record)
 
-    @staticmethod
-    def _mark_pending(db: psycopg.Connection[Any], ids: list[str]) -> int:
-        """Mark ``ids`` pending under a new write version (inside the articles lock).
-
-        The version comes from a counter that only grows, so a mark set after an index write
-        read its batch never carries that batch's version, even for a deleted and re-added id.
-        """
-        row = db.execute(
-            "INSERT INTO index_clock (id, version) VALUES (1, 1) ON CONFLICT (id) "
-            "DO UPDATE SET version = index_clock.version + 1 RETURNING version"
-        ).fetchone()
-        version = int(row["version"])
-        with db.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO index_pending (article_id, version) VALUES (%s, %s) "
-                "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
-                [(aid, version) for aid in ids],
-            )
-        return version
-
     def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
         if not ids:
             return DeleteResult(0)
@@ -136,49 +116,13 @@ class PostgresArticles(SqlArticles):
             version = self._mark_pending(db, unique) if track_index else None
         return DeleteResult(removed, version)
 
-    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
-        if not indexed:
-            return
-        with self._pg.write() as db, db.cursor() as cur:
-            cur.executemany(
-                "DELETE FROM index_pending WHERE article_id = %s AND version <= %s",
-                sorted(indexed.items()),
-            )
-
     # -- reads -----------------------------------------------------------------------------
-
-    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
-        rows = self._pg.query(
-            "SELECT p.article_id, p.version, a.record FROM index_pending p "
-            "LEFT JOIN articles a ON a.id = p.article_id ORDER BY p.seq LIMIT %s",
-            (limit,),
-        )
-        return [
-            PendingWrite(
-                row["article_id"],
-                int(row["version"]),
-                json.loads(row["record"]) if row["record"] is not None else None,
-            )  # fmt: skip
-            for row in rows
-        ]
 
     def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
         unique = list(dict.fromkeys(ids))
         rows = self._pg.query("SELECT id, record FROM articles WHERE id = ANY(%s)", (unique,))
         found = {row["id"]: json.loads(row["record"]) for row in rows}
         return [found[aid] for aid in ids if aid in found]
-
-    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
-        last = 0  # keyset paging on seq: an update keeps its row, and its place
-        while True:
-            rows = self._pg.query(
-                "SELECT seq, record FROM articles WHERE seq > %s ORDER BY seq LIMIT %s",
-                (last, batch_size),
-            )
-            if not rows:
-                return
-            last = rows[-1]["seq"]
-            yield [json.loads(row["record"]) for row in rows]
 
     def source_counts(self) -> list[dict[str, Any]]:
         rows = self._pg.query(

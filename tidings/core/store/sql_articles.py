@@ -6,12 +6,13 @@ functions, upserts, locks."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from tidings.core.store.base import ArticleStore, FetchState, UpsertResult
+from tidings.core.store.base import ArticleStore, FetchState, PendingWrite, UpsertResult
 from tidings.core.store.crawl_log import put_fetch_states
 from tidings.core.store.sql_db import SqlDatabase
+from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
 from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
 
 
@@ -20,6 +21,44 @@ class SqlArticles(ArticleStore):
     (:class:`tidings.core.store.upserts.UpsertSteps`) that its SQL makes its own."""
 
     _db: SqlDatabase
+    #: The column that keeps first-stored order, in ``articles`` and ``index_pending`` alike.
+    _row_order: str
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        # keyset paging on the stored order: an update keeps its row, and its place
+        return keyset_pages(self._db, "articles", self._row_order, 0, batch_size)
+
+    def _mark_pending(self, db: Any, ids: list[str]) -> int:
+        """Mark ``ids`` pending in the index under a new write version (``db``: a write
+        transaction of this engine, which holds the articles lock).
+
+        The version comes from a counter that only grows, so a mark set after an index write
+        read its batch never carries that batch's version, even for a deleted and re-added id.
+        """
+        row = db.execute(
+            "INSERT INTO index_clock (id, version) VALUES (1, 1) ON CONFLICT (id) "
+            "DO UPDATE SET version = index_clock.version + 1 RETURNING version"
+        ).fetchone()
+        version = int(row["version"])
+        db.cursor().executemany(
+            self._db.placeholders(
+                "INSERT INTO index_pending (article_id, version) VALUES (?, ?) "
+                "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version"
+            ),
+            [(aid, version) for aid in ids],
+        )
+        return version
+
+    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
+        if not indexed:
+            return
+        with self._db.write() as db:
+            clear_marks(db, self._db, "index_pending", "article_id", indexed)
+
+    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
+        order = f"p.{self._row_order}"
+        rows = pending_rows(self._db, "index_pending", "article_id", "articles", order, limit)
+        return [PendingWrite(*row) for row in rows]
 
     def upsert(
         self,

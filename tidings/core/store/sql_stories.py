@@ -23,6 +23,7 @@ from tidings.core.store.base import (
     UpsertResult,
 )
 from tidings.core.store.sql_db import SqlDatabase
+from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
 
 #: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
 CHUNK = 500
@@ -183,16 +184,7 @@ class SqlStories(StoryStore):
         return [json.loads(row["record"]) for row in rows]
 
     def iter_stories(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
-        last = ""  # keyset paging on id
-        while True:
-            rows = self._db.select(
-                "SELECT id, record FROM stories WHERE id > ? ORDER BY id LIMIT ?",
-                (last, batch_size),
-            )
-            if not rows:
-                return
-            last = rows[-1]["id"]
-            yield [json.loads(row["record"]) for row in rows]
+        return keyset_pages(self._db, "stories", "id", "", batch_size)
 
     def story_count(self) -> int:
         return int(self._db.select("SELECT COUNT(*) AS n FROM stories")[0]["n"])
@@ -238,27 +230,12 @@ class SqlStories(StoryStore):
         return result
 
     def pending_stories(self, limit: int = 500) -> list[PendingStory]:
-        rows = self._db.select(
-            "SELECT p.story_id, p.version, s.record FROM story_pending p "
-            "LEFT JOIN stories s ON s.id = p.story_id ORDER BY p.version, p.story_id LIMIT ?",
-            (limit,),
-        )
-        return [
-            PendingStory(
-                row["story_id"],
-                int(row["version"]),
-                json.loads(row["record"]) if row["record"] is not None else None,
-            )  # fmt: skip
-            for row in rows
-        ]
+        order = "p.version, p.story_id"
+        rows = pending_rows(self._db, "story_pending", "story_id", "stories", order, limit)
+        return [PendingStory(*row) for row in rows]
 
     def mark_stories_indexed(self, indexed: Mapping[str, int]) -> None:
         if not indexed:
             return
         with self._db.transaction() as db:
-            db.cursor().executemany(
-                self._db.placeholders(
-                    "DELETE FROM story_pending WHERE story_id = ? AND version <= ?"
-                ),
-                sorted(indexed.items()),
-            )
+            clear_marks(db, self._db, "story_pending", "story_id", indexed)

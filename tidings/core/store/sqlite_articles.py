@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from tidings.core.fingerprint import bands
 from tidings.core.store.base import (
     DeleteResult,
-    PendingWrite,
     UpsertResult,
 )
 from tidings.core.store.sql_articles import SqlArticles
@@ -50,6 +49,7 @@ class SqliteArticles(SqlArticles):
     band keys in ``fingerprint_bands``, pending marks in ``index_pending``."""
 
     _sql: SqliteDatabase
+    _row_order = "rowid"
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -90,26 +90,6 @@ class SqliteArticles(SqlArticles):
             )
         result.articles.append(record)
 
-    @staticmethod
-    def _mark_pending(db: sqlite3.Connection, ids: list[str]) -> int:
-        """Mark ``ids`` pending in the index under a new write version (inside a transaction).
-
-        The version comes from a counter that only grows, so a mark set after an index write
-        read its batch never carries that batch's version, even for a deleted and re-added id.
-        """
-        version = int(
-            db.execute(
-                "INSERT INTO index_clock (id, version) VALUES (1, 1) "
-                "ON CONFLICT(id) DO UPDATE SET version = version + 1 RETURNING version"
-            ).fetchone()[0]
-        )
-        db.executemany(
-            "INSERT INTO index_pending (article_id, version) VALUES (?, ?) "
-            "ON CONFLICT(article_id) DO UPDATE SET version = excluded.version",
-            [(aid, version) for aid in ids],
-        )
-        return version
-
     def delete(self, ids: list[str], *, track_index: bool = False) -> DeleteResult:
         if not ids:
             return DeleteResult(0)
@@ -122,27 +102,7 @@ class SqliteArticles(SqlArticles):
             version = self._mark_pending(db, list(dict.fromkeys(ids))) if track_index else None
         return DeleteResult(removed, version)
 
-    def mark_indexed(self, indexed: Mapping[str, int]) -> None:
-        if not indexed:
-            return
-        with self._sql.write() as db:
-            db.executemany(
-                "DELETE FROM index_pending WHERE article_id = ? AND version <= ?",
-                list(indexed.items()),
-            )
-
     # -- reads -----------------------------------------------------------------------------
-
-    def pending_writes(self, limit: int = 500) -> list[PendingWrite]:
-        rows = self._sql.query(
-            "SELECT p.article_id, p.version, a.record FROM index_pending p "
-            "LEFT JOIN articles a ON a.id = p.article_id ORDER BY p.rowid LIMIT ?",
-            (limit,),
-        )
-        return [
-            PendingWrite(row[0], row[1], json.loads(row[2]) if row[2] is not None else None)
-            for row in rows
-        ]
 
     def get_many(self, ids: list[str]) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -155,18 +115,6 @@ class SqliteArticles(SqlArticles):
             )
             found.update((row[0], json.loads(row[1])) for row in rows)
         return [found[aid] for aid in ids if aid in found]
-
-    def iter_articles(self, batch_size: int = 500) -> Iterator[list[dict[str, Any]]]:
-        last = 0  # keyset paging on rowid: an update keeps its row, and its place
-        while True:
-            rows = self._sql.query(
-                "SELECT rowid, record FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (last, batch_size),
-            )
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [json.loads(row[1]) for row in rows]
 
     def source_counts(self) -> list[dict[str, Any]]:
         rows = self._sql.query(

@@ -32,7 +32,8 @@ import logging
 import pickle
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tidings.core.article import source_id
@@ -73,17 +74,26 @@ class StoryBook:
         Records that could not be placed are left without one (and logged), never raised."""
         if not records:
             return []
+        try:
+            with self._placing(store) as tx:
+                return self._place(tx, records)
+        except Exception as exc:  # noqa: BLE001 - the batch is stored all the same, unplaced
+            _keep_known_stories(store, records)
+            _log_unplaced([r for r in records if "story_id" not in r], exc)
+            return []
+
+    @contextmanager
+    def _placing(self, store: StoryStore) -> Iterator[StoryPlacement]:
+        """The store's placement transaction, one thread of this process at a time; when
+        anything in it fails the in-memory state is dropped (it may have moved past what the
+        store kept), so the next use reloads it."""
         with self._lock:
             try:
                 with store.placing() as tx:
-                    return self._place(tx, records)
-            except BaseException as exc:
-                self._clusterer, self._seq = None, -1  # the in-memory state may have moved
-                if not isinstance(exc, Exception):
-                    raise
-                _keep_known_stories(store, records)
-                _log_unplaced([r for r in records if "story_id" not in r], exc)
-                return []
+                    yield tx
+            except BaseException:
+                self._clusterer, self._seq = None, -1
+                raise
 
     def _place(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> list[str]:
         clusterer = self._current_state(tx)
@@ -122,12 +132,12 @@ class StoryBook:
 
     def _persist(self, tx: StoryPlacement, clusterer: StoryClusterer, journal: list[Entry]) -> None:
         """One journal row for the batch, or a new snapshot once the journal outweighs the last."""
-        entries = dump_journal(journal)
+        entries = dump(journal)
         self._journal_bytes += len(entries)
         if self._snapshot_due or self._journal_bytes >= max(
             self._snapshot_bytes, MIN_SNAPSHOT_BYTES
         ):
-            state = dump_state(clusterer)
+            state = dump(clusterer)
             tx.save_state(self._seq, state)  # drops the journal it holds
             self._snapshot_bytes, self._journal_bytes, self._snapshot_due = len(state), 0, False
         else:
@@ -174,13 +184,8 @@ class StoryBook:
 
     def state(self, store: StoryStore) -> StoryClusterer:
         """The clusterer as of the store's position (loaded and caught up as for a placement)."""
-        with self._lock:
-            try:
-                with store.placing() as tx:
-                    return self._current_state(tx)
-            except BaseException:
-                self._clusterer, self._seq = None, -1
-                raise
+        with self._placing(store) as tx:
+            return self._current_state(tx)
 
     def reset(self, store: StoryStore) -> None:
         """Forget every story (``tidings restory`` then places the stored articles again)."""
@@ -194,14 +199,11 @@ def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:
     return feats.views, sorted(feats.topics), feats.seen_at, story_id
 
 
-def dump_journal(entries: list[Entry]) -> bytes:
-    """A journal row: one batch's placements."""
-    return pickle.dumps((STATE_FORMAT, entries), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def dump_state(clusterer: StoryClusterer) -> bytes:
-    """A snapshot: the whole clusterer."""
-    return pickle.dumps((STATE_FORMAT, clusterer), protocol=pickle.HIGHEST_PROTOCOL)
+def dump(saved: StoryClusterer | list[Entry]) -> bytes:
+    """What the store keeps: a snapshot (the whole clusterer) or a journal row (one batch's
+    placements), tagged with :data:`STATE_FORMAT` so :func:`_load` can refuse another
+    version's bytes."""
+    return pickle.dumps((STATE_FORMAT, saved), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _load_entries(entries: bytes) -> list[Entry]:
@@ -244,10 +246,14 @@ def _keep_known_stories(store: StoryStore, records: list[dict[str, Any]]) -> Non
             record.pop("story_id", None)
 
 
+def per_source(records: Iterable[dict[str, Any]]) -> Counter[str]:
+    """How many of ``records`` each source has (``?`` for records without one)."""
+    return Counter(source_id(r) or "?" for r in records)
+
+
 def _log_unplaced(records: Iterable[dict[str, Any]], error: Exception) -> None:
     """One warning per source: how many of its articles are stored without a story, and why."""
-    per_source = Counter(source_id(r) or "?" for r in records)
-    for source, n in sorted(per_source.items()):
+    for source, n in sorted(per_source(records).items()):
         logger.warning(
             "story placement failed for %d article(s) of %s (%s: %s); stored without a story "
             "until stored again or `tidings restory`",

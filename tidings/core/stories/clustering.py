@@ -176,16 +176,7 @@ class StoryClusterer:
         aid = str(article["id"])
         vectors = self._count_and_weigh(feats)
         lookup = self._lookup_terms(vectors)
-        best, best_score = None, -1.0
-        for sid in self.sketch.candidates(lookup, self.params.candidates):
-            story = self.stories.get(sid)
-            if story is None:  # went quiet
-                continue
-            s = self.score(story, vectors, feats.seen_at)
-            if s > best_score or (s == best_score and best is not None and sid < best.id):
-                best, best_score = story, s
-        if best is not None and best_score < self._bar(best):
-            best = None
+        best, best_score = self._choose(self._scored(vectors, lookup, feats), vectors)
         new = best is None
         if best is None:
             best = Story(id=story_id_for(aid))
@@ -193,6 +184,27 @@ class StoryClusterer:
         typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._apply(best, vectors, feats, lookup)
         return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
+
+    def _scored(
+        self, vectors: Mapping[str, Mapping[str, float]], lookup: list[str], feats: StoryFeatures
+    ) -> list[tuple[float, Story]]:
+        """The live candidate stories with their scores, best first (ties: smaller id)."""
+        scored = []
+        for sid in self.sketch.candidates(lookup, self.params.candidates):
+            story = self.stories.get(sid)
+            if story is not None:  # else it went quiet
+                scored.append((self.score(story, vectors, feats.seen_at), story))
+        scored.sort(key=lambda ss: (-ss[0], ss[1].id))
+        return scored
+
+    def _choose(
+        self, scored: list[tuple[float, Story]], vectors: Mapping[str, Mapping[str, float]]
+    ) -> tuple[Story | None, float]:
+        """The story to join: the best candidate if it reaches its bar, else none (a new
+        story). Kept apart so a benchmark variant can change only the decision."""
+        if scored and scored[0][0] >= self._bar(scored[0][1]):
+            return scored[0][1], scored[0][0]
+        return None, -1.0
 
     def replay(self, feats: StoryFeatures, story_id: str) -> None:
         """Apply a placement ``add`` made earlier (same order): the state moves exactly as

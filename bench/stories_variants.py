@@ -1,0 +1,308 @@
+"""Variants of the online story clusterer, measured against its defaults in one run.
+
+Issue 15 item 4, fourth round: each variant changes one thing of
+:class:`tidings.core.stories.StoryClusterer` (the decision, a bar, or one extra signal) and is
+scored per half of the topics (A, the half settings are chosen on; B, never tuned on) and on all
+docs, over the same seeded orders as the defaults. None of them beat the defaults on B by more
+than the order-to-order noise, so none is in the product; they stay here so the table in
+``docs/benchmarks.md`` can be re-run:
+
+    .venv/bin/python bench/stories.py --variants [--orders 5]
+
+- ``margin``: the best candidate must also beat the runner-up by a margin (else a new story),
+  or may join below its bar when it beats the runner-up clearly;
+- ``bars``: one threshold to join a single-article story, another for larger ones;
+- ``specifics``: the tagger's NER spans it does not keep (DATE, TIME, CARDINAL, QUANTITY,
+  MONEY, ORDINAL, PERCENT; title + lead, so no extra NER), their words with a digit, as a bonus
+  view or as a penalty when article and story both have several and share none;
+- ``lsa``: a dense topic space (TF-IDF + TruncatedSVD, 100 dimensions) fitted on the BBC and
+  AG News corpora of ``../shared/data`` (never on ECB+), used only to let the best candidate
+  join below its bar when the dense cosine and the ``names`` view both agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tidings.core.stories import StoryClusterer, StoryParams
+from tidings.core.stories.clustering import Story, _dot, _unit
+from tidings.core.stories.features import StoryFeatures, sublinear, words
+
+Docs = list[dict[str, Any]]
+Vectors = Mapping[str, Mapping[str, float]]
+SPECIFIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "ORDINAL", "PERCENT"})
+_DIGIT = re.compile(r"\d")
+NO_DATES = StoryParams(time_share=0.0)  # the data has no dates: the time signal is off
+
+
+def tag(docs: Docs) -> float:
+    """One NER pass as the tagger runs it (title + lead): the kept entities into ``entities``,
+    the words with a digit of the spans it drops (dates, numbers) into ``specifics``; returns
+    the seconds it took."""
+    from classifier.entities import EntityExtractor, lead_text
+
+    start = time.perf_counter()
+    extractor = EntityExtractor()
+    texts = [lead_text(d) for d in docs]
+    with extractor.batch(texts):
+        for doc, (parsed, entities) in zip(docs, extractor.read(texts), strict=True):
+            doc["entities"] = entities
+            doc["specifics"] = [
+                w
+                for ent in parsed.ents
+                if ent.label_ in SPECIFIC_LABELS
+                for w in words(ent.text)
+                if _DIGIT.search(w)
+            ]
+    return time.perf_counter() - start
+
+
+# -- the decision ------------------------------------------------------------------------------
+class MarginClusterer(StoryClusterer):
+    """Join the best candidate only if it beats the runner-up by ``strict`` (0: the defaults),
+    or also below its bar (down to ``relax`` × bar) when it beats the runner-up by ``clear``
+    and holds at least ``min_size`` articles."""
+
+    def __init__(
+        self, strict: float = 0.0, relax: float = 1.0, clear: float = 1.0, min_size: int = 1
+    ) -> None:
+        super().__init__(NO_DATES)
+        self.strict, self.relax, self.clear, self.min_size = strict, relax, clear, min_size
+
+    def _choose(
+        self, scored: list[tuple[float, Story]], vectors: Vectors
+    ) -> tuple[Story | None, float]:
+        if not scored:
+            return None, -1.0
+        (best, story), second = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
+        bar, gap = self._bar(story), best - second
+        if best >= bar and gap >= self.strict:
+            return story, best
+        if best >= self.relax * bar and gap >= self.clear and story.size >= self.min_size:
+            return story, best
+        return None, -1.0
+
+
+class BarsClusterer(StoryClusterer):
+    """A threshold to join a one-article story and another for larger ones."""
+
+    def __init__(self, single: float, larger: float) -> None:
+        super().__init__(NO_DATES)
+        self.single, self.larger = single, larger
+
+    def _bar(self, story: Story) -> float:
+        floor = self.single if story.size < 2 else self.larger
+        return max(floor, super()._bar(story) if story.size >= 2 else 0.0)
+
+
+# -- one extra signal per article ---------------------------------------------------------------
+class ExtraSignal(StoryClusterer):
+    """A clusterer that reads one more thing of each article, kept per story as a sum."""
+
+    def add(self, article: Mapping[str, Any], feats: StoryFeatures | None = None) -> Any:
+        self._current = self.signal(article, feats)
+        return super().add(article, feats)
+
+    def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> Any:
+        raise NotImplementedError
+
+    def _apply(
+        self, story: Story, vectors: Vectors, feats: StoryFeatures, lookup: list[str]
+    ) -> None:
+        super()._apply(story, vectors, feats, lookup)
+        self.accumulate(story.id, self._current)
+
+    def accumulate(self, story_id: str, value: Any) -> None:
+        raise NotImplementedError
+
+
+class SpecificsClusterer(ExtraSignal):
+    """The ``specifics`` view (TF-IDF over online counts, mean cosine to the story's members):
+    ``bonus`` × that cosine is added to the score (not to the bar); ``penalty`` is taken off
+    when the article and the story both have at least ``several`` terms and share none."""
+
+    def __init__(
+        self,
+        bonus: float = 0.0,
+        penalty: float = 0.0,
+        several: int = 2,
+        threshold: float = NO_DATES.threshold,
+    ) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.bonus, self.penalty, self.several = bonus, penalty, several
+        self.specifics_df: Counter[str] = Counter()
+        self.sums: dict[str, dict[str, float]] = {}
+
+    def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> dict[str, float]:
+        terms = sublinear(article.get("specifics") or ())
+        self.specifics_df.update(terms)
+        n, df = self.docs + 1, self.specifics_df  # IDF as the views', this article counted
+        return _unit({t: w * (math.log((1 + n) / (1 + df[t])) + 1.0) for t, w in terms.items()})
+
+    def accumulate(self, story_id: str, value: dict[str, float]) -> None:
+        sums = self.sums.setdefault(story_id, {})
+        for t, v in value.items():
+            sums[t] = sums.get(t, 0.0) + v
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        base = super().score(story, vectors, seen_at)
+        mine, theirs = self._current, self.sums.get(story.id, {})
+        agree = _dot(mine, theirs) / story.size
+        several = len(mine) >= self.several and len(theirs) >= self.several
+        return base + self.bonus * agree - (self.penalty if several and not agree else 0.0)
+
+
+class TopicSpace:
+    """TF-IDF + TruncatedSVD fitted on news corpora that are not the benchmark's."""
+
+    def __init__(self, texts: Sequence[str], dimensions: int = 100) -> None:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        tfidf = TfidfVectorizer(analyzer=words, sublinear_tf=True, min_df=3, max_df=0.5)
+        svd = TruncatedSVD(dimensions, random_state=0).fit(tfidf.fit_transform(texts))
+        self.vocabulary: dict[str, int] = tfidf.vocabulary_
+        self.idf = tfidf.idf_
+        self.components = svd.components_
+
+    def embed(self, terms: Mapping[str, float]) -> np.ndarray | None:
+        """The unit dense vector of a sparse term-frequency view (None if no term is known)."""
+        known = [(self.vocabulary[t], w) for t, w in terms.items() if t in self.vocabulary]
+        if not known:
+            return None
+        index = [i for i, _ in known]
+        v = self.components[:, index] @ (np.array([w for _, w in known]) * self.idf[index])
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else None
+
+
+def news_corpus(data: Path) -> list[str]:
+    """BBC News (2,225 articles) and AG News test (7,600 title + description) texts."""
+    texts = [
+        p.read_bytes().decode("utf-8", "replace") for p in sorted(data.glob("bbc/bbc/*/*.txt"))
+    ]
+    ag_news = data / "ag_news" / "test.csv"
+    if not texts or not ag_news.is_file():
+        raise SystemExit(f"{data}: the LSA variants need bbc/ and ag_news/test.csv there")
+    with ag_news.open(encoding="utf-8") as f:
+        texts += [f"{title}\n{body}".replace("\\n", "\n") for _, title, body in csv.reader(f)]
+    return texts
+
+
+class TopicGateClusterer(ExtraSignal):
+    """The best candidate below its bar (down to ``relax`` × bar) joins when its mean dense
+    cosine reaches ``dense`` and its mean ``names`` cosine reaches ``names``: recall for the
+    pieces of one event, the names guarding against two events of one kind."""
+
+    def __init__(self, space: TopicSpace, relax: float, dense: float, names: float) -> None:
+        super().__init__(NO_DATES)
+        self.space, self.relax, self.dense, self.names = space, relax, dense, names
+        self.sums: dict[str, np.ndarray] = {}
+
+    def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> np.ndarray | None:
+        from tidings.core.stories import features_of
+
+        return self.space.embed((feats or features_of(article)).views["text"])
+
+    def accumulate(self, story_id: str, value: np.ndarray | None) -> None:
+        if value is not None:
+            self.sums[story_id] = self.sums.get(story_id, 0.0) + value
+
+    def _choose(
+        self, scored: list[tuple[float, Story]], vectors: Vectors
+    ) -> tuple[Story | None, float]:
+        story, best = super()._choose(scored, vectors)
+        if story is not None or not scored or self._current is None:
+            return story, best
+        best, story = scored[0]
+        dense = float(self._current @ self.sums.get(story.id, 0.0)) / story.size
+        names = _dot(vectors["names"], story.sums["names"]) / story.size
+        if best >= self.relax * self._bar(story) and dense >= self.dense and names >= self.names:
+            return story, best
+        return None, -1.0
+
+
+# -- the comparison -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    make: Callable[[], StoryClusterer]
+
+
+def variants(data: Path) -> list[Variant]:
+    """The settings measured (each family's settings were chosen on half A)."""
+    space = TopicSpace(news_corpus(data))
+    return [
+        Variant("defaults", lambda: StoryClusterer(NO_DATES)),
+        Variant(
+            "margin: join only if best − runner-up ≥ 0.02", lambda: MarginClusterer(strict=0.02)
+        ),
+        Variant(
+            "margin: also join at ≥ 0.9 × bar if best − runner-up ≥ 0.08, stories of ≥ 3",
+            lambda: MarginClusterer(relax=0.9, clear=0.08, min_size=3),
+        ),
+        Variant(
+            "margin: also join at ≥ 0.8 × bar if best − runner-up ≥ 0.05",
+            lambda: MarginClusterer(relax=0.8, clear=0.05),
+        ),
+        Variant(
+            "bars: 0.21 to join one article, 0.16 for larger stories",
+            lambda: BarsClusterer(0.21, 0.16),
+        ),
+        Variant(
+            "specifics bonus 0.1, threshold 0.19",
+            lambda: SpecificsClusterer(bonus=0.1, threshold=0.19),
+        ),
+        Variant(
+            "specifics bonus 0.2, threshold 0.20",
+            lambda: SpecificsClusterer(bonus=0.2, threshold=0.20),
+        ),
+        Variant(
+            "specifics penalty 0.03 (both ≥ 2 terms, none shared)",
+            lambda: SpecificsClusterer(penalty=0.03),
+        ),
+        Variant("specifics penalty 0.05", lambda: SpecificsClusterer(penalty=0.05)),
+        Variant(
+            "LSA gate: ≥ 0.7 × bar, dense ≥ 0.8, names ≥ 0.1",
+            lambda: TopicGateClusterer(space, relax=0.7, dense=0.8, names=0.1),
+        ),
+        Variant(
+            "LSA gate: ≥ 0.6 × bar, dense ≥ 0.8, names ≥ 0.2",
+            lambda: TopicGateClusterer(space, relax=0.6, dense=0.8, names=0.2),
+        ),
+    ]
+
+
+def compare(
+    sets: Mapping[str, Docs],
+    b3: Callable[[Docs], Callable[[dict[str, str]], float]],
+    place: Callable[[Docs, int, Callable[[], StoryClusterer]], tuple[dict[str, str], float]],
+    seeds: Iterable[int],
+    measured: Sequence[Variant],
+) -> None:
+    """Print one row per variant: B3 F1 mean (min–max) per set over the seeds' orders, and the
+    median CPU µs per article (placing, features included)."""
+    seeds = list(seeds)
+    print("| variant | " + " | ".join(sets) + " | CPU µs/article |")
+    print("|---|" + "---|" * (len(sets) + 1))
+    for v in measured:
+        cells, cpu = [], []
+        for docs in sets.values():
+            f1s = []
+            for seed in seeds:
+                pred, seconds = place(docs, seed, v.make)
+                f1s.append(b3(docs)(pred))
+                cpu.append(seconds / len(docs))
+            cells.append(f"{statistics.mean(f1s):.4f} ({min(f1s):.3f}–{max(f1s):.3f})")
+        print(f"| {v.name} | " + " | ".join(cells) + f" | {statistics.median(cpu) * 1e6:.0f} |")
