@@ -89,12 +89,13 @@ class BlockIndex:
         found = (self.blocks.get(norm(line.removeprefix("- "))) for line in lines)
         return [el for el in found if el is not None]
 
-    def is_link(self, line: str) -> bool:
-        """Whether the line is link text: a block mostly of links, or exactly one link's text
-        (menus built of bare ``<a>`` elements are no block of their own)."""
+    def is_link(self, line: str, dense: float = LINK_DENSE) -> bool:
+        """Whether the line is link text: a block with ``dense`` or more of its text in links,
+        or exactly one link's text (menus built of bare ``<a>`` elements are no block of their
+        own)."""
         density = self.density(line)
         if density is not None:
-            return density >= LINK_DENSE
+            return density >= dense
         if self._link_texts is None:
             self._link_texts = {norm(text_of(a)) for a in self.root.iter("a")} - {""}
         return norm(line.removeprefix("- ")) in self._link_texts

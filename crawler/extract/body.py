@@ -3,8 +3,8 @@
 trafilatura in balanced mode (comments out, tables in) is the base. It fails in a few general
 ways, each repaired here by one structural rule that knows no site and no language:
 
-* on some pages the first pass reads a menu: when most of its words are link lines
-  (:func:`link_share`), only its other lines are kept;
+* on some pages the first pass reads a menu: when most of its words are menu lines, nothing
+  but a link (:func:`link_share`), only its lines that are not link text are kept;
 * on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
   story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
 * galleries, slideshows and dialogs embedded in the story's container come along with it
@@ -45,8 +45,11 @@ EDGE_LINK_WORDS = 30
 SHORT_SHARE = 0.2
 #: Never trim more than this share of the body's words: a rule misfiring must not gut it.
 MAX_TRIM_SHARE = 0.4
-#: A balanced first pass with more than this share of its words in link lines read a menu.
+#: A balanced first pass with more than this share of its words in menu lines read a menu.
 MOSTLY_LINKS = 0.5
+#: A line with this share of its text in links is a menu entry, nothing but a pointer; a list
+#: of the story's own (deals, a week's headlines with a word of comment) links less of it.
+MENU_LINK = 0.9
 
 
 def word_count(text: str) -> int:
@@ -200,12 +203,18 @@ def drop_boilerplate(lines: list[str], index: BlockIndex, titles: Iterable[str] 
 
 
 def link_share(lines: list[str], index: BlockIndex) -> float:
-    """Share of the words of ``lines`` that sit in link-dense blocks (menus, link lists)."""
+    """Share of the words of ``lines`` in menu lines: blocks (or bare links) that are nothing
+    but link text (``MENU_LINK``).
+
+    Only those, not every link-dense line: a story told as a list of linked items (a deals
+    post, a weekly round-up) has link-dense lines too, but its items say something beside
+    their link; a menu's or a "related" box's entries do not.
+    """
     total = linked = 0
     for line in lines:
         words = len(line.split())
         total += words
-        linked += words if index.is_link(line) else 0
+        linked += words if index.is_link(line, MENU_LINK) else 0
     return linked / total if total else 0.0
 
 

@@ -239,3 +239,38 @@ def test_bare_links_and_link_blocks_count_as_link_lines() -> None:
     assert index.is_link("Sign in") and index.is_link("- Alpha story")
     assert not index.is_link(para(1))
     assert link_share(["Sign in", "Join us", para(0)], index) == 4 / (4 + len(para(0).split()))
+
+
+# --- the menu guard -------------------------------------------------------------------------
+
+DEALS = ["laptop", "router", "camera", "speaker", "monitor", "tablet", "printer", "keyboard"]
+
+
+def deal(i: int, item: str) -> str:
+    """A list entry of a deals post: a long linked product name, then a word of its own."""
+    return (
+        f"<li><a href='/deal/{i}'>Portable {item} model {i} with a bright screen, two ports and "
+        f"a travel case for {100 + i} dollars</a> with free shipping (normally {150 + i})</li>"
+    )
+
+
+def test_a_story_told_as_a_list_of_linked_items_is_not_a_menu() -> None:
+    """Items that say something beside their link are the story's list, not a menu: the guard
+    counts only lines that are nothing but a link (``MENU_LINK``), so such a post stays whole.
+    With every link-dense line counted, its items were dropped and only the intro was left."""
+    items = "".join(deal(i, item) for i, item in enumerate(DEALS))
+    page = doc(f"<div class='post'><h1>This week's deals</h1><p>{para(0)}</p><ul>{items}</ul></div>")
+    body = body_of(page)
+    assert words_in(body, 0)
+    assert all(f"Portable {item} model {i}" in body for i, item in enumerate(DEALS))
+
+
+def test_the_menu_guard_counts_only_lines_that_are_nothing_but_a_link() -> None:
+    items = "".join(deal(i, item) for i, item in enumerate(DEALS[:2]))
+    menu = "".join(f"<li><a href='/s/{i}'>Another story about the {t}</a></li>"
+                   for i, t in enumerate(TOPICS[:2]))  # fmt: skip
+    index = BlockIndex.build(parse_html(doc(f"<ul>{items}</ul><ul>{menu}</ul>")))
+    listed = [line for line in index.blocks if line.startswith("Portable")]
+    assert len(listed) == 2 and all(index.is_link(line) for line in listed)  # link-dense...
+    assert link_share(listed, index) == 0.0  # ...but no menu
+    assert link_share([f"Another story about the {t}" for t in TOPICS[:2]], index) == 1.0
