@@ -259,7 +259,8 @@ def test_a_story_told_as_a_list_of_linked_items_is_not_a_menu() -> None:
     counts only lines that are nothing but a link (``MENU_LINK``), so such a post stays whole.
     With every link-dense line counted, its items were dropped and only the intro was left."""
     items = "".join(deal(i, item) for i, item in enumerate(DEALS))
-    page = doc(f"<div class='post'><h1>This week's deals</h1><p>{para(0)}</p><ul>{items}</ul></div>")
+    post = f"<h1>This week's deals</h1><p>{para(0)}</p><ul>{items}</ul>"
+    page = doc(f"<div class='post'>{post}</div>")
     body = body_of(page)
     assert words_in(body, 0)
     assert all(f"Portable {item} model {i}" in body for i, item in enumerate(DEALS))
