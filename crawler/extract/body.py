@@ -45,8 +45,10 @@ EDGE_LINK_WORDS = 30
 SHORT_SHARE = 0.2
 #: Never trim more than this share of the body's words: a rule misfiring must not gut it.
 MAX_TRIM_SHARE = 0.4
-#: A balanced first pass with more than this share of its words in menu lines read a menu.
-MOSTLY_LINKS = 0.5
+#: A balanced first pass with more than this share of its words in menu lines read a menu
+#: (0.5 when every link-dense line counted; lines of nothing but a link are fewer, and menus
+#: with 40-50% of them were kept whole: docs/benchmarks.md, Extraction).
+MOSTLY_LINKS = 0.4
 #: A line with this share of its text in links is a menu entry, nothing but a pointer; a list
 #: of the story's own (deals, a week's headlines with a word of comment) links less of it.
 MENU_LINK = 0.9
