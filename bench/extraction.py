@@ -18,6 +18,7 @@ about bodies; it is off by default and the table says when it is on.
 
     .venv/bin/python bench/extraction.py                           # every set, every extractor
     .venv/bin/python bench/extraction.py --ids quick --repeat 1     # extraction-dev2's quick subset
+    .venv/bin/python bench/extraction.py --ids quick --outside      # every page but that subset
     .venv/bin/python bench/extraction.py --data-dir DIR --only-ours --worst 10
     .venv/bin/python bench/extraction.py --only-ours --without widgets         # an ablation
 
@@ -104,8 +105,9 @@ class BenchSet:
     groups: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: Path, sample: str | None) -> BenchSet:
-        """All pages, or those of ``ids/<sample>.json`` when the set has that list.
+    def load(cls, folder: Path, sample: str | None, outside: bool = False) -> BenchSet:
+        """All pages, or those of ``ids/<sample>.json`` when the set has that list; with
+        ``outside``, the pages *not* in it (those a sample-driven tuning never looked at).
 
         Groups: ``all`` plus one per source list in ``ids/`` (the sample list excepted).
         """
@@ -114,8 +116,9 @@ class BenchSet:
         wanted = sorted(truth)
         if sample and (ids_dir / f"{sample}.json").is_file():
             chosen = set(json.loads((ids_dir / f"{sample}.json").read_text(encoding="utf-8")))
-            wanted = [i for i in wanted if i in chosen]
-        name = folder.name if wanted == sorted(truth) else f"{folder.name}/{sample}"
+            wanted = [i for i in wanted if (i in chosen) != outside]
+        subset = f"outside-{sample}" if outside else sample
+        name = folder.name if wanted == sorted(truth) else f"{folder.name}/{subset}"
         pages = {}
         for page_id in wanted:
             raw = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
@@ -259,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only the pages of ids/NAME.json in sets that have it (e.g. quick)",
     )
     ap.add_argument(
+        "--outside",
+        action="store_true",
+        help="with --ids: only the pages NOT in that list (a sample's held-out rest)",
+    )
+    ap.add_argument(
         "--with-title",
         action="store_true",
         help="put the page's headline before every extractor's text",
@@ -284,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, str, int, str, dict[str, float]]] = []
     for folder in folders:
-        bench = BenchSet.load(folder, args.ids)
+        bench = BenchSet.load(folder, args.ids, args.outside)
         titles = {i: headline(h, bench.url(i)) for i, h in bench.pages.items()} \
             if args.with_title else {}  # fmt: skip
         for name, fn in runners:

@@ -92,6 +92,17 @@ def test_sample_ids_and_headline_option(bench_set: Path, tmp_path: Path, capsys)
     assert set(scores) == {"tiny-set/quick|all|tidings", "tiny-set/quick|a|tidings"}
 
 
+def test_outside_takes_the_pages_a_sample_left_out(bench_set: Path, tmp_path: Path) -> None:
+    bench = load_bench()
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(bench_set), "--out", str(out), "--only-ours", "--ids", "quick"]
+    assert bench.main([*argv, "--outside", "--repeat", "1", "--n-bootstrap", "0"]) == 0
+    ours = json.loads((out / "tiny-set-outside-quick.tidings.json").read_text())
+    assert list(ours) == ["b-1"]
+    scores = json.loads((out / "scores.json").read_text())
+    assert set(scores) == {"tiny-set/outside-quick|all|tidings", "tiny-set/outside-quick|b|tidings"}
+
+
 def test_without_switches_one_of_our_rules_off(bench_set: Path, tmp_path: Path, capsys) -> None:
     from crawler.extract import body
 
