@@ -3,10 +3,12 @@
 The store (either engine) keeps the tables (:class:`tidings.core.store.base.StoryStore`):
 which story each article is in, one record per story, the clusterer's running state, and the
 index's pending marks for story documents. A :class:`StoryBook` keeps that state in memory
-between batches. Writers call :meth:`StoryBook.place` on each batch *before* storing it: new
-articles are placed by the online clusterer and every record gets its ``story_id`` (an article
-keeps its story when it is stored again), so the stored record, the index and the API all
-carry it. ``tidings restory`` resets the stories and places the stored articles again in the
+between batches. Writers store each batch with :meth:`StoryBook.store`: the upsert runs in the
+placement transaction and each record it keeps (never one it refuses: its URL is another
+source's) is placed just before it is written, so no story counts an article that is not
+stored. New articles are placed by the online clusterer and every record gets its ``story_id``
+(an article keeps its story when it is stored again), so the stored record, the index and the
+API all carry it. ``tidings restory`` resets the stories and places the stored articles again in the
 order they were first stored, which is the ingest order, so it gives the same stories as the
 ingest path did.
 
@@ -23,7 +25,8 @@ the stories were reset) past it, so writers that take turns continue one stream.
 
 A placement that fails does not fail the batch: the articles it could not place are stored
 without a ``story_id`` (logged per source, like tagging failures) and get one when they are
-stored again or by ``tidings restory``.
+stored again or by ``tidings restory``; a failure past one record's features rolls the whole
+transaction back and the batch is stored again without placing (:class:`PlacementError`).
 """
 
 from __future__ import annotations
