@@ -52,7 +52,7 @@ from tidings.core.article import source_id
 from tidings.core.index import IndexBackend, IndexLockedError, open_index
 from tidings.core.index.base import IndexUnavailable
 from tidings.core.store import StoreEngine, UpsertResult, open_store
-from tidings.core.stories.ingest import UNPLACED_STAT, place_stories, unplaced
+from tidings.core.stories.ingest import UNPLACED_STAT, store_with_stories, unplaced
 from tidings.core.sync import index_pending, index_stories
 from tidings.core.tagging import ArticleTagger
 
@@ -175,7 +175,7 @@ class ArticlePipeline:
         for name in ("inserted", "updated", "unchanged"):
             for aid in getattr(result, name):
                 count(self.crawler, source_of.get(aid, "?"), name)
-        for source, n in unplaced(records, result).items():
+        for source, n in unplaced(result).items():
             count(self.crawler, source, UNPLACED_STAT, n)
         url_of = {r.get("id"): r.get("url") for r in records}
         for aid in result.refused:
@@ -204,21 +204,22 @@ class ArticlePipeline:
         Returns the result and the seconds spent storing and (if it committed) indexing.
         """
         assert self.store is not None
-        placing, placing_cpu = time.perf_counter(), time.thread_time()
-        place_stories(self.store, records)  # each record gets its story_id before it is stored
         started = time.perf_counter()
-        add_seconds(self.crawler, "stories", started - placing)
-        # this thread's CPU too: on a loaded machine the wall time is mostly waiting for a core
-        add_seconds(self.crawler, "stories_cpu", time.thread_time() - placing_cpu)
-        result = self.store.upsert(records, fetch_states=fetch_states, track_index=True)
+        # each record the store keeps is placed in its story in the same transaction
+        result, placing, placing_cpu = store_with_stories(
+            self.store, records, fetch_states=fetch_states, track_index=True
+        )
         stored = time.perf_counter()
+        add_seconds(self.crawler, "stories", placing)
+        # this thread's CPU too: on a loaded machine the wall time is mostly waiting for a core
+        add_seconds(self.crawler, "stories_cpu", placing_cpu)
         if result.version is not None:
             self.unindexed.update((r["id"], (r, result.version)) for r in result.articles)
         due = time.monotonic() - self.last_commit >= self.index_interval
         if len(self.unindexed) >= self.index_batch or due:
             self._commit_index()
-            return result, stored - started, time.perf_counter() - stored
-        return result, stored - started, None
+            return result, stored - started - placing, time.perf_counter() - stored
+        return result, stored - started - placing, None
 
     async def _save_site_memory(self) -> None:
         """Add what the spider's site memory learnt since the last save to the store (taken

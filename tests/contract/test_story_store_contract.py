@@ -134,6 +134,50 @@ def test_concurrent_writers_place_every_article_once_in_one_stream(
     assert position == len(rs)
 
 
+def test_rival_writers_claiming_the_same_urls_leave_no_phantom_in_a_story(
+    store_engines: StoreOpener,
+) -> None:
+    """Two hosts store the same URLs under different sources at once (``StoryBook.store``, as
+    every writer does): whichever stores a URL first keeps it, the other is refused, and every
+    story counts, lists and titles only what is stored, whatever order the hosts ran in."""
+    ours = records()
+    rivals = [
+        dict(r, title=f"{r['title']} (rival)", source={"id": "rival", "name": "Rival"})
+        for r in records()
+    ]
+    refused: list[list[str]] = [[], []]
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def write(n: int, part: list[dict[str, Any]]) -> None:
+        book, store = StoryBook(), store_engines()
+        start.wait()
+        try:
+            for i in range(0, len(part), 2):
+                refused[n] += book.store(store, part[i : i + 2], track_index=True).result.refused
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n, p)) for n, p in enumerate([ours, rivals])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(refused[0] + refused[1]) == sorted(r["id"] for r in ours)  # one claim each
+    store = store_engines()
+    stored = {a["id"]: a for b in store.iter_articles() for a in b}
+    assert len(stored) == len(ours) and all(a.get("story_id") for a in stored.values())
+    assert store.stories_of(list(stored)) == {aid: a["story_id"] for aid, a in stored.items()}
+    for batch in store.iter_stories():
+        for story in batch:
+            members = store.story(story["id"])["article_ids"]  # type: ignore[index]
+            assert all(stored[aid]["story_id"] == story["id"] for aid in members)
+            assert story["articles"] == len(members)
+            titles = sorted(stored[aid]["title"] for aid in members)
+            assert sorted(story["titles"]) == titles and story["headline"] in titles
+
+
 def test_reset_forgets_stories_and_marks_their_documents_gone(store: StoreEngine) -> None:
     rs = records()
     book = StoryBook()

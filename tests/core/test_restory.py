@@ -127,3 +127,60 @@ def test_the_import_summary_counts_unplaced_articles_per_source(
     with open_store(settings) as store:
         unplaced = [r["url"] for b in store.iter_articles() for r in b if not r.get("story_id")]
     assert sorted(unplaced) == sorted(r["url"] for r in odd)
+
+
+def _members(settings: Settings) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+    """Story id -> the URLs of the stored articles carrying it (sorted), and every story
+    record; asserts that each story lists and counts exactly those articles."""
+    with open_store(settings) as store:
+        members: dict[str, list[str]] = {}
+        url_of: dict[str, str] = {}
+        for batch in store.iter_articles():
+            for r in batch:
+                url_of[r["id"]] = r["url"]
+                if r.get("story_id"):
+                    members.setdefault(r["story_id"], []).append(r["url"])
+        stories = {s["id"]: s for b in store.iter_stories() for s in b}
+        listed = {sid: store.story(sid)["article_ids"] for sid in stories}  # type: ignore[index]
+    members = {sid: sorted(urls) for sid, urls in members.items()}
+    assert {sid: sorted(url_of.get(a, a) for a in ids) for sid, ids in listed.items()} == members
+    assert {sid: s["articles"] for sid, s in stories.items()} == {
+        sid: len(ids) for sid, ids in members.items()
+    }
+    return members, stories
+
+
+def test_a_record_the_store_refuses_joins_no_story(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second source claims the URL of an article stored without a story (its placement
+    failed): the store refuses the claim, so it must not join a story either (it would be a
+    phantom member, counted and titled but never stored), and ``restory`` agrees."""
+    records = as_records(background() + corpus())
+    held = {
+        "url": "https://odd.example/held", "title": "Numbers only", "body": "", "summary": 5,
+        "source": {"id": "odd", "name": "Odd", "domain": "odd.example"},
+    }  # fmt: skip
+    _import(settings, [*records[:6], held])
+    [quake] = [r for r in records if r["url"].endswith("/q1")]
+    rival = {**quake, "url": held["url"], "source": {"id": "rival", "name": "Rival"}}
+    _import(settings, [rival, *records[6:]])  # the rival reads like the quake story
+    assert "1 refused (stored under another source)" in capsys.readouterr().err
+
+    online = _stories(settings)
+    assert online[held["url"]] is None  # the held article is kept as it was, with no story
+    with open_store(settings) as store:
+        [kept] = [r for b in store.iter_articles() for r in b if r["url"] == held["url"]]
+        assert kept["source"]["id"] == "odd"
+        assert store.stories_of([kept["id"]]) == {}  # the refused claim is in no story
+    members, stories = _members(settings)
+    of = {url.rsplit("/", 1)[-1]: sid for url, sid in online.items()}
+    assert members[of["q1"]] == sorted(
+        r["url"] for r in records if r["url"].rsplit("/", 1)[-1] in {"q1", "q2", "q3"}
+    ) and {r["url"] for r in records} | {held["url"]} == set(online)
+    assert stories[of["q1"]]["articles"] == 3
+
+    close_books()
+    assert main(["--home", str(settings.home), "restory"]) == 0
+    assert _stories(settings) == online
+    assert _members(settings)[0] == members

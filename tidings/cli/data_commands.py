@@ -162,7 +162,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                         updated += len(result.updated)
                         unchanged += len(result.unchanged)
                         refused += len(result.refused)
-                        unstoried.update(unplaced(batch, result))
+                        unstoried.update(unplaced(result))
             finally:
                 index.close()
     conflicts = f", {refused} refused (stored under another source)" if refused else ""

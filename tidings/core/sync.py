@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from tidings.core.index.stories import StoryIndex
 from tidings.core.store import StoreEngine, UpsertResult
-from tidings.core.stories.ingest import place_stories
+from tidings.core.stories.ingest import store_with_stories
 
 BATCH = 500
 
@@ -64,10 +64,10 @@ def store_and_index(
     store: StoreEngine, index: _Index, articles: list[dict[str, Any]]
 ) -> UpsertResult:
     """Store a batch, then index what changed; a crash in between is healed by index_pending.
-    Each article gets its story first, so the stored record carries its ``story_id``; the
-    stories it grew are indexed after the articles."""
-    place_stories(store, articles)
-    result = store.upsert(articles, track_index=True)
+    Each article the store keeps is placed in its story in the same transaction, so the
+    stored record carries its ``story_id`` (a refused one joins no story); the stories it grew
+    are indexed after the articles."""
+    result = store_with_stories(store, articles, track_index=True).result
     if result.articles:
         index.upsert(result.articles)
         if result.version is not None:

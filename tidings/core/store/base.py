@@ -25,7 +25,7 @@ an engine supplies the storage.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -293,6 +293,19 @@ class StoryPlacement(ABC):
     def put_records(self, records: list[dict[str, Any]], version: int) -> None:
         """Insert or replace story records (by ``id``), each marked pending for the index
         under ``version`` (the placement's seq: it only grows)."""
+
+    @abstractmethod
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        place: Callable[[dict[str, Any]], None],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        """:meth:`ArticleStore.upsert` in this transaction, calling ``place`` on each record
+        the store keeps (never on one it refuses) before it is written, so the placement and
+        the write are one decision under one lock, whatever other writers do."""
 
 
 class StoryStore(ABC):

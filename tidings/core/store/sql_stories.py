@@ -6,17 +6,19 @@ batch since the snapshot).
 
 Placing runs in the transaction that serialises article writes (``SqlDatabase.write``:
 ``BEGIN IMMEDIATE`` on SQLite, the articles advisory lock on PostgreSQL), so writers on many
-hosts take turns and continue one stream of stories.
+hosts take turns and continue one stream of stories. The batch's upsert runs in that same
+transaction (:meth:`_Placement.upsert`), so what is placed is exactly what is stored.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, nullcontext
+from typing import Any, cast
 
 from tidings.core.store.base import (
+    FetchState,
     PendingStory,
     StoryPlacement,
     StoryStore,
@@ -24,6 +26,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sql_db import SqlDatabase
 from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
+from tidings.core.store.upserts import Placer, UpsertSteps, run_upsert
 
 #: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
 CHUNK = 500
@@ -41,8 +44,8 @@ def _marks(n: int) -> str:
 class _Placement(StoryPlacement):
     """The story tables on one open write transaction ``db`` of either engine."""
 
-    def __init__(self, db: Any, placeholders: Callable[[str], str]) -> None:
-        self.db, self._sql = db, placeholders
+    def __init__(self, db: Any, placeholders: Callable[[str], str], steps: UpsertSteps) -> None:
+        self.db, self._sql, self._steps = db, placeholders, steps
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.db.execute(self._sql(sql), params)
@@ -121,6 +124,18 @@ class _Placement(StoryPlacement):
         )  # fmt: skip
         _mark_stories(self, [r["id"] for r in records], version)
 
+    def upsert(
+        self,
+        articles: list[dict[str, Any]],
+        place: Placer,
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> UpsertResult:
+        return run_upsert(
+            nullcontext(self.db), self._steps, articles, fetch_states, track_index, place
+        )
+
 
 def _mark_stories(tx: _Placement, ids: list[str], version: int) -> None:
     tx._many(
@@ -140,7 +155,8 @@ class SqlStories(StoryStore):
     @contextmanager
     def placing(self) -> Iterator[StoryPlacement]:
         with self._db.write() as db:
-            yield _Placement(db, self._db.placeholders)
+            # the engine's article store is mixed into the same class: its upsert steps
+            yield _Placement(db, self._db.placeholders, cast(UpsertSteps, self))
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

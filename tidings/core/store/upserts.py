@@ -7,7 +7,7 @@ plain records and the stored row; the engine only reads that row, answers the cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -21,6 +21,11 @@ from tidings.core.fingerprint import (
     record_fingerprint,
 )
 from tidings.core.store.base import FetchState, UpsertResult
+
+#: Gives a record the store keeps (writes, or finds unchanged) its ``story_id``, placing it
+#: when new, in the upsert's transaction: a record the store refuses is never placed, so no
+#: story counts an article that was not stored.
+Placer = Callable[[dict[str, Any]], None]
 
 #: Fields that may change without the article counting as changed (a re-crawl sets them anew).
 VOLATILE_FIELDS = ("fetched_at", "cluster_id")
@@ -95,12 +100,15 @@ def plan_write(
     stored: StoredArticle | None,
     copies: CopyFinder,
     result: UpsertResult,
+    place: Placer | None = None,
 ) -> Write | None:
     """What to write for one record of :func:`batch_by_id`, or None when nothing is (the id is
     then in ``result.refused`` or ``result.unchanged``).
 
     The record is completed in place: the stored id when its canonical URL is stored under
-    another (one article per URL), its fingerprint when missing, and its cluster.
+    another (one article per URL), its story (``place``, once it is known not to be refused,
+    and before the unchanged check, so an article stored without a story gets one), its
+    fingerprint when missing, and its cluster.
     """
     if stored is not None and stored.id != record["id"]:
         record["id"] = stored.id
@@ -108,6 +116,8 @@ def plan_write(
     if stored is not None and stored.source_id and incoming_source not in (None, stored.source_id):
         result.refused.append(stored.id)  # another source's article: never overwritten or moved
         return None
+    if place is not None:
+        place(record)
     if not record.get("fingerprint"):
         record["fingerprint"] = record_fingerprint(record)
     chash = content_hash(record)
@@ -150,17 +160,18 @@ def run_upsert(
     articles: list[dict[str, Any]],
     fetch_states: Sequence[FetchState] | None,
     track_index: bool,
+    place: Placer | None = None,
 ) -> UpsertResult:
     """One upsert of the contract (:meth:`ArticleStore.upsert`), the same on every engine: the
-    batch decided record by record with :func:`plan_write`, written, marked and its fetch
-    states recorded, all inside ``transaction``."""
+    batch decided record by record with :func:`plan_write` (placed in stories by ``place``),
+    written, marked and its fetch states recorded, all inside ``transaction``."""
     batch = batch_by_id(articles)
     result = UpsertResult()
     now = utc_now()
     with transaction as db:
         copies = steps._copies(db)
         for record in batch:
-            write = plan_write(record, steps._stored(db, record), copies, result)
+            write = plan_write(record, steps._stored(db, record), copies, result, place)
             if write is not None:
                 steps._write(db, write, now, result)
         if track_index and result.articles:

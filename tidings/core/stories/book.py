@@ -3,10 +3,12 @@
 The store (either engine) keeps the tables (:class:`tidings.core.store.base.StoryStore`):
 which story each article is in, one record per story, the clusterer's running state, and the
 index's pending marks for story documents. A :class:`StoryBook` keeps that state in memory
-between batches. Writers call :meth:`StoryBook.place` on each batch *before* storing it: new
-articles are placed by the online clusterer and every record gets its ``story_id`` (an article
-keeps its story when it is stored again), so the stored record, the index and the API all
-carry it. ``tidings restory`` resets the stories and places the stored articles again in the
+between batches. Writers store each batch with :meth:`StoryBook.store`: the upsert runs in the
+placement transaction and each record it keeps (never one it refuses: its URL is another
+source's) is placed just before it is written, so no story counts an article that is not
+stored. New articles are placed by the online clusterer and every record gets its ``story_id``
+(an article keeps its story when it is stored again), so the stored record, the index and the
+API all carry it. ``tidings restory`` resets the stories and places the stored articles again in the
 order they were first stored, which is the ingest order, so it gives the same stories as the
 ingest path did.
 
@@ -23,7 +25,8 @@ the stories were reset) past it, so writers that take turns continue one stream.
 
 A placement that fails does not fail the batch: the articles it could not place are stored
 without a ``story_id`` (logged per source, like tagging failures) and get one when they are
-stored again or by ``tidings restory``.
+stored again or by ``tidings restory``; a failure past one record's features rolls the whole
+transaction back and the batch is stored again without placing (:class:`PlacementError`).
 """
 
 from __future__ import annotations
@@ -31,13 +34,20 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from tidings.core.article import source_id
-from tidings.core.store.base import StoryPlacement, StoryStore
+from tidings.core.store.base import (
+    FetchState,
+    StoreEngine,
+    StoryPlacement,
+    StoryStore,
+    UpsertResult,
+)
 from tidings.core.stories.clustering import StoryClusterer, StoryParams
 from tidings.core.stories.features import StoryFeatures, features_of
 from tidings.core.stories.record import StoryRecord
@@ -69,14 +79,47 @@ class StoryBook:
         self._snapshot_due = False  # the saved snapshot is unusable: replace it
 
     # -- writes ----------------------------------------------------------------------------
+    def store(
+        self,
+        store: StoreEngine,
+        records: list[dict[str, Any]],
+        *,
+        fetch_states: list[FetchState] | None = None,
+        track_index: bool = False,
+    ) -> Stored:
+        """Store a batch with each kept record placed in its story, in one transaction: the
+        store decides record by record what it keeps, and only those are placed, so a record
+        it refuses (its URL is another source's) joins no story. When placing fails the batch
+        is stored all the same (logged): new articles without a story, the rest keep theirs."""
+        batch = _Batch(self)
+        try:
+            with self._placing(store) as tx:
+                batch.open(tx, records)
+                result = tx.upsert(
+                    records, batch.place, fetch_states=fetch_states, track_index=track_index
+                )
+                batch.finish()
+        except PlacementError as exc:
+            _keep_known_stories(store, records)
+            result = store.upsert(records, fetch_states=fetch_states, track_index=track_index)
+            cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+            _log_unplaced([r for r in result.articles if "story_id" not in r], cause)
+        return Stored(result, batch.seconds, batch.cpu_seconds)
+
     def place(self, store: StoryStore, records: list[dict[str, Any]]) -> list[str]:
-        """Give every record its ``story_id`` (placing the new ones); returns the new ids.
-        Records that could not be placed are left without one (and logged), never raised."""
+        """Give every record (all stored: ``tidings restory``) its ``story_id``, placing the
+        new ones; returns the new ids. Records that could not be placed are left without one
+        (and logged), never raised."""
         if not records:
             return []
         try:
             with self._placing(store) as tx:
-                return self._place(tx, records)
+                batch = _Batch(self)
+                batch.open(tx, records)
+                for record in records:
+                    batch.place(record)
+                batch.finish()
+                return [aid for aid, _, _ in batch.placed]
         except Exception as exc:  # noqa: BLE001 - the batch is stored all the same, unplaced
             _keep_known_stories(store, records)
             _log_unplaced([r for r in records if "story_id" not in r], exc)
@@ -94,41 +137,6 @@ class StoryBook:
             except BaseException:
                 self._clusterer, self._seq = None, -1
                 raise
-
-    def _place(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> list[str]:
-        clusterer = self._current_state(tx)
-        known = tx.stories_of([str(r["id"]) for r in records])
-        placed: list[tuple[str, str, int]] = []
-        journal: list[Entry] = []
-        failed: list[dict[str, Any]] = []
-        touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
-        first_error: Exception | None = None
-        for record in records:
-            aid = str(record["id"])
-            if aid in known:
-                record["story_id"] = known[aid]
-                continue
-            try:
-                feats = features_of(record)
-            except Exception as exc:  # noqa: BLE001 - bad input: store it unplaced, logged
-                record.pop("story_id", None)
-                failed.append(record)
-                first_error = first_error or exc
-                continue
-            assignment = clusterer.add(record, feats)
-            record["story_id"] = known[aid] = assignment.story_id
-            self._seq += 1
-            placed.append((aid, assignment.story_id, self._seq))
-            journal.append(journal_entry(feats, assignment.story_id))
-            touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
-        if placed:
-            tx.add_members(placed)
-            tx.put_records(self._updated_records(tx, touched), self._seq)
-            self._persist(tx, clusterer, journal)
-        if failed:
-            assert first_error is not None
-            _log_unplaced(failed, first_error)
-        return [aid for aid, _, _ in placed]
 
     def _persist(self, tx: StoryPlacement, clusterer: StoryClusterer, journal: list[Entry]) -> None:
         """One journal row for the batch, or a new snapshot once the journal outweighs the last."""
@@ -192,6 +200,97 @@ class StoryBook:
         with self._lock:
             store.reset_stories()
             self._clusterer, self._seq = None, -1
+
+
+class PlacementError(RuntimeError):
+    """Placing a batch failed (the cause is chained); the batch is stored without it."""
+
+
+class Stored(NamedTuple):
+    """What :meth:`StoryBook.store` did, and the time placing took (wall and this thread's
+    CPU seconds: on a loaded machine the wall time is mostly waiting for a core)."""
+
+    result: UpsertResult
+    seconds: float
+    cpu_seconds: float
+
+
+class _Batch:
+    """One batch's placements inside a placement transaction: :meth:`place` each record the
+    store keeps, in store order, then :meth:`finish` writes members, records and journal."""
+
+    def __init__(self, book: StoryBook) -> None:
+        self.book = book
+        self.seconds = self.cpu_seconds = 0.0
+        self.placed: list[tuple[str, str, int]] = []
+        self._journal: list[Entry] = []
+        self._failed: list[dict[str, Any]] = []
+        self._first_error: Exception | None = None
+        self._touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
+        self._known: dict[str, str] = {}
+        self._asked: set[str] = set()
+
+    def open(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> None:
+        """Start placing ``records`` in ``tx``: the book's state, caught up with other
+        writers, and the stories of those already placed (one query for the batch)."""
+        self.tx = tx
+        ids = [str(r["id"]) for r in records if r.get("id")]
+        self._timed(lambda: self._open(tx, ids))
+
+    def _open(self, tx: StoryPlacement, ids: list[str]) -> None:
+        self._clusterer = self.book._current_state(tx)
+        self._asked = set(ids)
+        self._known.update(tx.stories_of(ids))
+
+    def _timed(self, step: Callable[[], None]) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            step()
+        except Exception as exc:
+            raise PlacementError(str(exc)) from exc
+        finally:
+            self.seconds += time.perf_counter() - wall
+            self.cpu_seconds += time.thread_time() - cpu
+
+    def place(self, record: dict[str, Any]) -> None:
+        """Give ``record`` its story: the one it is in when already placed, else a new
+        placement (a record whose features fail is left without one, logged at the end)."""
+        self._timed(lambda: self._place(record))
+
+    def _place(self, record: dict[str, Any]) -> None:
+        aid = str(record["id"])
+        if aid not in self._asked:  # its id became the stored one's (same canonical URL)
+            self._asked.add(aid)
+            self._known.update(self.tx.stories_of([aid]))
+        if aid in self._known:
+            record["story_id"] = self._known[aid]
+            return
+        try:
+            feats = features_of(record)
+        except Exception as exc:  # noqa: BLE001 - bad input: store it unplaced, logged
+            record.pop("story_id", None)
+            self._failed.append(record)
+            self._first_error = self._first_error or exc
+            return
+        assignment = self._clusterer.add(record, feats)
+        record["story_id"] = self._known[aid] = assignment.story_id
+        self.book._seq += 1
+        self.placed.append((aid, assignment.story_id, self.book._seq))
+        self._journal.append(journal_entry(feats, assignment.story_id))
+        self._touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
+
+    def finish(self) -> None:
+        """Write the batch's placements (members, story records, journal) and log failures."""
+        self._timed(self._finish)
+
+    def _finish(self) -> None:
+        if self.placed:
+            self.tx.add_members(self.placed)
+            self.tx.put_records(self.book._updated_records(self.tx, self._touched), self.book._seq)
+            self.book._persist(self.tx, self._clusterer, self._journal)
+        if self._failed:
+            assert self._first_error is not None
+            _log_unplaced(self._failed, self._first_error)
 
 
 def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:

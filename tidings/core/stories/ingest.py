@@ -1,4 +1,4 @@
-"""The one call every writer makes: give a batch its stories just before storing it.
+"""The one call every writer makes: store a batch with its stories placed in the same write.
 
 One :class:`StoryBook` per store database per process, so the clusterer's state stays in
 memory between batches (it replays the journal rows of other processes' placements meanwhile).
@@ -11,8 +11,8 @@ import threading
 from collections import Counter
 from typing import Any
 
-from tidings.core.store.base import StoreEngine, UpsertResult
-from tidings.core.stories.book import StoryBook, per_source
+from tidings.core.store.base import FetchState, StoreEngine, UpsertResult
+from tidings.core.stories.book import Stored, StoryBook, per_source
 
 #: The crawl's counter (per source and crawl-wide) of articles stored without a story.
 UNPLACED_STAT = "stories/unplaced"
@@ -30,17 +30,25 @@ def book_for(store: StoreEngine) -> StoryBook:
         return book
 
 
-def place_stories(store: StoreEngine, records: list[dict[str, Any]]) -> None:
-    """Set ``story_id`` on every record of a batch about to be stored (placing new ones)."""
-    book_for(store).place(store, records)
+def store_with_stories(
+    store: StoreEngine,
+    records: list[dict[str, Any]],
+    *,
+    fetch_states: list[FetchState] | None = None,
+    track_index: bool = False,
+) -> Stored:
+    """Upsert a batch, each record it keeps placed in its story in the same transaction (a
+    record the store refuses joins none); ``.result.articles`` carry their ``story_id``."""
+    return book_for(store).store(
+        store, records, fetch_states=fetch_states, track_index=track_index
+    )
 
 
-def unplaced(records: list[dict[str, Any]], result: UpsertResult) -> Counter[str]:
-    """Per source, how many records of a batch placed and then stored (``result``) are stored
-    without a story: their placement failed (logged), and they get one when stored again or
-    by ``tidings restory``. Writers report it, so a failing placement does not go unseen."""
-    refused = set(result.refused)  # not stored at all
-    return per_source(r for r in records if not r.get("story_id") and r["id"] not in refused)
+def unplaced(result: UpsertResult) -> Counter[str]:
+    """Per source, how many articles a batch wrote (``result``) without a story: their
+    placement failed (logged), and they get one when stored again or by ``tidings restory``.
+    Writers report it, so a failing placement does not go unseen."""
+    return per_source(a for a in result.articles if not a.get("story_id"))
 
 
 def close_books() -> None:
