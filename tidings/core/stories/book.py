@@ -102,8 +102,7 @@ class StoryBook:
         except PlacementError as exc:
             _keep_known_stories(store, records)
             result = store.upsert(records, fetch_states=fetch_states, track_index=track_index)
-            cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
-            _log_unplaced([r for r in result.articles if "story_id" not in r], cause)
+            _log_unplaced([r for r in result.articles if "story_id" not in r], _cause(exc))
         return Stored(result, batch.seconds, batch.cpu_seconds)
 
     def place(self, store: StoryStore, records: list[dict[str, Any]]) -> list[str]:
@@ -122,7 +121,7 @@ class StoryBook:
                 return [aid for aid, _, _ in batch.placed]
         except Exception as exc:  # noqa: BLE001 - the batch is stored all the same, unplaced
             _keep_known_stories(store, records)
-            _log_unplaced([r for r in records if "story_id" not in r], exc)
+            _log_unplaced([r for r in records if "story_id" not in r], _cause(exc))
             return []
 
     @contextmanager
@@ -204,6 +203,15 @@ class StoryBook:
 
 class PlacementError(RuntimeError):
     """Placing a batch failed (the cause is chained); the batch is stored without it."""
+
+
+def _cause(exc: Exception) -> Exception:
+    """What to log for a failed placement: the error :class:`PlacementError` wraps, if any."""
+    return (
+        exc.__cause__
+        if isinstance(exc, PlacementError) and isinstance(exc.__cause__, Exception)
+        else exc
+    )
 
 
 class Stored(NamedTuple):
