@@ -38,6 +38,34 @@ def place_and_store(book: StoryBook, store: StoreEngine, batch: list[dict[str, A
     store.upsert(batch, track_index=True)
 
 
+def write_together(
+    store_engines: StoreOpener,
+    parts: list[Any],
+    write: Callable[[StoryBook, StoreEngine, Any], None],
+) -> list[BaseException]:
+    """Run ``write(book, store, part)`` for each part in its own thread, each with its own book
+    and store (as separate hosts), released together; returns what any of them raised. A thread
+    that fails before the start breaks the barrier, so the others fail fast instead of waiting."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(parts), timeout=120)
+
+    def run(part: Any) -> None:
+        try:
+            book, store = StoryBook(), store_engines()
+            start.wait()
+            write(book, store, part)
+        except BaseException as exc:  # noqa: BLE001 - returned to the test, which asserts
+            start.abort()
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in parts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_placed_stories_are_kept_and_read_back(store: StoreEngine) -> None:
     rs = records()
     place_and_store(StoryBook(), store, rs)
@@ -106,24 +134,12 @@ def test_concurrent_writers_place_every_article_once_in_one_stream(
         for r in rs
     ]
     halves = [rs[0::2], rs[1::2]]
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def write(part: list[dict[str, Any]]) -> None:
-        book, store = StoryBook(), store_engines()
-        start.wait()
-        try:
-            for i in range(0, len(part), 2):
-                place_and_store(book, store, part[i : i + 2])
-        except BaseException as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
+    def write(book: StoryBook, store: StoreEngine, part: list[dict[str, Any]]) -> None:
+        for i in range(0, len(part), 2):
+            place_and_store(book, store, part[i : i + 2])
 
-    threads = [threading.Thread(target=write, args=(h,)) for h in halves]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert write_together(store_engines, halves, write) == []
     store = store_engines()
     placed = store.stories_of([r["id"] for r in rs])
     assert len(placed) == len(rs)
@@ -146,24 +162,13 @@ def test_rival_writers_claiming_the_same_urls_leave_no_phantom_in_a_story(
         for r in records()
     ]
     refused: list[list[str]] = [[], []]
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def write(n: int, part: list[dict[str, Any]]) -> None:
-        book, store = StoryBook(), store_engines()
-        start.wait()
-        try:
-            for i in range(0, len(part), 2):
-                refused[n] += book.store(store, part[i : i + 2], track_index=True).result.refused
-        except BaseException as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
+    def write(book: StoryBook, store: StoreEngine, job: tuple[int, list[dict[str, Any]]]) -> None:
+        n, part = job
+        for i in range(0, len(part), 2):
+            refused[n] += book.store(store, part[i : i + 2], track_index=True).result.refused
 
-    threads = [threading.Thread(target=write, args=(n, p)) for n, p in enumerate([ours, rivals])]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert write_together(store_engines, list(enumerate([ours, rivals])), write) == []
     assert sorted(refused[0] + refused[1]) == sorted(r["id"] for r in ours)  # one claim each
     store = store_engines()
     stored = {a["id"]: a for b in store.iter_articles() for a in b}

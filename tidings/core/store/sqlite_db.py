@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -205,11 +206,32 @@ class SqliteDatabase:
         )  # fmt: skip
         self.db.row_factory = sqlite3.Row
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-            raise StoreError(f"cannot switch {self.path} to WAL mode")
+        self._switch_to_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
         self._ensure_topic_rows()
+
+    def _switch_to_wal(self) -> None:
+        """Put the file in WAL mode, waiting out another connection that holds it.
+
+        Changing the journal mode needs the file to itself, and SQLite answers "database is
+        locked" at once, without its busy handler, while another connection is creating or
+        migrating the same new file; so several processes opening one fresh store retry here
+        for as long as a writer would wait.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.005
+        while True:
+            try:
+                mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise StoreError(f"cannot open {self.path}: {exc}") from exc
+                time.sleep(pause)
+                pause = min(pause * 2, 0.25)
+        if mode.lower() != "wal":
+            raise StoreError(f"cannot switch {self.path} to WAL mode")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
