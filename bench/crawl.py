@@ -474,6 +474,7 @@ def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
         "cpu_main_s": round(me.ru_utime + me.ru_stime, 2),
         "cpu_workers_s": round(kids.ru_utime + kids.ru_stime, 2),
         "model_version": getattr(tagger, "model_version", None),
+        "workers": config["workers"],
     }
 
 
@@ -581,9 +582,23 @@ def _row(name: str, result: dict[str, Any], pages: int) -> list[str]:
         f"{rate:.1f}",
         " ".join(f"{k} {per.get(k, 0):.1f}" for k in STAGES),
         f"{result['cpu_main_s']:.0f}+{result['cpu_workers_s']:.0f} ({result['cpu_site_s']:.0f})",
+        f"{1000 * (result['cpu_main_s'] + result['cpu_workers_s']) / max(1, stored):.0f}",
+        _workers_share(result),
         f"{mem['peak_mb']}",
         f"{mem['q1_mb']}→{mem['q4_mb']} ({mem['main_q1_mb']}→{mem['main_q4_mb']})",
     ]
+
+
+def _workers_share(result: dict[str, Any]) -> str:
+    """How much of the crawl the pool's workers had pages in hand (their extract and tag wall
+    time; the rest they waited for pages) and how much CPU they got (the rest they waited for
+    a core), as shares of workers × crawl seconds; "-" without a pool."""
+    workers, elapsed = result.get("workers") or 0, result["report"]["elapsed_s"]
+    if not workers or not elapsed:
+        return "-"
+    stages = result["report"]["stage_seconds"]
+    in_hand = (stages.get("extract", 0.0) + stages.get("tag", 0.0)) / (workers * elapsed)
+    return f"{in_hand:.0%} · {result['cpu_workers_s'] / (workers * elapsed):.0%}"
 
 
 def _stories_share(name: str, result: dict[str, Any]) -> str:
@@ -622,7 +637,7 @@ def _crawl(name: str, site_pid: int, config: dict[str, Any]) -> dict[str, Any]:
 
 CRAWL_HEADER = [
     "run", "stored", "crawl s", "articles/s", "ms per article (stage)",
-    "CPU s main+workers (site)",
+    "CPU s main+workers (site)", "CPU ms/article", "workers: in hand · CPU",
     "peak MB", "MB q1→q4 (crawler alone)",
 ]  # fmt: skip
 

@@ -19,7 +19,7 @@ from scrapy.crawler import CrawlerProcess
 
 from crawler.run.scaling import check_redis
 from crawler.run.scrapy_settings import scrapy_settings
-from crawler.run.workers import STAGE_STAT, WorkerPool
+from crawler.run.workers import DEFAULT_MAX_BATCH, STAGE_STAT, WorkerPool
 from crawler.spiders.news import NewsSpider
 from tidings.core.config import Settings
 from tidings.core.sources import Source
@@ -114,7 +114,9 @@ def run_crawl(
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
     if redis_url:
         check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
-    pool = WorkerPool(workers, tagger, max_batch=batch_size) if workers > 0 else None
+    # a worker's call is a tagging batch too, but kept short (see DEFAULT_MAX_BATCH)
+    call_pages = min(batch_size, DEFAULT_MAX_BATCH)
+    pool = WorkerPool(workers, tagger, max_batch=call_pages) if workers > 0 else None
     try:
         if pool is not None:
             pool.start()  # fork now: no reactor threads yet

@@ -40,6 +40,8 @@ def unwrap(value: Any) -> Any:
 
 
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+#: Scrapy's own default for SCRAPER_SLOT_MAX_ACTIVE_SIZE (bytes of responses in hand).
+SCRAPER_ACTIVE_BYTES = 5_000_000
 
 
 def scrapy_settings(
@@ -101,6 +103,11 @@ def scrapy_settings(
         "TIDINGS_BATCH_SIZE": batch_size,
         "TIDINGS_POOL": ByReference(pool) if pool is not None else None,
     }
+    if pool is not None:
+        # room for the pages the workers have in hand and the next ones: this only lets
+        # fetched pages wait for a worker; how fast any one host is asked stays with
+        # CONCURRENT_REQUESTS_PER_DOMAIN and AutoThrottle
+        values["SCRAPER_SLOT_MAX_ACTIVE_SIZE"] = max(SCRAPER_ACTIVE_BYTES, pool.in_flight_bytes)
     if redis_url:
         from crawler.run.distributed import redis_settings  # scrapy-redis loads only when used
 

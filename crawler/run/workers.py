@@ -53,10 +53,16 @@ logger = logging.getLogger(__name__)
 STAGE_STAT = "tidings/seconds/"
 TAGGING_ERRORS_STAT = "tidings/errors/tagging"
 _PR_SET_PDEATHSIG = 1
-#: Pages a worker takes at most in one call (the crawl's batch size by default).
-DEFAULT_MAX_BATCH = 64
+#: Pages a worker takes at most in one call: ~1 s of work on real pages. Small enough that the
+#: pages the crawl holds for the pool spread over every call out (so no worker waits while
+#: another works through a long call) and the crawl's last calls end together; large enough
+#: that tagging still works on batches.
+DEFAULT_MAX_BATCH = 16
 #: Worker calls out at once, per worker: the one it works on and the next, queued.
 CALLS_PER_WORKER = 2
+#: What a fetched page is reckoned to weigh while it waits for a worker (real news pages
+#: average ~120 KB; Scrapy counts a response's body bytes).
+PAGE_BYTES = 128 * 1024
 
 #: The tagger inherited by a forked worker (set by the pool initializer).
 _worker_tagger: ArticleTagger | None = None
@@ -164,6 +170,15 @@ class WorkerPool:
         self._waiting: list[tuple[Extract, tuple[Any, ...], asyncio.Future[Finished], OnSend]]
         self._waiting = []
         self._out = 0
+
+    @property
+    def in_flight_bytes(self) -> int:
+        """Bytes of fetched pages the crawl should hold for this pool: every call out full,
+        and as many pages again waiting for the next call. Scrapy stops downloading while its
+        responses in hand weigh more than ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` (5 MB by default,
+        ~40 real pages): less than the calls out hold, so the workers ran dry while the
+        crawl waited for a call to come back before it fetched more."""
+        return (self.workers * CALLS_PER_WORKER + 1) * self.max_batch * PAGE_BYTES
 
     def start(self) -> list[int]:
         """Fork every worker now (before the reactor starts); returns their process ids.

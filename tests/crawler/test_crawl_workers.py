@@ -21,7 +21,9 @@ from crawl_site import SiteServer
 
 from crawler.extract import NotAnArticle
 from crawler.run.scaling import add_scale_arguments, scale_options
-from crawler.run.workers import Finished, WorkerPool
+from crawler.run.scrapy_settings import SCRAPER_ACTIVE_BYTES, scrapy_settings
+from crawler.run.workers import CALLS_PER_WORKER, PAGE_BYTES, Finished, WorkerPool
+from tidings.core.config import Settings
 from tidings.core.store import Store
 
 #: Runs one crawl with a pool of 2 and a tagger that stamps the pid of the process tagging.
@@ -135,6 +137,29 @@ def test_worker_batches_are_capped_and_a_tagging_failure_keeps_the_records() -> 
     assert calls == 4  # 1 and 2 at once (two calls free), then 3 + 4 (capped at 2), then 5
     assert [r.outcome["id"] for r in results] == ["1", "2", "3", "4", "5"]  # type: ignore[index]
     assert all(r.untagged and "topics" not in r.outcome for r in results)  # type: ignore[operator]
+
+
+def test_the_crawl_holds_pages_for_every_call_out_and_the_next(tmp_path: Path) -> None:
+    """Scrapy stops fetching while the responses it holds weigh more than its scraper budget;
+    with a pool that budget must cover the pages in the workers' calls and a call's worth
+    waiting, or the workers run dry while the crawl waits for a call to come back."""
+    settings = Settings.from_env(home=tmp_path)
+    pool = WorkerPool(2, max_batch=16)
+    try:
+        budget = scrapy_settings(settings, pool=pool)["SCRAPER_SLOT_MAX_ACTIVE_SIZE"]
+        held = budget // PAGE_BYTES
+        assert held >= 2 * CALLS_PER_WORKER * 16 + 16
+        assert budget > SCRAPER_ACTIVE_BYTES  # Scrapy's 5 MB held ~40 real pages: too few
+    finally:
+        pool.close()
+    small = WorkerPool(1, max_batch=1)  # a tiny pool never gets less than Scrapy's own room
+    try:
+        assert scrapy_settings(settings, pool=small)["SCRAPER_SLOT_MAX_ACTIVE_SIZE"] == (
+            SCRAPER_ACTIVE_BYTES
+        )
+    finally:
+        small.close()
+    assert "SCRAPER_SLOT_MAX_ACTIVE_SIZE" not in scrapy_settings(settings)  # no pool: Scrapy's
 
 
 def test_scale_options() -> None:
