@@ -979,8 +979,9 @@ def _stage_table(
         )
         rows.append([stage, *cells, f"{ratio:.1f}x" if ratio else "-"])
     for stage in ("store", "index") if crawl_stages else ():
-        cells = [f"{v[stage]:.2f} (crawl, wall)" for v in crawl_stages.values()]
-        rows.append([stage, *cells, "-"][: len(names) + 2])
+        cells = [f"{v[stage]:.2f} (crawl, wall)" for v in crawl_stages.values()][: len(names)]
+        cells += ["-"] * (len(names) - len(cells))  # --no-baseline: the synthetic site not crawled
+        rows.append([stage, *cells, "-"])
     rows.append(
         [
             "articles / pages",

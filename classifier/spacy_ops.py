@@ -7,18 +7,21 @@ inside :func:`numpy_blas_ops` keep these ops for life. Entities are unchanged (i
 BBC leads; docs/benchmarks.md, Crawl).
 
 BLAS runs on one thread, as blis does: a crawl already runs one worker process per core, and
-more threads per worker would only compete with them.
+more threads per worker would only compete with them. The BLAS libraries are found once per
+process: ``threadpool_limits`` looks for them again at every call (~3.5 ms, as much as tagging
+a short article), and the crawl's workers tag a batch every dozen pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import numpy as np
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 
 class NumpyBlasOps(NumpyOps):
@@ -50,8 +53,15 @@ def numpy_blas_ops() -> Iterator[None]:
         set_current_ops(previous)
 
 
+@cache
+def _thread_pools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded now (numpy's and scipy's BLAS, by the time a
+    model is used); a forked worker inherits the same libraries."""
+    return ThreadpoolController()
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
     """BLAS limited to one thread while inside (how blis, spaCy's default, runs)."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _thread_pools().limit(limits=1, user_api="blas"):
         yield

@@ -43,6 +43,13 @@ def test_recogniser_uses_blas_ops_and_finds_the_same_entities() -> None:
     assert any(expected)  # the texts do hold entities
 
 
-def test_one_blas_thread_inside_the_block() -> None:
-    with one_blas_thread():
-        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+def test_one_blas_thread_inside_the_block_and_as_before_after_it() -> None:
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before  # numpy's BLAS is loaded
+    for _ in range(2):  # the libraries are found once, and limited again at every entry
+        with one_blas_thread():
+            assert blas_threads() == [1] * len(before)
+        assert blas_threads() == before
