@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.run.malloc import return_large_blocks
 from crawler.run.scaling import check_redis
 from crawler.run.scrapy_settings import scrapy_settings
 from crawler.run.workers import DEFAULT_MAX_BATCH, STAGE_STAT, WorkerPool
@@ -120,6 +121,7 @@ def run_crawl(
     try:
         if pool is not None:
             pool.start()  # fork now: no reactor threads yet
+            return_large_blocks()  # this process now only holds pages in transit
         values = scrapy_settings(
             settings, tagger, batch_size, log_level, overrides,
             pool=pool, redis_url=redis_url, crawl_id=crawl_id,
