@@ -16,6 +16,8 @@ same data model on both engines, and PostgreSQL starts at the model SQLite reach
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -185,6 +187,10 @@ class PostgresDatabase:
             url, min_size=1, max_size=pool_max, open=True, timeout=POOL_TIMEOUT,
             kwargs={"row_factory": dict_row}, name="tidings-store",
         )  # fmt: skip
+        #: Wall seconds this object's transactions waited for an advisory lock (all threads):
+        #: what writers on one database pay for taking turns (bench/stories_writers.py).
+        self.lock_wait = 0.0
+        self._lock_wait_guard = threading.Lock()
 
     @staticmethod
     def _migrate(db: psycopg.Connection[Any]) -> None:
@@ -220,7 +226,11 @@ class PostgresDatabase:
         exception), holding advisory lock ``lock`` from its start when given."""
         with self.pool.connection() as db:
             if lock is not None:
+                started = time.perf_counter()
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+                waited = time.perf_counter() - started
+                with self._lock_wait_guard:
+                    self.lock_wait += waited
             yield db
 
     def write(self) -> Any:
