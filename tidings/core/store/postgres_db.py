@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool
 from tidings.core.store.base import StoreError
 from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 from tidings.core.store.sqlite_db import SCHEMA_VERSION
-from tidings.core.store.story_repair import POSTGRES_STORY_OF, heal_phantom_members
+from tidings.core.store.story_repair import heal_phantom_members
 
 #: Advisory lock keys (arbitrary, fixed): one serialises article writes, one migrations.
 ARTICLES_LOCK = 0x7469_6469_6E67_7301
@@ -155,7 +155,7 @@ def _schema_7(db: psycopg.Connection[Any]) -> None:
     (:mod:`tidings.core.store.story_repair`), under the articles lock, as writers of an
     older version may still be storing."""
     db.execute("SELECT pg_advisory_xact_lock(%s)", (ARTICLES_LOCK,))
-    heal_phantom_members(db, PostgresDatabase.placeholders, POSTGRES_STORY_OF)
+    heal_phantom_members(db, PostgresDatabase.placeholders)
 
 
 #: (version, statements or a step) in order; a schema change appends one step here and one in

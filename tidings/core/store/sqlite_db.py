@@ -16,7 +16,7 @@ from typing import Any
 
 from tidings.core.store.base import StoreError
 from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
-from tidings.core.store.story_repair import SQLITE_STORY_OF, heal_phantom_members
+from tidings.core.store.story_repair import heal_phantom_members
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -186,7 +186,7 @@ def _schema_6(db: sqlite3.Connection) -> None:
 def _schema_7(db: sqlite3.Connection) -> None:
     """No new table: the phantom story members older versions stored are healed
     (:mod:`tidings.core.store.story_repair`)."""
-    heal_phantom_members(db, SqliteDatabase.placeholders, SQLITE_STORY_OF)
+    heal_phantom_members(db, SqliteDatabase.placeholders)
 
 
 #: (version, step) in order: a file below a version gets that step; a schema change appends one

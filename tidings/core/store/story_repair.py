@@ -33,30 +33,34 @@ from typing import Any
 
 from tidings.core.stories.record import StoryRecord
 
-#: The ``story_id`` an article's stored JSON record names, per engine, as an SQL expression
-#: over ``a.record`` (SQLite's JSON1 and PostgreSQL's jsonb read it without Python).
-SQLITE_STORY_OF = "json_extract(a.record, '$.story_id')"
-POSTGRES_STORY_OF = "(a.record::jsonb ->> 'story_id')"
+#: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
+#: without it are checked in Python (the rest are in their story without parsing a record).
+_NAMES_ITS_STORY = "a.record LIKE ('%\"story_id\": \"' || sa.story_id || '\"%')"
 
 
-def phantom_members(db: Any, sql: Callable[[str], str], story_of: str) -> list[tuple[str, str]]:
-    """``(article_id, story_id)`` of every member row that no stored article bears out."""
+def phantom_members(db: Any, sql: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``(article_id, story_id)`` of every member row that no stored article bears out: no
+    article has its id, or the stored record names no story or another one."""
     rows = db.execute(
         sql(
-            "SELECT sa.article_id, sa.story_id FROM story_articles sa "
+            "SELECT sa.article_id, sa.story_id, a.record FROM story_articles sa "
             "LEFT JOIN articles a ON a.id = sa.article_id "
-            f"WHERE a.id IS NULL OR COALESCE({story_of}, '') <> sa.story_id "
-            "ORDER BY sa.seq"
-        )
+            f"WHERE a.id IS NULL OR NOT {_NAMES_ITS_STORY} ORDER BY sa.seq"
+        ),
+        (),
     ).fetchall()
-    return [(row["article_id"], row["story_id"]) for row in rows]
+    return [
+        (row["article_id"], row["story_id"])
+        for row in rows
+        if row["record"] is None or json.loads(row["record"]).get("story_id") != row["story_id"]
+    ]
 
 
-def heal_phantom_members(db: Any, sql: Callable[[str], str], story_of: str) -> list[str]:
+def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
     """Remove the phantom members in the open write transaction ``db`` (``sql`` turns ``?``
     into the engine's placeholders), recount the stories they were in, and mark those for
     the index; returns the touched story ids."""
-    phantoms = phantom_members(db, sql, story_of)
+    phantoms = phantom_members(db, sql)
     if not phantoms:
         return []
     db.cursor().executemany(
