@@ -8,17 +8,25 @@ journal row), so the lock is held longer and writers queue for it. This runs 1, 
 writer processes on a fresh database of a private cluster started with the project's own
 script (:class:`tidings.dev.postgres.PostgresCluster`, as ``tests/pg`` do), each storing
 ``--articles`` synthetic articles in batches of 64 (the crawl's batch), with stories on and,
-alternated in the same run, off (a plain ``upsert``: the baseline).
+alternated in the same run, off (a plain ``upsert``: the baseline). A writer stores a batch
+once its crawl would have produced it: ``--pace-ms`` per article after the start (default 40
+ms, a crawler host's rate on real pages in docs/benchmarks.md, 25 articles/s; the hosts'
+fetching and tagging run on their own cores, so here it is a sleep); a batch not stored by
+then waits, and "behind at the end" says how far the slowest writer fell behind its crawl.
+``--pace-ms 0`` stores back to back: writers then do nothing outside the lock, so with k
+writers each waits (k-1)/k of its time whatever the lock is held for.
 
 Articles are drawn from one pool of events shared by all writers (each writer its own outlet
 and URLs), with heavy-tailed event sizes, so the writers' articles join each other's stories.
 Reported per run: articles per wall second (all writers together), the writers' CPU and their
-PostgreSQL backends' CPU per article, and the lock-wait share: seconds the lock call blocked
-(``PostgresDatabase.lock_wait``), summed over writers, over their summed wall time. The load
-average is printed with every row: the machine is shared, so wall-time figures move with it;
-the lock-wait share and CPU per article move less.
+PostgreSQL backends' CPU per article, the lock-wait share: seconds the lock call blocked
+(``PostgresDatabase.lock_wait``), summed over writers, over their summed wall time, and per
+batch the ms waiting for the lock and holding it (the store call's wall time less the wait).
+The load average is printed with every row: the machine is shared, so wall-time figures move
+with it; the lock-wait share and CPU per article move less.
 
-    nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4] [--articles 1024]
+    nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4] [--articles 512]
+        [--pace-ms 40]
 """
 
 from __future__ import annotations
@@ -80,8 +88,11 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def writer(url: str, index: int, n: int, seed: int, stories: bool, start: Any, out: Any) -> None:
-    """One writer process: store ``n`` articles in batches, then report what it measured."""
+def writer(
+    url: str, index: int, n: int, seed: int, stories: bool, pace: float, start: Any, out: Any
+) -> None:
+    """One writer process: store ``n`` articles in batches, each once its crawl would have
+    produced it (``pace`` seconds an article after the start), then report what it measured."""
     from tidings.core.store.postgres import PostgresStore
     from tidings.core.stories.ingest import store_with_stories
 
@@ -92,23 +103,29 @@ def writer(url: str, index: int, n: int, seed: int, stories: bool, start: Any, o
         backend = int(conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"])
     start.wait()
     wall, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu(backend)
-    unplaced = 0
+    unplaced, calls, ready = 0, 0.0, wall
     for i in range(0, n, BATCH):
         batch = records[i : i + BATCH]
+        ready += pace * len(batch)  # the crawl has produced this batch by then
+        time.sleep(max(0.0, ready - time.perf_counter()))
+        called = time.perf_counter()
         if stories:
             result = store_with_stories(store, batch, track_index=True).result
             unplaced += sum(1 for a in result.articles if not a.get("story_id"))
         else:
             store.upsert(batch, track_index=True)
+        calls += time.perf_counter() - called
     out.put({
         "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-        "server": _backend_cpu(backend) - server, "lock_wait": db.lock_wait,
-        "batches": -(-n // BATCH), "unplaced": unplaced,
+        "server": _backend_cpu(backend) - server, "lock_wait": db.lock_wait, "calls": calls,
+        "lag": time.perf_counter() - ready, "batches": -(-n // BATCH), "unplaced": unplaced,
     })  # fmt: skip
     store.close()
 
 
-def run(cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool) -> dict:
+def run(
+    cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool, pace: float
+) -> dict:
     """One measurement: ``writers`` processes on a fresh database, released together."""
     url = cluster.fresh_database(f"writers_{writers}_{'on' if stories else 'off'}_{seed}")
     from tidings.core.store.postgres import PostgresStore
@@ -117,7 +134,7 @@ def run(cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool
     ctx = mp.get_context("spawn")
     start, out = ctx.Barrier(writers), ctx.Queue()
     procs = [
-        ctx.Process(target=writer, args=(url, k, n, seed, stories, start, out))
+        ctx.Process(target=writer, args=(url, k, n, seed, stories, pace, start, out))
         for k in range(writers)
     ]
     for p in procs:
@@ -127,7 +144,7 @@ def run(cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool
         p.join()
         if p.exitcode:
             raise SystemExit(f"a writer failed (exit {p.exitcode})")
-    total = writers * n
+    total, batches = writers * n, sum(g["batches"] for g in got)
     with PostgresStore(url) as store:
         stored, story_count = store.count(), store.story_count()
     assert stored == total, f"{stored} stored of {total}"
@@ -142,9 +159,9 @@ def run(cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool
         "writer CPU ms/article": 1000 * sum(g["cpu"] for g in got) / total,
         "server CPU ms/article": 1000 * sum(g["server"] for g in got) / total,
         "lock-wait share": sum(g["lock_wait"] for g in got) / sum(g["wall"] for g in got),
-        "lock wait ms/batch": 1000
-        * sum(g["lock_wait"] for g in got)
-        / sum(g["batches"] for g in got),
+        "lock wait ms/batch": 1000 * sum(g["lock_wait"] for g in got) / batches,
+        "lock held ms/batch": 1000 * sum(g["calls"] - g["lock_wait"] for g in got) / batches,
+        "behind at the end s": max(g["lag"] for g in got),
         "load (1 min)": os.getloadavg()[0],
     }
 
@@ -152,14 +169,20 @@ def run(cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4])
-    ap.add_argument("--articles", type=int, default=1024, help="per writer")
+    ap.add_argument("--articles", type=int, default=512, help="per writer")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--pace-ms", type=float, default=40.0,
+        help="ms a writer's crawl takes to produce an article (0: back to back, the worst case)",
+    )  # fmt: skip
     args = ap.parse_args()
     rows = []
     with PostgresCluster() as cluster:  # started on entry, stopped and deleted on exit
         for writers in args.writers:
             for stories in (False, True):  # baseline and stories alternated, per writer count
-                rows.append(run(cluster, writers, args.articles, args.seed, stories))
+                rows.append(
+                    run(cluster, writers, args.articles, args.seed, stories, args.pace_ms / 1000)
+                )
                 print(" | ".join(f"{k} {_format(k, v)}" for k, v in rows[-1].items()), flush=True)
     print()
     print("| " + " | ".join(rows[0]) + " |")
