@@ -123,11 +123,16 @@ def writer(
     store.close()
 
 
+def database_name(writers: int, stories: bool, seed: int) -> str:
+    """The database of one run, in the bench's cluster (left there to look at until it stops)."""
+    return f"writers_{writers}_{'on' if stories else 'off'}_{seed}"
+
+
 def run(
     cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool, pace: float
 ) -> dict:
     """One measurement: ``writers`` processes on a fresh database, released together."""
-    url = cluster.fresh_database(f"writers_{writers}_{'on' if stories else 'off'}_{seed}")
+    url = cluster.fresh_database(database_name(writers, stories, seed))
     from tidings.core.store.postgres import PostgresStore
 
     PostgresStore(url).close()  # migrate once, before the clock
