@@ -82,7 +82,7 @@ def articles(writer: int, n: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def _backend_cpu(pid: int) -> float:
+def backend_cpu(pid: int) -> float:
     """CPU seconds (user + system) of one PostgreSQL backend process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -102,7 +102,7 @@ def writer(
     with db.pool.connection() as conn:  # single thread: the pool hands back this connection
         backend = int(conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"])
     start.wait()
-    wall, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu(backend)
+    wall, cpu, server = time.perf_counter(), time.process_time(), backend_cpu(backend)
     unplaced, calls, ready = 0, 0.0, wall
     for i in range(0, n, BATCH):
         batch = records[i : i + BATCH]
@@ -117,7 +117,7 @@ def writer(
         calls += time.perf_counter() - called
     out.put({
         "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-        "server": _backend_cpu(backend) - server, "lock_wait": db.lock_wait, "calls": calls,
+        "server": backend_cpu(backend) - server, "lock_wait": db.lock_wait, "calls": calls,
         "lag": time.perf_counter() - ready, "batches": -(-n // BATCH), "unplaced": unplaced,
     })  # fmt: skip
     store.close()
