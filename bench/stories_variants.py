@@ -37,7 +37,7 @@ import numpy as np
 
 from tidings.core.stories import StoryClusterer, StoryParams
 from tidings.core.stories.clustering import Story, _dot, _unit
-from tidings.core.stories.features import StoryFeatures, sublinear, words
+from tidings.core.stories.features import _SENTENCE, VIEWS, StoryFeatures, sublinear, words
 
 Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]
@@ -47,25 +47,94 @@ NO_DATES = StoryParams(time_share=0.0)  # the data has no dates: the time signal
 
 
 def tag(docs: Docs) -> float:
-    """One NER pass as the tagger runs it (title + lead): the kept entities into ``entities``,
-    the words with a digit of the spans it drops (dates, numbers) into ``specifics``; returns
-    the seconds it took."""
-    from classifier.entities import EntityExtractor, lead_text
+    """The tagger's NER pass (title + lead, the components it runs) and one dependency parse of
+    the same text with the same loaded model (no second copy): the kept entities into
+    ``entities``, the words with a digit of the spans it drops (dates, numbers) into
+    ``specifics``, the parse's who-did-what-where tokens into ``events``; returns the seconds
+    it took."""
+    import spacy
+
+    from classifier.entities import _EXCLUDE, MODEL_NAMES, entities_of, lead_text
+    from classifier.spacy_ops import numpy_blas_ops, one_blas_thread
 
     start = time.perf_counter()
-    extractor = EntityExtractor()
+    with numpy_blas_ops():
+        nlp = spacy.load(MODEL_NAMES[-1])  # the tagger's model, its parser kept
     texts = [lead_text(d) for d in docs]
-    with extractor.batch(texts):
-        for doc, (parsed, entities) in zip(docs, extractor.read(texts), strict=True):
-            doc["entities"] = entities
-            doc["specifics"] = [
-                w
-                for ent in parsed.ents
-                if ent.label_ in SPECIFIC_LABELS
-                for w in words(ent.text)
-                if _DIGIT.search(w)
-            ]
+    with one_blas_thread():
+        with nlp.select_pipes(disable=_EXCLUDE):  # exactly what the tagger runs
+            for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=64), strict=True):
+                doc["entities"] = entities_of(parsed)
+                doc["specifics"] = [
+                    w
+                    for ent in parsed.ents
+                    if ent.label_ in SPECIFIC_LABELS
+                    for w in words(ent.text)
+                    if _DIGIT.search(w)
+                ]
+        for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=64), strict=True):
+            doc["events"] = event_terms(parsed)
     return time.perf_counter() - start
+
+
+# -- the event view: who did what where, from the dependency parse ---------------------------------
+#: Dependency labels of a trigger's arguments (spaCy's English scheme), and the role they fill.
+ARGUMENT_ROLES = {"nsubj": "who", "agent": "who", "nsubjpass": "what", "dobj": "what",
+                  "attr": "what", "dative": "what"}  # fmt: skip
+#: Prepositions whose object places an event (closed-class words of the grammar, not of ECB+).
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "on", "into", "from"})
+#: Clauses whose verb is an event of the sentence beside its root.
+EVENT_CLAUSES = frozenset({"conj", "xcomp", "ccomp", "advcl", "relcl", "acl"})
+
+
+def event_terms(doc: Any) -> list[str]:
+    """Each event trigger (the root of a sentence, a verb or a noun, or a verb of a clause
+    joined to it; lemmatised) with its arguments' heads, as ``role:head`` tokens ("who:police",
+    "what:suspect", "where:bloomington"); a named argument is its entity key. The role tokens
+    were the best of the forms measured (trigger lemmas, trigger|head pairs, heads alone)."""
+    out = []
+    for tok in doc:
+        root = tok.dep_ == "ROOT" and tok.pos_ in {"VERB", "NOUN", "PROPN"}
+        if not (root or (tok.dep_ in EVENT_CLAUSES and tok.pos_ == "VERB")):
+            continue
+        out += [f"{role}:{head}" for role, head in arguments(tok)]
+    return out
+
+
+def arguments(trigger: Any) -> list[tuple[str, str]]:
+    """(role, head word) of a trigger's subject, objects and place, conjuncts included."""
+    found = []
+    for child in trigger.children:
+        role = ARGUMENT_ROLES.get(child.dep_)
+        if child.dep_ == "agent":
+            heads = [c for c in child.children if c.dep_ == "pobj"]
+        elif child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS:
+            role, heads = "where", [c for c in child.children if c.dep_ == "pobj"]
+        elif role:
+            heads = [child]
+        else:
+            continue
+        for head in heads:
+            for tok in (head, *(c for c in head.children if c.dep_ == "conj")):
+                word = head_word(tok)
+                if word and role:
+                    found.append((role, word))
+    return found
+
+
+def head_word(tok: Any) -> str | None:
+    """An argument's head: its entity's key when it is in a kept entity, else its lemma if a
+    content word."""
+    from classifier.entities import KEEP_LABELS, entity_key
+
+    if tok.ent_type_ in KEEP_LABELS:
+        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            return entity_key(ent.text, ent.label_) or None
+    if tok.pos_ in {"PRON", "DET", "NUM", "PUNCT", "SPACE"}:
+        return None
+    kept = words(tok.lemma_)
+    return kept[0] if len(kept) == 1 and kept[0].isalpha() else None
 
 
 # -- the decision ------------------------------------------------------------------------------
@@ -127,10 +196,11 @@ class ExtraSignal(StoryClusterer):
         raise NotImplementedError
 
 
-class SpecificsClusterer(ExtraSignal):
-    """The ``specifics`` view (TF-IDF over online counts, mean cosine to the story's members):
-    ``bonus`` × that cosine is added to the score (not to the bar); ``penalty`` is taken off
-    when the article and the story both have at least ``several`` terms and share none."""
+class ExtraViewClusterer(ExtraSignal):
+    """One more sparse view read from ``article[field]`` (a list of terms; TF-IDF over online
+    counts, mean cosine to the story's members): ``bonus`` × that cosine is added to the score
+    (not to the bar); ``penalty`` is taken off when the article and the story both have at
+    least ``several`` terms and share none."""
 
     def __init__(
         self,
@@ -138,16 +208,17 @@ class SpecificsClusterer(ExtraSignal):
         penalty: float = 0.0,
         several: int = 2,
         threshold: float = NO_DATES.threshold,
+        field: str = "specifics",
     ) -> None:
         super().__init__(StoryParams(time_share=0.0, threshold=threshold))
-        self.bonus, self.penalty, self.several = bonus, penalty, several
-        self.specifics_df: Counter[str] = Counter()
+        self.bonus, self.penalty, self.several, self.field = bonus, penalty, several, field
+        self.view_df: Counter[str] = Counter()
         self.sums: dict[str, dict[str, float]] = {}
 
     def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> dict[str, float]:
-        terms = sublinear(article.get("specifics") or ())
-        self.specifics_df.update(terms)
-        n, df = self.docs + 1, self.specifics_df  # IDF as the views', this article counted
+        terms = sublinear(article.get(self.field) or ())
+        self.view_df.update(terms)
+        n, df = self.docs + 1, self.view_df  # IDF as the views', this article counted
         return _unit({t: w * (math.log((1 + n) / (1 + df[t])) + 1.0) for t, w in terms.items()})
 
     def accumulate(self, story_id: str, value: dict[str, float]) -> None:
@@ -161,6 +232,64 @@ class SpecificsClusterer(ExtraSignal):
         agree = _dot(mine, theirs) / story.size
         several = len(mine) >= self.several and len(theirs) >= self.several
         return base + self.bonus * agree - (self.penalty if several and not agree else 0.0)
+
+
+#: The fourth round's name for the view of the NER spans the tagger drops.
+SpecificsClusterer = ExtraViewClusterer
+
+
+def lead_words(article: Mapping[str, Any], sentences: int = 2) -> list[str]:
+    """The content words of the headline and the body's first ``sentences`` sentences: the
+    lead names the event; later paragraphs carry the background a topic's events share."""
+    body = article.get("body") or article.get("text") or ""
+    opening = [s for s in _SENTENCE.split(body) if s.strip()][:sentences]
+    return words(article.get("title") or "") + [w for s in opening for w in words(s)]
+
+
+# -- a story representation that does not drift -------------------------------------------------
+class AnchorClusterer(StoryClusterer):
+    """Scores an article against the story's first ``k`` members as well as all of them:
+    ``(1 - share)`` × the mean cosine to all members + ``share`` × the mean cosine to the
+    first ``k`` (``medoid``: the cosine to the most central of the first ``k``). A story that
+    absorbed background articles drifts toward its topic; its first members do not."""
+
+    def __init__(
+        self, k: int, share: float, threshold: float = NO_DATES.threshold, medoid: bool = False
+    ) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.k, self.share, self.medoid = k, share, medoid
+        self.first: dict[str, list[Vectors]] = {}  # story -> its first k members' vectors
+        self.anchor: dict[str, dict[str, dict[str, float]]] = {}  # their sums, or the medoid
+
+    def _similarity(self, a: Vectors, b: Vectors, n: int = 1) -> float:
+        weighted = zip(self.params.weights, VIEWS, strict=True)
+        return sum(w * _dot(a[view], b[view]) for w, view in weighted if w) / n
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        base = super().score(story, vectors, seen_at)
+        anchor = self.anchor.get(story.id)
+        if not self.share or anchor is None:
+            return base
+        n = 1 if self.medoid else len(self.first[story.id])
+        return (1 - self.share) * base + self.share * self._similarity(vectors, anchor, n)
+
+    def _apply(
+        self, story: Story, vectors: Vectors, feats: StoryFeatures, lookup: list[str]
+    ) -> None:
+        super()._apply(story, vectors, feats, lookup)
+        first = self.first.setdefault(story.id, [])
+        if len(first) >= self.k:
+            return
+        first.append(vectors)
+        if self.medoid:
+            self.anchor[story.id] = max(
+                first, key=lambda m: sum(self._similarity(m, o) for o in first)
+            )  # type: ignore[assignment]
+        else:
+            sums = self.anchor.setdefault(story.id, {view: {} for view in VIEWS})
+            for view in VIEWS:
+                for t, v in vectors[view].items():
+                    sums[view][t] = sums[view].get(t, 0.0) + v
 
 
 class TopicSpace:
