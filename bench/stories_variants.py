@@ -50,8 +50,8 @@ def tag(docs: Docs) -> float:
     """The tagger's NER pass (title + lead, the components it runs) and one dependency parse of
     the same text with the same loaded model (no second copy): the kept entities into
     ``entities``, the words with a digit of the spans it drops (dates, numbers) into
-    ``specifics``, the parse's who-did-what-where tokens into ``events``; returns the seconds
-    it took."""
+    ``specifics``, the parse's who-did-what-where tokens into ``events``, the headline and
+    first two sentences' words into ``lead``; returns the seconds it took."""
     import spacy
 
     from classifier.entities import _EXCLUDE, MODEL_NAMES, entities_of, lead_text
@@ -74,6 +74,7 @@ def tag(docs: Docs) -> float:
                 ]
         for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=64), strict=True):
             doc["events"] = event_terms(parsed)
+            doc["lead"] = lead_words(doc)
     return time.perf_counter() - start
 
 
@@ -209,9 +210,11 @@ class ExtraViewClusterer(ExtraSignal):
         several: int = 2,
         threshold: float = NO_DATES.threshold,
         field: str = "specifics",
+        in_bar: bool = False,
     ) -> None:
         super().__init__(StoryParams(time_share=0.0, threshold=threshold))
         self.bonus, self.penalty, self.several, self.field = bonus, penalty, several, field
+        self.in_bar = in_bar  # the view's cohesion counts in the story's cohesion bar too
         self.view_df: Counter[str] = Counter()
         self.sums: dict[str, dict[str, float]] = {}
 
@@ -233,6 +236,16 @@ class ExtraViewClusterer(ExtraSignal):
         several = len(mine) >= self.several and len(theirs) >= self.several
         return base + self.bonus * agree - (self.penalty if several and not agree else 0.0)
 
+    def _bar(self, story: Story) -> float:
+        bar, n = super()._bar(story), story.size
+        if not self.in_bar or n < 2 or not self.params.cohesion_share:
+            return bar
+        sums = self.sums.get(story.id, {})
+        cohesion = (sum(v * v for v in sums.values()) - n) / (n * (n - 1))
+        return max(
+            bar, self.params.cohesion_share * (self._cohesion(story) + self.bonus * cohesion)
+        )
+
 
 #: The fourth round's name for the view of the NER spans the tagger drops.
 SpecificsClusterer = ExtraViewClusterer
@@ -244,6 +257,51 @@ def lead_words(article: Mapping[str, Any], sentences: int = 2) -> list[str]:
     body = article.get("body") or article.get("text") or ""
     opening = [s for s in _SENTENCE.split(body) if s.strip()][:sentences]
     return words(article.get("title") or "") + [w for s in opening for w in words(s)]
+
+
+# -- what an article lacks ------------------------------------------------------------------------
+class PresentViewsClusterer(StoryClusterer):
+    """The weighted sum over the views the article has (``both``: that the story has too),
+    its weights renormalised: a headline-only article has no ``names`` (they come from the
+    body), and counting that view as a zero cosine holds it below every bar."""
+
+    def __init__(self, threshold: float = NO_DATES.threshold, both: bool = False) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.both = both
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        weighted = list(zip(self.params.weights, VIEWS, strict=True))
+        present = sum(
+            w for w, view in weighted if vectors[view] and (story.sums[view] or not self.both)
+        )
+        base = super().score(story, vectors, seen_at)
+        return base * sum(w for w, _ in weighted) / present if present else base
+
+
+class ShortArticleClusterer(StoryClusterer):
+    """The threshold scaled down for an article shorter than the mean seen so far, by
+    ``(terms / mean terms) ** power`` (never up): a short article's cosine to a story is
+    low against every story, its own included."""
+
+    def __init__(self, power: float, threshold: float = NO_DATES.threshold) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.power = power
+        self.terms_seen = 0
+        self.scale = 1.0
+
+    def _count_and_weigh(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
+        terms = len(feats.views.get("text", ()))
+        self.terms_seen += terms
+        vectors = super()._count_and_weigh(feats)
+        mean = self.terms_seen / self.docs
+        self.scale = min(1.0, (terms / mean) ** self.power) if mean else 1.0
+        return vectors
+
+    def _bar(self, story: Story) -> float:
+        """The cohesion bar as the defaults', over the threshold scaled for this article."""
+        p = self.params
+        cohesion = p.cohesion_share * self._cohesion(story) if story.size >= 2 else 0.0
+        return max(p.threshold * self.scale, cohesion)
 
 
 # -- a story representation that does not drift -------------------------------------------------
@@ -410,7 +468,73 @@ def variants(data: Path) -> list[Variant]:
             "LSA gate: ≥ 0.6 × bar, dense ≥ 0.8, names ≥ 0.2",
             lambda: TopicGateClusterer(space, relax=0.6, dense=0.8, names=0.2),
         ),
+        *fifth_round(),
     ]
+
+
+def fifth_round() -> list[Variant]:
+    """The fifth round's settings, each the best of its family on half A (orders 1–3)."""
+    return [
+        Variant(
+            "events view bonus 0.3, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.20, field="events"),
+        ),
+        Variant(
+            "events view bonus 0.3, also in the cohesion bar, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.20, field="events", in_bar=True),
+        ),
+        Variant(
+            "lead view bonus 0.1, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.1, threshold=0.20, field="lead"),
+        ),
+        Variant(
+            "lead view bonus 0.3, threshold 0.22",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.22, field="lead"),
+        ),
+        Variant("first 3 members, share 0.3", lambda: AnchorClusterer(k=3, share=0.3)),
+        Variant(
+            "medoid of the first 3, share 0.3",
+            lambda: AnchorClusterer(k=3, share=0.3, medoid=True),
+        ),
+        Variant("views the article has, renormalised", lambda: PresentViewsClusterer()),
+        Variant(
+            "short articles: threshold × (terms / mean)^0.5",
+            lambda: ShortArticleClusterer(power=0.5),
+        ),
+    ]
+
+
+def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: float = 0.3) -> None:
+    """ROC AUC of the article–article cosine of each view (TF-IDF, IDF over ``docs``) for
+    same-story pairs against same-topic, other-event pairs, then against all other pairs; and
+    of the defaults' weighted sum, alone and with ``bonus`` × each extra view."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.metrics import roc_auc_score
+
+    from tidings.core.stories import features_of
+
+    feats = [features_of(d).views for d in docs]
+    terms = {view: [f[view] for f in feats] for view in VIEWS}
+    terms |= {field: [sublinear(d.get(field) or ()) for d in docs] for field in extra}
+    cosines = {}
+    for name, vecs in terms.items():
+        x = TfidfTransformer().fit_transform(DictVectorizer().fit_transform(vecs))
+        cosines[name] = (x @ x.T).toarray()
+    upper = np.triu_indices(len(docs), 1)
+    story, topic = (np.array([str(d[key]) for d in docs]) for key in ("story", "topic"))
+    same = (story[:, None] == story)[upper]
+    within = (topic[:, None] == topic)[upper]
+    weighted = sum(w * cosines[v] for w, v in zip(NO_DATES.weights, VIEWS, strict=True))
+    rows = {**cosines, "defaults' weighted sum": weighted}
+    rows |= {
+        f"weighted sum + {bonus} × {field}": weighted + bonus * cosines[field] for field in extra
+    }
+    print("| view | AUC within a topic | AUC all pairs |\n|---|---|---|")
+    for name, matrix in rows.items():
+        scores = matrix[upper]
+        print(f"| {name} | {roc_auc_score(same[within], scores[within]):.3f} | "
+              f"{roc_auc_score(same, scores):.3f} |")  # fmt: skip
 
 
 def compare(
