@@ -519,7 +519,11 @@ def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: floa
     terms |= {field: [sublinear(d.get(field) or ()) for d in docs] for field in extra}
     cosines = {}
     for name, vecs in terms.items():
-        x = TfidfTransformer().fit_transform(DictVectorizer().fit_transform(vecs))
+        counts = DictVectorizer().fit_transform(vecs)
+        if not counts.shape[1]:  # no article has this view: every cosine is 0
+            cosines[name] = np.zeros((len(docs), len(docs)))
+            continue
+        x = TfidfTransformer().fit_transform(counts)
         cosines[name] = (x @ x.T).toarray()
     upper = np.triu_indices(len(docs), 1)
     story, topic = (np.array([str(d[key]) for d in docs]) for key in ("story", "topic"))
