@@ -1,6 +1,6 @@
 """Variants of the online story clusterer, measured against its defaults in one run.
 
-Issue 15 item 4, fourth round: each variant changes one thing of
+Issue 15 item 4, fourth and fifth rounds: each variant changes one thing of
 :class:`tidings.core.stories.StoryClusterer` (the decision, a bar, or one extra signal) and is
 scored per half of the topics (A, the half settings are chosen on; B, never tuned on) and on all
 docs, over the same seeded orders as the defaults. None of them beat the defaults on B by more
@@ -18,6 +18,18 @@ than the order-to-order noise, so none is in the product; they stay here so the 
 - ``lsa``: a dense topic space (TF-IDF + TruncatedSVD, 100 dimensions) fitted on the BBC and
   AG News corpora of ``../shared/data`` (never on ECB+), used only to let the best candidate
   join below its bar when the dense cosine and the ``names`` view both agree.
+
+Fifth round (:func:`fifth_round`; :func:`view_aucs` prints how well each view tells a topic's
+two events apart):
+
+- ``events``: who-did-what-where tokens from spaCy's dependency parse of title + lead (the
+  tagger's model, its parser kept), as an extra view;
+- ``lead``: the headline and the body's first two sentences as a view of their own;
+- ``anchor``: the story scored against its first members (their mean, or their medoid) as well
+  as all of them, so a story that absorbed background does not drift toward its topic;
+- ``present views``, ``short articles``: what the error analysis pointed at (headline-only and
+  short articles start most split pieces): the weighted sum over the views an article has, or
+  a threshold scaled down for an article shorter than the mean.
 """
 
 from __future__ import annotations
