@@ -4,9 +4,11 @@ real clusterer, then refused or never stored), the store is set back to schema 6
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from story_corpus import QUAKE, as_records, background, corpus
 
 from tidings.core.article import normalise
@@ -72,7 +74,9 @@ def _phantoms(book: StoryBook, store: StoreEngine) -> tuple[dict[str, Any], dict
     return rival, ghost
 
 
-def test_opening_an_old_store_heals_its_phantom_members(store_engines: StoreOpener) -> None:
+def test_opening_an_old_store_heals_its_phantom_members(
+    store_engines: StoreOpener, caplog: pytest.LogCaptureFixture
+) -> None:
     store, book = store_engines(), StoryBook()
     real = [normalise(r) for r in as_records(background() + corpus())]
     real[0]["body"] += " A stray\x00byte."  # PostgreSQL's JSON types refuse its escape
@@ -87,6 +91,8 @@ def test_opening_an_old_store_heals_its_phantom_members(store_engines: StoreOpen
     assert sick[quake_story]["headline"] == rival["title"]  # the phantom even took the headline
     store.mark_stories_indexed({p.story_id: p.version for p in store.pending_stories(1000)})
     articles, marks = _articles(store), store.pending_writes(1000)
+    with store.placing() as tx:
+        position = tx.position()
     _as_schema_6(store)
     store.close()
 
@@ -105,6 +111,16 @@ def test_opening_an_old_store_heals_its_phantom_members(store_engines: StoreOpen
     assert set(pending) == {quake_story, ghost["story_id"]}  # only what the heal touched
     assert pending[quake_story].record == stories[quake_story]
     assert pending[ghost["story_id"]].record is None  # its index document goes
+    with healed.placing() as tx:  # the heal took a position of its own for its marks
+        assert tx.position() == position + 1 == pending[quake_story].version
+
+    later = _odd("https://wire.example/q4", "Padang quake survivors", rival["body"], "wire")
+    with caplog.at_level(logging.WARNING):  # the empty journal row replays as nothing
+        [stored] = store_with_stories(healed, [later], track_index=True).result.articles
+    assert stored["story_id"] == quake_story and "Another version" not in caplog.text
+    [mark] = [p for p in healed.pending_stories(1000) if p.story_id == quake_story]
+    assert mark.version > pending[quake_story].version  # newer than the heal's: kept
+    assert mark.record["articles"] == clean[quake_story]["articles"] + 1  # type: ignore[index]
 
 
 def test_a_writer_continues_after_the_heal(store_engines: StoreOpener) -> None:

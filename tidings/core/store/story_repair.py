@@ -8,7 +8,7 @@ no story or another one (the id is the canonical URL's, so the refused claim usu
 the stored article's id, and that article was stored without a story). Schema 7 runs
 :func:`heal_phantom_members` once, under the articles lock: it removes those rows, recounts
 each touched story from the articles it really holds (or deletes a story left empty), and
-marks them for the index. No article is changed or deleted, and nothing is re-clustered.
+marks them for the index under a stream position of its own (an empty journal row). No article is changed or deleted, and nothing is re-clustered.
 
 The story clusterer's state (snapshot and journal, opaque here) keeps the phantom's features:
 its document frequencies count the refused text once and its story's centroid holds it as a
@@ -66,7 +66,7 @@ def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
         sql("DELETE FROM story_articles WHERE article_id = ? AND story_id = ?"), phantoms
     )
     touched = sorted({story_id for _, story_id in phantoms})
-    version = _next_version(db, sql)
+    version = _take_position(db, sql)
     for story_id in touched:
         _recount(db, sql, story_id)
     db.cursor().executemany(
@@ -79,16 +79,19 @@ def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
     return touched
 
 
-def _next_version(db: Any, sql: Callable[[str], str]) -> int:
-    """A pending mark above every placement so far (a mark read before the heal is older)."""
+def _take_position(db: Any, sql: Callable[[str], str]) -> int:
+    """Move the story stream on by one position with no placement in it (an empty journal
+    row, which a book replays as nothing) and return it: the heal's pending marks carry it, so
+    a mark read before the heal is older and every later placement's mark is newer."""
     row = db.execute(
         sql(
             "SELECT max(seq) AS seq FROM (SELECT seq FROM story_state "
-            "UNION ALL SELECT seq FROM story_journal UNION ALL SELECT seq FROM story_articles) "
-            "AS placed"
+            "UNION ALL SELECT seq FROM story_journal) AS placed"
         )
     ).fetchone()
-    return int(row["seq"] or 0) + 1
+    seq = int(row["seq"] or 0) + 1
+    db.execute(sql("INSERT INTO story_journal (seq, entries) VALUES (?, ?)"), (seq, b""))
+    return seq
 
 
 def _recount(db: Any, sql: Callable[[str], str], story_id: str) -> None:
