@@ -8,7 +8,8 @@ no story or another one (the id is the canonical URL's, so the refused claim usu
 the stored article's id, and that article was stored without a story). Schema 7 runs
 :func:`heal_phantom_members` once, under the articles lock: it removes those rows, recounts
 each touched story from the articles it really holds (or deletes a story left empty), and
-marks them for the index under a stream position of its own (an empty journal row). No article is changed or deleted, and nothing is re-clustered.
+marks them for the index under a stream position of its own (an empty journal row). No
+article is changed or deleted, and nothing is re-clustered.
 
 The story clusterer's state (snapshot and journal, opaque here) keeps the phantom's features:
 its document frequencies count the refused text once and its story's centroid holds it as a
