@@ -20,6 +20,14 @@ def page(body: str) -> str:
     return f"<html><head><title>T</title></head><body><nav><p>Menu</p></nav>{body}</body></html>"
 
 
+def two_columns(story: str, side: str = COMMENTS, wrapper: str = "") -> str:
+    """A headline and ``story`` in one column, ``side`` in another; both inside a ``<div>`` of
+    class ``wrapper`` if one is named."""
+    columns = (f'<div class="layout"><div class="column"><h1>Chips</h1>{story}</div>'
+               f'<div class="side">{side}</div></div>')  # fmt: skip
+    return page(f'<div class="{wrapper}">{columns}</div>' if wrapper else columns)
+
+
 def tags(tree) -> list[str]:  # type: ignore[no-untyped-def]
     return [el.tag for el in tree.iter("html", "body", "article", "div", "nav", "footer", "h1")]
 
@@ -88,15 +96,9 @@ def test_the_focused_container_is_read_as_main_content_with_its_headings_and_lis
         f"<li>Item {i}b: opponents promised to appeal the decision in court</li></ul>"
         for i in range(3)
     )
-    html = page(
-        f'<div class="content"><div class="layout"><div class="column"><h1>Chips</h1>{sections}'
-        f'</div><div class="side">{COMMENTS}</div></div></div>'
-    )
-    elsewhere = page(
-        f'<div class="layout"><div class="column"><h1>Chips</h1>{sections}</div>'
-        f'<div class="side"><div id="content"><p>Subscribe today.</p></div>{COMMENTS}</div></div>'
-    )
-    for marked in (html, elsewhere):
+    around = two_columns(sections, wrapper="content")
+    elsewhere = two_columns(sections, side=f'<div id="content"><p>Subscribe.</p></div>{COMMENTS}')
+    for marked in (around, elsewhere):
         focused = story_focus(parse_html(marked))
         assert focused.find(".//main/div").get("class") == "column"
         text = trafilatura_body(focused, None)
@@ -109,15 +111,8 @@ def test_the_container_is_handed_over_bare_when_the_page_marks_no_content_around
     """With no content marker outside the container (none at all, or one inside it), trafilatura
     reads the copy as it reads the whole page: declaring it ``<main>`` would make it keep the
     container's sidebars, trackbacks and other posts, which it otherwise leaves out."""
-    inside = page(
-        f'<div class="layout"><div class="column"><h1>Chips</h1><div class="entry-content">'
-        f'{STORY}</div></div><div class="side">{COMMENTS}</div></div>'
-    )
-    unmarked = page(
-        f'<div class="layout"><div class="column"><h1>Chips</h1>{STORY}</div>'
-        f'<div class="side">{COMMENTS}</div></div>'
-    )
-    for html in (inside, unmarked):
+    inside = two_columns(f'<div class="entry-content">{STORY}</div>')
+    for html in (inside, two_columns(STORY)):
         focused = story_focus(parse_html(html))
         assert focused.find(".//div").get("class") == "column"
         assert focused.find(".//main") is None
