@@ -51,17 +51,18 @@ def _timed(owner: Any, names: dict[str, str], spent: dict[str, float]) -> Iterat
 
 
 def load_date_parser() -> float:
-    """Load dateparser's locale tables before any clock starts; returns the CPU seconds it took.
+    """Load the date stage's parsers before any clock starts; returns the CPU seconds it took.
 
-    htmldate's extensive text search (the date stage's last resort) hands strings to
-    dateparser, whose first call in a process loads and compiles every locale it may detect
-    (~2.5 s); later calls take milliseconds. Timed inside a sample, that one-off lands on
-    whichever page first needs the search, so it is measured and reported on its own.
+    The date stage's last resort (htmldate's text search) hands strings to dateparser, whose
+    first call in a process loads its locales (the English one and every locale's month names,
+    ~0.4 s; :func:`crawler.extract.textdate.warm_up`); later calls take milliseconds. Timed
+    inside a sample, that one-off lands on whichever page first needs the search, so it is
+    measured and reported on its own.
     """
-    from htmldate.extractors import get_external_parser
+    from crawler.extract.textdate import warm_up
 
     started = time.thread_time()
-    get_external_parser().get_date_data("3 zzqq 2012")  # no locale reads it: all are loaded
+    warm_up()
     return time.thread_time() - started
 
 

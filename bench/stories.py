@@ -22,7 +22,7 @@ a window of articles, with the size of what the story book persists per batch an
 
     .venv/bin/python bench/stories.py [--data FILE.jsonl] [--out PRED.json] [--orders 5]
     .venv/bin/python bench/stories.py --tune
-    .venv/bin/python bench/stories.py --variants   # the fourth round's variants, per half
+    .venv/bin/python bench/stories.py --variants   # the 4th and 5th rounds' variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
 """
 
@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.shared_data import data_root, load_scorer  # noqa: E402
-from bench.stories_variants import compare, tag, variants  # noqa: E402
+from bench.stories_variants import compare, tag, variants, view_aucs  # noqa: E402
 from tidings.core.stories import StoryClusterer, StoryParams, features_of  # noqa: E402
 
 Docs = list[dict[str, Any]]
@@ -233,6 +233,7 @@ def quality(args: argparse.Namespace) -> None:
         if args.variants:  # after the baselines, so the table has them from the same run
             a, b = halves(docs)
             compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
+            view_aucs(docs)
 
 
 def load_average() -> str:
@@ -248,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tune", action="store_true", help="choose the params on half A, show B")
     ap.add_argument("--variants", action="store_true",
-                    help="the fourth round's variants against the defaults, per half")  # fmt: skip
+                    help="the 4th and 5th rounds' variants against the defaults, per half; "
+                    "the views' pair AUCs")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--catch-up", action="store_true",

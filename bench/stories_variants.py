@@ -1,6 +1,6 @@
 """Variants of the online story clusterer, measured against its defaults in one run.
 
-Issue 15 item 4, fourth round: each variant changes one thing of
+Issue 15 item 4, fourth and fifth rounds: each variant changes one thing of
 :class:`tidings.core.stories.StoryClusterer` (the decision, a bar, or one extra signal) and is
 scored per half of the topics (A, the half settings are chosen on; B, never tuned on) and on all
 docs, over the same seeded orders as the defaults. None of them beat the defaults on B by more
@@ -18,6 +18,18 @@ than the order-to-order noise, so none is in the product; they stay here so the 
 - ``lsa``: a dense topic space (TF-IDF + TruncatedSVD, 100 dimensions) fitted on the BBC and
   AG News corpora of ``../shared/data`` (never on ECB+), used only to let the best candidate
   join below its bar when the dense cosine and the ``names`` view both agree.
+
+Fifth round (:func:`fifth_round`; :func:`view_aucs` prints how well each view tells a topic's
+two events apart):
+
+- ``events``: who-did-what-where tokens from spaCy's dependency parse of title + lead (the
+  tagger's model, its parser kept), as an extra view;
+- ``lead``: the headline and the body's first two sentences as a view of their own;
+- ``anchor``: the story scored against its first members (their mean, or their medoid) as well
+  as all of them, so a story that absorbed background does not drift toward its topic;
+- ``present views``, ``short articles``: what the error analysis pointed at (headline-only and
+  short articles start most split pieces): the weighted sum over the views an article has, or
+  a threshold scaled down for an article shorter than the mean.
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ import numpy as np
 
 from tidings.core.stories import StoryClusterer, StoryParams
 from tidings.core.stories.clustering import Story, _dot, _unit
-from tidings.core.stories.features import StoryFeatures, sublinear, words
+from tidings.core.stories.features import _SENTENCE, VIEWS, StoryFeatures, sublinear, words
 
 Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]
@@ -47,25 +59,95 @@ NO_DATES = StoryParams(time_share=0.0)  # the data has no dates: the time signal
 
 
 def tag(docs: Docs) -> float:
-    """One NER pass as the tagger runs it (title + lead): the kept entities into ``entities``,
-    the words with a digit of the spans it drops (dates, numbers) into ``specifics``; returns
-    the seconds it took."""
-    from classifier.entities import EntityExtractor, lead_text
+    """The tagger's NER pass (title + lead, the components it runs) and one dependency parse of
+    the same text with the same loaded model (no second copy): the kept entities into
+    ``entities``, the words with a digit of the spans it drops (dates, numbers) into
+    ``specifics``, the parse's who-did-what-where tokens into ``events``, the headline and
+    first two sentences' words into ``lead``; returns the seconds it took."""
+    import spacy
+
+    from classifier.entities import _EXCLUDE, MODEL_NAMES, entities_of, lead_text
+    from classifier.spacy_ops import numpy_blas_ops, one_blas_thread
 
     start = time.perf_counter()
-    extractor = EntityExtractor()
+    with numpy_blas_ops():
+        nlp = spacy.load(MODEL_NAMES[-1])  # the tagger's model, its parser kept
     texts = [lead_text(d) for d in docs]
-    with extractor.batch(texts):
-        for doc, (parsed, entities) in zip(docs, extractor.read(texts), strict=True):
-            doc["entities"] = entities
-            doc["specifics"] = [
-                w
-                for ent in parsed.ents
-                if ent.label_ in SPECIFIC_LABELS
-                for w in words(ent.text)
-                if _DIGIT.search(w)
-            ]
+    with one_blas_thread():
+        with nlp.select_pipes(disable=_EXCLUDE):  # exactly what the tagger runs
+            for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=64), strict=True):
+                doc["entities"] = entities_of(parsed)
+                doc["specifics"] = [
+                    w
+                    for ent in parsed.ents
+                    if ent.label_ in SPECIFIC_LABELS
+                    for w in words(ent.text)
+                    if _DIGIT.search(w)
+                ]
+        for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=64), strict=True):
+            doc["events"] = event_terms(parsed)
+            doc["lead"] = lead_words(doc)
     return time.perf_counter() - start
+
+
+# -- the event view: who did what where, from the dependency parse ---------------------------------
+#: Dependency labels of a trigger's arguments (spaCy's English scheme), and the role they fill.
+ARGUMENT_ROLES = {"nsubj": "who", "agent": "who", "nsubjpass": "what", "dobj": "what",
+                  "attr": "what", "dative": "what"}  # fmt: skip
+#: Prepositions whose object places an event (closed-class words of the grammar, not of ECB+).
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "on", "into", "from"})
+#: Clauses whose verb is an event of the sentence beside its root.
+EVENT_CLAUSES = frozenset({"conj", "xcomp", "ccomp", "advcl", "relcl", "acl"})
+
+
+def event_terms(doc: Any) -> list[str]:
+    """Each event trigger (the root of a sentence, a verb or a noun, or a verb of a clause
+    joined to it; lemmatised) with its arguments' heads, as ``role:head`` tokens ("who:police",
+    "what:suspect", "where:bloomington"); a named argument is its entity key. The role tokens
+    were the best of the forms measured (trigger lemmas, trigger|head pairs, heads alone)."""
+    out = []
+    for tok in doc:
+        root = tok.dep_ == "ROOT" and tok.pos_ in {"VERB", "NOUN", "PROPN"}
+        if not (root or (tok.dep_ in EVENT_CLAUSES and tok.pos_ == "VERB")):
+            continue
+        out += [f"{role}:{head}" for role, head in arguments(tok)]
+    return out
+
+
+def arguments(trigger: Any) -> list[tuple[str, str]]:
+    """(role, head word) of a trigger's subject, objects and place, conjuncts included."""
+    found = []
+    for child in trigger.children:
+        role = ARGUMENT_ROLES.get(child.dep_)
+        if child.dep_ == "agent":
+            heads = [c for c in child.children if c.dep_ == "pobj"]
+        elif child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS:
+            role, heads = "where", [c for c in child.children if c.dep_ == "pobj"]
+        elif role:
+            heads = [child]
+        else:
+            continue
+        for head in heads:
+            for tok in (head, *(c for c in head.children if c.dep_ == "conj")):
+                word = head_word(tok)
+                if word and role:
+                    found.append((role, word))
+    return found
+
+
+def head_word(tok: Any) -> str | None:
+    """An argument's head: its entity's key when it is in a kept entity, else its lemma if a
+    content word."""
+    from classifier.entities import KEEP_LABELS, entity_key
+
+    if tok.ent_type_ in KEEP_LABELS:
+        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None:
+            return entity_key(ent.text, ent.label_) or None
+    if tok.pos_ in {"PRON", "DET", "NUM", "PUNCT", "SPACE"}:
+        return None
+    kept = words(tok.lemma_)
+    return kept[0] if len(kept) == 1 and kept[0].isalpha() else None
 
 
 # -- the decision ------------------------------------------------------------------------------
@@ -127,10 +209,11 @@ class ExtraSignal(StoryClusterer):
         raise NotImplementedError
 
 
-class SpecificsClusterer(ExtraSignal):
-    """The ``specifics`` view (TF-IDF over online counts, mean cosine to the story's members):
-    ``bonus`` × that cosine is added to the score (not to the bar); ``penalty`` is taken off
-    when the article and the story both have at least ``several`` terms and share none."""
+class ExtraViewClusterer(ExtraSignal):
+    """One more sparse view read from ``article[field]`` (a list of terms; TF-IDF over online
+    counts, mean cosine to the story's members): ``bonus`` × that cosine is added to the score
+    (not to the bar); ``penalty`` is taken off when the article and the story both have at
+    least ``several`` terms and share none."""
 
     def __init__(
         self,
@@ -138,16 +221,19 @@ class SpecificsClusterer(ExtraSignal):
         penalty: float = 0.0,
         several: int = 2,
         threshold: float = NO_DATES.threshold,
+        field: str = "specifics",
+        in_bar: bool = False,
     ) -> None:
         super().__init__(StoryParams(time_share=0.0, threshold=threshold))
-        self.bonus, self.penalty, self.several = bonus, penalty, several
-        self.specifics_df: Counter[str] = Counter()
+        self.bonus, self.penalty, self.several, self.field = bonus, penalty, several, field
+        self.in_bar = in_bar  # the view's cohesion counts in the story's cohesion bar too
+        self.view_df: Counter[str] = Counter()
         self.sums: dict[str, dict[str, float]] = {}
 
     def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> dict[str, float]:
-        terms = sublinear(article.get("specifics") or ())
-        self.specifics_df.update(terms)
-        n, df = self.docs + 1, self.specifics_df  # IDF as the views', this article counted
+        terms = sublinear(article.get(self.field) or ())
+        self.view_df.update(terms)
+        n, df = self.docs + 1, self.view_df  # IDF as the views', this article counted
         return _unit({t: w * (math.log((1 + n) / (1 + df[t])) + 1.0) for t, w in terms.items()})
 
     def accumulate(self, story_id: str, value: dict[str, float]) -> None:
@@ -161,6 +247,119 @@ class SpecificsClusterer(ExtraSignal):
         agree = _dot(mine, theirs) / story.size
         several = len(mine) >= self.several and len(theirs) >= self.several
         return base + self.bonus * agree - (self.penalty if several and not agree else 0.0)
+
+    def _bar(self, story: Story) -> float:
+        bar, n = super()._bar(story), story.size
+        if not self.in_bar or n < 2 or not self.params.cohesion_share:
+            return bar
+        sums = self.sums.get(story.id, {})
+        cohesion = (sum(v * v for v in sums.values()) - n) / (n * (n - 1))
+        return max(
+            bar, self.params.cohesion_share * (self._cohesion(story) + self.bonus * cohesion)
+        )
+
+
+#: The fourth round's name for the view of the NER spans the tagger drops.
+SpecificsClusterer = ExtraViewClusterer
+
+
+def lead_words(article: Mapping[str, Any], sentences: int = 2) -> list[str]:
+    """The content words of the headline and the body's first ``sentences`` sentences: the
+    lead names the event; later paragraphs carry the background a topic's events share."""
+    body = article.get("body") or article.get("text") or ""
+    opening = [s for s in _SENTENCE.split(body) if s.strip()][:sentences]
+    return words(article.get("title") or "") + [w for s in opening for w in words(s)]
+
+
+# -- what an article lacks ------------------------------------------------------------------------
+class PresentViewsClusterer(StoryClusterer):
+    """The weighted sum over the views the article has (``both``: that the story has too),
+    its weights renormalised: a headline-only article has no ``names`` (they come from the
+    body), and counting that view as a zero cosine holds it below every bar."""
+
+    def __init__(self, threshold: float = NO_DATES.threshold, both: bool = False) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.both = both
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        weighted = list(zip(self.params.weights, VIEWS, strict=True))
+        present = sum(
+            w for w, view in weighted if vectors[view] and (story.sums[view] or not self.both)
+        )
+        base = super().score(story, vectors, seen_at)
+        return base * sum(w for w, _ in weighted) / present if present else base
+
+
+class ShortArticleClusterer(StoryClusterer):
+    """The threshold scaled down for an article shorter than the mean seen so far, by
+    ``(terms / mean terms) ** power`` (never up): a short article's cosine to a story is
+    low against every story, its own included."""
+
+    def __init__(self, power: float, threshold: float = NO_DATES.threshold) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.power = power
+        self.terms_seen = 0
+        self.scale = 1.0
+
+    def _count_and_weigh(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
+        terms = len(feats.views.get("text", ()))
+        self.terms_seen += terms
+        vectors = super()._count_and_weigh(feats)
+        mean = self.terms_seen / self.docs
+        self.scale = min(1.0, (terms / mean) ** self.power) if mean else 1.0
+        return vectors
+
+    def _bar(self, story: Story) -> float:
+        """The cohesion bar as the defaults', over the threshold scaled for this article."""
+        p = self.params
+        cohesion = p.cohesion_share * self._cohesion(story) if story.size >= 2 else 0.0
+        return max(p.threshold * self.scale, cohesion)
+
+
+# -- a story representation that does not drift -------------------------------------------------
+class AnchorClusterer(StoryClusterer):
+    """Scores an article against the story's first ``k`` members as well as all of them:
+    ``(1 - share)`` × the mean cosine to all members + ``share`` × the mean cosine to the
+    first ``k`` (``medoid``: the cosine to the most central of the first ``k``). A story that
+    absorbed background articles drifts toward its topic; its first members do not."""
+
+    def __init__(
+        self, k: int, share: float, threshold: float = NO_DATES.threshold, medoid: bool = False
+    ) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold))
+        self.k, self.share, self.medoid = k, share, medoid
+        self.first: dict[str, list[Vectors]] = {}  # story -> its first k members' vectors
+        self.anchor: dict[str, dict[str, dict[str, float]]] = {}  # their sums, or the medoid
+
+    def _similarity(self, a: Vectors, b: Vectors, n: int = 1) -> float:
+        weighted = zip(self.params.weights, VIEWS, strict=True)
+        return sum(w * _dot(a[view], b[view]) for w, view in weighted if w) / n
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        base = super().score(story, vectors, seen_at)
+        anchor = self.anchor.get(story.id)
+        if not self.share or anchor is None:
+            return base
+        n = 1 if self.medoid else len(self.first[story.id])
+        return (1 - self.share) * base + self.share * self._similarity(vectors, anchor, n)
+
+    def _apply(
+        self, story: Story, vectors: Vectors, feats: StoryFeatures, lookup: list[str]
+    ) -> None:
+        super()._apply(story, vectors, feats, lookup)
+        first = self.first.setdefault(story.id, [])
+        if len(first) >= self.k:
+            return
+        first.append(vectors)
+        if self.medoid:
+            self.anchor[story.id] = max(
+                first, key=lambda m: sum(self._similarity(m, o) for o in first)
+            )  # type: ignore[assignment]
+        else:
+            sums = self.anchor.setdefault(story.id, {view: {} for view in VIEWS})
+            for view in VIEWS:
+                for t, v in vectors[view].items():
+                    sums[view][t] = sums[view].get(t, 0.0) + v
 
 
 class TopicSpace:
@@ -281,7 +480,77 @@ def variants(data: Path) -> list[Variant]:
             "LSA gate: ≥ 0.6 × bar, dense ≥ 0.8, names ≥ 0.2",
             lambda: TopicGateClusterer(space, relax=0.6, dense=0.8, names=0.2),
         ),
+        *fifth_round(),
     ]
+
+
+def fifth_round() -> list[Variant]:
+    """The fifth round's settings, each the best of its family on half A (orders 1–3)."""
+    return [
+        Variant(
+            "events view bonus 0.3, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.20, field="events"),
+        ),
+        Variant(
+            "events view bonus 0.3, also in the cohesion bar, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.20, field="events", in_bar=True),
+        ),
+        Variant(
+            "lead view bonus 0.1, threshold 0.20",
+            lambda: ExtraViewClusterer(bonus=0.1, threshold=0.20, field="lead"),
+        ),
+        Variant(
+            "lead view bonus 0.3, threshold 0.22",
+            lambda: ExtraViewClusterer(bonus=0.3, threshold=0.22, field="lead"),
+        ),
+        Variant("first 3 members, share 0.3", lambda: AnchorClusterer(k=3, share=0.3)),
+        Variant(
+            "medoid of the first 3, share 0.3",
+            lambda: AnchorClusterer(k=3, share=0.3, medoid=True),
+        ),
+        Variant("views the article has, renormalised", lambda: PresentViewsClusterer()),
+        Variant(
+            "short articles: threshold × (terms / mean)^0.5",
+            lambda: ShortArticleClusterer(power=0.5),
+        ),
+    ]
+
+
+def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: float = 0.3) -> None:
+    """ROC AUC of the article–article cosine of each view (TF-IDF, IDF over ``docs``) for
+    same-story pairs against same-topic, other-event pairs, then against all other pairs; and
+    of the defaults' weighted sum, alone and with ``bonus`` × each extra view."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.metrics import roc_auc_score
+
+    from tidings.core.stories import features_of
+
+    feats = [features_of(d).views for d in docs]
+    terms = {view: [f[view] for f in feats] for view in VIEWS}
+    terms |= {field: [sublinear(d.get(field) or ()) for d in docs] for field in extra}
+    cosines = {}
+    for name, vecs in terms.items():
+        counts = DictVectorizer().fit_transform(vecs)
+        if not counts.shape[1]:  # no article has this view: every cosine is 0
+            cosines[name] = np.zeros((len(docs), len(docs)))
+            continue
+        x = TfidfTransformer().fit_transform(counts)
+        cosines[name] = (x @ x.T).toarray()
+    upper = np.triu_indices(len(docs), 1)
+    story, topic = (np.array([str(d[key]) for d in docs]) for key in ("story", "topic"))
+    same = (story[:, None] == story)[upper]
+    within = (topic[:, None] == topic)[upper]
+    weighted = sum(w * cosines[v] for w, v in zip(NO_DATES.weights, VIEWS, strict=True))
+    rows = {**cosines, "defaults' weighted sum": weighted}
+    rows |= {
+        f"weighted sum + {bonus} × {field}": weighted + bonus * cosines[field] for field in extra
+    }
+    print("| view | AUC within a topic | AUC all pairs |\n|---|---|---|")
+    for name, matrix in rows.items():
+        scores = matrix[upper]
+        print(f"| {name} | {roc_auc_score(same[within], scores[within]):.3f} | "
+              f"{roc_auc_score(same, scores):.3f} |")  # fmt: skip
 
 
 def compare(

@@ -6,7 +6,8 @@ ways, each repaired here by one structural rule that knows no site and no langua
 * on some pages the first pass reads a menu: when most of its words are menu lines, nothing
   but a link (:func:`link_share`), only its lines that are not link text are kept;
 * on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
-  story prose gets trafilatura's full, balanced second opinion (:func:`extract_body`);
+  story prose gets trafilatura's full, balanced second opinion, which wins only when it is many
+  times longer (:func:`referee`);
 * galleries, slideshows and dialogs embedded in the story's container come along with it
   (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
@@ -41,8 +42,12 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 
 #: Edge lines longer than this are prose even when most of their text is linked.
 EDGE_LINK_WORDS = 30
-#: A first pass with less than this share of the page's story-prose words lost its way.
-SHORT_SHARE = 0.2
+#: A first pass with less than this share of the page's story-prose words may have lost its way.
+SHORT_SHARE = 0.35
+#: A second opinion this many times longer than the first pass found a story the first pass only
+#: touched; a second opinion 2-4 times longer is, as often as not, the story plus the page's other
+#: posts or teasers, prose as good as the story's (docs/benchmarks.md, Extraction).
+SECOND_WINS = 5
 #: Never trim more than this share of the body's words: a rule misfiring must not gut it.
 MAX_TRIM_SHARE = 0.4
 #: A balanced first pass with more than this share of its words in menu lines read a menu
@@ -226,12 +231,31 @@ def found_too_little(
     min_words: int,
     paragraphs: list[lxml_html.HtmlElement] | None = None,
 ) -> bool:
-    """Whether a first pass kept only a fragment: under ``min_words``, or under ``SHORT_SHARE``
-    of the words in the page's story-prose paragraphs (:func:`crawler.extract.focus.prose_words`).
+    """Whether a first pass may have kept only a fragment: under ``min_words``, or under
+    ``SHORT_SHARE`` of the words in the page's story-prose paragraphs
+    (:func:`crawler.extract.focus.prose_words`).
 
-    A ratio, not a length: it means the same on a 300-word brief and a 5,000-word guide.
+    A ratio, not a length: it means the same on a 300-word brief and a 5,000-word guide. Pages
+    with no paragraph prose to measure by are not asked about: on WCXB two of them gained from
+    a second opinion, but asking costs a second pass on one Dragnet page in five
+    (docs/benchmarks.md, Extraction).
     """
     return word_count(body) < max(min_words, SHORT_SHARE * prose_words(tree, paragraphs))
+
+
+def referee(first: str, second: str, min_words: int) -> str:
+    """The first pass or the second opinion: the second only when the first is too short to be
+    an article (then the longer), or when the second is ``SECOND_WINS`` times as long.
+
+    Not "the longer wins": a second opinion a few times longer is as often the story with the
+    page's other posts as the whole of a story the first pass cut short, and both read as prose
+    (link density, line length and overlap did not tell them apart); a first pass that holds a
+    fifth of the second or less is a fragment.
+    """
+    words, second_words = word_count(first), word_count(second)
+    if words < min_words:
+        return second if second_words > words else first
+    return second if second_words >= SECOND_WINS * words else first
 
 
 def extract_body(
@@ -243,9 +267,9 @@ def extract_body(
 ) -> str:
     """The body: trafilatura's text, completed from split containers, trimmed at the edges.
 
-    A first pass that found less than ``SHORT_SHARE`` of the page's story prose (or fewer than
-    ``min_words``) gets a second opinion on the whole page (:func:`trafilatura_body`), and the
-    longer text wins; a body still too short falls back to JSON-LD or ``<article>``
+    A first pass that may have found too little (:func:`found_too_little`) gets a second
+    opinion on the whole page (:func:`trafilatura_body`), and :func:`referee` picks one; a body
+    still too short falls back to JSON-LD or ``<article>``
     paragraphs. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its own
     parse would give the same tree, and first only the story's container
     (:mod:`crawler.extract.focus`).
@@ -259,7 +283,7 @@ def extract_body(
     if link_share(body.splitlines(), index) > MOSTLY_LINKS:  # the balanced pass read a menu
         body = "\n".join(line for line in body.splitlines() if not index.is_link(line))
     if found_too_little(body, tree, min_words, paragraphs):
-        body = max([body, trafilatura_body(page, url, second_opinion=True)], key=word_count)
+        body = referee(body, trafilatura_body(page, url, second_opinion=True), min_words)
     ld = tidy(strip_markup(jsonld_body or ""))
     lines = agree_with_jsonld(body.splitlines(), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)

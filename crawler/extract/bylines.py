@@ -101,8 +101,9 @@ _LABEL = re.compile(
 #: class / id / itemprop words of elements that hold a date or a byline.
 _MARKS = re.compile(
     r"date|datum|time|byline|dateline|publish|posted|pubdate|fecha|zeit"
-    # compounds joined by "-" or BEM's "__" ("article-meta", "c-article__meta")
-    r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta"
+    # compounds joined by "-" or BEM's "__" ("article-meta", "c-article__meta"), and WordPress
+    # themes' "postmetadata" / "postmeta" (the "This entry was posted on ..." paragraph)
+    r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta|postmeta"
 )
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
@@ -126,8 +127,9 @@ _AROUND_H1 = etree.XPath(
 
 
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
-    """Short texts of date / byline elements and of ``<time>`` tags, in page order (lazily:
-    the first one holding a date usually ends the search).
+    """Texts of date / byline elements and of ``<time>`` tags, in page order (lazily: the
+    first one holding a date usually ends the search). Texts longer than :data:`MAX_TEXT` are
+    containers or prose, read only for a date that opens them (:func:`byline_dates`).
 
     A ``<time>`` whose text is its own ``datetime`` value verbatim is machine markup (often
     hidden), not what a reader sees: the time-tag signal reads it already, and counting it
@@ -145,7 +147,7 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         text = " ".join(el.text_content().split())
         if el.tag == "time" and text == (el.get("datetime") or "").strip():
             continue  # the markup's own value printed verbatim: the time-tag signal, read there
-        if text and len(text) <= MAX_TEXT:
+        if text:
             yield text
             given += 1
             if given >= MAX_ELEMENTS:
@@ -208,12 +210,16 @@ def _relative(text: str, fetched: datetime) -> datetime | None:
 
 
 def read_date_text(
-    text: str, us_order: bool = False
+    text: str, us_order: bool = False, opening: int | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """(published, updated) written in one short text; either may be None."""
+    """(published, updated) written in one short text; either may be None. With ``opening``,
+    only dates that start within the text's first ``opening`` characters count (a dateline),
+    with their time and zone even where these run past it."""
     found: list[tuple[int, datetime, bool]] = []
     for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, 0, len(text) if opening is None else opening + 80):
+            if opening is not None and match.start() >= opening:
+                continue
             when = _when(match, us_order)
             if when is not None and when.year >= EARLIEST_YEAR:
                 label = text[max(0, match.start() - 30) : match.start()]
@@ -260,14 +266,18 @@ def byline_dates(
     page that writes its date is dated by it, and the first relative one is kept for pages that
     write none (sidebars of "latest news" say "today" on every page of a site). Nor does a
     text holding only an update ("Last Updated: ..."): the published date usually follows it.
+    A text longer than :data:`MAX_TEXT` (a container, a WordPress "postmetadata" paragraph) is
+    read only for a date within its first :data:`DATELINE_CHARS`, and never for a relative one.
     """
     relative = updated = None
     for text in _texts(tree):
-        published, update = read_date_text(text, us_order=us)
+        short = len(text) <= MAX_TEXT
+        opening = None if short else DATELINE_CHARS
+        published, update = read_date_text(text, us_order=us, opening=opening)
         updated = updated or update
         if published is not None:
             return Byline(published, updated, relative)
-        if update is None:  # an "Updated ..." line does not end the search for the published
+        if short and update is None:  # an "Updated ..." line does not end the search
             relative = relative or _relative(text, fetched)
     published, update = read_date_text(_near_headline(tree), us_order=us)
     updated = updated or update

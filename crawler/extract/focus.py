@@ -14,6 +14,16 @@ and only on a page with :data:`MIN_PROSE_WORDS` words of paragraph prose or more
 written as ``<br>``-separated text has no story ``<p>``, and its only paragraph (a sidebar's
 "about" blurb) would otherwise send the first pass to the wrong container.
 
+The copy keeps the page's main-content marking. When the page marks its main content (the
+first element trafilatura's own content search, ``trafilatura.xpaths.BODY_XPATH``, finds: a
+``<main>``, a ``class="content"``...) on an element the copy does not hold (one *around* the
+container, or one elsewhere), that marker stays behind, and trafilatura, finding no content
+element in the small document, would collect loose paragraphs only and drop the story's headings
+and lists (WCXB: docs/benchmarks.md, Extraction). Then the copy is handed over inside a
+``<main>``: the story's container is declared the main content. When the marker is the container
+or inside it, or the page has none, the copy is handed over bare and trafilatura reads it as it
+reads the whole page (declaring a ``<main>`` there kept sidebars, trackbacks and other posts).
+
 Every other rule still sees the whole page (metadata, widgets, edge trimming),
 and the recall-mode retry for a too-short body reads the whole page. Measured on
 extraction-dev (docs/benchmarks.md, Extraction): faster, and the pages it changed all improved.
@@ -25,6 +35,7 @@ from copy import deepcopy
 
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.xpaths import BODY_XPATH
 
 from crawler.extract.blocks import text_of
 from crawler.extract.prose import story_paragraphs
@@ -70,7 +81,7 @@ def story_focus(
     enough = PROSE_SHARE * total
     articles = tree.findall(".//article")
     if len(articles) == 1 and _within(articles[0], paragraphs) >= enough:
-        return _document_of(articles[0])
+        return _document_of(articles[0], _marked_elsewhere(tree, articles[0]))
     headlines = tree.findall(".//h1")
     if len(headlines) != 1:
         return tree
@@ -78,14 +89,29 @@ def story_focus(
         if container.tag in _TOO_WIDE:
             return tree
         if _within(container, paragraphs) >= enough:
-            return _document_of(container)
+            return _document_of(container, _marked_elsewhere(tree, container))
     return tree
 
 
-def _document_of(container: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+def _marked_elsewhere(tree: lxml_html.HtmlElement, container: lxml_html.HtmlElement) -> bool:
+    """Whether the page's content marker (the first element trafilatura's content search finds,
+    stage by stage) is outside ``container``: around it or elsewhere, not it or inside it."""
+    for search in BODY_XPATH:
+        found = next(iter(search(tree)), None)
+        if found is not None:
+            return found is not container and not any(
+                outer is container for outer in found.iterancestors()
+            )
+    return False
+
+
+def _document_of(container: lxml_html.HtmlElement, as_main: bool) -> lxml_html.HtmlElement:
+    """A document holding a copy of ``container``; ``as_main``: inside a ``<main>``."""
     root = lxml_html.Element("html")
-    body = etree.SubElement(root, "body")
+    parent = etree.SubElement(root, "body")
+    if as_main:
+        parent = etree.SubElement(parent, "main")
     copy = deepcopy(container)
     copy.tail = None
-    body.append(copy)
+    parent.append(copy)
     return root

@@ -12,7 +12,8 @@ hints, which htmldate does not see, does the signal earliest in that order win. 
 the winning day's signals that states a zone gives the instant and ``date_source`` (a feed's
 zoned time outranks a zoneless byline on the same day). One signal alone is simply taken. Pages that
 state no date at all fall back to a relative byline ("2 hours ago", resolved against the fetch
-time), then htmldate's extensive text search.
+time), then htmldate's extensive text search, reading only the page's languages
+(:mod:`crawler.extract.textdate`).
 
 Modified dates (``dateModified``, ``article:modified_time``, "Updated ...", the sitemap's
 ``lastmod``) are kept apart as ``updated`` and never vote nor stand in for the published date.
@@ -45,6 +46,7 @@ from crawler.extract.bylines import Byline, byline_dates
 from crawler.extract.dates import FLOATING, local_iso, parse_moment, to_iso, written_in_utc
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.metadata import PageMetadata, read_metadata
+from crawler.extract.textdate import text_date
 from tidings.core.article import parse_iso, utc_now
 
 #: Clocks of crawler and publisher may differ by this much: a zoned instant later than the
@@ -87,14 +89,15 @@ class PageDates:
         return to_iso(self.updated) if self.updated else None
 
 
-def _htmldate(tree: HtmlElement, fetched: datetime, extensive: bool) -> datetime | None:
-    """htmldate's original-publication day (it copies the tree before pruning it)."""
+def _htmldate(tree: HtmlElement, fetched: datetime) -> datetime | None:
+    """htmldate's original-publication day from the markup, no text search (it copies the tree
+    before pruning it)."""
     from htmldate import find_date
 
     found = find_date(
         tree,
         original_date=True,
-        extensive_search=extensive,
+        extensive_search=False,
         max_date=fetched.date().isoformat(),
     )
     return datetime.fromisoformat(found).replace(tzinfo=FLOATING) if found else None
@@ -249,7 +252,7 @@ def choose_dates(
     signals = [(n, pub) for n, pub, _ in found if pub is not None and in_the_past(pub, fetched)]
     signals = in_page_offset(signals)
     if _undecided(signals):
-        day = _htmldate(tree, fetched, extensive=False)
+        day = _htmldate(tree, fetched)
         signals += [("htmldate", day)] if day is not None else []
     winner = _vote(signals)
     if winner is not None:
@@ -264,7 +267,7 @@ def choose_dates(
         # the page states a date, only a future one: htmldate's text search would read it as
         # its year and month and invent the 1st of that month
         return PageDates(None, updated, "none")
-    text = _htmldate(tree, fetched, extensive=True)
+    text = text_date(tree, fetched, (meta.language, hints.get("language")))
     if text is None or (updated is not None and text.date() == updated.date()):
         return PageDates(None, updated, "none")  # the only date found is the update's
     return _no_later_than(PageDates(text, updated, "text", text.date()), fetched)

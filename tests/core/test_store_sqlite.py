@@ -110,7 +110,7 @@ def test_version_1_database_migrates_keeping_articles(tmp_path: Path) -> None:
         assert s.count() == 1 and s.fetch_state("https://x.example/") is None
         assert pending_ids(s) == [] and s.source_health() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     db.close()
 
 

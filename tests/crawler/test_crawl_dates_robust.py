@@ -88,9 +88,7 @@ def test_a_page_signal_outranks_the_crawler_hints_on_a_tie() -> None:
 
 def test_the_day_most_signals_name_wins_and_its_first_zoned_signal_gives_the_instant() -> None:
     """JSON-LD alone says 1 May; the byline (no zone), the feed and the URL say 3 May."""
-    html = page(
-        ld(datePublished="2024-05-01T10:00:00+02:00"), '<p class="date">3 May 2024</p>'
-    )
+    html = page(ld(datePublished="2024-05-01T10:00:00+02:00"), '<p class="date">3 May 2024</p>')
     found = dated(
         html, "https://harbour.example/2024/05/03/f", feed_published="2024-05-03T07:30:00+01:00"
     )
@@ -269,3 +267,43 @@ def test_two_page_signals_that_disagree_are_settled_by_htmldates_reading() -> No
     found = dated(html)
     assert found.day is not None and found.day.isoformat() == named
     assert found.source == ("jsonld" if named == "2024-05-01" else "meta")
+
+
+WORDPRESS_FILED = (
+    " and is filed under Harbours, Ferries, Local news. You can follow any responses to this "
+    "entry through the RSS 2.0 feed. You can leave a response, or trackback from your own site."
+)
+
+
+def test_a_wordpress_postmetadata_paragraph_is_a_byline_read_by_its_opening() -> None:
+    """WordPress themes print the date in a long ``postmetadata`` paragraph after the story;
+    the date that opens it is read, with its time even past the opening."""
+    html = page(
+        byline=f'<p class="postmetadata alt">This entry was posted on Saturday, August 25th, '
+        f"2012 at 12:23 am{WORDPRESS_FILED}</p>"
+    )
+    found = dated(html)
+    assert found.source == "byline"
+    assert found.published_local == "2012-08-25T00:23:00+00:00"
+
+
+def test_a_long_marked_text_is_not_read_past_its_opening() -> None:
+    """A date deep in a long container belongs to its content (a teaser, a quoted day); the
+    short byline after it dates the page."""
+    container = (
+        '<div class="post-meta">Filed by the harbour desk with reporting from the islands, '
+        "where the council first discussed the timetable on 3 May 2019 and again this spring "
+        f"{WORDPRESS_FILED}</div>"
+    )
+    found = dated(page(byline=container + '<span class="date">4 May 2024</span>'))
+    assert day_and_source(found) == ("2024-05-04", "byline")
+
+
+def test_a_relative_word_in_a_long_marked_text_does_not_date_the_page() -> None:
+    """ "Today" in a long container (a list of related posts) is no byline: only a short one's
+    relative date stands in for a written date."""
+    container = (
+        f'<div class="post-meta">Related posts: the course re-opens today{WORDPRESS_FILED}</div>'
+    )
+    found = dated(page(byline=container))
+    assert found.day != datetime.fromisoformat(FETCHED).date()

@@ -119,7 +119,22 @@ def test_without_switches_one_of_our_rules_off(bench_set: Path, tmp_path: Path, 
         for name, value in kept.items():
             setattr(body, name, value)
     assert "tidings without edges" in capsys.readouterr().out
-    assert set(bench.ABLATIONS) >= {"jsonld", "edges", "focus", "widgets"}
+    assert set(bench.ABLATIONS) >= {"jsonld", "edges", "focus", "widgets", "referee"}
+
+
+def test_without_referee_puts_longer_wins_back() -> None:
+    """``--without referee`` measures the referee against the rule it replaced."""
+    from crawler.extract import body
+
+    bench = load_bench()
+    first, twice = " ".join(["w"] * 60), " ".join(["w"] * 120)
+    assert body.referee(first, twice, 25) == first
+    kept = body.referee
+    try:
+        bench.switch_off("referee")
+        assert body.referee(first, twice, 25) == twice
+    finally:
+        body.referee = kept
 
 
 def test_a_folder_without_a_set_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:

@@ -13,6 +13,7 @@ from crawler.extract.body import (
     found_too_little,
     headlines,
     link_share,
+    referee,
 )
 from crawler.extract.document import parse_html
 
@@ -216,17 +217,30 @@ def test_link_densities_are_worked_out_on_demand_and_agree() -> None:
 
 
 def test_a_fragment_of_the_page_prose_asks_for_a_second_opinion() -> None:
-    """Under a fifth of the page's story prose is a fragment; prose in a comment thread or an
+    """Under 35% of the page's story prose may be a fragment; prose in a comment thread or an
     aside does not count towards what the story could be."""
     story = " ".join(f"w{i}" for i in range(100))
     tree = parse_html(doc("".join(f"<p>{story}</p>" for i in range(5))))
-    assert found_too_little(" ".join(["w"] * 99), tree, min_words=40)
-    assert not found_too_little(" ".join(["w"] * 101), tree, min_words=40)
-    assert found_too_little(" ".join(["w"] * 39), parse_html(doc("<p>short</p>")), min_words=40)
+    assert found_too_little(" ".join(["w"] * 174), tree, min_words=40)
+    assert not found_too_little(" ".join(["w"] * 176), tree, min_words=40)
+    assert found_too_little(" ".join(["w"] * 39), tree, min_words=40)
     thread = parse_html(
         doc(f"<p>{story}</p><div class='Comments'>{('<p>' + story + '</p>') * 9}</div>")
     )
     assert not found_too_little(" ".join(["w"] * 60), thread, min_words=40)
+
+
+def test_the_second_opinion_wins_only_when_many_times_longer() -> None:
+    """Not "the longer wins": a second opinion a few times longer is often the story with the
+    page's other posts around it; five times longer, the first pass was a fragment."""
+    first = " ".join(f"f{i}" for i in range(60))
+    assert referee(first, " ".join(f"s{i}" for i in range(240)), min_words=25) == first
+    wider = " ".join(f"s{i}" for i in range(300))
+    assert referee(first, wider, min_words=25) == wider
+    too_short = " ".join(f"f{i}" for i in range(10))
+    a_bit_longer = " ".join(f"s{i}" for i in range(30))
+    assert referee(too_short, a_bit_longer, min_words=25) == a_bit_longer
+    assert referee(first, "", min_words=25) == first
 
 
 def test_bare_links_and_link_blocks_count_as_link_lines() -> None:

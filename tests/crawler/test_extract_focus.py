@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawler.extract.body import trafilatura_body
 from crawler.extract.document import parse_html
 from crawler.extract.focus import story_focus
 
@@ -17,6 +18,14 @@ COMMENTS = "".join(
 
 def page(body: str) -> str:
     return f"<html><head><title>T</title></head><body><nav><p>Menu</p></nav>{body}</body></html>"
+
+
+def two_columns(story: str, side: str = COMMENTS, wrapper: str = "") -> str:
+    """A headline and ``story`` in one column, ``side`` in another; both inside a ``<div>`` of
+    class ``wrapper`` if one is named."""
+    columns = (f'<div class="layout"><div class="column"><h1>Chips</h1>{story}</div>'
+               f'<div class="side">{side}</div></div>')  # fmt: skip
+    return page(f'<div class="{wrapper}">{columns}</div>' if wrapper else columns)
 
 
 def tags(tree) -> list[str]:  # type: ignore[no-untyped-def]
@@ -74,3 +83,36 @@ def test_a_page_with_little_paragraph_prose_is_read_whole() -> None:
     )
     tree = parse_html(html)
     assert story_focus(tree) is tree
+
+
+def test_the_focused_container_is_read_as_main_content_with_its_headings_and_lists() -> None:
+    """The page marks its content area (``class="content"``) *around* the story's container (or
+    on an element elsewhere), so that marker stays behind; handed over bare, trafilatura finds no
+    content element in the small document and keeps loose paragraphs only, losing the story's
+    subheadings and list."""
+    sections = "".join(
+        f"<h2>Section {i} explains the budget vote</h2>{STORY}"
+        f"<ul><li>Item {i}a: the council approved the plan by a wide margin</li>"
+        f"<li>Item {i}b: opponents promised to appeal the decision in court</li></ul>"
+        for i in range(3)
+    )
+    around = two_columns(sections, wrapper="content")
+    elsewhere = two_columns(sections, side=f'<div id="content"><p>Subscribe.</p></div>{COMMENTS}')
+    for marked in (around, elsewhere):
+        focused = story_focus(parse_html(marked))
+        assert focused.find(".//main/div").get("class") == "column"
+        text = trafilatura_body(focused, None)
+        assert "Section 2 explains the budget vote" in text
+        assert "Item 1b: opponents promised to appeal the decision in court" in text
+        assert "Reader 3 disagrees" not in text
+
+
+def test_the_container_is_handed_over_bare_when_the_page_marks_no_content_around_it() -> None:
+    """With no content marker outside the container (none at all, or one inside it), trafilatura
+    reads the copy as it reads the whole page: declaring it ``<main>`` would make it keep the
+    container's sidebars, trackbacks and other posts, which it otherwise leaves out."""
+    inside = two_columns(f'<div class="entry-content">{STORY}</div>')
+    for html in (inside, two_columns(STORY)):
+        focused = story_focus(parse_html(html))
+        assert focused.find(".//div").get("class") == "column"
+        assert focused.find(".//main") is None

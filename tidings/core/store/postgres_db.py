@@ -16,7 +16,9 @@ same data model on both engines, and PostgreSQL starts at the model SQLite reach
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +30,7 @@ from psycopg_pool import ConnectionPool
 from tidings.core.store.base import StoreError
 from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
 from tidings.core.store.sqlite_db import SCHEMA_VERSION
+from tidings.core.store.story_repair import heal_phantom_members
 
 #: Advisory lock keys (arbitrary, fixed): one serialises article writes, one migrations.
 ARTICLES_LOCK = 0x7469_6469_6E67_7301
@@ -146,12 +149,23 @@ CREATE TABLE story_journal (
 )
 """
 
-#: (version, statements) in order; a schema change appends one step here and one in SQLite's.
-MIGRATIONS: tuple[tuple[int, str], ...] = (
+
+def _schema_7(db: psycopg.Connection[Any]) -> None:
+    """No new table: the phantom story members older versions stored are healed
+    (:mod:`tidings.core.store.story_repair`), under the articles lock, as writers of an
+    older version may still be storing."""
+    db.execute("SELECT pg_advisory_xact_lock(%s)", (ARTICLES_LOCK,))
+    heal_phantom_members(db, PostgresDatabase.placeholders)
+
+
+#: (version, statements or a step) in order; a schema change appends one step here and one in
+#: SQLite's.
+MIGRATIONS: tuple[tuple[int, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     (3, _SCHEMA_3),
     (4, _SCHEMA_4),
     (5, SITE_TEMPLATE_TABLES),
     (6, _SCHEMA_6),
+    (7, _schema_7),
 )
 assert MIGRATIONS[-1][0] == SCHEMA_VERSION, "PostgreSQL migrations lag SQLite's schema"
 
@@ -173,6 +187,10 @@ class PostgresDatabase:
             url, min_size=1, max_size=pool_max, open=True, timeout=POOL_TIMEOUT,
             kwargs={"row_factory": dict_row}, name="tidings-store",
         )  # fmt: skip
+        #: Wall seconds this object's transactions waited for an advisory lock (all threads):
+        #: what writers on one database pay for taking turns (bench/stories_writers.py).
+        self.lock_wait = 0.0
+        self._lock_wait_guard = threading.Lock()
 
     @staticmethod
     def _migrate(db: psycopg.Connection[Any]) -> None:
@@ -188,11 +206,14 @@ class PostgresDatabase:
                     f"the PostgreSQL store has schema version {current}, newer than this "
                     f"Tidings ({SCHEMA_VERSION}); upgrade Tidings"
                 )
-            for version, statements in MIGRATIONS:
+            for version, step in MIGRATIONS:
                 if version > current:
-                    for statement in statements.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
+                    if callable(step):
+                        step(db)
+                    else:
+                        for statement in step.split(";"):
+                            if statement.strip():
+                                db.execute(statement)
                     db.execute("DELETE FROM schema_version")
                     db.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
@@ -205,7 +226,11 @@ class PostgresDatabase:
         exception), holding advisory lock ``lock`` from its start when given."""
         with self.pool.connection() as db:
             if lock is not None:
+                started = time.perf_counter()
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+                waited = time.perf_counter() - started
+                with self._lock_wait_guard:
+                    self.lock_wait += waited
             yield db
 
     def write(self) -> Any:

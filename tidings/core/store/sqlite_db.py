@@ -16,6 +16,7 @@ from typing import Any
 
 from tidings.core.store.base import StoreError
 from tidings.core.store.site_templates import SITE_TEMPLATE_TABLES
+from tidings.core.store.story_repair import heal_phantom_members
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -182,6 +183,12 @@ def _schema_6(db: sqlite3.Connection) -> None:
     _run(db, _STORY_JOURNAL)
 
 
+def _schema_7(db: sqlite3.Connection) -> None:
+    """No new table: the phantom story members older versions stored are healed
+    (:mod:`tidings.core.store.story_repair`)."""
+    heal_phantom_members(db, SqliteDatabase.placeholders)
+
+
 #: (version, step) in order: a file below a version gets that step; a schema change appends one
 #: step here and one in :data:`tidings.core.store.postgres_db.MIGRATIONS`.
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
@@ -189,6 +196,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (4, _schema_4),
     (5, _schema_5),
     (6, _schema_6),
+    (7, _schema_7),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

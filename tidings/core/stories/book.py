@@ -314,7 +314,10 @@ def dump(saved: StoryClusterer | list[Entry]) -> bytes:
 
 
 def _load_entries(entries: bytes) -> list[Entry]:
-    """One journal row's placements; a row of another format is skipped, with a warning."""
+    """One journal row's placements; a row of another format is skipped, with a warning. An
+    empty row is a position taken with no placement (the store's schema 7 heal)."""
+    if not entries:
+        return []
     return _load(entries, "a story journal row (skipped)") or []
 
 

@@ -153,15 +153,19 @@ class StoryClusterer:
         """The score an article needs to join: the threshold, or a share of the story's
         cohesion. For unit vectors summed into S, the mean pairwise cosine of n members is
         (|S|^2 - n) / (n (n - 1)), so cohesion costs one pass over the sums."""
-        p, n = self.params, story.size
-        if not p.cohesion_share or n < 2:
+        p = self.params
+        if not p.cohesion_share or story.size < 2:
             return p.threshold
-        cohesion = sum(
+        return max(p.threshold, p.cohesion_share * self._cohesion(story))
+
+    def _cohesion(self, story: Story) -> float:
+        """The weighted mean cosine between the members of a story of two or more."""
+        n = story.size
+        return sum(
             w * (sum(v * v for v in story.sums[view].values()) - n) / (n * (n - 1))
-            for w, view in zip(p.weights, VIEWS, strict=True)
+            for w, view in zip(self.params.weights, VIEWS, strict=True)
             if w
         )
-        return max(p.threshold, p.cohesion_share * cohesion)
 
     def _lookup_terms(self, vectors: Mapping[str, Mapping[str, float]]) -> list[str]:
         text = sorted(vectors["text"].items(), key=lambda kv: (-kv[1], kv[0]))

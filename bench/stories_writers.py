@@ -1,0 +1,219 @@
+"""Several writers on one PostgreSQL store: throughput, CPU and time spent waiting for the lock.
+
+Every writer stores a batch in one transaction that holds the store's articles lock
+(:data:`tidings.core.store.postgres_db.ARTICLES_LOCK`); with stories on, that transaction also
+places the batch (:func:`tidings.core.stories.ingest.store_with_stories`, as the crawl does:
+catch up on the other writers' journal rows, place, upsert, write members, records and a
+journal row), so the lock is held longer and writers queue for it. This runs 1, 2 and 4
+writer processes on a fresh database of a private cluster started with the project's own
+script (:class:`tidings.dev.postgres.PostgresCluster`, as ``tests/pg`` do), each storing
+``--articles`` synthetic articles in batches of 64 (the crawl's batch), with stories on and,
+alternated in the same run, off (a plain ``upsert``: the baseline). A writer stores a batch
+once its crawl would have produced it: ``--pace-ms`` per article after the start (default 40
+ms, a crawler host's rate on real pages in docs/benchmarks.md, 25 articles/s; the hosts'
+fetching and tagging run on their own cores, so here it is a sleep); a batch not stored by
+then waits, and "behind at the end" says how far the slowest writer fell behind its crawl.
+``--pace-ms 0`` stores back to back: writers then do nothing outside the lock, so with k
+writers each waits (k-1)/k of its time whatever the lock is held for.
+
+Articles are drawn from one pool of events shared by all writers (each writer its own outlet
+and URLs), with heavy-tailed event sizes, so the writers' articles join each other's stories.
+Reported per run: articles per wall second (all writers together), the writers' CPU and their
+PostgreSQL backends' CPU per article, the lock-wait share: seconds the lock call blocked
+(``PostgresDatabase.lock_wait``), summed over writers, over their summed wall time, and per
+batch the ms waiting for the lock and holding it (the store call's wall time less the wait).
+The load average is printed with every row: the machine is shared, so wall-time figures move
+with it; the lock-wait share and CPU per article move less.
+
+    nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4] [--articles 512]
+        [--pace-ms 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tidings.core.article import normalise  # noqa: E402
+from tidings.dev.postgres import PostgresCluster  # noqa: E402
+
+BATCH = 64  # the crawl's batch (crawler/pipelines.py: TIDINGS_BATCH_SIZE)
+EVENTS = 400
+VOCABULARY = 5_000
+
+
+def articles(writer: int, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` records of writer ``writer``'s outlet about events of the shared pool: each event
+    has its own key words and names, mixed into common words; event popularity is Zipf-like,
+    so some events get many articles (from every writer) and most get few."""
+    pool = random.Random(seed)  # the same events for every writer
+    events = [
+        ([f"key{e}x{pool.randrange(VOCABULARY)}" for _ in range(10)],
+         [f"Name{e} Place{pool.randrange(VOCABULARY)}" for _ in range(2)])
+        for e in range(EVENTS)
+    ]  # fmt: skip
+    rng = random.Random(seed * 1000 + writer)
+    weights = [1 / (e + 1) for e in range(EVENTS)]
+    outlet = f"outlet{writer}"
+    out = []
+    for i in range(n):
+        e = rng.choices(range(EVENTS), weights=weights)[0]
+        keys, names = events[e]
+        common = [f"w{rng.randrange(VOCABULARY)}" for _ in range(90)]
+        body = " ".join(rng.choice(keys) if rng.random() < 0.3 else w for w in common)
+        out.append(normalise({
+            "url": f"https://{outlet}.example/{seed}/{i}",
+            "title": " ".join(rng.sample(keys, 4) + common[:3]),
+            "body": f"{names[0]} said on Monday that {names[1]} would respond. {body}",
+            "published_at": f"2024-03-{1 + i * 28 // n:02d}T12:00:00Z",
+            "source": {"id": outlet, "name": outlet.title(), "domain": f"{outlet}.example"},
+            "entities": [{"key": n.lower(), "label": "ORG", "text": n} for n in names],
+        }))  # fmt: skip
+    return out
+
+
+def backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one PostgreSQL backend process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def writer(
+    url: str, index: int, n: int, seed: int, stories: bool, pace: float, start: Any, out: Any
+) -> None:
+    """One writer process: store ``n`` articles in batches, each once its crawl would have
+    produced it (``pace`` seconds an article after the start), then report what it measured."""
+    from tidings.core.store.postgres import PostgresStore
+    from tidings.core.stories.ingest import store_with_stories
+
+    records = articles(index, n, seed)
+    store = PostgresStore(url)
+    db = store._db  # noqa: SLF001 - the bench reads the database's lock-wait counter
+    with db.pool.connection() as conn:  # single thread: the pool hands back this connection
+        backend = int(conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"])
+    start.wait()
+    wall, cpu, server = time.perf_counter(), time.process_time(), backend_cpu(backend)
+    unplaced, calls, ready = 0, 0.0, wall
+    for i in range(0, n, BATCH):
+        batch = records[i : i + BATCH]
+        ready += pace * len(batch)  # the crawl has produced this batch by then
+        time.sleep(max(0.0, ready - time.perf_counter()))
+        called = time.perf_counter()
+        if stories:
+            result = store_with_stories(store, batch, track_index=True).result
+            unplaced += sum(1 for a in result.articles if not a.get("story_id"))
+        else:
+            store.upsert(batch, track_index=True)
+        calls += time.perf_counter() - called
+    out.put({
+        "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+        "server": backend_cpu(backend) - server, "lock_wait": db.lock_wait, "calls": calls,
+        "lag": time.perf_counter() - ready, "batches": -(-n // BATCH), "unplaced": unplaced,
+    })  # fmt: skip
+    store.close()
+
+
+def database_name(writers: int, stories: bool, seed: int) -> str:
+    """The database of one run, in the bench's cluster (left there to look at until it stops)."""
+    return f"writers_{writers}_{'on' if stories else 'off'}_{seed}"
+
+
+def run(
+    cluster: PostgresCluster, writers: int, n: int, seed: int, stories: bool, pace: float
+) -> dict:
+    """One measurement: ``writers`` processes on a fresh database, released together."""
+    url = cluster.fresh_database(database_name(writers, stories, seed))
+    from tidings.core.store.postgres import PostgresStore
+
+    PostgresStore(url).close()  # migrate once, before the clock
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(writers), ctx.Queue()
+    procs = [
+        ctx.Process(target=writer, args=(url, k, n, seed, stories, pace, start, out))
+        for k in range(writers)
+    ]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=1800) for _ in procs]
+    for p in procs:
+        p.join()
+        if p.exitcode:
+            raise SystemExit(f"a writer failed (exit {p.exitcode})")
+    total, batches = writers * n, sum(g["batches"] for g in got)
+    with PostgresStore(url) as store:
+        stored, story_count = store.count(), store.story_count()
+    assert stored == total, f"{stored} stored of {total}"
+    return {
+        "stories": "on" if stories else "off",
+        "writers": writers,
+        "articles": total,
+        "stories made": story_count if stories else "-",
+        "unplaced": sum(g["unplaced"] for g in got),
+        "wall s": max(g["wall"] for g in got),
+        "articles/s": total / max(g["wall"] for g in got),
+        "writer CPU ms/article": 1000 * sum(g["cpu"] for g in got) / total,
+        "server CPU ms/article": 1000 * sum(g["server"] for g in got) / total,
+        "lock-wait share": sum(g["lock_wait"] for g in got) / sum(g["wall"] for g in got),
+        "lock wait ms/batch": 1000 * sum(g["lock_wait"] for g in got) / batches,
+        "lock held ms/batch": 1000 * sum(g["calls"] - g["lock_wait"] for g in got) / batches,
+        "behind at the end s": max(g["lag"] for g in got),
+        "load (1 min)": os.getloadavg()[0],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--articles", type=int, default=512, help="per writer")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--pace-ms", type=float, default=40.0,
+        help="ms a writer's crawl takes to produce an article (0: back to back, the worst case)",
+    )  # fmt: skip
+    args = ap.parse_args()
+    rows = []
+    with PostgresCluster() as cluster:  # started on entry, stopped and deleted on exit
+        for writers in args.writers:
+            for stories in (False, True):  # baseline and stories alternated, per writer count
+                rows.append(
+                    run(cluster, writers, args.articles, args.seed, stories, args.pace_ms / 1000)
+                )
+                print(" | ".join(f"{k} {_format(k, v)}" for k, v in rows[-1].items()), flush=True)
+    print()
+    print("| " + " | ".join(rows[0]) + " |")
+    print("|" + "---|" * len(rows[0]))
+    for row in rows:
+        print("| " + " | ".join(_format(k, v) for k, v in row.items()) + " |")
+    off = {r["writers"]: r for r in rows if r["stories"] == "off"}
+    for r in rows:
+        if r["stories"] == "on":
+            base = off[r["writers"]]
+            print(
+                f"{r['writers']} writer(s): stories on/off = "
+                f"{r['articles/s'] / base['articles/s']:.2f}x articles/s, "
+                f"{r['writer CPU ms/article'] / base['writer CPU ms/article']:.2f}x writer CPU, "
+                f"{r['server CPU ms/article'] / base['server CPU ms/article']:.2f}x server CPU"
+            )
+    print(f"median load {statistics.median(r['load (1 min)'] for r in rows):.2f}")
+
+
+def _format(key: str, value: object) -> str:
+    if key == "lock-wait share" and isinstance(value, float):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+    return str(value)
+
+
+if __name__ == "__main__":
+    main()

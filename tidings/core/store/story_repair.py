@@ -1,0 +1,156 @@
+"""Healing the phantom story members that Tidings before schema 7 could store (both engines).
+
+Until a batch's upsert ran inside its placement transaction, a record the store refused (its
+canonical URL is stored under another source) was placed all the same: ``story_articles``
+kept a member whose story counted, titled and journalled an article that is not stored as
+placed. Such a member names an article that does not exist, or one whose stored record names
+no story or another one (the id is the canonical URL's, so the refused claim usually shares
+the stored article's id, and that article was stored without a story). Schema 7 runs
+:func:`heal_phantom_members` once, under the articles lock: it removes those rows, recounts
+each touched story from the articles it really holds (or deletes a story left empty), and
+marks them for the index under a stream position of its own (an empty journal row). No
+article is changed or deleted, and nothing is re-clustered.
+
+The story clusterer's state (snapshot and journal, opaque here) keeps the phantom's features:
+its document frequencies count the refused text once and its story's centroid holds it as a
+member. They stay on purpose: the refused record was never stored, so its features survive
+only folded into that state (journal rows carry no article ids, snapshots sum them), and a
+centroid, pruned and weighted with the IDF of its day, cannot take one member back out
+exactly; a journal row that every writer replays would need just that subtraction. The text
+is the same URL's article as another source printed it, so counting it as seen is true; a
+story left with no stored member stays joinable, and an article that joins it later starts a
+fresh record that counts only stored articles. ``tidings restory`` rebuilds the state from
+stored articles only, for a store that wants the phantom gone from the clusterer too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tidings.core.stories.record import StoryRecord
+
+#: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
+#: without it are checked in Python (the rest are in their story without parsing a record).
+_NAMES_ITS_STORY = "a.record LIKE ('%\"story_id\": \"' || sa.story_id || '\"%')"
+
+
+def phantom_members(db: Any, sql: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``(article_id, story_id)`` of every member row that no stored article bears out: no
+    article has its id, or the stored record names no story or another one."""
+    rows = db.execute(
+        sql(
+            "SELECT sa.article_id, sa.story_id, a.record FROM story_articles sa "
+            "LEFT JOIN articles a ON a.id = sa.article_id "
+            f"WHERE a.id IS NULL OR NOT {_NAMES_ITS_STORY} ORDER BY sa.seq"
+        ),
+        (),
+    ).fetchall()
+    return [
+        (row["article_id"], row["story_id"])
+        for row in rows
+        if row["record"] is None or json.loads(row["record"]).get("story_id") != row["story_id"]
+    ]
+
+
+def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
+    """Remove the phantom members in the open write transaction ``db`` (``sql`` turns ``?``
+    into the engine's placeholders), recount the stories they were in, and mark those for
+    the index; returns the touched story ids."""
+    phantoms = phantom_members(db, sql)
+    if not phantoms:
+        return []
+    db.cursor().executemany(
+        sql("DELETE FROM story_articles WHERE article_id = ? AND story_id = ?"), phantoms
+    )
+    touched = sorted({story_id for _, story_id in phantoms})
+    version = _take_position(db, sql)
+    for story_id in touched:
+        _recount(db, sql, story_id)
+    db.cursor().executemany(
+        sql(
+            "INSERT INTO story_pending (story_id, version) VALUES (?, ?) "
+            "ON CONFLICT (story_id) DO UPDATE SET version = excluded.version"
+        ),
+        [(story_id, version) for story_id in touched],
+    )
+    return touched
+
+
+def _take_position(db: Any, sql: Callable[[str], str]) -> int:
+    """Move the story stream on by one position with no placement in it (an empty journal
+    row, which a book replays as nothing) and return it: the heal's pending marks carry it, so
+    a mark read before the heal is older and every later placement's mark is newer."""
+    row = db.execute(
+        sql(
+            "SELECT max(seq) AS seq FROM (SELECT seq FROM story_state "
+            "UNION ALL SELECT seq FROM story_journal) AS placed"
+        )
+    ).fetchone()
+    seq = int(row["seq"] or 0) + 1
+    db.execute(sql("INSERT INTO story_journal (seq, entries) VALUES (?, ?)"), (seq, b""))
+    return seq
+
+
+def _recount(db: Any, sql: Callable[[str], str], story_id: str) -> None:
+    """Rebuild one story's record from its stored members (deleted when none is left)."""
+    members = [
+        json.loads(row["record"])
+        for row in db.execute(
+            sql(
+                "SELECT a.record FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+                "WHERE sa.story_id = ? ORDER BY sa.seq"
+            ),
+            (story_id,),
+        ).fetchall()
+    ]
+    if not members:
+        db.execute(sql("DELETE FROM stories WHERE id = ?"), (story_id,))
+        return
+    row = db.execute(sql("SELECT record FROM stories WHERE id = ?"), (story_id,)).fetchone()
+    story = recounted(story_id, json.loads(row["record"]) if row else None, members)
+    db.execute(
+        sql(
+            "INSERT INTO stories (id, last_seen, articles, record) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, "
+            "articles = excluded.articles, record = excluded.record"
+        ),
+        (story.id, story.last_seen, story.articles, json.dumps(story.dump(), ensure_ascii=False)),
+    )
+
+
+def recounted(
+    story_id: str, old: Mapping[str, Any] | None, members: Sequence[Mapping[str, Any]]
+) -> StoryRecord:
+    """The record of ``members`` (stored articles, in placing order): counts, span, sources,
+    entities and topics from them alone. The headline stays when its article is a member;
+    when it was the phantom's, it goes to the member the ingest path would have preferred:
+    the one whose headline best matches the members placed before it."""
+    story = StoryRecord(story_id)
+    kept = old.get("headline_article_id") if old else None
+    keep = kept is not None and any(str(m.get("id")) == kept for m in members)
+    fits = (
+        [float(old["headline_fit"]) if str(m.get("id")) == kept else -math.inf for m in members]
+        if keep and old is not None
+        else _title_fits(members)
+    )
+    for member, fit in zip(members, fits, strict=True):
+        story.add(member, fit)
+    return story
+
+
+def _title_fits(members: Sequence[Mapping[str, Any]]) -> list[float]:
+    """Each member's mean headline cosine to the members before it (0 for the first), as the
+    clusterer's ``title_fit`` is, over the headline's words (without the clusterer's IDF)."""
+    from tidings.core.stories.clustering import _unit  # the clusterer's own vectors
+    from tidings.core.stories.features import sublinear, words
+
+    vectors = [_unit(sublinear(words(str(m.get("title") or "")))) for m in members]
+    fits, total = [], Counter[str]()
+    for i, vec in enumerate(vectors):
+        fits.append(sum(w * total[t] for t, w in vec.items()) / i if i else 0.0)
+        total.update(vec)
+    return fits
