@@ -139,6 +139,14 @@ def test_worker_batches_are_capped_and_a_tagging_failure_keeps_the_records() -> 
     assert all(r.untagged and "topics" not in r.outcome for r in results)  # type: ignore[operator]
 
 
+def test_a_call_takes_a_short_batch_by_default_so_waiting_pages_spread_over_calls() -> None:
+    results, calls = finish_all(WorkerPool(1, BatchTagger()), range(1, 41))
+    batches = [r.outcome["batch"] for r in results]  # type: ignore[index]
+    # 1 and 2 went alone (two calls free); the 38 that waited went 16 + 16 + 6, not all at once
+    assert calls == 5
+    assert max(batches) == 16 and batches.count(16) == 32 and batches.count(6) == 6
+
+
 def test_the_crawl_holds_pages_for_every_call_out_and_the_next(tmp_path: Path) -> None:
     """Scrapy stops fetching while the responses it holds weigh more than its scraper budget;
     with a pool that budget must cover the pages in the workers' calls and a call's worth
