@@ -43,7 +43,9 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 #: Edge lines longer than this are prose even when most of their text is linked.
 EDGE_LINK_WORDS = 30
 #: A first pass with less than this share of the page's story-prose words may have lost its way.
-SHORT_SHARE = 0.35
+#: (Asking at 0.35 gained ~0.001 on WCXB, within noise, for a second pass on 2 of extraction-dev's
+#: 90 pages: ~12% more CPU a page, which the whole record's 80 pages/s cannot spare.)
+SHORT_SHARE = 0.2
 #: A second opinion this many times longer than the first pass found a story the first pass only
 #: touched; a second opinion 2-4 times longer is, as often as not, the story plus the page's other
 #: posts or teasers, prose as good as the story's (docs/benchmarks.md, Extraction).

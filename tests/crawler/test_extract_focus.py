@@ -116,3 +116,14 @@ def test_the_container_is_handed_over_bare_when_the_page_marks_no_content_around
         focused = story_focus(parse_html(html))
         assert focused.find(".//div").get("class") == "column"
         assert focused.find(".//main") is None
+
+
+def test_a_container_with_a_marker_of_its_own_is_handed_over_bare() -> None:
+    """A page marking content around the story (``class="post"``, which trafilatura's search
+    tries first) whose container holds a marker of its own (``class="text"``, tried later):
+    trafilatura reading the copy finds the container's marker before any ``<main>`` around it,
+    so none is added (and the whole page's search is not run)."""
+    own = two_columns(f'<div class="text">{STORY}</div>', wrapper="post")
+    focused = story_focus(parse_html(own))
+    assert focused.find(".//main") is None
+    assert "Reader 3 disagrees" not in trafilatura_body(focused, None)
