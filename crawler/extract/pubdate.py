@@ -46,7 +46,7 @@ from crawler.extract.bylines import Byline, byline_dates
 from crawler.extract.dates import FLOATING, local_iso, parse_moment, to_iso, written_in_utc
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.metadata import PageMetadata, read_metadata
-from crawler.extract.textdate import text_date
+from crawler.extract.textdate import htmldate_day, text_date
 from tidings.core.article import parse_iso, utc_now
 
 #: Clocks of crawler and publisher may differ by this much: a zoned instant later than the
@@ -87,20 +87,6 @@ class PageDates:
     @property
     def updated_utc(self) -> str | None:
         return to_iso(self.updated) if self.updated else None
-
-
-def _htmldate(tree: HtmlElement, fetched: datetime) -> datetime | None:
-    """htmldate's original-publication day from the markup, no text search (it copies the tree
-    before pruning it)."""
-    from htmldate import find_date
-
-    found = find_date(
-        tree,
-        original_date=True,
-        extensive_search=False,
-        max_date=fetched.date().isoformat(),
-    )
-    return datetime.fromisoformat(found).replace(tzinfo=FLOATING) if found else None
 
 
 def _reader_day(moment: datetime, local_days: set[date]) -> date:
@@ -252,7 +238,7 @@ def choose_dates(
     signals = [(n, pub) for n, pub, _ in found if pub is not None and in_the_past(pub, fetched)]
     signals = in_page_offset(signals)
     if _undecided(signals):
-        day = _htmldate(tree, fetched)
+        day = htmldate_day(tree, fetched, extensive=False)
         signals += [("htmldate", day)] if day is not None else []
     winner = _vote(signals)
     if winner is not None:

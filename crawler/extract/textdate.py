@@ -80,20 +80,28 @@ def text_date(
 ) -> datetime | None:
     """htmldate's extensive search for the page's original-publication day (no later than the
     fetch's day), with dateparser reading only the page's languages (:func:`date_languages`)."""
-    from htmldate import extractors, find_date
+    from htmldate import extractors
 
     parser = date_parser(date_languages(declared))
     with _SWAP:
         saved = extractors.get_external_parser
         extractors.get_external_parser = lambda: parser
         try:
-            found = find_date(
-                tree,
-                original_date=True,
-                extensive_search=True,
-                max_date=fetched.date().isoformat(),
-            )
+            return htmldate_day(tree, fetched, extensive=True)
         finally:
             extractors.get_external_parser = saved
             extractors.try_date_expr.cache_clear()
+
+
+def htmldate_day(tree: HtmlElement, fetched: datetime, extensive: bool) -> datetime | None:
+    """htmldate's original-publication day, no later than the fetch's (it copies the tree
+    before pruning it); ``extensive``: also its text search (see :func:`text_date`)."""
+    from htmldate import find_date
+
+    found = find_date(
+        tree,
+        original_date=True,
+        extensive_search=extensive,
+        max_date=fetched.date().isoformat(),
+    )
     return datetime.fromisoformat(found).replace(tzinfo=FLOATING) if found else None
