@@ -63,6 +63,13 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     return tree
 
 
+def new_element(tag: str) -> lxml_html.HtmlElement:
+    """A new root element made by the page parser, so elements put under it keep its C-level
+    class lookup (``lxml.html.Element`` would give them lxml.html's Python callback, run for
+    every element proxy trafilatura creates when it reads a document built this way)."""
+    return _PARSER.makeelement(tag)
+
+
 def reusable_by_trafilatura(text: str) -> bool:
     """Whether trafilatura, given ``text``, would parse it into the tree :func:`parse_html` built.
 

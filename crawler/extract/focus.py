@@ -38,6 +38,7 @@ from lxml import html as lxml_html
 from trafilatura.xpaths import BODY_XPATH
 
 from crawler.extract.blocks import text_of
+from crawler.extract.document import new_element
 from crawler.extract.prose import story_paragraphs
 
 #: The container must hold at least this share of the page's prose words.
@@ -123,7 +124,7 @@ def _document_of(
     that marker before any ``<main>`` around it, so the whole page's search (~3.5 CPU-ms: its
     patterns are regular expressions tried on every element) is run only for copies without one.
     """
-    root = lxml_html.Element("html")
+    root = new_element("html")
     body = etree.SubElement(root, "body")
     copy = deepcopy(container)
     copy.tail = None

@@ -127,3 +127,13 @@ def test_a_container_with_a_marker_of_its_own_is_handed_over_bare() -> None:
     focused = story_focus(parse_html(own))
     assert focused.find(".//main") is None
     assert "Reader 3 disagrees" not in trafilatura_body(focused, None)
+
+
+def test_the_focus_copy_is_built_by_the_page_parser() -> None:
+    """trafilatura creates an element proxy per element it visits: under the page parser's
+    C-level class lookup, not lxml.html's Python callback (document.new_element)."""
+    tree = parse_html(page(f"<article><h1>Chips</h1>{STORY}</article>{COMMENTS}"))
+    focused = story_focus(tree)
+    assert focused is not tree
+    assert focused.getroottree().parser is tree.getroottree().parser
+    assert {type(el) for el in focused.iter()} == {type(tree)}
