@@ -137,3 +137,21 @@ def test_the_focus_copy_is_built_by_the_page_parser() -> None:
     assert focused is not tree
     assert focused.getroottree().parser is tree.getroottree().parser
     assert {type(el) for el in focused.iter()} == {type(tree)}
+
+
+def test_a_marker_outside_the_container_counts_at_every_stage_of_the_search() -> None:
+    """The page's search asks only whether any stage finds a marker (cheapest stages first), so
+    a marker found by any one stage, with or without regular expressions, has the container
+    declared ``<main>``; a container whose own markup matches a stage is handed over bare."""
+    markers = ('<div class="post">', "<article>", '<div id="story">', '<div class="content">',
+               '<div class="main-area">', "<main>")  # fmt: skip
+    for marker in markers:
+        closing = f"</{marker[1:].split()[0].rstrip('>')}>"
+        elsewhere = two_columns(STORY, side=f"{marker}<p>Subscribe.</p>{closing}{COMMENTS}")
+        focused = story_focus(parse_html(elsewhere))
+        assert focused.find(".//main/div").get("class") == "column", marker
+    for marker in markers:
+        closing = f"</{marker[1:].split()[0].rstrip('>')}>"
+        inside = two_columns(f"{marker}{STORY}{closing}")
+        focused = story_focus(parse_html(inside))
+        assert focused.find(".//main/div") is None, marker
