@@ -126,6 +126,12 @@ _AROUND_H1 = etree.XPath(
 )
 
 
+def echoes_datetime(el: lxml_html.HtmlElement, text: str) -> bool:
+    """Whether ``text`` is ``el``'s own ``datetime`` value printed verbatim: machine markup
+    (often hidden) that the time-tag signal reads already, not a date a reader sees."""
+    return text == (el.get("datetime") or "").strip()
+
+
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
     """Texts of date / byline elements and of ``<time>`` tags, in page order (lazily: the
     first one holding a date usually ends the search). Texts longer than :data:`MAX_TEXT` are
@@ -145,7 +151,7 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
-        if el.tag == "time" and text == (el.get("datetime") or "").strip():
+        if el.tag == "time" and echoes_datetime(el, text):
             continue  # the markup's own value printed verbatim: the time-tag signal, read there
         if text:
             yield text
@@ -248,7 +254,7 @@ def _near_headline(tree: lxml_html.HtmlElement) -> str:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         text = " ".join(node.split())
-        if text and text != (parent.get("datetime") or "").strip():  # markup, not a byline
+        if text and not echoes_datetime(parent, text):  # markup, not a byline
             parts.append(text[:DATELINE_CHARS] if len(text) > LONG_TEXT else text)
             seen += len(text) + 1
             if seen >= NEAR_H1_CHARS:
