@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -262,6 +262,26 @@ def _near_headline(tree: lxml_html.HtmlElement) -> str:
     return " ".join(parts)[:NEAR_H1_CHARS]
 
 
+def body_text(tree: lxml_html.HtmlElement) -> str:
+    """The body's text, whitespace collapsed, text nodes kept apart: "14:49:39<br>Erschienen
+    am: 01.11.2023" must not run the label into a time ("14:49:39Erschienen")."""
+    body = tree.find(".//body")
+    return " ".join(" ".join((body if body is not None else tree).itertext()).split())
+
+
+def writes_day(tree: lxml_html.HtmlElement, day: date) -> bool:
+    """Whether the page's text writes ``day`` in a form this module reads (numeric in either
+    day-month order, ISO, month names): a day some reader found, not one it filled in."""
+    text = body_text(tree)
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            for us_order in (False, True):
+                when = _when(match, us_order)
+                if when is not None and when.date() == day:
+                    return True
+    return False
+
+
 def byline_dates(
     tree: lxml_html.HtmlElement, fetched: datetime, us: bool = False
 ) -> Byline:
@@ -289,10 +309,7 @@ def byline_dates(
     updated = updated or update
     if published is not None or updated is not None:
         return Byline(published, updated, relative)
-    body = tree.find(".//body")
-    # text nodes apart: "14:49:39<br>Erschienen am: 01.11.2023" must not run the label into a
-    # time ("14:49:39Erschienen")
-    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
+    text = body_text(tree)
     for match in _LABEL.finditer(text):
         published, _ = read_date_text(text[match.end() : match.end() + 40], us_order=us)
         if published is not None:
