@@ -105,6 +105,8 @@ _MARKS = re.compile(
     # themes' "postmetadata" / "postmeta" (the "This entry was posted on ..." paragraph)
     r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta|postmeta"
 )
+#: An ISO 8601 date-time as machines write it: nobody prints the "T" for readers.
+_MACHINE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
 MAX_ELEMENTS = 60
@@ -127,9 +129,11 @@ _AROUND_H1 = etree.XPath(
 
 
 def echoes_datetime(el: lxml_html.HtmlElement, text: str) -> bool:
-    """Whether ``text`` is ``el``'s own ``datetime`` value printed verbatim: machine markup
-    (often hidden) that the time-tag signal reads already, not a date a reader sees."""
-    return text == (el.get("datetime") or "").strip()
+    """Whether ``text`` is ``el``'s own ``datetime`` value printed verbatim as an ISO date-time
+    ("2021-10-27T20:35:36+01:00"): machine markup (often hidden) that the time-tag signal reads
+    already, not a date a reader sees. A bare date printed verbatim ("2025-12-19", "December
+    17th 2025") is what readers see on many blogs: it stays a byline."""
+    return text == (el.get("datetime") or "").strip() and bool(_MACHINE_TIME.match(text))
 
 
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
