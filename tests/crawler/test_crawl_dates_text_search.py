@@ -108,3 +108,7 @@ def test_writes_day_reads_the_forms_of_the_byline_reader_in_either_numeric_order
     tree = parse_html("<html><body><p>Posted 03/01/2024 by the board</p></body></html>")
     assert writes_day(tree, date(2024, 3, 1)) and writes_day(tree, date(2024, 1, 3))
     assert not writes_day(tree, date(2024, 3, 2))
+    # only the words around the year are read, whole: "21" is never cut down to "1"
+    long_way = "<p>La junta se reunió el miércoles 21 de septiembre de 2022 en el puerto</p>"
+    tree = parse_html(f"<html><body>{long_way}</body></html>")
+    assert writes_day(tree, date(2022, 9, 21)) and not writes_day(tree, date(2022, 9, 1))
