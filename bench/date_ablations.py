@@ -51,10 +51,6 @@ def _short_texts_only() -> Callable[[Any], Iterator[str]]:
     return lambda tree: (t for t in real(tree) if len(t) <= bylines.MAX_TEXT)
 
 
-def _without_microdata() -> Callable[[Any], tuple[None, None]]:
-    return lambda tree: (None, None)
-
-
 class _WholeJson:
     """A JSON decoder that reads only a whole text (no trailing junk after the value)."""
 
@@ -72,103 +68,50 @@ def _h1_following_only() -> Any:
     return etree.XPath("(//h1)[1]/following::text()[position() <= 40]")
 
 
-#: name -> (what it switches off, [(module, attribute, factory of the stand-in)])
-ABLATIONS: dict[str, tuple[str, list[tuple[str, str, Callable[[], Any]]]]] = {
-    "jsonld": (
-        "JSON-LD dates (published and modified)",
-        [("pubdate", "read_metadata", lambda: _drop_source("jsonld"))],
-    ),
-    "meta": (
-        "meta-tag and microdata dates",
-        [("pubdate", "read_metadata", lambda: _drop_source("meta"))],
-    ),
-    "microdata": (
-        "body microdata itemprop=datePublished content=... (part of meta)",
-        [("metadata", "_microdata_dates", _without_microdata)],
-    ),
-    "time-tag": (
-        "<time datetime> dates",
-        [("pubdate", "read_metadata", lambda: _drop_source("time-tag"))],
-    ),
-    "url": ("the URL's day", [("pubdate", "read_metadata", lambda: _drop_source("url"))]),
-    "url-compact": (
-        "/20220127-title as the URL's day (the 8 digits as a segment stay)",
-        [
-            (
-                "dates",
-                "_COMPACT_URL_DATE",
-                lambda: re.compile(
-                    r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])"
-                    r"(?=/)"
-                ),
-            )
-        ],
-    ),
-    "byline": (
-        "the visible byline, all of it",
-        [("pubdate", "byline_dates", lambda: lambda *a, **k: _byline())],
-    ),
-    "byline-long-text": (
-        "dates opening a marked text over 200 characters",
-        [("bylines", "_texts", _short_texts_only)],
-    ),
-    "byline-bem-postmeta": (
-        "BEM compounds and postmetadata in the byline vocabulary",
-        [("bylines", "_MARKS", lambda: _MARKS_PLAIN)],
-    ),
-    "byline-postmeta": (
-        "postmetadata / postmeta in the byline vocabulary",
-        [("bylines", "_MARKS", lambda: _MARKS_NO_POSTMETA)],
-    ),
-    "time-echo": (
-        "reading a <time> whose text is its own datetime value as a byline too",
-        [("bylines", "echoes_datetime", lambda: lambda el, text: False)],
-    ),
-    "jsonld-trailing": (
-        "JSON-LD read up to its first whole value when junk follows it",
-        [("jsonld", "_DECODER", _whole_json_only)],
-    ),
-    "byline-skip-marks": (
-        "skipping comment / related / teaser ... elements",
-        [("bylines", "_SKIP_MARKS", lambda: _NOTHING)],
-    ),
-    "near-headline": (
-        "the text around the <h1>",
-        [("bylines", "_near_headline", lambda: lambda tree: "")],
-    ),
-    "h1-preceding": (
-        "the two elements before the <h1> (its following text stays)",
-        [("bylines", "_AROUND_H1", _h1_following_only)],
-    ),
-    "label-search": (
-        'a date after a label ("Datum:") anywhere in the body',
-        [("bylines", "_LABEL", lambda: _NOTHING)],
-    ),
-    "relative": (
-        'relative bylines ("2 hours ago", "today")',
-        [("bylines", "_relative", lambda: lambda text, fetched: None)],
-    ),
-    "page-offset": (
-        "UTC times re-expressed in the offset the page states",
-        [("pubdate", "in_page_offset", lambda: lambda signals: signals)],
-    ),
-    "reader-day": (
-        "a UTC time voting for the neighbouring day a local date names",
-        [("pubdate", "_reader_day", lambda: lambda moment, local: moment.date())],
-    ),
-    "htmldate-vote": (
-        "htmldate's half vote on ties and UTC times",
-        [("pubdate", "_undecided", lambda: lambda signals: False)],
-    ),
-    "text-search": (
-        "the last resort, htmldate's extensive text search",
-        [("pubdate", "text_date", lambda: lambda *a, **k: None)],
-    ),
-    "markup-decides": (
-        "the shortcut that skips the byline when markup decides (speed only)",
-        [("pubdate", "markup_decides", lambda: lambda *a, **k: False)],
-    ),
-}
+_COMPACT_AS_SEGMENT = r"/(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?=/)"
+
+#: name -> (module, attribute, factory of the stand-in that switches it off, what that is)
+ABLATIONS: dict[str, tuple[str, str, Callable[[], Any], str]] = {
+    "jsonld": ("pubdate", "read_metadata", lambda: _drop_source("jsonld"), "JSON-LD dates"),
+    "meta": ("pubdate", "read_metadata", lambda: _drop_source("meta"), "meta and microdata"),
+    "microdata": ("metadata", "_microdata_dates", lambda: lambda tree: (None, None),
+                  "body itemprop=datePublished content=... (part of meta)"),
+    "time-tag": ("pubdate", "read_metadata", lambda: _drop_source("time-tag"), "<time> dates"),
+    "url": ("pubdate", "read_metadata", lambda: _drop_source("url"), "the URL's day"),
+    "url-compact": ("dates", "_COMPACT_URL_DATE", lambda: re.compile(_COMPACT_AS_SEGMENT),
+                    "/20220127-title as the URL's day (/20220127/ stays)"),
+    "byline": ("pubdate", "byline_dates", lambda: lambda *a, **k: _byline(), "the byline"),
+    "byline-long-text": ("bylines", "_texts", _short_texts_only,
+                         "dates opening a marked text over 200 characters"),
+    "byline-bem-postmeta": ("bylines", "_MARKS", lambda: _MARKS_PLAIN,
+                            "BEM compounds and postmetadata in the byline vocabulary"),
+    "byline-postmeta": ("bylines", "_MARKS", lambda: _MARKS_NO_POSTMETA,
+                        "postmetadata / postmeta in the byline vocabulary"),
+    "time-echo": ("bylines", "echoes_datetime", lambda: lambda el, text: False,
+                  "a <time> printing its own ISO datetime is markup, not a byline"),
+    "jsonld-trailing": ("jsonld", "_DECODER", _whole_json_only,
+                        "JSON-LD read up to its first whole value when junk follows"),
+    "byline-skip-marks": ("bylines", "_SKIP_MARKS", lambda: _NOTHING,
+                          "skipping comment / related / teaser ... elements"),
+    "near-headline": ("bylines", "_near_headline", lambda: lambda tree: "",
+                      "the text around the <h1>"),
+    "h1-preceding": ("bylines", "_AROUND_H1", _h1_following_only,
+                     "the two elements before the <h1> (its following text stays)"),
+    "label-search": ("bylines", "_LABEL", lambda: _NOTHING,
+                     'a date after a label ("Datum:") anywhere in the body'),
+    "relative": ("bylines", "_relative", lambda: lambda text, fetched: None,
+                 'relative bylines ("2 hours ago", "today")'),
+    "page-offset": ("pubdate", "in_page_offset", lambda: lambda signals: signals,
+                    "UTC times re-expressed in the offset the page states"),
+    "reader-day": ("pubdate", "_reader_day", lambda: lambda moment, local: moment.date(),
+                   "a UTC time voting for the neighbouring day a local date names"),
+    "htmldate-vote": ("pubdate", "_undecided", lambda: lambda signals: False,
+                      "htmldate's half vote on ties and UTC times"),
+    "text-search": ("pubdate", "text_date", lambda: lambda *a, **k: None,
+                    "the last resort, htmldate's extensive text search"),
+    "markup-decides": ("pubdate", "markup_decides", lambda: lambda *a, **k: False,
+                       "the shortcut that skips the byline when markup decides (speed)"),
+}  # fmt: skip
 
 
 def _byline() -> Any:
@@ -185,10 +128,10 @@ def ablated(names: Iterable[str]) -> Iterator[None]:
         for name in names:
             if name not in ABLATIONS:
                 raise SystemExit(f"unknown ablation {name!r}; known: {', '.join(ABLATIONS)}")
-            for module_name, attr, stand_in in ABLATIONS[name][1]:
-                module = importlib.import_module(f"crawler.extract.{module_name}")
-                saved.append((module, attr, getattr(module, attr)))
-                setattr(module, attr, stand_in())
+            module_name, attr, stand_in, _ = ABLATIONS[name]
+            module = importlib.import_module(f"crawler.extract.{module_name}")
+            saved.append((module, attr, getattr(module, attr)))
+            setattr(module, attr, stand_in())
         yield
     finally:
         for module, attr, value in reversed(saved):
