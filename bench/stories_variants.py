@@ -30,6 +30,11 @@ two events apart):
 - ``present views``, ``short articles``: what the error analysis pointed at (headline-only and
   short articles start most split pieces): the weighted sum over the views an article has, or
   a threshold scaled down for an article shorter than the mean.
+
+Sixth round (:func:`sixth_round`): a sentence embedding of headline + lead
+(:mod:`bench.sentence_embeddings`, all-MiniLM-L6-v2) as a dense story centroid, its cosine
+added to the score, put in the bar, used as a gate, or taken after centring on the candidate
+stories' mean (``DenseClusterer``).
 """
 
 from __future__ import annotations
@@ -436,7 +441,7 @@ class TopicGateClusterer(ExtraSignal):
 def embed(docs: Docs, words: int, field: str = "dense") -> float:
     """Each doc's unit sentence vector (headline + first ``words`` body words, the product's
     model) into ``field``; returns the CPU seconds per doc it took."""
-    from classifier.embeddings import embedding_text, encoder
+    from bench.sentence_embeddings import embedding_text, encoder
 
     model = encoder()
     start = time.process_time()
@@ -453,8 +458,9 @@ class DenseClusterer(ExtraSignal):
     cosine reaches ``gate``. ``weights``: the four sparse views' weights (the dense view may
     take a share of the others', e.g. the headline's). ``centre``: the cosine is taken after
     both the article and the story's mean vector are centred on the candidates' mean (the
-    size-weighted mean of every candidate story's members): what stories of one kind share
-    is taken out, what tells one event from another is left."""
+    size-weighted mean of every candidate story's members; ``centre_top``: of only the best
+    this-many candidates by the word views' score): what stories of one kind share is taken
+    out, what tells one event from another is left."""
 
     def __init__(
         self,
@@ -466,10 +472,11 @@ class DenseClusterer(ExtraSignal):
         weights: tuple[float, ...] = NO_DATES.weights,
         field: str = "dense",
         centre: bool = False,
+        centre_top: int = 0,
     ) -> None:
         super().__init__(StoryParams(time_share=0.0, threshold=threshold, weights=weights))
         self.bonus, self.in_bar, self.gate, self.relax = bonus, in_bar, gate, relax
-        self.field, self.centre = field, centre
+        self.field, self.centre, self.centre_top = field, centre, centre_top
         self.sums: dict[str, np.ndarray] = {}
         self._mean: np.ndarray | None = None  # the candidates' mean vector (``centre``)
 
@@ -493,6 +500,10 @@ class DenseClusterer(ExtraSignal):
         if self.centre:
             found = self.sketch.candidates(lookup, self.params.candidates)
             stories = [self.stories[sid] for sid in found if sid in self.stories]
+            if stories and self.centre_top:
+                base = StoryClusterer.score
+                stories.sort(key=lambda st: (-base(self, st, vectors, feats.seen_at), st.id))
+                stories = stories[: self.centre_top]
             if stories:
                 total = sum(self.sums[st.id] for st in stories)
                 self._mean = total / sum(st.size for st in stories)
@@ -630,6 +641,14 @@ def sixth_round() -> list[Variant]:
         Variant(
             "sentence-embedding gate: best at ≥ 0.85 × bar joins if dense cosine ≥ 0.7",
             lambda: DenseClusterer(gate=0.7, relax=0.85),
+        ),
+        Variant(
+            "centred on the candidates' mean, bonus 0.075, threshold 0.21",
+            lambda: DenseClusterer(bonus=0.075, threshold=0.21, centre=True),
+        ),
+        Variant(
+            "centred on the candidates' mean, bonus 0.1, threshold 0.22",
+            lambda: DenseClusterer(bonus=0.1, threshold=0.22, centre=True),
         ),
     ]
 

@@ -1,5 +1,5 @@
 """bench/stories_variants.py: the fourth to sixth rounds' variants change only what they are
-about (and the sixth round's sentence encoder, classifier/embeddings.py, runs offline).
+about (and the sixth round's sentence encoder, bench/sentence_embeddings.py, runs offline).
 
 The decision hook of ``StoryClusterer`` left at its defaults must place articles exactly as the
 product does (else the variants' table compares against something else); each variant's own
@@ -15,6 +15,13 @@ import numpy as np
 import pytest
 from story_corpus import background, corpus
 
+from bench.sentence_embeddings import (
+    DIMENSIONS,
+    SentenceEncoder,
+    embedding_text,
+    model_file,
+    tokenizer_file,
+)
 from bench.stories import place
 from bench.stories_variants import (
     NO_DATES,
@@ -34,13 +41,6 @@ from bench.stories_variants import (
     lead_words,
     news_corpus,
     view_aucs,
-)
-from classifier.embeddings import (
-    DIMENSIONS,
-    SentenceEncoder,
-    embedding_text,
-    model_file,
-    tokenizer_file,
 )
 from tidings.core.stories import StoryClusterer, features_of
 from tidings.core.stories.clustering import Story
