@@ -40,6 +40,7 @@ stories' mean (``DenseClusterer``).
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 import statistics
@@ -623,34 +624,21 @@ def sixth_round() -> list[Variant]:
     """The sixth round's settings (``DenseClusterer``; ``dense``: headline + 60 words,
     ``dense200``: headline + 200), each the best of its family on half A (orders 1–3)."""
     shared = (0.1, 0.5, 0.15, 0.15)  # half the headline's weight goes to the dense view
-    return [
-        Variant(
-            "sentence embedding bonus 0.1, threshold 0.225",
-            lambda: DenseClusterer(bonus=0.1, threshold=0.225),
-        ),
-        Variant(
-            "sentence embedding 0.1 in place of half the headline's 0.2, threshold 0.20",
-            lambda: DenseClusterer(bonus=0.1, threshold=0.20, weights=shared),
-        ),
-        Variant(
-            "same, headline + 200 words, also in the cohesion bar, threshold 0.22",
-            lambda: DenseClusterer(
-                bonus=0.1, threshold=0.22, weights=shared, in_bar=True, field="dense200"
-            ),
-        ),
-        Variant(
-            "sentence-embedding gate: best at ≥ 0.85 × bar joins if dense cosine ≥ 0.7",
-            lambda: DenseClusterer(gate=0.7, relax=0.85),
-        ),
-        Variant(
-            "centred on the candidates' mean, bonus 0.075, threshold 0.21",
-            lambda: DenseClusterer(bonus=0.075, threshold=0.21, centre=True),
-        ),
-        Variant(
-            "centred on the candidates' mean, bonus 0.1, threshold 0.22",
-            lambda: DenseClusterer(bonus=0.1, threshold=0.22, centre=True),
-        ),
-    ]
+    settings: list[tuple[str, dict[str, Any]]] = [
+        ("sentence embedding bonus 0.1, threshold 0.225", {"bonus": 0.1, "threshold": 0.225}),
+        ("sentence embedding 0.1 in place of half the headline's 0.2, threshold 0.20",
+         {"bonus": 0.1, "threshold": 0.20, "weights": shared}),
+        ("same, headline + 200 words, also in the cohesion bar, threshold 0.22",
+         {"bonus": 0.1, "threshold": 0.22, "weights": shared, "in_bar": True,
+          "field": "dense200"}),
+        ("sentence-embedding gate: best at ≥ 0.85 × bar joins if dense cosine ≥ 0.7",
+         {"gate": 0.7, "relax": 0.85}),
+        ("centred on the candidates' mean, bonus 0.075, threshold 0.21",
+         {"bonus": 0.075, "threshold": 0.21, "centre": True}),
+        ("centred on the candidates' mean, bonus 0.1, threshold 0.22",
+         {"bonus": 0.1, "threshold": 0.22, "centre": True}),
+    ]  # fmt: skip
+    return [Variant(name, functools.partial(DenseClusterer, **kw)) for name, kw in settings]
 
 
 def view_aucs(
