@@ -232,8 +232,9 @@ def test_the_encoder_loads_from_the_installed_packages_with_no_network(
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        monkeypatch.delenv(var, raising=False)
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # unset, and restored afterwards
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     model = SentenceEncoder()
     assert model_file().is_file() and tokenizer_file().is_file()
     quake = model.embed("A strong earthquake struck Indonesia on Tuesday, killing 12 people.")
