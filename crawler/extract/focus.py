@@ -14,18 +14,25 @@ and only on a page with :data:`MIN_PROSE_WORDS` words of paragraph prose or more
 written as ``<br>``-separated text has no story ``<p>``, and its only paragraph (a sidebar's
 "about" blurb) would otherwise send the first pass to the wrong container.
 
-The copy keeps the page's main-content marking. It sits where the page has it, inside empty
-copies of the elements around it (tag and attributes, no other children): trafilatura tries its
-content searches (``trafilatura.xpaths.BODY_XPATH``) stage by stage and passes over a match with
-too little in it (a "related" card named ``post-content``), so a page's ``<main>`` or
-``class="content"`` *around* the container must still be there for the later stages, as it is
-when trafilatura reads the whole page; lifted out bare, the container made trafilatura collect
-loose paragraphs only and drop the story's subheadings and lists (WCXB: docs/benchmarks.md,
-Extraction). When the page's content marker is on an element elsewhere (neither around the
-container nor inside it), the copy is handed over inside a ``<main>``: the story's container is
-declared the main content. When the marker is the container or inside it, or the page has none,
-no ``<main>`` is added and trafilatura reads the copy as it reads the whole page (declaring a
-``<main>`` there kept sidebars, trackbacks and other posts).
+The copy keeps the page's main-content marking, in two ways:
+
+* when the story's container sits inside the page's ``<main>`` (HTML's own element for the
+  dominant content of a page), the copy goes inside a ``<main>`` too. trafilatura tries its
+  content searches (``trafilatura.xpaths.BODY_XPATH``) stage by stage and passes over a match
+  with too little in it (a "related" card inside the container named ``post-content``); on
+  the whole page a later stage then finds the ``<main>``, in a bare copy it found nothing, and
+  trafilatura collected loose paragraphs only, dropping the story's subheadings and lists
+  (WCXB: docs/benchmarks.md, Extraction, sixth pass);
+* when the page marks its main content (the first element ``BODY_XPATH`` finds: a ``<main>``,
+  a ``class="content"``...) on an element the copy does not hold (one *around* the container,
+  or one elsewhere) and the copy holds no marker of its own, the copy is handed over inside a
+  ``<main>`` as well: the story's container is declared the main content, else trafilatura,
+  finding no content element in the small document, would again keep loose paragraphs only.
+
+Otherwise (the marker is the container or inside it, or the page has none) the copy is handed
+over bare and trafilatura reads it as it reads the whole page: declaring a ``<main>`` there,
+or copying the elements around the container with their names (``div#main``), kept sidebars,
+trackbacks and other posts (Dragnet).
 
 Every other rule still sees the whole page (metadata, widgets, edge trimming),
 and the recall-mode retry for a too-short body reads the whole page. Measured on
@@ -119,28 +126,20 @@ def _first_marker(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
 def _document_of(
     container: lxml_html.HtmlElement, tree: lxml_html.HtmlElement
 ) -> lxml_html.HtmlElement:
-    """A document holding a copy of ``container`` where the page has it: inside the chain of
-    elements around it (each its own tag and attributes, none of its other children), and in
-    a ``<main>`` when the page's content marker lies elsewhere (:func:`_marked_elsewhere`).
+    """A document holding a copy of ``container``, inside a ``<main>`` when the container sits
+    in the page's ``<main>``, or when the page's content marker lies outside it
+    (:func:`_marked_elsewhere`) and the copy has none of its own.
 
-    The chain, not a bare ``<body>``: trafilatura read a container lifted out of its place
-    without subheadings and lists that it keeps when it reads the whole page (its content
-    search gives other answers on a flatter tree; docs/benchmarks.md, Extraction, sixth
-    pass); empty copies of the ancestors cost next to nothing. The small copy is searched for
-    a marker first: one found there (the container's, or one around it) is what trafilatura
-    finds too, so the whole page's search (~3.5 CPU-ms: regular expressions tried on every
-    element) runs only for copies without one.
+    The small copy is searched first: a copy holding a marker of its own has trafilatura find
+    that marker before any ``<main>`` around it, so the whole page's search (~3.5 CPU-ms: its
+    patterns are regular expressions tried on every element) is run only for copies without one.
     """
-    root = lxml_html.Element("html", attrib=dict(tree.attrib))
-    parent = root
-    for outer in reversed([a for a in container.iterancestors() if a is not tree]):
-        try:
-            parent = etree.SubElement(parent, outer.tag, attrib=dict(outer.attrib))
-        except ValueError:  # a tag name only a forgiving parse accepts: leave that level out
-            continue
+    root = lxml_html.Element("html")
+    body = etree.SubElement(root, "body")
     copy = deepcopy(container)
     copy.tail = None
-    parent.append(copy)
-    if _first_marker(root) is None and _marked_elsewhere(tree, container):
-        etree.SubElement(parent, "main").append(copy)
+    body.append(copy)
+    in_main = any(outer.tag == "main" for outer in container.iterancestors())
+    if in_main or (_first_marker(root) is None and _marked_elsewhere(tree, container)):
+        etree.SubElement(body, "main").append(copy)
     return root
