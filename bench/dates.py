@@ -20,6 +20,7 @@ The set is split by site into two seeded halves, ``A`` (where the rules were dev
 one core, the fastest of ``--repeat`` passes, pages decompressed before the clock starts.
 
     .venv/bin/python bench/dates.py [--data-dir DIR] [--out DIR] [--errors A|B|all]
+                                    [--without RULE,...]   # bench/date_ablations.py's names
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.date_ablations import ablated  # noqa: E402
 from bench.shared_data import data_root, load_scorer  # noqa: E402
 
 #: DESIGN.md's figure: the page's day on at least this share of dates-dev.
@@ -155,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-ours", action="store_true", help="skip the baselines")
     ap.add_argument("--repeat", type=int, default=2, help="timing passes; the fastest counts")
     ap.add_argument("--errors", choices=("A", "B", "all"), help="list our wrong pages there")
+    ap.add_argument("--without", default="", metavar="RULE,...",
+                    help="switch these rules or sources of ours off (bench/date_ablations.py)")
     args = ap.parse_args(argv)
 
     scorer = load_scorer("date_score.py", args.data_dir)
@@ -171,10 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         extractors += [("htmldate", htmldate_fast), ("trafilatura", trafilatura_date)]
     rows: list[tuple[str, str, dict[str, float], float]] = []
     scores: dict[str, dict[str, dict[str, float]]] = {}
+    without = [name for name in args.without.split(",") if name]
     for name, fn in extractors:
         first = next(iter(pages))
         fn(pages[first], truth[first].get("url", ""), first)  # imports off the clock
-        pred, rate = run(fn, pages, truth, args.repeat)
+        with ablated(without if name == "tidings" else ()):
+            pred, rate = run(fn, pages, truth, args.repeat)
         (args.out / f"{name}.json").write_text(json.dumps(pred, indent=1, sort_keys=True))
         scores[name] = {}
         for subset, ids in subsets.items():

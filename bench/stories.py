@@ -22,7 +22,7 @@ a window of articles, with the size of what the story book persists per batch an
 
     .venv/bin/python bench/stories.py [--data FILE.jsonl] [--out PRED.json] [--orders 5]
     .venv/bin/python bench/stories.py --tune
-    .venv/bin/python bench/stories.py --variants   # the 4th and 5th rounds' variants, per half
+    .venv/bin/python bench/stories.py --variants   # the 4th to 6th rounds' variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
 """
 
@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.shared_data import data_root, load_scorer  # noqa: E402
-from bench.stories_variants import compare, tag, variants, view_aucs  # noqa: E402
+from bench.stories_variants import compare, embed, tag, variants, view_aucs  # noqa: E402
 from tidings.core.stories import StoryClusterer, StoryParams, features_of  # noqa: E402
 
 Docs = list[dict[str, Any]]
@@ -194,6 +194,10 @@ def tune(docs: Docs, scorer: Scorer, seeds: Sequence[int]) -> None:
 def quality(args: argparse.Namespace) -> None:
     docs = load_docs(args.data)
     ner_s = (tag if args.variants else add_entities)(docs)
+    if args.variants:  # the sixth round's sentence vectors: headline + 60 / + 200 body words
+        costs = [embed(docs, n, field) for n, field in ((60, "dense"), (200, "dense200"))]
+        print(f"sentence embeddings: {costs[0] * 1e3:.1f} / {costs[1] * 1e3:.1f} CPU ms per "
+              f"article (headline + 60 / 200 words; load {load_average()})")  # fmt: skip
     labelled = all("story" in d for d in docs)
     seeds = list(range(args.seed, args.seed + args.orders))
     params = StoryParams(time_share=0.0)  # no dates in the data: the time signal is off
@@ -232,8 +236,9 @@ def quality(args: argparse.Namespace) -> None:
                   f"min {min(hf):.4f}, max {max(hf):.4f}")  # fmt: skip
         if args.variants:  # after the baselines, so the table has them from the same run
             a, b = halves(docs)
-            compare({"A": a, "B": b, "all": docs}, scorer.b3, place, seeds, variants(data_root()))
-            view_aucs(docs)
+            sets = {"A": a, "B": b, "all": docs}
+            compare(sets, scorer.b3, place, seeds, variants(data_root()))
+            view_aucs(sets, dense=("dense", "dense200"))
 
 
 def load_average() -> str:
@@ -249,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tune", action="store_true", help="choose the params on half A, show B")
     ap.add_argument("--variants", action="store_true",
-                    help="the 4th and 5th rounds' variants against the defaults, per half; "
+                    help="the 4th to 6th rounds' variants against the defaults, per half; "
                     "the views' pair AUCs")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])

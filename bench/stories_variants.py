@@ -30,11 +30,17 @@ two events apart):
 - ``present views``, ``short articles``: what the error analysis pointed at (headline-only and
   short articles start most split pieces): the weighted sum over the views an article has, or
   a threshold scaled down for an article shorter than the mean.
+
+Sixth round (:func:`sixth_round`): a sentence embedding of headline + lead
+(:mod:`bench.sentence_embeddings`, all-MiniLM-L6-v2) as a dense story centroid, its cosine
+added to the score, put in the bar, used as a gate, or taken after centring on the candidate
+stories' mean (``DenseClusterer``).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 import statistics
@@ -432,6 +438,103 @@ class TopicGateClusterer(ExtraSignal):
         return None, -1.0
 
 
+# -- sixth round: a sentence-embedding view ---------------------------------------------------
+def embed(docs: Docs, words: int, field: str = "dense") -> float:
+    """Each doc's unit sentence vector (headline + first ``words`` body words, the product's
+    model) into ``field``; returns the CPU seconds per doc it took."""
+    from bench.sentence_embeddings import embedding_text, encoder
+
+    model = encoder()
+    start = time.process_time()
+    for doc in docs:
+        doc[field] = model.embed(embedding_text(doc, words))
+    return (time.process_time() - start) / len(docs)
+
+
+class DenseClusterer(ExtraSignal):
+    """The article's sentence vector against the story's dense centroid (the sum of its
+    members' unit vectors, so ``dot / n`` is the mean cosine to its members): ``bonus`` × that
+    cosine is added to the score (and, ``in_bar``, the dense cohesion to the cohesion bar);
+    ``gate``: the best candidate below its bar (down to ``relax`` × bar) joins when its dense
+    cosine reaches ``gate``. ``weights``: the four sparse views' weights (the dense view may
+    take a share of the others', e.g. the headline's). ``centre``: the cosine is taken after
+    both the article and the story's mean vector are centred on the candidates' mean (the
+    size-weighted mean of every candidate story's members; ``centre_top``: of only the best
+    this-many candidates by the word views' score): what stories of one kind share is taken
+    out, what tells one event from another is left."""
+
+    def __init__(
+        self,
+        bonus: float = 0.0,
+        threshold: float = NO_DATES.threshold,
+        in_bar: bool = False,
+        gate: float = 2.0,
+        relax: float = 1.0,
+        weights: tuple[float, ...] = NO_DATES.weights,
+        field: str = "dense",
+        centre: bool = False,
+        centre_top: int = 0,
+    ) -> None:
+        super().__init__(StoryParams(time_share=0.0, threshold=threshold, weights=weights))
+        self.bonus, self.in_bar, self.gate, self.relax = bonus, in_bar, gate, relax
+        self.field, self.centre, self.centre_top = field, centre, centre_top
+        self.sums: dict[str, np.ndarray] = {}
+        self._mean: np.ndarray | None = None  # the candidates' mean vector (``centre``)
+
+    def signal(self, article: Mapping[str, Any], feats: StoryFeatures | None) -> np.ndarray:
+        return article[self.field]
+
+    def accumulate(self, story_id: str, value: np.ndarray) -> None:
+        self.sums[story_id] = self.sums.get(story_id, 0.0) + value
+
+    def dense(self, story: Story) -> float:
+        if self._mean is None:
+            return float(self._current @ self.sums[story.id]) / story.size
+        mine, theirs = self._current - self._mean, self.sums[story.id] / story.size - self._mean
+        norms = float(np.linalg.norm(mine) * np.linalg.norm(theirs))
+        return float(mine @ theirs) / norms if norms > 1e-9 else 0.0
+
+    def _scored(
+        self, vectors: Vectors, lookup: list[str], feats: StoryFeatures
+    ) -> list[tuple[float, Story]]:
+        self._mean = None
+        if self.centre:
+            found = self.sketch.candidates(lookup, self.params.candidates)
+            stories = [self.stories[sid] for sid in found if sid in self.stories]
+            if stories and self.centre_top:
+                base = StoryClusterer.score
+                stories.sort(key=lambda st: (-base(self, st, vectors, feats.seen_at), st.id))
+                stories = stories[: self.centre_top]
+            if stories:
+                total = sum(self.sums[st.id] for st in stories)
+                self._mean = total / sum(st.size for st in stories)
+        return super()._scored(vectors, lookup, feats)
+
+    def score(self, story: Story, vectors: Vectors, seen_at: float | None) -> float:
+        return super().score(story, vectors, seen_at) + self.bonus * self.dense(story)
+
+    def _bar(self, story: Story) -> float:
+        bar, n = super()._bar(story), story.size
+        if not self.in_bar or n < 2 or not self.params.cohesion_share:
+            return bar
+        s = self.sums[story.id]
+        cohesion = (float(s @ s) - n) / (n * (n - 1))
+        return max(
+            bar, self.params.cohesion_share * (self._cohesion(story) + self.bonus * cohesion)
+        )
+
+    def _choose(
+        self, scored: list[tuple[float, Story]], vectors: Vectors
+    ) -> tuple[Story | None, float]:
+        story, best = super()._choose(scored, vectors)
+        if story is not None or not scored:
+            return story, best
+        best, story = scored[0]
+        if best >= self.relax * self._bar(story) and self.dense(story) >= self.gate:
+            return story, best
+        return None, -1.0
+
+
 # -- the comparison -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Variant:
@@ -481,6 +584,7 @@ def variants(data: Path) -> list[Variant]:
             lambda: TopicGateClusterer(space, relax=0.6, dense=0.8, names=0.2),
         ),
         *fifth_round(),
+        *sixth_round(),
     ]
 
 
@@ -516,10 +620,60 @@ def fifth_round() -> list[Variant]:
     ]
 
 
-def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: float = 0.3) -> None:
-    """ROC AUC of the article–article cosine of each view (TF-IDF, IDF over ``docs``) for
-    same-story pairs against same-topic, other-event pairs, then against all other pairs; and
-    of the defaults' weighted sum, alone and with ``bonus`` × each extra view."""
+def sixth_round() -> list[Variant]:
+    """The sixth round's settings (``DenseClusterer``; ``dense``: headline + 60 words,
+    ``dense200``: headline + 200), each the best of its family on half A (orders 1–3)."""
+    shared = (0.1, 0.5, 0.15, 0.15)  # half the headline's weight goes to the dense view
+    settings: list[tuple[str, dict[str, Any]]] = [
+        ("sentence embedding bonus 0.1, threshold 0.225", {"bonus": 0.1, "threshold": 0.225}),
+        ("sentence embedding 0.1 in place of half the headline's 0.2, threshold 0.20",
+         {"bonus": 0.1, "threshold": 0.20, "weights": shared}),
+        ("same, headline + 200 words, also in the cohesion bar, threshold 0.22",
+         {"bonus": 0.1, "threshold": 0.22, "weights": shared, "in_bar": True,
+          "field": "dense200"}),
+        ("sentence-embedding gate: best at ≥ 0.85 × bar joins if dense cosine ≥ 0.7",
+         {"gate": 0.7, "relax": 0.85}),
+        ("centred on the candidates' mean, bonus 0.075, threshold 0.21",
+         {"bonus": 0.075, "threshold": 0.21, "centre": True}),
+        ("centred on the candidates' mean, bonus 0.1, threshold 0.22",
+         {"bonus": 0.1, "threshold": 0.22, "centre": True}),
+    ]  # fmt: skip
+    return [Variant(name, functools.partial(DenseClusterer, **kw)) for name, kw in settings]
+
+
+def view_aucs(
+    docs: Docs | Mapping[str, Docs],
+    extra: Sequence[str] = ("events", "lead"),
+    bonus: float = 0.3,
+    dense: Sequence[str] = (),
+    dense_weights: Sequence[float] = (0.1, 0.2),
+) -> None:
+    """ROC AUC of the article–article cosine of each view (TF-IDF, IDF over the set) for
+    same-story pairs against same-topic, other-event pairs (one column per set: halves A and B,
+    all docs), then against all other pairs (the last set); and of the defaults' weighted sum,
+    alone and with ``bonus`` × each extra view. ``dense``: fields holding a unit vector per doc
+    (sentence embeddings), each alone, added to the sum at ``dense_weights``, and in place of
+    the headline's weight."""
+    sets = docs if isinstance(docs, Mapping) else {"": docs}
+    tables = {name: _pair_scores(part, extra, bonus, dense, dense_weights)
+              for name, part in sets.items()}  # fmt: skip
+    last = list(tables.values())[-1]
+    heads = [f"AUC within a topic{' ' + name if name else ''}" for name in sets]
+    print("| view | " + " | ".join(heads) + " | AUC all pairs |")
+    print("|---|" + "---|" * (len(heads) + 1))
+    for row in last[0]:
+        cells = [f"{t[0][row]:.3f}" for t in tables.values()]
+        print(f"| {row} | " + " | ".join(cells) + f" | {last[1][row]:.3f} |")
+
+
+def _pair_scores(
+    docs: Docs,
+    extra: Sequence[str],
+    bonus: float,
+    dense: Sequence[str],
+    dense_weights: Sequence[float],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """(AUC within a topic, AUC over all pairs) per row of :func:`view_aucs`, for one set."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.metrics import roc_auc_score
@@ -537,6 +691,9 @@ def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: floa
             continue
         x = TfidfTransformer().fit_transform(counts)
         cosines[name] = (x @ x.T).toarray()
+    for field in dense:
+        x = np.array([d[field] for d in docs])
+        cosines[f"{field} (sentence embedding)"] = x @ x.T
     upper = np.triu_indices(len(docs), 1)
     story, topic = (np.array([str(d[key]) for d in docs]) for key in ("story", "topic"))
     same = (story[:, None] == story)[upper]
@@ -546,11 +703,19 @@ def view_aucs(docs: Docs, extra: Sequence[str] = ("events", "lead"), bonus: floa
     rows |= {
         f"weighted sum + {bonus} × {field}": weighted + bonus * cosines[field] for field in extra
     }
-    print("| view | AUC within a topic | AUC all pairs |\n|---|---|---|")
+    for field in dense:
+        vector = cosines[f"{field} (sentence embedding)"]
+        rows |= {f"weighted sum + {w} × {field}": weighted + w * vector for w in dense_weights}
+        title = NO_DATES.weights[VIEWS.index("title")]
+        rows[f"weighted sum, {field} in place of title"] = (
+            weighted + title * (vector - cosines["title"])
+        )
+    within_auc, all_auc = {}, {}
     for name, matrix in rows.items():
         scores = matrix[upper]
-        print(f"| {name} | {roc_auc_score(same[within], scores[within]):.3f} | "
-              f"{roc_auc_score(same, scores):.3f} |")  # fmt: skip
+        within_auc[name] = float(roc_auc_score(same[within], scores[within]))
+        all_auc[name] = float(roc_auc_score(same, scores))
+    return within_auc, all_auc
 
 
 def compare(

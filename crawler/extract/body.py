@@ -46,6 +46,13 @@ EDGE_LINK_WORDS = 30
 #: (Asking at 0.35 gained ~0.001 on WCXB, within noise, for a second pass on 2 of extraction-dev's
 #: 90 pages: ~12% more CPU a page, which the whole record's 80 pages/s cannot spare.)
 SHORT_SHARE = 0.2
+#: On a page with less story prose than :data:`SMALL_PAGE_PROSE` words the second opinion is
+#: asked earlier, under this share: there it costs little (trafilatura's time grows with the
+#: page), and first passes of 20-35% were fragments there too (wcxb-4715, 4184, 0781; the one
+#: extraction-dev page in that band, the 394 CPU-ms that sent :data:`SHORT_SHARE` back to 0.2,
+#: has 1,815 prose words: docs/benchmarks.md, Extraction, sixth pass).
+SHORT_SHARE_SMALL = 0.35
+SMALL_PAGE_PROSE = 1000
 #: A second opinion this many times longer than the first pass found a story the first pass only
 #: touched; a second opinion 2-4 times longer is, as often as not, the story plus the page's other
 #: posts or teasers, prose as good as the story's (docs/benchmarks.md, Extraction).
@@ -235,14 +242,17 @@ def found_too_little(
 ) -> bool:
     """Whether a first pass may have kept only a fragment: under ``min_words``, or under
     ``SHORT_SHARE`` of the words in the page's story-prose paragraphs
-    (:func:`crawler.extract.focus.prose_words`).
+    (:func:`crawler.extract.focus.prose_words`; ``SHORT_SHARE_SMALL`` on a page with less
+    than ``SMALL_PAGE_PROSE`` of them, where a second pass is cheap).
 
     A ratio, not a length: it means the same on a 300-word brief and a 5,000-word guide. Pages
     with no paragraph prose to measure by are not asked about: on WCXB two of them gained from
     a second opinion, but asking costs a second pass on one Dragnet page in five
     (docs/benchmarks.md, Extraction).
     """
-    return word_count(body) < max(min_words, SHORT_SHARE * prose_words(tree, paragraphs))
+    prose = prose_words(tree, paragraphs)
+    share = SHORT_SHARE_SMALL if prose < SMALL_PAGE_PROSE else SHORT_SHARE
+    return word_count(body) < max(min_words, share * prose)
 
 
 def referee(first: str, second: str, min_words: int) -> str:

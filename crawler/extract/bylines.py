@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -105,6 +105,8 @@ _MARKS = re.compile(
     # themes' "postmetadata" / "postmeta" (the "This entry was posted on ..." paragraph)
     r"|meta(?:-|__)info|(?:article|post)(?:-|__)(?:info|meta)|entry(?:-|__)meta|postmeta"
 )
+#: An ISO 8601 date-time as machines write it: nobody prints the "T" for readers.
+_MACHINE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _SKIP_MARKS = re.compile(r"comment|related|teaser|footer|sidebar|weather|ticker|reply")
 MAX_TEXT = 200
 MAX_ELEMENTS = 60
@@ -126,6 +128,14 @@ _AROUND_H1 = etree.XPath(
 )
 
 
+def echoes_datetime(el: lxml_html.HtmlElement, text: str) -> bool:
+    """Whether ``text`` is ``el``'s own ``datetime`` value printed verbatim as an ISO date-time
+    ("2021-10-27T20:35:36+01:00"): machine markup (often hidden) that the time-tag signal reads
+    already, not a date a reader sees. A bare date printed verbatim ("2025-12-19", "December
+    17th 2025") is what readers see on many blogs: it stays a byline."""
+    return text == (el.get("datetime") or "").strip() and bool(_MACHINE_TIME.match(text))
+
+
 def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
     """Texts of date / byline elements and of ``<time>`` tags, in page order (lazily: the
     first one holding a date usually ends the search). Texts longer than :data:`MAX_TEXT` are
@@ -145,7 +155,7 @@ def _texts(tree: lxml_html.HtmlElement) -> Iterator[str]:
         if not (el.tag == "time" or _MARKS.search(marks)) or _SKIP_MARKS.search(marks):
             continue
         text = " ".join(el.text_content().split())
-        if el.tag == "time" and text == (el.get("datetime") or "").strip():
+        if el.tag == "time" and echoes_datetime(el, text):
             continue  # the markup's own value printed verbatim: the time-tag signal, read there
         if text:
             yield text
@@ -248,12 +258,42 @@ def _near_headline(tree: lxml_html.HtmlElement) -> str:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         text = " ".join(node.split())
-        if text and text != (parent.get("datetime") or "").strip():  # markup, not a byline
+        if text and not echoes_datetime(parent, text):  # markup, not a byline
             parts.append(text[:DATELINE_CHARS] if len(text) > LONG_TEXT else text)
             seen += len(text) + 1
             if seen >= NEAR_H1_CHARS:
                 break
     return " ".join(parts)[:NEAR_H1_CHARS]
+
+
+def body_text(tree: lxml_html.HtmlElement) -> str:
+    """The body's text, whitespace collapsed, text nodes kept apart: "14:49:39<br>Erschienen
+    am: 01.11.2023" must not run the label into a time ("14:49:39Erschienen")."""
+    body = tree.find(".//body")
+    return " ".join(" ".join((body if body is not None else tree).itertext()).split())
+
+
+def writes_day(tree: lxml_html.HtmlElement, day: date) -> bool:
+    """Whether the page's text writes ``day`` in a form this module reads (numeric in either
+    day-month order, ISO, month names): a day some reader found, not one it filled in."""
+    for stretch in _around_year(body_text(tree), day.year):
+        for pattern in _PATTERNS:
+            for match in pattern.finditer(stretch):
+                for us_order in (False, True):
+                    when = _when(match, us_order)
+                    if when is not None and when.date() == day:
+                        return True
+    return False
+
+
+def _around_year(text: str, year: int) -> Iterator[str]:
+    """The stretches of ``text`` around each mention of ``year`` (four digits, or two after a
+    dot: "01.03.24"), whole words: every written date of that year lies in one, and reading
+    them instead of the whole body keeps :func:`writes_day` at ~1 CPU-ms a page, not ~11."""
+    for mention in re.finditer(rf"{year}|\.\s?{year % 100:02d}\b", text):
+        start = text.rfind(" ", 0, max(0, mention.start() - 40)) + 1
+        end = text.find(" ", mention.end() + 12)
+        yield text[start : end if end >= 0 else len(text)]
 
 
 def byline_dates(
@@ -283,10 +323,7 @@ def byline_dates(
     updated = updated or update
     if published is not None or updated is not None:
         return Byline(published, updated, relative)
-    body = tree.find(".//body")
-    # text nodes apart: "14:49:39<br>Erschienen am: 01.11.2023" must not run the label into a
-    # time ("14:49:39Erschienen")
-    text = " ".join(" ".join((body if body is not None else tree).itertext()).split())
+    text = body_text(tree)
     for match in _LABEL.finditer(text):
         published, _ = read_date_text(text[match.end() : match.end() + 40], us_order=us)
         if published is not None:

@@ -14,15 +14,25 @@ and only on a page with :data:`MIN_PROSE_WORDS` words of paragraph prose or more
 written as ``<br>``-separated text has no story ``<p>``, and its only paragraph (a sidebar's
 "about" blurb) would otherwise send the first pass to the wrong container.
 
-The copy keeps the page's main-content marking. When the page marks its main content (the
-first element trafilatura's own content search, ``trafilatura.xpaths.BODY_XPATH``, finds: a
-``<main>``, a ``class="content"``...) on an element the copy does not hold (one *around* the
-container, or one elsewhere), that marker stays behind, and trafilatura, finding no content
-element in the small document, would collect loose paragraphs only and drop the story's headings
-and lists (WCXB: docs/benchmarks.md, Extraction). Then the copy is handed over inside a
-``<main>``: the story's container is declared the main content. When the marker is the container
-or inside it, or the page has none, the copy is handed over bare and trafilatura reads it as it
-reads the whole page (declaring a ``<main>`` there kept sidebars, trackbacks and other posts).
+The copy keeps the page's main-content marking, in two ways:
+
+* when the story's container sits inside the page's ``<main>`` (HTML's own element for the
+  dominant content of a page), the copy goes inside a ``<main>`` too. trafilatura tries its
+  content searches (``trafilatura.xpaths.BODY_XPATH``) stage by stage and passes over a match
+  with too little in it (a "related" card inside the container named ``post-content``); on
+  the whole page a later stage then finds the ``<main>``, in a bare copy it found nothing, and
+  trafilatura collected loose paragraphs only, dropping the story's subheadings and lists
+  (WCXB: docs/benchmarks.md, Extraction, sixth pass);
+* when the page marks its main content (the first element ``BODY_XPATH`` finds: a ``<main>``,
+  a ``class="content"``...) on an element the copy does not hold (one *around* the container,
+  or one elsewhere) and the copy holds no marker of its own, the copy is handed over inside a
+  ``<main>`` as well: the story's container is declared the main content, else trafilatura,
+  finding no content element in the small document, would again keep loose paragraphs only.
+
+Otherwise (the marker is the container or inside it, or the page has none) the copy is handed
+over bare and trafilatura reads it as it reads the whole page: declaring a ``<main>`` there,
+or copying the elements around the container with their names (``div#main``), kept sidebars,
+trackbacks and other posts (Dragnet).
 
 Every other rule still sees the whole page (metadata, widgets, edge trimming),
 and the recall-mode retry for a too-short body reads the whole page. Measured on
@@ -108,8 +118,9 @@ def _has_marker(doc: lxml_html.HtmlElement) -> bool:
 def _document_of(
     container: lxml_html.HtmlElement, tree: lxml_html.HtmlElement
 ) -> lxml_html.HtmlElement:
-    """A document holding a copy of ``container``, inside a ``<main>`` when the page's content
-    marker lies outside it.
+    """A document holding a copy of ``container``, inside a ``<main>`` when the container sits
+    in the page's ``<main>``, or when the page's content marker lies outside it and the copy
+    has none of its own.
 
     The small copy is searched first: a copy holding a marker of its own has trafilatura find
     that marker before any ``<main>`` around it, so the whole page's search (~3.5 CPU-ms: its
@@ -124,6 +135,7 @@ def _document_of(
     # the first such child of its parent, which the copy, an only child, is whenever the
     # container is): a copy with no marker means no element of the container is one in the
     # page, so any marker the page has lies outside the container.
-    if not _has_marker(root) and _has_marker(tree):
+    in_main = any(outer.tag == "main" for outer in container.iterancestors())
+    if in_main or (not _has_marker(root) and _has_marker(tree)):
         etree.SubElement(body, "main").append(copy)
     return root

@@ -14,6 +14,12 @@ no argument for it, so the restricted parser stands in for it for the duration o
 (under a lock); htmldate's per-string cache is emptied after each search, so no answer read
 in one page's languages is reused on a page in others (the results never depend on the pages a
 process saw before).
+
+The search fills in what a string leaves out with the 1st: a copyright line "© 2025" becomes
+2025-01-01, a "/2012/10/" path 2012-10-01. Such a day looks known and is not, so an answer on
+the 1st of a month is kept only when the page writes that day (:func:`bylines.writes_day`);
+otherwise the page is undated. On the 2,269 pages of extraction-dev and extraction-dev2 this
+search dated 230 pages, 88 of them on the 1st of a month, written on the page on only 2.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from crawler.extract.bylines import writes_day
 from crawler.extract.dates import FLOATING
 
 #: Always read: the language most pages write dates in besides their own.
@@ -87,10 +94,13 @@ def text_date(
         saved = extractors.get_external_parser
         extractors.get_external_parser = lambda: parser
         try:
-            return htmldate_day(tree, fetched, extensive=True)
+            found = htmldate_day(tree, fetched, extensive=True)
         finally:
             extractors.get_external_parser = saved
             extractors.try_date_expr.cache_clear()
+    if found is not None and found.day == 1 and not writes_day(tree, found.date()):
+        return None  # a day htmldate filled in (see the module's docstring)
+    return found
 
 
 def htmldate_day(tree: HtmlElement, fetched: datetime, extensive: bool) -> datetime | None:

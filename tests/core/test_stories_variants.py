@@ -1,5 +1,5 @@
-"""bench/stories_variants.py: the fourth and fifth rounds' variants change only what they are
-about.
+"""bench/stories_variants.py: the fourth to sixth rounds' variants change only what they are
+about (and the sixth round's sentence encoder, bench/sentence_embeddings.py, runs offline).
 
 The decision hook of ``StoryClusterer`` left at its defaults must place articles exactly as the
 product does (else the variants' table compares against something else); each variant's own
@@ -8,16 +8,26 @@ knob must move placements the way it says; ``compare`` prints one row per varian
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
+import numpy as np
 import pytest
 from story_corpus import background, corpus
 
+from bench.sentence_embeddings import (
+    DIMENSIONS,
+    SentenceEncoder,
+    embedding_text,
+    model_file,
+    tokenizer_file,
+)
 from bench.stories import place
 from bench.stories_variants import (
     NO_DATES,
     AnchorClusterer,
     BarsClusterer,
+    DenseClusterer,
     ExtraViewClusterer,
     MarginClusterer,
     PresentViewsClusterer,
@@ -33,6 +43,7 @@ from bench.stories_variants import (
     view_aucs,
 )
 from tidings.core.stories import StoryClusterer, features_of
+from tidings.core.stories.clustering import Story
 
 
 def articles() -> list[dict]:
@@ -203,3 +214,85 @@ def test_view_aucs_rank_a_view_that_names_the_event_first(
     assert rows["events"][0].strip() == "1.000"  # it alone tells a topic's two events apart
     assert rows["lead"][0].strip() == "0.500"  # the same word everywhere tells nothing
     assert set(rows) >= {"text", "names", "defaults' weighted sum"}
+
+
+# -- sixth round: sentence embeddings -----------------------------------------------------------
+def unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def test_the_encoder_loads_from_the_installed_packages_with_no_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The model file and its tokenizer come from site-packages; any connection attempt (a
+    hub lookup) would fail this test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the encoder tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):  # unset, and restored afterwards
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
+    model = SentenceEncoder()
+    assert model_file().is_file() and tokenizer_file().is_file()
+    quake = model.embed("A strong earthquake struck Indonesia on Tuesday, killing 12 people.")
+    paraphrase = model.embed("Twelve dead after a powerful quake hits the Indonesian coast.")
+    rehab = model.embed("The actress checked into a rehab clinic in Malibu.")
+    assert quake.shape == (DIMENSIONS,) and float(quake @ quake) == pytest.approx(1.0, abs=1e-5)
+    assert float(quake @ paraphrase) > float(quake @ rehab) + 0.3
+    # one text, one run: its vector does not depend on what else was embedded
+    assert np.array_equal(model.embed_all(["rehab", "x " * 300])[0], model.embed("rehab"))
+    assert not model.embed(" ").any()
+
+
+def test_embedding_text_reads_the_headline_and_the_opening_words() -> None:
+    article = {"title": "Quake hits", "body": " ".join(f"w{i}" for i in range(500))}
+    assert embedding_text(article, 3) == "Quake hits\nw0 w1 w2"
+    assert embedding_text({"title": "Only a title"}) == "Only a title"
+
+
+def dense_docs() -> list[dict]:
+    """Articles with hand-made unit vectors: one shared direction (the kind) and one per
+    event, so the test is about the clusterer's arithmetic, not the model."""
+    rng = np.random.default_rng(0)
+    kind, events = rng.normal(size=8), {e: rng.normal(size=8) for e in "ab"}
+    docs = articles()
+    for i, d in enumerate(docs):
+        d["dense"] = unit(3 * kind + events["ab"[i % 2]] + 0.1 * rng.normal(size=8))
+    return docs
+
+
+def test_the_dense_variants_at_their_neutral_settings_place_as_the_product_does() -> None:
+    docs = dense_docs()
+    product = placements(StoryClusterer(NO_DATES), docs)
+    assert placements(DenseClusterer(), docs) == product
+    assert placements(DenseClusterer(centre=True, in_bar=True), docs) == product
+
+
+def test_a_dense_gate_joins_reports_the_word_views_keep_apart() -> None:
+    first = {"id": "p1", "title": "Quake kills twelve in Sumatra",
+             "body": "Rescuers dug through rubble after the tremor flattened homes."}  # fmt: skip
+    second = {"id": "p2", "title": "Twelve dead as earthquake hits Sumatra coast",
+              "body": "Buildings collapsed and officials counted the victims."}  # fmt: skip
+    first["dense"] = second["dense"] = unit(np.ones(4))  # the model calls them the same
+    apart = placements(StoryClusterer(NO_DATES), [first, second])
+    assert apart["p1"] != apart["p2"]
+    joined = placements(DenseClusterer(gate=0.9, relax=0.0), [first, second])
+    assert joined["p1"] == joined["p2"]
+
+
+def test_centring_on_the_candidates_takes_out_what_a_kind_shares() -> None:
+    rng = np.random.default_rng(1)
+    kind, a, b = rng.normal(size=8), rng.normal(size=8), rng.normal(size=8)
+    clusterer = DenseClusterer(centre=True)
+    stories = {"sa": Story("sa", size=3), "sb": Story("sb", size=2)}
+    clusterer.sums = {"sa": 3 * unit(3 * kind + a), "sb": 2 * unit(3 * kind + b)}
+    clusterer._current = unit(3 * kind + a + 0.1 * rng.normal(size=8))
+    clusterer._mean = None
+    raw = {sid: clusterer.dense(st) for sid, st in stories.items()}
+    clusterer._mean = sum(clusterer.sums.values()) / 5  # both stories are the candidates
+    centred = {sid: clusterer.dense(st) for sid, st in stories.items()}
+    assert raw["sb"] > 0.8  # plain cosines: the other event looks nearly the same
+    assert centred["sa"] > 0.5 > 0 > centred["sb"]

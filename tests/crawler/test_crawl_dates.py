@@ -283,3 +283,20 @@ def test_a_visible_byline_outweighs_a_hidden_time_printing_its_own_value() -> No
     tree = parse_html(html.replace(byline, ""))
     assert byline_dates(tree, datetime.fromisoformat(FETCHED)).published is None
     assert byline_dates(parse_html(html), datetime.fromisoformat(FETCHED)).published.day == 28
+
+
+def test_a_bare_date_a_time_prints_verbatim_is_a_visible_byline() -> None:
+    """Only an ISO date-time ("...T20:35:36+01:00") printed verbatim is machine markup; blogs
+    print a bare date verbatim for readers ("Published on 2025-12-19", "December 17th 2025"),
+    and a date in a later marked element (a sidebar's) must not win over it."""
+    from crawler.extract.bylines import byline_dates
+    from crawler.extract.document import parse_html
+
+    sidebar = '<aside><span class="date">2025-12-16</span> Older post</aside></body>'
+    for value in ("2025-12-19", "December 19th 2025"):
+        shown = f'<p>Published on <time datetime="{value}">{value}</time></p>'
+        html = page("", shown).replace("</body>", sidebar)
+        found = byline_dates(parse_html(html), datetime.fromisoformat(FETCHED))
+        assert found.published is not None and found.published.date().isoformat() == "2025-12-19"
+        dates = page_dates(html, "", {"fetched_at": FETCHED})
+        assert dates.day is not None and dates.day.isoformat() == "2025-12-19"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from htmldate import extractors
 
+from crawler.extract.bylines import writes_day
+from crawler.extract.document import parse_html
 from crawler.extract.pubdate import page_dates
 from crawler.extract.textdate import date_languages
 
@@ -58,3 +61,54 @@ def test_htmldates_own_parser_is_back_in_place_after_the_search() -> None:
     own = extractors.get_external_parser
     page_dates(polish_page("pl"), "", {"fetched_at": FETCHED})
     assert extractors.get_external_parser is own
+
+
+PARAGRAPH = (
+    "<p>The harbour board agreed on a new timetable for the ferries after a winter of "
+    "cancellations, and promised that the night crossing would run again from the spring.</p>"
+)
+
+
+def footnoted_page(inside: str = "", footer: str = "") -> str:
+    """An English page with no date markup and no byline: a sentence deep in the story (past
+    the text read near the headline) and the footer are all the text search can read."""
+    return (
+        '<!doctype html><html lang="en"><head><title>Ferries</title></head><body><article>'
+        f"<h1>Ferries back on time</h1>{PARAGRAPH * 5}{inside}{PARAGRAPH}</article>"
+        f"<footer>{footer}</footer></body></html>"
+    )
+
+
+def test_a_copyright_year_is_not_read_as_the_first_of_january() -> None:
+    """htmldate's text search answers 2025-01-01 for "© 2025": a day the page never writes."""
+    html = footnoted_page(footer="<p>© 2025 Harbour News. All rights reserved.</p>")
+    dates = page_dates(html, "", {"fetched_at": FETCHED})
+    assert (dates.published, dates.source) == (None, "none")
+
+
+def test_a_month_and_year_are_not_read_as_the_first_of_the_month() -> None:
+    html = footnoted_page("<p>This report was written in October 2012 for the board.</p>")
+    assert page_dates(html, "", {"fetched_at": FETCHED}).published is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "<p>The board met on 1 March 2024 to agree on it.</p>",
+        "<p>Die Sitzung war am 01.03.2024 im Rathaus.</p>",
+        "<p>Minutes of the meeting held 2024-03-01 are online.</p>",
+    ],
+)
+def test_the_first_of_a_month_the_page_writes_is_kept(sentence: str) -> None:
+    dates = page_dates(footnoted_page(sentence), "", {"fetched_at": FETCHED})
+    assert (dates.day, dates.source) == (date(2024, 3, 1), "text")
+
+
+def test_writes_day_reads_the_forms_of_the_byline_reader_in_either_numeric_order() -> None:
+    tree = parse_html("<html><body><p>Posted 03/01/2024 by the board</p></body></html>")
+    assert writes_day(tree, date(2024, 3, 1)) and writes_day(tree, date(2024, 1, 3))
+    assert not writes_day(tree, date(2024, 3, 2))
+    # only the words around the year are read, whole: "21" is never cut down to "1"
+    long_way = "<p>La junta se reunió el miércoles 21 de septiembre de 2022 en el puerto</p>"
+    tree = parse_html(f"<html><body>{long_way}</body></html>")
+    assert writes_day(tree, date(2022, 9, 21)) and not writes_day(tree, date(2022, 9, 1))

@@ -217,13 +217,17 @@ def test_link_densities_are_worked_out_on_demand_and_agree() -> None:
 
 
 def test_a_fragment_of_the_page_prose_asks_for_a_second_opinion() -> None:
-    """Under 20% of the page's story prose may be a fragment; prose in a comment thread or an
-    aside does not count towards what the story could be."""
+    """Under 20% of the page's story prose may be a fragment (under 35% on a page of fewer than
+    1,000 prose words, where a second pass is cheap); prose in a comment thread or an aside
+    does not count towards what the story could be."""
     story = " ".join(f"w{i}" for i in range(100))
-    tree = parse_html(doc("".join(f"<p>{story}</p>" for i in range(5))))
-    assert found_too_little(" ".join(["w"] * 99), tree, min_words=40)
-    assert not found_too_little(" ".join(["w"] * 101), tree, min_words=40)
-    assert found_too_little(" ".join(["w"] * 39), tree, min_words=40)
+    long_page = parse_html(doc("".join(f"<p>{story}</p>" for i in range(12))))  # 1,200 words
+    assert found_too_little(" ".join(["w"] * 239), long_page, min_words=40)
+    assert not found_too_little(" ".join(["w"] * 241), long_page, min_words=40)
+    short_page = parse_html(doc("".join(f"<p>{story}</p>" for i in range(5))))  # 500 words
+    assert found_too_little(" ".join(["w"] * 174), short_page, min_words=40)
+    assert not found_too_little(" ".join(["w"] * 176), short_page, min_words=40)
+    assert found_too_little(" ".join(["w"] * 39), short_page, min_words=40)
     thread = parse_html(
         doc(f"<p>{story}</p><div class='Comments'>{('<p>' + story + '</p>') * 9}</div>")
     )

@@ -107,6 +107,34 @@ def test_the_focused_container_is_read_as_main_content_with_its_headings_and_lis
         assert "Reader 3 disagrees" not in text
 
 
+def test_a_container_inside_the_pages_main_is_handed_over_in_a_main() -> None:
+    """The story's container sits in the page's ``<main>`` and holds a "related" card named
+    like content (``class="post-content"``, which trafilatura's search tries first).
+    trafilatura passes over the card (too little in it) and goes on to its later searches: on
+    the whole page they find the ``<main>``; in a bare copy they found nothing and only the
+    loose paragraphs were kept, without the story's subheadings and lists (WCXB)."""
+    sections = "".join(
+        f"<h2>Section {i} explains the budget vote</h2>{STORY}"
+        f"<ul><li>Item {i}a: the council approved the plan by a wide margin</li>"
+        f"<li>Item {i}b: opponents promised to appeal the decision in court</li></ul>"
+        for i in range(3)
+    )
+    card = '<div class="post-content"><a href="/other">Another post</a></div>'
+    tree = parse_html(
+        page(
+            f'<main><div class="layout"><div class="column"><h1>Chips</h1>{sections}{card}</div>'
+            '<div class="side"><p>Subscribe to our letter.</p></div></div></main>'
+        )
+    )
+    focused = story_focus(tree)
+    assert focused.find(".//main/div").get("class") == "column"
+    text = trafilatura_body(focused, None)
+    assert "Section 2 explains the budget vote" in text
+    assert "Item 1b: opponents promised to appeal the decision in court" in text
+    assert "Subscribe to our letter" not in text
+    assert "Section 2 explains the budget vote" in trafilatura_body(tree, None)  # as the page
+
+
 def test_the_container_is_handed_over_bare_when_the_page_marks_no_content_around_it() -> None:
     """With no content marker outside the container (none at all, or one inside it), trafilatura
     reads the copy as it reads the whole page: declaring it ``<main>`` would make it keep the
