@@ -7,8 +7,9 @@ lists its sources' page ids in ``ids/``) and extractor: F1 / precision / recall 
 per second, scored by the shared scorer (imported from ``../shared/tools``, never copied).
 
 Extractors: ``tidings`` (the whole record, exactly as ``tidings extract`` builds it; its
-``body`` is scored), trafilatura with its defaults and with comments off, readability-lxml and
-jusText (each only if installed). All run in this one process, one after the other, so their
+``body`` is scored), trafilatura with its defaults and with comments off, readability-lxml,
+jusText and rs-trafilatura (a Rust port of trafilatura; defaults and ``favor_precision``), each
+only if installed. All run in this one process, one after the other, so their
 figures compare on equal terms; the clock covers extraction only (pages are decompressed first).
 
 Ground truths differ in one convention that matters: Dragnet's starts with the headline, the
@@ -75,6 +76,7 @@ ABLATIONS: dict[str, tuple[str, object]] = {
     "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
     "referee": ("referee", longer_wins),
     "widgets": ("drop_widget_lines", lambda lines, widgets, tree: lines),
+    "loose": ("loose_prose", lambda lines, index: lines),
 }
 
 
@@ -235,6 +237,20 @@ def justext_paragraphs(html: str, url: str | None) -> str:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
+def rs_trafilatura_default(html: str, url: str | None) -> str:
+    """rs-trafilatura's ``main_content`` with its defaults (comments already off there)."""
+    import rs_trafilatura
+
+    return rs_trafilatura.extract(html, url=url).main_content or ""
+
+
+def rs_trafilatura_precision(html: str, url: str | None) -> str:
+    """rs-trafilatura with ``favor_precision``: its stricter filtering."""
+    import rs_trafilatura
+
+    return rs_trafilatura.extract(html, url=url, favor_precision=True).main_content or ""
+
+
 def extractors(only_ours: bool) -> list[tuple[str, Extractor]]:
     """Ours first, then every maintained extractor that is installed."""
     found: list[tuple[str, Extractor]] = [("tidings", Ours())]
@@ -246,6 +262,9 @@ def extractors(only_ours: bool) -> list[tuple[str, Extractor]]:
         found.append(("readability-lxml", readability_lxml))
     if importlib.util.find_spec("justext") is not None:
         found.append(("justext", justext_paragraphs))
+    if importlib.util.find_spec("rs_trafilatura") is not None:
+        found += [("rs-trafilatura", rs_trafilatura_default),
+                  ("rs-trafilatura-precision", rs_trafilatura_precision)]  # fmt: skip
     return found
 
 

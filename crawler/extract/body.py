@@ -8,6 +8,8 @@ ways, each repaired here by one structural rule that knows no site and no langua
 * on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
   story prose gets trafilatura's full, balanced second opinion, which wins only when it is many
   times longer (:func:`referee`);
+* a paragraph written as bare text between two of the story's blocks (a ``</div>``'s tail) is
+  no block of trafilatura's (:mod:`crawler.extract.loose` puts it back);
 * galleries, slideshows and dialogs embedded in the story's container come along with it
   (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
@@ -29,6 +31,7 @@ from lxml import html as lxml_html
 from crawler.extract.blocks import LINK_DENSE, BlockIndex, norm
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
+from crawler.extract.loose import loose_prose
 from crawler.extract.prose import story_paragraphs
 from crawler.extract.widgets import drop_widget_lines, widget_texts
 
@@ -297,7 +300,7 @@ def extract_body(
     if found_too_little(body, tree, min_words, paragraphs):
         body = referee(body, trafilatura_body(page, url, second_opinion=True), min_words)
     ld = tidy(strip_markup(jsonld_body or ""))
-    lines = agree_with_jsonld(body.splitlines(), ld)
+    lines = agree_with_jsonld(loose_prose(body.splitlines(), index), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
     if word_count(body) >= min_words:
