@@ -18,7 +18,8 @@ LOOSE = (
 def para(i: int) -> str:
     return (
         f"Farm report part {i}: corn covers an area the size of a large state, and nearly all "
-        f"of its seed comes from two companies whose drought-tolerant lines went on sale in {2010 + i}."
+        f"of its seed comes from two companies whose drought-tolerant lines went on sale in "
+        f"{2010 + i}."
     )
 
 
