@@ -92,10 +92,34 @@ def _interrupts(block: lxml_html.HtmlElement) -> bool:
     player with at most a caption, or a few words (a pull quote, a label). A run reaches past
     it to the block beyond (``<p>`` text, a photo breaking the paragraph, its rest as loose text).
     """
-    words = len(text_of(block).split())
+    words = _words_up_to(block, MEDIA_CAPTION_WORDS)
     if words < MIN_WORDS:
         return True
     return words < MEDIA_CAPTION_WORDS and next(block.iter(*MEDIA), None) is not None
+
+
+def _words_up_to(block: lxml_html.HtmlElement, limit: int) -> int:
+    """Words of the block's text, counted only up to ``limit`` (a sidebar beside the story may
+    hold thousands: only whether it is short matters)."""
+    words = 0
+    for text in block.itertext():
+        words += len(text.split())
+        if words >= limit:
+            break
+    return words
+
+
+def _has_loose_text(parent: lxml_html.HtmlElement) -> bool:
+    """Whether any text sits in ``parent`` outside its block children (most containers hold
+    nothing but blocks and whitespace between them)."""
+    if parent.text and not parent.text.isspace():
+        return True
+    for child in parent:
+        if child.tail and not child.tail.isspace():
+            return True
+        if child.tag in INLINE and _words_up_to(child, 1):
+            return True
+    return False
 
 
 def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
@@ -108,18 +132,23 @@ def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
             kept.update(el.iterancestors())
     if not kept:
         return lines
-    present = f" {norm(' '.join(lines)).casefold()} "
+    present = ""
     after_line: dict[int, list[str]] = {}
     parents = {el.getparent() for el in kept} - {None}
     for parent in parents:
-        if parent.tag not in LOOSE_PARENTS or outside_prose(parent):
+        if parent.tag not in LOOSE_PARENTS or not _has_loose_text(parent):
+            continue
+        if outside_prose(parent):
             continue
         for before, text, link_share, after in _runs(parent, kept):
             if before not in kept or after not in kept:
                 continue
             if len(text.split()) < MIN_WORDS or link_share >= LINK_SHARE:
                 continue
-            if not _SENTENCE_END.search(text) or f" {norm(text).casefold()} " in present:
+            if not _SENTENCE_END.search(text):
+                continue
+            present = present or f" {norm(' '.join(lines)).casefold()} "
+            if f" {norm(text).casefold()} " in present:
                 continue
             at = _last_line_from(before, line_elements)
             if at is not None:
