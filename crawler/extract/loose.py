@@ -21,11 +21,13 @@ It goes in after the body line that came from the block before it.
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, norm, text_of
-from crawler.extract.prose import outside_prose
+from crawler.extract.prose import is_not_prose, outside_prose
 
 #: Containers whose direct text is loose (a ``<p>`` or ``<li>`` is a block of its own).
 LOOSE_PARENTS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
@@ -33,6 +35,11 @@ LOOSE_PARENTS = frozenset({"div", "section", "article", "main", "td", "blockquot
 #: Children that continue a run of text: inline markup, not a block of its own.
 INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "em", "font", "i", "mark", "q",
                     "s", "small", "span", "strong", "sub", "sup", "time", "u", "var"})  # fmt: skip
+#: Subheadings and lists: blocks trafilatura drops between paragraphs when it reads loose
+#: paragraphs only (the page's headline, ``<h1>``, is no subheading).
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+LISTS = frozenset({"ul", "ol"})
+_NEVER_TEXT = ("script", "style", "noscript", "template")
 #: A run shorter than this is a label, a credit or a dateline, not a paragraph.
 MIN_WORDS = 10
 #: A run with this share of its text in links is a pointer elsewhere, not the story's prose.
@@ -122,8 +129,65 @@ def _has_loose_text(parent: lxml_html.HtmlElement) -> bool:
     return False
 
 
+def _gap_blocks(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement]):
+    """(block before, lines) for each subheading or list left out between two kept blocks of
+    ``parent``: trafilatura, finding no content element to read, collects loose paragraphs
+    only and drops the story's subheadings and lists between them (WCXB)."""
+    items: list = []  # kept blocks, candidates (as lists of lines) and borders, in order
+    for child in parent:
+        if not isinstance(child.tag, str) or child.tag in INLINE or child.tag == "br":
+            continue
+        if child in kept:
+            items.append(child)
+        elif (found := _gap_lines(child)) is not None:
+            items.append(found)
+        elif not _interrupts(child):
+            items.append(None)  # a border: text left out for a reason of its own
+    before = None
+    for i, item in enumerate(items):
+        if not isinstance(item, list):
+            before = item
+            continue
+        after = next((x for x in items[i + 1 :] if not isinstance(x, list)), None)
+        if before is None or after is None:
+            continue
+        if item[0].startswith("- ") or _words_up_to(after, MIN_WORDS) >= MIN_WORDS:
+            yield before, item  # a subheading only when prose follows it, not a form's label
+
+
+def _visible_text(el: lxml_html.HtmlElement) -> str:
+    """The element's text without the scripts and styles some sites put inside headings."""
+    if next(el.iter(*_NEVER_TEXT), None) is not None:
+        el = deepcopy(el)
+        etree.strip_elements(el, *_NEVER_TEXT, with_tail=False)
+    return " ".join(text_of(el).split())
+
+
+def _gap_lines(block: lxml_html.HtmlElement) -> list[str] | None:
+    """The lines of a subheading or list (None for any other block, or one mostly of links)."""
+    if block.tag in HEADINGS:
+        items = [block]
+    elif block.tag in LISTS:
+        items = block.findall("li")
+    else:
+        return None
+    if any(is_not_prose(item) for item in (block, *items)):  # a thread of reader comments
+        return None
+    lines, linked, total = [], 0, 0
+    for item in items:
+        text = _visible_text(item)
+        total += len(norm(text))
+        linked += sum(len(norm(text_of(a))) for a in item.iter("a"))
+        if text:
+            lines.append(text if block.tag in HEADINGS else f"- {text}")
+    if not lines or linked >= LINK_SHARE * total:
+        return None
+    return lines
+
+
 def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
-    """``lines`` with the sentence-shaped loose runs between their kept blocks put back."""
+    """``lines`` with the sentence-shaped loose runs, and the subheadings and lists, left out
+    between their kept blocks put back."""
     line_elements = [index.blocks.get(norm(line.removeprefix("- "))) for line in lines]
     kept: set[lxml_html.HtmlElement] = set()
     for el in line_elements:
@@ -136,9 +200,15 @@ def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
     after_line: dict[int, list[str]] = {}
     parents = {el.getparent() for el in kept} - {None}
     for parent in parents:
-        if parent.tag not in LOOSE_PARENTS or not _has_loose_text(parent):
-            continue
         if outside_prose(parent):
+            continue
+        for before, found in _gap_blocks(parent, kept):
+            present = present or f" {norm(' '.join(lines)).casefold()} "
+            found = [x for x in found if f" {norm(x).casefold()} " not in present]
+            at = _last_line_from(before, line_elements)
+            if found and at is not None:
+                after_line.setdefault(at, []).extend(found)
+        if parent.tag not in LOOSE_PARENTS or not _has_loose_text(parent):
             continue
         for before, text, link_share, after in _runs(parent, kept):
             if before not in kept or after not in kept:
