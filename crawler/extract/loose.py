@@ -40,6 +40,9 @@ INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "em", "font", "i", 
 HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 LISTS = frozenset({"ul", "ol"})
 _NEVER_TEXT = ("script", "style", "noscript", "template")
+#: Elements that start a new line when shown: their text is never run into their neighbours'.
+_SPACED = ("p", "div", "br", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "td", "th", "tr",
+           "section", "blockquote", "figcaption", "ul", "ol", "table")  # fmt: skip
 #: A run shorter than this is a label, a credit or a dateline, not a paragraph.
 MIN_WORDS = 10
 #: A run with this share of its text in links is a pointer elsewhere, not the story's prose.
@@ -156,10 +159,15 @@ def _gap_blocks(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement])
 
 
 def _visible_text(el: lxml_html.HtmlElement) -> str:
-    """The element's text without the scripts and styles some sites put inside headings."""
-    if next(el.iter(*_NEVER_TEXT), None) is not None:
+    """The element's text without the scripts and styles some sites put inside headings, and
+    with a space between the blocks inside it (a list item holding a heading and a paragraph
+    must not read "InfrastructureDuring")."""
+    if next(el.iter(*_NEVER_TEXT, *_SPACED), None) is not None:
         el = deepcopy(el)
         etree.strip_elements(el, *_NEVER_TEXT, with_tail=False)
+        for inner in el.iter(*_SPACED):
+            inner.tail = " " + (inner.tail or "")
+            inner.text = " " + (inner.text or "")
     return " ".join(text_of(el).split())
 
 
