@@ -88,3 +88,52 @@ def test_text_already_in_the_body_is_not_repeated() -> None:
     html = page(f"<div class='photo'><img src='corn.jpg'></div>{LOOSE}")
     kept = [*(para(i) for i in range(3)), LOOSE, *(para(i) for i in range(3, 6))]
     assert _repair(html, kept) == kept
+
+
+def sections_page() -> str:
+    """A guide whose container bears no content marker trafilatura looks for: it then reads
+    loose paragraphs only, and the subheadings and the list between them were lost."""
+    return (
+        "<!doctype html><html><head><title>Saving on a first salary</title></head><body>"
+        "<div class='top'><a href='/'>Bank</a> <a href='/learn'>Learn</a></div>"
+        "<div class='w-rich'><h1>Saving on a first salary</h1>"
+        + "".join(f"<p>{para(i)}</p>" for i in range(2))
+        + "<h2>Step one: make a budget</h2>"
+        + "<ul><li>Ask yourself what the budget is for.</li>"
+        "<li>Set a limit for each category of spending.</li>"
+        "<li>Leave a portion of every pay cheque for savings.</li></ul>"
+        + "".join(f"<p>{para(i)}</p>" for i in range(2, 4))
+        + "<h2>Step two: plan your savings</h2>"
+        + "".join(f"<p>{para(i)}</p>" for i in range(4, 6))
+        + "<h3>Related guides</h3><ul>"
+        + "".join(f"<li><a href='/g{i}'>Another guide number {i}</a></li>" for i in range(4))
+        + "</ul></div></body></html>"
+    )
+
+
+def test_subheadings_and_lists_between_kept_paragraphs_are_put_back() -> None:
+    lines = extract_article(sections_page(), URL)["body"].splitlines()
+    for heading in ("Step one: make a budget", "Step two: plan your savings"):
+        assert heading in lines
+    assert "- Set a limit for each category of spending." in lines
+    assert lines.index("Step one: make a budget") == lines.index(para(1)) + 1
+    assert lines.index("Step two: plan your savings") == lines.index(para(3)) + 1
+    # the links after the last paragraph are no gap between kept blocks
+    assert not any("Another guide" in line or "Related guides" in line for line in lines)
+
+
+def test_a_list_of_links_or_a_comment_thread_between_paragraphs_stays_out() -> None:
+    kept = [para(i) for i in range(6)]
+    links = "<ul>" + "".join(f"<li><a href='/s{i}'>Story {i}</a></li>" for i in range(3)) + "</ul>"
+    thread = "<ol class='commentlist'><li>Pat says: I saw this at the county fair too.</li></ol>"
+    for middle in (links, thread):
+        assert _repair(page(middle), kept) == kept
+
+
+def test_a_heading_is_put_back_only_before_prose() -> None:
+    """A heading followed by a form's short labels is the form's, not a section of the story."""
+    html = page("<h3>Leave a reply</h3><p>Name</p><p>Email</p>")
+    kept = [*(para(i) for i in range(3)), "Name", "Email", *(para(i) for i in range(3, 6))]
+    assert _repair(html, kept) == kept
+    html = page("<h3>What the growers said</h3>")
+    assert "What the growers said" in _repair(html, [para(i) for i in range(6)])
