@@ -39,6 +39,7 @@ INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "em", "font", "i", 
 #: paragraphs only (the page's headline, ``<h1>``, is no subheading).
 HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 LISTS = frozenset({"ul", "ol"})
+_GAP_TAGS = HEADINGS | LISTS
 _NEVER_TEXT = ("script", "style", "noscript", "template")
 #: Elements that start a new line when shown: their text is never run into their neighbours'.
 _SPACED = ("p", "div", "br", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "td", "th", "tr",
@@ -136,10 +137,15 @@ def _gap_blocks(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement])
     """(block before, lines) for each subheading or list left out between two kept blocks of
     ``parent``: trafilatura, finding no content element to read, collects loose paragraphs
     only and drops the story's subheadings and lists between them (WCXB)."""
+    blocks = [c for c in parent if isinstance(c.tag, str) and c.tag not in INLINE and c.tag != "br"]
+    at_kept = [i for i, c in enumerate(blocks) if c in kept]
+    if len(at_kept) < 2:
+        return  # a gap lies between two kept blocks (most containers hold one, or none)
+    between = blocks[at_kept[0] : at_kept[-1] + 1]
+    if not any(c.tag in _GAP_TAGS and c not in kept for c in between):
+        return
     items: list = []  # kept blocks, candidates (as lists of lines) and borders, in order
-    for child in parent:
-        if not isinstance(child.tag, str) or child.tag in INLINE or child.tag == "br":
-            continue
+    for child in between:
         if child in kept:
             items.append(child)
         elif (found := _gap_lines(child)) is not None:
@@ -206,31 +212,16 @@ def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
         return lines
     present = ""
     after_line: dict[int, list[str]] = {}
-    parents = {el.getparent() for el in kept} - {None}
-    for parent in parents:
-        if outside_prose(parent):
+    for parent in {el.getparent() for el in kept} - {None}:
+        found = list(_left_out(parent, kept))
+        if not found or outside_prose(parent):  # the ancestor walk only where it decides
             continue
-        for before, found in _gap_blocks(parent, kept):
-            present = present or f" {norm(' '.join(lines)).casefold()} "
-            found = [x for x in found if f" {norm(x).casefold()} " not in present]
+        present = present or f" {norm(' '.join(lines)).casefold()} "
+        for before, texts in found:
+            texts = [t for t in texts if f" {norm(t).casefold()} " not in present]
             at = _last_line_from(before, line_elements)
-            if found and at is not None:
-                after_line.setdefault(at, []).extend(found)
-        if parent.tag not in LOOSE_PARENTS or not _has_loose_text(parent):
-            continue
-        for before, text, link_share, after in _runs(parent, kept):
-            if before not in kept or after not in kept:
-                continue
-            if len(text.split()) < MIN_WORDS or link_share >= LINK_SHARE:
-                continue
-            if not _SENTENCE_END.search(text):
-                continue
-            present = present or f" {norm(' '.join(lines)).casefold()} "
-            if f" {norm(text).casefold()} " in present:
-                continue
-            at = _last_line_from(before, line_elements)
-            if at is not None:
-                after_line.setdefault(at, []).append(text)
+            if texts and at is not None:
+                after_line.setdefault(at, []).extend(texts)
     if not after_line:
         return lines
     out: list[str] = []
@@ -238,6 +229,21 @@ def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
         out.append(line)
         out.extend(after_line.get(i, ()))
     return out
+
+
+def _left_out(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement]):
+    """(block before, lines) for what ``parent`` holds between two kept blocks and the body
+    left out: subheadings and lists, and sentence-shaped runs of loose text."""
+    yield from _gap_blocks(parent, kept)
+    if parent.tag not in LOOSE_PARENTS or not _has_loose_text(parent):
+        return
+    for before, text, link_share, after in _runs(parent, kept):
+        if before not in kept or after not in kept:
+            continue
+        if len(text.split()) < MIN_WORDS or link_share >= LINK_SHARE:
+            continue
+        if _SENTENCE_END.search(text):
+            yield before, [text]
 
 
 def _last_line_from(block: lxml_html.HtmlElement, line_elements: list) -> int | None:
