@@ -1,21 +1,26 @@
-"""Loose prose: sentences the story's markup holds outside any block, between blocks that were kept.
+"""What the body left out between two of its blocks: loose prose, subheadings and lists.
 
-trafilatura reads a page block by block (``<p>``, ``<li>``, a ``<div>`` holding text...). Text
-that sits directly in a container *between* two blocks (the tail after a ``</div>``, a
-paragraph written as bare text and inline markup beside ``<p>`` siblings) is no block of its
-own, and its block model drops it: the story loses a paragraph from its middle.
+trafilatura reads a page block by block (``<p>``, ``<li>``, a ``<div>`` holding text...). Two
+things a story's container holds *between* two blocks that were kept can go missing:
 
-This module puts such text back, under structural conditions only (no site, no wording):
+* **loose runs**: text that sits directly in a container (the tail after a ``</div>``, the
+  rest of a paragraph that a pull quote or a photo opened inside its ``<p>`` closed) is no
+  block of its own, and the block model drops it;
+* **subheadings and lists**: when trafilatura finds no content element to read it collects
+  loose paragraphs only, and the story's ``<h2>``-``<h6>`` and ``<ul>``/``<ol>`` between them go
+  (WCXB: docs/benchmarks.md, Extraction, seventh pass).
 
-* it is a *run*: the text and inline elements between two block-level children (or ``<br>``)
-  of one container;
-* the blocks on both sides of it, in the same container, are in the body already (the story's
-  text runs through that container, so what lies between is the story's too);
-* it is sentence-shaped: at least :data:`MIN_WORDS` words, ending as a sentence ends, and not
-  mostly link text;
-* its container is story prose (:func:`crawler.extract.prose.outside_prose`).
+Both are put back under structural conditions only (no site, no wording):
 
-It goes in after the body line that came from the block before it.
+* the blocks on both sides, in the same container, are in the body already (the story's text
+  runs through that container, so what lies between is the story's too); a block left out that
+  only interrupts (a picture with its caption, a few words) is reached past;
+* a run is sentence-shaped: at least :data:`MIN_WORDS` words, ending as a sentence ends (not in
+  an ellipsis), not mostly link text; a list is not mostly links nor a comment thread; a
+  subheading is followed by prose (not a form's labels);
+* the container is story prose (:func:`crawler.extract.prose.outside_prose`).
+
+Each goes in after the body line that came from the block before it.
 """
 
 from __future__ import annotations
