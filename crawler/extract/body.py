@@ -8,8 +8,9 @@ ways, each repaired here by one structural rule that knows no site and no langua
 * on some pages the first pass keeps only a fragment: a first pass far shorter than the page's
   story prose gets trafilatura's full, balanced second opinion, which wins only when it is many
   times longer (:func:`referee`);
-* a paragraph written as bare text between two of the story's blocks (a ``</div>``'s tail) is
-  no block of trafilatura's (:mod:`crawler.extract.loose` puts it back);
+* what lies between two of the story's kept blocks and was left out (a paragraph written as
+  bare text, a ``</div>``'s tail; subheadings and lists when trafilatura read loose paragraphs
+  only) is put back (:mod:`crawler.extract.loose`);
 * galleries, slideshows and dialogs embedded in the story's container come along with it
   (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
