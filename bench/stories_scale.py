@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import random
 import resource
 import statistics
@@ -202,3 +203,33 @@ def scale(sizes: Sequence[int], seed: int) -> None:
                       flush=True)  # fmt: skip
         except KeyboardInterrupt:
             print(f"interrupted at {run.stored:,} stored articles")
+
+
+def checkpoints(sizes: Sequence[int], seed: int, folder: Path) -> None:
+    """Time one window of ``add`` at each size from a saved checkpoint: the clusterer after
+    ``size`` articles of the stream and the window's next articles (``folder/<size>.pickle``,
+    made by the first run, with whichever code it runs). Two versions of the clusterer that
+    place alike load the same state and time the same window, in fresh processes, so their
+    costs can be compared run against run without each growing its own corpus."""
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [s for s in sorted(sizes) if not (folder / f"{s}.pickle").exists()]
+    if missing:
+        run = Run(StoryClusterer(StoryParams()), stream(seed), None)  # type: ignore[arg-type]
+        for size in missing:
+            run.grow(size)
+            window = [next(run.articles) for _ in range(WINDOW)]
+            (folder / f"{size}.pickle").write_bytes(pickle.dumps((run.clusterer, window)))
+            for article, feats in window:
+                run.clusterer.add(article, feats)
+            run.stored += WINDOW
+    print_header(["stored articles", "live stories", "CPU µs/article (median, mean)", "load"])
+    for size in sorted(sizes):
+        clusterer, window = pickle.loads((folder / f"{size}.pickle").read_bytes())
+        cpu = []
+        for article, feats in window:
+            c0 = time.process_time()
+            clusterer.add(article, feats)
+            cpu.append(time.process_time() - c0)
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"| {size:,} | {len(clusterer.stories):,} | {statistics.median(cpu) * 1e6:.0f}, "
+              f"{statistics.mean(cpu) * 1e6:.0f} | {load} |", flush=True)  # fmt: skip

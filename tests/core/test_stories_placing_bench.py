@@ -1,0 +1,45 @@
+"""``bench/stories.py --placing`` and ``--scale --checkpoints``: the benches that compare two
+versions' placing cost on the same input must place through the real write path, write every
+placement, and give a saved state's window the same stories on every run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from story_corpus import as_records, background, corpus
+
+from bench.stories import main
+
+
+def test_the_placing_bench_stores_every_record_and_writes_its_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = tmp_path / "records.jsonl"
+    rows = as_records(background() + corpus())
+    records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "placed.json"
+    main(["--placing", "--records", str(records), "--repeat", "1", "--out", str(out)])
+    placed = json.loads(out.read_text())
+    articles, stories = placed["articles"], placed["stories"]
+    assert len(articles) == 2 * len(rows)  # the records and one copy of each under a new id
+    assert articles["q1"] == articles["q2"] == articles["q3"] != articles["e1"]
+    assert articles["q1-1"] == articles["q1"]  # a copy joins the story of what it copies
+    assert sorted(a for members in stories.values() for a in members) == sorted(articles)
+    assert all(articles[a] == sid for sid, members in stories.items() for a in members)
+    row = capsys.readouterr().out.strip().splitlines()[-1]
+    assert row.startswith(f"| {2 * len(rows)} | {len(stories)} | ")
+
+
+def test_a_checkpoint_gives_the_same_window_to_every_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "checkpoints"
+    main(["--scale", "--sizes", "150", "300", "--checkpoints", str(folder)])
+    first = capsys.readouterr().out.strip().splitlines()
+    assert sorted(p.name for p in folder.iterdir()) == ["150.pickle", "300.pickle"]
+    main(["--scale", "--sizes", "150", "300", "--checkpoints", str(folder)])
+    again = capsys.readouterr().out.strip().splitlines()
+    live = [[row.split(" | ")[:2] for row in rows[2:]] for rows in (first, again)]
+    assert live[0] == live[1] and [r[0] for r in live[0]] == ["| 150", "| 300"]
