@@ -15,6 +15,7 @@ and that row plus the snapshots amortised (one whenever the journal outweighs th
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import pickle
@@ -222,14 +223,18 @@ def checkpoints(sizes: Sequence[int], seed: int, folder: Path) -> None:
             for article, feats in window:
                 run.clusterer.add(article, feats)
             run.stored += WINDOW
-    print_header(["stored articles", "live stories", "CPU µs/article (median, mean)", "load"])
+    columns = ["stored articles", "live stories", "CPU µs/article (median, mean)",
+               "placements (SHA-1 of the window's story ids)", "load"]  # fmt: skip
+    print_header(columns)
     for size in sorted(sizes):
         clusterer, window = pickle.loads((folder / f"{size}.pickle").read_bytes())
-        cpu = []
+        cpu, placed = [], hashlib.sha1()
         for article, feats in window:
             c0 = time.process_time()
-            clusterer.add(article, feats)
+            story = clusterer.add(article, feats).story_id
             cpu.append(time.process_time() - c0)
+            placed.update(story.encode())
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"| {size:,} | {len(clusterer.stories):,} | {statistics.median(cpu) * 1e6:.0f}, "
-              f"{statistics.mean(cpu) * 1e6:.0f} | {load} |", flush=True)  # fmt: skip
+              f"{statistics.mean(cpu) * 1e6:.0f} | {placed.hexdigest()[:12]} | {load} |",
+              flush=True)  # fmt: skip

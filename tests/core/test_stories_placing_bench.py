@@ -41,5 +41,7 @@ def test_a_checkpoint_gives_the_same_window_to_every_run(
     assert sorted(p.name for p in folder.iterdir()) == ["150.pickle", "300.pickle"]
     main(["--scale", "--sizes", "150", "300", "--checkpoints", str(folder)])
     again = capsys.readouterr().out.strip().splitlines()
-    live = [[row.split(" | ")[:2] for row in rows[2:]] for rows in (first, again)]
-    assert live[0] == live[1] and [r[0] for r in live[0]] == ["| 150", "| 300"]
+    placed = [[row.split(" | ")[:2] + row.split(" | ")[3:4] for row in rows[2:]]
+              for rows in (first, again)]  # fmt: skip
+    assert placed[0] == placed[1] and [r[0] for r in placed[0]] == ["| 150", "| 300"]
+    assert placed[0][0][2] != placed[0][1][2]  # the digest tells two windows apart
