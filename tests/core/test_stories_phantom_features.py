@@ -43,24 +43,25 @@ def records() -> list[dict[str, Any]]:
     return [normalise({**r, "fetched_at": FETCHED}) for r in as_records(background() + corpus())]
 
 
+def quake_report(outlet: str, title: str, day: str, dead: str, published: str) -> dict[str, Any]:
+    return normalise({
+        "url": f"https://{outlet}.example/{day.lower()}", "title": title,
+        "body": QUAKE.format(m="7.6", day=day, n=dead, gov="Gamawan Fauzi"),
+        "published_at": published, "fetched_at": FETCHED,
+        "source": {"id": outlet, "name": outlet.title(), "domain": f"{outlet}.example"},
+    })  # fmt: skip
+
+
 def ghost() -> dict[str, Any]:
     """A quake report placed and never stored (the crash came before its upsert), as Tidings
     before schema 7 could leave one: it joins the quake story, whose centroid then holds it."""
-    return normalise({
-        "url": "https://ghost.example/quake", "title": "Sumatra quake: Padang hospital full",
-        "body": QUAKE.format(m="7.6", day="Wednesday", n="1,100", gov="Gamawan Fauzi"),
-        "published_at": "2024-03-04T05:30:00Z", "fetched_at": FETCHED,
-        "source": {"id": "ghost", "name": "Ghost", "domain": "ghost.example"},
-    })  # fmt: skip
+    title = "Sumatra quake: Padang hospital full"
+    return quake_report("ghost", title, "Wednesday", "1,100", "2024-03-04T05:30:00Z")
 
 
 def later() -> dict[str, Any]:
-    return normalise({
-        "url": "https://wire.example/later", "title": "Padang counts its dead after the quake",
-        "body": QUAKE.format(m="7.6", day="Thursday", n="1,150", gov="Gamawan Fauzi"),
-        "published_at": "2024-03-05T08:00:00Z", "fetched_at": FETCHED,
-        "source": {"id": "wire", "name": "Wire", "domain": "wire.example"},
-    })  # fmt: skip
+    title = "Padang counts its dead after the quake"
+    return quake_report("wire", title, "Thursday", "1,150", "2024-03-05T08:00:00Z")
 
 
 def fill(path: Path, *, with_ghost: bool) -> dict[str, str]:
@@ -100,14 +101,16 @@ def test_a_healed_store_places_as_one_that_never_had_the_phantom(tmp_path: Path)
 
 
 def test_without_the_heal_the_phantom_weighs_in_the_state(tmp_path: Path) -> None:
-    """The check above can fail: the phantom's placement moves the state (a control)."""
-    rows = records()
+    """The check above can fail: the phantom joins the quake story and moves the state."""
+    rows, phantom = records(), ghost()
     with SqliteStore(tmp_path / "ghost.db") as sick, SqliteStore(tmp_path / "clean.db") as clean:
-        for store, extra in ((sick, [ghost()]), (clean, [])):
-            store_with_stories(store, rows[:8])
+        for store, extra in ((sick, [phantom]), (clean, [])):
+            stored = store_with_stories(store, rows[:8]).result.articles
             if extra:
                 StoryBook().place(store, extra)
             store_with_stories(store, rows[8:])
+        [quake] = [a["story_id"] for a in stored if a["id"] == rows[6]["id"]]
+        assert phantom["story_id"] == quake
         assert shape(StoryBook().state(sick)) != shape(StoryBook().state(clean))
 
 
