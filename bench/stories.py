@@ -271,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=0,
                     help="--placing: store the records again under new ids this many times")
     ap.add_argument("--profile", type=Path, help="--placing: write cProfile stats here")
+    ap.add_argument("--split", action="store_true", help="--placing: CPU by part of placing")
     ap.add_argument("--checkpoints", type=Path,
                     help="--scale: time one window at each size from states saved here (made "
                     "when missing): two versions compared on the same state")  # fmt: skip

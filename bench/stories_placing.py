@@ -12,7 +12,8 @@ again under new ids N times, so the clusterer holds more than one set's worth of
 
 ``--out PRED.json`` writes every article's story and every story's members in order (the
 placements, compared with ``cmp`` between two versions); ``--profile OUT.prof`` runs the stores
-under cProfile (read with ``python -m pstats``).
+under cProfile (read with ``python -m pstats``); ``--split`` prints placing's CPU by part, each
+part's function wrapped with a CPU clock while the records are stored (``bench/stage_costs.py``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import os
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.stage_costs import _timed as cpu_timed
 from tidings.core.store import SqliteStore
+from tidings.core.stories import book, clustering
 from tidings.core.stories.book import StoryBook
 
 BATCH = 64
@@ -69,12 +73,44 @@ def _copies(records: list[dict[str, Any]], repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+#: What ``--split`` times: (owner, {function: part}); "finish" includes its journal row.
+PARTS = (
+    (book, {"features_of": "features"}),
+    (clustering.StoryClusterer, {"_count_and_weigh": "clusterer: count and weigh",
+                                 "_scored": "clusterer: candidates and scores",
+                                 "_apply": "clusterer: join and post"}),
+    (book._Batch, {"_open": "open: catch up, known stories", "_finish": "finish (all)"}),
+    (book.StoryBook, {"_persist": "finish: journal row or snapshot"}),
+)  # fmt: skip
+
+
+def split(records: list[dict[str, Any]]) -> None:
+    """Store ``records`` as :func:`place_all` does, each part of placing on a CPU clock, and
+    print CPU µs an article by part and its share of placing."""
+    spent: dict[str, float] = defaultdict(float)
+    with ExitStack() as stack:
+        for owner, names in PARTS:
+            stack.enter_context(cpu_timed(owner, names, spent))
+        placed, _, _ = place_all(records, None)
+    top = ("features", "clusterer: count and weigh", "clusterer: candidates and scores",
+           "clusterer: join and post", "open: catch up, known stories", "finish (all)")  # fmt: skip
+    spent["finish: members and story records"] = (
+        spent["finish (all)"] - spent["finish: journal row or snapshot"]
+    )
+    spent["rest (ids, assignment, timers)"] = placed - sum(spent[p] for p in top)
+    n = len(records)
+    print("| part of placing | CPU µs/article | share |\n|---|---|---|")
+    for part, seconds in spent.items():
+        print(f"| {part} | {seconds / n * 1e6:.0f} | {seconds / placed:.1%} |")
+    print(f"| placing (all) | {placed / n * 1e6:.0f} | 100% |")
+
+
 def place_all(
     records: list[dict[str, Any]], profile: Path | None
 ) -> tuple[float, float, dict[str, str]]:
     """Store ``records`` in batches through a fresh book; (placement CPU s, store call CPU s,
     article id -> story id)."""
-    book = StoryBook()
+    writer = StoryBook()
     placed_cpu = call_cpu = 0.0
     stories: dict[str, str] = {}
     profiler = cProfile.Profile() if profile else None
@@ -85,7 +121,7 @@ def place_all(
             started = time.thread_time()
             if profiler:
                 profiler.enable()
-            stored = book.store(store, batch)
+            stored = writer.store(store, batch)
             if profiler:
                 profiler.disable()
             call_cpu += time.thread_time() - started
@@ -111,6 +147,9 @@ def main(args: Any) -> None:
         build_records(args.data_dir, args.real, args.records)
         print(f"built {args.records} in {time.process_time() - started:.0f} CPU s")
     records = _copies(load_records(args.records), args.repeat)
+    if args.split:
+        split(records)
+        return
     placed, call, stories = place_all(records, args.profile)
     n = len(records)
     print("| articles | stories | placing CPU µs/article | store call CPU µs/article | load |")

@@ -32,6 +32,23 @@ def test_the_placing_bench_stores_every_record_and_writes_its_story(
     assert row.startswith(f"| {2 * len(rows)} | {len(stories)} | ")
 
 
+def test_the_split_accounts_for_all_of_placing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = tmp_path / "records.jsonl"
+    rows = as_records(background() + corpus())
+    records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    main(["--placing", "--records", str(records), "--split"])
+    table = capsys.readouterr().out.strip().splitlines()[2:]
+    cells = {row.split(" | ")[0].strip("| "): row.split(" | ")[1:] for row in table}
+    assert float(cells["features"][0]) > 0 and float(cells["placing (all)"][0]) > 0
+    top = ["open: catch up, known stories", "features", "clusterer: count and weigh",
+           "clusterer: candidates and scores", "clusterer: join and post", "finish (all)",
+           "rest (ids, assignment, timers)"]  # fmt: skip
+    shares = sum(float(cells[part][1].strip(" |%")) for part in top)
+    assert shares == pytest.approx(100, abs=0.5)  # the parts add up to placing
+
+
 def test_a_checkpoint_gives_the_same_window_to_every_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
