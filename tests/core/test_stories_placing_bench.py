@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from story_corpus import as_records, background, corpus
@@ -13,12 +14,18 @@ from story_corpus import as_records, background, corpus
 from bench.stories import main
 
 
+def write_records(folder: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """The story corpus as a records cache, as ``--placing`` reads it."""
+    rows = as_records(background() + corpus())
+    path = folder / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path, rows
+
+
 def test_the_placing_bench_stores_every_record_and_writes_its_story(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    records = tmp_path / "records.jsonl"
-    rows = as_records(background() + corpus())
-    records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    records, rows = write_records(tmp_path)
     out = tmp_path / "placed.json"
     main(["--placing", "--records", str(records), "--repeat", "1", "--out", str(out)])
     placed = json.loads(out.read_text())
@@ -35,9 +42,7 @@ def test_the_placing_bench_stores_every_record_and_writes_its_story(
 def test_the_split_accounts_for_all_of_placing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    records = tmp_path / "records.jsonl"
-    rows = as_records(background() + corpus())
-    records.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    records, _ = write_records(tmp_path)
     main(["--placing", "--records", str(records), "--split"])
     table = capsys.readouterr().out.strip().splitlines()[2:]
     cells = {row.split(" | ")[0].strip("| "): row.split(" | ")[1:] for row in table}
