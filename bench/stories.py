@@ -24,6 +24,7 @@ a window of articles, with the size of what the story book persists per batch an
     .venv/bin/python bench/stories.py --tune
     .venv/bin/python bench/stories.py --variants   # the 4th to 6th rounds' variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
+    .venv/bin/python bench/stories.py --placing [--records F.jsonl] [--out P.json] [--profile F]
 """
 
 from __future__ import annotations
@@ -260,11 +261,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--catch-up", action="store_true",
                     help="a second writer's catch-up: snapshot reload, journal replay")  # fmt: skip
+    ap.add_argument("--placing", action="store_true",
+                    help="CPU of placing real extracted and tagged records (--records)")
+    ap.add_argument("--records", type=Path, default=Path("/tmp/tidings-story-records.jsonl"),
+                    help="--placing: the records' cache (built from --real when missing)")
+    ap.add_argument("--real", action="append", default=None,
+                    help="--placing: extraction sets to build the records from (repeatable)")
+    ap.add_argument("--data-dir", type=Path, default=data_root())
+    ap.add_argument("--repeat", type=int, default=0,
+                    help="--placing: store the records again under new ids this many times")
+    ap.add_argument("--profile", type=Path, help="--placing: write cProfile stats here")
+    ap.add_argument("--split", action="store_true", help="--placing: CPU by part of placing")
+    ap.add_argument("--checkpoints", type=Path,
+                    help="--scale: time one window at each size from states saved here (made "
+                    "when missing): two versions compared on the same state")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.placing:
+        from bench.stories_placing import main as placing
+
+        args.real = args.real or ["extraction-dev2", "extraction-dev"]
+        placing(args)
+        return
     if args.catch_up:
         from bench.stories_catchup import catch_up
 
         catch_up(args.sizes, args.seed)
+        return
+    if args.scale and args.checkpoints:
+        from bench.stories_scale import checkpoints
+
+        checkpoints(args.sizes, args.seed, args.checkpoints)
         return
     if args.scale:
         from bench.stories_scale import scale

@@ -15,8 +15,10 @@ and that row plus the snapshots amortised (one whenever the journal outweighs th
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import pickle
 import random
 import resource
 import statistics
@@ -202,3 +204,37 @@ def scale(sizes: Sequence[int], seed: int) -> None:
                       flush=True)  # fmt: skip
         except KeyboardInterrupt:
             print(f"interrupted at {run.stored:,} stored articles")
+
+
+def checkpoints(sizes: Sequence[int], seed: int, folder: Path) -> None:
+    """Time one window of ``add`` at each size from a saved checkpoint: the clusterer after
+    ``size`` articles of the stream and the window's next articles (``folder/<size>.pickle``,
+    made by the first run, with whichever code it runs). Two versions of the clusterer that
+    place alike load the same state and time the same window, in fresh processes, so their
+    costs can be compared run against run without each growing its own corpus."""
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [s for s in sorted(sizes) if not (folder / f"{s}.pickle").exists()]
+    if missing:
+        run = Run(StoryClusterer(StoryParams()), stream(seed), None)  # type: ignore[arg-type]
+        for size in missing:
+            run.grow(size)
+            window = [next(run.articles) for _ in range(WINDOW)]
+            (folder / f"{size}.pickle").write_bytes(pickle.dumps((run.clusterer, window)))
+            for article, feats in window:
+                run.clusterer.add(article, feats)
+            run.stored += WINDOW
+    columns = ["stored articles", "live stories", "CPU µs/article (median, mean)",
+               "placements (SHA-1 of the window's story ids)", "load"]  # fmt: skip
+    print_header(columns)
+    for size in sorted(sizes):
+        clusterer, window = pickle.loads((folder / f"{size}.pickle").read_bytes())
+        cpu, placed = [], hashlib.sha1()
+        for article, feats in window:
+            c0 = time.process_time()
+            story = clusterer.add(article, feats).story_id
+            cpu.append(time.process_time() - c0)
+            placed.update(story.encode())
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"| {size:,} | {len(clusterer.stories):,} | {statistics.median(cpu) * 1e6:.0f}, "
+              f"{statistics.mean(cpu) * 1e6:.0f} | {placed.hexdigest()[:12]} | {load} |",
+              flush=True)  # fmt: skip

@@ -14,6 +14,7 @@ from story_corpus import QUAKE, as_records, background, corpus
 from tidings.core.article import normalise
 from tidings.core.store import SqliteStore, StoreEngine
 from tidings.core.stories.book import StoryBook
+from tidings.core.stories.clustering import story_id_for
 from tidings.core.stories.ingest import store_with_stories
 
 StoreOpener = Callable[[], StoreEngine]
@@ -124,8 +125,9 @@ def test_opening_an_old_store_heals_its_phantom_members(
 
 
 def test_a_writer_continues_after_the_heal(store_engines: StoreOpener) -> None:
-    """The clusterer's state keeps the phantom's features (see story_repair.py): the ghost's
-    story stays joinable, and an article that joins it starts a record of stored articles only."""
+    """The heal took the phantoms' placements out of the clusterer's state too (the journal
+    still held them; see story_repair.py): the ghost's story is gone from it as from the
+    store, so the same report stored later starts a story of its own, of stored articles."""
     store, book = store_engines(), StoryBook()
     real = [normalise(r) for r in as_records(background() + corpus())]
     store_with_stories(store, real)
@@ -133,12 +135,14 @@ def test_a_writer_continues_after_the_heal(store_engines: StoreOpener) -> None:
     _as_schema_6(store)
     store.close()
     healed = store_engines()
+    assert ghost["story_id"] not in StoryBook().state(healed).stories
     again = _odd("https://wire.example/volcano", ghost["title"], ghost["body"], "wire")
     [stored] = store_with_stories(healed, [again]).result.articles
-    assert stored["story_id"] == ghost["story_id"]
-    [story] = healed.stories([ghost["story_id"]])
+    assert stored["story_id"] == story_id_for(stored["id"]) != ghost["story_id"]
+    [story] = healed.stories([stored["story_id"]])
     assert story["articles"] == 1 and list(story["sources"]) == ["wire"]
-    assert healed.story(ghost["story_id"])["article_ids"] == [stored["id"]]  # type: ignore[index]
+    assert healed.story(stored["story_id"])["article_ids"] == [stored["id"]]  # type: ignore[index]
+    assert healed.stories([ghost["story_id"]]) == []
 
 
 def test_a_store_without_phantoms_migrates_unchanged(store_engines: StoreOpener) -> None:

@@ -11,16 +11,23 @@ each touched story from the articles it really holds (or deletes a story left em
 marks them for the index under a stream position of its own (an empty journal row). No
 article is changed or deleted, and nothing is re-clustered.
 
-The story clusterer's state (snapshot and journal, opaque here) keeps the phantom's features:
-its document frequencies count the refused text once and its story's centroid holds it as a
-member. They stay on purpose: the refused record was never stored, so its features survive
-only folded into that state (journal rows carry no article ids, snapshots sum them), and a
-centroid, pruned and weighted with the IDF of its day, cannot take one member back out
-exactly; a journal row that every writer replays would need just that subtraction. The text
-is the same URL's article as another source printed it, so counting it as seen is true; a
-story left with no stored member stays joinable, and an article that joins it later starts a
-fresh record that counts only stored articles. ``tidings restory`` rebuilds the state from
-stored articles only, for a store that wants the phantom gone from the clusterer too.
+The story clusterer's state also held each phantom's placement: its document frequencies
+counted the refused text and its story's centroid held it as a member. The heal takes the
+placement back out when the journal still holds it (the member row's ``seq`` is its stream
+position; a journal row at ``seq`` holds the placements up to it): the snapshot is replayed
+with the journal less those placements and saved as a new snapshot at the heal's position
+(:func:`tidings.core.stories.book.without_placements`), so every later placement is
+re-weighted as if the phantom had never been placed, and the state equals that of a store
+that never had it (tested), as long as the phantom changed no later article's story: those
+placements are stored, and only ``tidings restory`` would revisit them. The replay costs what
+a writer's catch-up costs (at most as much journal as the snapshot weighs), once. A phantom
+placed before the last snapshot stays in the state: its features went with the journal rows
+that snapshot folded in, and a snapshot keeps each story's members summed
+into one centroid (pruned, and weighted with the IDF of each member's day) and its document
+frequencies as counts, with no record of which member brought what, so one member cannot be
+taken back out exactly; the text is the same URL's article as another source printed it, so
+counting it as seen is true, and ``tidings restory`` rebuilds the state from stored articles
+only.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tidings.core.store.sql_stories import _Placement
 from tidings.core.stories.record import StoryRecord
 
 #: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
@@ -38,19 +46,20 @@ from tidings.core.stories.record import StoryRecord
 _NAMES_ITS_STORY = "a.record LIKE ('%\"story_id\": \"' || sa.story_id || '\"%')"
 
 
-def phantom_members(db: Any, sql: Callable[[str], str]) -> list[tuple[str, str]]:
-    """``(article_id, story_id)`` of every member row that no stored article bears out: no
-    article has its id, or the stored record names no story or another one."""
+def phantom_members(db: Any, sql: Callable[[str], str]) -> list[tuple[str, str, int]]:
+    """``(article_id, story_id, position)`` of every member row that no stored article bears
+    out (no article has its id, or the stored record names no story or another one), with the
+    stream position its placement took."""
     rows = db.execute(
         sql(
-            "SELECT sa.article_id, sa.story_id, a.record FROM story_articles sa "
+            "SELECT sa.article_id, sa.story_id, sa.seq, a.record FROM story_articles sa "
             "LEFT JOIN articles a ON a.id = sa.article_id "
             f"WHERE a.id IS NULL OR NOT {_NAMES_ITS_STORY} ORDER BY sa.seq"
         ),
         (),
     ).fetchall()
     return [
-        (row["article_id"], row["story_id"])
+        (row["article_id"], row["story_id"], int(row["seq"]))
         for row in rows
         if row["record"] is None or json.loads(row["record"]).get("story_id") != row["story_id"]
     ]
@@ -64,10 +73,12 @@ def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
     if not phantoms:
         return []
     db.cursor().executemany(
-        sql("DELETE FROM story_articles WHERE article_id = ? AND story_id = ?"), phantoms
+        sql("DELETE FROM story_articles WHERE article_id = ? AND story_id = ?"),
+        [(article_id, story_id) for article_id, story_id, _ in phantoms],
     )
-    touched = sorted({story_id for _, story_id in phantoms})
+    touched = sorted({story_id for _, story_id, _ in phantoms})
     version = _take_position(db, sql)
+    _forget_placements(db, sql, {position for _, _, position in phantoms}, version)
     for story_id in touched:
         _recount(db, sql, story_id)
     db.cursor().executemany(
@@ -93,6 +104,25 @@ def _take_position(db: Any, sql: Callable[[str], str]) -> int:
     seq = int(row["seq"] or 0) + 1
     db.execute(sql("INSERT INTO story_journal (seq, entries) VALUES (?, ?)"), (seq, b""))
     return seq
+
+
+def _forget_placements(
+    db: Any, sql: Callable[[str], str], positions: set[int], version: int
+) -> None:
+    """Take the phantoms' placements out of the clusterer's state when the journal still holds
+    them (placed after the last snapshot): the snapshot and the journal less those placements
+    are folded into a new snapshot at the heal's position ``version``, so every book, whatever
+    its position, reloads a state that never had them."""
+    from tidings.core.stories.book import without_placements  # the state's format is theirs
+
+    tx = _Placement(db, sql, None)  # type: ignore[arg-type]  # no upsert here: no steps
+    saved = tx.state()
+    since = saved[0] if saved else 0
+    if not any(position > since for position in positions):
+        return  # folded into the snapshot: see the module docstring
+    state = without_placements(saved[1] if saved else None, tx.journal(since), positions)
+    if state is not None:
+        tx.save_state(version, state)  # drops the journal it folds in
 
 
 def _recount(db: Any, sql: Callable[[str], str], story_id: str) -> None:

@@ -36,7 +36,7 @@ import pickle
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -173,9 +173,7 @@ class StoryBook:
             self._load_snapshot(tx)
         assert self._clusterer is not None
         for seq, entries in tx.journal(self._seq):
-            for views, topics, seen_at, story_id in _load_entries(entries):
-                feats = StoryFeatures(views, frozenset(topics), seen_at)
-                self._clusterer.replay(feats, story_id)
+            _replay_row(self._clusterer, seq, entries)
             self._seq = seq
             self._journal_bytes += len(entries)
         return self._clusterer
@@ -304,6 +302,39 @@ class _Batch:
 def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:
     """One placement as the journal keeps it."""
     return feats.views, sorted(feats.topics), feats.seen_at, story_id
+
+
+def _replay_row(
+    clusterer: StoryClusterer, seq: int, entries: bytes, skip: Collection[int] = ()
+) -> int:
+    """Apply one journal row's placements to ``clusterer``, but those at the stream positions
+    in ``skip``; returns how many it skipped. A row at ``seq`` holds the placements at the
+    positions up to ``seq``, one each (an empty row is a position with none)."""
+    loaded = _load_entries(entries)
+    skipped = 0
+    for position, (views, topics, seen_at, story_id) in enumerate(loaded, seq - len(loaded) + 1):
+        if position in skip:
+            skipped += 1
+        else:
+            clusterer.replay(StoryFeatures(views, frozenset(topics), seen_at), story_id)
+    return skipped
+
+
+def without_placements(
+    state: bytes | None, rows: Iterable[tuple[int, bytes]], positions: Collection[int]
+) -> bytes | None:
+    """The snapshot of a state (``state``, the snapshot, then the journal ``rows`` after it)
+    that never made the placements at ``positions``: the snapshot replayed with the rows less
+    those placements, so every placement after them is re-weighted as if they had never been
+    made, exactly as the state of a stream without them. None when no row holds any of them
+    (placements folded into ``state`` cannot be taken back out: see
+    :mod:`tidings.core.store.story_repair`), or ``state`` is another version's (a book starts
+    afresh from it anyway)."""
+    clusterer = _load_state(state) if state else StoryClusterer()
+    if clusterer is None:
+        return None
+    skipped = sum(_replay_row(clusterer, seq, entries, positions) for seq, entries in rows)
+    return dump(clusterer) if skipped else None
 
 
 def dump(saved: StoryClusterer | list[Entry]) -> bytes:

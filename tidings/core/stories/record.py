@@ -11,7 +11,7 @@ and per day give the source diversity and the timeline.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 TOP = 10
@@ -106,7 +106,11 @@ class StoryRecord:
             self.days[day] = self.days.get(day, 0) + 1
 
     def dump(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record's fields, the stored (and indexed) shape. The dicts and lists in it are
+        the record's own, not copies: every caller serialises it and drops the record
+        (``asdict``'s deep copy was most of a batch's story-record write); copy it to keep
+        both and change either."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 def _widen(span: list[str] | None, when: str) -> list[str]:
