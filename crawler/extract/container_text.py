@@ -1,0 +1,166 @@
+"""The story container's text by one walk of it: the cheap first pass for focused pages.
+
+When :mod:`crawler.extract.focus` has found the one element that holds nearly all of the
+page's story prose, most of what trafilatura's first pass does there (about 16 CPU-ms a page:
+its own copies, ~10 pruning XPaths, a content search by regular expressions, a link-density
+cascade, a rendering pass) decides again what the focus decided already: where the story is.
+What is left to do inside the container is what this module does, in trafilatura's own terms
+where it has them:
+
+* elements that never hold story text go (:data:`trafilatura.settings.MANUALLY_CLEANED`:
+  scripts, forms, asides, figures, embeds...), tails kept;
+* blocks named as boilerplate (trafilatura's :data:`~trafilatura.xpaths.OVERALL_DISCARD_XPATH`
+  and :data:`~trafilatura.xpaths.TEASER_DISCARD_XPATH`: share bars, "related" boxes, bylines,
+  tag lists; and the galleries and dialogs :mod:`crawler.extract.widgets` names) go, unless that would take nearly all of the container's text (trafilatura's own
+  guard: keep at least a seventh);
+* lists and blocks that are nearly all link text (a menu, a "read more" list) go;
+* the rest is rendered one block per line (paragraphs, headings, list items, quotes, table rows).
+
+The body rules after the first pass (menu guard, second opinion for a fragment, JSON-LD,
+widgets, edges) run on this text exactly as on trafilatura's; docs/benchmarks.md (Crawl, real
+pages, ninth pass) measures what it changes on every set.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.settings import MANUALLY_CLEANED
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH, TEASER_DISCARD_XPATH
+
+from crawler.extract.prose import not_prose_roots, story_paragraphs
+from crawler.extract.widgets import names_widget
+
+#: Elements whose end is a line break in the text.
+_BLOCKS = frozenset(
+    "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
+    "table tr caption br hr address details summary".split()
+)
+#: Cells of one row stay on one line, separated like trafilatura's text rendering does.
+_CELLS = ("td", "th")
+#: Containers that are menus or link lists when nearly all their text is link text.
+_LINK_BLOCKS = ("ul", "ol", "div", "section", "p", "table", "dl")
+#: Share of a block's text in links above which it is a pointer list, not prose.
+LINK_HEAVY = 0.8
+#: Blocks with more text than this are prose whatever share is linked (a round-up of links).
+LINK_BLOCK_CHARS = 1000
+#: The story's own element holds at least this share of the container's prose words.
+ROOT_SHARE = 0.95
+#: A block named as boilerplate but holding this share of the prose is the story: it stays.
+KEEP_SHARE = 0.5
+#: The walk's words as a share of the container's story-prose words: below, it lost prose;
+#: above, it kept more than the story (chosen on extraction-dev2's quick sample: 0.85-1.1).
+TIGHT = (0.85, 1.1)
+#: The discard XPaths may not take more than this share of the container's text.
+MAX_DISCARD_SHARE = 6 / 7
+
+
+def container_text(focus: lxml_html.HtmlElement) -> str | None:
+    """Text of the focus document ``focus``, one block a line, or None when the walk's text
+    is not the story's prose (trafilatura must read the container then).
+
+    The walk's words must be :data:`TIGHT` of the container's story-prose words: under the
+    lower bound the pruning took story paragraphs with it; over the upper one the container
+    holds text besides the story (a blog column with its sidebar, a gallery of captions) that
+    trafilatura's content search and link-density cascade are there to sort out.
+    """
+    doc = deepcopy(focus)  # the caller's copy stays whole for trafilatura
+    for element in not_prose_roots(doc):
+        _remove(element)
+    prose = _prose_words(doc)
+    root = _prose_root(doc, prose)
+    _clean(root)
+    _discard_named(root, prose)
+    _drop_link_blocks(root)
+    text = _render(root)
+    low, high = TIGHT
+    words = len(text.split())
+    return text if low * prose.get(doc, 0) <= words <= high * prose.get(doc, 0) else None
+
+
+def _prose_words(doc: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, int]:
+    """Story-prose words (:func:`~crawler.extract.prose.story_paragraphs`) held by every
+    element that holds any."""
+    held: dict[lxml_html.HtmlElement, int] = {}
+    for paragraph in story_paragraphs(doc):
+        words = len(paragraph.text_content().split())
+        for element in (paragraph, *paragraph.iterancestors()):
+            held[element] = held.get(element, 0) + words
+    return held
+
+
+def _prose_root(
+    doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]
+) -> lxml_html.HtmlElement:
+    """The innermost element holding :data:`ROOT_SHARE` of the container's prose: inside a
+    container as wide as a blog's whole column, the post's own element."""
+    root = doc
+    total = prose.get(doc, 0)
+    while True:
+        inner = next((c for c in root if prose.get(c, 0) >= ROOT_SHARE * total), None)
+        if inner is None or inner.tag == "p":
+            return root
+        root = inner
+
+
+def _remove(element: lxml_html.HtmlElement) -> None:
+    """Take ``element`` out of the tree, keeping its tail text in place."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _clean(doc: lxml_html.HtmlElement) -> None:
+    """Drop the elements that never hold story text (trafilatura's own list)."""
+    for element in list(doc.iter(*MANUALLY_CLEANED)):
+        _remove(element)
+    for element in list(doc.iter(etree.Comment, etree.ProcessingInstruction)):
+        _remove(element)
+
+
+def _discard_named(doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]) -> None:
+    """Drop blocks trafilatura's discard lists name as boilerplate, unless they hold a large
+    share of the story's prose (then the name misfired: ``entry-author-jane`` on the post's own
+    element) or together nearly all of the text (trafilatura's own guard)."""
+    total = max(prose.get(doc, 0), 1)
+    named = [e for xpath in (*OVERALL_DISCARD_XPATH, *TEASER_DISCARD_XPATH) for e in xpath(doc)]
+    named += [e for e in doc.iter() if names_widget(e)]
+    found = dict.fromkeys(e for e in named if prose.get(e, 0) < KEEP_SHARE * total)
+    outer = [e for e in found if not any(a in found for a in e.iterancestors())]
+    text = len(doc.text_content())
+    if sum(len(e.text_content()) for e in outer) > MAX_DISCARD_SHARE * text:
+        return
+    for element in outer:
+        _remove(element)
+
+
+def _drop_link_blocks(doc: lxml_html.HtmlElement) -> None:
+    """Drop lists and blocks that are nearly all link text: menus, "more stories" lists."""
+    for element in list(doc.iterdescendants(*_LINK_BLOCKS)):
+        text = " ".join(element.text_content().split())
+        if not text or len(text) > LINK_BLOCK_CHARS:
+            continue
+        linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+        if linked >= LINK_HEAVY * len(text):
+            _remove(element)
+
+
+def _render(doc: lxml_html.HtmlElement) -> str:
+    """One block a line: a newline around every block element, cells joined by `` | ``."""
+    for element in doc.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+    for element in doc.iter(*_CELLS):
+        element.tail = " | " + (element.tail or "")
+    lines = (" ".join(line.split()) for line in doc.text_content().splitlines())
+    return "\n".join(line.strip(" |") for line in lines if line.strip(" |"))
