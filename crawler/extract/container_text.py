@@ -11,8 +11,9 @@ where it has them:
   scripts, forms, asides, figures, embeds...), tails kept;
 * blocks named as boilerplate (trafilatura's :data:`~trafilatura.xpaths.OVERALL_DISCARD_XPATH`
   and :data:`~trafilatura.xpaths.TEASER_DISCARD_XPATH`: share bars, "related" boxes, bylines,
-  tag lists; and the galleries and dialogs :mod:`crawler.extract.widgets` names) go, unless that would take nearly all of the container's text (trafilatura's own
-  guard: keep at least a seventh);
+  tag lists; and the galleries and dialogs :mod:`crawler.extract.widgets` names) go, unless
+  they hold half the story's prose (a misfired name: ``entry-author-jane`` on the post's own
+  element) or together nearly all of the text (trafilatura's own guard);
 * lists and blocks that are nearly all link text (a menu, a "read more" list) go;
 * the rest is rendered one block per line (paragraphs, headings, list items, quotes, table rows).
 
@@ -34,10 +35,9 @@ from crawler.extract.prose import not_prose_roots, story_paragraphs
 from crawler.extract.widgets import names_widget
 
 #: Elements whose end is a line break in the text.
-_BLOCKS = frozenset(
-    "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
-    "table tr caption br hr address details summary".split()
-)
+_BLOCKS = ("p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5",
+           "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "caption",
+           "br", "hr", "address", "details", "summary")  # fmt: skip
 #: Cells of one row stay on one line, separated like trafilatura's text rendering does.
 _CELLS = ("td", "th")
 #: Containers that are menus or link lists when nearly all their text is link text.
