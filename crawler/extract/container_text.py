@@ -38,8 +38,12 @@ from crawler.extract.widgets import names_widget
 _BLOCKS = ("p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5",
            "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "caption",
            "br", "hr", "address", "details", "summary")  # fmt: skip
+#: A block boundary while rendering: a character no page text holds (private use).
+_BREAK = "\ue000"
 #: Cells of one row stay on one line, separated like trafilatura's text rendering does.
 _CELLS = ("td", "th")
+#: Lists keep their own lines even inside a list item (a nested list).
+_LISTS = ("li", "ul", "ol")
 #: Containers that are menus or link lists when nearly all their text is link text.
 _LINK_BLOCKS = ("ul", "ol", "div", "section", "p", "table", "dl")
 #: Share of a block's text in links above which it is a pointer list, not prose.
@@ -155,12 +159,17 @@ def _drop_link_blocks(doc: lxml_html.HtmlElement) -> None:
 
 
 def _render(doc: lxml_html.HtmlElement) -> str:
-    """One block a line: a newline around every block element, cells joined by `` | ``."""
+    """One block a line: a break around every block element, cells joined by `` | ``; line
+    breaks inside the page's own text are only spacing. A list item or a cell is one line,
+    whatever blocks it holds (a slide's heading and caption), as trafilatura renders them."""
+    flat = {e for item in doc.iter("li", *_CELLS) for e in item.iterdescendants(*_BLOCKS)}
     for element in doc.iter(*_BLOCKS):
-        element.tail = "\n" + (element.tail or "")
+        if element in flat and element.tag not in _LISTS:
+            continue
+        element.tail = _BREAK + (element.tail or "")
         if element.tag != "br":
-            element.text = "\n" + (element.text or "")
+            element.text = _BREAK + (element.text or "")
     for element in doc.iter(*_CELLS):
         element.tail = " | " + (element.tail or "")
-    lines = (" ".join(line.split()) for line in doc.text_content().splitlines())
-    return "\n".join(line.strip(" |") for line in lines if line.strip(" |"))
+    lines = (" ".join(line.split()).strip(" |") for line in doc.text_content().split(_BREAK))
+    return "\n".join(line for line in lines if line)
