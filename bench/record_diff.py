@@ -10,14 +10,19 @@ counts), with how many pages got better and worse.
     PYTHONPATH=/tmp/main .venv/bin/python bench/record_diff.py dump /tmp/main.json
     .venv/bin/python bench/record_diff.py dump /tmp/branch.json
     .venv/bin/python bench/record_diff.py compare /tmp/main.json /tmp/branch.json
+    # CPU ms a page of the whole record (every 4th page; a warm pass, then the timed one):
+    # alternate the two versions in fresh processes
+    PYTHONPATH=/tmp/main .venv/bin/python bench/record_diff.py cpu --every 4
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +59,24 @@ def dump(out: Path, data: Path) -> None:
                 records[key] = {"rejected": str(exc)}
     out.write_text(json.dumps(records, sort_keys=True, ensure_ascii=False, indent=0))
     print(f"{len(records)} records -> {out} (code from {sys.modules['crawler'].__file__})")
+
+
+def cpu(data: Path, every: int) -> None:
+    """Print the CPU milliseconds a page of ``extract_article`` on every ``every``-th page of
+    the sets, the fastest of two passes after a warm one (imports and first-call loads)."""
+    from crawler.extract import extract_article
+    from crawler.extract.errors import NotAnArticle
+
+    pages = [page for name in SETS for page in _pages(data, name)[::every]]
+    passes = []
+    for _ in range(3):
+        started = time.process_time()
+        for _key, url, html in pages:
+            with contextlib.suppress(NotAnArticle):
+                extract_article(html, url, {"fetched_at": FETCHED_AT})
+        passes.append((time.process_time() - started) * 1000 / len(pages))
+    print(f"{len(pages)} pages, CPU ms a page: {min(passes[1:]):.2f} "
+          f"(warm pass {passes[0]:.2f}; code from {sys.modules['crawler'].__file__})")  # fmt: skip
 
 
 def compare(old_path: Path, new_path: Path, data: Path) -> None:
@@ -104,11 +127,14 @@ def _f1(scorer: object, truth: str, text: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["dump", "compare"])
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("mode", choices=["dump", "compare", "cpu"])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--every", type=int, default=4, help="cpu: every N-th page of each set")
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
-    if args.mode == "dump":
+    if args.mode == "cpu":
+        cpu(args.data_dir, args.every)
+    elif args.mode == "dump":
         dump(args.files[0], args.data_dir)
     else:
         compare(args.files[0], args.files[1], args.data_dir)

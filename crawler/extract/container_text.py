@@ -9,11 +9,11 @@ where it has them:
 
 * elements that never hold story text go (:data:`trafilatura.settings.MANUALLY_CLEANED`:
   scripts, forms, asides, figures, embeds...), tails kept;
-* blocks named as boilerplate (trafilatura's :data:`~trafilatura.xpaths.OVERALL_DISCARD_XPATH`
-  and :data:`~trafilatura.xpaths.TEASER_DISCARD_XPATH`: share bars, "related" boxes, bylines,
-  tag lists; and the galleries and dialogs :mod:`crawler.extract.widgets` names) go, unless
-  they hold half the story's prose (a misfired name: ``entry-author-jane`` on the post's own
-  element) or together nearly all of the text (trafilatura's own guard);
+* blocks named as boilerplate go: the patterns of trafilatura's
+  :data:`~trafilatura.xpaths.OVERALL_DISCARD_XPATH` (share bars, "related" boxes, bylines, tag
+  lists), teasers, and the galleries and dialogs :mod:`crawler.extract.widgets` names; unless
+  one holds half the story's prose (a misfired name: ``entry-author-jane`` on the post's own
+  element) or together they hold nearly all of the text (trafilatura's own guard);
 * lists and blocks that are nearly all link text (a menu, a "read more" list) go;
 * the rest is rendered one block per line (paragraphs, headings, list items, quotes, table rows).
 
@@ -24,14 +24,15 @@ pages, ninth pass) measures what it changes on every set.
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH, TEASER_DISCARD_XPATH
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
-from crawler.extract.prose import not_prose_roots, story_paragraphs
+from crawler.extract.prose import not_prose_roots
 from crawler.extract.widgets import names_widget
 
 #: Elements whose end is a line break in the text.
@@ -57,6 +58,24 @@ KEEP_SHARE = 0.5
 #: The walk's words as a share of the container's story-prose words: below, it lost prose;
 #: above, it kept more than the story (chosen on extraction-dev2's quick sample: 0.85-1.1).
 TIGHT = (0.85, 1.1)
+_NAMED = etree.XPath(".//*[@id or @class or @style or @role or @aria-hidden]")
+_RE_TEST = re.compile(r"re:test\(([@\w|]+), '([^']*)'\)")
+
+
+def _discard_pattern(attribute: str, *extra: str) -> re.Pattern[str]:
+    """One regular expression of every ``re:test`` pattern trafilatura's discard expressions
+    apply to ``attribute``."""
+    found = [pattern for xpath in OVERALL_DISCARD_XPATH
+             for attributes, pattern in _RE_TEST.findall(xpath.path)
+             if attribute in attributes.split("|")]  # fmt: skip
+    if not found:
+        raise RuntimeError(f"no {attribute} pattern in trafilatura's OVERALL_DISCARD_XPATH")
+    return re.compile("|".join(f"(?:{pattern})" for pattern in (*found, *extra)))
+
+
+_ID_PATTERN = _discard_pattern("@id", "[Tt]easer")
+_CLASS_PATTERN = _discard_pattern("@class", "[Tt]easer")
+_STYLE_PATTERN = _discard_pattern("@style", r"display:\s*none")
 #: The discard XPaths may not take more than this share of the container's text.
 MAX_DISCARD_SHARE = 6 / 7
 
@@ -85,10 +104,10 @@ def container_text(focus: lxml_html.HtmlElement) -> str | None:
 
 
 def _prose_words(doc: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, int]:
-    """Story-prose words (:func:`~crawler.extract.prose.story_paragraphs`) held by every
-    element that holds any."""
+    """Story-prose words held by every element that holds any (``doc`` has lost what
+    :func:`~crawler.extract.prose.not_prose_roots` names already: all its ``<p>`` are prose)."""
     held: dict[lxml_html.HtmlElement, int] = {}
-    for paragraph in story_paragraphs(doc):
+    for paragraph in doc.iter("p"):
         words = len(paragraph.text_content().split())
         for element in (paragraph, *paragraph.iterancestors()):
             held[element] = held.get(element, 0) + words
@@ -132,19 +151,40 @@ def _clean(doc: lxml_html.HtmlElement) -> None:
 
 
 def _discard_named(doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]) -> None:
-    """Drop blocks trafilatura's discard lists name as boilerplate, unless they hold a large
+    """Drop blocks named as boilerplate (:func:`names_boilerplate`), unless they hold a large
     share of the story's prose (then the name misfired: ``entry-author-jane`` on the post's own
     element) or together nearly all of the text (trafilatura's own guard)."""
     total = max(prose.get(doc, 0), 1)
-    named = [e for xpath in (*OVERALL_DISCARD_XPATH, *TEASER_DISCARD_XPATH) for e in xpath(doc)]
-    named += [e for e in doc.iter() if names_widget(e)]
-    found = dict.fromkeys(e for e in named if prose.get(e, 0) < KEEP_SHARE * total)
+    found = {
+        e for e in _NAMED(doc) if prose.get(e, 0) < KEEP_SHARE * total and names_boilerplate(e)
+    }
     outer = [e for e in found if not any(a in found for a in e.iterancestors())]
     text = len(doc.text_content())
     if sum(len(e.text_content()) for e in outer) > MAX_DISCARD_SHARE * text:
         return
     for element in outer:
         _remove(element)
+
+
+def names_boilerplate(element: lxml_html.HtmlElement) -> bool:
+    """Whether trafilatura's discard lists name the element boilerplate by its ``id``,
+    ``class`` or ``style`` (:data:`trafilatura.xpaths.OVERALL_DISCARD_XPATH`'s patterns, a
+    teaser), or :mod:`crawler.extract.widgets` names it a gallery or dialog.
+
+    The patterns are trafilatura's own, read from its expressions once, but tested here in
+    Python on the few elements that have a name: as XPath ``re:test`` they run a Python
+    callback on every element, most of this walk's cost when they were used as they are.
+    """
+    ident, name = element.get("id") or "", element.get("class") or ""
+    style = element.get("style") or ""
+    return bool(
+        (ident and _ID_PATTERN.search(ident))
+        or (name and _CLASS_PATTERN.search(name))
+        or (style and _STYLE_PATTERN.search(style))
+        or element.get("aria-hidden") == "true"
+        or "nav" in (element.get("role") or "").lower()
+        or names_widget(element)
+    )
 
 
 def _drop_link_blocks(doc: lxml_html.HtmlElement) -> None:
