@@ -30,7 +30,7 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 
 from crawler.extract.prose import not_prose_roots
 from crawler.extract.widgets import names_widget
@@ -53,11 +53,13 @@ LINK_HEAVY = 0.8
 LINK_BLOCK_CHARS = 1000
 #: The story's own element holds at least this share of the container's prose words.
 ROOT_SHARE = 0.95
+#: The element trafilatura's content search marks is the story's when it holds this share.
+MARKED_SHARE = 0.6
 #: A block named as boilerplate but holding this share of the prose is the story: it stays.
 KEEP_SHARE = 0.5
 #: The walk's words as a share of the container's story-prose words: below, it lost prose;
-#: above, it kept more than the story (chosen on extraction-dev2's quick sample: 0.85-1.1).
-TIGHT = (0.85, 1.1)
+#: above, it kept more than the story (chosen on extraction-dev and extraction-dev2's quick sample).
+TIGHT = (0.7, 1.1)
 _NAMED = etree.XPath(".//*[@id or @class or @style or @role or @aria-hidden]")
 _RE_TEST = re.compile(r"re:test\(([@\w|]+), '([^']*)'\)")
 
@@ -93,7 +95,8 @@ def container_text(focus: lxml_html.HtmlElement) -> str | None:
     for element in not_prose_roots(doc):
         _remove(element)
     prose = _prose_words(doc)
-    root = _prose_root(doc, prose)
+    marked = _marked_root(doc, prose)
+    root = marked if marked is not None else _prose_root(doc, prose)
     _clean(root)
     _discard_named(root, prose)
     _drop_link_blocks(root)
@@ -112,6 +115,20 @@ def _prose_words(doc: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, int]
         for element in (paragraph, *paragraph.iterancestors()):
             held[element] = held.get(element, 0) + words
     return held
+
+
+def _marked_root(
+    doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]
+) -> lxml_html.HtmlElement | None:
+    """The element trafilatura's content search marks as the main content (a post's
+    ``entry-content``, an ``<article>``), when it holds :data:`MARKED_SHARE` of the prose: in a
+    blog's column the post is marked, its sidebar of teasers (prose too) is not."""
+    total = prose.get(doc, 0)
+    for search in BODY_XPATH:
+        marked = next(iter(search(doc)), None)
+        if marked is not None and prose.get(marked, 0) >= MARKED_SHARE * total:
+            return marked
+    return None
 
 
 def _prose_root(
