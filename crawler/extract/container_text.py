@@ -1,12 +1,14 @@
 """The story container's text by one walk of it: the cheap first pass for focused pages.
 
 When :mod:`crawler.extract.focus` has found the one element that holds nearly all of the
-page's story prose, most of what trafilatura's first pass does there (about 16 CPU-ms a page:
-its own copies, ~10 pruning XPaths, a content search by regular expressions, a link-density
-cascade, a rendering pass) decides again what the focus decided already: where the story is.
-What is left to do inside the container is what this module does, in trafilatura's own terms
-where it has them:
+page's story prose, much of what trafilatura's first pass does there (its own copies, ~10
+pruning XPaths, a content search by regular expressions, a link-density cascade, a rendering
+pass) decides again what the focus decided already: where the story is. What is left to do
+inside the container is what this module does, in trafilatura's own terms where it has them:
 
+* the container's reader discussions and furniture go (:mod:`crawler.extract.prose`), and the
+  walk starts at the element trafilatura's content search marks (``BODY_XPATH``), when that
+  holds most of the prose, else at the innermost element holding nearly all of it;
 * elements that never hold story text go (:data:`trafilatura.settings.MANUALLY_CLEANED`:
   scripts, forms, asides, figures, embeds...), tails kept;
 * blocks named as boilerplate go: the patterns of trafilatura's
@@ -17,9 +19,12 @@ where it has them:
 * lists and blocks that are nearly all link text (a menu, a "read more" list) go;
 * the rest is rendered one block per line (paragraphs, headings, list items, quotes, table rows).
 
-The body rules after the first pass (menu guard, second opinion for a fragment, JSON-LD,
-widgets, edges) run on this text exactly as on trafilatura's; docs/benchmarks.md (Crawl, real
-pages, ninth pass) measures what it changes on every set.
+The walk is trusted only when its words are close to the container's story-prose words
+(:data:`TIGHT`); otherwise (a blog column with its sidebar, text in ``<div>``s beside the
+paragraphs) trafilatura reads the container as before. The body rules after the first pass
+(menu guard, second opinion for a fragment, JSON-LD, widgets, edges) run on the walk's text
+exactly as on trafilatura's; docs/benchmarks.md (Crawl, real pages, ninth pass) measures what
+it changes on every set and what it saves.
 """
 
 from __future__ import annotations
@@ -102,8 +107,8 @@ def container_text(focus: lxml_html.HtmlElement) -> str | None:
     _drop_link_blocks(root)
     text = _render(root)
     low, high = TIGHT
-    words = len(text.split())
-    return text if low * prose.get(doc, 0) <= words <= high * prose.get(doc, 0) else None
+    words, prose_total = len(text.split()), prose.get(doc, 0)
+    return text if words and low * prose_total <= words <= high * prose_total else None
 
 
 def _prose_words(doc: lxml_html.HtmlElement) -> dict[lxml_html.HtmlElement, int]:
