@@ -7,8 +7,10 @@ pass) decides again what the focus decided already: where the story is. What is 
 inside the container is what this module does, in trafilatura's own terms where it has them:
 
 * the container's reader discussions and furniture go (:mod:`crawler.extract.prose`), and the
-  walk starts at the element trafilatura's content search marks (``BODY_XPATH``), when that
-  holds most of the prose, else at the innermost element holding nearly all of it;
+  walk starts at the element trafilatura's content search marks (``BODY_XPATH``, the stage
+  order trafilatura tries), which must hold most of the container's prose: with no such mark
+  (a blog column whose post is not marked, its sidebar of teasers beside it) trafilatura reads
+  the container as before;
 * elements that never hold story text go (:data:`trafilatura.settings.MANUALLY_CLEANED`:
   scripts, forms, asides, figures, embeds...), tails kept;
 * blocks named as boilerplate go: the patterns of trafilatura's
@@ -20,8 +22,8 @@ inside the container is what this module does, in trafilatura's own terms where 
 * the rest is rendered one block per line (paragraphs, headings, list items, quotes, table rows).
 
 The walk is trusted only when its words are close to the container's story-prose words
-(:data:`TIGHT`); otherwise (a blog column with its sidebar, text in ``<div>``s beside the
-paragraphs) trafilatura reads the container as before. The body rules after the first pass
+(:data:`TIGHT`); otherwise (text in ``<div>``s beside the paragraphs, pruning that took
+paragraphs with it) trafilatura reads the container as before. The body rules after the first pass
 (menu guard, second opinion for a fragment, JSON-LD, widgets, edges) run on the walk's text
 exactly as on trafilatura's; docs/benchmarks.md (Crawl, real pages, ninth pass) measures what
 it changes on every set and what it saves.
@@ -56,8 +58,6 @@ _LINK_BLOCKS = ("ul", "ol", "div", "section", "p", "table", "dl")
 LINK_HEAVY = 0.8
 #: Blocks with more text than this are prose whatever share is linked (a round-up of links).
 LINK_BLOCK_CHARS = 1000
-#: The story's own element holds at least this share of the container's prose words.
-ROOT_SHARE = 0.95
 #: The element trafilatura's content search marks is the story's when it holds this share.
 MARKED_SHARE = 0.6
 #: A block named as boilerplate but holding this share of the prose is the story: it stays.
@@ -100,8 +100,9 @@ def container_text(focus: lxml_html.HtmlElement) -> str | None:
     for element in not_prose_roots(doc):
         _remove(element)
     prose = _prose_words(doc)
-    marked = _marked_root(doc, prose)
-    root = marked if marked is not None else _prose_root(doc, prose)
+    root = _marked_root(doc, prose)
+    if root is None:
+        return None
     _clean(root)
     _discard_named(root, prose)
     _drop_link_blocks(root)
@@ -126,28 +127,16 @@ def _marked_root(
     doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]
 ) -> lxml_html.HtmlElement | None:
     """The element trafilatura's content search marks as the main content (a post's
-    ``entry-content``, an ``<article>``), when it holds :data:`MARKED_SHARE` of the prose: in a
-    blog's column the post is marked, its sidebar of teasers (prose too) is not."""
+    ``entry-content``, an ``<article>``), when it holds :data:`MARKED_SHARE` of the prose; else
+    None. Starting anywhere else (the innermost element holding nearly all of the prose) kept
+    blog sidebars and teaser lists on Dragnet's pages: 79 pages worse, 36 better outside the
+    quick sample (docs/benchmarks.md, Crawl, ninth pass)."""
     total = prose.get(doc, 0)
     for search in BODY_XPATH:
         marked = next(iter(search(doc)), None)
         if marked is not None and prose.get(marked, 0) >= MARKED_SHARE * total:
             return marked
     return None
-
-
-def _prose_root(
-    doc: lxml_html.HtmlElement, prose: dict[lxml_html.HtmlElement, int]
-) -> lxml_html.HtmlElement:
-    """The innermost element holding :data:`ROOT_SHARE` of the container's prose: inside a
-    container as wide as a blog's whole column, the post's own element."""
-    root = doc
-    total = prose.get(doc, 0)
-    while True:
-        inner = next((c for c in root if prose.get(c, 0) >= ROOT_SHARE * total), None)
-        if inner is None or inner.tag == "p":
-            return root
-        root = inner
 
 
 def _remove(element: lxml_html.HtmlElement) -> None:
