@@ -28,6 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SETS = ("extraction-dev", "extraction-dev2", "dates-dev")
 FETCHED_AT = "2026-12-07T00:00:00Z"
+#: A page's F1 moved when it changed by more than this.
+MOVED = 0.01
+#: The record's date fields: a body change must leave them alone.
+DATE_FIELDS = ("published_at", "updated_at", "date_source")
 #: What a page with no known URL is extracted as (as in bench/extraction.py).
 NO_URL = "file:///page.html"
 
@@ -104,16 +108,19 @@ def compare(old_path: Path, new_path: Path, data: Path) -> None:
         rows.append((name, page_id, *f1s))
     changed = sum(old[k] != new.get(k) for k in old)
     print(f"{changed} of {len(old)} records changed; fields: {fields}")
-    print("| set | bodies changed | worse | better | same F1 | mean ΔF1 over the set | worst Δ |")
-    print("|---|---|---|---|---|---|---|")
+    print("| set | records changed | dates changed | bodies scored, changed | worse | better "
+          f"| within ±{MOVED} | mean ΔF1 over the set | worst Δ |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in SETS:
+        keys = [k for k in old if k.startswith(name + "/")]
+        records = sum(old[k] != new.get(k) for k in keys)
+        dated = sum(old[k].get(f) != (new.get(k) or {}).get(f) for k in keys for f in DATE_FIELDS)
         mine = [r for r in rows if r[0] == name]
         deltas = [r[3] - r[2] for r in mine]
-        pages = sum(k.startswith(name + "/") for k in old)
-        worse = sum(d < -1e-9 for d in deltas)
-        better = sum(d > 1e-9 for d in deltas)
-        print(f"| {name} | {len(mine)} / {pages} | {worse} | {better} | "
-              f"{len(mine) - worse - better} | {sum(deltas) / max(pages, 1):+.4f} | "
+        worse = sum(d < -MOVED for d in deltas)
+        better = sum(d > MOVED for d in deltas)
+        print(f"| {name} | {records} / {len(keys)} | {dated} | {len(mine)} | {worse} | {better} | "
+              f"{len(mine) - worse - better} | {sum(deltas) / max(len(keys), 1):+.4f} | "
               f"{min(deltas, default=0):+.3f} |")  # fmt: skip
     for name, page_id, f_old, f_new in sorted(rows, key=lambda r: r[3] - r[2])[:15]:
         print(f"  {name}/{page_id}: {f_old:.3f} -> {f_new:.3f}")
