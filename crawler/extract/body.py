@@ -30,6 +30,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import LINK_DENSE, BlockIndex, norm
+from crawler.extract.container_text import container_text
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.loose import loose_prose
@@ -294,7 +295,9 @@ def extract_body(
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
     paragraphs = story_paragraphs(tree)  # found once: the focus and the retry both count them
     first = story_focus(tree, paragraphs) if reusable else html_text
-    body = trafilatura_body(first, url)
+    # a focused page's container is read directly when its text is the story's prose
+    walked = container_text(first) if first is not page else None
+    body = walked if walked is not None else trafilatura_body(first, url)
     index = BlockIndex.build(tree)
     if link_share(body.splitlines(), index) > MOSTLY_LINKS:  # the balanced pass read a menu
         body = "\n".join(line for line in body.splitlines() if not index.is_link(line))
