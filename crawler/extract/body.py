@@ -35,7 +35,7 @@ from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.loose import loose_prose
 from crawler.extract.prose import story_paragraphs
-from crawler.extract.widgets import drop_widget_lines, widget_texts
+from crawler.extract.widgets import MAX_CARD_SHARE, card_texts, drop_widget_lines, widget_texts
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -306,6 +306,8 @@ def extract_body(
     ld = tidy(strip_markup(jsonld_body or ""))
     lines = agree_with_jsonld(loose_prose(body.splitlines(), index), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
+    cards = card_texts(tree, index.elements(lines))  # other stories' teasers beside a short one
+    lines = drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
     if word_count(body) >= min_words:
         return body

@@ -1,4 +1,5 @@
-"""Embedded widgets inside a story: galleries, slideshows, carousels, lightboxes, modal dialogs.
+"""Embedded widgets inside a story: galleries, slideshows, carousels, lightboxes, modal dialogs,
+and lists of teaser cards.
 
 Publishers embed them in the middle of the article's own container, so extractors that keep the
 container keep them too: a 50-slide gallery's legends, a video player's dialog text. Their text
@@ -9,6 +10,10 @@ reader discussions: a ``class`` or ``id`` word from :data:`WIDGET_WORDS`, whole 
 holds half or more of the lines extracted as the body is the story's own wrapper, not a widget,
 and when the widgets *together* hold half or more of those lines the story is told in them (a
 listicle of slides) and none is dropped; a line the page also shows outside every widget is kept.
+
+A list of teaser cards (other stories' headlines, each with a line of lead and a link) is
+recognised by its structure instead (:func:`is_card_list`): trafilatura keeps such a list beside
+a short story when it reads as prose (Dragnet: docs/benchmarks.md, Extraction, eighth pass).
 """
 
 from __future__ import annotations
@@ -25,18 +30,46 @@ WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider
                           "lightbox", "modal"})  # fmt: skip
 #: A named element holding at least this share of the body's lines is the story's wrapper.
 STORY_SHARE = 0.5
+#: Teaser cards' lines are not dropped when they hold more than this share of the body's words.
+MAX_CARD_SHARE = 0.8
 _NAME_WORDS = re.compile(r"[a-z0-9]+")
 _NAMED = etree.XPath("//body//*[@class or @id]")
 #: Every class and id value of the page at once: most pages name no widget, and one look at all
 #: names (about 1 ms) spares them the element-by-element pass.
 _NAMES = etree.XPath("//body//@class | //body//@id", smart_strings=False)
 _ANY_WIDGET = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(sorted(WIDGET_WORDS))})(?![a-z0-9])")
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+#: A list of teaser cards has at least this many items.
+MIN_CARDS = 2
 
 
 def names_widget(el: lxml_html.HtmlElement) -> bool:
     """Whether the element's class or id holds a widget word as a whole word (any case)."""
     name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     return not WIDGET_WORDS.isdisjoint(_NAME_WORDS.findall(name))
+
+
+def is_card_list(el: lxml_html.HtmlElement) -> bool:
+    """Whether a list is a list of teaser cards: every item a heading of its own and a link
+    (another page's headline, a line of its lead, "read more"). A story's own list items are
+    lines of its text; they do not each carry a heading."""
+    items = [child for child in el if child.tag == "li"]
+    return len(items) >= MIN_CARDS and all(
+        next(item.iter(*_HEADINGS), None) is not None and next(item.iter("a"), None) is not None
+        for item in items
+    )
+
+
+def card_lists(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The page's lists of teaser cards (:func:`is_card_list`), found from its headings: a page
+    has few headings and many elements."""
+    lists: dict[lxml_html.HtmlElement, None] = {}
+    for heading in tree.iter(*_HEADINGS):
+        item = next(heading.iterancestors("li"), None)
+        parent = item.getparent() if item is not None else None
+        if parent is not None and parent.tag in ("ul", "ol"):
+            lists[parent] = None
+    return [el for el in lists if is_card_list(el)]
 
 
 def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -> list[str]:
@@ -48,12 +81,28 @@ def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement])
     """
     if not _ANY_WIDGET.search(" ".join(_NAMES(tree)).lower()):
         return []
+    return _outermost_texts([el for el in _NAMED(tree) if names_widget(el)], body)
+
+
+def card_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -> list[str]:
+    """Normalised texts of the page's lists of teaser cards (:func:`card_lists`), as
+    :func:`widget_texts` gives the widgets'."""
+    return _outermost_texts(card_lists(tree), body)
+
+
+def _outermost_texts(
+    candidates: list[lxml_html.HtmlElement], body: list[lxml_html.HtmlElement]
+) -> list[str]:
+    """Texts of the outermost ``candidates`` that are not the story's own wrapper; none when
+    together they hold half or more of ``body`` (the story is told in them)."""
+    if not candidates:
+        return []
     holds: Counter[lxml_html.HtmlElement] = Counter()
     for el in body:
         holds.update(el.iterancestors())
     found: set[lxml_html.HtmlElement] = set()
-    for el in _NAMED(tree):
-        if not names_widget(el) or (body and holds[el] >= STORY_SHARE * len(body)):
+    for el in candidates:
+        if body and holds[el] >= STORY_SHARE * len(body):
             continue
         if not any(a in found for a in el.iterancestors()):
             found.add(el)
@@ -70,12 +119,15 @@ def _spaced_text(el: lxml_html.HtmlElement) -> str:
 
 
 def drop_widget_lines(
-    lines: list[str], widgets: list[str], tree: lxml_html.HtmlElement
+    lines: list[str], widgets: list[str], tree: lxml_html.HtmlElement, max_share: float = 1.0
 ) -> list[str]:
     """``lines`` without those whose text the page holds only inside its widgets.
 
     A line the page also shows outside them stays: some widgets (a "republish this story"
-    dialog, a print view) hold a copy of the whole story.
+    dialog, a print view) hold a copy of the whole story. Lines holding more than
+    ``max_share`` of the words are not dropped at all (:data:`MAX_CARD_SHARE` for teaser
+    cards: a card's lines need not be one element of the page, so the count by elements can
+    miss a story told as a list of headed items).
     """
     if not widgets:
         return lines
@@ -89,4 +141,9 @@ def drop_widget_lines(
             if page.count(text) <= inside:
                 continue
         kept.append(line)
-    return kept
+    dropped = _words(lines) - _words(kept)
+    return lines if dropped > max_share * _words(lines) else kept
+
+
+def _words(lines: list[str]) -> int:
+    return sum(len(line.split()) for line in lines)

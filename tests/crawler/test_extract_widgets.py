@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from crawler.extract import extract_article
-from crawler.extract.blocks import BlockIndex
+from crawler.extract.blocks import BlockIndex, norm
 from crawler.extract.document import parse_html
-from crawler.extract.widgets import drop_widget_lines, names_widget, widget_texts
+from crawler.extract.widgets import (
+    MAX_CARD_SHARE,
+    drop_widget_lines,
+    is_card_list,
+    names_widget,
+    widget_texts,
+)
 
 URL = "https://ledger.example/business/hotels"
 
@@ -98,3 +104,64 @@ def test_a_story_told_in_slides_is_kept() -> None:
     )
     body = extract_article(page, URL)["body"]
     assert all(f"Hotel part {i}:" in body for i in range(8))
+
+
+def card(i: int) -> str:
+    return (
+        f"<li><h3>Other headline {i} - November {i}, 2012</h3><p class='text'>Teaser {i} of "
+        f"another story, a line of its lead and a pointer to it. <a href='/news/{i}'>Read "
+        "more...</a></p><p class='date'>2012-11-0{i}</p></li>"
+    )
+
+
+CARDS_PAGE = (
+    "<!doctype html><html><head><title>Seven secrets of hotels</title></head><body>"
+    "<div id='main'><div id='articleBlock'><div id='mainPrimary'><h3>Seven secrets of hotels</h3>"
+    + "".join(f"<p>{story(i)}</p>" for i in range(4))
+    + "</div><div id='more'><h3></h3><div><ul>"
+    + "".join(card(i) for i in range(1, 6))
+    + "</ul></div></div></div></div></body></html>"
+)
+
+
+def test_a_list_of_teaser_cards_after_the_story_is_dropped() -> None:
+    """Each item a heading of its own and a link: other stories' teasers, not this one's text
+    (dragnet-R943, R949: trafilatura keeps such a list beside a short story)."""
+    body = extract_article(CARDS_PAGE, URL)["body"]
+    assert all(f"Hotel part {i}:" in body for i in range(4))
+    assert "Teaser" not in body and "Other headline" not in body
+
+
+def test_card_lists_need_a_heading_and_a_link_in_every_item() -> None:
+    tree = parse_html(CARDS_PAGE)
+    assert [is_card_list(el) for el in tree.iter("ul")] == [True]
+    unlinked = parse_html(CARDS_PAGE.replace("<a href", "<b data-href").replace("</a>", "</b>"))
+    assert [is_card_list(el) for el in unlinked.iter("ul")] == [False]
+    one_plain = parse_html(CARDS_PAGE.replace(card(3), "<li>A plain item of a list</li>"))
+    assert [is_card_list(el) for el in one_plain.iter("ul")] == [False]
+
+
+def test_a_story_told_as_headed_linked_items_is_kept() -> None:
+    """A round-up whose items each carry a heading and a link is the story when it is most of
+    the body: the widgets' story-share guard keeps it."""
+    items = "".join(
+        f"<li><h2>Item {i}</h2><p>{story(i)} <a href='/hotel/{i}'>Book</a></p></li>"
+        for i in range(8)
+    )
+    page = (
+        "<!doctype html><html><head><title>Eight hotels</title></head><body><article>"
+        f"<h1>Eight hotels</h1><p>{story(99)}</p><ol>{items}</ol></article></body></html>"
+    )
+    body = extract_article(page, URL)["body"]
+    assert all(f"Hotel part {i}:" in body for i in range(8))
+
+
+def test_card_lines_never_take_nearly_all_of_the_body() -> None:
+    """Cards holding over 80% of the body's words are the story, however its lines map to
+    elements: dropping them would leave a stub. Widgets by name keep their own rule."""
+    tree = parse_html("<html><body><p>A short lead.</p></body></html>")
+    lines = ["A short lead.", *(story(i) for i in range(4))]
+    cards = [f" {norm(story(i))} " for i in range(4)]
+    assert drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE) == lines
+    assert drop_widget_lines(lines, cards[:1], tree, MAX_CARD_SHARE) == [lines[0], *lines[2:]]
+    assert drop_widget_lines(lines, cards, tree) == ["A short lead."]
