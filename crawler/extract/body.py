@@ -11,8 +11,9 @@ ways, each repaired here by one structural rule that knows no site and no langua
 * what lies between two of the story's kept blocks and was left out (a paragraph written as
   bare text, a ``</div>``'s tail; subheadings and lists when trafilatura read loose paragraphs
   only) is put back (:mod:`crawler.extract.loose`);
-* galleries, slideshows and dialogs embedded in the story's container come along with it
-  (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
+* galleries, slideshows and dialogs embedded in the story's container come along with it, and
+  lists of other stories' teaser cards beside a short one (:mod:`crawler.extract.widgets` drops
+  lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
   headlines and link density);
 * when the page states its own body in JSON-LD ``articleBody``, that settles disputes
