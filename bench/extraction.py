@@ -75,7 +75,7 @@ ABLATIONS: dict[str, tuple[str, object]] = {
     "link-guard": ("MOSTLY_LINKS", float("inf")),
     "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
     "referee": ("referee", longer_wins),
-    "widgets": ("drop_widget_lines", lambda lines, widgets, tree: lines),
+    "widgets": ("drop_widget_lines", lambda lines, widgets, tree, max_share=1.0: lines),
     "loose": ("loose_prose", lambda lines, index: lines),
 }
 
