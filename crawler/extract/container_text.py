@@ -140,17 +140,10 @@ def _marked_root(
 
 
 def _remove(element: lxml_html.HtmlElement) -> None:
-    """Take ``element`` out of the tree, keeping its tail text in place."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+    """Take ``element`` out of the tree, keeping its tail text in place (lxml's ``drop_tree``;
+    the root, which has no parent, stays)."""
+    if element.getparent() is not None:
+        element.drop_tree()
 
 
 def _clean(doc: lxml_html.HtmlElement) -> None:

@@ -25,7 +25,6 @@ Each goes in after the body line that came from the block before it.
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy
 
 from lxml import etree
@@ -33,6 +32,7 @@ from lxml import html as lxml_html
 
 from crawler.extract.blocks import BlockIndex, norm, text_of
 from crawler.extract.prose import is_not_prose, outside_prose
+from crawler.extract.sentences import ends_sentence
 
 #: Containers whose direct text is loose (a ``<p>`` or ``<li>`` is a block of its own).
 LOOSE_PARENTS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
@@ -57,8 +57,6 @@ LINK_SHARE = 0.5
 MEDIA = ("img", "picture", "video", "audio", "iframe", "figure", "svg", "object", "embed")
 #: A media block with at least this many words of text (a long caption, a text box) is a border.
 MEDIA_CAPTION_WORDS = 30
-#: How a finished sentence ends; an ellipsis ("check out...") ends a teaser or a prompt instead.
-_SENTENCE_END = re.compile(r"(?<![.…])[.!?。！？][\"'”’»)\]]*$")
 
 
 def _run_text(parts: list[tuple[str, str]]) -> tuple[str, float]:
@@ -247,7 +245,7 @@ def _left_out(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement]):
             continue
         if len(text.split()) < MIN_WORDS or link_share >= LINK_SHARE:
             continue
-        if _SENTENCE_END.search(text):
+        if ends_sentence(text):
             yield before, [text]
 
 

@@ -8,6 +8,8 @@
 * Splitting (:func:`split_sentences`): the summary takes a body's first sentences, so a split
   must be sure: an end mark, a space, then what starts a sentence in Latin script (a capital, a
   digit or an opening quote); "e.g. the" and "approx. 40" stay whole. CJK text is not split.
+* Ending (:func:`ends_sentence`): loose text put back into a body must end as a finished
+  sentence does; an ellipsis ("check out...", "Read on…") ends a teaser or a prompt instead.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 
 _END = re.compile(r"[.!?][\"'”’»)\]]*(?=\s|$)|[。！？]", re.MULTILINE)
+_LAST = re.compile(r"(?<![.…])[.!?。！？][\"'”’»)\]]*$")
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
 
 
@@ -26,3 +29,8 @@ def sentence_ends(text: str) -> int:
 def split_sentences(text: str) -> list[str]:
     """``text`` cut where a sentence surely ends (strict: a capital must follow)."""
     return _SPLIT.split(text)
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends as a finished sentence ends (not in an ellipsis)."""
+    return _LAST.search(text) is not None
