@@ -7,7 +7,7 @@ batch since the snapshot).
 Placing runs in the transaction that serialises article writes (``SqlDatabase.write``:
 ``BEGIN IMMEDIATE`` on SQLite, the articles advisory lock on PostgreSQL), so writers on many
 hosts take turns and continue one stream of stories. The batch's upsert runs in that same
-transaction (:meth:`_Placement.upsert`), so what is placed is exactly what is stored.
+transaction (:meth:`SqlPlacement.upsert`), so what is placed is exactly what is stored.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class _Placement(StoryPlacement):
+class SqlPlacement(StoryPlacement):
     """The story tables on one open write transaction ``db`` of either engine."""
 
     def __init__(self, db: Any, placeholders: Callable[[str], str], steps: UpsertSteps) -> None:
@@ -137,7 +137,7 @@ class _Placement(StoryPlacement):
         )
 
 
-def _mark_stories(tx: _Placement, ids: list[str], version: int) -> None:
+def _mark_stories(tx: SqlPlacement, ids: list[str], version: int) -> None:
     tx._many(
         "INSERT INTO story_pending (story_id, version) VALUES (?, ?) "
         "ON CONFLICT (story_id) DO UPDATE SET version = excluded.version",
@@ -156,7 +156,7 @@ class SqlStories(StoryStore):
     def placing(self) -> Iterator[StoryPlacement]:
         with self._db.write() as db:
             # the engine's article store is mixed into the same class: its upsert steps
-            yield _Placement(db, self._db.placeholders, cast(UpsertSteps, self))
+            yield SqlPlacement(db, self._db.placeholders, cast(UpsertSteps, self))
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -207,7 +207,7 @@ class SqlStories(StoryStore):
 
     def reset_stories(self) -> None:
         with self.placing() as tx:
-            assert isinstance(tx, _Placement)
+            assert isinstance(tx, SqlPlacement)
             seq = tx.position() + 1
             gone = [row["id"] for row in tx._run("SELECT id FROM stories").fetchall()]
             for table in ("story_articles", "stories", "story_journal"):

@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tidings.core.store.sql_stories import _Placement
+from tidings.core.store.sql_stories import SqlPlacement
 from tidings.core.stories.record import StoryRecord
 
 #: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
@@ -115,7 +115,7 @@ def _forget_placements(
     its position, reloads a state that never had them."""
     from tidings.core.stories.book import without_placements  # the state's format is theirs
 
-    tx = _Placement(db, sql, None)  # type: ignore[arg-type]  # no upsert here: no steps
+    tx = SqlPlacement(db, sql, None)  # type: ignore[arg-type]  # no upsert here: no steps
     saved = tx.state()
     since = saved[0] if saved else 0
     if not any(position > since for position in positions):
