@@ -12,8 +12,8 @@ ways, each repaired here by one structural rule that knows no site and no langua
   bare text, a ``</div>``'s tail; subheadings and lists when trafilatura read loose paragraphs
   only) is put back (:mod:`crawler.extract.loose`);
 * galleries, slideshows and dialogs embedded in the story's container come along with it, and
-  lists of other stories' teaser cards beside a short one (:mod:`crawler.extract.widgets` drops
-  lines the page shows only inside them);
+  lists of other stories' teaser cards, forms, reader discussions and author bios beside a
+  short one (:mod:`crawler.extract.widgets` drops lines the page shows only inside them);
 * the headline and link lines cling to the edges (:func:`drop_boilerplate`, by the page's
   headlines and link density);
 * when the page states its own body in JSON-LD ``articleBody``, that settles disputes
@@ -36,7 +36,13 @@ from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
 from crawler.extract.loose import loose_prose
 from crawler.extract.prose import story_paragraphs
-from crawler.extract.widgets import MAX_CARD_SHARE, card_texts, drop_widget_lines, widget_texts
+from crawler.extract.widgets import (
+    MAX_CARD_SHARE,
+    card_texts,
+    drop_widget_lines,
+    furniture_texts,
+    widget_texts,
+)
 
 #: Han, kana and hangul are written without spaces: each character counts as a word there.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
@@ -307,6 +313,8 @@ def extract_body(
     ld = tidy(strip_markup(jsonld_body or ""))
     lines = agree_with_jsonld(loose_prose(body.splitlines(), index), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
+    # forms, discussions and bio boxes kept beside a short post
+    lines = drop_widget_lines(lines, furniture_texts(tree, index.elements(lines)), tree)
     cards = card_texts(tree, index.elements(lines))  # other stories' teasers beside a short one
     lines = drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))

@@ -14,6 +14,13 @@ listicle of slides) and none is dropped; a line the page also shows outside ever
 A list of teaser cards (other stories' headlines, each with a line of lead and a link) is
 recognised by its structure instead (:func:`is_card_list`): trafilatura keeps such a list beside
 a short story when it reads as prose (Dragnet: docs/benchmarks.md, Extraction, eighth pass).
+
+Page furniture after a short post goes the same way (:func:`furniture_texts`): a ``<form>`` (a
+comment form's labels, a sign-up prompt), a reader discussion as :mod:`crawler.extract.prose`
+names one, and an author's bio box (:data:`BIO_WORDS`, whole words). trafilatura keeps them with
+a short blog post when they read as prose (Dragnet: docs/benchmarks.md, Extraction, tenth pass);
+a form or a discussion wrapping the whole page (ASP.NET pages are one ``<form>``) is the story's
+wrapper and stays, by the same share as a widget's.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import norm
+from crawler.extract.prose import names_discussion
 
 WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider", "carousel",
                           "lightbox", "modal"})  # fmt: skip
@@ -38,6 +46,8 @@ _NAMED = etree.XPath("//body//*[@class or @id]")
 #: names (about 1 ms) spares them the element-by-element pass.
 _NAMES = etree.XPath("//body//@class | //body//@id", smart_strings=False)
 _ANY_WIDGET = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(sorted(WIDGET_WORDS))})(?![a-z0-9])")
+#: Class or id words (whole) of an author's bio box: who wrote the post, not what it says.
+BIO_WORDS = frozenset({"bio", "biography"})
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 #: A list of teaser cards has at least this many items.
 MIN_CARDS = 2
@@ -47,6 +57,15 @@ def names_widget(el: lxml_html.HtmlElement) -> bool:
     """Whether the element's class or id holds a widget word as a whole word (any case)."""
     name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
     return not WIDGET_WORDS.isdisjoint(_NAME_WORDS.findall(name))
+
+
+def names_furniture(el: lxml_html.HtmlElement) -> bool:
+    """Whether the element is furniture a story's container may hold: a form, a reader
+    discussion, an author's bio box."""
+    if el.tag == "form" or names_discussion(el):
+        return True
+    name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return not BIO_WORDS.isdisjoint(_NAME_WORDS.findall(name))
 
 
 def is_card_list(el: lxml_html.HtmlElement) -> bool:
@@ -88,6 +107,13 @@ def card_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -
     """Normalised texts of the page's lists of teaser cards (:func:`card_lists`), as
     :func:`widget_texts` gives the widgets'."""
     return _outermost_texts(card_lists(tree), body)
+
+
+def furniture_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -> list[str]:
+    """Normalised texts of the page's outermost furniture (:func:`names_furniture`: forms,
+    discussions, bio boxes), as :func:`widget_texts` gives the widgets'."""
+    candidates = [*tree.iter("form"), *(el for el in _NAMED(tree) if names_furniture(el))]
+    return _outermost_texts(candidates, body)
 
 
 def _outermost_texts(

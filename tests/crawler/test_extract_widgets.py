@@ -8,7 +8,9 @@ from crawler.extract.document import parse_html
 from crawler.extract.widgets import (
     MAX_CARD_SHARE,
     drop_widget_lines,
+    furniture_texts,
     is_card_list,
+    names_furniture,
     names_widget,
     widget_texts,
 )
@@ -165,3 +167,64 @@ def test_card_lines_never_take_nearly_all_of_the_body() -> None:
     assert drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE) == lines
     assert drop_widget_lines(lines, cards[:1], tree, MAX_CARD_SHARE) == [lines[0], *lines[2:]]
     assert drop_widget_lines(lines, cards, tree) == ["A short lead."]
+
+
+def post_with(furniture: str, before: str = "", after: str = "") -> str:
+    """A short blog post (four paragraphs) in one container with ``furniture`` after it."""
+    return (
+        f"<!doctype html><html><head><title>Hotels</title></head><body>{before}<div id='wrap'>"
+        f"<div class='post'><h1>Hotels</h1>{''.join(f'<p>{story(i)}</p>' for i in range(1, 5))}"
+        f"{furniture}</div></div>{after}</body></html>"
+    )
+
+
+BIO = (
+    "<div class='bio'><p>Jane Roe writes about travel and the hotel trade for the paper; before "
+    "that she ran a guest house by the sea for eleven years.</p></div>"
+)
+COMMENT_FORM = (
+    "<div id='respond-form'><form><p>Your Name</p><p><input></p><p>Email Address</p>"
+    "<p>Notify me of follow-up comments by e-mail</p></form></div>"
+)
+BIO_LINE = (
+    "Jane Roe writes about travel and the hotel trade for the paper; before that she ran a "
+    "guest house by the sea for eleven years."
+)
+#: The body's lines as trafilatura keeps them beside a short post (dragnet-R753, R817).
+KEPT = [*(story(i) for i in range(1, 5)), BIO_LINE, "Your Name", "Email Address"]
+
+
+def without_furniture(page: str, lines: list[str]) -> list[str]:
+    tree = parse_html(page)
+    index = BlockIndex.build(tree)
+    return drop_widget_lines(lines, furniture_texts(tree, index.elements(lines)), tree)
+
+
+def test_a_bio_and_a_comment_form_beside_a_short_post_leave_the_body() -> None:
+    """Who wrote the post and a form's labels are not what the post says."""
+    assert without_furniture(post_with(BIO + COMMENT_FORM), KEPT) == KEPT[:4]
+
+
+def test_a_page_wrapped_in_one_form_keeps_its_story() -> None:
+    """ASP.NET pages are one ``<form>``: a form holding the story is its wrapper, and the bio
+    inside it still goes."""
+    page = post_with(BIO, before="<form id='aspnetForm'>", after="</form>")
+    assert without_furniture(page, KEPT[:5]) == KEPT[:4]
+
+
+def test_furniture_holding_most_of_the_body_is_kept() -> None:
+    """A page whose extracted lines are mostly a discussion's is told there: nothing goes."""
+    replies = "".join(f"<p>{story(i)}</p>" for i in range(5, 10))
+    page = post_with(f"<div class='comment-list'>{replies}</div>")
+    lines = [story(i) for i in range(1, 10)]
+    assert without_furniture(page, lines) == lines
+
+
+def test_furniture_is_a_form_a_discussion_or_a_bio_by_whole_word() -> None:
+    tree = parse_html(
+        "<html><body><form><p>a</p></form><div class='comment-list'>b</div>"
+        "<div class='post-bio'>c</div><div id='Bio'>d</div><div class='biology'>e</div>"
+        "<div class='bionic story'>f</div><div class='story'>g</div></body></html>"
+    )
+    found = [el.text_content() for el in tree.iter("form", "div") if names_furniture(el)]
+    assert found == ["a", "b", "c", "d"]
