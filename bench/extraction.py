@@ -76,7 +76,7 @@ ABLATIONS: dict[str, tuple[str, object]] = {
     "second-opinion": ("found_too_little", lambda *args, **kwargs: False),
     "referee": ("referee", longer_wins),
     "widgets": ("drop_widget_lines", lambda lines, widgets, tree, max_share=1.0: lines),
-    "furniture": ("furniture_texts", lambda tree, body: []),
+    "furniture": ("furniture_texts", lambda body: []),
     "loose": ("loose_prose", lambda lines, index: lines),
 }
 

@@ -314,7 +314,7 @@ def extract_body(
     lines = agree_with_jsonld(loose_prose(body.splitlines(), index), ld)
     lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
     # forms, discussions and bio boxes kept beside a short post
-    lines = drop_widget_lines(lines, furniture_texts(tree, index.elements(lines)), tree)
+    lines = drop_widget_lines(lines, furniture_texts(index.elements(lines)), tree)
     cards = card_texts(tree, index.elements(lines))  # other stories' teasers beside a short one
     lines = drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE)
     body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))

@@ -197,7 +197,7 @@ KEPT = [*(story(i) for i in range(1, 5)), BIO_LINE, "Your Name", "Email Address"
 def without_furniture(page: str, lines: list[str]) -> list[str]:
     tree = parse_html(page)
     index = BlockIndex.build(tree)
-    return drop_widget_lines(lines, furniture_texts(tree, index.elements(lines)), tree)
+    return drop_widget_lines(lines, furniture_texts(index.elements(lines)), tree)
 
 
 def test_a_bio_and_a_comment_form_beside_a_short_post_leave_the_body() -> None:
