@@ -228,3 +228,11 @@ def test_furniture_is_a_form_a_discussion_or_a_bio_by_whole_word() -> None:
     )
     found = [el.text_content() for el in tree.iter("form", "div") if names_furniture(el)]
     assert found == ["a", "b", "c", "d"]
+
+
+def test_a_line_the_story_also_shows_stays_when_furniture_nests() -> None:
+    """A reply form quoting the post inside a discussion: the quote is one copy of the line,
+    not two (only the outermost furniture counts), so the story's own copy keeps it."""
+    quote = f"<div id='comments'><form><blockquote>{story(1)}</blockquote></form></div>"
+    lines = [story(i) for i in range(1, 5)]
+    assert without_furniture(post_with(quote), lines) == lines
