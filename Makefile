@@ -43,6 +43,7 @@ NODE_TEST_DIR := tests/search_api/newsapi_node
 node-test-deps: $(NODE_TEST_DIR)/node_modules/.package-lock.json
 
 $(NODE_TEST_DIR)/node_modules/.package-lock.json: $(NODE_TEST_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "make test needs Node 20+ with npm (the NewsAPI client tests run the npm newsapi package)" >&2; exit 2; }
 	cd $(NODE_TEST_DIR) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 test: system-deps $(VENV)/.installed-test node-test-deps

@@ -15,7 +15,10 @@ figures compare on equal terms; the clock covers extraction only (pages are deco
 Ground truths differ in one convention that matters: Dragnet's starts with the headline, the
 others' never or rarely do. ``--with-title`` puts the page's headline (the record's ``title``,
 read once per page off the clock) in front of *every* extractor's text, so the comparison stays
-about bodies; it is off by default and the table says when it is on.
+about bodies; it is off by default and the table says when it is on. Readability's ground truth
+keeps the story's figure captions, the others' rarely or never do: ``--with-captions`` turns our
+record's caption option on (``extract_article(..., captions=True)``); the other extractors run
+as they are, and the table says when it is on.
 
     .venv/bin/python bench/extraction.py                           # every set, every extractor
     .venv/bin/python bench/extraction.py --ids quick --repeat 1     # extraction-dev2's quick subset
@@ -173,15 +176,16 @@ class Ours:
     A page without a URL gets a ``file:`` URL, as ``tidings extract FILE`` gives a saved page.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, captions: bool = False) -> None:
         from crawler.extract import NotAnArticle, extract_article
 
         self._extract, self._reject = extract_article, NotAnArticle
+        self.captions = captions
         self.rejected: dict[str, str] = {}
 
     def __call__(self, html: str, url: str | None) -> str:
         try:
-            record = self._extract(html, url or NO_URL)
+            record = self._extract(html, url or NO_URL, captions=self.captions)
         except self._reject as exc:
             self.rejected[url or html[:60]] = str(exc)
             return ""
@@ -252,9 +256,10 @@ def rs_trafilatura_precision(html: str, url: str | None) -> str:
     return rs_trafilatura.extract(html, url=url, favor_precision=True).main_content or ""
 
 
-def extractors(only_ours: bool) -> list[tuple[str, Extractor]]:
-    """Ours first, then every maintained extractor that is installed."""
-    found: list[tuple[str, Extractor]] = [("tidings", Ours())]
+def extractors(only_ours: bool, captions: bool = False) -> list[tuple[str, Extractor]]:
+    """Ours first (with the story's captions when ``captions``), then every maintained
+    extractor that is installed."""
+    found: list[tuple[str, Extractor]] = [("tidings", Ours(captions))]
     if only_ours:
         return found
     found += [("trafilatura-default", trafilatura_default),
@@ -300,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="put the page's headline before every extractor's text",
     )
+    ap.add_argument(
+        "--with-captions",
+        action="store_true",
+        help="our record keeps the story's figure captions (Readability's convention)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "var" / "bench-extraction",
                     help="prediction and score JSON files go here")  # fmt: skip
     ap.add_argument("--only-ours", action="store_true", help="skip the other extractors")
@@ -317,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no extraction set in {args.data_dir}", file=sys.stderr)
         return 2
     scorer = load_scorer("extraction_score.py", args.data_dir)
-    runners = extractors(args.only_ours)
+    runners = extractors(args.only_ours, args.with_captions)
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, str, int, str, dict[str, float]]] = []
     for folder in folders:
@@ -349,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} cores (one used)"
         f"{', headline prepended to every text (--with-title)' if args.with_title else ''}"
+        f"{', tidings keeps figure captions (--with-captions)' if args.with_captions else ''}"
         f"{''.join(f', tidings without {rule}' for rule in args.without)}"
     )
     head = ("set", "group", "pages", "extractor", "F1", "precision", "recall", "exact", "pages/s")

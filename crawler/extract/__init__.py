@@ -12,9 +12,13 @@ from tidings.core.article import Article
 __all__ = ["MIN_WORDS", "NotAnArticle", "extract_article"]
 
 
-def extract_article(html: str | bytes, url: str, hints: dict[str, Any] | None = None) -> Article:
+def extract_article(
+    html: str | bytes, url: str, hints: dict[str, Any] | None = None, captions: bool = False
+) -> Article:
     """The article record of a page (see :mod:`crawler.extract.record` for ``hints``).
 
+    ``captions``: the body keeps the story's figure captions (off by default: most ground
+    truths and readers of a text feed leave them out; :mod:`crawler.extract.captions`).
     Raises :class:`NotAnArticle` (a ValueError) when the page has no title or too little text.
     """
-    return build_record(html, url, hints)
+    return build_record(html, url, hints, captions=captions)

@@ -84,9 +84,13 @@ class BlockIndex:
         text = norm(line.removeprefix("- "))
         return self._density_of(text) if text in self.blocks else None
 
+    def element(self, line: str) -> lxml_html.HtmlElement | None:
+        """The block element ``line`` came from (None when no block matches)."""
+        return self.blocks.get(norm(line.removeprefix("- ")))
+
     def elements(self, lines: list[str]) -> list[lxml_html.HtmlElement]:
         """The block elements ``lines`` came from, where a block matches (others are skipped)."""
-        found = (self.blocks.get(norm(line.removeprefix("- "))) for line in lines)
+        found = (self.element(line) for line in lines)
         return [el for el in found if el is not None]
 
     def is_link(self, line: str, dense: float = LINK_DENSE) -> bool:

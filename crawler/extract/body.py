@@ -31,6 +31,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import LINK_DENSE, BlockIndex, norm
+from crawler.extract.captions import with_captions
 from crawler.extract.container_text import container_text
 from crawler.extract.document import reusable_by_trafilatura
 from crawler.extract.focus import prose_words, story_focus
@@ -288,6 +289,7 @@ def extract_body(
     url: str | None,
     jsonld_body: str | None,
     min_words: int,
+    captions: bool = False,
 ) -> str:
     """The body: trafilatura's text, completed from split containers, trimmed at the edges.
 
@@ -296,7 +298,8 @@ def extract_body(
     still too short falls back to JSON-LD or ``<article>``
     paragraphs. trafilatura gets ``tree`` rather than parsing ``html_text`` again when its own
     parse would give the same tree, and first only the story's container
-    (:mod:`crawler.extract.focus`).
+    (:mod:`crawler.extract.focus`). ``captions``: the story's figure captions are put back
+    (:mod:`crawler.extract.captions`; a convention some ground truths follow, off by default).
     """
     reusable = reusable_by_trafilatura(html_text)
     page: str | lxml_html.HtmlElement = tree if reusable else html_text
@@ -317,7 +320,8 @@ def extract_body(
     lines = drop_widget_lines(lines, furniture_texts(index.elements(lines)), tree)
     cards = card_texts(tree, index.elements(lines))  # other stories' teasers beside a short one
     lines = drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE)
-    body = "\n".join(drop_boilerplate(lines, index, headlines(tree)))
+    lines = drop_boilerplate(lines, index, headlines(tree))
+    body = "\n".join(with_captions(lines, index) if captions else lines)
     if word_count(body) >= min_words:
         return body
     return max([body, ld, article_paragraphs(tree)], key=word_count)

@@ -62,8 +62,13 @@ def _source(hints: dict[str, Any], canonical: str, meta: PageMetadata) -> dict[s
     return {"id": bare, "name": meta.site_name or bare, "domain": domain}
 
 
-def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = None) -> Article:
-    """Extract one article record from one page; raises :class:`NotAnArticle` with a reason."""
+def build_record(
+    html: str | bytes, url: str, hints: dict[str, Any] | None = None, captions: bool = False
+) -> Article:
+    """Extract one article record from one page; raises :class:`NotAnArticle` with a reason.
+
+    ``captions``: the body keeps the story's figure captions (:mod:`crawler.extract.captions`).
+    """
     hints = hints or {}
     text = decode_html(html, hints.get("content_type"))
     tree = parse_html(text)
@@ -71,7 +76,8 @@ def build_record(html: str | bytes, url: str, hints: dict[str, Any] | None = Non
     title = meta.title or clean(hints.get("feed_title")) or clean(hints.get("sitemap_title"))
     if not title:
         raise NotAnArticle("no title")
-    body = _without_title(extract_body(text, tree, url, meta.jsonld_body, BRIEF_WORDS), title)
+    body = extract_body(text, tree, url, meta.jsonld_body, BRIEF_WORDS, captions=captions)
+    body = _without_title(body, title)
     template = hints.get(TEMPLATE_HINT)
     page_lines = body_keys(body) if template is not None else None
     if template:

@@ -1,5 +1,6 @@
 """bench/extraction.py on a two-page set in the benchmark's format: rows per source and
-extractor, pages without a URL, the headline option, and a folder that holds no set."""
+extractor, pages without a URL, the headline and caption options, and a folder that holds no
+set."""
 
 from __future__ import annotations
 
@@ -164,3 +165,25 @@ def test_ablation_reruns_only_where_a_rule_fired(bench_set: Path, tmp_path: Path
     assert set(preds["edges"]) == set(preds["all rules"]) == {"a-1", "b-1"}
     printed = capsys.readouterr().out
     assert any(line.split()[:3] == ["tiny-set", "a", "1"] for line in printed.splitlines())
+
+
+def test_with_captions_turns_our_caption_option_on(tmp_path: Path, capsys) -> None:
+    caption = "The harbour ferry leaving the quay at dawn. Photo: The Paper"
+    folder = tmp_path / "caption-set"
+    (folder / "html").mkdir(parents=True)
+    html = page("Ferry stays", SENTENCES[:4]).replace(
+        "</article>", f"<figure><img src='f.jpg'><figcaption>{caption}</figcaption></figure>"
+        + "".join(f"<p>{p}</p>" for p in SENTENCES[4:]) + "</article>"
+    )  # fmt: skip
+    (folder / "html" / "c-1.html.gz").write_bytes(gzip.compress(html.encode()))
+    truth = {"c-1": {"articleBody": "\n".join([*SENTENCES[:4], caption, *SENTENCES[4:]])}}
+    (folder / "ground-truth.json").write_text(json.dumps(truth))
+    bench = load_bench()
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(folder), "--out", str(out), "--only-ours", "--repeat", "1"]
+    assert bench.main([*argv, "--n-bootstrap", "0"]) == 0
+    assert "--with-captions" not in capsys.readouterr().out
+    assert caption not in json.loads((out / "caption-set.tidings.json").read_text())["c-1"]
+    assert bench.main([*argv, "--with-captions", "--n-bootstrap", "0"]) == 0
+    assert "--with-captions" in capsys.readouterr().out
+    assert caption in json.loads((out / "caption-set.tidings.json").read_text())["c-1"]

@@ -93,6 +93,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("extract", help="extract the article record of one HTML page")
     p.add_argument("file", nargs="?", default="-", help="HTML file ('-' or nothing for stdin)")
     p.add_argument("--url", help="the page's URL (default: the file's file:// URL)")
+    p.add_argument(
+        "--captions",
+        action="store_true",
+        help="keep the story's figure captions in the body (off by default)",
+    )
     p.set_defaults(func=cmd_extract)
 
 
@@ -221,7 +226,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         html = path.read_bytes()
         url = args.url or Path(path).resolve().as_uri()
     try:
-        record = extract_article(html, url)
+        record = extract_article(html, url, captions=args.captions)
     except NotAnArticle as exc:
         raise UsageError(f"not an article: {exc}") from None
     print(json.dumps(record, indent=2, ensure_ascii=False))
