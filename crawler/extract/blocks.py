@@ -1,4 +1,5 @@
-"""What the page's markup says about lines of extracted text: link density and body containers.
+"""What the page's markup says about lines of extracted text: the element each came from, its
+link density, and the text helpers (``norm``, ``text_of``) the extract modules share.
 
 trafilatura hands back plain text, which has lost the structure that tells an article paragraph
 from a "Related:" link or a share prompt. This module maps text lines back to the page's block

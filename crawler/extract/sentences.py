@@ -1,13 +1,14 @@
-"""Where a sentence ends, defined once, in the two strengths its users need.
+"""Where a sentence ends, defined once, in the three strengths its users need.
 
 * Counting (:func:`sentence_ends`): the word floor asks whether a short body holds two
-  sentences and the lead finder whether a block holds one. A sentence ends at ``.``, ``!`` or
+  sentences (:mod:`crawler.extract.floor`). A sentence ends at ``.``, ``!`` or
   ``?``, possibly before a closing quote or bracket, followed by a space or the line's end (so
   3.5's point does not count), or at a CJK full stop, question or exclamation mark, which no
   space follows. An ellipsis is no end: a teaser's "Read on…" must not count as a sentence.
 * Splitting (:func:`split_sentences`): the summary takes a body's first sentences, so a split
-  must be sure: an end mark, a space, then what starts a sentence in Latin script (a capital, a
-  digit or an opening quote); "e.g. the" and "approx. 40" stay whole. CJK text is not split.
+  must be sure: an end mark (possibly before a closing quote or bracket), a space, then what
+  starts a sentence in Latin script (a capital, a digit or an opening quote); "e.g. the" stays
+  whole (an abbreviation before a number does not: "approx. 40" splits). CJK text is not split.
 * Ending (:func:`ends_sentence`): loose text put back into a body must end as a finished
   sentence does; an ellipsis ("check out...", "Read on…") ends a teaser or a prompt instead.
 """
@@ -18,7 +19,7 @@ import re
 
 _END = re.compile(r"[.!?][\"'”’»)\]]*(?=\s|$)|[。！？]", re.MULTILINE)
 _LAST = re.compile(r"(?<![.…])[.!?。！？][\"'”’»)\]]*$")
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“'])")
+_SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’»)\]]))\s+(?=[A-Z0-9\"“'])")
 
 
 def sentence_ends(text: str) -> int:

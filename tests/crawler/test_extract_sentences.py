@@ -26,3 +26,13 @@ def test_splitting_needs_what_starts_a_sentence_after_the_mark() -> None:
     assert split_sentences("市议会周二批准了预算。工程将于三月开始。") == [
         "市议会周二批准了预算。工程将于三月开始。"
     ]
+
+
+def test_a_closing_quote_or_bracket_after_the_mark_still_ends_the_sentence() -> None:
+    """Counting always allowed a closing mark after the full stop; splitting now does too, so a
+    quoted last word does not glue two sentences of a summary together (the quote stays)."""
+    assert split_sentences('He said "No." Then he left (quietly.) We stayed.') == [
+        'He said "No."',
+        "Then he left (quietly.)",
+        "We stayed.",
+    ]
