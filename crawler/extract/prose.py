@@ -11,11 +11,14 @@ An element is outside story prose when it, or an element around it, is
 
 * one of :data:`NOT_PROSE_TAGS` — page furniture (``aside``, ``nav``, ``footer``) or never
   text at all (scripts, styles, templates, drawings, buttons); or
-* named for a reader discussion: its ``class`` or ``id`` holds one of :data:`DISCUSSION_WORDS`,
-  in any case (nearly every CMS and comment service names its thread this way).
+* named for a reader discussion: a word of its ``class`` or ``id`` starts with one of
+  :data:`DISCUSSION_WORDS`, in any case (nearly every CMS and comment service names its thread
+  this way), ``commentary`` and ``commentator`` excepted (an opinion column is story prose).
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -23,6 +26,13 @@ from lxml import html as lxml_html
 NOT_PROSE_TAGS = frozenset({"aside", "nav", "footer", "script", "style", "noscript", "template",
                             "svg", "button"})  # fmt: skip
 DISCUSSION_WORDS = ("comment", "discuss", "disqus", "reply", "replies")
+#: One of :data:`DISCUSSION_WORDS` at the start of a word of a class or id (``comments-area``,
+#: ``wp-commentlist``, ``postComments``, ``disqus_thread``), in any case; not inside a word
+#: (``uncommented``) and not ``commentary`` / ``commentator`` (an opinion column is prose).
+_DISCUSSION = re.compile(
+    r"(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))"
+    r"(?i:comment(?!ar|at)|discuss|disqus|repl(?:y|ies)(?![a-z]))"
+)
 
 #: Elements that may carry a class or id (the only ones :func:`names_discussion` can flag).
 _NAMED = etree.XPath("//*[@class or @id]")
@@ -52,8 +62,7 @@ def story_paragraphs(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]
 
 def names_discussion(el: lxml_html.HtmlElement) -> bool:
     """Whether the element's class or id names a reader discussion."""
-    name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return any(word in name for word in DISCUSSION_WORDS)
+    return _DISCUSSION.search(f"{el.get('class') or ''} {el.get('id') or ''}") is not None
 
 
 def is_not_prose(el: lxml_html.HtmlElement) -> bool:

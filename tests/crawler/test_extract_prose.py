@@ -44,3 +44,18 @@ def test_focus_ignores_a_comment_thread_named_in_any_case() -> None:
     focused = story_focus(tree)
     assert focused is not tree
     assert "in the thread" not in focused.text_content()
+
+
+def test_discussion_words_start_a_word_and_commentary_is_prose() -> None:
+    """A word of the class or id must start with a discussion word: an opinion column in
+    ``div.commentary-body`` is the story (it used to match "comment" inside "commentary" and
+    the page had no story prose at all), and so is an ``uncommented`` block."""
+    tree = parse_html(
+        "<html><body><div class='commentary-body'><p>the column itself</p></div>"
+        "<div id='uncommented'><p>plain prose</p></div>"
+        "<div class='js-comment_list'><p>a thread</p></div>"
+        "<div class='postComments'><p>another thread</p></div>"
+        "</body></html>"
+    )
+    kept = [p.text_content() for p in story_paragraphs(tree)]
+    assert kept == ["the column itself", "plain prose"]
