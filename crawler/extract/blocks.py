@@ -34,6 +34,11 @@ def norm(text: str) -> str:
     return " ".join(_TOKEN.findall(text))
 
 
+def line_text(line: str) -> str:
+    """A body line's words as blocks are keyed by: :func:`norm` of it, a ``- `` list mark
+    dropped (trafilatura writes one before each list item)."""
+    return norm(line.removeprefix("- "))
+
 #: Text content of an element without its tail: ``"".join(el.itertext())``, made in C.
 text_of = partial(etree.tostring, method="text", encoding=str, with_tail=False)
 
@@ -82,12 +87,12 @@ class BlockIndex:
 
     def density(self, line: str) -> float | None:
         """Link density of the block this line came from (None when no block matches)."""
-        text = norm(line.removeprefix("- "))
+        text = line_text(line)
         return self._density_of(text) if text in self.blocks else None
 
     def element(self, line: str) -> lxml_html.HtmlElement | None:
         """The block element ``line`` came from (None when no block matches)."""
-        return self.blocks.get(norm(line.removeprefix("- ")))
+        return self.blocks.get(line_text(line))
 
     def elements(self, lines: list[str]) -> list[lxml_html.HtmlElement]:
         """The block elements ``lines`` came from, where a block matches (others are skipped)."""
@@ -103,4 +108,4 @@ class BlockIndex:
             return density >= dense
         if self._link_texts is None:
             self._link_texts = {norm(text_of(a)) for a in self.root.iter("a")} - {""}
-        return norm(line.removeprefix("- ")) in self._link_texts
+        return line_text(line) in self._link_texts

@@ -10,7 +10,7 @@ and of the bench (``--with-captions``), measured per source in docs/benchmarks.m
 ninth pass).
 
 A caption is the story's when it sits inside the story's container: the deepest element that
-holds nearly all (:data:`STORY_SHARE`) of the body's lines. A caption in a sidebar, a teaser or
+holds nearly all (:data:`CONTAINER_SHARE`) of the body's lines. A caption in a sidebar, a teaser or
 a gallery (:func:`crawler.extract.widgets.names_widget`) is not kept; one whose text the body
 already holds is not repeated. Each goes in front of the first body line that follows it in the
 page, so a lead photo's caption comes before the first paragraph, as readers see it.
@@ -26,11 +26,11 @@ from crawler.extract.blocks import BlockIndex, norm, text_of
 from crawler.extract.widgets import names_widget
 
 #: The story's container holds at least this share of the body lines found in the page.
-STORY_SHARE = 0.8
+CONTAINER_SHARE = 0.8
 
 
 def story_container(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElement | None:
-    """The deepest element holding :data:`STORY_SHARE` of ``elements`` (None when there are
+    """The deepest element holding :data:`CONTAINER_SHARE` of ``elements`` (None when there are
     none): one stray line from elsewhere in the page does not widen it to ``<body>``."""
     held: Counter[lxml_html.HtmlElement] = Counter()
     depth: dict[lxml_html.HtmlElement, int] = {}
@@ -39,7 +39,7 @@ def story_container(elements: list[lxml_html.HtmlElement]) -> lxml_html.HtmlElem
         for level, ancestor in enumerate(reversed(ancestors)):
             held[ancestor] += 1
             depth[ancestor] = level
-    enough = [el for el, count in held.items() if count >= STORY_SHARE * len(elements)]
+    enough = [el for el, count in held.items() if count >= CONTAINER_SHARE * len(elements)]
     return max(enough, key=depth.__getitem__, default=None)
 
 

@@ -15,7 +15,7 @@ Both are put back under structural conditions only (no site, no wording):
 * the blocks on both sides, in the same container, are in the body already (the story's text
   runs through that container, so what lies between is the story's too); a block left out that
   only interrupts (a picture with its caption, a few words) is reached past;
-* a run is sentence-shaped: at least :data:`MIN_WORDS` words, ending as a sentence ends (not in
+* a run is sentence-shaped: at least :data:`MIN_RUN_WORDS` words, ending as a sentence ends (not in
   an ellipsis), not mostly link text; a list is not mostly links nor a comment thread; a
   subheading is followed by prose (not a form's labels);
 * the container is story prose (:func:`crawler.extract.prose.outside_prose`).
@@ -50,7 +50,7 @@ _NEVER_TEXT = ("script", "style", "noscript", "template")
 _SPACED = ("p", "div", "br", "li", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "td", "th", "tr",
            "section", "blockquote", "figcaption", "ul", "ol", "table")  # fmt: skip
 #: A run shorter than this is a label, a credit or a dateline, not a paragraph.
-MIN_WORDS = 10
+MIN_RUN_WORDS = 10
 #: A run with this share of its text in links is a pointer elsewhere, not the story's prose.
 LINK_SHARE = 0.5
 #: Elements that make a block a picture or a player rather than text.
@@ -107,7 +107,7 @@ def _interrupts(block: lxml_html.HtmlElement) -> bool:
     it to the block beyond (``<p>`` text, a photo breaking the paragraph, its rest as loose text).
     """
     words = _words_up_to(block, MEDIA_CAPTION_WORDS)
-    if words < MIN_WORDS:
+    if words < MIN_RUN_WORDS:
         return True
     return words < MEDIA_CAPTION_WORDS and next(block.iter(*MEDIA), None) is not None
 
@@ -163,7 +163,7 @@ def _gap_blocks(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement])
         after = next((x for x in items[i + 1 :] if not isinstance(x, list)), None)
         if before is None or after is None:
             continue
-        if item[0].startswith("- ") or _words_up_to(after, MIN_WORDS) >= MIN_WORDS:
+        if item[0].startswith("- ") or _words_up_to(after, MIN_RUN_WORDS) >= MIN_RUN_WORDS:
             yield before, item  # a subheading only when prose follows it, not a form's label
 
 
@@ -205,7 +205,7 @@ def _gap_lines(block: lxml_html.HtmlElement) -> list[str] | None:
 def loose_prose(lines: list[str], index: BlockIndex) -> list[str]:
     """``lines`` with the sentence-shaped loose runs, and the subheadings and lists, left out
     between their kept blocks put back."""
-    line_elements = [index.blocks.get(norm(line.removeprefix("- "))) for line in lines]
+    line_elements = [index.element(line) for line in lines]
     kept: set[lxml_html.HtmlElement] = set()
     for el in line_elements:
         if el is not None and el not in kept:
@@ -243,7 +243,7 @@ def _left_out(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement]):
     for before, text, link_share, after in _runs(parent, kept):
         if before not in kept or after not in kept:
             continue
-        if len(text.split()) < MIN_WORDS or link_share >= LINK_SHARE:
+        if len(text.split()) < MIN_RUN_WORDS or link_share >= LINK_SHARE:
             continue
         if ends_sentence(text):
             yield before, [text]

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from crawler.extract.blocks import norm
+from crawler.extract.blocks import line_text, norm
 
 #: A line is template only once it was seen on this many pages of the site...
 MIN_PAGES = 3
@@ -51,7 +51,7 @@ Counts = tuple[int, dict[int, int]]
 def line_key(line: str) -> int:
     """A stable signed 64-bit key (fits an SQL BIGINT) of a line's word tokens, case-folded
     (a ``- `` list mark ignored)."""
-    digest = hashlib.blake2b(norm(line.removeprefix("- ")).casefold().encode(), digest_size=8)
+    digest = hashlib.blake2b(line_text(line).casefold().encode(), digest_size=8)
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 

@@ -31,13 +31,13 @@ from collections import Counter
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract.blocks import norm
+from crawler.extract.blocks import line_text, norm
 from crawler.extract.prose import names_discussion
 
 WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider", "carousel",
                           "lightbox", "modal"})  # fmt: skip
 #: A named element holding at least this share of the body's lines is the story's wrapper.
-STORY_SHARE = 0.5
+WRAPPER_SHARE = 0.5
 #: Teaser cards' lines are not dropped when they hold more than this share of the body's words.
 MAX_CARD_SHARE = 0.8
 _NAME_WORDS = re.compile(r"[a-z0-9]+")
@@ -142,12 +142,12 @@ def _outermost_texts(
         holds.update(el.iterancestors())
     found: set[lxml_html.HtmlElement] = set()
     for el in candidates:
-        if body and holds[el] >= STORY_SHARE * len(body):
+        if body and holds[el] >= WRAPPER_SHARE * len(body):
             continue
         if not any(a in found for a in el.iterancestors()):
             found.add(el)
     inside = sum(1 for el in body if any(a in found for a in el.iterancestors()))
-    if body and inside >= STORY_SHARE * len(body):
+    if body and inside >= WRAPPER_SHARE * len(body):
         return []  # the story is told in slides (a listicle): together they are the story
     return [f" {text} " for text in map(_spaced_text, found) if text]
 
@@ -174,7 +174,7 @@ def drop_widget_lines(
     page = ""
     kept = []
     for line in lines:
-        text = f" {norm(line.removeprefix('- '))} "
+        text = f" {line_text(line)} "
         inside = sum(widget.count(text) for widget in widgets) if text.strip() else 0
         if inside:
             page = page or f" {_spaced_text(tree)} "
