@@ -14,17 +14,18 @@ both sides built the same records and prints CPU ms a page per round and the rat
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.alternation import alternate, parse_args  # noqa: E402
 from bench.record_diff import FETCHED_AT, SETS, _pages  # noqa: E402
 from bench.shared_data import data_root  # noqa: E402
 from crawler.extract import content_search, extract_article  # noqa: E402
@@ -43,27 +44,24 @@ def records(pages: list[tuple[str, str, str]]) -> tuple[float, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--every", type=int, default=6, help="every N-th page of each set")
-    parser.add_argument("--rounds", type=int, default=4)
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0])
     data = args.data_dir or data_root()
     pages = [page for name in SETS for page in _pages(data, name)[:: args.every]]
     if not content_search.TRANSCRIPTION_HOLDS:
         raise SystemExit("this trafilatura's search is not the transcribed one: nothing to compare")
-    sides = {"python walk": True, "xpath": False}
     records(pages)  # warm: imports and first-call loads
-    spent: dict[str, list[float]] = {side: [] for side in sides}
-    outputs: dict[str, set[str]] = {side: set() for side in sides}
-    for round_no in range(args.rounds):
-        order = list(sides) if round_no % 2 == 0 else list(reversed(sides))
-        for side in order:
-            content_search.TRANSCRIPTION_HOLDS = sides[side]
-            ms, out = records(pages)
-            spent[side].append(ms)
-            outputs[side].add(out)
+
+    def side(walk: bool) -> Callable[[], tuple[float, str]]:
+        def run() -> tuple[float, str]:
+            content_search.TRANSCRIPTION_HOLDS = walk
+            return records(pages)
+
+        return run
+
+    runs = alternate({"python walk": side(True), "xpath": side(False)}, args.rounds)
     content_search.TRANSCRIPTION_HOLDS = True
+    spent = {name: [ms for ms, _ in results] for name, results in runs.items()}
+    outputs = {name: {out for _, out in results} for name, results in runs.items()}
     same = outputs["python walk"] == outputs["xpath"] and len(outputs["xpath"]) == 1
     load = os.getloadavg()[0]
     print(f"{len(pages)} pages (every {args.every}th of {', '.join(SETS)}); records identical "
