@@ -13,16 +13,17 @@ prints CPU ms a page per round and the ratio.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.alternation import alternate, parse_args  # noqa: E402
 from bench.record_diff import NO_URL, SETS  # noqa: E402
 from bench.shared_data import data_root  # noqa: E402
 from crawler.extract import body  # noqa: E402
@@ -55,11 +56,7 @@ def cpu_ms(pages: list[Page]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--every", type=int, default=6, help="every N-th page of each set")
-    parser.add_argument("--rounds", type=int, default=4)
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0])
     pages = load(args.data_dir or data_root(), args.every)
     walk = body.container_text
     sides = {"walk": walk, "no walk": lambda focus: None}
@@ -72,12 +69,15 @@ def main() -> None:
 
     body.container_text = counted  # type: ignore[assignment]
     cpu_ms(pages)  # warm (imports and first-call loads), counting the walk's answers
-    spent: dict[str, list[float]] = {side: [] for side in sides}
-    for round_no in range(args.rounds):
-        order = list(sides) if round_no % 2 == 0 else list(reversed(sides))
-        for side in order:
+
+    def timed(side: str) -> Callable[[], float]:
+        def run() -> float:
             body.container_text = sides[side]  # type: ignore[assignment]
-            spent[side].append(cpu_ms(pages))
+            return cpu_ms(pages)
+
+        return run
+
+    spent = alternate({side: timed(side) for side in sides}, args.rounds)
     body.container_text = walk
     print(f"{len(pages)} pages (every {args.every}th of {', '.join(SETS)}): {len(answers)} "
           f"focused, the walk's text used on {sum(answers)}")  # fmt: skip

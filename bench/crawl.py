@@ -34,6 +34,8 @@ pages, and splits the CPU cost a page by stage on a sample of both (bench/stage_
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
 import json
 import multiprocessing
 import os
@@ -45,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import ThreadingHTTPServer
@@ -58,6 +61,8 @@ from bench.real_site import QuietHandler, load_pages, page_html, serve_hosts, un
 
 T = TypeVar("T")
 SITEMAP_SIZE = 1000
+#: Set to a folder: the crawl process is profiled (cProfile, every thread) into it.
+PROFILE_ENV = "BENCH_CRAWL_PROFILE"
 FEED_SIZE = 100
 SAMPLE_EVERY = 0.25
 
@@ -456,26 +461,62 @@ def crawl_child(config: dict[str, Any]) -> dict[str, Any]:
         tagger = Tagger.load(settings.model_dir)
         tagger.tag([{"title": "Warm up", "body": "Warm up the pipeline in London."}])
     setup = time.perf_counter() - started
+    setup_cpu = resource.getrusage(resource.RUSAGE_SELF)
     sources = adhoc_sources([], config.get("sitemaps") or [f"{config['base']}/sitemap.xml"])
-    report = run_crawl(
-        settings,
-        sources,
-        tagger=tagger,
-        log_level="WARNING",
-        batch_size=config["batch_size"],
-        overrides=config.get("overrides") or {},
-        workers=config["workers"],
-    )
+    with _profiled(os.environ.get(PROFILE_ENV)):
+        report = run_crawl(
+            settings,
+            sources,
+            tagger=tagger,
+            log_level="WARNING",
+            batch_size=config["batch_size"],
+            overrides=config.get("overrides") or {},
+            workers=config["workers"],
+        )
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "report": {k: v for k, v in vars(report).items()},
         "setup_s": round(setup, 2),
         "cpu_main_s": round(me.ru_utime + me.ru_stime, 2),
+        "cpu_main_setup_s": round(setup_cpu.ru_utime + setup_cpu.ru_stime, 2),
         "cpu_workers_s": round(kids.ru_utime + kids.ru_stime, 2),
         "model_version": getattr(tagger, "model_version", None),
         "workers": config["workers"],
     }
+
+
+@contextlib.contextmanager
+def _profiled(folder: str | None) -> Iterator[None]:
+    """With ``folder``: cProfile every thread of the crawl process (CPU time, not wall: the
+    reactor's, the store writer's, Scrapy's DNS threads...) while the crawl runs, one
+    ``.pstats`` file a thread, so the crawler process's own CPU can be split by function.
+    Profiling slows what it profiles: read shares, not rates."""
+    if not folder:
+        yield
+        return
+    profiles: list[tuple[str, cProfile.Profile]] = []
+
+    def start_in_thread(*_: Any) -> None:
+        sys.setprofile(None)
+        profile = cProfile.Profile(time.thread_time)
+        profiles.append((threading.current_thread().name, profile))
+        profile.enable()
+
+    threading.setprofile(start_in_thread)
+    os.register_at_fork(after_in_child=lambda: sys.setprofile(None))  # workers run unprofiled
+    main = cProfile.Profile(time.thread_time)
+    main.enable()
+    try:
+        yield
+    finally:
+        main.disable()
+        threading.setprofile(None)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        main.dump_stats(Path(folder, "main.pstats"))
+        for i, (name, profile) in enumerate(profiles):
+            profile.disable()
+            profile.dump_stats(Path(folder, f"thread{i}-{name}.pstats"))
 
 
 def _pss_kb(pid: int) -> int:
@@ -505,6 +546,41 @@ def _tree(root: int) -> list[int]:
     return found
 
 
+def _thread_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each live thread of ``pid`` so far, with the thread's name (``comm``)."""
+    found: dict[int, tuple[str, float]] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            text = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        found[int(task.name)] = (name, ticks / os.sysconf("SC_CLK_TCK"))
+    return found
+
+
+def _by_thread(pid: int, threads: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """The crawl process's CPU by thread, as last sampled (0.25 s before a thread ended at
+    most): the main thread (the reactor: Scrapy, the spider), each other Python thread (the
+    store writer is the busiest; they share the main thread's name), native threads summed by
+    name (tantivy's indexing threads name themselves)."""
+    main_name = threads.get(pid, ("", 0.0))[0]
+    out: dict[str, float] = {}
+    python = sorted((cpu for tid, (name, cpu) in threads.items()
+                     if name == main_name and tid != pid), reverse=True)  # fmt: skip
+    out["main thread"] = threads.get(pid, ("", 0.0))[1]
+    for i, cpu in enumerate(python[:3]):
+        out[f"python thread {i + 1}"] = cpu
+    out["python threads, rest"] = sum(python[3:])
+    for name, cpu in threads.values():
+        if name != main_name:
+            key = name.rstrip("0123456789-_")
+            out[key] = out.get(key, 0.0) + cpu
+    return {k: round(v, 2) for k, v in sorted(out.items(), key=lambda kv: -kv[1]) if v}
+
+
 def run_config(config: dict[str, Any]) -> dict[str, Any]:
     """Run ``crawl_child`` in a fresh process while sampling its memory (PSS of its tree)."""
     proc = subprocess.Popen(
@@ -515,11 +591,13 @@ def run_config(config: dict[str, Any]) -> dict[str, Any]:
         text=True,
     )
     samples: list[tuple[float, int, int]] = []  # (seconds, PSS of the tree, of the crawler)
+    threads: dict[int, tuple[str, float]] = {}  # the crawler's threads: id -> (name, CPU s)
     stop = threading.Event()
 
     def sample() -> None:
         started = time.monotonic()
         while not stop.is_set():
+            threads.update(_thread_cpu(proc.pid))
             main = _pss_kb(proc.pid)
             rest = sum(_pss_kb(p) for p in _tree(proc.pid) if p != proc.pid)
             samples.append((time.monotonic() - started, main + rest, main))
@@ -534,6 +612,7 @@ def run_config(config: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit(f"crawl failed ({proc.returncode}):\n{err[-4000:]}")
     result = json.loads(out.strip().splitlines()[-1])
     result["memory"] = _memory(samples, result)
+    result["crawler_threads_cpu_s"] = _by_thread(proc.pid, threads)
     step = max(1, len(samples) // 200)  # a memory curve of ~200 points for --json
     result["memory_curve"] = [
         (round(t, 1), kb // 1024, main // 1024) for t, kb, main in samples[::step]
@@ -881,6 +960,9 @@ def real_main(args: argparse.Namespace, common: dict[str, Any]) -> int:
     if len(results) == 2:
         (_, real_run), (_, synth_run) = results.items()
         print(f"real vs synthetic: {_rate(real_run) / max(_rate(synth_run), 1e-9):.2f}x articles/s")
+    for name, r in results.items():
+        split = ", ".join(f"{k} {v:.1f}" for k, v in r["crawler_threads_cpu_s"].items())
+        print(f"{name}: crawl process CPU s by thread (setup {r['cpu_main_setup_s']:.1f}): {split}")
     version = next(iter(results.values())).get("model_version")
     print(f"model {version}; setup (model load) excluded from crawl s; load average {_load()}")
     costs = _stage_table(
