@@ -2,7 +2,7 @@
 
 A shared machine drifts within minutes; running both sides on the same pages in the same
 process, the first side swapping each round, cancels most of that drift
-(``bench/container_walk.py``, ``bench/content_search.py``).
+(``bench/container_walk.py``).
 """
 
 from __future__ import annotations

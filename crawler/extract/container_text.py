@@ -8,9 +8,9 @@ inside the container is what this module does, in trafilatura's own terms where 
 
 * the container's reader discussions and furniture go (:mod:`crawler.extract.prose`), and the
   walk starts at the element trafilatura's content search marks (``BODY_XPATH``, the stage
-  order trafilatura tries; answered by :mod:`crawler.extract.content_search`), which must
-  hold most of the container's prose: with no such mark (a blog column whose post is not
-  marked, its sidebar of teasers beside it) trafilatura reads the container as before;
+  order trafilatura tries), which must hold most of the container's prose: with no such mark
+  (a blog column whose post is not marked, its sidebar of teasers beside it) trafilatura reads
+  the container as before;
 * elements that never hold story text go (:data:`trafilatura.settings.MANUALLY_CLEANED`:
   scripts, forms, asides, figures, embeds...), tails kept;
 * blocks named as boilerplate go: the patterns of trafilatura's
@@ -37,9 +37,8 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 
-from crawler.extract.content_search import marks
 from crawler.extract.prose import not_prose_roots
 from crawler.extract.widgets import names_widget
 
@@ -133,7 +132,8 @@ def _marked_root(
     blog sidebars and teaser lists on Dragnet's pages: 79 pages worse, 36 better outside the
     quick sample (docs/benchmarks.md, Crawl, ninth pass)."""
     total = prose.get(doc, 0)
-    for marked in marks(doc):
+    for search in BODY_XPATH:
+        marked = next(iter(search(doc)), None)
         if marked is not None and prose.get(marked, 0) >= MARKED_SHARE * total:
             return marked
     return None
