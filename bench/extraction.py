@@ -64,7 +64,7 @@ Extractor = Callable[[str, str | None], str]
 
 def longer_wins(first: str, second: str, min_words: int) -> str:
     """The second opinion's referee before issue 16's WCXB work: the longer text wins."""
-    from crawler.extract.body import word_count
+    from crawler.extract.words import word_count
 
     return max([first, second], key=word_count)
 

@@ -44,10 +44,8 @@ from crawler.extract.widgets import (
     furniture_texts,
     widget_texts,
 )
+from crawler.extract.words import word_count
 
-#: Han, kana and hangul are written without spaces: each character counts as a word there.
-_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
-_WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _TOKEN = re.compile(r"\w+")
@@ -79,11 +77,6 @@ MOSTLY_LINKS = 0.4
 #: A line with this share of its text in links is a menu entry, nothing but a pointer; a list
 #: of the story's own (deals, a week's headlines with a word of comment) links less of it.
 MENU_LINK = 0.9
-
-
-def word_count(text: str) -> int:
-    """Words as the record counts them: space-separated tokens, CJK characters one each."""
-    return len(_WORD.findall(text))
 
 
 def tidy(text: str) -> str:

@@ -50,6 +50,7 @@ from trafilatura.xpaths import BODY_XPATH
 from crawler.extract.blocks import text_of
 from crawler.extract.document import new_element
 from crawler.extract.prose import story_paragraphs
+from crawler.extract.words import word_count
 
 #: The container must hold at least this share of the page's prose words.
 PROSE_SHARE = 0.9
@@ -74,7 +75,7 @@ def prose_words(
 
 
 def _words(paragraphs: list[lxml_html.HtmlElement]) -> int:
-    return sum(len(text_of(p).split()) for p in paragraphs)
+    return sum(word_count(text_of(p)) for p in paragraphs)
 
 
 def _within(container: lxml_html.HtmlElement, paragraphs: list[lxml_html.HtmlElement]) -> int:

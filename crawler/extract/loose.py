@@ -33,6 +33,7 @@ from lxml import html as lxml_html
 from crawler.extract.blocks import BlockIndex, norm, text_of
 from crawler.extract.prose import is_not_prose, outside_prose
 from crawler.extract.sentences import ends_sentence
+from crawler.extract.words import word_count
 
 #: Containers whose direct text is loose (a ``<p>`` or ``<li>`` is a block of its own).
 LOOSE_PARENTS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
@@ -117,7 +118,7 @@ def _words_up_to(block: lxml_html.HtmlElement, limit: int) -> int:
     hold thousands: only whether it is short matters)."""
     words = 0
     for text in block.itertext():
-        words += len(text.split())
+        words += word_count(text)
         if words >= limit:
             break
     return words
@@ -243,7 +244,7 @@ def _left_out(parent: lxml_html.HtmlElement, kept: set[lxml_html.HtmlElement]):
     for before, text, link_share, after in _runs(parent, kept):
         if before not in kept or after not in kept:
             continue
-        if len(text.split()) < MIN_RUN_WORDS or link_share >= LINK_SHARE:
+        if word_count(text) < MIN_RUN_WORDS or link_share >= LINK_SHARE:
             continue
         if ends_sentence(text):
             yield before, [text]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.extract.body import extract_body, strip_markup, word_count
+from crawler.extract.body import extract_body, strip_markup
 from crawler.extract.document import decode_html, parse_html
 from crawler.extract.errors import NotAnArticle
 from crawler.extract.floor import BRIEF_WORDS, floor_verdict
@@ -24,6 +24,7 @@ from crawler.extract.metadata import PageMetadata, clean, read_metadata
 from crawler.extract.pubdate import choose_dates
 from crawler.extract.sentences import split_sentences
 from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, body_keys, strip_template
+from crawler.extract.words import word_count
 from crawler.urls.canonical import canonical_url, host_of
 from tidings.core.article import Article, article_id, utc_now
 from tidings.core.fingerprint import fingerprint

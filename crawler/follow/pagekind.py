@@ -20,8 +20,8 @@ from typing import Literal
 
 from lxml import html as lxml_html
 
-from crawler.extract.body import word_count
 from crawler.extract.metadata import read_metadata
+from crawler.extract.words import word_count
 
 Kind = Literal["article", "listing", "unsure"]
 
