@@ -251,6 +251,8 @@ def on_another_host(args: argparse.Namespace) -> int:
         raise SystemExit(f"--netns: {reason}")
     argv = [a for a in sys.argv[1:] if a != "--netns"]
     with server_on_another_host(sys.executable, args.delay_ms) as (network, url):
+        hosts = f"server on host {network.ip['db']}, writers on host {network.ip['client']}"
+        print(f"{hosts} (network namespaces), {args.delay_ms:g} ms added a round trip", flush=True)
         bench = network.spawn(
             "client", [sys.executable, str(Path(__file__).resolve()), *argv, "--server-url", url],
             cwd=REPO,
@@ -288,13 +290,18 @@ def report(rows: list[dict]) -> None:
     for r in rows:
         if r["stories"] == "on":
             base = off[r["writers"]]
-            print(
-                f"{r['writers']} writer(s): stories on/off = "
-                f"{r['articles/s'] / base['articles/s']:.2f}x articles/s, "
-                f"{r['writer CPU ms/article'] / base['writer CPU ms/article']:.2f}x writer CPU, "
-                f"{r['server CPU ms/article'] / base['server CPU ms/article']:.2f}x server CPU"
-            )
+            ratios = (
+                f"{_ratio(r, base, key)}x {what}"
+                for key, what in (("articles/s", "articles/s"), ("writer CPU ms/article",
+                                  "writer CPU"), ("server CPU ms/article", "server CPU"))
+            )  # fmt: skip
+            print(f"{r['writers']} writer(s): stories on/off = {', '.join(ratios)}")
     print(f"median load {statistics.median(r['load (1 min)'] for r in rows):.2f}")
+
+
+def _ratio(row: dict, base: dict, key: str) -> str:
+    """``row[key] / base[key]``, or "n/a" when the baseline read zero (CPU ticks of a tiny run)."""
+    return f"{row[key] / base[key]:.2f}" if base[key] else "n/a"
 
 
 def _format(key: str, value: object) -> str:
