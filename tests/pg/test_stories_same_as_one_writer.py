@@ -1,5 +1,5 @@
 """``bench/stories_writers.py``'s consistency check: after several writers placed into one
-PostgreSQL, one writer placing the stored articles again in the order they were first stored
+PostgreSQL, one writer storing the stored articles again in the order they were first stored
 (``tidings restory``'s order) must give the same stories, and the check must see it when a
 stored story differs."""
 
@@ -19,4 +19,4 @@ def test_writers_taking_turns_group_as_one_writer_and_a_changed_story_is_seen(
     with PostgresStore(url) as store:
         first = next(iter(store.iter_articles(1)))[0]
         store.assign_stories({first["id"]: "a-story-nobody-placed"})
-    assert same_as_one_writer(url) == "no: 1 articles"
+    assert same_as_one_writer(pg_cluster, url, "t_same_as_one_writer_again") == "no: 1 articles"
