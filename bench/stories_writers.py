@@ -21,7 +21,10 @@ network namespace of its own against ``tidings dev postgres`` in another one
 (:mod:`bench.netns_postgres`; root only), so each statement, all of them inside the lock,
 crosses a veth pair; ``--delay-ms`` adds a netem delay to each round trip (1 ms: a LAN).
 ``--server-url`` runs against a server started elsewhere (its admin URL) instead of a private
-cluster on loopback.
+cluster on loopback. Every run stores into a fresh database, which has no planner statistics until
+autovacuum's first round (a minute by default) analyses it, and until then each batch costs more
+the more is stored; ``--autovacuum-naptime 1`` makes the server analyse as the tables grow, as a
+store in use would have them (docs/benchmarks.md: 76 against 509 articles/s for one writer).
 
 Articles are drawn from one pool of events shared by all writers (each writer its own outlet
 and URLs), with heavy-tailed event sizes, so the writers' articles join each other's stories.
@@ -40,6 +43,7 @@ with it; the lock-wait share and CPU per article move less.
 
     nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4 8] [--articles 512]
         [--pace-ms 40] [--netns [--delay-ms 1]] [--server-url postgresql://...]
+        [--autovacuum-naptime 1]
 """
 
 from __future__ import annotations
