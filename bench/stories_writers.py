@@ -16,17 +16,34 @@ then waits, and "behind at the end" says how far the slowest writer fell behind 
 ``--pace-ms 0`` stores back to back: writers then do nothing outside the lock, so with k
 writers each waits (k-1)/k of its time whatever the lock is held for.
 
+``--netns`` puts the server on another (simulated) host: the bench runs itself again in a
+network namespace of its own against ``tidings dev postgres`` in another one
+(:mod:`bench.netns_postgres`; root only), so each statement, all of them inside the lock,
+crosses a veth pair; ``--delay-ms`` adds a netem delay to each round trip (1 ms: a LAN).
+``--server-url`` runs against a server started elsewhere (its admin URL) instead of a private
+cluster on loopback. Every run stores into a fresh database, which has no planner statistics until
+autovacuum's first round (a minute by default) analyses it, and until then each batch costs more
+the more is stored; ``--autovacuum-naptime 1`` makes the server analyse as the tables grow, as a
+store in use would have them (docs/benchmarks.md: 76 against 509 articles/s for one writer).
+
 Articles are drawn from one pool of events shared by all writers (each writer its own outlet
 and URLs), with heavy-tailed event sizes, so the writers' articles join each other's stories.
 Reported per run: articles per wall second (all writers together), the writers' CPU and their
 PostgreSQL backends' CPU per article, the lock-wait share: seconds the lock call blocked
 (``PostgresDatabase.lock_wait``), summed over writers, over their summed wall time, and per
-batch the ms waiting for the lock and holding it (the store call's wall time less the wait).
+batch the ms waiting for the lock and holding it (the store call's wall time less the wait),
+the placing latency (the store call's wall, wait included: median and 95th percentile), and
+a ``SELECT 1`` round trip from a writer. With stories on, every run then checks the contract
+(docs/architecture.md: writers continue one stream, and ``tidings restory`` reproduces it): the
+stored articles stored again by one writer into a fresh database, in the order they were first
+stored (the order the writers' turns at the lock made), get the same stories ("= one writer":
+yes, or how many articles are grouped otherwise).
 The load average is printed with every row: the machine is shared, so wall-time figures move
 with it; the lock-wait share and CPU per article move less.
 
-    nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4] [--articles 512]
-        [--pace-ms 40]
+    nice -n 15 .venv/bin/python bench/stories_writers.py [--writers 1 2 4 8] [--articles 512]
+        [--pace-ms 40] [--netns [--delay-ms 1]] [--server-url postgresql://...]
+        [--autovacuum-naptime 1]
 """
 
 from __future__ import annotations
@@ -43,6 +60,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+import psycopg  # noqa: E402
 
 from tidings.core.article import normalise  # noqa: E402
 from tidings.dev.postgres import PostgresCluster  # noqa: E402
@@ -101,9 +120,10 @@ def writer(
     db = store._db  # noqa: SLF001 - the bench reads the database's lock-wait counter
     with db.pool.connection() as conn:  # single thread: the pool hands back this connection
         backend = int(conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"])
+        round_trip = statistics.median(_round_trip(conn) for _ in range(50))
     start.wait()
     wall, cpu, server = time.perf_counter(), time.process_time(), backend_cpu(backend)
-    unplaced, calls, ready = 0, 0.0, wall
+    unplaced, calls, ready = 0, [], wall
     for i in range(0, n, BATCH):
         batch = records[i : i + BATCH]
         ready += pace * len(batch)  # the crawl has produced this batch by then
@@ -114,13 +134,42 @@ def writer(
             unplaced += sum(1 for a in result.articles if not a.get("story_id"))
         else:
             store.upsert(batch, track_index=True)
-        calls += time.perf_counter() - called
+        calls.append(time.perf_counter() - called)
     out.put({
         "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
         "server": backend_cpu(backend) - server, "lock_wait": db.lock_wait, "calls": calls,
         "lag": time.perf_counter() - ready, "batches": -(-n // BATCH), "unplaced": unplaced,
+        "round_trip": round_trip,
     })  # fmt: skip
     store.close()
+
+
+def _round_trip(conn: Any) -> float:
+    """Seconds for one ``SELECT 1``: what every statement inside the lock pays at least."""
+    started = time.perf_counter()
+    conn.execute("SELECT 1")
+    return time.perf_counter() - started
+
+
+def same_as_one_writer(cluster: PostgresCluster, url: str, name: str) -> str:
+    """Whether one writer storing the stored articles again, into a fresh database ``name``, in
+    the order they were first stored (the writers' turns at the lock; ``tidings restory``'s
+    order), groups them as the writers did: "yes", or how many articles it groups otherwise."""
+    from tidings.core.store.postgres import PostgresStore
+    from tidings.core.stories.book import StoryBook
+
+    stored: dict[str, str] = {}
+    again: dict[str, str] = {}
+    book = StoryBook()
+    with PostgresStore(url) as store, PostgresStore(cluster.fresh_database(name)) as alone:
+        for batch in store.iter_articles(BATCH):
+            stored.update((a["id"], a["story_id"]) for a in batch)
+            for record in batch:
+                record.pop("story_id", None)
+            result = book.store(alone, batch).result
+            again.update((a["id"], a.get("story_id", "")) for a in result.articles)
+    differ = sum(1 for aid, sid in stored.items() if again.get(aid) != sid)
+    return "yes" if differ == 0 else f"no: {differ} articles"
 
 
 def database_name(writers: int, stories: bool, seed: int) -> str:
@@ -153,6 +202,7 @@ def run(
     with PostgresStore(url) as store:
         stored, story_count = store.count(), store.story_count()
     assert stored == total, f"{stored} stored of {total}"
+    calls = sorted(c for g in got for c in g["calls"])
     return {
         "stories": "on" if stories else "off",
         "writers": writers,
@@ -165,30 +215,96 @@ def run(
         "server CPU ms/article": 1000 * sum(g["server"] for g in got) / total,
         "lock-wait share": sum(g["lock_wait"] for g in got) / sum(g["wall"] for g in got),
         "lock wait ms/batch": 1000 * sum(g["lock_wait"] for g in got) / batches,
-        "lock held ms/batch": 1000 * sum(g["calls"] - g["lock_wait"] for g in got) / batches,
+        "lock held ms/batch": 1000 * (sum(calls) - sum(g["lock_wait"] for g in got)) / batches,
+        "placing ms/batch p50": 1000 * statistics.median(calls),
+        "placing ms/batch p95": 1000 * calls[int(0.95 * (len(calls) - 1))],
         "behind at the end s": max(g["lag"] for g in got),
+        "round trip ms": 1000 * statistics.median(g["round_trip"] for g in got),
         "load (1 min)": os.getloadavg()[0],
+        "= one writer": (
+            same_as_one_writer(cluster, url, f"{database_name(writers, stories, seed)}_one")
+            if stories
+            else "-"
+        ),
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4, 8])
     ap.add_argument("--articles", type=int, default=512, help="per writer")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--pace-ms", type=float, default=40.0,
         help="ms a writer's crawl takes to produce an article (0: back to back, the worst case)",
     )  # fmt: skip
+    ap.add_argument("--netns", action="store_true", help="the server on another (netns) host")
+    ap.add_argument("--delay-ms", type=float, default=0.0, help="netem delay a round trip")
+    ap.add_argument("--server-url", help="admin URL of a running server (else a private one)")
+    ap.add_argument(
+        "--autovacuum-naptime", type=float, default=0.0,
+        help="seconds between autovacuum's rounds (0: the server's default, a minute)",
+    )  # fmt: skip
     args = ap.parse_args()
+    if args.netns:
+        sys.exit(on_another_host(args))
+    if args.server_url:
+        rows = measure(server_handle(args.server_url), args)
+    else:
+        with PostgresCluster() as cluster:  # started on entry, stopped and deleted on exit
+            rows = measure(cluster, args)
+    report(rows)
+
+
+def on_another_host(args: argparse.Namespace) -> int:
+    """Run this bench again in a namespace of its own, against a server in another one."""
+    from bench.netns_postgres import can_make_hosts, server_on_another_host
+
+    if reason := can_make_hosts():
+        raise SystemExit(f"--netns: {reason}")
+    argv = [a for a in sys.argv[1:] if a != "--netns"]
+    with server_on_another_host(sys.executable, args.delay_ms) as (network, url):
+        hosts = f"server on host {network.ip['db']}, writers on host {network.ip['client']}"
+        print(f"{hosts} (network namespaces), {args.delay_ms:g} ms added a round trip", flush=True)
+        bench = network.spawn(
+            "client", [sys.executable, str(Path(__file__).resolve()), *argv, "--server-url", url],
+            cwd=REPO,
+        )  # fmt: skip
+        return bench.wait()
+
+
+def server_handle(admin_url: str) -> PostgresCluster:
+    """A handle on a server started elsewhere (never started or stopped here): the bench only
+    asks it for fresh databases."""
+    info = psycopg.conninfo.conninfo_to_dict(admin_url)
+    return PostgresCluster(host=str(info["host"]), port=int(info["port"]))
+
+
+def measure(cluster: PostgresCluster, args: argparse.Namespace) -> list[dict]:
+    """Every writer count, the baseline (stories off) and stories on alternated."""
+    if args.autovacuum_naptime:
+        set_autovacuum_naptime(cluster, args.autovacuum_naptime)
     rows = []
-    with PostgresCluster() as cluster:  # started on entry, stopped and deleted on exit
-        for writers in args.writers:
-            for stories in (False, True):  # baseline and stories alternated, per writer count
-                rows.append(
-                    run(cluster, writers, args.articles, args.seed, stories, args.pace_ms / 1000)
-                )
-                print(" | ".join(f"{k} {_format(k, v)}" for k, v in rows[-1].items()), flush=True)
+    for writers in args.writers:
+        for stories in (False, True):
+            rows.append(
+                run(cluster, writers, args.articles, args.seed, stories, args.pace_ms / 1000)
+            )
+            print(" | ".join(f"{k} {_format(k, v)}" for k, v in rows[-1].items()), flush=True)
+    return rows
+
+
+def set_autovacuum_naptime(cluster: PostgresCluster, seconds: float) -> None:
+    """Let autovacuum analyze a growing table every ``seconds`` instead of every minute: a fresh
+    database's planner has no statistics until then, and each batch's upsert then costs more
+    the more is stored (a run of 4,096 articles ends within the default minute)."""
+    with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
+        conn.execute(f"ALTER SYSTEM SET autovacuum_naptime = '{seconds}s'")
+        conn.execute("SELECT pg_reload_conf()")
+
+
+def report(rows: list[dict]) -> None:
+    """The table, the on/off ratios per writer count and the median load."""
     print()
     print("| " + " | ".join(rows[0]) + " |")
     print("|" + "---|" * len(rows[0]))
@@ -198,13 +314,18 @@ def main() -> None:
     for r in rows:
         if r["stories"] == "on":
             base = off[r["writers"]]
-            print(
-                f"{r['writers']} writer(s): stories on/off = "
-                f"{r['articles/s'] / base['articles/s']:.2f}x articles/s, "
-                f"{r['writer CPU ms/article'] / base['writer CPU ms/article']:.2f}x writer CPU, "
-                f"{r['server CPU ms/article'] / base['server CPU ms/article']:.2f}x server CPU"
-            )
+            ratios = (
+                f"{_ratio(r, base, key)}x {what}"
+                for key, what in (("articles/s", "articles/s"), ("writer CPU ms/article",
+                                  "writer CPU"), ("server CPU ms/article", "server CPU"))
+            )  # fmt: skip
+            print(f"{r['writers']} writer(s): stories on/off = {', '.join(ratios)}")
     print(f"median load {statistics.median(r['load (1 min)'] for r in rows):.2f}")
+
+
+def _ratio(row: dict, base: dict, key: str) -> str:
+    """``row[key] / base[key]``, or "n/a" when the baseline read zero (CPU ticks of a tiny run)."""
+    return f"{row[key] / base[key]:.2f}" if base[key] else "n/a"
 
 
 def _format(key: str, value: object) -> str:

@@ -41,11 +41,12 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class SqlPlacement(StoryPlacement):
-    """The story tables on one open write transaction ``db`` of either engine."""
+class SqlStoryState:
+    """The clusterer's snapshot and journal on one open write transaction ``db`` of either
+    engine: what placing and schema 7's heal (which upserts nothing) both read and write."""
 
-    def __init__(self, db: Any, placeholders: Callable[[str], str], steps: UpsertSteps) -> None:
-        self.db, self._sql, self._steps = db, placeholders, steps
+    def __init__(self, db: Any, placeholders: Callable[[str], str]) -> None:
+        self.db, self._sql = db, placeholders
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.db.execute(self._sql(sql), params)
@@ -85,6 +86,15 @@ class SqlPlacement(StoryPlacement):
             "UNION ALL SELECT seq FROM story_journal) AS placed"
         ).fetchone()
         return int(row["seq"] or 0)
+
+
+class SqlPlacement(SqlStoryState, StoryPlacement):
+    """The story tables on one open write transaction ``db`` of either engine, with the
+    engine's upsert ``steps`` so a batch is stored in the transaction that places it."""
+
+    def __init__(self, db: Any, placeholders: Callable[[str], str], steps: UpsertSteps) -> None:
+        super().__init__(db, placeholders)
+        self._steps = steps
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

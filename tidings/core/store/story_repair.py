@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tidings.core.store.sql_stories import SqlPlacement
+from tidings.core.store.sql_stories import SqlStoryState
 from tidings.core.stories.record import StoryRecord
 
 #: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
@@ -95,14 +95,9 @@ def _take_position(db: Any, sql: Callable[[str], str]) -> int:
     """Move the story stream on by one position with no placement in it (an empty journal
     row, which a book replays as nothing) and return it: the heal's pending marks carry it, so
     a mark read before the heal is older and every later placement's mark is newer."""
-    row = db.execute(
-        sql(
-            "SELECT max(seq) AS seq FROM (SELECT seq FROM story_state "
-            "UNION ALL SELECT seq FROM story_journal) AS placed"
-        )
-    ).fetchone()
-    seq = int(row["seq"] or 0) + 1
-    db.execute(sql("INSERT INTO story_journal (seq, entries) VALUES (?, ?)"), (seq, b""))
+    state = SqlStoryState(db, sql)
+    seq = state.position() + 1
+    state.append_journal(seq, b"")
     return seq
 
 
@@ -115,7 +110,7 @@ def _forget_placements(
     its position, reloads a state that never had them."""
     from tidings.core.stories.book import without_placements  # the state's format is theirs
 
-    tx = SqlPlacement(db, sql, None)  # type: ignore[arg-type]  # no upsert here: no steps
+    tx = SqlStoryState(db, sql)
     saved = tx.state()
     since = saved[0] if saved else 0
     if not any(position > since for position in positions):
