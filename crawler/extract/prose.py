@@ -61,8 +61,11 @@ def story_paragraphs(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]
 
 
 def names_discussion(el: lxml_html.HtmlElement) -> bool:
-    """Whether the element's class or id names a reader discussion."""
-    return _DISCUSSION.search(f"{el.get('class') or ''} {el.get('id') or ''}") is not None
+    """Whether the element's class or id names a reader discussion (the substring test first:
+    most names hold none of the words, and it is several times cheaper than the pattern)."""
+    name = f"{el.get('class') or ''} {el.get('id') or ''}"
+    lowered = name.lower()
+    return any(word in lowered for word in DISCUSSION_WORDS) and bool(_DISCUSSION.search(name))
 
 
 def is_not_prose(el: lxml_html.HtmlElement) -> bool:
