@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -288,6 +288,12 @@ class StoryPlacement(ABC):
     @abstractmethod
     def records(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
         """story id -> stored record, for the given stories that have one."""
+
+    def writes_together(self) -> AbstractContextManager[Any]:
+        """``with tx.writes_together():`` — the writes in the block may reach the store
+        together (one round trip to a server instead of one each); their errors are raised by
+        the block's end. Reads inside it still see the writes before them."""
+        return nullcontext()
 
     @abstractmethod
     def put_records(self, records: list[dict[str, Any]], version: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
@@ -19,6 +20,7 @@ from tidings.core.store.base import (
     UpsertResult,
 )
 from tidings.core.store.postgres_db import PostgresDatabase
+from tidings.core.store.postgres_lookups import BatchLookups, batch_lookups
 from tidings.core.store.sql_articles import SqlArticles
 from tidings.core.store.upserts import Write
 
@@ -70,6 +72,12 @@ class PostgresArticles(SqlArticles):
     @staticmethod
     def _copies(db: psycopg.Connection[Any]) -> _Copies:
         return _Copies(db)
+
+    def _lookups(
+        self, db: psycopg.Connection[Any], batch: list[dict[str, Any]]
+    ) -> AbstractContextManager[BatchLookups]:
+        """The batch's rows read ahead in one round trip, its writes pipelined behind."""
+        return batch_lookups(db, self, batch)
 
     @staticmethod
     def _write(db: psycopg.Connection[Any], write: Write, now: str, result: UpsertResult) -> None:

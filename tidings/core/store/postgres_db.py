@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -258,6 +258,12 @@ class PostgresDatabase:
         """Shared store SQL (``?`` placeholders, SQLite's style) in psycopg's ``%s`` style; a
         literal ``%`` is doubled. Shared statements hold no ``?`` but placeholders."""
         return sql.replace("%", "%%").replace("?", "%s")
+
+    @staticmethod
+    def pipelined(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
+        """psycopg's pipeline mode: statements are sent without waiting for each answer, and
+        a read waits once for everything before it (one round trip, not one a statement)."""
+        return conn.pipeline()
 
     def close(self) -> None:
         self.pool.close()

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from tidings.core.store.base import ArticleStore, FetchState, PendingWrite, UpsertResult
 from tidings.core.store.crawl_log import put_fetch_states
 from tidings.core.store.sql_db import SqlDatabase
 from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
-from tidings.core.store.upserts import StoredArticle, column_date, run_upsert
+from tidings.core.store.upserts import (
+    Lookups,
+    RowLookups,
+    StoredArticle,
+    column_date,
+    run_upsert,
+)
 
 
 class SqlArticles(ArticleStore):
@@ -68,6 +75,10 @@ class SqlArticles(ArticleStore):
         track_index: bool = False,
     ) -> UpsertResult:
         return run_upsert(self._db.write(), self, articles, fetch_states, track_index)
+
+    def _lookups(self, db: Any, batch: list[dict[str, Any]]) -> AbstractContextManager[Lookups]:
+        """The batch's reads one statement at a time (an engine may read ahead instead)."""
+        return nullcontext(RowLookups(self, db))
 
     def _stored(self, db: Any, record: dict[str, Any]) -> StoredArticle | None:
         """The stored row with the record's id, else with its canonical URL (``db``: the

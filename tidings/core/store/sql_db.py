@@ -29,3 +29,7 @@ class SqlDatabase(Protocol):
 
     def placeholders(self, sql: str) -> str:
         """``sql`` in this engine's placeholder style, for statements run on a connection."""
+
+    def pipelined(self, conn: Any) -> AbstractContextManager[Any]:
+        """``with db.pipelined(conn):`` — the writes in the block go to the database together,
+        without a wait each, and their errors are raised by the block's end at the latest."""

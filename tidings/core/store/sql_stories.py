@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, cast
 
 from tidings.core.store.base import (
@@ -92,9 +92,12 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
     """The story tables on one open write transaction ``db`` of either engine, with the
     engine's upsert ``steps`` so a batch is stored in the transaction that places it."""
 
-    def __init__(self, db: Any, placeholders: Callable[[str], str], steps: UpsertSteps) -> None:
-        super().__init__(db, placeholders)
-        self._steps = steps
+    def __init__(self, db: Any, database: SqlDatabase, steps: UpsertSteps) -> None:
+        super().__init__(db, database.placeholders)
+        self._database, self._steps = database, steps
+
+    def writes_together(self) -> AbstractContextManager[Any]:
+        return self._database.pipelined(self.db)
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -166,7 +169,7 @@ class SqlStories(StoryStore):
     def placing(self) -> Iterator[StoryPlacement]:
         with self._db.write() as db:
             # the engine's article store is mixed into the same class: its upsert steps
-            yield SqlPlacement(db, self._db.placeholders, cast(UpsertSteps, self))
+            yield SqlPlacement(db, self._db, cast(UpsertSteps, self))
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +293,11 @@ class SqliteDatabase:
     def placeholders(sql: str) -> str:
         """Shared store SQL in this engine's placeholder style: SQLite's own ``?``."""
         return sql
+
+    @staticmethod
+    def pipelined(conn: sqlite3.Connection) -> nullcontext[sqlite3.Connection]:
+        """Nothing to do: in process, a statement costs no round trip."""
+        return nullcontext(conn)
 
     def close(self) -> None:
         with self.lock:

@@ -134,6 +134,40 @@ def plan_write(
     return Write(record, chash, incoming_source, stored)
 
 
+class Lookups(CopyFinder, Protocol):
+    """What one upsert reads while it decides its batch: each record's stored row and the
+    cluster lookups, each answered as of that record's turn (after the batch's earlier
+    writes), whether asked one by one or read for the whole batch ahead."""
+
+    def stored(self, record: dict[str, Any]) -> StoredArticle | None:
+        """The stored row with the record's id, else with its canonical URL, or None."""
+
+    def wrote(self, write: Write) -> None:
+        """``write`` was just written (what later answers must take into account)."""
+
+
+class RowLookups:
+    """:class:`Lookups` asked of the database record by record (one statement each): right
+    where a statement costs no round trip (SQLite, in process)."""
+
+    def __init__(self, steps: UpsertSteps, db: Any) -> None:
+        self._steps, self._db, self._copies = steps, db, steps._copies(db)
+
+    def stored(self, record: dict[str, Any]) -> StoredArticle | None:
+        return self._steps._stored(self._db, record)
+
+    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
+        return self._copies.exact_copy_cluster(chash, aid)
+
+    def band_candidates(
+        self, keys: Sequence[str], aid: str, limit: int
+    ) -> list[tuple[str, str | None]]:
+        return self._copies.band_candidates(keys, aid, limit)
+
+    def wrote(self, write: Write) -> None:
+        """Nothing to do: every answer is read after the writes before it."""
+
+
 class UpsertSteps(Protocol):
     """What an engine does inside the one transaction of an upsert (``db`` is its connection);
     the engine's article store provides these (private: they are not the store's interface)."""
@@ -143,6 +177,10 @@ class UpsertSteps(Protocol):
 
     def _copies(self, db: Any) -> CopyFinder:
         """The cluster lookups, on this transaction."""
+
+    def _lookups(self, db: Any, batch: list[dict[str, Any]]) -> AbstractContextManager[Lookups]:
+        """The reads of one batch's upsert (:class:`RowLookups` unless the engine reads the
+        batch's rows ahead: PostgreSQL, where each statement is a round trip)."""
 
     def _write(self, db: Any, write: Write, now: str, result: UpsertResult) -> None:
         """Insert or update one article (with its band keys) and note it in ``result``."""
@@ -168,12 +206,12 @@ def run_upsert(
     batch = batch_by_id(articles)
     result = UpsertResult()
     now = utc_now()
-    with transaction as db:
-        copies = steps._copies(db)
+    with transaction as db, steps._lookups(db, batch) as lookups:
         for record in batch:
-            write = plan_write(record, steps._stored(db, record), copies, result, place)
+            write = plan_write(record, lookups.stored(record), lookups, result, place)
             if write is not None:
                 steps._write(db, write, now, result)
+                lookups.wrote(write)
         if track_index and result.articles:
             result.version = steps._mark_pending(db, [r["id"] for r in result.articles])
         steps._put_fetch_states(db, fetch_states or ())

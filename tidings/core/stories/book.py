@@ -291,9 +291,13 @@ class _Batch:
 
     def _finish(self) -> None:
         if self.placed:
-            self.tx.add_members(self.placed)
-            self.tx.put_records(self.book._updated_records(self.tx, self._touched), self.book._seq)
-            self.book._persist(self.tx, self._clusterer, self._journal)
+            # the one read first (the story records; members are another table), then the
+            # writes together: one round trip to a server for all of them, errors raised here
+            records = self.book._updated_records(self.tx, self._touched)
+            with self.tx.writes_together():
+                self.tx.add_members(self.placed)
+                self.tx.put_records(records, self.book._seq)
+                self.book._persist(self.tx, self._clusterer, self._journal)
         if self._failed:
             assert self._first_error is not None
             _log_unplaced(self._failed, self._first_error)
