@@ -90,8 +90,12 @@ def counted(store: Any) -> Iterator[RoundTrips]:
                 with lend(*args, **kwargs) as conn:  # its exit commits: traced too
                     conn.pgconn.trace(log.fileno())
                     conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+                    # statements unprepared, so each names its SQL (the lock's included):
+                    # psycopg prepares in the same flight, so the waits are the same
+                    prepare, conn.prepare_threshold = conn.prepare_threshold, None
                     yield conn
             finally:
+                conn.prepare_threshold = prepare
                 conn.pgconn.untrace()
                 log.seek(0)
                 counts.traces.append(log.read())
