@@ -61,7 +61,9 @@ class BatchLookups:
     """:class:`tidings.core.store.upserts.Lookups` for one batch, read ahead in one round trip
     (``steps`` answers, row by row, what the read-ahead cannot)."""
 
-    def __init__(self, db: psycopg.Connection[Any], steps: UpsertSteps, batch: list[dict]) -> None:
+    def __init__(
+        self, db: psycopg.Connection[Any], steps: UpsertSteps, batch: list[dict[str, Any]]
+    ) -> None:
         self._db, self._steps, self._copies = db, steps, steps._copies(db)
         for record in batch:  # plan_write's own fingerprint, computed once, ahead
             if not record.get("fingerprint"):
@@ -81,7 +83,7 @@ class BatchLookups:
         self._asked_urls = {r["canonical_url"] for r in batch}
         self._by_id = {row["id"]: row for row in stored_rows}
         self._by_url = {row["canonical_url"]: row for row in stored_rows}
-        self._first = defaultdict(list)
+        self._first: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
         for row in copy_rows:
             self._first[row["content_hash"]].append((row["id"], str(row["cluster_id"])))
         self._hashes = set(hashes)
@@ -135,7 +137,7 @@ class BatchLookups:
             known = self._by_id.get(old.id)
             if known is not None:
                 self._urls.add(known["canonical_url"])
-            else:  # its URL before the write is unknown: ask every stored row of the database
+            else:  # its URL before the write is unknown: from now on every stored row is asked
                 self._asked_ids.clear()
 
 
