@@ -17,7 +17,6 @@ other pay that extra round trip; a batch of different articles pays none.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from typing import Any
 import psycopg
 
 from tidings.core.fingerprint import MAX_CANDIDATES, bands, content_hash, record_fingerprint
+from tidings.core.store.sql_articles import stored_article
 from tidings.core.store.upserts import StoredArticle, UpsertSteps, Write
 
 #: Rows read ahead per content hash: the first stored, and the next for when it is the asker.
@@ -48,13 +48,6 @@ _BANDS = (
     "FROM fingerprint_bands f JOIN articles a ON a.id = f.article_id "
     "WHERE f.band = ANY(%s)) AS shared WHERE n <= %s"
 )
-
-
-def _stored_article(row: dict[str, Any]) -> StoredArticle:
-    return StoredArticle(
-        row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
-        row["source_id"], json.loads(row["record"]),
-    )  # fmt: skip
 
 
 class BatchLookups:
@@ -105,7 +98,7 @@ class BatchLookups:
         ):
             return self._steps._stored(self._db, record)
         row = self._by_id.get(aid) or self._by_url.get(url)
-        return None if row is None else _stored_article(row)
+        return None if row is None else stored_article(row)
 
     def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
         if chash in self._changed_hashes or chash not in self._hashes:

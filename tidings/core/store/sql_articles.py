@@ -23,6 +23,15 @@ from tidings.core.store.upserts import (
 )
 
 
+def stored_article(row: Mapping[str, Any]) -> StoredArticle:
+    """An ``articles`` row (id, content_hash, cluster_id, fingerprint, source_id, record) as
+    the upsert's :class:`StoredArticle`, on either engine."""
+    return StoredArticle(
+        row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
+        row["source_id"], json.loads(row["record"]),
+    )  # fmt: skip
+
+
 class SqlArticles(ArticleStore):
     """Shared article methods; an engine sets ``_db`` and adds the steps of an upsert
     (:class:`tidings.core.store.upserts.UpsertSteps`) that its SQL makes its own."""
@@ -90,12 +99,7 @@ class SqlArticles(ArticleStore):
             ),
             (record["id"], record["canonical_url"], record["id"]),
         ).fetchone()
-        if row is None:
-            return None
-        return StoredArticle(
-            row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
-            row["source_id"], json.loads(row["record"]),
-        )  # fmt: skip
+        return None if row is None else stored_article(row)
 
     def _put_fetch_states(self, db: Any, states: Sequence[FetchState]) -> None:
         """Record the upsert's fetch states in its transaction ``db``."""
