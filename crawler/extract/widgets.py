@@ -53,19 +53,21 @@ _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 MIN_CARDS = 2
 
 
+def _named_with(el: lxml_html.HtmlElement, words: frozenset[str]) -> bool:
+    """Whether the element's class or id holds one of ``words`` as a whole word (any case)."""
+    name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return not words.isdisjoint(_NAME_WORDS.findall(name))
+
+
 def names_widget(el: lxml_html.HtmlElement) -> bool:
     """Whether the element's class or id holds a widget word as a whole word (any case)."""
-    name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return not WIDGET_WORDS.isdisjoint(_NAME_WORDS.findall(name))
+    return _named_with(el, WIDGET_WORDS)
 
 
 def names_furniture(el: lxml_html.HtmlElement) -> bool:
     """Whether the element is furniture a story's container may hold: a form, a reader
     discussion, an author's bio box."""
-    if el.tag == "form" or names_discussion(el):
-        return True
-    name = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return not BIO_WORDS.isdisjoint(_NAME_WORDS.findall(name))
+    return el.tag == "form" or names_discussion(el) or _named_with(el, BIO_WORDS)
 
 
 def is_card_list(el: lxml_html.HtmlElement) -> bool:
