@@ -8,7 +8,6 @@ the stored rows and writes the outcome, inside one transaction that holds the ar
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -23,33 +22,6 @@ from tidings.core.store.postgres_db import PostgresDatabase
 from tidings.core.store.postgres_lookups import BatchLookups, batch_lookups
 from tidings.core.store.sql_articles import SqlArticles
 from tidings.core.store.upserts import Write
-
-
-class _Copies:
-    """The cluster lookups of :func:`tidings.core.fingerprint.cluster_for`, in one transaction."""
-
-    def __init__(self, db: psycopg.Connection[Any]) -> None:
-        self.db = db
-
-    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
-        row = self.db.execute(
-            "SELECT cluster_id FROM articles WHERE content_hash = %s AND id != %s "
-            "ORDER BY seq LIMIT 1",
-            (chash, aid),
-        ).fetchone()
-        return None if row is None else str(row["cluster_id"])
-
-    def band_candidates(
-        self, keys: Sequence[str], aid: str, limit: int
-    ) -> list[tuple[str, str | None]]:
-        rows = self.db.execute(
-            "SELECT a.cluster_id, a.fingerprint FROM articles a WHERE a.id IN ("
-            "SELECT DISTINCT article_id FROM fingerprint_bands "
-            "WHERE band = ANY(%s) AND article_id != %s LIMIT %s"
-            ") ORDER BY a.seq",
-            (list(keys), aid, limit),
-        ).fetchall()
-        return [(str(row["cluster_id"]), row["fingerprint"]) for row in rows]
 
 
 def _topic_ids(record: dict[str, Any]) -> list[str]:
@@ -68,10 +40,6 @@ class PostgresArticles(SqlArticles):
     _row_order = "seq"
 
     # -- writes ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _copies(db: psycopg.Connection[Any]) -> _Copies:
-        return _Copies(db)
 
     def _lookups(
         self, db: psycopg.Connection[Any], batch: list[dict[str, Any]]

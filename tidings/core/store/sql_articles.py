@@ -1,12 +1,12 @@
 """The article methods whose SQL is the same on SQLite and PostgreSQL, written once against
 :class:`tidings.core.store.sql_db.SqlDatabase` (``?`` placeholders). What differs stays in
-the engine modules: row order (``rowid`` vs ``seq``), id lists (``IN`` vs ``ANY``), JSON
-functions, upserts, locks."""
+the engine modules: id lists (``IN`` vs ``ANY``) where a list's length varies, JSON functions,
+upserts, locks; the row order column (``rowid`` vs ``seq``) is the engine's ``_row_order``."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -30,6 +30,39 @@ def stored_article(row: Mapping[str, Any]) -> StoredArticle:
         row["id"], row["content_hash"], row["cluster_id"], row["fingerprint"],
         row["source_id"], json.loads(row["record"]),
     )  # fmt: skip
+
+
+class SqlCopies:
+    """The cluster lookups of :func:`tidings.core.fingerprint.cluster_for`, on one upsert's
+    transaction ``conn`` of either engine (rows addressable by column name on both)."""
+
+    def __init__(self, conn: Any, placeholders: Callable[[str], str], row_order: str) -> None:
+        self._conn, self._sql, self._order = conn, placeholders, row_order
+
+    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
+        row = self._conn.execute(
+            self._sql(
+                "SELECT cluster_id FROM articles WHERE content_hash = ? AND id != ? "
+                f"ORDER BY {self._order} LIMIT 1"
+            ),
+            (chash, aid),
+        ).fetchone()
+        return None if row is None else str(row["cluster_id"])
+
+    def band_candidates(
+        self, keys: Sequence[str], aid: str, limit: int
+    ) -> list[tuple[str, str | None]]:
+        # the number of band keys is fixed (fingerprint.bands), so one statement text per engine
+        rows = self._conn.execute(
+            self._sql(
+                "SELECT a.cluster_id, a.fingerprint FROM articles a WHERE a.id IN ("
+                "SELECT DISTINCT article_id FROM fingerprint_bands "
+                f"WHERE band IN ({','.join('?' * len(keys))}) AND article_id != ? LIMIT ?"
+                f") ORDER BY a.{self._order}"
+            ),
+            (*keys, aid, limit),
+        ).fetchall()
+        return [(str(row["cluster_id"]), row["fingerprint"]) for row in rows]
 
 
 class SqlArticles(ArticleStore):
@@ -84,6 +117,10 @@ class SqlArticles(ArticleStore):
         track_index: bool = False,
     ) -> UpsertResult:
         return run_upsert(self._db.write(), self, articles, fetch_states, track_index)
+
+    def _copies(self, db: Any) -> SqlCopies:
+        """The cluster lookups on the upsert's transaction ``db``."""
+        return SqlCopies(db, self._db.placeholders, self._row_order)
 
     def _lookups(self, db: Any, batch: list[dict[str, Any]]) -> AbstractContextManager[Lookups]:
         """The batch's reads one statement at a time (an engine may read ahead instead)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 from tidings.core.fingerprint import bands
@@ -17,33 +16,6 @@ from tidings.core.store.sqlite_db import SqliteDatabase
 from tidings.core.store.upserts import Write
 
 
-class _Copies:
-    """The cluster lookups of :func:`tidings.core.fingerprint.cluster_for`, in one transaction."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def exact_copy_cluster(self, chash: str, aid: str) -> str | None:
-        row = self.db.execute(
-            "SELECT cluster_id FROM articles WHERE content_hash = ? AND id != ? "
-            "ORDER BY rowid LIMIT 1",
-            (chash, aid),
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def band_candidates(
-        self, keys: Sequence[str], aid: str, limit: int
-    ) -> list[tuple[str, str | None]]:
-        rows = self.db.execute(
-            "SELECT a.cluster_id, a.fingerprint FROM articles a WHERE a.id IN ("
-            "SELECT DISTINCT article_id FROM fingerprint_bands "
-            f"WHERE band IN ({','.join('?' * len(keys))}) AND article_id != ? LIMIT ?"
-            ") ORDER BY a.rowid",
-            (*keys, aid, limit),
-        ).fetchall()
-        return [(str(row[0]), row[1]) for row in rows]
-
-
 class SqliteArticles(SqlArticles):
     """Articles in ``articles`` (the record as JSON beside the columns queries need), LSH
     band keys in ``fingerprint_bands``, pending marks in ``index_pending``."""
@@ -52,10 +24,6 @@ class SqliteArticles(SqlArticles):
     _row_order = "rowid"
 
     # -- writes ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _copies(db: sqlite3.Connection) -> _Copies:
-        return _Copies(db)
 
     @staticmethod
     def _write(db: sqlite3.Connection, write: Write, now: str, result: UpsertResult) -> None:
