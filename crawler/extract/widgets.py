@@ -34,6 +34,7 @@ from lxml import html as lxml_html
 
 from crawler.extract.blocks import line_text, norm
 from crawler.extract.prose import names_discussion
+from crawler.extract.words import word_count
 
 WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider", "carousel",
                           "lightbox", "modal"})  # fmt: skip
@@ -199,4 +200,5 @@ def drop_widget_lines(
 
 
 def _words(lines: list[str]) -> int:
-    return sum(len(line.split()) for line in lines)
+    """Words of ``lines`` as every length rule counts them (CJK characters one each)."""
+    return sum(word_count(line) for line in lines)

@@ -172,6 +172,17 @@ def test_card_lines_never_take_nearly_all_of_the_body() -> None:
     assert drop_widget_lines(lines, cards, page) == ["A short lead."]
 
 
+def test_the_card_share_counts_cjk_characters_as_words() -> None:
+    """A Chinese story of one unspaced line is 140 words, not one: two Latin teaser cards
+    beside it are a small share of the body and go. Counted by spaces (one word against the
+    cards' 62) they looked like the story and were kept."""
+    tree = parse_html("<html><body><p>A short lead.</p></body></html>")
+    chinese = "酒店的房间价格由建造成本决定" * 10
+    lines = [chinese, story(1), story(2)]
+    cards = [f" {norm(story(1))} ", f" {norm(story(2))} "]
+    assert drop_widget_lines(lines, cards, PageText(tree), MAX_CARD_SHARE) == [chinese]
+
+
 def post_with(furniture: str, before: str = "", after: str = "") -> str:
     """A short blog post (four paragraphs) in one container with ``furniture`` after it."""
     return (
