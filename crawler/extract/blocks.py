@@ -43,10 +43,17 @@ def line_text(line: str) -> str:
 text_of = partial(etree.tostring, method="text", encoding=str, with_tail=False)
 
 
-def _link_density(el: lxml_html.HtmlElement, text: str) -> float:
-    """Share of the block's normalised text (``text``) that sits inside its links."""
-    linked = sum(len(norm(text_of(a))) for a in el.iter("a"))
-    return min(1.0, linked / len(text))
+def link_chars(el: lxml_html.HtmlElement) -> int:
+    """Characters of ``el``'s text inside its links, counted as :func:`norm` writes them (word
+    tokens, single spaces): punctuation and spacing weigh nothing, in every link-share rule."""
+    return sum(len(norm(text_of(a))) for a in el.iter("a"))
+
+
+def link_density(el: lxml_html.HtmlElement, text: str | None = None) -> float:
+    """Share of the element's normalised text that sits inside its links: the one definition
+    of link density (``text``: ``norm(text_of(el))``, when the caller has it already)."""
+    text = norm(text_of(el)) if text is None else text
+    return min(1.0, link_chars(el) / len(text)) if text else 0.0
 
 
 @dataclass
@@ -82,7 +89,7 @@ class BlockIndex:
     def _density_of(self, text: str) -> float:
         density = self._densities.get(text)
         if density is None:
-            density = self._densities[text] = _link_density(self.blocks[text], text)
+            density = self._densities[text] = link_density(self.blocks[text], text)
         return density
 
     def density(self, line: str) -> float | None:

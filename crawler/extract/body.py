@@ -39,6 +39,7 @@ from crawler.extract.loose import loose_prose
 from crawler.extract.prose import story_paragraphs
 from crawler.extract.widgets import (
     MAX_CARD_SHARE,
+    PageText,
     card_texts,
     drop_widget_lines,
     furniture_texts,
@@ -308,11 +309,12 @@ def extract_body(
         body = referee(body, trafilatura_body(page, url, second_opinion=True), min_words)
     ld = tidy(strip_markup(jsonld_body or ""))
     lines = agree_with_jsonld(loose_prose(body.splitlines(), index), ld)
-    lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree)
+    page_text = PageText(tree)  # made once, if a line is inside a widget at all
+    lines = drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), page_text)
     # forms, discussions and bio boxes kept beside a short post
-    lines = drop_widget_lines(lines, furniture_texts(index.elements(lines)), tree)
+    lines = drop_widget_lines(lines, furniture_texts(index.elements(lines)), page_text)
     cards = card_texts(tree, index.elements(lines))  # other stories' teasers beside a short one
-    lines = drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE)
+    lines = drop_widget_lines(lines, cards, page_text, MAX_CARD_SHARE)
     lines = drop_boilerplate(lines, index, headlines(tree))
     body = "\n".join(with_captions(lines, index) if captions else lines)
     if word_count(body) >= min_words:

@@ -39,6 +39,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED
 from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 
+from crawler.extract.blocks import link_density, norm, text_of
 from crawler.extract.prose import not_prose_roots
 from crawler.extract.widgets import names_widget
 
@@ -54,9 +55,10 @@ _CELLS = ("td", "th")
 _LISTS = ("li", "ul", "ol")
 #: Containers that are menus or link lists when nearly all their text is link text.
 _LINK_BLOCKS = ("ul", "ol", "div", "section", "p", "table", "dl")
-#: Share of a block's text in links above which it is a pointer list, not prose.
+#: Link density (:func:`~crawler.extract.blocks.link_density`) above which a block is a pointer
+#: list, not prose.
 LINK_HEAVY = 0.8
-#: Blocks with more text than this are prose whatever share is linked (a round-up of links).
+#: Blocks with more text than this (normalised characters) are prose whatever share is linked.
 LINK_BLOCK_CHARS = 1000
 #: The element trafilatura's content search marks is the story's when it holds this share.
 MARKED_SHARE = 0.6
@@ -194,11 +196,8 @@ def names_boilerplate(element: lxml_html.HtmlElement) -> bool:
 def _drop_link_blocks(doc: lxml_html.HtmlElement) -> None:
     """Drop lists and blocks that are nearly all link text: menus, "more stories" lists."""
     for element in list(doc.iterdescendants(*_LINK_BLOCKS)):
-        text = " ".join(element.text_content().split())
-        if not text or len(text) > LINK_BLOCK_CHARS:
-            continue
-        linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
-        if linked >= LINK_HEAVY * len(text):
+        text = norm(text_of(element))
+        if text and len(text) <= LINK_BLOCK_CHARS and link_density(element, text) >= LINK_HEAVY:
             _remove(element)
 
 

@@ -84,11 +84,20 @@ def _nodes(data: Any) -> Iterator[dict[str, Any]]:
                 yield from _nodes(data[key])
 
 
-def _text(value: Any) -> str | None:
+def _one(value: Any, *keys: str) -> Any:
+    """One item of a JSON-LD value: a list's first, and of a node the first of ``keys`` it
+    gives a value for (publishers write a name, an image or a date all three ways)."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("@value") or value.get("name")
+        node, value = value, None
+        for key in keys:
+            value = value or node.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    value = _one(value, "@value", "name")
     if value is None:
         return None
     text = str(value).strip()
@@ -111,11 +120,7 @@ def _names(value: Any, ids: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def _image(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("url") or value.get("contentUrl")
-    return _text(value)
+    return _text(_one(value, "url", "contentUrl"))
 
 
 def _keywords(value: Any) -> list[str]:

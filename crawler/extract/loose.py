@@ -30,7 +30,7 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract.blocks import BlockIndex, norm, text_of
+from crawler.extract.blocks import BlockIndex, link_chars, norm, text_of
 from crawler.extract.prose import is_not_prose, outside_prose
 from crawler.extract.sentences import ends_sentence
 from crawler.extract.words import word_count
@@ -195,7 +195,7 @@ def _gap_lines(block: lxml_html.HtmlElement) -> list[str] | None:
     for item in items:
         text = _visible_text(item)
         total += len(norm(text))
-        linked += sum(len(norm(text_of(a))) for a in item.iter("a"))
+        linked += link_chars(item)
         if text:
             lines.append(text if block.tag in HEADINGS else f"- {text}")
     if not lines or linked >= LINK_SHARE * total:

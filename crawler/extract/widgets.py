@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import line_text, norm
 from crawler.extract.prose import names_discussion
+from crawler.extract.words import word_count
 
 WIDGET_WORDS = frozenset({"gallery", "galleries", "slideshow", "slides", "slider", "carousel",
                           "lightbox", "modal"})  # fmt: skip
@@ -160,8 +162,21 @@ def _spaced_text(el: lxml_html.HtmlElement) -> str:
     return norm(" ".join(el.itertext()))
 
 
+class PageText:
+    """The page's whole text, spaced as the widgets' texts are (:func:`_spaced_text`), made on
+    first asking and then kept: most pages have no line inside a widget and never need it, and
+    the widget, furniture and card rules each ask about the same page."""
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self._tree = tree
+
+    @cached_property
+    def text(self) -> str:
+        return f" {_spaced_text(self._tree)} "
+
+
 def drop_widget_lines(
-    lines: list[str], widgets: list[str], tree: lxml_html.HtmlElement, max_share: float = 1.0
+    lines: list[str], widgets: list[str], page: PageText, max_share: float = 1.0
 ) -> list[str]:
     """``lines`` without those whose text the page holds only inside its widgets.
 
@@ -173,19 +188,17 @@ def drop_widget_lines(
     """
     if not widgets:
         return lines
-    page = ""
     kept = []
     for line in lines:
         text = f" {line_text(line)} "
         inside = sum(widget.count(text) for widget in widgets) if text.strip() else 0
-        if inside:
-            page = page or f" {_spaced_text(tree)} "
-            if page.count(text) <= inside:
-                continue
+        if inside and page.text.count(text) <= inside:
+            continue
         kept.append(line)
     dropped = _words(lines) - _words(kept)
     return lines if dropped > max_share * _words(lines) else kept
 
 
 def _words(lines: list[str]) -> int:
-    return sum(len(line.split()) for line in lines)
+    """Words of ``lines`` as every length rule counts them (CJK characters one each)."""
+    return sum(word_count(line) for line in lines)

@@ -7,6 +7,7 @@ from crawler.extract.blocks import BlockIndex, norm
 from crawler.extract.document import parse_html
 from crawler.extract.widgets import (
     MAX_CARD_SHARE,
+    PageText,
     drop_widget_lines,
     furniture_texts,
     is_card_list,
@@ -73,14 +74,15 @@ def test_a_story_wrapper_named_like_a_widget_is_not_a_widget() -> None:
     index = BlockIndex.build(tree)
     lines = [story(i) for i in range(6)]
     assert widget_texts(tree, index.elements(lines)) == []
-    assert drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), tree) == lines
+    page = PageText(tree)
+    assert drop_widget_lines(lines, widget_texts(tree, index.elements(lines)), page) == lines
 
 
 def test_lines_match_whole_words_of_a_widget() -> None:
     tree = parse_html("<html><body><p>Slide 3 of 12 the harbour at night</p></body></html>")
     widgets = [" Slide 3 of 12 the harbour at night "]
     lines = ["Slide 3 of 12", "the harbour at night", "harbour", "the harbour at nightfall came"]
-    assert drop_widget_lines(lines, widgets, tree) == ["the harbour at nightfall came"]
+    assert drop_widget_lines(lines, widgets, PageText(tree)) == ["the harbour at nightfall came"]
 
 
 def test_a_widget_holding_a_copy_of_the_story_takes_nothing_from_it() -> None:
@@ -164,9 +166,21 @@ def test_card_lines_never_take_nearly_all_of_the_body() -> None:
     tree = parse_html("<html><body><p>A short lead.</p></body></html>")
     lines = ["A short lead.", *(story(i) for i in range(4))]
     cards = [f" {norm(story(i))} " for i in range(4)]
-    assert drop_widget_lines(lines, cards, tree, MAX_CARD_SHARE) == lines
-    assert drop_widget_lines(lines, cards[:1], tree, MAX_CARD_SHARE) == [lines[0], *lines[2:]]
-    assert drop_widget_lines(lines, cards, tree) == ["A short lead."]
+    page = PageText(tree)  # one page's text serves every call, as in the body's rules
+    assert drop_widget_lines(lines, cards, page, MAX_CARD_SHARE) == lines
+    assert drop_widget_lines(lines, cards[:1], page, MAX_CARD_SHARE) == [lines[0], *lines[2:]]
+    assert drop_widget_lines(lines, cards, page) == ["A short lead."]
+
+
+def test_the_card_share_counts_cjk_characters_as_words() -> None:
+    """A Chinese story of one unspaced line is 140 words, not one: two Latin teaser cards
+    beside it are a small share of the body and go. Counted by spaces (one word against the
+    cards' 62) they looked like the story and were kept."""
+    tree = parse_html("<html><body><p>A short lead.</p></body></html>")
+    chinese = "酒店的房间价格由建造成本决定" * 10
+    lines = [chinese, story(1), story(2)]
+    cards = [f" {norm(story(1))} ", f" {norm(story(2))} "]
+    assert drop_widget_lines(lines, cards, PageText(tree), MAX_CARD_SHARE) == [chinese]
 
 
 def post_with(furniture: str, before: str = "", after: str = "") -> str:
@@ -197,7 +211,7 @@ KEPT = [*(story(i) for i in range(1, 5)), BIO_LINE, "Your Name", "Email Address"
 def without_furniture(page: str, lines: list[str]) -> list[str]:
     tree = parse_html(page)
     index = BlockIndex.build(tree)
-    return drop_widget_lines(lines, furniture_texts(index.elements(lines)), tree)
+    return drop_widget_lines(lines, furniture_texts(index.elements(lines)), PageText(tree))
 
 
 def test_a_bio_and_a_comment_form_beside_a_short_post_leave_the_body() -> None:
