@@ -51,6 +51,7 @@ Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]
 NO_DATES = StoryParams(time_share=0.0)  # the data has no dates: the time signal is off
 TOP = 3  # member cosines kept per view: the max and the mean of the best TOP
+BAND = (0.8, 1.2)  # where a learned (or oracle) decision replaces the hand one, × the bar
 
 
 # -- stories that remember their members ---------------------------------------------------------
@@ -252,6 +253,44 @@ def link_weighted(x: np.ndarray, links: np.ndarray) -> tuple[np.ndarray, ...]:
     xs = np.vstack([x, x])[keep]
     ys = np.concatenate([np.ones(len(x)), np.zeros(len(x))])[keep]
     return xs, ys, np.concatenate([same, other])[keep]
+
+
+class OracleClusterer(MemberClusterer):
+    """A ceiling, not a method (it reads the labels): ``best``: the best candidate by the hand
+    score joins exactly when most of its members are the article's event; ``any``: the best
+    such candidate among all the scored ones joins, if there is one; ``band``: the hand decision,
+    but the oracle's within (low, high) × the bar."""
+
+    def __init__(
+        self, gold: Mapping[str, str], mode: str, band: tuple[float, float] = (0.0, 1e9)
+    ) -> None:
+        super().__init__(NO_DATES, gold)
+        self.mode, self.band = mode, band
+
+    def _choose(
+        self, scored: list[tuple[float, Story]], vectors: Vectors
+    ) -> tuple[Story | None, float]:
+        if not scored:
+            return None, -1.0
+        best, story = scored[0]
+        bar = self._bar(story)
+        if best < self.band[0] * bar or best >= self.band[1] * bar:
+            return super()._choose(scored, vectors)
+        pool = scored if self.mode == "any" else scored[:1]
+        return next(((st, sc) for sc, st in pool if self.right(st)), (None, -1.0))
+
+
+def ceilings(sets: Mapping[str, Docs], scorer: Any, seeds: Sequence[int]) -> None:
+    """B3 F1 with an oracle decision on the defaults' candidates (:class:`OracleClusterer`):
+    what any decision over these candidates could reach at best."""
+    gold = {d["id"]: str(d["story"]) for docs in sets.values() for d in docs}
+    paired(sets, scorer, [
+        Variant("defaults", lambda: StoryClusterer(NO_DATES)),
+        Variant("oracle decision near the bar (0.8–1.2 ×), hand elsewhere",
+                lambda: OracleClusterer(gold, "best", BAND)),
+        Variant("oracle join-or-not for the best candidate", lambda: OracleClusterer(gold, "best")),
+        Variant("oracle choice among all candidates", lambda: OracleClusterer(gold, "any")),
+    ], seeds)  # fmt: skip
 
 
 # -- contrast within the neighbourhood, and the top-k member link -------------------------------
@@ -528,8 +567,6 @@ def fit_band(x: np.ndarray, y: np.ndarray, band: tuple[float, float]) -> Any:
     return models()["gradient boosting"]().fit(x[near], y[near])
 
 
-BAND = (0.8, 1.2)
-
 
 def grids(docs: Docs, scorer: Any) -> list[tuple[str, Callable[[], StoryClusterer]]]:
     """Each family's grid on ``docs`` (orders 1–3, B3 F1 mean); returns each family's best."""
@@ -604,18 +641,21 @@ def main(argv: Sequence[str] | None = None) -> None:
                     default=data_root() / "stories-dev" / "ecbplus-dev.jsonl")  # fmt: skip
     ap.add_argument("--cache", type=Path, default=Path("/tmp/tidings-ecbplus-tagged.pkl"))
     ap.add_argument("--orders", type=int, default=10, help="paired orders (1..N)")
-    ap.add_argument("--only", choices=("decision", "grids", "paired"), action="append")
+    ap.add_argument("--only", choices=("decision", "grids", "paired", "ceilings"), action="append")
     args = ap.parse_args(argv)
     if not args.data.is_file():
         raise SystemExit(f"{args.data}: no such file")
     docs = load(args.cache, args.data)
     a, b = halves(docs)
     scorer = Scorer(args.data)
-    only = set(args.only or ("decision", "grids", "paired"))
+    only = set(args.only or ("decision", "ceilings", "grids", "paired"))
     seeds = range(1, args.orders + 1)
     print(f"{len(docs)} docs (A {len(a)}, B {len(b)}); load {load_average()}", flush=True)
     if "decision" in only:
         decision_table({"A": a, "B": b})
+        print(f"load {load_average()}", flush=True)
+    if "ceilings" in only:
+        ceilings({"A": a, "B": b, "all": docs}, scorer, seeds)
         print(f"load {load_average()}", flush=True)
     if "grids" not in only and "paired" not in only:
         return
