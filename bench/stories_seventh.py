@@ -593,7 +593,7 @@ def grids(docs: Docs, scorer: Any) -> list[tuple[str, Callable[[], StoryClustere
     best = []
     for family, settings in families.items():
         scored = [(f1(make), name, make) for name, make in settings]
-        print(f"{family}: " + "; ".join(f"{name.split(', ', 1)[1]} {s:.4f}"
+        print(f"{family}: " + "; ".join(f"{name} {s:.4f}"
                                         for s, name, _ in scored), flush=True)  # fmt: skip
         top = max(scored, key=lambda t: t[0])
         best.append((top[1], top[2]))
@@ -645,6 +645,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if not args.data.is_file():
         raise SystemExit(f"{args.data}: no such file")
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one thread: the trees' OpenMP start-up per call was most of their cost
     docs = load(args.cache, args.data)
     a, b = halves(docs)
     scorer = Scorer(args.data)
