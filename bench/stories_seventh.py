@@ -419,11 +419,16 @@ class SplitClusterer(MemberClusterer):
     cosine is under ``rho`` × their mean cosine within: two events that one story absorbed
     come apart, each rebuilt from its own members. The part holding the story's first member
     keeps its id; the other is named after its own first member, as a story is. Placements of
-    earlier articles change, so the score reads :meth:`partition`, not the assignments."""
+    earlier articles change, so the score reads :meth:`partition`, not the assignments.
+    ``grow`` > 1 checks a story only when it has grown by that factor since its last check
+    (a bounded cost: each check is quadratic in the story's size)."""
 
-    def __init__(self, rho: float, min_size: int = 4) -> None:
-        super().__init__(NO_DATES)
-        self.rho, self.min_size, self.splits = rho, min_size, 0
+    def __init__(
+        self, rho: float, min_size: int = 4, grow: float = 1.0, params: StoryParams = NO_DATES
+    ) -> None:
+        super().__init__(params)
+        self.rho, self.min_size, self.grow, self.splits = rho, min_size, grow, 0
+        self.due: dict[str, int] = {}  # a story's size at its next check (``grow`` > 1)
         self.ids: dict[str, list[str]] = {}
         self.inputs: dict[str, list[tuple[StoryFeatures, list[str]]]] = {}
 
@@ -433,7 +438,8 @@ class SplitClusterer(MemberClusterer):
         super()._apply(story, vectors, feats, lookup)
         self.ids.setdefault(story.id, []).append(self._article)
         self.inputs.setdefault(story.id, []).append((feats, lookup))
-        if self.rho and story.size >= self.min_size:
+        if self.rho and story.size >= max(self.min_size, self.due.get(story.id, 0)):
+            self.due[story.id] = math.ceil(story.size * self.grow)
             parts = two_parts(self.members[story.id], self.params.weights, self.rho)
             if parts is not None:
                 self.split(story, parts)

@@ -20,6 +20,7 @@ from bench.stories_seventh import (
     ContrastClusterer,
     LearnedClusterer,
     MemberClusterer,
+    SplitClusterer,
     TopKClusterer,
     candidate_rows,
     cosine,
@@ -49,6 +50,8 @@ def test_variants_at_their_neutral_settings_place_as_the_product_does() -> None:
     for mode in ("centred", "others", "local"):
         assert placements(ContrastClusterer(mode, 0.0, NO_DATES.threshold), docs) == product
     assert placements(TopKClusterer(2, 0.0, NO_DATES.threshold), docs) == product
+    unsplit = SplitClusterer(0.0)  # rho 0: no two parts are ever that far apart
+    assert placements(unsplit, docs) == product == unsplit.partition()
     # a band of exactly the bar leaves the model nothing to decide: the hand decision
     assert placements(LearnedClusterer(None, 0.5, band=(1.0, 1.0)), docs) == product
 
@@ -106,3 +109,22 @@ def test_a_model_learned_on_one_stream_places_another() -> None:
     assert pure > 0.95 and len(stories) <= 18  # about one story per event, not one per article
     never = LearnedClusterer(model, 1.01)  # no probability reaches it: every article alone
     assert len(set(placements(never, test).values())) == len(test)
+
+
+def test_a_story_that_absorbed_two_events_is_split_into_them() -> None:
+    docs = labelled(60, 2, seed=5)
+    gold = {d["id"]: d["story"] for d in docs}
+    # no threshold and no cohesion bar: every article joins the best candidate, so the two
+    # events end in one story unless it is split
+    greedy = StoryParams(time_share=0.0, threshold=0.0, cohesion_share=0.0)
+    merged = SplitClusterer(0.0, params=greedy)
+    placements(merged, docs)
+    assert len(set(merged.partition().values())) == 1 and merged.splits == 0
+    split = SplitClusterer(0.5, params=greedy)
+    placements(split, docs)
+    stories = split.partition()
+    assert split.splits >= 1 and len(set(stories.values())) == 2
+    for story in set(stories.values()):  # each story is one event's articles, all of them
+        assert len({gold[a] for a in stories if stories[a] == story}) == 1
+    first = docs[0]["id"]
+    assert stories[first] == merged.partition()[first]  # the first member's part keeps the id
