@@ -100,7 +100,7 @@ def parse_widget(args: Any) -> WidgetOptions:
     raw = (args.get("limit") or "").strip()
     limit = DEFAULT_LIMIT
     if raw:
-        if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
+        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:  # not '²' or '٣'
             limit = int(raw)
         else:
             errors.append(("limit", f"must be an integer from 1 to {MAX_LIMIT}"))

@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from tidings.cli.common import open_tagger, settings_from
+from tidings.cli.common import open_tagger, port, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.sources import Source, adhoc_sources
 from tidings.core.store import open_store
@@ -25,10 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="crawl the bundled demo news site, then serve search on it"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to serve the web app on")
-    p.add_argument("--port", type=int, default=8000, help="port of the web app (default 8000)")
+    p.add_argument("--port", type=port, default=8000, help="port of the web app (default 8000)")
     p.add_argument(
         "--site-port",
-        type=int,
+        type=port,
         default=DEMO_SITE_PORT,
         help="port of the demo news site (default 8001; a fixed port keeps article URLs, "
         "and so their ids, the same from one demo run to the next)",

@@ -1,0 +1,36 @@
+"""Hostile input found by the product audit: each was a 500 (or a wrong answer) before its fix.
+
+Every case is a client's mistake, so the answer is a 4xx problem document naming the
+parameter, never a 500. Digits that ``str.isdigit`` accepts but ``int`` does not (``'²'``)
+were the commonest trap.
+"""
+
+from __future__ import annotations
+
+import pytest
+from api_corpus import KEY
+from flask.testing import FlaskClient
+
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+def _names(resp) -> list[str]:  # type: ignore[no-untyped-def]
+    assert resp.mimetype == "application/problem+json", resp.get_data(as_text=True)[:200]
+    body = resp.get_json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == resp.status_code
+    return [p["name"] for p in body.get("invalid_params", [])]
+
+
+@pytest.mark.parametrize("limit", ["²", "٣", "１"])
+def test_widget_limit_in_other_digits_is_a_400(client: FlaskClient, limit: str) -> None:
+    resp = client.get("/widget", query_string={"limit": limit})
+    assert resp.status_code == 400
+    assert _names(resp) == ["limit"]
+
+
+@pytest.mark.parametrize("interval", ["²", "٣٠"])
+def test_source_interval_in_other_digits_is_a_400(admin_client: FlaskClient, interval: str) -> None:
+    body = {"id": "odd-digits", "feeds": ["http://127.0.0.1:9/feed.xml"], "interval": interval}
+    resp = admin_client.post("/api/v1/sources", json=body, headers=AUTH)
+    assert resp.status_code == 400
+    assert _names(resp) == ["interval"]

@@ -1,0 +1,78 @@
+"""Bad command-line input found by the product audit: each was a traceback before its fix.
+
+The contract (README, "Commands"): bad arguments, missing files or bad settings print one line
+on stderr and exit with code 2. Each test runs the real ``main`` on a tmp home.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from tidings.cli import common
+from tidings.cli.main import main
+
+
+def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``tidings ARGV``; assert exit code 2 and a single stderr line, and return it."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code  # type: ignore[assignment]
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, (code, err[-2000:])
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--no-serve", "--site-port", "99999"],
+        ["demo", "--no-serve", "--port", "70000"],
+        ["dev", "postgres", "--port", "²"],
+        ["serve", "--port", "²"],
+    ],
+)
+def test_ports_out_of_range_or_not_ascii_are_usage_errors(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = one_line_exit_2(["--home", str(tmp_path), *argv], capsys)
+    assert "port" in line
+
+
+@pytest.mark.parametrize("value", ["٣", "１", "²", "-1", "65536", ""])
+def test_port_takes_ascii_digits_0_to_65535(value: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        common.port(value)
+    assert common.port("0") == 0 and common.port("65535") == 65535
+    assert common.port(" 8000 ") == 8000
+
+
+@pytest.mark.parametrize("interval", ["²", "٣٠"])
+def test_sources_add_interval_in_other_digits(
+    interval: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sources.toml"
+    argv = ["sources", "add", "--sources", str(path), "--feed", "http://127.0.0.1:9/f"]
+    line = one_line_exit_2([*argv, "--interval", interval], capsys)
+    assert "interval" in line and not path.exists()
+
+
+def test_sources_add_to_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sources", "add", "--sources", str(tmp_path), "--feed", "http://127.0.0.1:9/f"]
+    line = one_line_exit_2(argv, capsys)
+    assert str(tmp_path) in line and "cannot be updated" in line
+
+
+def test_sources_add_to_a_file_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_bytes(b"\xff\xfe# not UTF-8\n")
+    argv = ["sources", "add", "--sources", str(path), "--feed", "http://127.0.0.1:9/f"]
+    assert "not UTF-8" in one_line_exit_2(argv, capsys)
+    assert path.read_bytes() == b"\xff\xfe# not UTF-8\n"  # nothing lost
