@@ -7,12 +7,20 @@ on stderr and exit with code 2. Each test runs the real ``main`` on a tmp home.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
 
 from tidings.cli import common
 from tidings.cli.main import main
+
+RECORD = {
+    "url": "https://news.example/kept",
+    "title": "Chipmaker raises its forecast",
+    "body": "The chipmaker said revenue rose as demand for accelerators kept growing. " * 3,
+    "published_at": "2026-11-20T10:00:00Z",
+}
 
 
 def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -76,3 +84,60 @@ def test_sources_add_to_a_file_that_is_not_utf8(
     argv = ["sources", "add", "--sources", str(path), "--feed", "http://127.0.0.1:9/f"]
     assert "not UTF-8" in one_line_exit_2(argv, capsys)
     assert path.read_bytes() == b"\xff\xfe# not UTF-8\n"  # nothing lost
+
+
+def imported_home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A home holding one imported article (no tagging: fast)."""
+    home = tmp_path / "home"
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(RECORD) + "\n")
+    assert main(["--home", str(home), "import", str(src), "--no-classify"]) == 0
+    capsys.readouterr()
+    return home
+
+
+def exported(home: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert main(["--home", str(home), "export"]) == 0
+    return [json.loads(line)["url"] for line in capsys.readouterr().out.splitlines()]
+
+
+def test_import_of_a_line_that_is_not_utf8_names_the_line_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    src = tmp_path / "mixed.jsonl"
+    good = json.dumps({**RECORD, "url": "https://news.example/other"}).encode()
+    src.write_bytes(good + b"\n" + b'{"title": "caf\xe9"}\n')
+    line = one_line_exit_2(["--home", str(home), "import", str(src), "--no-classify"], capsys)
+    assert line.endswith(f"{src}:2: not UTF-8 text")
+    assert exported(home, capsys) == [RECORD["url"]]  # nothing of the bad file was stored
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [(["prune", "--days", str(10**30)], {}), (["prune"], {"TIDINGS_RETENTION_DAYS": "9" * 20})],
+)
+def test_prune_keeping_more_days_than_the_calendar_holds_prunes_nothing(
+    argv: list[str],
+    env: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["--home", str(home), *argv]) == 0
+    assert "pruned 0 articles" in capsys.readouterr().err
+    assert exported(home, capsys) == [RECORD["url"]]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--since", "99999999999999999999d", "--since"), ("--workers", str(10**30), "--workers")],
+)
+def test_crawl_numbers_too_large_are_usage_errors(
+    option: str, value: str, named: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/f", option, value]
+    assert named in one_line_exit_2(argv, capsys)

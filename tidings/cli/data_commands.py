@@ -64,18 +64,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, normalised record); a bad line is a UsageError naming it."""
-    with Path(path).open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
+    with Path(path).open("rb") as stream:  # bytes: a line that is not UTF-8 is named too
+        for number, raw in enumerate(stream, start=1):
             try:
-                yield number, normalise(json.loads(line))
+                line = raw.decode("utf-8")
+                record = normalise(json.loads(line)) if line.strip() else None
+            except UnicodeDecodeError:
+                raise UsageError(f"{path}:{number}: not UTF-8 text") from None
             except json.JSONDecodeError as exc:
                 raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
             except InvalidArticle as exc:
                 raise UsageError(f"{path}:{number}: {exc}") from None
-            except UnicodeDecodeError:
-                raise UsageError(f"{path}:{number}: not UTF-8 text") from None
+            if record is not None:
+                yield number, record
 
 
 @contextmanager
@@ -246,7 +247,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
     if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     check_index(settings)  # also when nothing is old enough to prune
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+    try:
+        oldest = datetime.now(UTC) - timedelta(days=days)
+    except OverflowError:  # more days than the calendar holds: nothing is that old
+        oldest = datetime.min.replace(tzinfo=UTC)
+    cutoff = oldest.replace(microsecond=0).isoformat()
     removed = 0
     with open_store(settings) as store:
         index = open_index(settings, writable=True)
