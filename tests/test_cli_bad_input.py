@@ -141,3 +141,51 @@ def test_crawl_numbers_too_large_are_usage_errors(
 ) -> None:
     argv = ["--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/f", option, value]
     assert named in one_line_exit_2(argv, capsys)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TIDINGS_ES_URL", "https://elastic:s3cret@es.example.net"),  # no port: the client's
+        ("TIDINGS_ES_URL", "https://elastic:s3cret@[::1:9200"),  # ValueError was a traceback
+        ("TIDINGS_STORE_URL", "mysql://tidings:s3cret@db/tidings"),  # was echoed, password too
+    ],
+)
+def test_a_bad_service_url_is_one_line_that_never_shows_its_password(
+    name: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TIDINGS_INDEX", "elasticsearch")
+    monkeypatch.setenv(name, value)
+    line = one_line_exit_2(["--home", str(tmp_path), "reindex"], capsys)
+    assert name in line and "s3cret" not in line
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TIDINGS_API_KEYS_FILE", "/nonexistent/keys.txt"),
+        ("TIDINGS_RATELIMIT", "lots"),
+        ("TIDINGS_RATELIMIT_ADMIN", "5 per fortnight"),
+        ("TIDINGS_RATELIMIT_STORAGE", "bogus://user:s3cret@host"),
+    ],
+)
+def test_a_bad_web_setting_stops_serve_before_it_listens(
+    name: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from search_api.config import from_env
+
+    with pytest.raises(ValueError, match=name) as raised:  # a limit was a 500 on every request
+        from_env({name: value})
+    assert "s3cret" not in str(raised.value)
+    if name == "TIDINGS_API_KEYS_FILE":  # the others would serve on main: not run here
+        monkeypatch.setenv(name, value)
+        line = one_line_exit_2(["--home", str(tmp_path), "serve", "--port", "0"], capsys)
+        assert name in line and "s3cret" not in line

@@ -58,9 +58,7 @@ def demo_sources(base_url: str) -> list[Source]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run.crawl import run_crawl
-    from search_api import create_app
-    from search_api.config import from_env
-    from tidings.cli.serve_commands import serve_app
+    from tidings.cli.serve_commands import serve_app, web_app
     from tidings.core.sources import host_of
     from tidings.demo.server import serve_demo_site
 
@@ -72,15 +70,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
     try:
         print(f"demo news site: {site.base_url}/", file=sys.stderr)
+        # built first, so a bad setting of the web app stops the demo before it crawls; the
+        # demo site is on loopback: sources added through the demo's API may name it
+        app = None if args.no_serve else web_app(settings, {host_of(site.base_url)})
         sources = demo_sources(site.base_url)
         # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
         report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
-        if args.no_serve:
+        if app is None:
             return 0
-        # the demo site is on loopback: sources added through the demo's API may name it
-        internal = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | {host_of(site.base_url)}
-        app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
         with open_store(settings) as store:
             stored = store.count()
 

@@ -12,11 +12,16 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from tidings.cli.common import check_index, open_taxonomy, port, settings_from
 from tidings.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from tidings.core.config import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -40,8 +45,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from search_api import create_app
-
     settings = settings_from(args)
     open_taxonomy(settings)  # a bad taxonomy file stops here, not at the first /topics
     check_index(settings)  # so does a wrong Elasticsearch URL or password
@@ -56,12 +59,25 @@ def run_serve(args: argparse.Namespace) -> int:
             )
         _print_url(url)
 
-    try:
-        app = create_app(settings)
-    except ValueError as exc:  # a bad TIDINGS_* setting of the web app (e.g. TIDINGS_PUBLIC_URL)
-        raise UsageError(str(exc)) from None
-    serve_app(app, args.host, args.port, on_ready=ready)
+    serve_app(web_app(settings), args.host, args.port, on_ready=ready)
     return 0
+
+
+def web_app(settings: Settings, internal_hosts: Iterable[str] = ()) -> Flask:
+    """The web app over ``settings`` (sources added through its API may also name
+    ``internal_hosts``); a bad setting of the web app (``TIDINGS_PUBLIC_URL``, a rate limit,
+    the keys file) is a :class:`UsageError`, before anything is served."""
+    from search_api import create_app
+    from search_api.config import from_env
+
+    try:
+        config: dict[str, Any] = {}
+        if internal_hosts:
+            allowed = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | frozenset(internal_hosts)
+            config["TIDINGS_ALLOW_INTERNAL_HOSTS"] = allowed
+        return create_app(settings, config=config)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def serve_app(
