@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,24 @@ def test_a_bad_web_setting_stops_serve_before_it_listens(
         monkeypatch.setenv(name, value)
         line = one_line_exit_2(["--home", str(tmp_path), "serve", "--port", "0"], capsys)
         assert name in line and "s3cret" not in line
+
+
+def test_crawl_set_value_of_the_wrong_type_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/f", "--no-classify"]
+    line = one_line_exit_2([*base, "--set", "DOWNLOAD_TIMEOUT=abc"], capsys)  # was exit 0
+    assert "DOWNLOAD_TIMEOUT" in line and "number" in line
+    assert "ROBOTSTXT_OBEY" in one_line_exit_2([*base, "--set", "ROBOTSTXT_OBEY=maybe"], capsys)
+
+
+def test_a_crawl_scrapy_cannot_start_exits_2_not_0(tmp_path: Path) -> None:
+    broken = 'DOWNLOADER_MIDDLEWARES={"no.such.Middleware": 1}'  # a dict: not type-checked
+    argv = ["--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/f", "--no-classify"]
+    done = subprocess.run(  # a process of its own: Twisted's reactor starts once per process
+        [sys.executable, "-m", "tidings", *argv, "--log-level", "ERROR", "--set", broken],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("tidings crawl: error: the crawl stopped: ModuleNotFoundError")

@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 _STAT = "tidings/"
 
 
+class CrawlFailed(RuntimeError):
+    """Scrapy's crawl itself failed (it logged why), as opposed to pages or sources failing."""
+
+
 @dataclass
 class CrawlReport:
     """Counts of one crawl; ``errors`` maps error kind to count."""
@@ -129,8 +133,12 @@ def run_crawl(
         process = CrawlerProcess(values)
         crawler = process.create_crawler(NewsSpider)
         started = time.monotonic()
-        process.crawl(crawler, sources=sources)
+        failures: list[str] = []
+        done = process.crawl(crawler, sources=sources)
+        done.addErrback(lambda f: failures.append(f"{f.type.__name__}: {f.getErrorMessage()}"))
         process.start()
+        if failures:  # Scrapy could not start or finish the crawl (a bad --set value, ...)
+            raise CrawlFailed(f"the crawl stopped: {failures[0]}")
         stats = crawler.stats.get_stats() if crawler.stats else {}
     finally:
         if pool is not None:
