@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,29 @@ def test_a_crawl_scrapy_cannot_start_exits_2_not_0(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr[-2000:]
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("tidings crawl: error: the crawl stopped: ModuleNotFoundError")
+
+
+@pytest.mark.parametrize("command", [["export"], ["reindex"], ["prune", "--days", "7"]])
+@pytest.mark.parametrize("store", ["garbage", "directory"])
+def test_a_store_file_that_is_not_a_database_is_one_line(
+    command: list[str], store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "tidings.db"
+    if store == "garbage":
+        db.write_bytes(b"not SQLite at all\n" * 400)
+    else:
+        db.mkdir()
+    line = one_line_exit_2(["--home", str(tmp_path), *command], capsys)
+    assert "the SQLite store cannot be used" in line
+
+
+def test_an_index_path_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    index = home / "index"
+    shutil.rmtree(index)
+    index.write_text("not an index\n")
+    line = one_line_exit_2(["--home", str(home), "reindex"], capsys)
+    assert line.endswith(f"the index path {index} is a file, not a directory")
+    assert exported(home, capsys) == [RECORD["url"]]  # the store still holds everything

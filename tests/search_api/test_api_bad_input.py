@@ -7,9 +7,14 @@ were the commonest trap.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from api_corpus import KEY
 from flask.testing import FlaskClient
+
+from search_api import create_app
+from tidings.core.config import Settings
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
@@ -34,3 +39,14 @@ def test_source_interval_in_other_digits_is_a_400(admin_client: FlaskClient, int
     resp = admin_client.post("/api/v1/sources", json=body, headers=AUTH)
     assert resp.status_code == 400
     assert _names(resp) == ["interval"]
+
+
+@pytest.mark.parametrize("path", ["/v2/everything?q=chips", "/v2/sources", "/v2/top-headlines?q=a"])
+def test_newsapi_routes_answer_503_when_the_store_is_not_a_database(
+    tmp_path: Path, path: str
+) -> None:
+    (tmp_path / "tidings.db").write_bytes(b"not SQLite at all\n" * 400)
+    app = create_app(Settings(home=tmp_path), config={"RATELIMIT_ENABLED": False})
+    resp = app.test_client().get(path)
+    assert resp.status_code == 503, resp.get_data(as_text=True)[:300]  # was a 500
+    assert resp.get_json()["status"] == "error" and resp.headers["Retry-After"] == "30"

@@ -10,6 +10,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -95,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # bad input, an index another process is writing, or an index or store we cannot
         # reach or use: one line
         message = " ".join(str(exc).split())
+        print(f"tidings {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:  # not a database, a directory, a damaged file
+        message = f"the SQLite store cannot be used: {exc}"
         print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

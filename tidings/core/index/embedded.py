@@ -218,8 +218,13 @@ def all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
 
 
 def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
-    """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError."""
-    path.mkdir(parents=True, exist_ok=True)
+    """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError, a
+    path that cannot be a directory (a file is there) IndexUnavailable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        what = "a file, not a directory" if path.exists() else f"out of reach ({exc.strerror})"
+        raise IndexUnavailable(f"the index path {path} is {what}") from None
     try:
         index = tantivy.Index(schema, path=str(path), reuse=True)
     except ValueError as exc:
