@@ -7,6 +7,7 @@ on stderr and exit with code 2. Each test runs the real ``main`` on a tmp home.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import subprocess
@@ -239,3 +240,52 @@ def test_an_index_path_that_is_a_file_is_one_line(
     line = one_line_exit_2(["--home", str(home), "reindex"], capsys)
     assert line.endswith(f"the index path {index} is a file, not a directory")
     assert exported(home, capsys) == [RECORD["url"]]  # the store still holds everything
+
+
+def run_tidings(*argv: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """``tidings ARGV`` in a process of its own (its standard output is the test's to break)."""
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "tidings", *argv], stderr=subprocess.PIPE, text=True,
+        timeout=120, **kwargs,
+    )  # fmt: skip
+
+
+def test_export_into_a_closed_pipe_ends_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tidings", "--home", str(home), "export"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.close()  # `tidings export | head -0`: the reader is gone before the first line
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and err == "", err[-2000:]  # was a BrokenPipeError traceback
+
+
+def test_export_onto_a_full_disk_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    with open("/dev/full", "w") as full:
+        done = run_tidings("--home", str(home), "export", stdout=full)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr == "tidings export: error: No space left on device\n"
+
+
+def test_crawl_of_an_opml_list_without_a_usable_feed_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "list.opml"
+    opml.write_text('<opml><body><outline text="x" xmlUrl="javascript:alert(1)"/></body></opml>')
+    line = one_line_exit_2(["--home", str(tmp_path), "crawl", "--opml", str(opml)], capsys)
+    assert line.endswith(f"nothing to crawl: {opml} has no feed with an http(s) URL")
+
+
+def test_import_from_stdin_names_the_bad_line_as_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\n")))
+    line = one_line_exit_2(["--home", str(tmp_path), "import", "-", "--no-classify"], capsys)
+    assert line == "tidings import: error: -:1: not UTF-8 text"  # was a temporary file's path

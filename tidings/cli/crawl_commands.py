@@ -121,6 +121,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sources += adhoc
     except SourcesError as exc:
         raise UsageError(str(exc)) from None
+    if not sources:  # an OPML list whose outlines all lack a usable feed URL
+        raise UsageError(f"nothing to crawl: {args.opml} has no feed with an http(s) URL")
     ids = [s.id for s in sources]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
