@@ -50,3 +50,11 @@ def test_newsapi_routes_answer_503_when_the_store_is_not_a_database(
     resp = app.test_client().get(path)
     assert resp.status_code == 503, resp.get_data(as_text=True)[:300]  # was a 500
     assert resp.get_json()["status"] == "error" and resp.headers["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize("collapse", ["cluster", "story"])
+def test_saved_search_feed_is_what_its_self_link_gives(client: FlaskClient, collapse: str) -> None:
+    plain = client.get("/feeds/search.json").get_json()
+    asked = client.get("/feeds/search.json", query_string={"collapse": collapse}).get_json()
+    assert asked["feed_url"] == plain["feed_url"]  # the self link carries no collapse...
+    assert [i["id"] for i in asked["items"]] == [i["id"] for i in plain["items"]]  # ...nor does it
