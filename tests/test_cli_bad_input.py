@@ -289,3 +289,11 @@ def test_import_from_stdin_names_the_bad_line_as_dash(
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\n")))
     line = one_line_exit_2(["--home", str(tmp_path), "import", "-", "--no-classify"], capsys)
     assert line == "tidings import: error: -:1: not UTF-8 text"  # was a temporary file's path
+
+
+def test_sources_add_feed_with_a_control_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sources.toml"
+    argv = ["sources", "add", "--sources", str(path), "--feed", "http://127.0.0.1:9/f\x01.xml"]
+    assert "feeds" in one_line_exit_2(argv, capsys) and not path.exists()

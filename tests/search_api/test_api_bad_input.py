@@ -58,3 +58,10 @@ def test_saved_search_feed_is_what_its_self_link_gives(client: FlaskClient, coll
     asked = client.get("/feeds/search.json", query_string={"collapse": collapse}).get_json()
     assert asked["feed_url"] == plain["feed_url"]  # the self link carries no collapse...
     assert [i["id"] for i in asked["items"]] == [i["id"] for i in plain["items"]]  # ...nor does it
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/feed\x00.xml", "http://127.0.0.1:9/a\nb"])
+def test_source_url_with_a_control_character_is_a_400(admin_client: FlaskClient, url: str) -> None:
+    resp = admin_client.post("/api/v1/sources", json={"id": "ctl", "feeds": [url]}, headers=AUTH)
+    assert resp.status_code == 400  # was 201, and the URL was written to sources.toml
+    assert _names(resp) == ["feeds"]

@@ -48,6 +48,7 @@ ANY_DOMAIN = "*"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _INTERVAL = re.compile(r"^([0-9]+)\s*([smhd]?)$")  # ASCII digits: int() reads others too
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The sources file the API writes and ``POST /api/v1/crawl`` crawls: ``<home>/sources.toml``.
 HOME_FILE_NAME = "sources.toml"
 #: Keys in the order they are written.
@@ -130,8 +131,9 @@ class Source:
 
 
 def is_http_url(value: object) -> bool:
-    """True for an absolute http(s) URL with a host (and a valid port, if any)."""
-    if not isinstance(value, str):
+    """True for an absolute http(s) URL with a host (and a valid port, if any), without
+    control characters (a NUL in a feed URL was stored, then failed every crawl)."""
+    if not isinstance(value, str) or _CONTROL.search(value):
         return False
     try:
         parts = urlsplit(value)
