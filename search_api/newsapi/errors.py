@@ -15,7 +15,7 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from search_api.problems import Problem
+from search_api.problems import Problem, allow_header
 from search_api.resources import StoreUnavailable
 from tidings.core.index.base import IndexUnavailable
 
@@ -84,7 +84,7 @@ def from_http(exc: HTTPException) -> NewsApiError:
     if status >= 500:
         log.error("HTTP %s on a NewsAPI route: %s", status, message)
         return NewsApiError("unexpectedError", message, status=status)
-    return NewsApiError("parameterInvalid", message, status=status)
+    return NewsApiError("parameterInvalid", message, status=status, headers=allow_header(exc))
 
 
 def from_unavailable(exc: IndexUnavailable) -> NewsApiError:

@@ -65,3 +65,13 @@ def test_source_url_with_a_control_character_is_a_400(admin_client: FlaskClient,
     resp = admin_client.post("/api/v1/sources", json={"id": "ctl", "feeds": [url]}, headers=AUTH)
     assert resp.status_code == 400  # was 201, and the URL was written to sources.toml
     assert _names(resp) == ["feeds"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_newsapi_route_with_another_method_is_a_newsapi_405(
+    client: FlaskClient, method: str
+) -> None:
+    resp = client.open("/v2/everything?q=chips", method=method)
+    assert resp.status_code == 405 and "GET" in resp.headers["Allow"]
+    body = resp.get_json()  # NewsAPI's shape, as its clients parse every /v2 error (was RFC 9457)
+    assert body["status"] == "error" and body["code"] == "parameterInvalid"
