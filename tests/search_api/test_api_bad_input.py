@@ -75,3 +75,11 @@ def test_newsapi_route_with_another_method_is_a_newsapi_405(
     assert resp.status_code == 405 and "GET" in resp.headers["Allow"]
     body = resp.get_json()  # NewsAPI's shape, as its clients parse every /v2 error (was RFC 9457)
     assert body["status"] == "error" and body["code"] == "parameterInvalid"
+
+
+@pytest.mark.parametrize("name", ["topic", "limit", "theme", "show"])
+def test_widget_parameter_given_twice_is_a_400(client: FlaskClient, name: str) -> None:
+    values = {"topic": "a", "limit": "3", "theme": "dark", "show": "stories"}[name]
+    resp = client.get("/widget", query_string=[(name, values), (name, values)])
+    assert resp.status_code == 400  # was: the first value, silently
+    assert _names(resp) == [name]
