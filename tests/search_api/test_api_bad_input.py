@@ -83,3 +83,12 @@ def test_widget_parameter_given_twice_is_a_400(client: FlaskClient, name: str) -
     resp = client.get("/widget", query_string=[(name, values), (name, values)])
     assert resp.status_code == 400  # was: the first value, silently
     assert _names(resp) == [name]
+
+
+@pytest.mark.parametrize("host", ["a b", "<script>", "exa_mple.com", "x:99999"])
+def test_a_host_header_that_is_not_a_host_is_a_400(client: FlaskClient, host: str) -> None:
+    resp = client.get("/feeds/recent.json", headers={"Host": host})
+    assert resp.status_code == 400  # was 200, with links such as 'http:/feeds/recent.json'
+    assert "Host" in resp.get_json()["detail"]
+    good = client.get("/feeds/recent.json", headers={"Host": "news.example.org:8080"}).get_json()
+    assert good["feed_url"] == "http://news.example.org:8080/feeds/recent.json"
