@@ -153,6 +153,7 @@ def test_crawl_numbers_too_large_are_usage_errors(
         ("TIDINGS_ES_URL", "https://elastic:s3cret@es.example.net"),  # no port: the client's
         ("TIDINGS_ES_URL", "https://elastic:s3cret@[::1:9200"),  # ValueError was a traceback
         ("TIDINGS_STORE_URL", "mysql://tidings:s3cret@db/tidings"),  # was echoed, password too
+        ("TIDINGS_STORE_URL", "postgresql://tidings:s3cret@[::1/db"),  # psycopg's traceback
     ],
 )
 def test_a_bad_service_url_is_one_line_that_never_shows_its_password(
@@ -296,3 +297,11 @@ def test_sources_add_feed_with_a_control_character(
     path = tmp_path / "sources.toml"
     argv = ["sources", "add", "--sources", str(path), "--feed", "http://127.0.0.1:9/f\x01.xml"]
     assert "feeds" in one_line_exit_2(argv, capsys) and not path.exists()
+
+
+def test_store_copy_to_a_url_libpq_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    argv = ["--home", str(home), "store", "copy", "--to", "postgresql://[::1/db"]
+    assert "--to" in one_line_exit_2(argv, capsys)  # was psycopg's ProgrammingError traceback

@@ -105,6 +105,14 @@ def postgres_url(value: str) -> str | None:
     url = value.strip()
     if url and url.split("://", 1)[0] not in ("postgresql", "postgres"):
         raise ValueError("must be a postgresql:// URL")
+    if url:
+        from psycopg import ProgrammingError  # only when a URL is given, as the store does
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            conninfo_to_dict(url)  # libpq's own reading: multi-host lists pass, '[::1' does not
+        except ProgrammingError:  # its message quotes the URL, password and all: not shown
+            raise ValueError("must be a postgresql:// URL that libpq can read") from None
     return url or None
 
 
