@@ -92,3 +92,13 @@ def test_a_host_header_that_is_not_a_host_is_a_400(client: FlaskClient, host: st
     assert "Host" in resp.get_json()["detail"]
     good = client.get("/feeds/recent.json", headers={"Host": "news.example.org:8080"}).get_json()
     assert good["feed_url"] == "http://news.example.org:8080/feeds/recent.json"
+
+
+@pytest.mark.parametrize("body", [b"{", b'{"id": "x",}', b"\xff\xfe{}"])
+def test_a_body_that_is_not_json_is_a_400_naming_the_body(
+    admin_client: FlaskClient, body: bytes
+) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    resp = admin_client.post("/api/v1/sources", data=body, headers=headers)
+    assert resp.status_code == 400 and _names(resp) == ["body"]  # was Werkzeug's generic 400
+    assert resp.get_json()["invalid_params"][0]["reason"].startswith("not valid JSON")
