@@ -305,3 +305,13 @@ def test_store_copy_to_a_url_libpq_cannot_read(
     home = imported_home(tmp_path, capsys)
     argv = ["--home", str(home), "store", "copy", "--to", "postgresql://[::1/db"]
     assert "--to" in one_line_exit_2(argv, capsys)  # was psycopg's ProgrammingError traceback
+
+
+def test_an_unreachable_feed_is_logged_without_a_traceback(tmp_path: Path) -> None:
+    done = run_tidings(
+        "--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/feed.xml", "--no-classify",
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert done.returncode == 0 and "errors: connection 1" in done.stdout
+    assert "Connection was refused" in done.stderr  # logged, as one line per error
+    assert "Traceback" not in done.stderr  # was Scrapy's robots.txt traceback

@@ -31,6 +31,19 @@ logger = logging.getLogger(__name__)
 _STAT = "tidings/"
 
 
+#: Scrapy's robots.txt middleware logs an unreachable host with the whole traceback (which
+#: reads like a crash of Tidings); the crawl's per-source log (crawler.health) names the error.
+ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep a record's message, drop its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
 class CrawlFailed(RuntimeError):
     """Scrapy's crawl itself failed (it logged why), as opposed to pages or sources failing."""
 
@@ -119,6 +132,9 @@ def run_crawl(
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
     if redis_url:
         check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
+    robots_log = logging.getLogger(ROBOTS_LOGGER)
+    if not any(isinstance(f, WithoutTraceback) for f in robots_log.filters):
+        robots_log.addFilter(WithoutTraceback())
     # a worker's call is a tagging batch too, but kept short (see DEFAULT_MAX_BATCH)
     call_pages = min(batch_size, DEFAULT_MAX_BATCH)
     pool = WorkerPool(workers, tagger, max_batch=call_pages) if workers > 0 else None
