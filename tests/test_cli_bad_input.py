@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -315,3 +316,17 @@ def test_an_unreachable_feed_is_logged_without_a_traceback(tmp_path: Path) -> No
     assert done.returncode == 0 and "errors: connection 1" in done.stdout
     assert "Connection was refused" in done.stderr  # logged, as one line per error
     assert "Traceback" not in done.stderr  # was Scrapy's robots.txt traceback
+
+
+def test_gunicorn_stops_on_a_bad_web_setting_in_one_line(tmp_path: Path) -> None:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "-c", "python:search_api.gunicorn_conf", "--check-config",
+         "search_api:create_app()"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TIDINGS_HOME": str(tmp_path), "TIDINGS_RATELIMIT": "lots"},
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == (
+        "Error: TIDINGS_RATELIMIT must be like '1200 per minute', not 'lots'"
+    )
