@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -330,3 +331,18 @@ def test_gunicorn_stops_on_a_bad_web_setting_in_one_line(tmp_path: Path) -> None
     assert done.stderr.strip().splitlines()[-1] == (
         "Error: TIDINGS_RATELIMIT must be like '1200 per minute', not 'lots'"
     )
+
+
+def test_demo_on_a_port_in_use_stops_before_it_crawls(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_tidings(
+            "--home", str(tmp_path), "demo", "--port", str(port), "--site-port", "0",
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.endswith(f"port {port} on 127.0.0.1 is already in use; choose another with --port")
+    assert "crawled the demo site" not in done.stderr  # was: a whole crawl first, then the error

@@ -58,7 +58,7 @@ def demo_sources(base_url: str) -> list[Source]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run.crawl import run_crawl
-    from tidings.cli.serve_commands import serve_app, web_app
+    from tidings.cli.serve_commands import listen, serve_app, web_app
     from tidings.core.sources import host_of
     from tidings.demo.server import serve_demo_site
 
@@ -68,11 +68,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         site = serve_demo_site(port=args.site_port)
     except OSError as exc:
         raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
+    listening = None
     try:
         print(f"demo news site: {site.base_url}/", file=sys.stderr)
         # built first, so a bad setting of the web app stops the demo before it crawls; the
         # demo site is on loopback: sources added through the demo's API may name it
         app = None if args.no_serve else web_app(settings, {host_of(site.base_url)})
+        # bound before the crawl too: a port in use stops the demo now, not after the crawl
+        listening = None if app is None else listen(args.host, args.port)
         sources = demo_sources(site.base_url)
         # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
         report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
@@ -94,7 +97,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-        serve_app(app, args.host, args.port, on_ready=ready)
+        serve_app(app, args.host, args.port, on_ready=ready, sock=listening)
     finally:
+        if listening is not None:
+            listening.close()  # serve_app's server holds its own copy of the descriptor
         site.stop()
     return 0

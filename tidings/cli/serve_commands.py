@@ -85,17 +85,19 @@ def serve_app(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     on_ready: Callable[[str], None] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve ``app`` (threaded) until Ctrl-C, SIGINT or SIGTERM; ``on_ready`` runs once the
     port is bound.
 
     ``on_ready(url)`` gets the URL being served (useful with port 0); the default prints it.
-    A port that cannot be bound (in use, no permission, bad address) is a :class:`UsageError`.
+    A port that cannot be bound (in use, no permission, bad address) is a :class:`UsageError`;
+    ``sock``, from :func:`listen`, is one bound earlier (the demo binds before it crawls).
     """
     from werkzeug.serving import make_server
 
     _stop_on_signals()
-    sock = _listen(host, port)
+    sock = sock or listen(host, port)
     try:  # werkzeug dups the descriptor; ours is closed right after
         server = make_server(host, port, app, threaded=True, fd=sock.fileno())
     finally:
@@ -129,7 +131,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """A listening socket, bound here so that failures are one-line UsageErrors.
 
     (werkzeug's own bind prints several lines and calls ``sys.exit(1)`` instead.)
