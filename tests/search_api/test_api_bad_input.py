@@ -102,3 +102,16 @@ def test_a_body_that_is_not_json_is_a_400_naming_the_body(
     resp = admin_client.post("/api/v1/sources", data=body, headers=headers)
     assert resp.status_code == 400 and _names(resp) == ["body"]  # was Werkzeug's generic 400
     assert resp.get_json()["invalid_params"][0]["reason"].startswith("not valid JSON")
+
+
+@pytest.mark.parametrize("sort", ["date", "relevance"])
+def test_a_cursor_handed_back_with_another_query_is_a_400(client: FlaskClient, sort: str) -> None:
+    first = client.get("/api/v1/search", query_string={"q": "the", "sort": sort, "limit": 1})
+    cursor = first.get_json()["next_cursor"]
+    assert cursor
+    other = {"q": "the", "sort": sort, "limit": 1, "source": "herald", "cursor": cursor}
+    resp = client.get("/api/v1/search", query_string=other)
+    assert resp.status_code == 400  # was 200: page 2 of another query
+    assert _names(resp) == ["cursor"]
+    same = {"q": "the", "sort": sort, "limit": 5, "cursor": cursor}  # a new page size is fine
+    assert client.get("/api/v1/search", query_string=same).status_code == 200
