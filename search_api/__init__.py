@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search_api import config as api_config
 from search_api.caching import CachePolicy, init_response_cache
-from search_api.problems import INDEX_UNAVAILABLE, Problem, problem_response
+from search_api.problems import INDEX_UNAVAILABLE, Problem, allow_header, problem_response
 from search_api.resources import Resources, StoreUnavailable, init_app
 from tidings.core.config import Settings
 from tidings.core.index.base import IndexBackend, IndexUnavailable
@@ -26,6 +26,8 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 #: Machine paths: their errors are always problem JSON. Elsewhere a browser gets an HTML page.
+#: NewsAPI's routes: their errors are in NewsAPI's shape (search_api.newsapi.errors).
+NEWSAPI_PREFIX = "/v2/"
 MACHINE_PREFIXES = ("/api/", "/v2/", "/feeds/", "/healthz", "/readyz", "/metrics", "/static/")
 
 
@@ -134,11 +136,12 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def on_http(exc: HTTPException) -> Any:
-        headers = {}
-        allow = exc.get_response().headers.get("Allow")
-        if allow:
-            headers["Allow"] = allow
-        return _respond(Problem(exc.code or 500, detail=exc.description, headers=headers))
+        if request.path.startswith(NEWSAPI_PREFIX) and exc.code != 404:
+            # a route of /v2 refused before its blueprint saw it (405): NewsAPI's shape
+            from search_api.newsapi.errors import response_for
+
+            return response_for(exc)
+        return _respond(Problem(exc.code or 500, detail=exc.description, headers=allow_header(exc)))
 
     @app.errorhandler(Exception)
     def on_error(exc: Exception) -> Any:

@@ -32,6 +32,7 @@ from tidings.core.sources import (
     append_source,
     home_sources_path,
     host_of,
+    interval_entry,
     load_home_sources,
     source_from_dict,
 )
@@ -110,8 +111,8 @@ def add_source(source: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     order = ("id", "name", "home", "feeds", "sitemaps", "allowed_domains", "interval",
              "language", "topics")  # fmt: skip
     table = {k: source[k] for k in order if k in source}
-    if isinstance(table.get("interval"), str) and table["interval"].isdigit():
-        table["interval"] = int(table["interval"])
+    if isinstance(table.get("interval"), str):
+        table["interval"] = interval_entry(table["interval"])
     try:
         _refuse_internal_hosts(source_from_dict(table, "source"))
         append_source(home_sources_path(resources().settings.home), table)

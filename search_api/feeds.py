@@ -76,8 +76,12 @@ def topic(topic_id: str, fmt: str) -> Response:
 
 @bp.get(f"/search.{_FMT}")
 def saved_search(fmt: str) -> Response:
-    """The newest articles matching a query, as the analyst page would show it."""
-    query = dataclasses.replace(parse_search(request.args), sort="date", cursor=None)
+    """The newest articles matching a query, as the analyst page would show it: its filters
+    and ``limit`` apply; the search's other parameters are accepted but not applied (a
+    ``collapse`` would make a feed that its own self link, built from those, does not give)."""
+    query = dataclasses.replace(
+        parse_search(request.args), sort="date", cursor=None, collapse="none"
+    )
     result = run_search(dataclasses.replace(query, highlight=False, facets=()))
     articles = [{"id": h.id, **h.article} for h in result.hits]
     label = describe(query)

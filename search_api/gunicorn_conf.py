@@ -15,9 +15,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from search_api.config import from_env
 from tidings.core.environment import read_environment
 
 _env = read_environment()
+from_env()  # the app's own settings too: a bad one stops gunicorn here in one line, not per worker
 
 bind = _env["TIDINGS_BIND"]
 #: CPU-bound work (search, JSON): about one process per core, threads for keep-alive clients.

@@ -51,6 +51,11 @@ class ProblemParser(FlaskParser):
     ) -> NoReturn:
         raise validation_problem(error.messages)
 
+    def _handle_invalid_json_error(self, error: Exception, req: Any, *a: Any, **k: Any) -> NoReturn:
+        """A body that is not JSON (or not UTF-8): a 400 naming ``body``, not Werkzeug's
+        "the browser (or proxy) sent a request that this server could not understand"."""
+        raise validation_problem({"body": [f"not valid JSON: {error}"]})
+
 
 class ApiBlueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint that parses with :class:`ProblemParser`."""

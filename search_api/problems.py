@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response, json, request
+from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -109,6 +110,12 @@ def problem_response(problem: Problem) -> Response:
         resp.headers[key] = value
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def allow_header(exc: HTTPException) -> dict[str, str]:
+    """The ``Allow`` header a 405 carries (RFC 9110 requires it), as headers to pass on."""
+    allow = exc.get_response().headers.get("Allow")
+    return {"Allow": allow} if allow else {}
 
 
 def _phrase(status: int) -> str:

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, url_for
 
+from search_api.problems import Problem
+
 CONFIG_KEY = "TIDINGS_PUBLIC_URL"
 
 
@@ -48,5 +50,12 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def init_public_url(app: Flask) -> None:
-    """Make :func:`external_url` available to templates."""
+    """Make :func:`external_url` available to templates, and refuse a request whose ``Host``
+    is not a host (RFC 9112: a 400), whose links would otherwise read ``http:/feeds/...``."""
     app.jinja_env.globals["external_url"] = external_url
+    app.before_request(_require_host)
+
+
+def _require_host() -> None:
+    if not request.host:  # Werkzeug leaves out a Host with characters no host name has
+        raise Problem(400, detail="the Host header is not a valid host[:port]")

@@ -93,14 +93,18 @@ def _listed(topic: str | None) -> tuple[str, ...]:
 def parse_widget(args: Any) -> WidgetOptions:
     """``topic`` (optional), ``limit`` (1-20, default 5), ``theme`` (light|dark) and ``show``
     (articles|stories); a 400 naming every bad one."""
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = [
+        (name, "may be given only once")  # as every other endpoint answers a repeat
+        for name in ("topic", "limit", "theme", "show")
+        if len(args.getlist(name)) > 1
+    ]
     topic = (args.get("topic") or "").strip() or None
     if topic is not None and (len(topic) > MAX_VALUE or not topic.isprintable()):
         errors.append(("topic", f"must be at most {MAX_VALUE} printable characters"))
     raw = (args.get("limit") or "").strip()
     limit = DEFAULT_LIMIT
     if raw:
-        if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
+        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:  # not '²' or '٣'
             limit = int(raw)
         else:
             errors.append(("limit", f"must be an integer from 1 to {MAX_LIMIT}"))

@@ -31,6 +31,23 @@ logger = logging.getLogger(__name__)
 _STAT = "tidings/"
 
 
+#: Scrapy's robots.txt middleware logs an unreachable host with the whole traceback (which
+#: reads like a crash of Tidings); the crawl's per-source log (crawler.health) names the error.
+ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+
+class WithoutTraceback(logging.Filter):
+    """Keep a record's message, drop its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
+class CrawlFailed(RuntimeError):
+    """Scrapy's crawl itself failed (it logged why), as opposed to pages or sources failing."""
+
+
 @dataclass
 class CrawlReport:
     """Counts of one crawl; ``errors`` maps error kind to count."""
@@ -115,6 +132,9 @@ def run_crawl(
     """Crawl ``sources`` into the store and index of ``settings``; blocks until done."""
     if redis_url:
         check_redis(redis_url)  # a clear error now rather than a traceback from the scheduler
+    robots_log = logging.getLogger(ROBOTS_LOGGER)
+    if not any(isinstance(f, WithoutTraceback) for f in robots_log.filters):
+        robots_log.addFilter(WithoutTraceback())
     # a worker's call is a tagging batch too, but kept short (see DEFAULT_MAX_BATCH)
     call_pages = min(batch_size, DEFAULT_MAX_BATCH)
     pool = WorkerPool(workers, tagger, max_batch=call_pages) if workers > 0 else None
@@ -129,8 +149,12 @@ def run_crawl(
         process = CrawlerProcess(values)
         crawler = process.create_crawler(NewsSpider)
         started = time.monotonic()
-        process.crawl(crawler, sources=sources)
+        failures: list[str] = []
+        done = process.crawl(crawler, sources=sources)
+        done.addErrback(lambda f: failures.append(f"{f.type.__name__}: {f.getErrorMessage()}"))
         process.start()
+        if failures:  # Scrapy could not start or finish the crawl (a bad --set value, ...)
+            raise CrawlFailed(f"the crawl stopped: {failures[0]}")
         stats = crawler.stats.get_stats() if crawler.stats else {}
     finally:
         if pool is not None:

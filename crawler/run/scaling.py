@@ -51,11 +51,15 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: Most ``--workers`` a crawl starts (each is a process holding a tagger).
+MAX_WORKERS = 256
+
+
 def scale_options(args: argparse.Namespace) -> dict[str, Any]:
     """``run_crawl`` keyword arguments from parsed options; ValueError on bad values."""
     workers = default_workers() if args.workers is None else args.workers
-    if workers < 0:
-        raise ValueError("--workers must be 0 or more")
+    if not 0 <= workers <= MAX_WORKERS:  # beyond it, forking fails (or overflows a C int)
+        raise ValueError(f"--workers must be from 0 to {MAX_WORKERS}")
     redis_url = args.redis or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(f"--redis wants a redis://, rediss:// or unix:// URL, got {redis_url!r}")

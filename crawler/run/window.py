@@ -43,7 +43,10 @@ def parse_bound(text: str, now: datetime | None = None, *, end: bool = False) ->
     match = _RELATIVE.match(text.lower())
     if match:
         now = now or datetime.now(UTC)
-        return now - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+        try:
+            return now - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+        except OverflowError:
+            raise ValueError(f"an age reaching before year 1: {text!r}") from None
     try:
         parsed = parse_iso(text, end_of_day=end)
     except ValueError:

@@ -15,7 +15,8 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from search_api.problems import Problem
+from search_api.problems import Problem, allow_header
+from search_api.resources import StoreUnavailable
 from tidings.core.index.base import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ class NewsApiError(Exception):
         return resp
 
 
+#: How long a client waits before asking again when the index or store is unavailable.
+RETRY = {"Retry-After": "30"}
+
+
 def invalid(message: str) -> NewsApiError:
     return NewsApiError("parameterInvalid", message)
 
@@ -79,7 +84,7 @@ def from_http(exc: HTTPException) -> NewsApiError:
     if status >= 500:
         log.error("HTTP %s on a NewsAPI route: %s", status, message)
         return NewsApiError("unexpectedError", message, status=status)
-    return NewsApiError("parameterInvalid", message, status=status)
+    return NewsApiError("parameterInvalid", message, status=status, headers=allow_header(exc))
 
 
 def from_unavailable(exc: IndexUnavailable) -> NewsApiError:
@@ -87,7 +92,7 @@ def from_unavailable(exc: IndexUnavailable) -> NewsApiError:
         "unexpectedError",
         f"the search index is not available: {exc}",
         status=503,
-        headers={"Retry-After": "30"},
+        headers=RETRY,
     )
 
 
@@ -99,6 +104,10 @@ def response_for(exc: Exception) -> Any:
         return from_problem(exc).response()
     if isinstance(exc, IndexUnavailable):
         return from_unavailable(exc).response()
+    if isinstance(exc, StoreUnavailable):  # as the rest of the API answers it: 503, not 500
+        log.error("the store cannot be opened: %s", exc)
+        message = "the store is not available"
+        return NewsApiError("unexpectedError", message, status=503, headers=RETRY).response()
     if isinstance(exc, HTTPException):
         return from_http(exc).response()
     log.exception("unhandled error on a NewsAPI route", exc_info=exc)

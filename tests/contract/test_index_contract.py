@@ -875,3 +875,24 @@ def test_fuzzed_query_language_yields_results_or_query_error(index: IndexBackend
         )
         with contextlib.suppress(QueryError):
             index.search(request)
+
+
+@pytest.mark.parametrize("sort", ["date", "relevance"])
+@pytest.mark.parametrize(
+    "other",
+    [{"q": "budget"}, {"sources": ("elsewhere",)}, {"date_from": datetime(2024, 1, 1, tzinfo=UTC)}],
+)
+def test_cursor_of_another_query_is_a_query_error(
+    index: IndexBackend, sort: str, other: dict[str, object]
+) -> None:
+    # Before, the cursor was checked against the sort only: handed back with other words or
+    # filters, it paged through that other query from the same position, skipping its start.
+    index.upsert([article(n, "Election") for n in range(4)])
+    cursor = index.search(SearchRequest(q="election", sort=sort, limit=2)).next_cursor
+    assert cursor
+    other_query = {"q": "election", "sort": sort, "limit": 2, **other}
+    index.search(SearchRequest(**other_query))  # a query of its own, that runs
+    with pytest.raises(QueryError, match="another query"):
+        index.search(SearchRequest(**other_query, cursor=cursor))
+    again = index.search(SearchRequest(q="election", sort=sort, limit=2, cursor=cursor))
+    assert len(again.hits) == 2  # the same query still pages on

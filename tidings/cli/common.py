@@ -11,6 +11,17 @@ from tidings.cli.errors import UsageError
 from tidings.core.config import Settings
 
 
+def port(value: str) -> int:
+    """An argparse type for a TCP port: 0-65535 in ASCII digits (``int`` would take ``'٣'``,
+    and a port past 65535 only fails at bind time, as a traceback)."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    if int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {text}")
+    return int(text)
+
+
 def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
     """Settings from the environment, with ``--home``/``--taxonomy`` (and given overrides)
     applied; a bad ``TIDINGS_*`` value is a one-line usage error."""

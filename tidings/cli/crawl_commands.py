@@ -102,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run.crawl import run_crawl
+    from crawler.run.crawl import CrawlFailed, run_crawl
     from crawler.sources.opml import load_opml
     from tidings.core.sources import SourcesError, adhoc_sources, load_sources
 
@@ -121,6 +121,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sources += adhoc
     except SourcesError as exc:
         raise UsageError(str(exc)) from None
+    if not sources:  # an OPML list whose outlines all lack a usable feed URL
+        raise UsageError(f"nothing to crawl: {args.opml} has no feed with an http(s) URL")
     ids = [s.id for s in sources]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate:
@@ -139,15 +141,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return 0
     check_index(settings)  # a wrong Elasticsearch URL or password: one line, before crawling
     tagger = None if args.no_classify else open_tagger(settings)
-    report = run_crawl(
-        settings,
-        sources,
-        tagger=tagger,
-        log_level=args.log_level,
-        batch_size=args.batch_size,
-        overrides=overrides,
-        **_scale_options(args),
-    )
+    try:
+        report = run_crawl(
+            settings,
+            sources,
+            tagger=tagger,
+            log_level=args.log_level,
+            batch_size=args.batch_size,
+            overrides=overrides,
+            **_scale_options(args),
+        )
+    except CrawlFailed as exc:  # Scrapy logged the details; the exit code must say it too
+        raise UsageError(str(exc)) from None
     print(report.summary())
     return 0
 
@@ -189,7 +194,24 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
             overrides[match[1]] = json.loads(match[2])
         except ValueError:
             overrides[match[1]] = match[2]
+        _check_type(match[1], overrides[match[1]])
     return overrides
+
+
+def _check_type(name: str, value: Any) -> None:
+    """A UsageError if Scrapy's default of ``name`` is a number or a flag and ``value`` is not
+    one (Scrapy would fail only once the crawl starts: ``DOWNLOAD_TIMEOUT=abc``)."""
+    from scrapy.settings import default_settings
+
+    default = getattr(default_settings, name, None)
+    if isinstance(default, bool):
+        ok, kind = value in (True, False, 0, 1), "true or false"
+    elif isinstance(default, int | float):
+        ok, kind = isinstance(value, int | float) and not isinstance(value, bool), "a number"
+    else:
+        return
+    if not ok:
+        raise UsageError(f"--set {name}: Scrapy wants {kind}, not {value!r}")
 
 
 def _due(settings: Any, sources: list[Any], scheduled: set[str], force: bool) -> list[Any]:

@@ -62,20 +62,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_reindex)
 
 
-def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, normalised record); a bad line is a UsageError naming it."""
-    with Path(path).open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
+def read_records(path: str | Path, name: str = "") -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, normalised record); a bad line is a UsageError naming it (as
+    ``name:N``; default the path: standard input, spooled to a temporary file, is ``-``)."""
+    name = name or str(path)
+    with Path(path).open("rb") as stream:  # bytes: a line that is not UTF-8 is named too
+        for number, raw in enumerate(stream, start=1):
             try:
-                yield number, normalise(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            except InvalidArticle as exc:
-                raise UsageError(f"{path}:{number}: {exc}") from None
+                line = raw.decode("utf-8")
+                record = normalise(json.loads(line)) if line.strip() else None
             except UnicodeDecodeError:
-                raise UsageError(f"{path}:{number}: not UTF-8 text") from None
+                raise UsageError(f"{name}:{number}: not UTF-8 text") from None
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{name}:{number}: not valid JSON ({exc.msg})") from None
+            except InvalidArticle as exc:
+                raise UsageError(f"{name}:{number}: {exc}") from None
+            if record is not None:
+                yield number, record
 
 
 @contextmanager
@@ -138,7 +141,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _readable_twice(args.file) as path:
         # Pass 1 validates every line, keeping nothing in memory: a bad line N must not leave
         # half an import behind. Pass 2 streams the records into the store and index in batches.
-        count = sum(1 for _ in read_records(path))
+        count = sum(1 for _ in read_records(path, args.file))
         check_index(settings)  # also when every record turns out unchanged
         tagger = None if args.no_classify else open_tagger(settings)
         settings.home.mkdir(parents=True, exist_ok=True)
@@ -246,7 +249,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
     if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     check_index(settings)  # also when nothing is old enough to prune
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+    try:
+        oldest = datetime.now(UTC) - timedelta(days=days)
+    except OverflowError:  # more days than the calendar holds: nothing is that old
+        oldest = datetime.min.replace(tzinfo=UTC)
+    cutoff = oldest.replace(microsecond=0).isoformat()
     removed = 0
     with open_store(settings) as store:
         index = open_index(settings, writable=True)

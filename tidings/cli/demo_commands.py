@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from tidings.cli.common import open_tagger, settings_from
+from tidings.cli.common import open_tagger, port, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.sources import Source, adhoc_sources
 from tidings.core.store import open_store
@@ -25,10 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="crawl the bundled demo news site, then serve search on it"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to serve the web app on")
-    p.add_argument("--port", type=int, default=8000, help="port of the web app (default 8000)")
+    p.add_argument("--port", type=port, default=8000, help="port of the web app (default 8000)")
     p.add_argument(
         "--site-port",
-        type=int,
+        type=port,
         default=DEMO_SITE_PORT,
         help="port of the demo news site (default 8001; a fixed port keeps article URLs, "
         "and so their ids, the same from one demo run to the next)",
@@ -58,9 +58,7 @@ def demo_sources(base_url: str) -> list[Source]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run.crawl import run_crawl
-    from search_api import create_app
-    from search_api.config import from_env
-    from tidings.cli.serve_commands import serve_app
+    from tidings.cli.serve_commands import listen, serve_app, web_app
     from tidings.core.sources import host_of
     from tidings.demo.server import serve_demo_site
 
@@ -70,17 +68,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         site = serve_demo_site(port=args.site_port)
     except OSError as exc:
         raise UsageError(f"cannot start the demo site on port {args.site_port}: {exc}") from None
+    listening = None
     try:
         print(f"demo news site: {site.base_url}/", file=sys.stderr)
+        # built first, so a bad setting of the web app stops the demo before it crawls; the
+        # demo site is on loopback: sources added through the demo's API may name it
+        app = None if args.no_serve else web_app(settings, {host_of(site.base_url)})
+        # bound before the crawl too: a port in use stops the demo now, not after the crawl
+        listening = None if app is None else listen(args.host, args.port)
         sources = demo_sources(site.base_url)
         # WARNING keeps the demo's terminal readable: per-source errors (the broken page) show.
         report = run_crawl(settings, sources, tagger=open_tagger(settings), log_level="WARNING")
         print(f"crawled the demo site: {report.summary()}", file=sys.stderr)
-        if args.no_serve:
+        if app is None:
             return 0
-        # the demo site is on loopback: sources added through the demo's API may name it
-        internal = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | {host_of(site.base_url)}
-        app = create_app(settings, config={"TIDINGS_ALLOW_INTERNAL_HOSTS": internal})
         with open_store(settings) as store:
             stored = store.count()
 
@@ -96,7 +97,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-        serve_app(app, args.host, args.port, on_ready=ready)
+        serve_app(app, args.host, args.port, on_ready=ready, sock=listening)
     finally:
+        if listening is not None:
+            listening.close()  # serve_app's server holds its own copy of the descriptor
         site.stop()
     return 0

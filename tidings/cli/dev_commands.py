@@ -17,6 +17,7 @@ import sys
 import threading
 from typing import Any
 
+from tidings.cli.common import port
 from tidings.cli.errors import UsageError
 
 
@@ -38,7 +39,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--heap", type=_heap, default=DEFAULT_HEAP, help=f"JVM heap (default {DEFAULT_HEAP})"
     )
-    p.add_argument("--port", type=_port, default=0, help="HTTP port (default 0: a free one)")
+    p.add_argument("--port", type=port, default=0, help="HTTP port (default 0: a free one)")
     p.add_argument("--host", type=_address, default="127.0.0.1", help=HOST_HELP)
     p.set_defaults(func=run_elasticsearch)
     p = tools.add_parser(
@@ -49,7 +50,7 @@ def register(subparsers: Any) -> None:
         "print its URL, and stop it on Ctrl-C or SIGTERM, deleting its data.",
     )
     p.add_argument("--database", type=_database, default="tidings", help="default tidings")
-    p.add_argument("--port", type=_port, default=0, help="TCP port (default 0: a free one)")
+    p.add_argument("--port", type=port, default=0, help="TCP port (default 0: a free one)")
     p.add_argument("--host", type=_address, default="127.0.0.1", help=HOST_HELP)
     p.set_defaults(func=run_postgres)
 
@@ -71,12 +72,6 @@ def _heap(value: str) -> str:
     if not re.fullmatch(r"[1-9][0-9]*[mg]", value):
         raise argparse.ArgumentTypeError(f"heap must look like 512m or 2g, not {value!r}")
     return value
-
-
-def _port(value: str) -> int:
-    if not value.isdigit() or int(value) > 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0..65535, not {value!r}")
-    return int(value)
 
 
 def _database(value: str) -> str:

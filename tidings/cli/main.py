@@ -3,13 +3,17 @@
 Each command module exposes ``register(subparsers)``, which adds its subcommands and sets
 ``func`` on them. Commands raise :class:`UsageError` for bad input; ``main`` turns that, an index
 that another process is writing or whose server is down, a store it cannot reach or use, a bad
-``TIDINGS_*`` value and argparse's own errors into one line on stderr and exit code 2, never a
-traceback.
+``TIDINGS_*`` value, a file it cannot read or write (an ``OSError``, a SQLite file that is not
+a database) and argparse's own errors into one line on stderr and exit code 2, never a
+traceback; a closed output pipe ends quietly (code 141).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -43,6 +47,8 @@ COMMAND_MODULES = (
     serve_commands,
     dev_commands,
 )
+#: Exit code when standard output's reader went away (128 + SIGPIPE, as the shell reports it).
+EXIT_BROKEN_PIPE = 141
 #: Options every subcommand also accepts after its name (``tidings crawl --home X``).
 GLOBAL_OPTIONS = ("--home", "--taxonomy")
 
@@ -90,16 +96,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a write error (a full disk) is reported below, not at exit
+        return code
+    except BrokenPipeError:  # `tidings export | head`: the reader has all it wants
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
     except (UsageError, IndexLockedError, IndexUnavailable, StoreError) as exc:
         # bad input, an index another process is writing, or an index or store we cannot
         # reach or use: one line
         message = " ".join(str(exc).split())
         print(f"tidings {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:  # not a database, a directory, a damaged file
+        message = f"the SQLite store cannot be used: {exc}"
+        print(f"tidings {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be read or written, a full disk
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"tidings {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        try:
+            sys.stdout.flush()
+        except OSError:  # it was standard output that failed
+            _drop_stdout()
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("tidings: interrupted", file=sys.stderr)
         return 130
+
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is still
+    buffered cannot fail again (as a second, ignored-exception message)."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (a test captures it)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,11 +12,16 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from tidings.cli.common import check_index, open_taxonomy, settings_from
+from tidings.cli.common import check_index, open_taxonomy, port, settings_from
 from tidings.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from tidings.core.config import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -32,7 +37,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     p.add_argument(
         "--port",
-        type=_port,
+        type=port,
         default=DEFAULT_PORT,
         help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)",
     )
@@ -40,8 +45,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from search_api import create_app
-
     settings = settings_from(args)
     open_taxonomy(settings)  # a bad taxonomy file stops here, not at the first /topics
     check_index(settings)  # so does a wrong Elasticsearch URL or password
@@ -56,12 +59,25 @@ def run_serve(args: argparse.Namespace) -> int:
             )
         _print_url(url)
 
-    try:
-        app = create_app(settings)
-    except ValueError as exc:  # a bad TIDINGS_* setting of the web app (e.g. TIDINGS_PUBLIC_URL)
-        raise UsageError(str(exc)) from None
-    serve_app(app, args.host, args.port, on_ready=ready)
+    serve_app(web_app(settings), args.host, args.port, on_ready=ready)
     return 0
+
+
+def web_app(settings: Settings, internal_hosts: Iterable[str] = ()) -> Flask:
+    """The web app over ``settings`` (sources added through its API may also name
+    ``internal_hosts``); a bad setting of the web app (``TIDINGS_PUBLIC_URL``, a rate limit,
+    the keys file) is a :class:`UsageError`, before anything is served."""
+    from search_api import create_app
+    from search_api.config import from_env
+
+    try:
+        config: dict[str, Any] = {}
+        if internal_hosts:
+            allowed = from_env()["TIDINGS_ALLOW_INTERNAL_HOSTS"] | frozenset(internal_hosts)
+            config["TIDINGS_ALLOW_INTERNAL_HOSTS"] = allowed
+        return create_app(settings, config=config)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def serve_app(
@@ -69,17 +85,19 @@ def serve_app(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     on_ready: Callable[[str], None] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve ``app`` (threaded) until Ctrl-C, SIGINT or SIGTERM; ``on_ready`` runs once the
     port is bound.
 
     ``on_ready(url)`` gets the URL being served (useful with port 0); the default prints it.
-    A port that cannot be bound (in use, no permission, bad address) is a :class:`UsageError`.
+    A port that cannot be bound (in use, no permission, bad address) is a :class:`UsageError`;
+    ``sock``, from :func:`listen`, is one bound earlier (the demo binds before it crawls).
     """
     from werkzeug.serving import make_server
 
     _stop_on_signals()
-    sock = _listen(host, port)
+    sock = sock or listen(host, port)
     try:  # werkzeug dups the descriptor; ours is closed right after
         server = make_server(host, port, app, threaded=True, fd=sock.fileno())
     finally:
@@ -113,7 +131,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """A listening socket, bound here so that failures are one-line UsageErrors.
 
     (werkzeug's own bind prints several lines and calls ``sys.exit(1)`` instead.)
@@ -152,13 +170,3 @@ def _url_host(host: str) -> str:
     if host == "::":
         return "[::1]"
     return f"[{host}]" if ":" in host else host
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {port}")
-    return port

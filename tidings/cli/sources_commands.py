@@ -174,7 +174,7 @@ def _merged(given: list[str], found: list[str]) -> list[str]:
 
 def source_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The ``[[sources]]`` table that ``sources add`` writes (discovered values fill gaps)."""
-    from tidings.core.sources import id_for_url
+    from tidings.core.sources import id_for_url, interval_entry
 
     found = _discover(args.discover, args) if args.discover else None
     home = args.home_page or (found.home if found else None)
@@ -194,7 +194,7 @@ def source_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "sections": args.section,
         "allowed_domains": args.allowed_domain,
         "follow_links": args.follow_links or None,
-        "interval": int(interval) if interval and interval.isdigit() else interval,
+        "interval": interval_entry(interval) if interval else None,
         "language": args.language or (found.language if found else None),
         "topics": args.topic,
     }

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tidings.core.hosts import parse_host_list
 
@@ -104,7 +105,31 @@ def postgres_url(value: str) -> str | None:
     url = value.strip()
     if url and url.split("://", 1)[0] not in ("postgresql", "postgres"):
         raise ValueError("must be a postgresql:// URL")
+    if url:
+        from psycopg import ProgrammingError  # only when a URL is given, as the store does
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            conninfo_to_dict(url)  # libpq's own reading: multi-host lists pass, '[::1' does not
+        except ProgrammingError:  # its message quotes the URL, password and all: not shown
+            raise ValueError("must be a postgresql:// URL that libpq can read") from None
     return url or None
+
+
+def service_url(value: str) -> str | None:
+    """An ``http(s)://`` URL with a host and an explicit port (the Elasticsearch client needs
+    all three; without one it fails deep inside, as a traceback)."""
+    url = value.strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError if it is not a number from 0 to 65535
+    except ValueError:
+        port = None
+    if port is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL with a host and a port (https://HOST:9200)")
+    return url
 
 
 def hosts(value: str) -> frozenset[str] | None:
@@ -120,6 +145,8 @@ class Variable:
     parse: Callable[[str], Any]
     group: str  # core, api, gunicorn or dev: who reads it
     help: str
+    #: May hold a password or key: an error about it never shows the value.
+    secret: bool = False
 
 
 VARIABLES: dict[str, Variable] = {
@@ -135,8 +162,8 @@ VARIABLES: dict[str, Variable] = {
             "index backend: embedded (tantivy) or elasticsearch",
         ),
         Variable(
-            "TIDINGS_ES_URL", None, text, "core",
-            "Elasticsearch URL; basic auth as https://USER:PASSWORD@host:9200",
+            "TIDINGS_ES_URL", None, service_url, "core",
+            "Elasticsearch URL; basic auth as https://USER:PASSWORD@host:9200", secret=True,
         ),
         Variable(
             "TIDINGS_ES_INDEX", "tidings-articles", text, "core",
@@ -169,7 +196,7 @@ VARIABLES: dict[str, Variable] = {
         Variable(
             "TIDINGS_STORE_URL", None, postgres_url, "core",
             "PostgreSQL store shared by every host (postgresql://USER:PASSWORD@host/db); "
-            "unset: SQLite in TIDINGS_HOME",
+            "unset: SQLite in TIDINGS_HOME", secret=True,
         ),
         Variable(
             "TIDINGS_REDIS_URL", None, text, "core",
@@ -300,7 +327,8 @@ def read_environment(env: Mapping[str, str] | None = None) -> Environment:
             try:
                 value = variable.parse(raw)
             except ValueError as exc:
-                raise ValueError(f"{name} {exc}, not {raw!r}") from None
+                shown = " (value not shown: it may hold a password)" if variable.secret else ""
+                raise ValueError(f"{name} {exc}{shown or f', not {raw!r}'}") from None
         values[name] = variable.default if value is None else value
     for name in unknown_names(env):
         if name in _warned:

@@ -46,8 +46,9 @@ DEFAULT_INTERVAL = 3600
 #: (aggregator feeds such as Hacker News link to other sites).
 ANY_DOMAIN = "*"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_INTERVAL = re.compile(r"^(\d+)\s*([smhd]?)$")
+_INTERVAL = re.compile(r"^([0-9]+)\s*([smhd]?)$")  # ASCII digits: int() reads others too
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The sources file the API writes and ``POST /api/v1/crawl`` crawls: ``<home>/sources.toml``.
 HOME_FILE_NAME = "sources.toml"
 #: Keys in the order they are written.
@@ -130,8 +131,9 @@ class Source:
 
 
 def is_http_url(value: object) -> bool:
-    """True for an absolute http(s) URL with a host (and a valid port, if any)."""
-    if not isinstance(value, str):
+    """True for an absolute http(s) URL with a host (and a valid port, if any), without
+    control characters (a NUL in a feed URL was stored, then failed every crawl)."""
+    if not isinstance(value, str) or _CONTROL.search(value):
         return False
     try:
         parts = urlsplit(value)
@@ -151,6 +153,14 @@ def parse_interval(value: object) -> int:
     if not match or int(match[1]) <= 0:
         raise ValueError(value)
     return int(match[1]) * _UNITS[match[2]]
+
+
+def interval_entry(text: str) -> int | str:
+    """``text`` as a sources file stores an interval: whole seconds (ASCII digits) as a
+    number, anything else as given, for :func:`parse_interval` to judge (``'²'`` is a digit
+    to ``str.isdigit`` but not to ``int``)."""
+    stripped = text.strip()
+    return int(stripped) if stripped.isascii() and stripped.isdigit() else text
 
 
 def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -237,11 +247,14 @@ def source_from_dict(raw: object, where: str) -> Source:
 def load_sources(path: str | Path) -> list[Source]:
     """Read and validate a sources file; raises :class:`SourcesError` (or OSError if unreadable)."""
     path = Path(path)
+    return parse_sources(_read_text(path), str(path))
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise SourcesError(f"{path}: not UTF-8 text") from None
-    return parse_sources(text, str(path))
 
 
 def parse_sources(text: str, where: str = "<sources>") -> list[Source]:
@@ -350,11 +363,19 @@ def append_source(path: str | Path, raw: dict[str, Any]) -> Source:
 
     Holds an exclusive lock from reading to replacing, so concurrent writers (two API workers,
     the CLI) never lose each other's sources. Raises :class:`SourceExists` if the id is taken
-    and :class:`SourcesError` if the source is invalid; nothing is written then.
+    and :class:`SourcesError` if the source is invalid or the file cannot be read or replaced
+    (a directory, not UTF-8, no permission); nothing is written then.
     """
     path = Path(path)
+    try:
+        return _append(path, raw)
+    except OSError as exc:  # the file, not the new source: no field to name
+        raise SourcesError(f"{path}: cannot be updated: {exc.strerror or exc}") from None
+
+
+def _append(path: Path, raw: dict[str, Any]) -> Source:
     with locked(path):
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        old = _read_text(path) if path.exists() else ""
         try:
             existing = parse_sources(old, str(path)) if old.strip() else []
         except SourcesError as exc:  # the file is broken, not the new source: no field to name

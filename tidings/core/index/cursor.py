@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass
 
-from tidings.core.index.base import QueryError
+from tidings.core.index.base import QueryError, SearchRequest
 
 #: Deepest relevance page reachable by offset (the same cap Elasticsearch puts on from+size).
 MAX_OFFSET = 10_000
@@ -76,15 +77,33 @@ def cursor_mode(sort: str, collapse: str = "none") -> str:
     return f"{sort}+collapse" if collapse == "cluster" else f"{sort}+collapse={collapse}"
 
 
+def request_mode(request: SearchRequest, by_date: bool) -> str:
+    """The mode of ``request``'s cursors: its listing (:func:`cursor_mode`) and, after ``~``, a
+    digest of what selects and ranks its hits, so a cursor handed back with other words or
+    filters is refused instead of paging through another query from the same position."""
+    chosen = [request.q.strip(), request.topics, request.sources, request.entities,
+              request.languages, str(request.date_from), str(request.date_to),
+              request.recency_boost and not by_date]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(chosen).encode("utf-8")).hexdigest()[:10]
+    return f"{cursor_mode('date' if by_date else 'relevance', request.collapse)}~{digest}"
+
+
 def decode_cursor(text: str, sort: str) -> Cursor:
-    """Parse a cursor made by :func:`encode_cursor` for mode ``sort``; else a QueryError."""
+    """Parse a cursor made by :func:`encode_cursor` for mode ``sort``; else a QueryError.
+
+    A cursor of an older version, whose mode has no query digest, is read by its listing."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         payload = json.loads(raw.decode("utf-8"))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise QueryError("invalid cursor") from None
-    if not isinstance(payload, dict) or payload.get("s") != sort:
-        raise QueryError("invalid cursor: it belongs to another query or sort order")
+    given = payload.get("s") if isinstance(payload, dict) else None
+    listing = sort.split("~")[0]
+    if not isinstance(given, str) or given.split("~")[0] != listing:
+        raise QueryError("invalid cursor: it belongs to another sort order or grouping")
+    if "~" in given and given != sort:
+        raise QueryError("invalid cursor: it belongs to another query (words, filters or dates)")
+    sort = listing
     if sort == "date":
         key, last_id, pit = payload.get("k"), payload.get("i"), payload.get("p")
         if _natural(key) and isinstance(last_id, str) and (pit is None or isinstance(pit, str)):

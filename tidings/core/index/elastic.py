@@ -260,7 +260,7 @@ class ElasticIndex:
         next_cursor = None
         if date_order and not request.collapse_field:
             if more:
-                next_cursor = eq.date_cursor(page[-1]["sort"], pit)
+                next_cursor = eq.date_cursor(page[-1]["sort"], pit, request)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
             asof = cursor.asof if isinstance(cursor, OffsetCursor) else eq.newest_stamp(response)

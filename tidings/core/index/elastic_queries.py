@@ -32,8 +32,8 @@ from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
     OffsetCursor,
-    cursor_mode,
     encode_cursor,
+    request_mode,
 )
 from tidings.core.index.elastic_query_language import compile_query
 from tidings.core.index.query_language import Node
@@ -343,8 +343,8 @@ def by_date(request: SearchRequest) -> bool:
 
 
 def mode(request: SearchRequest) -> str:
-    """The cursor mode of a request (see :func:`tidings.core.index.cursor.cursor_mode`)."""
-    return cursor_mode("date" if by_date(request) else "relevance", request.collapse)
+    """The cursor mode of a request (see :func:`tidings.core.index.cursor.request_mode`)."""
+    return request_mode(request, by_date(request))
 
 
 def search_after(cursor: DateCursor) -> list[Any]:
@@ -355,10 +355,10 @@ def search_after(cursor: DateCursor) -> list[Any]:
     return [value, cursor.id]
 
 
-def date_cursor(sort_values: list[Any], pit: str | None = None) -> str:
+def date_cursor(sort_values: list[Any], pit: str | None, request: SearchRequest) -> str:
     """The opaque cursor (shared format) after a hit with these date-sort values."""
     key = int(sort_values[0]) + SORT_SHIFT
-    return encode_cursor(DateCursor(key, str(sort_values[1]), pit))
+    return encode_cursor(DateCursor(key, str(sort_values[1]), pit), mode(request))
 
 
 def search_body(

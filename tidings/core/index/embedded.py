@@ -43,9 +43,9 @@ from tidings.core.index.cursor import (
     MAX_OFFSET,
     DateCursor,
     OffsetCursor,
-    cursor_mode,
     decode_cursor,
     encode_cursor,
+    request_mode,
 )
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
 from tidings.core.index.query_language import parse
@@ -218,8 +218,13 @@ def all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
 
 
 def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
-    """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError."""
-    path.mkdir(parents=True, exist_ok=True)
+    """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError, a
+    path that cannot be a directory (a file is there) IndexUnavailable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        what = "a file, not a directory" if path.exists() else f"out of reach ({exc.strerror})"
+        raise IndexUnavailable(f"the index path {path} is {what}") from None
     try:
         index = tantivy.Index(schema, path=str(path), reuse=True)
     except ValueError as exc:
@@ -356,7 +361,7 @@ class EmbeddedIndex:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
         check_request(request)
         by_date = request.sort == "date" or not request.q.strip()
-        mode = cursor_mode("date" if by_date else "relevance", request.collapse)
+        mode = request_mode(request, by_date)
         cursor = decode_cursor(request.cursor, mode) if request.cursor else None
         text, query = self._matching(request)
         try:
@@ -375,7 +380,7 @@ class EmbeddedIndex:
         cursor: DateCursor | OffsetCursor | None,
     ) -> SearchResult:
         searcher = self._searcher()
-        mode = cursor_mode("date" if by_date else "relevance", request.collapse)
+        mode = request_mode(request, by_date)
         sizes: dict[int, int] = {}
         asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
         next_cursor: str | None = None
@@ -384,7 +389,8 @@ class EmbeddedIndex:
             after = cursor if isinstance(cursor, DateCursor) else None
             page, more = self._date_page(searcher, query, after, request.limit)
             found = [(0.0, doc) for _, _, doc in page]
-            next_cursor = encode_cursor(DateCursor(page[-1][0], page[-1][1])) if more else None
+            if more:
+                next_cursor = encode_cursor(DateCursor(page[-1][0], page[-1][1]), mode)
             total = None  # counted in the aggregation pass below (no scoring, no second pass)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
