@@ -20,7 +20,6 @@ article's identity (id, canonical URL), its content hash and its cluster are dec
 from __future__ import annotations
 
 from tidings.core.config import Settings
-from tidings.core.fingerprint import content_hash
 from tidings.core.store.base import (
     ArticleStore,
     CrawlLog,
@@ -60,6 +59,5 @@ __all__ = [
     "StoreEngine",
     "StoreError",
     "UpsertResult",
-    "content_hash",
     "open_store",
 ]
