@@ -45,7 +45,7 @@ from crawler.extract.site_memory import MAX_LINES, SiteMemory
 from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.run.scrapy_settings import unwrap
+from crawler.run.by_reference import unwrap
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.article import source_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.run.scrapy_settings import unwrap
+from crawler.run.by_reference import unwrap
 from tidings.core.config import Settings
 from tidings.core.store import StoreEngine, open_store
 
