@@ -253,11 +253,6 @@ def timed(calls: list[Callable[[], object]], rounds: int) -> list[float]:
     return out
 
 
-def http_timed(base: str, params: list[dict], total: int, clients: int) -> list[float]:
-    """``total`` GETs of /api/v1/search spread over ``clients`` threads; per-request seconds."""
-    return http_load(base, params, total, clients)[0]
-
-
 def http_load(
     base: str, params: list[dict], total: int, clients: int
 ) -> tuple[list[float], float]:

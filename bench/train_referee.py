@@ -1,7 +1,7 @@
 """Train a gate and a referee between our body and readability-lxml's; validate them per set.
 
 For every page of the extraction sets: our body *without* the referee, readability-lxml's text,
-the signals of :mod:`crawler.extract.referee` and each text's page F1 (the shared scorer's
+the signals of :mod:`bench.referee_signals` and each text's page F1 (the shared scorer's
 counts). Then two logistic regressions are fitted on the **training pages only** — WCXB pages
 outside extraction-dev2's ``quick`` sample (CC-BY-4.0; Dragnet's AGPL pages are never trained
 on, as its README advises, and extraction-dev and Readability's pages stay unseen):

@@ -195,7 +195,7 @@ class TopicModel:
         linear weight (SVM and naive Bayes parts together). Character n-grams also count in
         the score but are left out here: "ootb" explains nothing to a reader.
         """
-        names = self._word_names()
+        names = self.word_names()
         index = {label: j for j, label in enumerate(self.labels)}
         out: list[dict[str, list[dict[str, object]]]] = []
         x = x.tocsr()
@@ -220,7 +220,8 @@ class TopicModel:
             out.append(found)
         return out
 
-    def _word_names(self) -> np.ndarray:
+    def word_names(self) -> np.ndarray:
+        """The word features' names: the first columns of :meth:`margins`' matrix (cached)."""
         names = getattr(self, "_names", None)
         if names is None:
             names = self.features.named_transformers_["words"].get_feature_names_out()

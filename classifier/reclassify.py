@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tidings.core.store import Store
+from tidings.core.store import StoreEngine
 from tidings.core.sync import index_pending, store_and_index
 
 Progress = Callable[[str], None]
@@ -41,7 +41,7 @@ class ReclassifyReport:
 
 
 def reclassify(
-    store: Store,
+    store: StoreEngine,
     index: _Index,
     tagger: _Tagger,
     *,

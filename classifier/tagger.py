@@ -63,7 +63,7 @@ class Tagger:
         scores = sigmoid(logits)
         strict = self.model.decide(scores, fallback=False, max_labels=len(self.model.labels))
         loose = self.model.decide(scores, fallback=True, max_labels=1)
-        n_words = len(self.model._word_names())
+        n_words = len(self.model.word_names())
         known = np.asarray((x[:, :n_words] != 0).sum(axis=1)).ravel()
         out: list[list[Topic]] = []
         for (title, text), passed, top, n_known in zip(pairs, strict, loose, known, strict=True):

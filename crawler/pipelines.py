@@ -45,7 +45,7 @@ from crawler.extract.site_memory import MAX_LINES, SiteMemory
 from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
-from crawler.run.scrapy_settings import unwrap
+from crawler.run.by_reference import unwrap
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.article import source_id
@@ -165,7 +165,7 @@ class ArticlePipeline:
             self._tag(records)
         self._add_source_topics(records)
         fetch_states = [item.fetch for item in batch]
-        result, store_s, index_s = await self._write(self._store_and_index, records, fetch_states)
+        result, store_s, index_s = await self._write(self._store_batch, records, fetch_states)
         add_seconds(self.crawler, "store", store_s)
         if index_s is not None:
             add_seconds(self.crawler, "index", index_s)
@@ -196,10 +196,11 @@ class ArticlePipeline:
             logger.exception("tagging a batch of %d articles failed", len(records))
             self.stats.inc_value(TAGGING_ERRORS_STAT, len(records))
 
-    def _store_and_index(
+    def _store_batch(
         self, records: list[dict[str, Any]], fetch_states: list[Any]
     ) -> tuple[UpsertResult, float, float | None]:
-        """Writer thread: store a tagged batch; index when a commit is due.
+        """Writer thread: store a tagged batch; index when a commit is due (unlike
+        :func:`tidings.core.sync.store_and_index`, which indexes every batch at once).
 
         Returns the result and the seconds spent storing and (if it committed) indexing.
         """

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.extract.errors import NotAnArticle
-from crawler.extract.floor import MIN_WORDS
 from crawler.extract.record import build_record
 from tidings.core.article import Article
 
-__all__ = ["MIN_WORDS", "NotAnArticle", "extract_article"]
+__all__ = ["NotAnArticle", "extract_article"]
 
 
 def extract_article(

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from crawler.health.failures import CrawlError
 from crawler.run.state import shared_store
 from tidings.core.article import utc_now
-from tidings.core.store import FetchState, Store
+from tidings.core.store import FetchState, StoreEngine
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def source_counts(stats: dict[str, Any], source_id: str) -> dict[str, Any]:
 
 
 def record_runs(
-    store: Store,
+    store: StoreEngine,
     stats: dict[str, Any],
     source_ids: Iterable[str],
     started_at: str,

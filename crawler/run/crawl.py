@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from crawler.health.counters import STAT
 from crawler.run.malloc import return_large_blocks
 from crawler.run.scaling import check_redis
 from crawler.run.scrapy_settings import scrapy_settings
@@ -28,7 +29,6 @@ from tidings.core.stories.ingest import UNPLACED_STAT
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)
-_STAT = "tidings/"
 
 
 #: Scrapy's robots.txt middleware logs an unreachable host with the whole traceback (which
@@ -73,12 +73,12 @@ class CrawlReport:
     @classmethod
     def from_stats(cls, stats: dict[str, Any], sources: int, elapsed_s: float) -> CrawlReport:
         def get(name: str) -> int:
-            return int(stats.get(f"{_STAT}{name}", 0))
+            return int(stats.get(f"{STAT}{name}", 0))
 
         errors = {
-            key.removeprefix(f"{_STAT}errors/"): int(value)
+            key.removeprefix(f"{STAT}errors/"): int(value)
             for key, value in sorted(stats.items())
-            if key.startswith(f"{_STAT}errors/")
+            if key.startswith(f"{STAT}errors/")
         }
         return cls(
             sources=sources,

@@ -7,37 +7,18 @@ to a crawl, while a slow remote one is backed off. A 429/503 with ``Retry-After`
 host (:mod:`crawler.fetch.retry_after`); stored validators make re-crawls conditional
 (:mod:`crawler.fetch.conditional`).
 
-Live objects (the tagger, the worker pool) pass through the settings by reference: Scrapy
-deep-copies its settings for every crawler, and a tagger holding a spaCy pipeline and a fitted
-model must not be copied (slow, and some parts cannot be).
+Live objects (the tagger, the worker pool) pass through the settings by reference
+(:mod:`crawler.run.by_reference`): Scrapy deep-copies its settings for every crawler.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from crawler.run.by_reference import ByReference
 from crawler.run.workers import WorkerPool
 from tidings.core.config import Settings
 from tidings.core.tagging import ArticleTagger
-
-
-class ByReference:
-    """A settings value that deep-copies to itself."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ByReference:
-        return self
-
-    def __copy__(self) -> ByReference:
-        return self
-
-
-def unwrap(value: Any) -> Any:
-    """The object behind a :class:`ByReference` (other values pass through)."""
-    return value.value if isinstance(value, ByReference) else value
-
 
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 #: Scrapy's own default for SCRAPER_SLOT_MAX_ACTIVE_SIZE (bytes of responses in hand).

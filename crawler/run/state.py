@@ -12,7 +12,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.run.scrapy_settings import unwrap
+from crawler.run.by_reference import unwrap
 from tidings.core.config import Settings
 from tidings.core.store import StoreEngine, open_store
 
@@ -28,7 +28,8 @@ def tidings_settings(crawler: Crawler) -> Settings:
 
 
 def shared_store(crawler: Crawler) -> StoreEngine:
-    """The crawl's Store, opened on first use and closed when the engine stops."""
+    """The crawl's store (SQLite or PostgreSQL, as the settings say), opened on first use
+    and closed when the engine stops."""
     store: StoreEngine | None = getattr(crawler, _ATTR, None)
     if store is None:
         settings = tidings_settings(crawler)

@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 
 from scrapy.crawler import Crawler
 
+from crawler.run.by_reference import unwrap
 from tidings.core.tagging import ArticleTagger
 
 logger = logging.getLogger(__name__)
@@ -245,8 +246,6 @@ class WorkerPool:
 
 def crawl_pool(crawler: Crawler) -> WorkerPool | None:
     """The crawl's worker pool (setting ``TIDINGS_POOL``), or None to work in-process."""
-    from crawler.run.scrapy_settings import unwrap
-
     pool = unwrap(crawler.settings.get("TIDINGS_POOL"))
     return pool if isinstance(pool, WorkerPool) else None
 

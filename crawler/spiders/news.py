@@ -18,7 +18,6 @@ dated outside the window are not requested; other pages are judged after extract
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -45,12 +44,11 @@ from crawler.run.progress import ProgressLine
 from crawler.run.state import shared_store
 from crawler.run.window import DateWindow, DateWindowMiddleware
 from crawler.run.workers import finish_page
-from crawler.spiders.feeds import FeedError, parse_feed
-from crawler.spiders.sitemaps import SitemapError, parse_sitemap
+from crawler.spiders import feeds, sitemaps
 from crawler.urls.canonical import canonicalize, host_of
 from tidings.core.article import utc_now
 from tidings.core.sources import Source
-from tidings.core.store import FetchState, Store
+from tidings.core.store import FetchState, StoreEngine
 
 #: Articles first: they produce records; feeds and sitemaps only produce more requests.
 ARTICLE_PRIORITY = 10
@@ -82,7 +80,7 @@ class NewsSpider(scrapy.Spider):
         self._deferred: dict[str, list[FetchState]] = {}
         self._dirty: set[str] = set()
         self.started_at = utc_now()
-        self.store: Store | None = None
+        self.store: StoreEngine | None = None
         self.site_memory: SiteMemory | None = None  # per-source templates (TIDINGS_SITE_MEMORY)
 
     @classmethod
@@ -168,7 +166,7 @@ class NewsSpider(scrapy.Spider):
         priority = {"article": ARTICLE_PRIORITY, "page": PAGE_PRIORITY}.get(kind, 0)
         return Request(url, callback=callback, errback=self.on_error, meta=meta, priority=priority)
 
-    def _article(
+    def _article_request(
         self,
         source: Source,
         link: str,
@@ -177,6 +175,9 @@ class NewsSpider(scrapy.Spider):
         callback: Any = None,
         kind: str = "article",
     ) -> Request | None:
+        """The request for a link to an article (or a page to follow); None when the link is
+        off the source, dated outside the window, already queued (its hints are merged into
+        the queued ones) or stored and not changed since, by its hints."""
         url = urljoin(base, link.strip())
         if not url.startswith(("http://", "https://")):
             return None
@@ -206,9 +207,9 @@ class NewsSpider(scrapy.Spider):
         request.meta["tidings_validators"] = self._validators(state) if stored else None
         return request
 
-    def _forget(self, request: Request) -> None:
+    def _forget(self, done: Request | Response) -> None:
         """Drop queued hints once a request is done (fetched, failed or filtered as duplicate)."""
-        self._queued.pop(request.meta.get("tidings_key", ""), None)
+        self._queued.pop(done.meta.get("tidings_key", ""), None)
 
     def _dropped(self, request: Request, spider: scrapy.Spider | None = None) -> None:
         """A request the dupefilter dropped; one that a redirect led back to is a loop."""
@@ -247,13 +248,13 @@ class NewsSpider(scrapy.Spider):
         count(self.crawler, source.id, "feeds_fetched")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            entries = parse_feed(response.body, response.url, content_type)
-        except FeedError as exc:
+            entries = feeds.parse_feed(response.body, response.url, content_type)
+        except feeds.FeedError as exc:
             yield CrawlError(source.id, response.url, "parse", f"feed: {exc}")
             return
         self._defer_state(source, response)
         for entry in entries:
-            request = self._article(source, entry.link, response.url, entry.hints)
+            request = self._article_request(source, entry.link, response.url, entry.hints)
             if request is not None:
                 yield _via(request, response)
 
@@ -262,8 +263,8 @@ class NewsSpider(scrapy.Spider):
         count(self.crawler, source.id, "sitemaps_fetched")
         max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE") or 50 * 1024 * 1024
         try:
-            document = parse_sitemap(response.body, max_size=max_size)
-        except SitemapError as exc:
+            document = sitemaps.parse_sitemap(response.body, max_size=max_size)
+        except sitemaps.SitemapError as exc:
             yield CrawlError(source.id, response.url, "parse", f"sitemap: {exc}")
             return
         self._defer_state(source, response)
@@ -276,16 +277,14 @@ class NewsSpider(scrapy.Spider):
                 if source.allows(url):
                     yield _via(self._listing(url, source, self.parse_sitemap, "sitemap"), response)
                 continue
-            request = self._article(source, entry.loc, response.url, entry.hints)
+            request = self._article_request(source, entry.loc, response.url, entry.hints)
             if request is not None:
                 yield _via(request, response)
 
     def _page_tree(self, response: Response) -> Any:
         """The parsed HTML of a followed page, or None if it is not readable HTML."""
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        if looks_binary(response.body) or not isinstance(response, TextResponse):
-            return None
-        if content_type and not content_type.startswith(HTML_TYPES):
+        content_type = _content_type(response)
+        if looks_binary(response.body) or not _is_html(response, content_type):
             return None
         try:
             return parse_html(page_text(response.body, content_type, response.text))
@@ -311,13 +310,13 @@ class NewsSpider(scrapy.Spider):
             verdict = classify_page(tree, response.url)
             self.logger.debug("[%s] %s: %s", source.id, response.url, verdict)
             if verdict.kind == "listing":
-                self._queued.pop(response.meta.get("tidings_key", ""), None)
+                self._forget(response)
                 count(self.crawler, source.id, "listing_pages")
                 for request in self._follow(source, tree, response):
                     yield request
                 return
         extracted = False
-        async for item in _each(self.parse_article(response)):
+        async for item in self.parse_article(response):
             extracted = extracted or isinstance(item, FetchedArticle)
             yield item
         if tree is not None and not extracted:
@@ -337,7 +336,7 @@ class NewsSpider(scrapy.Spider):
             shape = url_shape(link)
             if shape == "skip" or (last_level and shape == "section"):
                 continue
-            request = self._article(source, link, response.url, {}, self.parse_page, "page")
+            request = self._article_request(source, link, response.url, {}, self.parse_page, "page")
             if request is not None:
                 request.meta["tidings_depth"] = depth
                 count(self.crawler, source.id, "links_followed")
@@ -345,15 +344,13 @@ class NewsSpider(scrapy.Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[FetchedArticle | CrawlError]:
         source = self._source(response)
-        self._queued.pop(response.meta.get("tidings_key", ""), None)
+        self._forget(response)
         count(self.crawler, source.id, "pages_fetched")
         if looks_binary(response.body):
             yield CrawlError(source.id, response.url, "binary", "binary data, not a page")
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        if not isinstance(response, TextResponse) or (
-            content_type and not content_type.startswith(HTML_TYPES)
-        ):
+        content_type = _content_type(response)
+        if not _is_html(response, content_type):
             yield CrawlError(
                 source.id,
                 response.url,
@@ -416,6 +413,18 @@ class NewsSpider(scrapy.Spider):
         yield CrawlError(request.meta.get("source_id", "?"), request.url, kind, message)
 
 
+def _content_type(response: Response) -> str:
+    """The response's ``Content-Type`` header, lowercased ("" when there is none)."""
+    return response.headers.get("Content-Type", b"").decode("latin-1").lower()
+
+
+def _is_html(response: Response, content_type: str) -> bool:
+    """Text Scrapy decoded, with an HTML type or none declared (pages worth parsing)."""
+    return isinstance(response, TextResponse) and (
+        not content_type or content_type.startswith(HTML_TYPES)
+    )
+
+
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
@@ -426,15 +435,3 @@ def _via(request: Request, response: Response) -> Request:
     parent = response.meta.get("tidings_key") or response.url
     request.meta["tidings_via"] = (*response.meta.get("tidings_via", ()), parent)
     return request
-
-
-async def _each(results: Any) -> AsyncIterator[Any]:
-    """Items of a callback's output, whether it is a generator or an async generator."""
-    if inspect.isawaitable(results):
-        results = await results
-    if hasattr(results, "__aiter__"):
-        async for item in results:
-            yield item
-    else:
-        for item in results or ():
-            yield item

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tidings.core.config import Settings
 from tidings.core.index.base import (
-    FACET_FIELDS,
     FACETS,
     Facet,
     Highlight,
@@ -26,7 +25,6 @@ BACKENDS = ("embedded", "elasticsearch")
 __all__ = [
     "BACKENDS",
     "FACETS",
-    "FACET_FIELDS",
     "Facet",
     "Highlight",
     "EmbeddedIndex",

@@ -86,8 +86,6 @@ def next_concrete_index(alias: str, existing: list[str]) -> str:
 TEXT_ANALYZER = "tidings_text"
 
 
-#: Stemming chains from best to last resort, probed on the cluster by the backend.
-STEMMERS = ("english", "hunspell", "none")
 #: Hunspell's English dictionary, for clusters whose node has ``config/hunspell/en_US``.
 HUNSPELL_EN: dict[str, Any] = {"type": "hunspell", "locale": "en_US", "dedup": True}
 

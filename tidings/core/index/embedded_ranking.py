@@ -36,12 +36,12 @@ def recency_factor(age_days: float) -> float:
     return RECENCY_FLOOR + (1.0 - RECENCY_FLOOR) * decay
 
 
-def rerank_by_recency(searcher: tantivy.Searcher, hits: Ranked, now: float | None = None) -> Ranked:
+def rerank_by_recency(searcher: tantivy.Searcher, hits: Ranked) -> Ranked:
     """``hits`` (score, address) re-scored by age and re-sorted, best first."""
     if not hits:
         return []
     keys = searcher.fast_field_values("sortkey", [addr for _, addr in hits])
-    now = time.time() if now is None else now
+    now = time.time()
     out = []
     for (score, addr), key in zip(hits, keys, strict=True):
         seconds = (key or 0) >> _ID_BITS

@@ -4,19 +4,22 @@ bookkeeping.
 The search index is derived from the store and can be rebuilt from it, so this is where an
 article's identity (id, canonical URL), its content hash and its cluster are decided.
 
-* ``base.py`` — the contract (:class:`StoreEngine` = :class:`ArticleStore` + :class:`CrawlLog`)
-  every engine implements; ``tests/contract/test_store_contract.py`` checks it.
+* ``base.py`` — the contract (:class:`StoreEngine` = :class:`ArticleStore` + :class:`CrawlLog` +
+  :class:`StoryStore` + :class:`SiteTemplateStore`) every engine implements;
+  ``tests/contract/`` checks it on every engine.
 * ``upserts.py`` — what an upsert decides, for every engine (the near-duplicate policy itself is
   in :mod:`tidings.core.fingerprint`).
-* ``sqlite*.py`` — the SQLite engine: database and schema, articles, crawl log.
-* ``postgres*.py`` — the PostgreSQL engine (the same three parts), for a store shared by many
-  hosts; ``copy.py`` moves a SQLite store into it (``tidings store copy``).
+* ``sql_*.py``, ``crawl_log.py``, ``site_templates.py``, ``story_repair.py`` — the SQL both
+  engines share, written once against ``sql_db.py``'s :class:`SqlDatabase`.
+* ``sqlite*.py`` — the SQLite engine: database and schema, articles, crawl log's health query.
+* ``postgres*.py`` — the PostgreSQL engine (the same three parts, and an upsert's reads in one
+  round trip), for a store shared by many hosts; ``copy.py`` moves a SQLite store into it
+  (``tidings store copy``).
 """
 
 from __future__ import annotations
 
 from tidings.core.config import Settings
-from tidings.core.fingerprint import content_hash
 from tidings.core.store.base import (
     ArticleStore,
     CrawlLog,
@@ -56,6 +59,5 @@ __all__ = [
     "StoreEngine",
     "StoreError",
     "UpsertResult",
-    "content_hash",
     "open_store",
 ]

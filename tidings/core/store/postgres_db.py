@@ -217,9 +217,6 @@ class PostgresDatabase:
                     db.execute("DELETE FROM schema_version")
                     db.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
-    def schema_version(self) -> int:
-        return int(self.query("SELECT max(version) AS v FROM schema_version")[0]["v"])
-
     @contextmanager
     def transaction(self, *, lock: int | None = None) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on a pooled connection (committed on success, rolled back on an
