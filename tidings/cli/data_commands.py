@@ -1,6 +1,7 @@
-"""``tidings import``, ``export`` and ``reindex``: move article records in and out without crawling.
+"""``tidings import``, ``export``, ``prune`` and ``reindex``: move article records in and out
+without crawling, drop those past the retention period, rebuild the index from the store.
 
-All three go through the one write path (store of record first, then the index derived from it),
+Each goes through the one write path (store of record first, then the index derived from it),
 so an imported article is searchable exactly like a crawled one.
 """
 

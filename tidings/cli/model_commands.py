@@ -1,4 +1,4 @@
-"""``tidings train``, ``tidings evaluate`` and ``tidings convert``: the topic-model commands.
+"""``tidings train``, ``evaluate``, ``reclassify`` and ``convert``: the topic-model commands.
 
 Thin wrappers: the work lives in :mod:`classifier`; here arguments are checked and library
 errors become one-line :class:`UsageError` messages (exit code 2).
