@@ -301,6 +301,21 @@ class StoryPlacement(ABC):
         under ``version`` (the placement's seq: it only grows)."""
 
     @abstractmethod
+    def move_members(
+        self,
+        moves: Mapping[str, str],
+        stories: list[str],
+        version: int,
+        batch: Mapping[str, Mapping[str, Any]],
+    ) -> UpsertResult:
+        """A split's writes: each placed article in ``moves`` goes to its new story (member
+        row, and the ``story_id`` of its stored record, marked pending for the index: the
+        result's ``articles`` and ``version``), then the records of ``stories`` (every story a
+        split cut or made) are rebuilt from the members they hold (each as stored, or as
+        ``batch``, the placing batch's records by id, holds it), marked for the index under
+        ``version``."""
+
+    @abstractmethod
     def upsert(
         self,
         articles: list[dict[str, Any]],

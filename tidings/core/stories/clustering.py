@@ -14,6 +14,16 @@ An article joins only if its score reaches both a fixed threshold and half the s
 cohesion (the mean cosine between its members): a tight story admits only articles about as
 close to it as its members are to each other, which keeps two events of one kind apart.
 
+A story that absorbed two events anyway is cut in two after a join (:mod:`.split`): a story of
+``split_min`` to ``split_max`` members keeps its members' vectors, and when average-link's two
+parts of them are far apart (mean cross cosine under ``split_share`` × their mean cosine
+within) the part holding the story's first member keeps the story and its id, the other part
+becomes a new story named after its own first member (as :func:`story_id_for` names one). The
+check is part of the state step (:meth:`StoryClusterer._settle`, after both ``add`` and
+``replay``), so a replayed stream makes the same splits; ``add`` reports a split in its
+:class:`Assignment` so the store can move the members. Past ``split_max`` a story drops its
+members (bounded state) and is never checked again (a split only shrinks checked stories).
+
 Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
@@ -22,7 +32,8 @@ decided (no scoring), so a saved state plus the placements made since it rebuild
 
 The weights, the threshold and the cohesion share are the only fitted numbers
 (``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
-(by topic) and reports them on the other.
+(by topic) and reports them on the other. The split's share was chosen on half A of ECB+ dev
+and again on half B (``bench/stories_seventh.py``, docs/benchmarks.md's seventh round).
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from typing import Any
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
+from tidings.core.stories.split import two_parts
 
 
 @dataclass(frozen=True)
@@ -65,11 +77,30 @@ class StoryParams:
     #: Stories kept live (joinable); the least recently joined beyond this go quiet. News
     #: stories that no article joined among the last this-many active ones are over.
     live_stories: int = 20_000
+    #: After a join, a story of ``split_min`` to ``split_max`` members is cut in two when its
+    #: average-link parts' mean cross cosine is under this share of their mean cosine within
+    #: (0: never). Chosen on ECB+ dev half A and again on half B (docs/benchmarks.md).
+    split_share: float = 0.5
+    split_min: int = 4
+    split_max: int = 16
+
+
+@dataclass(frozen=True)
+class Member:
+    """What a split needs of one member of a young story: its article, its unit vectors as
+    weighted when it joined, and what :meth:`StoryClusterer._join` and the sketch took of it."""
+
+    article_id: str
+    vectors: dict[str, dict[str, float]]
+    topics: frozenset[str]
+    seen_at: float | None
+    lookup: list[str]
 
 
 @dataclass
 class Story:
-    """The running state of one story: per-view vector sums and its span in time."""
+    """The running state of one story: per-view vector sums, its span in time, and while it
+    may still be split (``split_max`` members at most) its members; None past that."""
 
     id: str
     size: int = 0
@@ -77,17 +108,35 @@ class Story:
     first_seen: float | None = None
     last_seen: float | None = None
     topics: Counter[str] = field(default_factory=Counter)
+    members: list[Member] | None = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A story cut in two: ``moved`` (article ids) left ``story_id`` for the new ``new_id``."""
+
+    story_id: str
+    new_id: str
+    moved: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """Where one article went, and why (the score of the story it joined, if any)."""
+    """Where one article went, and why (the score of the story it joined, if any). When the
+    join split the story, ``split`` says which articles moved (this one may be among them:
+    ``story_id`` is where it is now, ``joined`` the story it joined)."""
 
     article_id: str
     story_id: str
     score: float
     new: bool
     title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
+    split: Split | None = None
+
+    @property
+    def joined(self) -> str:
+        """The story the article joined (what a replay of this placement names)."""
+        return self.split.story_id if self.split else self.story_id
 
 
 def story_id_for(article_id: str) -> str:
@@ -210,7 +259,9 @@ class StoryClusterer:
         # how well this headline matches the story's other headlines (a headline is chosen by it)
         typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._apply(best, vectors, feats, lookup)
-        return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
+        split = self._settle(best, Member(aid, vectors, feats.topics, feats.seen_at, lookup))
+        now = split.new_id if split and aid in split.moved else best.id
+        return Assignment(aid, now, 1.0 if new else best_score, new, typical, split)
 
     def _scored(
         self, vectors: Mapping[str, Mapping[str, float]], lookup: list[str], feats: StoryFeatures
@@ -233,12 +284,15 @@ class StoryClusterer:
             return scored[0][1], scored[0][0]
         return None, -1.0
 
-    def replay(self, feats: StoryFeatures, story_id: str) -> None:
-        """Apply a placement ``add`` made earlier (same order): the state moves exactly as
-        ``add`` moved it, without scoring any candidate."""
+    def replay(self, feats: StoryFeatures, story_id: str, article_id: str) -> Split | None:
+        """Apply a placement ``add`` made earlier (same order; ``story_id`` the story it
+        joined): the state moves exactly as ``add`` moved it, splits too, without scoring any
+        candidate."""
         vectors = self._count_and_weigh(feats)
         story = self.stories.get(story_id) or Story(id=story_id)
-        self._apply(story, vectors, feats, self._lookup_terms(vectors))
+        lookup = self._lookup_terms(vectors)
+        self._apply(story, vectors, feats, lookup)
+        return self._settle(story, Member(article_id, vectors, feats.topics, feats.seen_at, lookup))
 
     def _apply(
         self,
@@ -250,6 +304,37 @@ class StoryClusterer:
         self._join(story, vectors, feats)
         self._touch(story)
         self.sketch.post(story.id, lookup)
+
+    def _settle(self, story: Story, member: Member) -> Split | None:
+        """Keep the member of a young story, and cut the story in two when its parts are far
+        apart; a story past ``split_max`` drops its members (it is never checked again)."""
+        p = self.params
+        if story.members is None:
+            return None
+        if not p.split_share or story.size > p.split_max:
+            story.members = None
+            return None
+        story.members.append(member)
+        if story.size < p.split_min:
+            return None
+        parts = two_parts([m.vectors for m in story.members], p.weights, p.split_share)
+        return None if parts is None else self._split(story, parts)
+
+    def _split(self, story: Story, parts: list[int]) -> Split:
+        """Rebuild the story from the members of its first member's part and a new story from
+        the others, each as if only its own members had joined (in their order)."""
+        assert story.members is not None
+        kept = [m for m, part in zip(story.members, parts, strict=True) if part == parts[0]]
+        moved = [m for m, part in zip(story.members, parts, strict=True) if part != parts[0]]
+        new_id = story_id_for(moved[0].article_id)
+        self.stories.pop(story.id, None)
+        for sid, members in ((story.id, kept), (new_id, moved)):
+            rebuilt = Story(id=sid, members=members)
+            for m in members:
+                self._join(rebuilt, m.vectors, StoryFeatures({}, m.topics, m.seen_at))
+                self.sketch.post(sid, m.lookup)
+            self._touch(rebuilt)
+        return Split(story.id, new_id, tuple(m.article_id for m in moved))
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""
