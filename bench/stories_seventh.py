@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO))
 from tidings.core.stories import StoryClusterer, StoryParams  # noqa: E402
 from tidings.core.stories.clustering import Story, _dot, story_id_for  # noqa: E402
 from tidings.core.stories.features import VIEWS, StoryFeatures  # noqa: E402
-from tidings.core.stories.split import two_parts  # noqa: E402
+from tidings.core.stories.split import similarities, two_parts  # noqa: E402
 
 Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]
@@ -452,7 +452,7 @@ class SplitClusterer(MemberClusterer):
         due = max(self.min_size, self.due.get(story.id, 0))
         if self.rho and due <= story.size <= self.max_size:
             self.due[story.id] = math.ceil(story.size * self.grow)
-            parts = two_parts(self.members[story.id], self.params.weights, self.rho)
+            parts = two_parts(similarities(self.members[story.id], self.params.weights), self.rho)
             if parts is not None:
                 self.split(story, parts)
 

@@ -47,10 +47,12 @@ from itertools import repeat
 from operator import add, itemgetter, mul, truediv
 from typing import Any
 
+import numpy as np
+
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
-from tidings.core.stories.split import two_parts
+from tidings.core.stories.split import similarity, two_parts
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,15 @@ class StoryParams:
 @dataclass(frozen=True)
 class Member:
     """What a split needs of one member of a young story: its article, its unit vectors as
-    weighted when it joined, and what :meth:`StoryClusterer._join` and the sketch took of it."""
+    weighted when it joined (its sketch terms follow from them), what
+    :meth:`StoryClusterer._join` took of it, and its similarity to each earlier member (so a
+    check computes only the new member's pairs)."""
 
     article_id: str
     vectors: dict[str, dict[str, float]]
     topics: frozenset[str]
     seen_at: float | None
-    lookup: list[str]
+    earlier: tuple[float, ...] = ()
 
 
 @dataclass
@@ -175,6 +179,22 @@ def _strongest(vec: Mapping[str, float]) -> list[tuple[str, float]]:
 
 
 _TERM, _WEIGHT = itemgetter(0), itemgetter(1)
+
+
+def _similarities(members: list[Member]) -> np.ndarray:
+    """The members' pairwise similarities, from each one's to those before it."""
+    sim = np.zeros((len(members), len(members)))
+    for j, member in enumerate(members):
+        sim[j, :j] = sim[:j, j] = member.earlier
+    return sim
+
+
+def _within(members: list[Member], picked: list[int], k: int) -> Member:
+    """The ``k``-th member of the part ``picked`` (indices into ``members``, in order) after a
+    split: its similarities to the part's earlier members only."""
+    m = members[picked[k]]
+    earlier = tuple(m.earlier[i] for i in picked[:k])
+    return Member(m.article_id, m.vectors, m.topics, m.seen_at, earlier)
 
 
 class StoryClusterer:
@@ -259,7 +279,7 @@ class StoryClusterer:
         # how well this headline matches the story's other headlines (a headline is chosen by it)
         typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._apply(best, vectors, feats, lookup)
-        split = self._settle(best, Member(aid, vectors, feats.topics, feats.seen_at, lookup))
+        split = self._settle(best, aid, vectors, feats)
         now = split.new_id if split and aid in split.moved else best.id
         return Assignment(aid, now, 1.0 if new else best_score, new, typical, split)
 
@@ -290,9 +310,8 @@ class StoryClusterer:
         candidate."""
         vectors = self._count_and_weigh(feats)
         story = self.stories.get(story_id) or Story(id=story_id)
-        lookup = self._lookup_terms(vectors)
-        self._apply(story, vectors, feats, lookup)
-        return self._settle(story, Member(article_id, vectors, feats.topics, feats.seen_at, lookup))
+        self._apply(story, vectors, feats, self._lookup_terms(vectors))
+        return self._settle(story, article_id, vectors, feats)
 
     def _apply(
         self,
@@ -305,36 +324,45 @@ class StoryClusterer:
         self._touch(story)
         self.sketch.post(story.id, lookup)
 
-    def _settle(self, story: Story, member: Member) -> Split | None:
-        """Keep the member of a young story, and cut the story in two when its parts are far
-        apart; a story past ``split_max`` drops its members (it is never checked again)."""
+    def _settle(
+        self,
+        story: Story,
+        article_id: str,
+        vectors: dict[str, dict[str, float]],
+        feats: StoryFeatures,
+    ) -> Split | None:
+        """Keep the new member of a young story, and cut the story in two when its parts are
+        far apart; a story past ``split_max`` drops its members (it is never checked again)."""
         p = self.params
         if story.members is None:
             return None
         if not p.split_share or story.size > p.split_max:
             story.members = None
             return None
-        story.members.append(member)
+        earlier = tuple(similarity(m.vectors, vectors, p.weights) for m in story.members)
+        story.members.append(Member(article_id, vectors, feats.topics, feats.seen_at, earlier))
         if story.size < p.split_min:
             return None
-        parts = two_parts([m.vectors for m in story.members], p.weights, p.split_share)
+        parts = two_parts(_similarities(story.members), p.split_share)
         return None if parts is None else self._split(story, parts)
 
     def _split(self, story: Story, parts: list[int]) -> Split:
         """Rebuild the story from the members of its first member's part and a new story from
         the others, each as if only its own members had joined (in their order)."""
-        assert story.members is not None
-        kept = [m for m, part in zip(story.members, parts, strict=True) if part == parts[0]]
-        moved = [m for m, part in zip(story.members, parts, strict=True) if part != parts[0]]
-        new_id = story_id_for(moved[0].article_id)
+        old = story.members
+        assert old is not None
+        kept = [i for i, part in enumerate(parts) if part == parts[0]]
+        moved = [i for i, part in enumerate(parts) if part != parts[0]]
+        new_id = story_id_for(old[moved[0]].article_id)
         self.stories.pop(story.id, None)
-        for sid, members in ((story.id, kept), (new_id, moved)):
-            rebuilt = Story(id=sid, members=members)
-            for m in members:
+        for sid, picked in ((story.id, kept), (new_id, moved)):
+            rebuilt = Story(id=sid, members=[_within(old, picked, k) for k in range(len(picked))])
+            for i in picked:
+                m = old[i]
                 self._join(rebuilt, m.vectors, StoryFeatures({}, m.topics, m.seen_at))
-                self.sketch.post(sid, m.lookup)
+                self.sketch.post(sid, self._lookup_terms(m.vectors))
             self._touch(rebuilt)
-        return Split(story.id, new_id, tuple(m.article_id for m in moved))
+        return Split(story.id, new_id, tuple(old[i].article_id for i in moved))
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""
