@@ -95,7 +95,9 @@ class Member:
     check computes only the new member's pairs)."""
 
     article_id: str
-    vectors: dict[str, dict[str, float]]
+    #: None for the only member of a one-member story: its vectors are the story's sums then
+    #: (kept once: most live stories have one member), copied out when a second one joins
+    vectors: dict[str, dict[str, float]] | None
     topics: frozenset[str]
     seen_at: float | None
     earlier: tuple[float, ...] = ()
@@ -320,6 +322,11 @@ class StoryClusterer:
         feats: StoryFeatures,
         lookup: list[str],
     ) -> None:
+        if story.members and story.members[0].vectors is None:  # before the join adds to it
+            first = story.members[0]
+            vectors_of_first = {view: dict(terms) for view, terms in story.sums.items()}
+            story.members[0] = Member(first.article_id, vectors_of_first, first.topics,
+                                      first.seen_at)  # fmt: skip
         self._join(story, vectors, feats)
         self._touch(story)
         self.sketch.post(story.id, lookup)
@@ -339,7 +346,10 @@ class StoryClusterer:
         if not p.split_share or story.size > p.split_max:
             story.members = None
             return None
-        earlier = tuple(similarity(m.vectors, vectors, p.weights) for m in story.members)
+        if not story.members:  # the first: its vectors are the sums until another joins
+            story.members.append(Member(article_id, None, feats.topics, feats.seen_at))
+            return None
+        earlier = tuple(similarity(m.vectors, vectors, p.weights) for m in story.members)  # type: ignore[arg-type]
         story.members.append(Member(article_id, vectors, feats.topics, feats.seen_at, earlier))
         if story.size < p.split_min:
             return None
