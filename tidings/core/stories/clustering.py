@@ -96,7 +96,8 @@ class Member:
 
     article_id: str
     #: None for the only member of a one-member story: its vectors are the story's sums then
-    #: (kept once: most live stories have one member), copied out when a second one joins
+    #: (kept once; pruned to ``centroid_terms`` as the sums are), copied out of them just
+    #: before a second member joins (``_apply``)
     vectors: dict[str, dict[str, float]] | None
     topics: frozenset[str]
     seen_at: float | None
