@@ -74,6 +74,10 @@ class UpsertResult:
     refused: list[str] = field(default_factory=list)
 
 
+#: Article records by id (a placing batch's, which may not be stored yet).
+RecordsById = Mapping[str, Mapping[str, Any]]
+
+
 @dataclass(frozen=True)
 class DeleteResult:
     """What one :meth:`ArticleStore.delete` did; ``version`` stamps its pending marks."""
@@ -302,11 +306,7 @@ class StoryPlacement(ABC):
 
     @abstractmethod
     def move_members(
-        self,
-        moves: Mapping[str, str],
-        stories: list[str],
-        version: int,
-        batch: Mapping[str, Mapping[str, Any]],
+        self, moves: Mapping[str, str], stories: list[str], version: int, batch: RecordsById
     ) -> UpsertResult:
         """A split's writes: each placed article in ``moves`` goes to its new story (member
         row, and the ``story_id`` of its stored record, marked pending for the index: the

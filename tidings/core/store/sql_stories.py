@@ -20,6 +20,7 @@ from typing import Any, cast
 from tidings.core.store.base import (
     FetchState,
     PendingStory,
+    RecordsById,
     StoryPlacement,
     StoryStore,
     UpsertResult,
@@ -139,11 +140,7 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
         _mark_stories(self, [r["id"] for r in records], version)
 
     def move_members(
-        self,
-        moves: Mapping[str, str],
-        stories: list[str],
-        version: int,
-        batch: Mapping[str, Mapping[str, Any]],
+        self, moves: Mapping[str, str], stories: list[str], version: int, batch: RecordsById
     ) -> UpsertResult:
         self._many(
             "UPDATE story_articles SET story_id = ? WHERE article_id = ?",
