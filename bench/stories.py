@@ -91,7 +91,12 @@ def place(docs: Docs, seed: int, make: Callable[[], StoryClusterer]) -> tuple[Pr
     random.Random(seed).shuffle(order)
     clusterer = make()
     start = time.process_time()
-    pred = {d["id"]: clusterer.add(d, features_of(d)).story_id for d in order}
+    pred: Pred = {}
+    for d in order:
+        placed = clusterer.add(d, features_of(d))
+        pred[d["id"]] = placed.story_id
+        if placed.split:  # a split moves earlier articles to the new story
+            pred.update(dict.fromkeys(placed.split.moved, placed.split.new_id))
     return pred, time.process_time() - start
 
 

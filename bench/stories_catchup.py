@@ -50,7 +50,8 @@ def _journal_window(
         entries = []
         for _ in range(BATCH):
             article, feats = next(articles)
-            entries.append(journal_entry(feats, clusterer.add(article, feats).story_id))
+            placed = clusterer.add(article, feats)
+            entries.append(journal_entry(feats, placed.joined, placed.article_id))
         seq += BATCH
         row = dump(entries)
         with store.placing() as tx:

@@ -108,7 +108,7 @@ def _window(
             assignment = clusterer.add(article, feats)
             out.cpu.append(time.process_time() - c0)
             out.wall.append(time.perf_counter() - w0)
-            journal.append(journal_entry(feats, assignment.story_id))
+            journal.append(journal_entry(feats, assignment.joined, assignment.article_id))
         c0 = time.process_time()
         row = dump(journal)
         with store.placing() as tx:

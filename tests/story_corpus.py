@@ -111,3 +111,26 @@ def synthetic(n: int, events: int, seed: int = 7) -> list[dict[str, Any]]:
             "entities": [{"key": f"place{event}", "label": "GPE", "text": f"Place{event}"}],
         })  # fmt: skip
     return out
+
+
+def two_events_one_story(n: int = 12) -> list[dict[str, Any]]:
+    """A story that absorbs two events: the first two articles tell both (their words and
+    names mixed), then event A's and event B's articles alternate. Each event's article is
+    close enough to the mixed ones to join their story, but A's and B's are far apart, so by
+    the fifth article the story holds two parts (the event's letter is in its entity key,
+    ``place{event}``; the mixed ones carry both)."""
+    rng = random.Random(2)
+    common = [f"common{i}" for i in range(300)]
+    words = {e: [f"ev{e}word{j}" for j in range(10)] for e in "AB"}
+    out = []
+    for i in range(n):
+        told = "AB" if i < 2 else "AB"[i % 2]
+        own = [w for e in told for w in words[e]]
+        text = [rng.choice(own) if rng.random() < 0.4 else rng.choice(common) for _ in range(60)]
+        out.append({
+            "id": f"m{i}",
+            "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
+            "body": " ".join(text),
+            "entities": [{"key": f"place{e}", "label": "GPE", "text": f"Place{e}"} for e in told],
+        })  # fmt: skip
+    return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from story_corpus import synthetic
+from story_corpus import as_records, synthetic, two_events_one_story
 
 from tidings.core.article import normalise
 from tidings.core.store import SqliteStore, StoreEngine
@@ -107,6 +107,42 @@ def test_a_second_writer_catches_up_on_the_first_ones_journal(
     one, expected = one_stream(items)
     assert got == expected and len(set(got.values())) < 60
     assert shape(hosts[1][0].state(hosts[1][1])) == shape(one)
+
+
+def final_stories(items: list[dict[str, Any]]) -> tuple[StoryClusterer, dict[str, str]]:
+    """One process placing ``items``: its state, and every article's story after the splits."""
+    c, now = StoryClusterer(), {}
+    for a in items:
+        placed = c.add(a)
+        now[a["id"]] = placed.story_id
+        if placed.split:
+            now.update(dict.fromkeys(placed.split.moved, placed.split.new_id))
+    return c, now
+
+
+def test_writers_taking_turns_replay_each_others_splits(
+    store_engines: StoreOpener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story is split in one writer's batch; the other writer's catch-up (journal replay, and
+    a snapshot taken mid-stream) makes the same split, so the stored stories and both states
+    are one process's."""
+    monkeypatch.setattr(book, "MIN_SNAPSHOT_BYTES", 30_000)
+    items = [normalise(r) for r in as_records(two_events_one_story())] + articles(100)
+    hosts = [(StoryBook(), store_engines()), (StoryBook(), store_engines())]
+    for i, batch in enumerate(batches(items, 3)):
+        b, store = hosts[i % 2]
+        place(b, store, batch)
+    assert where(hosts[0][1])[0] is not None  # a snapshot was taken on the way
+    one, expected = final_stories(items)
+    assert expected[items[2]["id"]] != expected[items[0]["id"]]  # a split: m2 left m0's story
+    assert hosts[0][1].stories_of(list(expected)) == expected
+    stored = {r["id"]: r["story_id"] for b in hosts[0][1].iter_articles() for r in b}
+    assert stored == expected
+    members = [(s.id, s.members) for s in one.stories.values()]
+    for b, store in hosts:
+        state = b.state(store)
+        assert shape(state) == shape(one)
+        assert [(s.id, s.members) for s in state.stories.values()] == members
 
 
 def test_a_batch_writes_a_journal_row_of_its_own_size(store_engines: StoreOpener) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from story_corpus import as_records, background, corpus
+from story_corpus import as_records, background, corpus, two_events_one_story
 
+from search_api import create_app
 from tidings.cli.main import main
 from tidings.core.config import Settings
 from tidings.core.index import open_index
@@ -184,3 +185,64 @@ def test_a_record_the_store_refuses_joins_no_story(
     assert main(["--home", str(settings.home), "restory"]) == 0
     assert _stories(settings) == online
     assert _members(settings)[0] == members
+
+
+def _served(
+    settings: Settings, titles: dict[str, str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """What the API serves: the ``story_id`` of each article (URL -> title) as a search for
+    its title finds it, and each story's article ids (``/api/v1/stories/{id}``)."""
+    app = create_app(settings, config={"RATELIMIT_ENABLED": False})
+    try:
+        client = app.test_client()
+        hits = {}
+        for url, title in titles.items():
+            body = client.get("/api/v1/search", query_string={"q": title}).get_json()
+            hits.update((h["url"], h["story_id"]) for h in body["hits"] if h["url"] == url)
+        stories = {}
+        for sid in set(hits.values()):
+            body = client.get(f"/api/v1/stories/{sid}").get_json()
+            stories[sid] = sorted(a["id"] for a in body["articles"])
+    finally:
+        app.extensions["tidings"].close()
+    return hits, stories
+
+
+def test_a_split_is_stored_indexed_served_and_restoried_alike(settings: Settings) -> None:
+    """A story absorbs two events, then a join splits it (the moved articles were stored by
+    an earlier batch and by this one): the member rows, the records' ``story_id``, both story
+    records, the index and the API all show the two stories; ``restory`` gives the same."""
+    records = as_records(two_events_one_story())
+    for start in range(0, len(records), 3):  # the split comes in the second batch
+        _import(settings, records[start : start + 3])
+    online = _stories(settings)
+    of = {url.rsplit("/", 1)[-1]: sid for url, sid in online.items()}
+    a = [f"m{i}" for i in range(2, 12, 2)]
+    kept = ["m0", "m1", *(f"m{i}" for i in range(3, 12, 2))]
+    assert {of[n] for n in a} != {of[n] for n in kept}
+    assert len({of[n] for n in a}) == 1 and len({of[n] for n in kept}) == 1
+    members, stories = _members(settings)  # rows, records and counts agree
+    with open_store(settings) as store:
+        assert store.pending_writes() == [] and store.pending_stories() == []
+        stored = {r["url"].rsplit("/", 1)[-1]: r for b in store.iter_articles() for r in b}
+    title = {n: r["title"] for n, r in stored.items()}
+    when = {n: r["published_at"] for n, r in stored.items()}
+    for names in (a, kept):
+        story = stories[of[names[0]]]
+        assert story["articles"] == len(names) and story["topics"] == {"world": len(names)}
+        assert sorted(story["titles"]) == sorted(title[n] for n in names)
+        assert story["headline"] in {title[n] for n in names}
+        assert sum(s["articles"] for s in story["sources"].values()) == len(names)
+        span = sorted(when[n] for n in names)
+        assert story["published_span"] == [span[0], span[-1]] and story["first_seen"] == span[0]
+    titles = {r["url"]: r["title"] for r in stored.values()}
+    hits, served = _served(settings, titles)
+    assert hits == online  # every article found, with the story it is in now
+    ids = {r["url"]: r["id"] for r in stored.values()}
+    assert served == {sid: sorted(ids[url] for url in urls) for sid, urls in members.items()}
+
+    close_books()
+    assert main(["--home", str(settings.home), "restory"]) == 0
+    assert _stories(settings) == online
+    assert _members(settings)[0] == members
+    assert _served(settings, titles) == (hits, served)

@@ -30,7 +30,7 @@ from bench.stories_seventh import (
 )
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 
-NO_DATES = StoryParams(time_share=0.0)
+NO_DATES = StoryParams(time_share=0.0, split_share=0.0)
 
 
 def placements(clusterer: StoryClusterer, docs: list[dict]) -> dict[str, str]:
@@ -116,7 +116,7 @@ def test_a_story_that_absorbed_two_events_is_split_into_them() -> None:
     gold = {d["id"]: d["story"] for d in docs}
     # no threshold and no cohesion bar: every article joins the best candidate, so the two
     # events end in one story unless it is split
-    greedy = StoryParams(time_share=0.0, threshold=0.0, cohesion_share=0.0)
+    greedy = StoryParams(time_share=0.0, threshold=0.0, cohesion_share=0.0, split_share=0.0)
     merged = SplitClusterer(0.0, params=greedy)
     placements(merged, docs)
     assert len(set(merged.partition().values())) == 1 and merged.splits == 0

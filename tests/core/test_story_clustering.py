@@ -5,10 +5,11 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-from story_corpus import OTHERS, background, corpus, synthetic
+from story_corpus import OTHERS, background, corpus, synthetic, two_events_one_story
 
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 from tidings.core.stories.candidates import CandidateSketch
+from tidings.core.stories.clustering import Assignment, story_id_for
 from tidings.core.stories.features import names
 from tidings.core.stories.frequencies import HashedCounts
 
@@ -129,7 +130,8 @@ def test_replay_moves_the_state_as_add_did() -> None:
     online, replayed = StoryClusterer(), StoryClusterer()
     for a in items[:100]:
         feats = features_of(a)
-        replayed.replay(feats, online.add(a, feats).story_id)
+        placed = online.add(a, feats)
+        replayed.replay(feats, placed.joined, placed.article_id)
     rest = items[100:]
     assert [online.add(a).story_id for a in rest] == [replayed.add(a).story_id for a in rest]
 
@@ -175,3 +177,54 @@ def test_an_empty_table_survives_pickling_and_counts_on() -> None:
     assert len(copy.cells) == 64 and sum(copy.cells) == 0
     copy.add(["first"])
     assert copy["first"] == 1
+
+
+def final_stories(c: StoryClusterer, articles: list[dict[str, Any]]) -> tuple[dict, list]:
+    """Each article's story after every split, and the placements (``Assignment``s)."""
+    now: dict[str, str] = {}
+    placed: list[Assignment] = []
+    for a in articles:
+        placed.append(c.add(a))
+        now[str(a["id"])] = placed[-1].story_id
+        if placed[-1].split:
+            now.update(dict.fromkeys(placed[-1].split.moved, placed[-1].split.new_id))
+    return now, placed
+
+
+def test_a_story_that_absorbed_two_events_is_split_and_its_first_member_keeps_the_id() -> None:
+    docs = two_events_one_story()
+    unsplit, _ = final_stories(StoryClusterer(StoryParams(split_share=0.0)), docs)
+    assert len(set(unsplit.values())) < 3 and unsplit["m2"] == unsplit["m3"]  # events merged
+    now, placed = final_stories(StoryClusterer(), docs)
+    splits = [p.split for p in placed if p.split]
+    assert len(splits) == 1 and splits[0].story_id == story_id_for("m0")
+    assert splits[0].moved == ("m2", "m4") and splits[0].new_id == story_id_for("m2")
+    a, b = [d["id"] for d in docs[2::2]], [d["id"] for d in docs[3::2]]
+    assert {now[i] for i in a} == {story_id_for("m2")}  # every A article, later ones too
+    assert {now[i] for i in ["m0", "m1", *b]} == {story_id_for("m0")}
+    assert placed[4].story_id == story_id_for("m2") and placed[4].joined == story_id_for("m0")
+
+
+def test_replay_makes_the_splits_add_made() -> None:
+    docs = two_events_one_story() + synthetic(60, 4, seed=11)
+    online, replayed = StoryClusterer(), StoryClusterer()
+    for a in docs[:40]:
+        feats = features_of(a)
+        placed = online.add(a, feats)
+        assert replayed.replay(feats, placed.joined, placed.article_id) == placed.split
+    assert [s.id for s in online.stories.values()] == [s.id for s in replayed.stories.values()]
+    for mine, theirs in zip(online.stories.values(), replayed.stories.values(), strict=True):
+        assert (mine.size, mine.sums, mine.members) == (theirs.size, theirs.sums, theirs.members)
+    rest = docs[40:]
+    assert [online.add(a) for a in rest] == [replayed.add(a) for a in rest]
+
+
+def test_a_story_keeps_its_members_only_up_to_the_split_bound() -> None:
+    params = StoryParams(split_max=5)
+    c = StoryClusterer(params)
+    now, _ = final_stories(c, synthetic(80, 2, seed=4))
+    sizes = {s.id: (s.size, s.members) for s in c.stories.values()}
+    assert any(size > 5 for size, _ in sizes.values())  # some stories grew past the bound
+    for size, members in sizes.values():
+        assert (members is None) == (size > 5)
+        assert members is None or len(members) == size

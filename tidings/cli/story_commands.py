@@ -4,7 +4,8 @@ The articles are replayed in the order they were first stored (the ingest order)
 is the one the online path gave. Each article is read as stored now (its latest version), and
 only its ``story_id`` is written back, onto the version stored at that moment
 (:meth:`StoryStore.assign_stories`), so an article a crawler changed meanwhile keeps its new
-content. Changed articles and every story document are indexed again. Either store engine.
+content. Changed articles (those a story split moved out of an earlier batch too) and every story
+document are indexed again. Either store engine.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tidings.cli.errors import UsageError
 from tidings.core.index import open_index
 from tidings.core.store import open_store
 from tidings.core.stories.ingest import book_for
-from tidings.core.sync import index_pending, index_stories
+from tidings.core.sync import index_pending
 
 BATCH = 500
 
@@ -55,7 +56,7 @@ def cmd_restory(args: argparse.Namespace) -> int:
                     store.mark_indexed({a["id"]: result.version for a in result.articles})
                 total += len(batch)
                 changed += len(result.updated)
-            index_stories(store, index)
+            index_pending(store, index)  # articles a split moved out of earlier batches too
         finally:
             index.close()
         stories = store.story_count()

@@ -74,6 +74,10 @@ class UpsertResult:
     refused: list[str] = field(default_factory=list)
 
 
+#: Article records by id (a placing batch's, which may not be stored yet).
+RecordsById = Mapping[str, Mapping[str, Any]]
+
+
 @dataclass(frozen=True)
 class DeleteResult:
     """What one :meth:`ArticleStore.delete` did; ``version`` stamps its pending marks."""
@@ -299,6 +303,17 @@ class StoryPlacement(ABC):
     def put_records(self, records: list[dict[str, Any]], version: int) -> None:
         """Insert or replace story records (by ``id``), each marked pending for the index
         under ``version`` (the placement's seq: it only grows)."""
+
+    @abstractmethod
+    def move_members(
+        self, moves: Mapping[str, str], stories: list[str], version: int, batch: RecordsById
+    ) -> UpsertResult:
+        """A split's writes: each placed article in ``moves`` goes to its new story (member
+        row, and the ``story_id`` of its stored record, marked pending for the index: the
+        result's ``articles`` and ``version``), then the records of ``stories`` (every story a
+        split cut or made) are rebuilt from the members they hold (each as stored, or as
+        ``batch``, the placing batch's records by id, holds it), marked for the index under
+        ``version``."""
 
     @abstractmethod
     def upsert(

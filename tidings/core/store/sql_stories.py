@@ -20,12 +20,14 @@ from typing import Any, cast
 from tidings.core.store.base import (
     FetchState,
     PendingStory,
+    RecordsById,
     StoryPlacement,
     StoryStore,
     UpsertResult,
 )
 from tidings.core.store.sql_db import SqlDatabase
 from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
+from tidings.core.store.story_recount import recount_story
 from tidings.core.store.upserts import Placer, UpsertSteps, run_upsert
 
 #: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
@@ -137,6 +139,21 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
         )  # fmt: skip
         _mark_stories(self, [r["id"] for r in records], version)
 
+    def move_members(
+        self, moves: Mapping[str, str], stories: list[str], version: int, batch: RecordsById
+    ) -> UpsertResult:
+        self._many(
+            "UPDATE story_articles SET story_id = ? WHERE article_id = ?",
+            [(sid, aid) for aid, sid in moves.items()],
+        )
+        moved = write_story_ids(self.db, self._database, moves)
+        if moved.articles:
+            moved.version = self._steps._mark_pending(self.db, [r["id"] for r in moved.articles])
+        for story_id in stories:
+            recount_story(self.db, self._sql, story_id, batch)
+        _mark_stories(self, stories, version)
+        return moved
+
     def upsert(
         self,
         articles: list[dict[str, Any]],
@@ -148,6 +165,35 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
         return run_upsert(
             nullcontext(self.db), self._steps, articles, fetch_states, track_index, place
         )
+
+
+def write_story_ids(db: Any, database: SqlDatabase, assignments: Mapping[str, str]) -> UpsertResult:
+    """Write each article's ``story_id`` (``assignments``: article id -> story id) onto its
+    stored record in the open write transaction ``db``; records already naming it are left
+    unchanged. The result lists the changed records (``updated``, ``articles``)."""
+    result = UpsertResult()
+    ids = list(assignments)
+    for chunk in _chunks(ids):
+        rows = db.execute(
+            database.placeholders(
+                f"SELECT id, record FROM articles WHERE id IN ({_marks(len(chunk))})"
+            ),
+            chunk,
+        ).fetchall()
+        for row in rows:
+            record = json.loads(row["record"])
+            story_id = assignments[row["id"]]
+            if record.get("story_id") == story_id:
+                result.unchanged.append(row["id"])
+                continue
+            record["story_id"] = story_id
+            db.execute(
+                database.placeholders("UPDATE articles SET record = ? WHERE id = ?"),
+                (json.dumps(record, ensure_ascii=False), row["id"]),
+            )
+            result.updated.append(row["id"])
+            result.articles.append(record)
+    return result
 
 
 def _mark_stories(tx: SqlPlacement, ids: list[str], version: int) -> None:
@@ -231,29 +277,8 @@ class SqlStories(StoryStore):
     def assign_stories(
         self, assignments: Mapping[str, str], *, track_index: bool = False
     ) -> UpsertResult:
-        result = UpsertResult()
-        ids = list(assignments)
         with self._db.write() as db:
-            for chunk in _chunks(ids):
-                rows = db.execute(
-                    self._db.placeholders(
-                        f"SELECT id, record FROM articles WHERE id IN ({_marks(len(chunk))})"
-                    ),
-                    chunk,
-                ).fetchall()
-                for row in rows:
-                    record = json.loads(row["record"])
-                    story_id = assignments[row["id"]]
-                    if record.get("story_id") == story_id:
-                        result.unchanged.append(row["id"])
-                        continue
-                    record["story_id"] = story_id
-                    db.execute(
-                        self._db.placeholders("UPDATE articles SET record = ? WHERE id = ?"),
-                        (json.dumps(record, ensure_ascii=False), row["id"]),
-                    )
-                    result.updated.append(row["id"])
-                    result.articles.append(record)
+            result = write_story_ids(db, self._db, assignments)
             if track_index and result.articles:
                 result.version = self._mark_pending(db, [r["id"] for r in result.articles])
         return result

@@ -33,13 +33,11 @@ only.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from tidings.core.store.sql_stories import SqlStoryState
-from tidings.core.stories.record import StoryRecord
+from tidings.core.store.story_recount import recount_story
 
 #: How a stored record that names story ``sa.story_id`` reads (json.dumps' separators): rows
 #: without it are checked in Python (the rest are in their story without parsing a record).
@@ -80,7 +78,7 @@ def heal_phantom_members(db: Any, sql: Callable[[str], str]) -> list[str]:
     version = _take_position(db, sql)
     _forget_placements(db, sql, {position for _, _, position in phantoms}, version)
     for story_id in touched:
-        _recount(db, sql, story_id)
+        recount_story(db, sql, story_id)
     db.cursor().executemany(
         sql(
             "INSERT INTO story_pending (story_id, version) VALUES (?, ?) "
@@ -118,64 +116,3 @@ def _forget_placements(
     state = without_placements(saved[1] if saved else None, tx.journal(since), positions)
     if state is not None:
         tx.save_state(version, state)  # drops the journal it folds in
-
-
-def _recount(db: Any, sql: Callable[[str], str], story_id: str) -> None:
-    """Rebuild one story's record from its stored members (deleted when none is left)."""
-    members = [
-        json.loads(row["record"])
-        for row in db.execute(
-            sql(
-                "SELECT a.record FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
-                "WHERE sa.story_id = ? ORDER BY sa.seq"
-            ),
-            (story_id,),
-        ).fetchall()
-    ]
-    if not members:
-        db.execute(sql("DELETE FROM stories WHERE id = ?"), (story_id,))
-        return
-    row = db.execute(sql("SELECT record FROM stories WHERE id = ?"), (story_id,)).fetchone()
-    story = recounted(story_id, json.loads(row["record"]) if row else None, members)
-    db.execute(
-        sql(
-            "INSERT INTO stories (id, last_seen, articles, record) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, "
-            "articles = excluded.articles, record = excluded.record"
-        ),
-        (story.id, story.last_seen, story.articles, json.dumps(story.dump(), ensure_ascii=False)),
-    )
-
-
-def recounted(
-    story_id: str, old: Mapping[str, Any] | None, members: Sequence[Mapping[str, Any]]
-) -> StoryRecord:
-    """The record of ``members`` (stored articles, in placing order): counts, span, sources,
-    entities and topics from them alone. The headline stays when its article is a member;
-    when it was the phantom's, it goes to the member the ingest path would have preferred:
-    the one whose headline best matches the members placed before it."""
-    story = StoryRecord(story_id)
-    kept = old.get("headline_article_id") if old else None
-    keep = kept is not None and any(str(m.get("id")) == kept for m in members)
-    fits = (
-        [float(old["headline_fit"]) if str(m.get("id")) == kept else -math.inf for m in members]
-        if keep and old is not None
-        else _title_fits(members)
-    )
-    for member, fit in zip(members, fits, strict=True):
-        story.add(member, fit)
-    return story
-
-
-def _title_fits(members: Sequence[Mapping[str, Any]]) -> list[float]:
-    """Each member's mean headline cosine to the members before it (0 for the first), as the
-    clusterer's ``title_fit`` is, over the headline's words (without the clusterer's IDF)."""
-    from tidings.core.stories.clustering import _unit  # the clusterer's own vectors
-    from tidings.core.stories.features import sublinear, words
-
-    vectors = [_unit(sublinear(words(str(m.get("title") or "")))) for m in members]
-    fits, total = [], Counter[str]()
-    for i, vec in enumerate(vectors):
-        fits.append(sum(w * total[t] for t, w in vec.items()) / i if i else 0.0)
-        total.update(vec)
-    return fits

@@ -18,6 +18,13 @@ so a batch's write does not grow with the corpus; a new snapshot (the pickled cl
 taken only once the journal since the last one outweighs it, so snapshots cost a bounded share
 per article. Opening means loading the snapshot and replaying the journal after it.
 
+A join can split a story (:meth:`StoryClusterer._settle`): the placement reports which articles
+moved to which new story, and the batch applies it in its own transaction once its members and
+records are written (:meth:`StoryPlacement.move_members`): the moved articles' member rows,
+their stored records' ``story_id`` and index marks, and both stories' records counted again
+from their members. The journal keeps the story each article joined and its id, so a replay
+makes the same splits.
+
 One writer places at a time across every process and host (:meth:`StoryStore.placing` holds
 the lock that serialises article writes); before placing, a book replays the journal rows
 other writers added since its own position, or reloads the snapshot when one was taken (or
@@ -48,7 +55,7 @@ from tidings.core.store.base import (
     StoryStore,
     UpsertResult,
 )
-from tidings.core.stories.clustering import StoryClusterer, StoryParams
+from tidings.core.stories.clustering import Split, StoryClusterer, StoryParams
 from tidings.core.stories.features import StoryFeatures, features_of
 from tidings.core.stories.record import StoryRecord
 
@@ -57,13 +64,14 @@ logger = logging.getLogger(__name__)
 #: The saved state's format; bump it when :class:`StoryClusterer`'s pickled shape changes. A
 #: state of another format is not loaded: new articles start new stories (none is lost, and
 #: stories already stored keep their articles) until ``tidings restory`` regroups them all.
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 #: The journal is folded into a new snapshot once it outweighs the last one, or this much.
 MIN_SNAPSHOT_BYTES = 1 << 20
 
-#: One journal entry: an article's views, topics, date, and the story it was placed in (plain
-#: values, so a row stays readable whatever shape the classes take).
-Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str]
+#: One journal entry: an article's views, topics, date, the story it joined and its id (plain
+#: values, so a row stays readable whatever shape the classes take; the id names the member
+#: a replayed split moves).
+Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str, str]
 
 
 class StoryBook:
@@ -98,7 +106,7 @@ class StoryBook:
                 result = tx.upsert(
                     records, batch.place, fetch_states=fetch_states, track_index=track_index
                 )
-                batch.finish()
+                batch.finish(result)
         except PlacementError as exc:
             _keep_known_stories(store, records)
             result = store.upsert(records, fetch_states=fetch_states, track_index=track_index)
@@ -235,6 +243,9 @@ class _Batch:
         self._touched: dict[str, list[tuple[dict[str, Any], float]]] = {}
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
+        self._records: dict[str, dict[str, Any]] = {}  # placed in this batch, by id
+        self._moves: dict[str, str] = {}  # article id -> the story a split moved it to
+        self._split_stories: set[str] = set()
 
     def open(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> None:
         """Start placing ``records`` in ``tx``: the book's state, caught up with other
@@ -279,17 +290,30 @@ class _Batch:
             self._first_error = self._first_error or exc
             return
         assignment = self._clusterer.add(record, feats)
-        record["story_id"] = self._known[aid] = assignment.story_id
         self.book._seq += 1
-        self.placed.append((aid, assignment.story_id, self.book._seq))
-        self._journal.append(journal_entry(feats, assignment.story_id))
-        self._touched.setdefault(assignment.story_id, []).append((record, assignment.title_fit))
+        self.placed.append((aid, assignment.joined, self.book._seq))
+        self._journal.append(journal_entry(feats, assignment.joined, aid))
+        self._touched.setdefault(assignment.joined, []).append((record, assignment.title_fit))
+        self._records[aid] = record
+        record["story_id"] = self._known[aid] = assignment.joined
+        if assignment.split:
+            self._move(assignment.split)
 
-    def finish(self) -> None:
-        """Write the batch's placements (members, story records, journal) and log failures."""
-        self._timed(self._finish)
+    def _move(self, split: Split) -> None:
+        """A join cut a story in two: its moved members (earlier batches' too) go to the new
+        story, and both stories are rebuilt from their members when the batch is written."""
+        self._split_stories.update((split.story_id, split.new_id))
+        for aid in split.moved:
+            self._moves[aid] = self._known[aid] = split.new_id
+            if aid in self._records:
+                self._records[aid]["story_id"] = split.new_id
 
-    def _finish(self) -> None:
+    def finish(self, result: UpsertResult | None = None) -> None:
+        """Write the batch's placements (members, story records, journal, splits) and log
+        failures; the articles a split moved join ``result``'s records to index."""
+        self._timed(lambda: self._finish(result))
+
+    def _finish(self, result: UpsertResult | None) -> None:
         if self.placed:
             # the one read first (the story records; members are another table), then the
             # writes together: one round trip to a server for all of them, errors raised here
@@ -298,14 +322,33 @@ class _Batch:
                 self.tx.add_members(self.placed)
                 self.tx.put_records(records, self.book._seq)
                 self.book._persist(self.tx, self._clusterer, self._journal)
+            if self._moves:  # after the members and records it rebuilds from are written
+                moved = self.tx.move_members(
+                    self._moves, sorted(self._split_stories), self.book._seq, self._records
+                )
+                if result is not None:
+                    _index_moved_too(result, moved)
         if self._failed:
             assert self._first_error is not None
             _log_unplaced(self._failed, self._first_error)
 
 
-def journal_entry(feats: StoryFeatures, story_id: str) -> Entry:
-    """One placement as the journal keeps it."""
-    return feats.views, sorted(feats.topics), feats.seen_at, story_id
+def _index_moved_too(result: UpsertResult, moved: UpsertResult) -> None:
+    """Add the records a split moved (as stored now) to the batch's records to index, under
+    the moves' version: it is the later mark in this transaction, so marking the batch indexed
+    at it clears both the batch's marks and the moves'."""
+    if not moved.articles:
+        return
+    latest = {str(r["id"]): r for r in moved.articles}
+    result.articles[:] = [latest.pop(str(r["id"]), r) for r in result.articles]
+    result.articles.extend(latest.values())
+    if result.version is not None:
+        result.version = moved.version
+
+
+def journal_entry(feats: StoryFeatures, story_id: str, article_id: str) -> Entry:
+    """One placement as the journal keeps it (``story_id``: the story it joined)."""
+    return feats.views, sorted(feats.topics), feats.seen_at, story_id, article_id
 
 
 def _replay_row(
@@ -316,11 +359,13 @@ def _replay_row(
     positions up to ``seq``, one each (an empty row is a position with none)."""
     loaded = _load_entries(entries)
     skipped = 0
-    for position, (views, topics, seen_at, story_id) in enumerate(loaded, seq - len(loaded) + 1):
+    for position, (views, topics, seen_at, story_id, aid) in enumerate(
+        loaded, seq - len(loaded) + 1
+    ):
         if position in skip:
             skipped += 1
         else:
-            clusterer.replay(StoryFeatures(views, frozenset(topics), seen_at), story_id)
+            clusterer.replay(StoryFeatures(views, frozenset(topics), seen_at), story_id, aid)
     return skipped
 
 

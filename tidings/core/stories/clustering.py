@@ -14,6 +14,16 @@ An article joins only if its score reaches both a fixed threshold and half the s
 cohesion (the mean cosine between its members): a tight story admits only articles about as
 close to it as its members are to each other, which keeps two events of one kind apart.
 
+A story that absorbed two events anyway is cut in two after a join (:mod:`.split`): a story of
+``split_min`` to ``split_max`` members keeps its members' vectors, and when average-link's two
+parts of them are far apart (mean cross cosine under ``split_share`` × their mean cosine
+within) the part holding the story's first member keeps the story and its id, the other part
+becomes a new story named after its own first member (as :func:`story_id_for` names one). The
+check is part of the state step (:meth:`StoryClusterer._settle`, after both ``add`` and
+``replay``), so a replayed stream makes the same splits; ``add`` reports a split in its
+:class:`Assignment` so the store can move the members. Past ``split_max`` a story drops its
+members (bounded state) and is never checked again (a split only shrinks checked stories).
+
 Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
@@ -22,7 +32,8 @@ decided (no scoring), so a saved state plus the placements made since it rebuild
 
 The weights, the threshold and the cohesion share are the only fitted numbers
 (``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
-(by topic) and reports them on the other.
+(by topic) and reports them on the other. The split's share was chosen on half A of ECB+ dev
+and again on half B (``bench/stories_seventh.py``, docs/benchmarks.md's seventh round).
 """
 
 from __future__ import annotations
@@ -36,9 +47,12 @@ from itertools import repeat
 from operator import add, itemgetter, mul, truediv
 from typing import Any
 
+import numpy as np
+
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
+from tidings.core.stories.split import similarity, two_parts
 
 
 @dataclass(frozen=True)
@@ -65,11 +79,35 @@ class StoryParams:
     #: Stories kept live (joinable); the least recently joined beyond this go quiet. News
     #: stories that no article joined among the last this-many active ones are over.
     live_stories: int = 20_000
+    #: After a join, a story of ``split_min`` to ``split_max`` members is cut in two when its
+    #: average-link parts' mean cross cosine is under this share of their mean cosine within
+    #: (0: never). Chosen on ECB+ dev half A and again on half B (docs/benchmarks.md).
+    split_share: float = 0.5
+    split_min: int = 4
+    split_max: int = 16
+
+
+@dataclass(frozen=True)
+class Member:
+    """What a split needs of one member of a young story: its article, its unit vectors as
+    weighted when it joined (its sketch terms follow from them), what
+    :meth:`StoryClusterer._join` took of it, and its similarity to each earlier member (so a
+    check computes only the new member's pairs)."""
+
+    article_id: str
+    #: None for the only member of a one-member story: its vectors are the story's sums then
+    #: (kept once; pruned to ``centroid_terms`` as the sums are), copied out of them just
+    #: before a second member joins (``_apply``)
+    vectors: dict[str, dict[str, float]] | None
+    topics: frozenset[str]
+    seen_at: float | None
+    earlier: tuple[float, ...] = ()
 
 
 @dataclass
 class Story:
-    """The running state of one story: per-view vector sums and its span in time."""
+    """The running state of one story: per-view vector sums, its span in time, and while it
+    may still be split (``split_max`` members at most) its members; None past that."""
 
     id: str
     size: int = 0
@@ -77,17 +115,35 @@ class Story:
     first_seen: float | None = None
     last_seen: float | None = None
     topics: Counter[str] = field(default_factory=Counter)
+    members: list[Member] | None = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A story cut in two: ``moved`` (article ids) left ``story_id`` for the new ``new_id``."""
+
+    story_id: str
+    new_id: str
+    moved: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """Where one article went, and why (the score of the story it joined, if any)."""
+    """Where one article went, and why (the score of the story it joined, if any). When the
+    join split the story, ``split`` says which articles moved (this one may be among them:
+    ``story_id`` is where it is now, ``joined`` the story it joined)."""
 
     article_id: str
     story_id: str
     score: float
     new: bool
     title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
+    split: Split | None = None
+
+    @property
+    def joined(self) -> str:
+        """The story the article joined (what a replay of this placement names)."""
+        return self.split.story_id if self.split else self.story_id
 
 
 def story_id_for(article_id: str) -> str:
@@ -126,6 +182,22 @@ def _strongest(vec: Mapping[str, float]) -> list[tuple[str, float]]:
 
 
 _TERM, _WEIGHT = itemgetter(0), itemgetter(1)
+
+
+def _similarities(members: list[Member]) -> np.ndarray:
+    """The members' pairwise similarities, from each one's to those before it."""
+    sim = np.zeros((len(members), len(members)))
+    for j, member in enumerate(members):
+        sim[j, :j] = sim[:j, j] = member.earlier
+    return sim
+
+
+def _within(members: list[Member], picked: list[int], k: int) -> Member:
+    """The ``k``-th member of the part ``picked`` (indices into ``members``, in order) after a
+    split: its similarities to the part's earlier members only."""
+    m = members[picked[k]]
+    earlier = tuple(m.earlier[i] for i in picked[:k])
+    return Member(m.article_id, m.vectors, m.topics, m.seen_at, earlier)
 
 
 class StoryClusterer:
@@ -210,7 +282,9 @@ class StoryClusterer:
         # how well this headline matches the story's other headlines (a headline is chosen by it)
         typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._apply(best, vectors, feats, lookup)
-        return Assignment(aid, best.id, 1.0 if new else best_score, new, typical)
+        split = self._settle(best, aid, vectors, feats)
+        now = split.new_id if split and aid in split.moved else best.id
+        return Assignment(aid, now, 1.0 if new else best_score, new, typical, split)
 
     def _scored(
         self, vectors: Mapping[str, Mapping[str, float]], lookup: list[str], feats: StoryFeatures
@@ -233,12 +307,14 @@ class StoryClusterer:
             return scored[0][1], scored[0][0]
         return None, -1.0
 
-    def replay(self, feats: StoryFeatures, story_id: str) -> None:
-        """Apply a placement ``add`` made earlier (same order): the state moves exactly as
-        ``add`` moved it, without scoring any candidate."""
+    def replay(self, feats: StoryFeatures, story_id: str, article_id: str) -> Split | None:
+        """Apply a placement ``add`` made earlier (same order; ``story_id`` the story it
+        joined): the state moves exactly as ``add`` moved it, splits too, without scoring any
+        candidate."""
         vectors = self._count_and_weigh(feats)
         story = self.stories.get(story_id) or Story(id=story_id)
         self._apply(story, vectors, feats, self._lookup_terms(vectors))
+        return self._settle(story, article_id, vectors, feats)
 
     def _apply(
         self,
@@ -247,9 +323,57 @@ class StoryClusterer:
         feats: StoryFeatures,
         lookup: list[str],
     ) -> None:
+        if story.members and story.members[0].vectors is None:  # before the join adds to it
+            first = story.members[0]
+            vectors_of_first = {view: dict(terms) for view, terms in story.sums.items()}
+            story.members[0] = Member(first.article_id, vectors_of_first, first.topics,
+                                      first.seen_at)  # fmt: skip
         self._join(story, vectors, feats)
         self._touch(story)
         self.sketch.post(story.id, lookup)
+
+    def _settle(
+        self,
+        story: Story,
+        article_id: str,
+        vectors: dict[str, dict[str, float]],
+        feats: StoryFeatures,
+    ) -> Split | None:
+        """Keep the new member of a young story, and cut the story in two when its parts are
+        far apart; a story past ``split_max`` drops its members (it is never checked again)."""
+        p = self.params
+        if story.members is None:
+            return None
+        if not p.split_share or story.size > p.split_max:
+            story.members = None
+            return None
+        if not story.members:  # the first: its vectors are the sums until another joins
+            story.members.append(Member(article_id, None, feats.topics, feats.seen_at))
+            return None
+        earlier = tuple(similarity(m.vectors, vectors, p.weights) for m in story.members)  # type: ignore[arg-type]
+        story.members.append(Member(article_id, vectors, feats.topics, feats.seen_at, earlier))
+        if story.size < p.split_min:
+            return None
+        parts = two_parts(_similarities(story.members), p.split_share)
+        return None if parts is None else self._split(story, parts)
+
+    def _split(self, story: Story, parts: list[int]) -> Split:
+        """Rebuild the story from the members of its first member's part and a new story from
+        the others, each as if only its own members had joined (in their order)."""
+        old = story.members
+        assert old is not None
+        kept = [i for i, part in enumerate(parts) if part == parts[0]]
+        moved = [i for i, part in enumerate(parts) if part != parts[0]]
+        new_id = story_id_for(old[moved[0]].article_id)
+        self.stories.pop(story.id, None)
+        for sid, picked in ((story.id, kept), (new_id, moved)):
+            rebuilt = Story(id=sid, members=[_within(old, picked, k) for k in range(len(picked))])
+            for i in picked:
+                m = old[i]
+                self._join(rebuilt, m.vectors, StoryFeatures({}, m.topics, m.seen_at))
+                self.sketch.post(sid, self._lookup_terms(m.vectors))
+            self._touch(rebuilt)
+        return Split(story.id, new_id, tuple(old[i].article_id for i in moved))
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""

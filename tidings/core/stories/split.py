@@ -1,0 +1,71 @@
+"""Where a story of two events comes apart: average-link's two parts of its members.
+
+The clusterer (:mod:`.clustering`) asks this after each join to a young story. Average link
+over the members' weighted cosines (scipy's ``linkage``; its root's two subtrees) gives the two
+parts that are furthest apart on average; they count as two events only when each has two
+members or more and their mean cross cosine is under ``share`` × the mean of their mean
+cosines within, so a story whose members are all about equally close stays whole. Developed
+on ECB+ dev half A, confirmed on half B (docs/benchmarks.md, "Quality: seventh round").
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import linkage
+from scipy.spatial.distance import squareform
+
+from tidings.core.stories.features import VIEWS
+
+Vectors = Mapping[str, Mapping[str, float]]
+
+
+def similarity(a: Vectors, b: Vectors, weights: Sequence[float]) -> float:
+    """The weighted cosine of two members (``a`` the earlier: the sum runs in that order)."""
+    from tidings.core.stories.clustering import _dot  # the clusterer's arithmetic (it imports us)
+
+    return sum(w * _dot(a[v], b[v]) for w, v in zip(weights, VIEWS, strict=True))
+
+
+def similarities(members: Sequence[Vectors], weights: Sequence[float]) -> np.ndarray:
+    """Every pair's :func:`similarity`, as a symmetric matrix (zero diagonal)."""
+    n = len(members)
+    sim = np.zeros((n, n))
+    for i, j in zip(*np.triu_indices(n, 1), strict=True):
+        sim[i, j] = sim[j, i] = similarity(members[i], members[j], weights)
+    return sim
+
+
+def _leaves(tree: np.ndarray, node: int) -> list[int]:
+    """The members under ``node`` of a scipy linkage matrix ``tree`` (row k made node n + k
+    of the n = rows + 1 members)."""
+    n, under, stack = len(tree) + 1, [], [node]
+    while stack:
+        node = stack.pop()
+        if node < n:
+            under.append(node)
+        else:
+            stack.extend(int(child) for child in tree[node - n, :2])
+    return under
+
+
+def two_parts(sim: np.ndarray, share: float) -> list[int] | None:
+    """Average-link's two clusters (labels 1 and 2, in the members' order) of the members
+    whose pairwise similarities are ``sim``, if both hold two or more members and their mean
+    cross similarity is under ``share`` × the mean of their mean similarities within; else
+    None."""
+    # the root's two subtrees are fcluster(tree, 2, "maxclust")'s two clusters, read without
+    # its (and to_tree's) checks of the tree: most of a check's time for a handful of members
+    tree = linkage(squareform(1.0 - sim, checks=False), "average")
+    one = np.zeros(len(sim), dtype=bool)
+    one[_leaves(tree, int(tree[-1, 0]))] = True
+    two = ~one
+    if one.sum() < 2 or two.sum() < 2:
+        return None
+    within = statistics.mean(
+        sim[np.ix_(g, g)][np.triu_indices(g.sum(), 1)].mean() for g in (one, two)
+    )
+    cross = sim[np.ix_(one, two)].mean()
+    return [1 if x else 2 for x in one] if within > 0 and cross < share * within else None
