@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 
 import pytest
 
-from tidings.core.stories import clustering
+from tidings.core.stories import clustering, split
 from tidings.core.stories.clustering import Story, StoryClusterer, StoryParams
 from tidings.core.stories.features import StoryFeatures
 
@@ -59,3 +60,41 @@ def test_a_pruned_centroid_keeps_the_strongest_terms_in_the_plain_order() -> Non
         assert {v: list(s.items()) for v, s in story.sums.items()} == {
             v: list(s.items()) for v, s in plain.items()
         }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_packed_member_vectors_give_back_the_same_dicts_and_similarities(seed: int) -> None:
+    """A young story's members are kept packed (terms + float64 weights): unpacked, each view
+    is the same dict (terms, weights to the last bit, order), so every similarity a split
+    check computes is the one the dicts gave."""
+    rng = random.Random(seed)
+    weights = StoryParams().weights
+    for _ in range(100):
+        a = {view: plain_unit(sparse(rng, 300, 120)) for view in clustering.VIEWS}
+        b = {view: plain_unit(sparse(rng, 300, 120)) for view in clustering.VIEWS}
+        back = split.unpack(split.pack(a))
+        assert {v: [(t, w.hex()) for t, w in d.items()] for v, d in back.items()} == {
+            v: [(t, w.hex()) for t, w in a[v].items()] for v in clustering.VIEWS
+        }
+        assert split.similarity(back, b, weights).hex() == split.similarity(a, b, weights).hex()
+        assert split.similarity(b, back, weights).hex() == split.similarity(b, a, weights).hex()
+
+
+def test_packed_terms_are_interned_so_members_share_them() -> None:
+    made = "".join(["ter", "m"])  # a fresh string object, equal to "term"
+    assert made is not "term" and made == "term"  # noqa: F632
+    terms, _, _ = split.pack({view: {made: 1.0} for view in clustering.VIEWS})
+    other, _, _ = split.pack({view: {"".join(["te", "rm"]): 1.0} for view in clustering.VIEWS})
+    assert terms[0] is other[0]
+
+
+def test_a_young_story_keeps_its_members_packed() -> None:
+    clusterer = StoryClusterer()
+    text = "harbour fire crews ships smoke dock blaze night"
+    for i in range(3):
+        clusterer.add({"id": f"a{i}", "title": "Harbour fire", "text": text})
+    (story,) = clusterer.stories.values()
+    assert story.size == 3 and story.members is not None
+    for member in story.members:
+        assert member.vectors is not None and isinstance(member.vectors[1], array)
+        assert len(member.vectors[0]) == len(member.vectors[1]) == sum(member.vectors[2]) > 0

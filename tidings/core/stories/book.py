@@ -64,7 +64,7 @@ logger = logging.getLogger(__name__)
 #: The saved state's format; bump it when :class:`StoryClusterer`'s pickled shape changes. A
 #: state of another format is not loaded: new articles start new stories (none is lost, and
 #: stories already stored keep their articles) until ``tidings restory`` regroups them all.
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 #: The journal is folded into a new snapshot once it outweighs the last one, or this much.
 MIN_SNAPSHOT_BYTES = 1 << 20
 

@@ -52,7 +52,7 @@ import numpy as np
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
-from tidings.core.stories.split import similarity, two_parts
+from tidings.core.stories.split import Packed, pack, similarity, two_parts, unpack
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ class StoryParams:
 @dataclass(frozen=True)
 class Member:
     """What a split needs of one member of a young story: its article, its unit vectors as
-    weighted when it joined (its sketch terms follow from them), what
+    weighted when it joined (its sketch terms follow from them; packed, :func:`.split.pack`,
+    as the members of 20,000 live stories take most of the state), what
     :meth:`StoryClusterer._join` took of it, and its similarity to each earlier member (so a
     check computes only the new member's pairs)."""
 
@@ -98,7 +99,7 @@ class Member:
     #: None for the only member of a one-member story: its vectors are the story's sums then
     #: (kept once; pruned to ``centroid_terms`` as the sums are), copied out of them just
     #: before a second member joins (``_apply``)
-    vectors: dict[str, dict[str, float]] | None
+    vectors: Packed | None
     topics: frozenset[str]
     seen_at: float | None
     earlier: tuple[float, ...] = ()
@@ -325,7 +326,7 @@ class StoryClusterer:
     ) -> None:
         if story.members and story.members[0].vectors is None:  # before the join adds to it
             first = story.members[0]
-            vectors_of_first = {view: dict(terms) for view, terms in story.sums.items()}
+            vectors_of_first = pack(story.sums)
             story.members[0] = Member(first.article_id, vectors_of_first, first.topics,
                                       first.seen_at)  # fmt: skip
         self._join(story, vectors, feats)
@@ -350,8 +351,9 @@ class StoryClusterer:
         if not story.members:  # the first: its vectors are the sums until another joins
             story.members.append(Member(article_id, None, feats.topics, feats.seen_at))
             return None
-        earlier = tuple(similarity(m.vectors, vectors, p.weights) for m in story.members)  # type: ignore[arg-type]
-        story.members.append(Member(article_id, vectors, feats.topics, feats.seen_at, earlier))
+        earlier = tuple(similarity(unpack(m.vectors), vectors, p.weights) for m in story.members)  # type: ignore[arg-type]
+        kept = Member(article_id, pack(vectors), feats.topics, feats.seen_at, earlier)
+        story.members.append(kept)
         if story.size < p.split_min:
             return None
         parts = two_parts(_similarities(story.members), p.split_share)
@@ -370,8 +372,9 @@ class StoryClusterer:
             rebuilt = Story(id=sid, members=[_within(old, picked, k) for k in range(len(picked))])
             for i in picked:
                 m = old[i]
-                self._join(rebuilt, m.vectors, StoryFeatures({}, m.topics, m.seen_at))
-                self.sketch.post(sid, self._lookup_terms(m.vectors))
+                vectors = unpack(m.vectors)  # type: ignore[arg-type]
+                self._join(rebuilt, vectors, StoryFeatures({}, m.topics, m.seen_at))
+                self.sketch.post(sid, self._lookup_terms(vectors))
             self._touch(rebuilt)
         return Split(story.id, new_id, tuple(old[i].article_id for i in moved))
 
