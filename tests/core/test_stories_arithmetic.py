@@ -77,6 +77,8 @@ def test_packed_member_vectors_give_back_the_same_dicts_and_similarities(seed: i
             v: [(t, w.hex()) for t, w in a[v].items()] for v in clustering.VIEWS
         }
         assert split.similarity(back, b, weights).hex() == split.similarity(a, b, weights).hex()
+        packed = split.similarity_to_packed(split.pack(a), b, weights)
+        assert packed.hex() == split.similarity(a, b, weights).hex()
         assert split.similarity(b, back, weights).hex() == split.similarity(b, a, weights).hex()
 
 

@@ -52,7 +52,7 @@ import numpy as np
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
-from tidings.core.stories.split import Packed, pack, similarity, two_parts, unpack
+from tidings.core.stories.split import Packed, pack, similarity_to_packed, two_parts, unpack
 
 
 @dataclass(frozen=True)
@@ -351,7 +351,10 @@ class StoryClusterer:
         if not story.members:  # the first: its vectors are the sums until another joins
             story.members.append(Member(article_id, None, feats.topics, feats.seen_at))
             return None
-        earlier = tuple(similarity(unpack(m.vectors), vectors, p.weights) for m in story.members)  # type: ignore[arg-type]
+        earlier = tuple(
+            similarity_to_packed(m.vectors, vectors, p.weights)  # type: ignore[arg-type]
+            for m in story.members
+        )
         kept = Member(article_id, pack(vectors), feats.topics, feats.seen_at, earlier)
         story.members.append(kept)
         if story.size < p.split_min:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import statistics
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import repeat
+from operator import mul
 
 import numpy as np
 from scipy.cluster.hierarchy import linkage
@@ -52,6 +54,29 @@ def similarity(a: Vectors, b: Vectors, weights: Sequence[float]) -> float:
     from tidings.core.stories.clustering import _dot  # the clusterer's arithmetic (it imports us)
 
     return sum(w * _dot(a[v], b[v]) for w, v in zip(weights, VIEWS, strict=True))
+
+
+def similarity_to_packed(a: Packed, b: Vectors, weights: Sequence[float]) -> float:
+    """:func:`similarity` of ``unpack(a)`` and ``b``, to the last bit, without building the
+    dicts: the check after each join runs it once per earlier member."""
+    return sum(w * dot for w, dot in zip(weights, _view_dots(a, b), strict=True))
+
+
+def _view_dots(a: Packed, b: Vectors) -> Iterator[float]:
+    """Per view, ``_dot(unpack(a)[view], b[view])``: over ``a``'s terms in their order when it
+    has no more than ``b`` (the same products ``_dot`` sums), else over ``b``'s (a dict of
+    ``a``'s view for the look-ups)."""
+    from tidings.core.stories.clustering import _dot
+
+    terms, weights, lengths = a
+    start = 0
+    for view, n in zip(VIEWS, lengths, strict=True):
+        own, vec = slice(start, start + n), b[view]
+        start += n
+        if n > len(vec):
+            yield _dot(dict(zip(terms[own], weights[own], strict=True)), vec)
+        else:
+            yield sum(map(mul, weights[own], map(vec.get, terms[own], repeat(0.0))))
 
 
 def similarities(members: Sequence[Vectors], weights: Sequence[float]) -> np.ndarray:
