@@ -26,12 +26,14 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tidings.core.store import SqliteStore
 from tidings.core.stories import StoryClusterer, StoryParams
 from tidings.core.stories.book import MIN_SNAPSHOT_BYTES, dump, journal_entry
+from tidings.core.stories.clustering import Assignment
 from tidings.core.stories.features import StoryFeatures
 
 VOCABULARY = 60_000
@@ -96,9 +98,8 @@ class _Window:
         self.row_cpu: list[float] = []
 
 
-def _window(
-    clusterer: StoryClusterer, articles: Iterator, store: SqliteStore, stored: int
-) -> _Window:
+def _window(run: Run) -> _Window:
+    clusterer, articles, store, stored = run.clusterer, run.articles, run.store, run.stored
     out = _Window()
     for _ in range(WINDOW // BATCH):
         journal = []
@@ -108,6 +109,7 @@ def _window(
             assignment = clusterer.add(article, feats)
             out.cpu.append(time.process_time() - c0)
             out.wall.append(time.perf_counter() - w0)
+            run.note(assignment)
             journal.append(journal_entry(feats, assignment.joined, assignment.article_id))
         c0 = time.process_time()
         row = dump(journal)
@@ -148,12 +150,20 @@ class Run:
     articles: Iterator[tuple[dict[str, str], StoryFeatures]]
     store: SqliteStore
     stored: int = 0
+    #: every placement so far (article, its story, the story it joined, any split's moves), so
+    #: two versions of the clusterer can be shown to place the whole stream alike
+    placed: Any = field(default_factory=hashlib.sha1)
+
+    def note(self, a: Assignment) -> None:
+        """Add one placement to :attr:`placed`."""
+        moved = f"{a.split.new_id}:{','.join(a.split.moved)}" if a.split else ""
+        self.placed.update(f"{a.article_id} {a.story_id} {a.joined} {moved}\n".encode())
 
     def grow(self, target: int) -> None:
         """Run the stream through the clusterer until ``target`` articles are stored."""
         while self.stored < target:
             article, feats = next(self.articles)
-            self.clusterer.add(article, feats)
+            self.note(self.clusterer.add(article, feats))
             self.stored += 1
 
 
@@ -184,13 +194,14 @@ def scale(sizes: Sequence[int], seed: int) -> None:
         "wall µs median", "journal row KB (batch of 64)", "whole state MB",
         "store write CPU ms per batch: whole state (before)", "journal row (after)",
         "after, with snapshots amortised", "RSS MB", "load",
+        "placements so far (SHA-1 of every article's story ids and splits)",
     ]  # fmt: skip
     with synthetic_run(seed, "stories-scale-", columns) as run:
-        clusterer, articles, store = run.clusterer, run.articles, run.store
+        clusterer, store = run.clusterer, run.store
         try:
             for target in sorted(sizes):
                 run.grow(target)
-                w = _window(clusterer, articles, store, run.stored)
+                w = _window(run)
                 run.stored += WINDOW
                 snap_cpu, snap_bytes = _snapshot_cpu(clusterer, store, run.stored)
                 row_cpu, row_bytes = statistics.median(w.row_cpu), statistics.median(w.row_bytes)
@@ -200,7 +211,8 @@ def scale(sizes: Sequence[int], seed: int) -> None:
                       f"{clusterer.sketch.entries():,} | {statistics.median(w.cpu) * 1e6:.0f}, "
                       f"{statistics.mean(w.cpu) * 1e6:.0f} | {statistics.median(w.wall) * 1e6:.0f} "
                       f"| {row_bytes / 1e3:.0f} | {snap_bytes / 1e6:.1f} | {snap_cpu * 1e3:.0f} | "
-                      f"{row_cpu * 1e3:.1f} | {amortised * 1e3:.1f} | {rss_and_load()} |",
+                      f"{row_cpu * 1e3:.1f} | {amortised * 1e3:.1f} | {rss_and_load()} | "
+                      f"{run.placed.hexdigest()[:12]} |",
                       flush=True)  # fmt: skip
         except KeyboardInterrupt:
             print(f"interrupted at {run.stored:,} stored articles")
