@@ -51,9 +51,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tidings.core.stories import StoryClusterer, StoryParams  # noqa: E402
-from tidings.core.stories.clustering import Story, _dot, story_id_for  # noqa: E402
+from tidings.core.stories.clustering import Story, story_id_for  # noqa: E402
 from tidings.core.stories.features import VIEWS, StoryFeatures  # noqa: E402
 from tidings.core.stories.split import similarities, two_parts  # noqa: E402
+from tidings.core.stories.vectors import dot as _dot  # noqa: E402
 
 Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]

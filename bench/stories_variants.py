@@ -54,8 +54,10 @@ from typing import Any
 import numpy as np
 
 from tidings.core.stories import StoryClusterer, StoryParams
-from tidings.core.stories.clustering import Story, _dot, _unit
+from tidings.core.stories.clustering import Story
 from tidings.core.stories.features import _SENTENCE, VIEWS, StoryFeatures, sublinear, words
+from tidings.core.stories.vectors import dot as _dot
+from tidings.core.stories.vectors import unit as _unit
 
 Docs = list[dict[str, Any]]
 Vectors = Mapping[str, Mapping[str, float]]

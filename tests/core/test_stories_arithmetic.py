@@ -11,7 +11,7 @@ from array import array
 
 import pytest
 
-from tidings.core.stories import clustering, split
+from tidings.core.stories import clustering, split, vectors
 from tidings.core.stories.clustering import Story, StoryClusterer, StoryParams
 from tidings.core.stories.features import StoryFeatures
 
@@ -38,10 +38,10 @@ def test_dot_unit_and_ranking_equal_the_plain_loops_bit_for_bit(seed: int) -> No
     rng = random.Random(seed)
     for _ in range(400):
         a, b = sparse(rng, 300, 200), sparse(rng, 300, 200)
-        fast, plain = clustering._dot(a, b), plain_dot(a, b)
+        fast, plain = vectors.dot(a, b), plain_dot(a, b)
         assert (repr(fast), type(fast)) == (repr(plain), type(plain))
-        assert list(clustering._unit(a).items()) == list(plain_unit(a).items())
-        assert clustering._strongest(a) == sorted(a.items(), key=lambda kv: (-kv[1], kv[0]))
+        assert list(vectors.unit(a).items()) == list(plain_unit(a).items())
+        assert vectors.strongest(a) == sorted(a.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def test_a_pruned_centroid_keeps_the_strongest_terms_in_the_plain_order() -> None:

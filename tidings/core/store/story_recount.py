@@ -76,10 +76,10 @@ def recounted(
 def _title_fits(members: Sequence[Mapping[str, Any]]) -> list[float]:
     """Each member's mean headline cosine to the members before it (0 for the first), as the
     clusterer's ``title_fit`` is, over the headline's words (without the clusterer's IDF)."""
-    from tidings.core.stories.clustering import _unit  # the clusterer's own vectors
     from tidings.core.stories.features import sublinear, words
+    from tidings.core.stories.vectors import unit
 
-    vectors = [_unit(sublinear(words(str(m.get("title") or "")))) for m in members]
+    vectors = [unit(sublinear(words(str(m.get("title") or "")))) for m in members]
     fits, total = [], Counter[str]()
     for i, vec in enumerate(vectors):
         fits.append(sum(w * total[t] for t, w in vec.items()) / i if i else 0.0)

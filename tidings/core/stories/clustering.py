@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add, itemgetter, mul, truediv
+from operator import add
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,7 @@ from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
 from tidings.core.stories.split import Packed, pack, similarity_to_packed, two_parts, unpack
+from tidings.core.stories.vectors import dot, squares, strongest, unit
 
 
 @dataclass(frozen=True)
@@ -152,37 +153,6 @@ def story_id_for(article_id: str) -> str:
     return "s" + hashlib.sha1(article_id.encode()).hexdigest()[:16]
 
 
-# The sparse arithmetic below runs as C loops (map over the dicts' views) instead of Python
-# generators: scoring candidates is most of placing's cost. Each sum adds the same products in
-# the same order as the plain loops would, so every result is the same to the last bit.
-
-
-def _squares(vec: Mapping[str, float]) -> float:
-    """The sum of the squared weights (in the dict's order)."""
-    values = vec.values()
-    return sum(map(mul, values, values))
-
-
-def _unit(vec: Mapping[str, float]) -> dict[str, float]:
-    norm = math.sqrt(_squares(vec))
-    return dict(zip(vec, map(truediv, vec.values(), repeat(norm)), strict=True)) if norm else {}
-
-
-def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Sparse dot product, over the smaller dict's terms in its order."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(map(mul, a.values(), map(b.get, a, repeat(0.0))))
-
-
-def _strongest(vec: Mapping[str, float]) -> list[tuple[str, float]]:
-    """The (term, weight) pairs, heaviest first, ties by term: the order of the key
-    ``(-weight, term)``, from two C-keyed sorts (the second is stable, so ties keep the
-    first's term order) instead of a Python key building a tuple per term."""
-    return sorted(sorted(vec.items(), key=_TERM), key=_WEIGHT, reverse=True)
-
-
-_TERM, _WEIGHT = itemgetter(0), itemgetter(1)
 
 
 def _similarities(members: list[Member]) -> np.ndarray:
@@ -221,7 +191,7 @@ class StoryClusterer:
             terms = feats.views.get(view, {})
             df = self.df[view]
             cells = df.add(terms)
-            out[view] = _unit({
+            out[view] = unit({
                 t: w * (math.log((1 + self.docs) / (1 + df.cells[c])) + 1.0)
                 for (t, w), c in zip(terms.items(), cells, strict=True)
             })  # fmt: skip
@@ -242,7 +212,7 @@ class StoryClusterer:
         sums, total = story.sums, 0.0  # a plain loop: this runs for every candidate
         for w, view in zip(self.params.weights, VIEWS, strict=True):
             if w:
-                total += w * _dot(vectors[view], sums[view])
+                total += w * dot(vectors[view], sums[view])
         return total / story.size * self._time_factor(story, seen_at)
 
     def _bar(self, story: Story) -> float:
@@ -258,14 +228,14 @@ class StoryClusterer:
         """The weighted mean cosine between the members of a story of two or more."""
         n = story.size
         return sum(
-            w * (_squares(story.sums[view]) - n) / (n * (n - 1))
+            w * (squares(story.sums[view]) - n) / (n * (n - 1))
             for w, view in zip(self.params.weights, VIEWS, strict=True)
             if w
         )
 
     def _lookup_terms(self, vectors: Mapping[str, Mapping[str, float]]) -> list[str]:
-        text = _strongest(vectors["text"])
-        names = _strongest(vectors["names"])
+        text = strongest(vectors["text"])
+        names = strongest(vectors["names"])
         n = self.params.lookup_terms
         return [t for t, _ in text[:n]] + ["\x00" + e for e, _ in names[:n]]
 
@@ -281,7 +251,7 @@ class StoryClusterer:
         if best is None:
             best = Story(id=story_id_for(aid))
         # how well this headline matches the story's other headlines (a headline is chosen by it)
-        typical = _dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
+        typical = dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
         self._apply(best, vectors, feats, lookup)
         split = self._settle(best, aid, vectors, feats)
         now = split.new_id if split and aid in split.moved else best.id
@@ -401,7 +371,7 @@ class StoryClusterer:
             added = map(add, map(sums.get, vec, repeat(0.0)), vec.values())
             sums.update(zip(vec, added, strict=True))
             if len(sums) > keep:
-                story.sums[view] = dict(_strongest(sums)[:keep])
+                story.sums[view] = dict(strongest(sums)[:keep])
         story.topics.update(feats.topics)
         if feats.seen_at is not None:
             story.first_seen = min(story.first_seen or feats.seen_at, feats.seen_at)

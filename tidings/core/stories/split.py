@@ -22,6 +22,7 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import squareform
 
 from tidings.core.stories.features import VIEWS
+from tidings.core.stories.vectors import dot
 
 Vectors = Mapping[str, Mapping[str, float]]
 #: A member's vectors kept compact: every view's terms (interned, so a term shared by many
@@ -52,9 +53,7 @@ def unpack(packed: Packed) -> dict[str, dict[str, float]]:
 
 def similarity(a: Vectors, b: Vectors, weights: Sequence[float]) -> float:
     """The weighted cosine of two members (``a`` the earlier: the sum runs in that order)."""
-    from tidings.core.stories.clustering import _dot  # the clusterer's arithmetic (it imports us)
-
-    return sum(w * _dot(a[v], b[v]) for w, v in zip(weights, VIEWS, strict=True))
+    return sum(w * dot(a[v], b[v]) for w, v in zip(weights, VIEWS, strict=True))
 
 
 def similarity_to_packed(a: Packed, b: Vectors, weights: Sequence[float]) -> float:
@@ -64,18 +63,16 @@ def similarity_to_packed(a: Packed, b: Vectors, weights: Sequence[float]) -> flo
 
 
 def _view_dots(a: Packed, b: Vectors) -> Iterator[float]:
-    """Per view, ``_dot(unpack(a)[view], b[view])``: over ``a``'s terms in their order when it
+    """Per view, ``dot(unpack(a)[view], b[view])``: over ``a``'s terms in their order when it
     has no more than ``b`` (the same products ``_dot`` sums), else over ``b``'s (a dict of
     ``a``'s view for the look-ups)."""
-    from tidings.core.stories.clustering import _dot
-
     terms, weights, lengths = a
     start = 0
     for view, n in zip(VIEWS, lengths, strict=True):
         own, vec = slice(start, start + n), b[view]
         start += n
         if n > len(vec):
-            yield _dot(dict(zip(terms[own], weights[own], strict=True)), vec)
+            yield dot(dict(zip(terms[own], weights[own], strict=True)), vec)
         else:
             yield sum(map(mul, weights[own], map(vec.get, terms[own], repeat(0.0))))
 
