@@ -185,3 +185,22 @@ def test_version_2_database_migrates_keeping_its_pending_marks(tmp_path: Path) -
         s.mark_indexed({a["id"]: pending.version})
         assert pending_ids(s) == []
         assert s.upsert([{**a, "title": "New"}], track_index=True).version == 1
+
+
+@pytest.mark.parametrize("kind", ["garbage", "directory"])
+def test_a_path_that_is_no_database_is_a_store_error_and_is_left_as_it_was(
+    kind: str, tmp_path: Path
+) -> None:
+    """Every opener (CLI, API, crawler) gets the store's own error, not sqlite3's, and the
+    file it could not use keeps every byte (nothing is migrated or switched to WAL)."""
+    path = tmp_path / "tidings.db"
+    garbage = b"not SQLite at all\n" * 400
+    if kind == "garbage":
+        path.write_bytes(garbage)
+    else:
+        path.mkdir()
+    with pytest.raises(StoreError, match="the SQLite store cannot be used"):
+        Store(path)
+    if kind == "garbage":
+        assert path.read_bytes() == garbage
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tidings.db"]

@@ -209,16 +209,25 @@ class SqliteDatabase:
         self.path = Path(path)
         self.lock = threading.RLock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-            check_same_thread=False,
-        )  # fmt: skip
-        self.db.row_factory = sqlite3.Row
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._switch_to_wal()
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
-        self._ensure_topic_rows()
+        try:
+            self.db = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+        except sqlite3.DatabaseError as exc:  # a directory, a file we may not open
+            raise StoreError(f"the SQLite store cannot be used: {self.path}: {exc}") from exc
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._switch_to_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+            self._ensure_topic_rows()
+        except BaseException as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.DatabaseError):  # not a database, a damaged file
+                raise StoreError(f"the SQLite store cannot be used: {self.path}: {exc}") from exc
+            raise
 
     def _switch_to_wal(self) -> None:
         """Put the file in WAL mode, waiting out another connection that holds it.
