@@ -208,7 +208,8 @@ class ElasticIndex:
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query; a malformed query is a QueryError, never a server error."""
         check_request(request)
-        cursor = decode_cursor(request.cursor, eq.mode(request)) if request.cursor else None
+        mode = eq.mode(request)  # once: checks the cursor given and stamps the next one
+        cursor = decode_cursor(request.cursor, mode) if request.cursor else None
         if isinstance(cursor, DateCursor):
             eq.search_after(cursor)  # range check before any I/O
         tree = parse(request.q)
@@ -219,7 +220,7 @@ class ElasticIndex:
         response = self._run(request, tree, cursor, pit)
         if pit:
             pit = str(response.get("pit_id") or pit)
-        result = self._result(request, response, cursor, pit)
+        result = self._result(request, response, cursor, mode, pit)
         if pit and result.next_cursor is None:
             self._close_pit(pit)
         return result
@@ -251,6 +252,7 @@ class ElasticIndex:
         request: SearchRequest,
         response: dict[str, Any],
         cursor: DateCursor | OffsetCursor | None,
+        mode: str,
         pit: str | None = None,
     ) -> SearchResult:
         """Hits, total, facets, histogram and the next cursor from a ``_search`` response."""
@@ -260,13 +262,13 @@ class ElasticIndex:
         next_cursor = None
         if date_order and not request.collapse_field:
             if more:
-                next_cursor = eq.date_cursor(page[-1]["sort"], pit, request)
+                next_cursor = eq.date_cursor(page[-1]["sort"], pit, mode)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
             asof = cursor.asof if isinstance(cursor, OffsetCursor) else eq.newest_stamp(response)
             if more and offset + request.limit <= MAX_OFFSET:
                 following = OffsetCursor(offset + request.limit, asof)
-                next_cursor = encode_cursor(following, eq.mode(request))
+                next_cursor = encode_cursor(following, mode)
         hits = []
         for raw in page:
             marks = raw.get("highlight") or {}

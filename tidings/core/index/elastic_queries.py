@@ -353,10 +353,11 @@ def search_after(cursor: DateCursor) -> list[Any]:
     return [value, cursor.id]
 
 
-def date_cursor(sort_values: list[Any], pit: str | None, request: SearchRequest) -> str:
-    """The opaque cursor (shared format) after a hit with these date-sort values."""
+def date_cursor(sort_values: list[Any], pit: str | None, mode: str) -> str:
+    """The opaque cursor (shared format, for the request's ``mode``) after a hit with these
+    date-sort values."""
     key = int(sort_values[0]) + SORT_SHIFT
-    return encode_cursor(DateCursor(key, str(sort_values[1]), pit), mode(request))
+    return encode_cursor(DateCursor(key, str(sort_values[1]), pit), mode)
 
 
 def search_body(

@@ -365,7 +365,7 @@ class EmbeddedIndex:
         cursor = decode_cursor(request.cursor, mode) if request.cursor else None
         text, query = self._matching(request)
         try:
-            return self._run(request, text, query, by_date, cursor)
+            return self._run(request, text, query, by_date, cursor, mode)
         except QueryError:
             raise
         except ValueError as exc:  # tantivy refused to run it: the user's problem, not a crash
@@ -378,9 +378,9 @@ class EmbeddedIndex:
         query: tantivy.Query,
         by_date: bool,
         cursor: DateCursor | OffsetCursor | None,
+        mode: str,
     ) -> SearchResult:
         searcher = self._searcher()
-        mode = request_mode(request, by_date)
         sizes: dict[int, int] = {}
         asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
         next_cursor: str | None = None
