@@ -99,7 +99,7 @@ def test_every_link_into_the_benchmarks_lands_on_a_heading() -> None:
 def test_the_status_table_links_into_the_file() -> None:
     own_links = anchors_linked_into(BENCHMARKS, BENCHMARKS)
     headings = heading_anchors(BENCHMARKS.read_text(encoding="utf-8"))
-    assert "where-each-figure-stands-as-of-2026-12-07" in headings
+    assert any(anchor.startswith("where-each-figure-stands") for anchor in headings)
     assert len(own_links) >= 10
 
 
