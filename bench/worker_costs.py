@@ -1,9 +1,9 @@
 """A crawl worker's whole job on every real page, replayed in one process and accounted for.
 
 ``bench/crawl.py --real`` reports the workers' CPU a stored article and splits a 200-page
-sample by stage; the two do not add up (the "rest"). This replays what a worker does with each
-page of the sets, in the crawl's order and batches: the page decoded as the spider decodes it
-(a Scrapy response, :func:`crawler.fetch.content.page_text`), the spider's hints (source, its
+sample by stage; the two do not add up (the "rest"). This replays what a worker does with
+each page of the sets, in the crawl's order and batches: the page as the spider hands it over
+(a Scrapy response's bytes and ``Content-Type``, decoded in the worker), its hints (source, its
 domains, the fetch time, the source's site template as :mod:`crawler.extract.site_memory`
 learns it, 8 loopback hosts as ``bench/real_site.py`` deals them), each call's pages pickled
 out and its results pickled back as the pool does, and :func:`crawler.run.workers._finish_pages`
@@ -46,7 +46,11 @@ WORKER_STAGES = {
     ("crawler.extract.record", "strip_template"): "site memory",
     ("crawler.extract.record", "canonical_url"): "canonical URL",
     ("crawler.extract", "build_record"): "extract (all)",
+    ("crawler.extract.pubdate", "htmldate_day"): "dates: htmldate, votes undecided",
+    ("crawler.extract.pubdate", "text_date"): "dates: the last resort (text search)",
 }
+#: Rows inside another stage: printed under it, not summed.
+PARTS = ("dates: htmldate, votes undecided", "dates: the last resort (text search)")
 #: Stages that hold others (not summed with them).
 TOTALS = ("extract (all)", "tag (all)")
 
@@ -77,7 +81,7 @@ def replay(responses: list[tuple[int, str, bytes]], batch: int) -> dict[str, flo
 
     from crawler.extract import extract_article
     from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, SiteMemory
-    from crawler.fetch.content import page_text
+    from crawler.fetch.content import looks_binary
     from crawler.run import workers
 
     spent: dict[str, float] = defaultdict(float)
@@ -101,13 +105,15 @@ def replay(responses: list[tuple[int, str, bytes]], batch: int) -> dict[str, flo
             for host, url, body in responses[k : k + batch]:
                 response = HtmlResponse(url, body=body, headers={"Content-Type": ctype})
                 source = f"host{host}"
+                assert not looks_binary(response.body)
                 hints = {
+                    "content_type": ctype,
                     "source": {"id": source, "name": source, "domain": f"127.0.0.{host + 1}"},
                     "source_domains": [f"127.0.0.{host + 1}"],
                     "fetched_at": FETCHED_AT,
                     TEMPLATE_HINT: memory.template(source),
                 }
-                calls.append((page_text(response.body, ctype, response.text), url, hints))
+                calls.append((response.body, url, hints))
             t1 = time.thread_time()
             sent = pickle.loads(pickle.dumps((extract_article, calls), pickle.HIGHEST_PROTOCOL))
             t2 = time.thread_time()
@@ -118,7 +124,7 @@ def replay(responses: list[tuple[int, str, bytes]], batch: int) -> dict[str, flo
             for (host, _, _), done in zip(responses[k : k + batch], back, strict=True):
                 if isinstance(done.outcome, dict):
                     memory.learn_keys(f"host{host}", done.outcome.pop(LINES_KEY, ()))
-            spent["spider: decode (crawl process)"] += t1 - t0
+            spent["spider: response and hints (crawl process)"] += t1 - t0
             spent["pickle out and in"] += (t2 - t1) + (t4 - t3)
             spent["worker job"] += t3 - t2
         spent["all"] = time.thread_time() - started
@@ -175,17 +181,22 @@ def main() -> int:
     order = ["parse", "metadata", "extraction", "dates", "canonical URL", "site memory",
              "fingerprint", "NER", "model", "rules"]  # fmt: skip
     rows = [(s, spent.get(s, 0.0)) for s in order]
+    parts = [(f"of which {s}", spent.get(s, 0.0)) for s in PARTS]
     extract_rest = spent["extract (all)"] - sum(v for s, v in rows[:7])
     tag_rest = spent["tag (all)"] - sum(v for s, v in rows[7:])
     rows += [("record (rest)", extract_rest), ("tagging (rest)", tag_rest)]
     rows.append(("worker job, outside both", job - spent["extract (all)"] - spent["tag (all)"]))
-    rows += [(s, spent[s]) for s in ("pickle out and in", "spider: decode (crawl process)")]
+    handover = ("pickle out and in", "spider: response and hints (crawl process)")
+    rows += [(s, spent[s]) for s in handover]
     print("| stage | CPU ms a page | share of the worker's job |")
     print("|---|---|---|")
     for stage, seconds in rows:
         print(f"| {stage} | {1000 * seconds / n:.2f} | {seconds / job:.1%} |")
+        if stage == "dates":
+            for part, part_s in parts:
+                print(f"| {part} | ({1000 * part_s / n:.2f}) | ({part_s / job:.1%}) |")
     print(f"| **worker job** | **{1000 * job / n:.2f}** | 100% |")
-    print(f"| all (job, pickling, decode) | {1000 * spent['all'] / n:.2f} | |")
+    print(f"| all (job, pickling, hand-over) | {1000 * spent['all'] / n:.2f} | |")
     return 0
 
 
