@@ -8,6 +8,8 @@ counts), with how many pages got better and worse.
 
     # dump with the code on PYTHONPATH (a worktree, or main from `git archive`)
     PYTHONPATH=/tmp/main .venv/bin/python bench/record_diff.py dump /tmp/main.json
+    # --tagged: each record tagged too (topics, entities, explanations), in the crawl's batches
+    PYTHONPATH=/tmp/main .venv/bin/python bench/record_diff.py dump --tagged /tmp/main.json
     .venv/bin/python bench/record_diff.py dump /tmp/branch.json
     .venv/bin/python bench/record_diff.py compare /tmp/main.json /tmp/branch.json
     # CPU ms a page of the whole record (every 4th page; a warm pass, then the timed one):
@@ -49,20 +51,38 @@ def _pages(data: Path, name: str) -> list[tuple[str, str, str]]:
     return pages
 
 
-def dump(out: Path, data: Path) -> None:
-    """Write every page's record (or its rejection reason) as sorted JSON."""
+def dump(out: Path, data: Path, tagged: bool = False) -> None:
+    """Write every page's record (or its rejection reason) as sorted JSON; ``tagged``: tagged
+    by the default model, in batches of the crawl's size, in page order."""
     from crawler.extract import extract_article
     from crawler.extract.errors import NotAnArticle
 
-    records: dict[str, object] = {}
+    records: dict[str, dict[str, object]] = {}
     for name in SETS:
         for key, url, html in _pages(data, name):
             try:
-                records[key] = extract_article(html, url, {"fetched_at": FETCHED_AT})
+                records[key] = dict(extract_article(html, url, {"fetched_at": FETCHED_AT}))
             except NotAnArticle as exc:
                 records[key] = {"rejected": str(exc)}
+    if tagged:
+        _tag([r for r in records.values() if "rejected" not in r])
     out.write_text(json.dumps(records, sort_keys=True, ensure_ascii=False, indent=0))
     print(f"{len(records)} records -> {out} (code from {sys.modules['crawler'].__file__})")
+
+
+def _tag(records: list[dict[str, object]]) -> None:
+    """Tag ``records`` in place as a crawl's worker does: the default model, batches of the
+    pool's size."""
+    import tempfile
+
+    from classifier.tagger import Tagger
+    from crawler.run.workers import DEFAULT_MAX_BATCH
+    from tidings.core.config import Settings
+
+    with tempfile.TemporaryDirectory() as home:
+        tagger = Tagger.load(Settings.from_env(home=home).model_dir)
+    for k in range(0, len(records), DEFAULT_MAX_BATCH):
+        tagger.tag(records[k : k + DEFAULT_MAX_BATCH])
 
 
 def cpu(data: Path, every: int) -> None:
@@ -137,12 +157,13 @@ def main() -> None:
     parser.add_argument("mode", choices=["dump", "compare", "cpu"])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--every", type=int, default=4, help="cpu: every N-th page of each set")
+    parser.add_argument("--tagged", action="store_true", help="dump: tag the records too")
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     if args.mode == "cpu":
         cpu(args.data_dir, args.every)
     elif args.mode == "dump":
-        dump(args.files[0], args.data_dir)
+        dump(args.files[0], args.data_dir, args.tagged)
     else:
         compare(args.files[0], args.files[1], args.data_dir)
 

@@ -27,19 +27,19 @@ EXTRACT_STAGES = {
 
 
 @contextmanager
-def _timed(owner: Any, names: dict[str, str], spent: dict[str, float]) -> Iterator[None]:
+def timed(owner: Any, names: dict[str, str], spent: dict[str, float]) -> Iterator[None]:
     """Wrap ``owner.<name>`` for each name so its CPU time adds to ``spent[stage]``."""
     saved = {name: getattr(owner, name) for name in names}
 
     def wrap(fn: Callable[..., Any], stage: str) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
+        def clocked(*args: Any, **kwargs: Any) -> Any:
             started = time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 spent[stage] += time.thread_time() - started
 
-        return timed
+        return clocked
 
     try:
         for name, stage in names.items():
@@ -74,7 +74,7 @@ def extraction_costs(pages: Sequence[tuple[bytes, str]]) -> tuple[dict[str, floa
     spent: dict[str, float] = defaultdict(float)
     records: list[Any] = []
     names = {n: s for n, s in EXTRACT_STAGES.items() if hasattr(record_module, n)}
-    with _timed(record_module, names, spent):
+    with timed(record_module, names, spent):
         for html, url in pages:
             started = time.thread_time()
             try:
@@ -92,9 +92,9 @@ def tagging_costs(
     """CPU seconds by stage to tag ``records`` in batches of ``batch``, as the crawl does."""
     spent: dict[str, float] = defaultdict(float)
     with (
-        _timed(tagger.entities, {"read": "NER"}, spent),  # tokenize + recognise the leads
-        _timed(tagger, {"model_topics": "model"}, spent),
-        _timed(tagger.rules, {"match_with_evidence": "rules"}, spent),
+        timed(tagger.entities, {"read": "NER"}, spent),  # tokenize + recognise the leads
+        timed(tagger, {"model_topics": "model"}, spent),
+        timed(tagger.rules, {"match_with_evidence": "rules"}, spent),
     ):
         for k in range(0, len(records), batch):
             chunk = [dict(r) for r in records[k : k + batch]]

@@ -1,7 +1,11 @@
 """Bytes or text in, one parsed HTML tree out: charset detection happens here and only here.
 
-Charset order: byte-order mark, HTTP ``Content-Type`` charset, ``<meta charset>``, then a
-guess (UTF-8 first), exactly as browsers and Scrapy do, via ``w3lib.encoding``.
+Charset order: byte-order mark, HTTP ``Content-Type`` charset, ``<meta charset>`` (as browsers
+and Scrapy read them, via ``w3lib.encoding``); a page that declares none is UTF-8 if it decodes
+as such, else windows-1252, the browsers' fallback (Scrapy would guess by statistics, which on a
+mostly-ASCII page with a few accented letters picks Baltic or DOS code pages). A crawl hands the
+worker the page's bytes, so a page is decoded once, in the worker, by this one decoder, and
+``tidings extract`` reads a file as the crawl reads the same page.
 
 The page is parsed once: the same tree serves metadata, trafilatura (which works on its own
 copy) and the body repairs, whenever trafilatura's own loader would have built the very same
@@ -47,8 +51,17 @@ def decode_html(html: str | bytes, content_type: str | None = None) -> str:
     header = content_type
     if header and "charset" not in header.lower() and "/" not in header:
         header = f"text/html; charset={header}"  # a bare charset name
-    _encoding, text = html_to_unicode(header, html)
+    _encoding, text = html_to_unicode(header, html, auto_detect_fun=_undeclared_encoding)
     return text
+
+
+def _undeclared_encoding(body: bytes) -> str:
+    """The charset of a page that declares none: UTF-8 if it is valid UTF-8, else windows-1252."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def parse_html(text: str) -> lxml_html.HtmlElement:

@@ -4,8 +4,9 @@
 HTTP ``Content-Type``): keys ``source``, ``source_domains``, ``content_type``, ``fetched_at``,
 ``language``, ``feed_published``, ``feed_updated``, ``feed_title``, ``feed_authors``,
 ``feed_summary``, ``feed_tags``, ``sitemap_published``, ``sitemap_title``, ``sitemap_lastmod``,
-``site_template``. All optional. ``content_type`` matters only for a page given as bytes (the
-crawl hands over text it decoded, :mod:`crawler.fetch.content`). ``source_domains`` are the
+``site_template``. All optional. ``content_type`` matters only for a page given as bytes (a
+crawl hands over the response's bytes and header: :func:`crawler.extract.document.decode_html`
+decodes them, once, in the worker). ``source_domains`` are the
 domains the source names as its own: a declared canonical URL may point there as well as to the
 page's own site (:mod:`crawler.urls.sites`). ``site_template`` (a crawl's site memory,
 :mod:`crawler.extract.site_memory`) names the body lines the source's other pages showed as

@@ -5,8 +5,9 @@ model) would keep it on one core. With ``--workers N`` the spider hands each pag
 and a worker extracts it and tags the record, so N processes do that work while the reactor
 keeps fetching, storing and indexing.
 
-An article crosses the process boundary once each way: the page's text goes out, the finished
-(extracted and tagged) record comes back. Each worker has one call in hand and one queued
+An article crosses the process boundary once each way: the page's bytes go out (the worker
+decodes them: :func:`crawler.extract.document.decode_html`), the finished (extracted and tagged)
+record comes back. Each worker has one call in hand and one queued
 behind it (so it never waits for this process, busy with Scrapy, to hand it more); pages that
 arrive while all those are out wait here and go together in the next call, so tagging still
 works on batches (spaCy and the topic model are faster per batch) without a round trip of its

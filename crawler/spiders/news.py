@@ -30,10 +30,10 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.extract import NotAnArticle, extract_article
-from crawler.extract.document import parse_html
+from crawler.extract.document import decode_html, parse_html
 from crawler.extract.site_memory import LINES_KEY, TEMPLATE_HINT, SiteMemory
 from crawler.fetch.conditional import NotModified
-from crawler.fetch.content import looks_binary, page_text
+from crawler.fetch.content import looks_binary
 from crawler.fetch.incremental import changed_since_fetch, hint_date
 from crawler.follow.links import page_links, url_shape
 from crawler.follow.pagekind import classify_page
@@ -287,7 +287,7 @@ class NewsSpider(scrapy.Spider):
         if looks_binary(response.body) or not _is_html(response, content_type):
             return None
         try:
-            return parse_html(page_text(response.body, content_type, response.text))
+            return parse_html(decode_html(response.body, content_type))
         except (NotAnArticle, ValueError):
             return None
 
@@ -360,6 +360,7 @@ class NewsSpider(scrapy.Spider):
             return
         hints = {
             **response.meta["hints"],
+            "content_type": content_type,  # the worker decodes the page (one decoder)
             "source": source.record_source(),
             "source_domains": [source.domain, *(d for d in source.allowed_domains if d != "*")],
             "fetched_at": utc_now(),
@@ -367,9 +368,8 @@ class NewsSpider(scrapy.Spider):
         if source.language:
             hints["language"] = source.language
         try:
-            text = page_text(response.body, content_type, response.text)
             record = await finish_page(
-                self.crawler, extract_article, text, response.url, hints,
+                self.crawler, extract_article, response.body, response.url, hints,
                 on_send=self._with_template(hints, source.id),
             )  # fmt: skip
         except NotAnArticle as exc:

@@ -177,6 +177,17 @@ def test_latin1_bytes_declared_only_in_http_header() -> None:
     assert "Zoë's naïve café." in r["body"]
 
 
+def test_undeclared_bytes_read_as_the_crawl_reads_them() -> None:
+    """A page that declares no charset, given as bytes, is UTF-8 if valid, else windows-1252
+    (the crawl hands its workers the response's bytes: one decoder for both)."""
+    html = page(body_extra="<p>Le café était fermé à Noël – encore.</p>")
+    undeclared = html.replace('<meta charset="utf-8">', "")
+    assert undeclared != html
+    for encoding in ("cp1252", "utf-8"):
+        r = extract_article(undeclared.encode(encoding), "https://courier.example/fr/cafe")
+        assert "Le café était fermé à Noël – encore." in r["body"], encoding
+
+
 def test_source_and_feed_hints_fill_gaps() -> None:
     hints = {
         "source": {"id": "courier", "name": "The Courier", "domain": "courier.example"},

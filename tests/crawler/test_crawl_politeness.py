@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fetch.content import looks_binary, page_text
+from crawler.extract.document import decode_html
+from crawler.fetch.content import looks_binary
 from crawler.fetch.incremental import changed_since_fetch, hint_date
 from crawler.fetch.retry_after import retry_after_seconds
 from crawler.run.schedule import due_sources
@@ -51,10 +52,11 @@ def test_due_sources() -> None:
 def test_binary_and_charsets() -> None:
     assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00") and not looks_binary(b"<html>caf\xe9")
     assert not looks_binary("<p>ça va</p>".encode("utf-16"))
-    assert page_text(b"<p>caf\xe9</p>", "text/html", "ignored") == "<p>café</p>"
-    assert page_text("<p>café</p>".encode(), "text/html", "ignored") == "<p>café</p>"
+    assert decode_html(b"<p>caf\xe9</p>", "text/html") == "<p>café</p>"  # undeclared: cp1252
+    assert decode_html("<p>café</p>".encode(), "text/html") == "<p>café</p>"  # valid UTF-8
     declared = b'<meta charset="koi8-r"><p>\xc3</p>'
-    assert page_text(declared, "text/html", "scrapy's") == "scrapy's"
+    assert decode_html(declared, "text/html") == declared.decode("koi8-r")  # a declaration wins
+    assert decode_html(b"<p>caf\xe9</p>", "text/html; charset=utf-8") == "<p>caf\ufffd</p>"
 
 
 def test_parse_overrides() -> None:
