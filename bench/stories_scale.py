@@ -150,13 +150,13 @@ class Run:
     articles: Iterator[tuple[dict[str, str], StoryFeatures]]
     store: SqliteStore
     stored: int = 0
-    #: every placement so far (article, its story, the story it joined, any split's moves), so
+    #: every placement so far (article, its story, the story it joined, the moves its join made), so
     #: two versions of the clusterer can be shown to place the whole stream alike
     placed: Any = field(default_factory=hashlib.sha1)
 
     def note(self, a: Assignment) -> None:
         """Add one placement to :attr:`placed`."""
-        moved = f"{a.split.new_id}:{','.join(a.split.moved)}" if a.split else ""
+        moved = ";".join(f"{m.target}:{','.join(m.moved)}" for m in a.moves)
         self.placed.update(f"{a.article_id} {a.story_id} {a.joined} {moved}\n".encode())
 
     def grow(self, target: int) -> None:
