@@ -22,6 +22,7 @@ from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.clustering import Assignment, Move, story_id_for
 from tidings.core.stories.features import names
 from tidings.core.stories.frequencies import HashedCounts
+from tidings.core.stories.split import unpack
 
 
 def groups(assignments: dict[str, str]) -> set[frozenset[str]]:
@@ -231,6 +232,17 @@ def test_replay_makes_the_moves_add_made(stream: Callable[[], list[dict[str, Any
         assert (mine.size, mine.sums, mine.members) == (theirs.size, theirs.sums, theirs.members)
     rest = docs[40:]
     assert [online.add(a) for a in rest] == [replayed.add(a) for a in rest]
+
+
+def test_a_split_story_stays_posted_only_under_its_own_members_terms() -> None:
+    """The kept part's sketch postings are rebuilt from its members: the moved members' terms
+    no longer point candidates at it (fails when the split only adds postings)."""
+    c = StoryClusterer()
+    placed = [c.add(d) for d in two_events_one_story()[:5]]
+    assert placed[-1].moves  # the split
+    kept = c.stories[story_id_for("m0")]
+    own = {t for m in kept.members or [] for t in c._lookup_terms(unpack(m.vectors))}
+    assert set(c.sketch._terms[kept.id]) == own
 
 
 def test_a_one_member_story_gets_a_second_chance_when_its_event_grows() -> None:

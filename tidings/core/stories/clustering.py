@@ -414,22 +414,23 @@ class StoryClusterer:
             return []
         members = story.members
         sim = _similarities(members)
-        best: tuple[float, int, Story, dict[str, dict[str, float]]] | None = None
+        others = [self.stories[o] for o in neighbours if o != sid and o in self.stories]
+        bars = [self._bar(other) for other in others]
+        best: tuple[float, int, Story] | None = None
         for i, m in enumerate(members[1:], 1):  # the story is named after its first: it stays
             own = max(sim[i].sum() / (len(members) - 1), 1e-9)
-            vectors = unpack(m.vectors)  # type: ignore[arg-type]
-            for other_id in neighbours:
-                other = self.stories.get(other_id)
-                if other is None or other_id == sid:
-                    continue
-                fit = self.score(other, vectors, m.seen_at)
-                qualifies = fit >= self._bar(other) and fit >= self.params.rehome_ratio * own
+            for other, bar in zip(others, bars, strict=True):
+                # score(other, unpack(m.vectors)) to the last bit, without the dicts
+                fit = similarity_to_packed(m.vectors, other.sums, self.params.weights)  # type: ignore[arg-type]
+                fit = fit / other.size * self._time_factor(other, m.seen_at)
+                qualifies = fit >= bar and fit >= self.params.rehome_ratio * own
                 if qualifies and (best is None or fit / own > best[0]):
-                    best = (fit / own, i, other, vectors)
+                    best = (fit / own, i, other)
         if best is None:
             return []
-        _, i, other, vectors = best
+        _, i, other = best
         m = members[i]
+        vectors = unpack(m.vectors)  # type: ignore[arg-type]
         self.stories.pop(sid)
         self._rebuild(sid, members, [k for k in range(len(members)) if k != i])
         moves = [Move(sid, other.id, (m.article_id,))]
@@ -467,13 +468,15 @@ class StoryClusterer:
 
     def _split(self, story: Story, parts: list[int]) -> Move:
         """Rebuild the story from the members of its first member's part and a new story from
-        the others."""
+        the others (the kept part's sketch postings too: the moved members' terms no longer
+        point candidates at it)."""
         old = story.members
         assert old is not None
         kept = [i for i, part in enumerate(parts) if part == parts[0]]
         moved = [i for i, part in enumerate(parts) if part != parts[0]]
         new_id = story_id_for(old[moved[0]].article_id)
         self.stories.pop(story.id, None)
+        self.sketch.forget(story.id)
         for sid, picked in ((story.id, kept), (new_id, moved)):
             self._rebuild(sid, old, picked)
         return Move(story.id, new_id, tuple(old[i].article_id for i in moved))
