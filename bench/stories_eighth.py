@@ -18,6 +18,12 @@ repair, each a subclass of the product's clusterer (the split on, no dates):
 - ``resketch``: a split also rebuilds the kept story's sketch postings from its own members
   (the moved members no longer point candidates at it).
 
+The second chance and the re-home (at their best on A together, over the article's next four
+candidates) and the resketch (level) are in the product now (``StoryParams.second_chance``,
+``rehome_ratio``; ``StoryClusterer._split``); :data:`PRODUCT` turns the first two off, so the
+variants here compare with the defaults as this round found them (with the resketch, which
+changed no placement on ECB+ dev).
+
 The measuring (halves, paired orders, the tagged-docs cache) is ``bench/stories_seventh.py``'s.
 
     .venv/bin/python bench/stories_eighth.py [--only loss|grids|paired ...] [--orders 10]
@@ -25,7 +31,6 @@ The measuring (halves, paired orders, the tagged-docs cache) is ``bench/stories_
 
 from __future__ import annotations
 
-import argparse
 import functools
 import statistics
 import sys
@@ -38,7 +43,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.stories_seventh import Variant, load, load_average, paired, place_final  # noqa: E402
+from bench.stories_seventh import (  # noqa: E402
+    Variant,
+    load_average,
+    paired,
+    place_final,
+    round_arguments,
+    round_docs,
+)
 from tidings.core.stories import StoryClusterer, StoryParams  # noqa: E402
 from tidings.core.stories.clustering import (  # noqa: E402
     Member,
@@ -432,21 +444,13 @@ def _keep_made(made: list[StoryClusterer], make: Callable[[], StoryClusterer]) -
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from bench.shared_data import data_root
     from bench.stories import Scorer, halves
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path,
-                    default=data_root() / "stories-dev" / "ecbplus-dev.jsonl")  # fmt: skip
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/tidings-ecbplus-tagged.pkl"))
-    ap.add_argument("--orders", type=int, default=10, help="paired orders (1..N)")
+    ap = round_arguments(__doc__)
     ap.add_argument("--only", action="append", choices=("loss", "grids", "paired"))
     ap.add_argument("--family", action="append", help="grids: only these families")
     args = ap.parse_args(argv)
-    if not args.data.is_file():
-        print(f"stories_eighth: {args.data}: no such file", file=sys.stderr)
-        raise SystemExit(2)
-    docs = load(args.cache, args.data)
+    docs = round_docs(args, "stories_eighth")
     a, b = halves(docs)
     scorer = Scorer(args.data)
     only = set(args.only or ("loss", "grids", "paired"))
