@@ -110,7 +110,8 @@ def _window(run: Run) -> _Window:
             out.cpu.append(time.process_time() - c0)
             out.wall.append(time.perf_counter() - w0)
             run.note(assignment)
-            journal.append(journal_entry(feats, assignment.joined, assignment.article_id))
+            journal.append(journal_entry(feats, assignment.joined, assignment.article_id,
+                                         assignment.neighbours))  # fmt: skip
         c0 = time.process_time()
         row = dump(journal)
         with store.placing() as tx:

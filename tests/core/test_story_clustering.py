@@ -219,17 +219,21 @@ def test_a_story_that_absorbed_two_events_is_split_and_its_first_member_keeps_th
 @pytest.mark.parametrize("stream", [two_events_one_story, late_story, misplaced_member])
 def test_replay_makes_the_moves_add_made(stream: Callable[[], list[dict[str, Any]]]) -> None:
     docs = stream() + synthetic(60, 4, seed=11)
-    online, replayed = StoryClusterer(), StoryClusterer()
+    online, replayed, recorded = StoryClusterer(), StoryClusterer(), StoryClusterer()
     moves = []
     for a in docs[:40]:
         feats = features_of(a)
         placed = online.add(a, feats)
         moves += placed.moves
         assert replayed.replay(feats, placed.joined, placed.article_id) == placed.moves
+        assert recorded.replay(feats, placed.joined, placed.article_id,
+                               placed.neighbours) == placed.moves  # fmt: skip
     assert moves  # the stream's own move (a split, a fold, a re-home) is among them
-    assert [s.id for s in online.stories.values()] == [s.id for s in replayed.stories.values()]
-    for mine, theirs in zip(online.stories.values(), replayed.stories.values(), strict=True):
-        assert (mine.size, mine.sums, mine.members) == (theirs.size, theirs.sums, theirs.members)
+    for other in (replayed, recorded):
+        assert [s.id for s in online.stories.values()] == [s.id for s in other.stories.values()]
+        for mine, theirs in zip(online.stories.values(), other.stories.values(), strict=True):
+            assert (mine.size, mine.sums, mine.members) == (
+                theirs.size, theirs.sums, theirs.members)  # fmt: skip
     rest = docs[40:]
     assert [online.add(a) for a in rest] == [replayed.add(a) for a in rest]
 

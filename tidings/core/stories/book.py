@@ -71,10 +71,11 @@ STATE_FORMAT = 5
 #: The journal is folded into a new snapshot once it outweighs the last one, or this much.
 MIN_SNAPSHOT_BYTES = 1 << 20
 
-#: One journal entry: an article's views, topics, date, the story it joined and its id (plain
-#: values, so a row stays readable whatever shape the classes take; the id names the member
-#: a replayed move takes).
-Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str, str]
+#: One journal entry: an article's views, topics, date, the story it joined, its id and its
+#: neighbours (plain values, so a row stays readable whatever shape the classes take; the id
+#: names the member a replayed move takes, the neighbours spare the replay scoring candidates;
+#: None: not recorded, the replay scores them).
+Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str, str, list[str] | None]
 
 
 class StoryBook:
@@ -295,7 +296,7 @@ class _Batch:
         assignment = self._clusterer.add(record, feats)
         self.book._seq += 1
         self.placed.append((aid, assignment.joined, self.book._seq))
-        self._journal.append(journal_entry(feats, assignment.joined, aid))
+        self._journal.append(journal_entry(feats, assignment.joined, aid, assignment.neighbours))
         self._touched.setdefault(assignment.joined, []).append((record, assignment.title_fit))
         self._records[aid] = record
         record["story_id"] = self._known[aid] = assignment.joined
@@ -351,9 +352,12 @@ def _index_moved_too(result: UpsertResult, moved: UpsertResult) -> None:
         result.version = moved.version
 
 
-def journal_entry(feats: StoryFeatures, story_id: str, article_id: str) -> Entry:
+def journal_entry(
+    feats: StoryFeatures, story_id: str, article_id: str, neighbours: Iterable[str] | None = None
+) -> Entry:
     """One placement as the journal keeps it (``story_id``: the story it joined)."""
-    return feats.views, sorted(feats.topics), feats.seen_at, story_id, article_id
+    kept = None if neighbours is None else list(neighbours)
+    return feats.views, sorted(feats.topics), feats.seen_at, story_id, article_id, kept
 
 
 def _replay_row(
@@ -361,16 +365,18 @@ def _replay_row(
 ) -> int:
     """Apply one journal row's placements to ``clusterer``, but those at the stream positions
     in ``skip``; returns how many it skipped. A row at ``seq`` holds the placements at the
-    positions up to ``seq``, one each (an empty row is a position with none)."""
+    positions up to ``seq``, one each (an empty row is a position with none). With positions
+    to skip, the neighbours are scored again: the stream without them may see others."""
     loaded = _load_entries(entries)
     skipped = 0
-    for position, (views, topics, seen_at, story_id, aid) in enumerate(
+    for position, (views, topics, seen_at, story_id, aid, neighbours) in enumerate(
         loaded, seq - len(loaded) + 1
     ):
         if position in skip:
             skipped += 1
         else:
-            clusterer.replay(StoryFeatures(views, frozenset(topics), seen_at), story_id, aid)
+            feats = StoryFeatures(views, frozenset(topics), seen_at)
+            clusterer.replay(feats, story_id, aid, None if skip else neighbours)
     return skipped
 
 

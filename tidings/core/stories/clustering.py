@@ -38,8 +38,8 @@ Memory and cost per article are bounded whatever the corpus size: document frequ
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
 of each of them (:mod:`.candidates`). :meth:`StoryClusterer.replay` applies a placement already
-decided (it chooses nothing: it scores candidates only for the neighbours the steps after a join
-read), so a saved state plus the placements made since it rebuild the same state.
+decided (it chooses nothing; given the placement's neighbours it scores nothing), so a saved
+state plus the placements made since it rebuild the same state.
 
 The weights, the threshold and the cohesion share are the only fitted numbers
 (``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
@@ -169,6 +169,9 @@ class Assignment:
     new: bool
     title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
     moves: tuple[Move, ...] = ()
+    #: the article's next best candidates (the steps after a join read them; a journal keeps
+    #: them so its replay need not score the candidates again)
+    neighbours: tuple[str, ...] = ()
 
 
 def story_id_for(article_id: str) -> str:
@@ -282,7 +285,8 @@ class StoryClusterer:
         now = best.id
         for move in moves:
             now = move.target if aid in move.moved else now
-        return Assignment(aid, now, best.id, 1.0 if new else best_score, new, typical, moves)
+        return Assignment(aid, now, best.id, 1.0 if new else best_score, new, typical, moves,
+                          tuple(neighbours))  # fmt: skip
 
     def _neighbours(self, scored: list[tuple[float, Story]], joined: str) -> list[str]:
         """The ids of the article's next best candidates after the one it joins: the only
@@ -311,16 +315,21 @@ class StoryClusterer:
             return scored[0][1], scored[0][0]
         return None, -1.0
 
-    def replay(self, feats: StoryFeatures, story_id: str, article_id: str) -> tuple[Move, ...]:
+    def replay(
+        self, feats: StoryFeatures, story_id: str, article_id: str,
+        neighbours: Sequence[str] | None = None,
+    ) -> tuple[Move, ...]:  # fmt: skip
         """Apply a placement ``add`` made earlier (same order; ``story_id`` the story it
-        joined): the state moves exactly as ``add`` moved it, moves too. Only a join to a
-        story of two or more scores candidates (the neighbours the steps after it read)."""
+        joined, ``neighbours`` its :attr:`Assignment.neighbours`): the state moves exactly as
+        ``add`` moved it, moves too. Without ``neighbours``, a join to an existing story
+        scores the candidates again to find them."""
         vectors = self._count_and_weigh(feats)
         lookup = self._lookup_terms(vectors)
         story = self.stories.get(story_id) or Story(id=story_id)
-        neighbours = []
-        if story.size >= 1 and self._steps_after_join():
-            neighbours = self._neighbours(self._scored(vectors, lookup, feats), story_id)
+        if neighbours is None:
+            neighbours = []
+            if story.size >= 1 and self._steps_after_join():
+                neighbours = self._neighbours(self._scored(vectors, lookup, feats), story_id)
         self._apply(story, vectors, feats, lookup)
         return self._settle(story, article_id, vectors, feats, neighbours)
 
