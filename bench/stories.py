@@ -95,8 +95,8 @@ def place(docs: Docs, seed: int, make: Callable[[], StoryClusterer]) -> tuple[Pr
     for d in order:
         placed = clusterer.add(d, features_of(d))
         pred[d["id"]] = placed.story_id
-        if placed.split:  # a split moves earlier articles to the new story
-            pred.update(dict.fromkeys(placed.split.moved, placed.split.new_id))
+        for move in placed.moves:  # a split, a fold or a re-home moves earlier articles
+            pred.update(dict.fromkeys(move.moved, move.target))
     return pred, time.process_time() - start
 
 

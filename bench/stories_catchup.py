@@ -51,7 +51,8 @@ def _journal_window(
         for _ in range(BATCH):
             article, feats = next(articles)
             placed = clusterer.add(article, feats)
-            entries.append(journal_entry(feats, placed.joined, placed.article_id))
+            entries.append(journal_entry(feats, placed.joined, placed.article_id,
+                                         placed.neighbours))  # fmt: skip
         seq += BATCH
         row = dump(entries)
         with store.placing() as tx:

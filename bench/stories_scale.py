@@ -110,7 +110,8 @@ def _window(run: Run) -> _Window:
             out.cpu.append(time.process_time() - c0)
             out.wall.append(time.perf_counter() - w0)
             run.note(assignment)
-            journal.append(journal_entry(feats, assignment.joined, assignment.article_id))
+            journal.append(journal_entry(feats, assignment.joined, assignment.article_id,
+                                         assignment.neighbours))  # fmt: skip
         c0 = time.process_time()
         row = dump(journal)
         with store.placing() as tx:
@@ -150,13 +151,13 @@ class Run:
     articles: Iterator[tuple[dict[str, str], StoryFeatures]]
     store: SqliteStore
     stored: int = 0
-    #: every placement so far (article, its story, the story it joined, any split's moves), so
+    #: every placement so far (article, its story, the story it joined, the moves its join made), so
     #: two versions of the clusterer can be shown to place the whole stream alike
     placed: Any = field(default_factory=hashlib.sha1)
 
     def note(self, a: Assignment) -> None:
         """Add one placement to :attr:`placed`."""
-        moved = f"{a.split.new_id}:{','.join(a.split.moved)}" if a.split else ""
+        moved = ";".join(f"{m.target}:{','.join(m.moved)}" for m in a.moves)
         self.placed.update(f"{a.article_id} {a.story_id} {a.joined} {moved}\n".encode())
 
     def grow(self, target: int) -> None:

@@ -726,25 +726,38 @@ def learned(train: Docs, scorer: Any, name: str) -> list[tuple[str, Callable[[],
     ]  # fmt: skip
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def round_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every quality round's harness takes: the labelled data, the tagged-docs
+    cache and the number of paired orders."""
     from bench.shared_data import data_root
-    from bench.stories import Scorer, halves
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--data", type=Path,
                     default=data_root() / "stories-dev" / "ecbplus-dev.jsonl")  # fmt: skip
     ap.add_argument("--cache", type=Path, default=Path("/tmp/tidings-ecbplus-tagged.pkl"))
     ap.add_argument("--orders", type=int, default=10, help="paired orders (1..N)")
+    return ap
+
+
+def round_docs(args: argparse.Namespace, prog: str) -> Docs:
+    """The tagged docs of ``args.data`` (one line on stderr and exit 2 when it is missing)."""
+    if not args.data.is_file():
+        print(f"{prog}: {args.data}: no such file", file=sys.stderr)
+        raise SystemExit(2)
+    return load(args.cache, args.data)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from bench.stories import Scorer, halves
+
+    ap = round_arguments(__doc__)
     ap.add_argument("--only", action="append",
                     choices=("decision", "grids", "paired", "ceilings", "split"))  # fmt: skip
     args = ap.parse_args(argv)
-    if not args.data.is_file():
-        print(f"stories_seventh: {args.data}: no such file", file=sys.stderr)
-        raise SystemExit(2)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)  # one thread: the trees' OpenMP start-up per call was most of their cost
-    docs = load(args.cache, args.data)
+    docs = round_docs(args, "stories_seventh")
     a, b = halves(docs)
     scorer = Scorer(args.data)
     only = set(args.only or ("decision", "ceilings", "grids", "paired"))

@@ -134,3 +134,46 @@ def two_events_one_story(n: int = 12) -> list[dict[str, Any]]:
             "entities": [{"key": f"place{e}", "label": "GPE", "text": f"Place{e}"} for e in told],
         })  # fmt: skip
     return out
+
+
+def _mixed(aid: str, mix: dict[str, float], rng: random.Random) -> dict[str, Any]:
+    """An article whose 60 body words are each event's own words at its share of ``mix`` (the
+    rest common words); its headline and entities name the events it tells at ≥ 0.2."""
+    common = [f"common{i}" for i in range(300)]
+    words = {e: [f"ev{e}word{j}" for j in range(10)] for e in mix}
+    body = []
+    for _ in range(60):
+        r, told = rng.random(), None
+        for e, share in mix.items():
+            r -= share
+            if r < 0:
+                told = rng.choice(words[e])
+                break
+        body.append(told or rng.choice(common))
+    main = [e for e, share in mix.items() if share >= 0.2]
+    own = [w for e in main for w in words[e]] or rng.sample(common, 3)
+    return {
+        "id": aid,
+        "title": " ".join(rng.sample(own, 3) + rng.sample(common, 2)),
+        "body": " ".join(body),
+        "entities": [{"key": f"place{e}", "label": "GPE", "text": f"Place{e}"} for e in main],
+    }
+
+
+def late_story(seed: int = 16) -> list[dict[str, Any]]:
+    """An article that came before its story: ``t`` tells event A faintly (a sixth of its
+    words), too far from ``A1`` to join it; ``A2`` then joins ``A1``, and ``t`` is close
+    enough to the two of them for a second chance (seed chosen so it is, with the defaults)."""
+    rng = random.Random(seed)
+    return [_mixed("t", {"A": 0.15}, rng), _mixed("A1", {"A": 0.4}, rng),
+            _mixed("A2", {"A": 0.4}, rng)]  # fmt: skip
+
+
+def misplaced_member(seed: int = 3) -> list[dict[str, Any]]:
+    """A member that joined the wrong story first: ``c`` tells event Y more than X, but only
+    X's story exists when it comes (``x1``, ``x2``); Y's (``y1``, ``y2``) starts after it, and
+    when ``x3`` (X, with a word of Y) joins X's story, ``c`` fits Y's better than its own."""
+    rng = random.Random(seed)
+    return [_mixed("x1", {"X": 0.4}, rng), _mixed("x2", {"X": 0.4}, rng),
+            _mixed("c", {"X": 0.2, "Y": 0.3}, rng), _mixed("y1", {"Y": 0.4}, rng),
+            _mixed("y2", {"Y": 0.4}, rng), _mixed("x3", {"X": 0.4, "Y": 0.05}, rng)]  # fmt: skip

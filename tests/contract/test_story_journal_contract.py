@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import pickle
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from story_corpus import as_records, synthetic, two_events_one_story
+from story_corpus import as_records, late_story, misplaced_member, synthetic, two_events_one_story
 
 from tidings.core.article import normalise
 from tidings.core.store import SqliteStore, StoreEngine
@@ -110,32 +111,49 @@ def test_a_second_writer_catches_up_on_the_first_ones_journal(
 
 
 def final_stories(items: list[dict[str, Any]]) -> tuple[StoryClusterer, dict[str, str]]:
-    """One process placing ``items``: its state, and every article's story after the splits."""
+    """One process placing ``items``: its state, and every article's story after the moves."""
     c, now = StoryClusterer(), {}
     for a in items:
         placed = c.add(a)
         now[a["id"]] = placed.story_id
-        if placed.split:
-            now.update(dict.fromkeys(placed.split.moved, placed.split.new_id))
+        for move in placed.moves:
+            now.update(dict.fromkeys(move.moved, move.target))
     return c, now
 
 
-def test_writers_taking_turns_replay_each_others_splits(
-    store_engines: StoreOpener, monkeypatch: pytest.MonkeyPatch
+#: streams that make each kind of move early on (by position: the move's article ``i``, and
+#: ``j`` whose story it leaves or joins): a split (m2 leaves m0's story), a one-member story
+#: folded (t joins A1's), a member re-homed (c leaves x1's story for y1's)
+MOVES = {
+    "split": (two_events_one_story, 2, 0, False),
+    "fold": (late_story, 0, 1, True),
+    "rehome": (misplaced_member, 2, 3, True),
+}
+
+
+@pytest.mark.parametrize("kind", list(MOVES))
+def test_writers_taking_turns_replay_each_others_moves(
+    store_engines: StoreOpener, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    """A story is split in one writer's batch; the other writer's catch-up (journal replay, and
-    a snapshot taken mid-stream) makes the same split, so the stored stories and both states
-    are one process's."""
+    """A move (a split, a fold, a re-home) is made in one writer's batch; the other writer's
+    catch-up (journal replay, and a snapshot taken mid-stream) makes the same move, so the
+    stored stories and both states are one process's; a story a fold emptied is gone."""
     monkeypatch.setattr(book, "MIN_SNAPSHOT_BYTES", 30_000)
-    items = [normalise(r) for r in as_records(two_events_one_story())] + articles(100)
+    stream, i, j, together = MOVES[kind]
+    items = [normalise(r) for r in as_records(stream())] + articles(100)
     hosts = [(StoryBook(), store_engines()), (StoryBook(), store_engines())]
-    for i, batch in enumerate(batches(items, 3)):
-        b, store = hosts[i % 2]
-        place(b, store, batch)
+    named: set[str] = set()  # every story an article was placed in (a folded one too)
+    for n, batch in enumerate(batches(items, 3)):
+        b, store = hosts[n % 2]
+        named |= set(place(b, store, batch).values())
     assert where(hosts[0][1])[0] is not None  # a snapshot was taken on the way
     one, expected = final_stories(items)
-    assert expected[items[2]["id"]] != expected[items[0]["id"]]  # a split: m2 left m0's story
+    assert (expected[items[i]["id"]] == expected[items[j]["id"]]) == together
     assert hosts[0][1].stories_of(list(expected)) == expected
+    live = set(expected.values())
+    for _, store in hosts:  # every story record is a live story's, with its members counted
+        records = {r["id"]: r for r in store.stories(sorted(named | live))}
+        assert {sid: r["articles"] for sid, r in records.items()} == Counter(expected.values())
     stored = {r["id"]: r["story_id"] for b in hosts[0][1].iter_articles() for r in b}
     assert stored == expected
     members = [(s.id, s.members) for s in one.stories.values()]

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from typing import Any
 
-from story_corpus import OTHERS, background, corpus, synthetic, two_events_one_story
+import pytest
+from story_corpus import (
+    OTHERS,
+    background,
+    corpus,
+    late_story,
+    misplaced_member,
+    synthetic,
+    two_events_one_story,
+)
 
 from tidings.core.stories import StoryClusterer, StoryParams, features_of
 from tidings.core.stories.candidates import CandidateSketch
-from tidings.core.stories.clustering import Assignment, story_id_for
+from tidings.core.stories.clustering import Assignment, Move, story_id_for
 from tidings.core.stories.features import names
 from tidings.core.stories.frequencies import HashedCounts
+from tidings.core.stories.split import unpack
 
 
 def groups(assignments: dict[str, str]) -> set[frozenset[str]]:
@@ -180,14 +191,14 @@ def test_an_empty_table_survives_pickling_and_counts_on() -> None:
 
 
 def final_stories(c: StoryClusterer, articles: list[dict[str, Any]]) -> tuple[dict, list]:
-    """Each article's story after every split, and the placements (``Assignment``s)."""
+    """Each article's story after every move, and the placements (``Assignment``s)."""
     now: dict[str, str] = {}
     placed: list[Assignment] = []
     for a in articles:
         placed.append(c.add(a))
         now[str(a["id"])] = placed[-1].story_id
-        if placed[-1].split:
-            now.update(dict.fromkeys(placed[-1].split.moved, placed[-1].split.new_id))
+        for move in placed[-1].moves:
+            now.update(dict.fromkeys(move.moved, move.target))
     return now, placed
 
 
@@ -196,27 +207,74 @@ def test_a_story_that_absorbed_two_events_is_split_and_its_first_member_keeps_th
     unsplit, _ = final_stories(StoryClusterer(StoryParams(split_share=0.0)), docs)
     assert len(set(unsplit.values())) < 3 and unsplit["m2"] == unsplit["m3"]  # events merged
     now, placed = final_stories(StoryClusterer(), docs)
-    splits = [p.split for p in placed if p.split]
-    assert len(splits) == 1 and splits[0].story_id == story_id_for("m0")
-    assert splits[0].moved == ("m2", "m4") and splits[0].new_id == story_id_for("m2")
+    splits = [m for p in placed for m in p.moves]
+    assert len(splits) == 1 and splits[0].source == story_id_for("m0")
+    assert splits[0].moved == ("m2", "m4") and splits[0].target == story_id_for("m2")
     a, b = [d["id"] for d in docs[2::2]], [d["id"] for d in docs[3::2]]
     assert {now[i] for i in a} == {story_id_for("m2")}  # every A article, later ones too
     assert {now[i] for i in ["m0", "m1", *b]} == {story_id_for("m0")}
     assert placed[4].story_id == story_id_for("m2") and placed[4].joined == story_id_for("m0")
 
 
-def test_replay_makes_the_splits_add_made() -> None:
-    docs = two_events_one_story() + synthetic(60, 4, seed=11)
-    online, replayed = StoryClusterer(), StoryClusterer()
+@pytest.mark.parametrize("stream", [two_events_one_story, late_story, misplaced_member])
+def test_replay_makes_the_moves_add_made(stream: Callable[[], list[dict[str, Any]]]) -> None:
+    docs = stream() + synthetic(60, 4, seed=11)
+    online, replayed, recorded = StoryClusterer(), StoryClusterer(), StoryClusterer()
+    moves = []
     for a in docs[:40]:
         feats = features_of(a)
         placed = online.add(a, feats)
-        assert replayed.replay(feats, placed.joined, placed.article_id) == placed.split
-    assert [s.id for s in online.stories.values()] == [s.id for s in replayed.stories.values()]
-    for mine, theirs in zip(online.stories.values(), replayed.stories.values(), strict=True):
-        assert (mine.size, mine.sums, mine.members) == (theirs.size, theirs.sums, theirs.members)
+        moves += placed.moves
+        assert replayed.replay(feats, placed.joined, placed.article_id) == placed.moves
+        assert recorded.replay(feats, placed.joined, placed.article_id,
+                               placed.neighbours) == placed.moves  # fmt: skip
+    assert moves  # the stream's own move (a split, a fold, a re-home) is among them
+    for other in (replayed, recorded):
+        assert [s.id for s in online.stories.values()] == [s.id for s in other.stories.values()]
+        for mine, theirs in zip(online.stories.values(), other.stories.values(), strict=True):
+            assert (mine.size, mine.sums, mine.members) == (
+                theirs.size, theirs.sums, theirs.members)  # fmt: skip
     rest = docs[40:]
     assert [online.add(a) for a in rest] == [replayed.add(a) for a in rest]
+
+
+def test_a_split_story_stays_posted_only_under_its_own_members_terms() -> None:
+    """The kept part's sketch postings are rebuilt from its members: the moved members' terms
+    no longer point candidates at it (fails when the split only adds postings)."""
+    c = StoryClusterer()
+    placed = [c.add(d) for d in two_events_one_story()[:5]]
+    assert placed[-1].moves  # the split
+    kept = c.stories[story_id_for("m0")]
+    own = {t for m in kept.members or [] for t in c._lookup_terms(unpack(m.vectors))}
+    assert set(c.sketch._terms[kept.id]) == own
+
+
+def test_a_one_member_story_gets_a_second_chance_when_its_event_grows() -> None:
+    """``t`` came before its story and was too far from ``A1`` to join it; once ``A2`` joins
+    ``A1``, ``t`` is close enough to the two of them and folds in (fails with the step off)."""
+    off, _ = final_stories(StoryClusterer(StoryParams(second_chance=0.0)), late_story())
+    assert off["t"] != off["A1"] == off["A2"]
+    c = StoryClusterer()
+    now, placed = final_stories(c, late_story())
+    assert now == dict.fromkeys(["t", "A1", "A2"], story_id_for("A1"))
+    assert placed[2].moves == (Move(story_id_for("t"), story_id_for("A1"), ("t",)),)
+    assert story_id_for("t") not in c.stories and c.stories[story_id_for("A1")].size == 3
+    assert story_id_for("t") not in c.sketch._terms  # the folded story is no candidate
+
+
+def test_a_member_that_fits_another_story_better_is_rehomed() -> None:
+    """``c`` joined X's story before Y's existed; when ``x3`` joins X's story, ``c`` moves to
+    Y's, which fits it better than its own (fails with the step off)."""
+    off, _ = final_stories(StoryClusterer(StoryParams(rehome_ratio=0.0)), misplaced_member())
+    assert off["c"] == off["x1"] != off["y1"]
+    c = StoryClusterer()
+    now, placed = final_stories(c, misplaced_member())
+    x, y = story_id_for("x1"), story_id_for("y1")
+    assert now == {"x1": x, "x2": x, "c": y, "y1": y, "y2": y, "x3": x}
+    assert placed[-1].moves == (Move(x, y, ("c",)),) and placed[-1].story_id == x
+    assert [m.article_id for m in c.stories[x].members or []] == ["x1", "x2", "x3"]
+    assert [m.article_id for m in c.stories[y].members or []] == ["y1", "y2", "c"]
+    assert (c.stories[x].size, c.stories[y].size) == (3, 3)
 
 
 def test_a_story_keeps_its_members_only_up_to_the_split_bound() -> None:

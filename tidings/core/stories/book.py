@@ -18,12 +18,13 @@ so a batch's write does not grow with the corpus; a new snapshot (the pickled cl
 taken only once the journal since the last one outweighs it, so snapshots cost a bounded share
 per article. Opening means loading the snapshot and replaying the journal after it.
 
-A join can split a story (:meth:`StoryClusterer._settle`): the placement reports which articles
-moved to which new story, and the batch applies it in its own transaction once its members and
-records are written (:meth:`StoryPlacement.move_members`): the moved articles' member rows,
-their stored records' ``story_id`` and index marks, and both stories' records counted again
-from their members. The journal keeps the story each article joined and its id, so a replay
-makes the same splits.
+A join can move articles already placed (:meth:`StoryClusterer._settle`: a split, a one-member
+story folded into the joined one, a member re-homed to a story that fits it better): the
+placement reports which articles moved to which story, and the batch applies it in its own
+transaction once its members and records are written (:meth:`StoryPlacement.move_members`):
+the moved articles' member rows, their stored records' ``story_id`` and index marks, and both
+stories' records counted again from their members (a story left with none is deleted). The
+journal keeps the story each article joined and its id, so a replay makes the same moves.
 
 One writer places at a time across every process and host (:meth:`StoryStore.placing` holds
 the lock that serialises article writes); before placing, a book replays the journal rows
@@ -55,23 +56,26 @@ from tidings.core.store.base import (
     StoryStore,
     UpsertResult,
 )
-from tidings.core.stories.clustering import Split, StoryClusterer, StoryParams
+from tidings.core.stories.clustering import Move, StoryClusterer, StoryParams
 from tidings.core.stories.features import StoryFeatures, features_of
 from tidings.core.stories.record import StoryRecord
 
 logger = logging.getLogger(__name__)
 
-#: The saved state's format; bump it when :class:`StoryClusterer`'s pickled shape changes. A
-#: state of another format is not loaded: new articles start new stories (none is lost, and
-#: stories already stored keep their articles) until ``tidings restory`` regroups them all.
-STATE_FORMAT = 4
+#: The saved state's format; bump it when :class:`StoryClusterer`'s pickled shape changes, or
+#: what a replay of its journal does (5: the steps after a join fold and re-home members, which
+#: a journal of 4 did not). A state of another format is not loaded: new articles start new
+#: stories (none is lost, and stories already stored keep their articles) until ``tidings
+#: restory`` regroups them all.
+STATE_FORMAT = 5
 #: The journal is folded into a new snapshot once it outweighs the last one, or this much.
 MIN_SNAPSHOT_BYTES = 1 << 20
 
-#: One journal entry: an article's views, topics, date, the story it joined and its id (plain
-#: values, so a row stays readable whatever shape the classes take; the id names the member
-#: a replayed split moves).
-Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str, str]
+#: One journal entry: an article's views, topics, date, the story it joined, its id and its
+#: neighbours (plain values, so a row stays readable whatever shape the classes take; the id
+#: names the member a replayed move takes, the neighbours spare the replay scoring candidates;
+#: None: not recorded, the replay scores them).
+Entry = tuple[dict[str, dict[str, float]], list[str], float | None, str, str, list[str] | None]
 
 
 class StoryBook:
@@ -244,8 +248,8 @@ class _Batch:
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
         self._records: dict[str, dict[str, Any]] = {}  # placed in this batch, by id
-        self._moves: dict[str, str] = {}  # article id -> the story a split moved it to
-        self._split_stories: set[str] = set()
+        self._moves: dict[str, str] = {}  # article id -> the story a move took it to
+        self._moved_stories: set[str] = set()
 
     def open(self, tx: StoryPlacement, records: list[dict[str, Any]]) -> None:
         """Start placing ``records`` in ``tx``: the book's state, caught up with other
@@ -292,25 +296,27 @@ class _Batch:
         assignment = self._clusterer.add(record, feats)
         self.book._seq += 1
         self.placed.append((aid, assignment.joined, self.book._seq))
-        self._journal.append(journal_entry(feats, assignment.joined, aid))
+        self._journal.append(journal_entry(feats, assignment.joined, aid, assignment.neighbours))
         self._touched.setdefault(assignment.joined, []).append((record, assignment.title_fit))
         self._records[aid] = record
         record["story_id"] = self._known[aid] = assignment.joined
-        if assignment.split:
-            self._move(assignment.split)
+        for move in assignment.moves:
+            self._move(move)
 
-    def _move(self, split: Split) -> None:
-        """A join cut a story in two: its moved members (earlier batches' too) go to the new
-        story, and both stories are rebuilt from their members when the batch is written."""
-        self._split_stories.update((split.story_id, split.new_id))
-        for aid in split.moved:
-            self._moves[aid] = self._known[aid] = split.new_id
+    def _move(self, move: Move) -> None:
+        """A join moved placed articles (a split, a one-member story folded in, a member
+        re-homed): they (earlier batches' too) go to the move's target, and both stories are
+        rebuilt from their members when the batch is written (a source left empty is
+        deleted)."""
+        self._moved_stories.update((move.source, move.target))
+        for aid in move.moved:
+            self._moves[aid] = self._known[aid] = move.target
             if aid in self._records:
-                self._records[aid]["story_id"] = split.new_id
+                self._records[aid]["story_id"] = move.target
 
     def finish(self, result: UpsertResult | None = None) -> None:
-        """Write the batch's placements (members, story records, journal, splits) and log
-        failures; the articles a split moved join ``result``'s records to index."""
+        """Write the batch's placements (members, story records, journal, moves) and log
+        failures; the articles a move took join ``result``'s records to index."""
         self._timed(lambda: self._finish(result))
 
     def _finish(self, result: UpsertResult | None) -> None:
@@ -324,7 +330,7 @@ class _Batch:
                 self.book._persist(self.tx, self._clusterer, self._journal)
             if self._moves:  # after the members and records it rebuilds from are written
                 moved = self.tx.move_members(
-                    self._moves, sorted(self._split_stories), self.book._seq, self._records
+                    self._moves, sorted(self._moved_stories), self.book._seq, self._records
                 )
                 if result is not None:
                     _index_moved_too(result, moved)
@@ -334,7 +340,7 @@ class _Batch:
 
 
 def _index_moved_too(result: UpsertResult, moved: UpsertResult) -> None:
-    """Add the records a split moved (as stored now) to the batch's records to index, under
+    """Add the records a move took (as stored now) to the batch's records to index, under
     the moves' version: it is the later mark in this transaction, so marking the batch indexed
     at it clears both the batch's marks and the moves'."""
     if not moved.articles:
@@ -346,9 +352,12 @@ def _index_moved_too(result: UpsertResult, moved: UpsertResult) -> None:
         result.version = moved.version
 
 
-def journal_entry(feats: StoryFeatures, story_id: str, article_id: str) -> Entry:
+def journal_entry(
+    feats: StoryFeatures, story_id: str, article_id: str, neighbours: Iterable[str] | None = None
+) -> Entry:
     """One placement as the journal keeps it (``story_id``: the story it joined)."""
-    return feats.views, sorted(feats.topics), feats.seen_at, story_id, article_id
+    kept = None if neighbours is None else list(neighbours)
+    return feats.views, sorted(feats.topics), feats.seen_at, story_id, article_id, kept
 
 
 def _replay_row(
@@ -356,16 +365,18 @@ def _replay_row(
 ) -> int:
     """Apply one journal row's placements to ``clusterer``, but those at the stream positions
     in ``skip``; returns how many it skipped. A row at ``seq`` holds the placements at the
-    positions up to ``seq``, one each (an empty row is a position with none)."""
+    positions up to ``seq``, one each (an empty row is a position with none). With positions
+    to skip, the neighbours are scored again: the stream without them may see others."""
     loaded = _load_entries(entries)
     skipped = 0
-    for position, (views, topics, seen_at, story_id, aid) in enumerate(
+    for position, (views, topics, seen_at, story_id, aid, neighbours) in enumerate(
         loaded, seq - len(loaded) + 1
     ):
         if position in skip:
             skipped += 1
         else:
-            clusterer.replay(StoryFeatures(views, frozenset(topics), seen_at), story_id, aid)
+            feats = StoryFeatures(views, frozenset(topics), seen_at)
+            clusterer.replay(feats, story_id, aid, None if skip else neighbours)
     return skipped
 
 

@@ -21,14 +21,25 @@ within) the part holding the story's first member keeps the story and its id, th
 becomes a new story named after its own first member (as :func:`story_id_for` names one). The
 check is part of the state step (:meth:`StoryClusterer._settle`, after both ``add`` and
 ``replay``), so a replayed stream makes the same splits; ``add`` reports a split in its
-:class:`Assignment` so the store can move the members. Past ``split_max`` a story drops its
-members (bounded state) and is never checked again (a split only shrinks checked stories).
+:class:`Assignment` (a :class:`Move`) so the store can move the members. Past ``split_max`` a
+story drops its members (bounded state) and is never checked again (a split only shrinks
+checked stories).
+
+Two more steps repair what the online order gets wrong, in the same state step and bounded
+the same way (only the article's next ``neighbours`` candidates, only young stories' members):
+a one-member neighbour close enough to the story the article joined folds into it (a second
+chance for an article that came before its story: the one-member story is gone), and the
+member of the joined story that one of those neighbours fits clearly better than its own story
+moves there (re-homed). Each is reported as a :class:`Move`, as a split is, so the store
+moves the members; ``replay`` scores the article's candidates again to find the same
+neighbours.
 
 Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
 of each of them (:mod:`.candidates`). :meth:`StoryClusterer.replay` applies a placement already
-decided (no scoring), so a saved state plus the placements made since it rebuild the same state.
+decided (it chooses nothing; given the placement's neighbours it scores nothing), so a saved
+state plus the placements made since it rebuild the same state.
 
 The weights, the threshold and the cohesion share are the only fitted numbers
 (``StoryParams``); ``bench/stories.py --tune`` chooses them on one half of a labelled corpus
@@ -41,7 +52,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
@@ -86,6 +97,19 @@ class StoryParams:
     split_share: float = 0.5
     split_min: int = 4
     split_max: int = 16
+    #: After a join, a one-member story among the article's next ``neighbours`` candidates
+    #: joins the article's story when their cosine reaches this share of the higher of both
+    #: bars: a second chance for an article that came before its story did (0: never).
+    second_chance: float = 0.8
+    #: After a join (or a split), the member (not its first, which names the story) of the
+    #: touched young story (3 members or more) whose score for one of the article's next
+    #: ``neighbours`` candidates reaches that story's bar and is the highest multiple, at least
+    #: this one, of its mean similarity to its own story's other members moves there (0:
+    #: never). Both steps were chosen on ECB+ dev half A and confirmed on half B
+    #: (docs/benchmarks.md, eighth round); both need the members a young story keeps, so
+    #: ``split_share`` 0 turns them off too.
+    rehome_ratio: float = 1.0
+    neighbours: int = 4
 
 
 @dataclass(frozen=True)
@@ -121,31 +145,33 @@ class Story:
 
 
 @dataclass(frozen=True)
-class Split:
-    """A story cut in two: ``moved`` (article ids) left ``story_id`` for the new ``new_id``."""
+class Move:
+    """Articles already placed changed story: ``moved`` (article ids) left ``source`` for
+    ``target`` (a split's new story, the story a one-member story folded into, or the one a
+    member was re-homed to). A source left with no member is gone."""
 
-    story_id: str
-    new_id: str
+    source: str
+    target: str
     moved: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """Where one article went, and why (the score of the story it joined, if any). When the
-    join split the story, ``split`` says which articles moved (this one may be among them:
-    ``story_id`` is where it is now, ``joined`` the story it joined)."""
+    """Where one article went, and why (the score of the story it joined, if any). ``joined``
+    is the story it joined (what a replay of this placement names); the moves its join set
+    off follow in order (this article may be among the moved: ``story_id`` is where it is
+    now)."""
 
     article_id: str
     story_id: str
+    joined: str
     score: float
     new: bool
     title_fit: float = 0.0  # mean cosine of its headline to the story's earlier headlines
-    split: Split | None = None
-
-    @property
-    def joined(self) -> str:
-        """The story the article joined (what a replay of this placement names)."""
-        return self.split.story_id if self.split else self.story_id
+    moves: tuple[Move, ...] = ()
+    #: the article's next best candidates (the steps after a join read them; a journal keeps
+    #: them so its replay need not score the candidates again)
+    neighbours: tuple[str, ...] = ()
 
 
 def story_id_for(article_id: str) -> str:
@@ -246,16 +272,27 @@ class StoryClusterer:
         aid = str(article["id"])
         vectors = self._count_and_weigh(feats)
         lookup = self._lookup_terms(vectors)
-        best, best_score = self._choose(self._scored(vectors, lookup, feats), vectors)
+        scored = self._scored(vectors, lookup, feats)
+        best, best_score = self._choose(scored, vectors)
         new = best is None
         if best is None:
             best = Story(id=story_id_for(aid))
         # how well this headline matches the story's other headlines (a headline is chosen by it)
         typical = dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
+        neighbours = self._neighbours(scored, best.id)
         self._apply(best, vectors, feats, lookup)
-        split = self._settle(best, aid, vectors, feats)
-        now = split.new_id if split and aid in split.moved else best.id
-        return Assignment(aid, now, 1.0 if new else best_score, new, typical, split)
+        moves = self._settle(best, aid, vectors, feats, neighbours)
+        now = best.id
+        for move in moves:
+            now = move.target if aid in move.moved else now
+        return Assignment(aid, now, best.id, 1.0 if new else best_score, new, typical, moves,
+                          tuple(neighbours))  # fmt: skip
+
+    def _neighbours(self, scored: list[tuple[float, Story]], joined: str) -> list[str]:
+        """The ids of the article's next best candidates after the one it joins: the only
+        stories the steps after a join look at (bounded: ``neighbours`` of them)."""
+        n = self.params.neighbours
+        return [st.id for _, st in scored if st.id != joined][:n]
 
     def _scored(
         self, vectors: Mapping[str, Mapping[str, float]], lookup: list[str], feats: StoryFeatures
@@ -278,14 +315,27 @@ class StoryClusterer:
             return scored[0][1], scored[0][0]
         return None, -1.0
 
-    def replay(self, feats: StoryFeatures, story_id: str, article_id: str) -> Split | None:
+    def replay(
+        self, feats: StoryFeatures, story_id: str, article_id: str,
+        neighbours: Sequence[str] | None = None,
+    ) -> tuple[Move, ...]:  # fmt: skip
         """Apply a placement ``add`` made earlier (same order; ``story_id`` the story it
-        joined): the state moves exactly as ``add`` moved it, splits too, without scoring any
-        candidate."""
+        joined, ``neighbours`` its :attr:`Assignment.neighbours`): the state moves exactly as
+        ``add`` moved it, moves too. Without ``neighbours``, a join to an existing story
+        scores the candidates again to find them."""
         vectors = self._count_and_weigh(feats)
+        lookup = self._lookup_terms(vectors)
         story = self.stories.get(story_id) or Story(id=story_id)
-        self._apply(story, vectors, feats, self._lookup_terms(vectors))
-        return self._settle(story, article_id, vectors, feats)
+        if neighbours is None:
+            neighbours = []
+            if story.size >= 1 and self._steps_after_join():
+                neighbours = self._neighbours(self._scored(vectors, lookup, feats), story_id)
+        self._apply(story, vectors, feats, lookup)
+        return self._settle(story, article_id, vectors, feats, neighbours)
+
+    def _steps_after_join(self) -> bool:
+        p = self.params
+        return bool(p.split_share and (p.second_chance or p.rehome_ratio))
 
     def _apply(
         self,
@@ -309,7 +359,100 @@ class StoryClusterer:
         article_id: str,
         vectors: dict[str, dict[str, float]],
         feats: StoryFeatures,
-    ) -> Split | None:
+        neighbours: Sequence[str] = (),
+    ) -> tuple[Move, ...]:
+        """The state step after a join (``add`` and ``replay`` alike): keep the new member of
+        a young story and split it if it holds two events; else give a one-member neighbour a
+        second chance to join it; then re-home one member of the story (or of the split's
+        new part) when a neighbour fits it clearly better."""
+        moves = []
+        split = self._keep(story, article_id, vectors, feats)
+        if split is not None:
+            moves.append(split)
+        elif self.params.split_share and self.params.second_chance:
+            moves += self._second_chance(self.stories[story.id], neighbours)
+        if self.params.split_share and self.params.rehome_ratio:
+            for sid in [story.id] + [m.target for m in moves[:1] if m is split]:
+                rehomed = self._rehome(sid, neighbours)
+                if rehomed:
+                    moves += rehomed
+                    break
+        return tuple(moves)
+
+    def _second_chance(self, story: Story, neighbours: Sequence[str]) -> list[Move]:
+        """Fold the first one-member neighbour close enough to ``story`` into it (its cosine
+        to the story reaching ``second_chance`` × the higher of both bars)."""
+        if story.size < 2:
+            return []
+        for sid in neighbours:
+            other = self.stories.get(sid)
+            if other is None or other.size != 1 or not other.members:
+                continue
+            bar = max(self._bar(story), self._bar(other))
+            if self._cross(story, other) < self.params.second_chance * bar:
+                continue
+            del self.stories[sid]
+            self.sketch.forget(sid)
+            first = other.members[0]
+            moves = [Move(sid, story.id, (first.article_id,))]
+            return moves + self._admit(story, first.article_id, other.sums,
+                                       StoryFeatures({}, first.topics, first.seen_at))  # fmt: skip
+        return []
+
+    def _cross(self, a: Story, b: Story) -> float:
+        """The weighted mean cosine between the members of two stories."""
+        total = sum(w * dot(a.sums[v], b.sums[v])
+                    for w, v in zip(self.params.weights, VIEWS, strict=True) if w)  # fmt: skip
+        return total / (a.size * b.size)
+
+    def _admit(
+        self, story: Story, article_id: str, vectors: dict[str, dict[str, float]],
+        feats: StoryFeatures,
+    ) -> list[Move]:  # fmt: skip
+        """An article already placed elsewhere joins ``story`` as a new one would (split
+        check included); the moves that check made."""
+        self._apply(story, vectors, feats, self._lookup_terms(vectors))
+        split = self._keep(story, article_id, vectors, feats)
+        return [split] if split else []
+
+    def _rehome(self, sid: str, neighbours: Sequence[str]) -> list[Move]:
+        """Move the member of story ``sid`` that a neighbour fits best relative to its own
+        story (see ``rehome_ratio``); the moves made (none when no member qualifies)."""
+        story = self.stories.get(sid)
+        if story is None or story.members is None or story.size < 3:
+            return []
+        members = story.members
+        sim = _similarities(members)
+        others = [self.stories[o] for o in neighbours if o != sid and o in self.stories]
+        bars = [self._bar(other) for other in others]
+        best: tuple[float, int, Story] | None = None
+        for i, m in enumerate(members[1:], 1):  # the story is named after its first: it stays
+            own = max(sim[i].sum() / (len(members) - 1), 1e-9)
+            for other, bar in zip(others, bars, strict=True):
+                # score(other, unpack(m.vectors)) to the last bit, without the dicts
+                fit = similarity_to_packed(m.vectors, other.sums, self.params.weights)  # type: ignore[arg-type]
+                fit = fit / other.size * self._time_factor(other, m.seen_at)
+                qualifies = fit >= bar and fit >= self.params.rehome_ratio * own
+                if qualifies and (best is None or fit / own > best[0]):
+                    best = (fit / own, i, other)
+        if best is None:
+            return []
+        _, i, other = best
+        m = members[i]
+        vectors = unpack(m.vectors)  # type: ignore[arg-type]
+        self.stories.pop(sid)
+        self._rebuild(sid, members, [k for k in range(len(members)) if k != i])
+        moves = [Move(sid, other.id, (m.article_id,))]
+        return moves + self._admit(other, m.article_id, vectors,
+                                   StoryFeatures({}, m.topics, m.seen_at))  # fmt: skip
+
+    def _keep(
+        self,
+        story: Story,
+        article_id: str,
+        vectors: dict[str, dict[str, float]],
+        feats: StoryFeatures,
+    ) -> Move | None:
         """Keep the new member of a young story, and cut the story in two when its parts are
         far apart; a story past ``split_max`` drops its members (it is never checked again)."""
         p = self.params
@@ -332,24 +475,31 @@ class StoryClusterer:
         parts = two_parts(_similarities(story.members), p.split_share)
         return None if parts is None else self._split(story, parts)
 
-    def _split(self, story: Story, parts: list[int]) -> Split:
+    def _split(self, story: Story, parts: list[int]) -> Move:
         """Rebuild the story from the members of its first member's part and a new story from
-        the others, each as if only its own members had joined (in their order)."""
+        the others (the kept part's sketch postings too: the moved members' terms no longer
+        point candidates at it)."""
         old = story.members
         assert old is not None
         kept = [i for i, part in enumerate(parts) if part == parts[0]]
         moved = [i for i, part in enumerate(parts) if part != parts[0]]
         new_id = story_id_for(old[moved[0]].article_id)
         self.stories.pop(story.id, None)
+        self.sketch.forget(story.id)
         for sid, picked in ((story.id, kept), (new_id, moved)):
-            rebuilt = Story(id=sid, members=[_within(old, picked, k) for k in range(len(picked))])
-            for i in picked:
-                m = old[i]
-                vectors = unpack(m.vectors)  # type: ignore[arg-type]
-                self._join(rebuilt, vectors, StoryFeatures({}, m.topics, m.seen_at))
-                self.sketch.post(sid, self._lookup_terms(vectors))
-            self._touch(rebuilt)
-        return Split(story.id, new_id, tuple(old[i].article_id for i in moved))
+            self._rebuild(sid, old, picked)
+        return Move(story.id, new_id, tuple(old[i].article_id for i in moved))
+
+    def _rebuild(self, sid: str, old: list[Member], picked: list[int]) -> None:
+        """Story ``sid`` made of the members ``picked`` of ``old`` (indices, in order) as if
+        only they had joined, in their order."""
+        rebuilt = Story(id=sid, members=[_within(old, picked, k) for k in range(len(picked))])
+        for i in picked:
+            m = old[i]
+            vectors = unpack(m.vectors)  # type: ignore[arg-type]
+            self._join(rebuilt, vectors, StoryFeatures({}, m.topics, m.seen_at))
+            self.sketch.post(sid, self._lookup_terms(vectors))
+        self._touch(rebuilt)
 
     def _touch(self, story: Story) -> None:
         """Move the story to the recent end; the quietest beyond the live budget drop out."""
