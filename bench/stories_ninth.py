@@ -36,6 +36,7 @@ from bench.stories_seventh import (  # noqa: E402
     round_docs,
 )
 from tidings.core.stories import StoryClusterer, StoryParams  # noqa: E402
+from tidings.core.stories.features import StoryFeatures  # noqa: E402
 
 #: the product's defaults, no dates (the data has none)
 DEFAULTS = StoryParams(time_share=0.0)
@@ -51,11 +52,12 @@ def label(p: StoryParams) -> str:
     return f"split_max {p.split_max}, second_chance {p.second_chance}, neighbours {p.neighbours}"
 
 
-def grid(docs: list, scorer, seeds: Sequence[int]) -> None:
-    """B3 F1 / P / R, mean over ``seeds``, for every setting of :data:`GRID` on ``docs``."""
+def grid(docs: list, scorer, seeds: Sequence[int], settings: Sequence[tuple] | None = None) -> None:
+    """B3 F1 / P / R, mean over ``seeds``, for every setting of :data:`GRID` (or of
+    ``settings``: split_max, second_chance, neighbours) on ``docs``."""
     print("| split_max | second_chance | neighbours | B3 F1 | P | R | per order |")
     print("|---|---|---|---|---|---|---|")
-    for values in itertools.product(*GRID.values()):
+    for values in settings or list(itertools.product(*GRID.values())):
         params = setting(*values)
         ms = [scorer.metrics(docs, place_final(docs, s, lambda p=params: StoryClusterer(p))[0])
               for s in seeds]  # fmt: skip
@@ -66,11 +68,35 @@ def grid(docs: list, scorer, seeds: Sequence[int]) -> None:
               f"{' / '.join(f'{x:.3f}' for x in f1)} |", flush=True)  # fmt: skip
 
 
+#: the size buckets of :func:`placed_moves` (upper bounds, members)
+SIZES = (16, 24, 32, 1 << 30)
+
+
+def placed_moves(
+    clusterer: StoryClusterer, doc: dict, feats: StoryFeatures | None = None
+) -> list[tuple[str, int]]:
+    """Place ``doc``; each move it made as (kind, size bucket): a split makes a new story, a
+    fold empties its (one-member) source, a re-home is any other move; the bucket is the index
+    in :data:`SIZES` of the larger story involved just after the move."""
+    before = set(clusterer.stories)
+    made = []
+    for move in clusterer.add(doc, feats).moves:
+        if move.target not in before:
+            kind = "split"
+        elif move.source not in clusterer.stories:
+            kind = "fold"
+        else:
+            kind = "re-home"
+        ends = [clusterer.stories[sid].size for sid in (move.source, move.target)
+                if sid in clusterer.stories]  # fmt: skip
+        made.append((kind, next(i for i, top in enumerate(SIZES) if max(ends) <= top)))
+    return made
+
+
 def steps(docs: list, seeds: Sequence[int], split_maxes: Sequence[int] = (16, 32)) -> None:
     """What the larger bound lets the steps do: per pass (mean over ``seeds``), the moves of
-    each kind (a split makes a new story, a fold empties its one-member source, a re-home is
-    the rest) by the size of the larger story involved after the move, and the stories past
-    16 and past 32 members at the end with their articles."""
+    each kind by the size of the larger story involved (:func:`placed_moves`), and the stories
+    past 16 and past 32 members at the end with their articles."""
     from bench.stories import features_of
 
     print("| split_max | kind | ≤ 16 members | 17–24 | 25–32 | > 32 |")
@@ -84,19 +110,7 @@ def steps(docs: list, seeds: Sequence[int], split_maxes: Sequence[int] = (16, 32
             random.Random(seed).shuffle(order)
             clusterer = StoryClusterer(replace(DEFAULTS, split_max=split_max))
             for d in order:
-                before = set(clusterer.stories)
-                for move in clusterer.add(d, features_of(d)).moves:
-                    kind = (
-                        "split"
-                        if move.target not in before
-                        else "fold"
-                        if move.source not in clusterer.stories
-                        else "re-home"
-                    )
-                    size = max(clusterer.stories[sid].size for sid in (move.source, move.target)
-                               if sid in clusterer.stories)  # fmt: skip
-                    counts[kind, next(i for i, top in enumerate((16, 24, 32, 1 << 30))
-                                      if size <= top)] += 1  # fmt: skip
+                counts.update(placed_moves(clusterer, d, features_of(d)))
             for bound in large:
                 sizes = [st.size for st in clusterer.stories.values() if st.size > bound]
                 large[bound].append(len(sizes))
@@ -118,12 +132,16 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     ap = round_arguments(__doc__)
     ap.add_argument("--only", choices=("grid", "paired", "steps"), default="grid")
-    ap.add_argument("--setting", action="append", default=[],
-                    help="paired: split_max,second_chance,neighbours (repeatable)")  # fmt: skip
+    ap.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        help="split_max,second_chance,neighbours (repeatable): paired against the defaults, "
+        "or the grid's settings instead of GRID",
+    )
     args = ap.parse_args(argv)
     try:
-        chosen = [setting(int(m), float(c), int(n))
-                  for m, c, n in (s.split(",") for s in args.setting)]  # fmt: skip
+        values = [(int(m), float(c), int(n)) for m, c, n in (s.split(",") for s in args.setting)]
     except ValueError:
         ap.error("--setting takes split_max,second_chance,neighbours, e.g. 24,0.8,4")
     docs = round_docs(args, "stories_ninth")
@@ -131,11 +149,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     scorer = Scorer(args.data)
     print(f"{len(docs)} docs (A {len(a)}, B {len(b)}); load {load_average()}", flush=True)
     if args.only == "grid":
-        grid(a, scorer, (1, 2, 3))
+        grid(a, scorer, (1, 2, 3), values)
     elif args.only == "steps":
         steps(a, (1, 2, 3))
     else:
-        measured = [Variant(label(p), lambda p=p: StoryClusterer(p)) for p in [DEFAULTS, *chosen]]
+        measured = [
+            Variant(label(p), lambda p=p: StoryClusterer(p))
+            for p in [DEFAULTS, *(setting(*v) for v in values)]
+        ]
         paired({"A": a, "B": b, "all": docs}, scorer, measured, range(1, args.orders + 1))
     print(f"load {load_average()}", flush=True)
 
