@@ -156,14 +156,20 @@ def worker_rss_mb(master: int) -> list[float]:
     return sorted(int(w["VmRSS"].split()[0]) / 1024 for w in _workers(master))
 
 
-def workers_cpu_s(master: int) -> float:
-    """User + system CPU seconds the gunicorn workers have used so far."""
-    total = 0
+def workers_cpu_s(master: int) -> dict[str, float]:
+    """User + system CPU seconds each gunicorn worker (by pid) has used so far."""
+    used = {}
     for worker in _workers(master):
         stat = Path(f"/proc/{worker['Pid']}/stat").read_text()
         utime, stime = stat.rsplit(")", 1)[1].split()[11:13]  # fields 14 and 15 of stat(5)
-        total += int(utime) + int(stime)
-    return total / os.sysconf("SC_CLK_TCK")
+        used[worker["Pid"]] = (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_between(before: dict[str, float], after: dict[str, float]) -> float | None:
+    """The workers' CPU seconds between two readings; None when a worker was replaced in
+    between (gunicorn recycles one after ``TIDINGS_MAX_REQUESTS``: its CPU is lost with it)."""
+    return sum(after.values()) - sum(before.values()) if before.keys() == after.keys() else None
 
 
 def server_env(home: Path, log_dir: Path) -> dict[str, str]:
@@ -337,12 +343,15 @@ def main(argv: list[str] | None = None) -> int:
                 cpu = workers_cpu_s(server.pid)
                 results[name] = load(port, paths, args.clients, args.seconds, args.client_procs)
                 r = results[name]
-                used = workers_cpu_s(server.pid) - cpu
-                r["server_cpu_ms"] = used * 1000 / max(r["requests"], 1)
+                used = cpu_between(cpu, workers_cpu_s(server.pid))
+                r["server_cpu_ms"] = None if used is None else used * 1000 / max(r["requests"], 1)
+                per_request = "n/a (a worker was recycled)" if used is None else (
+                    f"{r['server_cpu_ms']:5.2f} ms/request"
+                )
                 print(
                     f"{name:18} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
                     f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
-                    f"server CPU {r['server_cpu_ms']:5.2f} ms/request  "
+                    f"server CPU {per_request}  "
                     f"({r['requests']} requests, {r['errors']} errors)",
                     flush=True,
                 )
