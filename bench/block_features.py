@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from lxml import html as lxml_html
 
 _TOKEN = re.compile(r"\w+")
@@ -244,9 +245,15 @@ def page_blocks(
 
 def vocabulary_columns(
     classes: Sequence[tuple[frozenset[str], frozenset[str]]], vocabulary: Sequence[str]
-) -> list[list[float]]:
+) -> np.ndarray:
     """Per block, one flag per vocabulary token on the block itself and one on its ancestors."""
-    out = []
-    for own, around in classes:
-        out.append([float(t in own) for t in vocabulary] + [float(t in around) for t in vocabulary])
+    column = {t: i for i, t in enumerate(vocabulary)}
+    out = np.zeros((len(classes), 2 * len(vocabulary)), dtype=np.float32)
+    for row, (own, around) in enumerate(classes):
+        for t in own:
+            if t in column:
+                out[row, column[t]] = 1.0
+        for t in around:
+            if t in column:
+                out[row, len(vocabulary) + column[t]] = 1.0
     return out

@@ -21,6 +21,7 @@ Dragnet, Readability and extraction-dev are scored only: their pages and truth a
 
     nice -n 10 .venv/bin/python bench/block_model.py                 # collect (cached), fit, score
     nice -n 10 .venv/bin/python bench/block_model.py --with-second   # + readability-lxml's share
+    nice -n 10 .venv/bin/python bench/block_model.py --cost          # what the features cost
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ AGREE = 0.8
 #: Class/id tokens seen on at least this many training pages make the vocabulary.
 MIN_PAGES = 15
 VOCABULARY_SIZE = 200
+#: A block with more than this share of its shingles in our body is not added again.
+NOT_HELD = 0.2
+OURS = NUMERIC.index("ours")
 #: The features that need readability-lxml's text (off unless ``--with-second``).
 SECOND = ("second", "second_page_share")
 
@@ -153,13 +157,13 @@ def truths(data_dir: Path, keys: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def learn_vocabulary(pages: Sequence[Page]) -> list[str]:
+def learn_vocabulary(pages: Sequence[Page], size: int = VOCABULARY_SIZE) -> list[str]:
     """Class/id tokens on at least ``MIN_PAGES`` training pages, the most common first."""
     seen: Counter[str] = Counter()
     for page in pages:
         seen.update(set().union(*(own | around for own, around in page.blocks.classes)))
     common = [t for t, n in seen.most_common() if n >= MIN_PAGES]
-    return common[:VOCABULARY_SIZE]
+    return common[:size]
 
 
 def matrix(page: Page, vocabulary: Sequence[str], keep: Sequence[int]) -> np.ndarray:
@@ -167,8 +171,7 @@ def matrix(page: Page, vocabulary: Sequence[str], keep: Sequence[int]) -> np.nda
     if not len(page.blocks.rows):
         return np.zeros((0, len(keep) + 2 * len(vocabulary)))
     numeric = np.asarray(page.blocks.rows)[:, keep]
-    flags = np.asarray(vocabulary_columns(page.blocks.classes, vocabulary))
-    return np.hstack([numeric, flags.reshape(len(numeric), -1)])
+    return np.hstack([numeric, vocabulary_columns(page.blocks.classes, vocabulary)])
 
 
 def fit(pages: Sequence[Page], gold: dict[str, str], vocabulary: Sequence[str],
@@ -236,14 +239,14 @@ def filter_add(page: Page, probs: np.ndarray, lo: float, hi: float) -> str:
     for line in lines:
         found = Counter(owner[sh] for sh in shingles(tokens(line)) if sh in owner)
         line_block.append(found.most_common(1)[0][0] if found else None)
-    kept_blocks = {b for b in line_block if b is not None}
     keep = [b is None or probs[b] >= lo for b in line_block]
     out = [(b, line) for b, line, k in zip(line_block, lines, keep, strict=True) if k]
     survivors = {b for b, _ in out if b is not None}
+    held = page.blocks.rows[:, OURS] if len(page.blocks.rows) else []
     added: list[int] = []
     for i, p in enumerate(probs):
-        if i in kept_blocks or p <= hi:
-            continue
+        if held[i] > NOT_HELD or p <= hi:
+            continue  # only blocks our body does not hold at all are candidates
         if {i - 1, i + 1} & (survivors | set(added)):
             added.append(i)
     for i in added:
@@ -271,26 +274,14 @@ def paired(scorer: ModuleType, gold: dict[str, str], base: dict[str, str],
     return f"{sum(d) / n:+.4f} [{means[25]:+.4f}, {means[974]:+.4f}] {better}/{worse}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data-dir", type=Path, default=data_root())
-    ap.add_argument("--cache", type=Path, default=REPO / "var" / "block-model" / "pages.pkl")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--with-second", action="store_true",
-                    help="readability-lxml's share of each block is a feature")  # fmt: skip
-    ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7")
-    ap.add_argument("--lo", default="0.02,0.05,0.1")
-    ap.add_argument("--hi", default="0.9,0.95,0.98")
-    ap.add_argument("--save", type=Path, help="write the fitted model here (joblib)")
-    args = ap.parse_args(argv)
-
-    pages = collect(args.data_dir, args.cache, args.workers)
-    scorer = load_scorer("extraction_score.py", args.data_dir)
-    sets = groups(args.data_dir)
+def fit_and_score(pages: dict[str, Page], sets: dict[str, list[str]],
+                  args: argparse.Namespace) -> dict[str, np.ndarray]:
+    """Fit on the training pages (saved with ``--save``); the block probabilities of every
+    other group's pages."""
     keep = [i for i, name in enumerate(NUMERIC) if args.with_second or name not in SECOND]
     train = [pages[k] for k in sets["train"]]
     gold_train = truths(args.data_dir, sets["train"])
-    vocabulary = learn_vocabulary(train)
+    vocabulary = learn_vocabulary(train, args.vocabulary_size)
     start = time.perf_counter()
     model = fit(train, gold_train, vocabulary, keep)
     print(f"fitted on {len(train)} WCXB pages, {sum(len(p.blocks.rows) for p in train)} blocks, "
@@ -302,14 +293,85 @@ def main(argv: list[str] | None = None) -> int:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"model": model, "vocabulary": vocabulary, "numeric":
                      [NUMERIC[i] for i in keep]}, args.save, compress=3)  # fmt: skip
+    return {k: probs_of(model, pages[k], vocabulary, keep)
+            for g in sets if g != "train" for k in sets[g]}  # fmt: skip
 
+
+def probs_of(
+    model,  # noqa: ANN001 - a fitted scikit-learn classifier
+    page: Page,
+    vocabulary: Sequence[str],
+    keep: Sequence[int],
+) -> np.ndarray:
+    """The model's probability that each block of the page is body."""
+    x = matrix(page, vocabulary, keep)
+    return model.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+
+
+def cost(data_dir: Path, rounds: int = 2) -> None:
+    """CPU ms a page on extraction-dev: the whole record, and the blocks and features on top of
+    it (parse, headlines, segment, features; no model), alternated, the fastest round of each."""
+    from crawler.extract.body import headlines
+    from crawler.extract.document import parse_html
+
+    folder = data_dir / "extraction-dev"
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [(gzip.decompress((folder / "html" / f"{i}.html.gz").read_bytes()).decode(
+        "utf-8", "replace"), truth[i].get("url")) for i in sorted(truth)]  # fmt: skip
+    bodies = [_OURS(html, url) for html, url in pages]
+
+    def features() -> None:
+        for (html, _), body in zip(pages, bodies, strict=True):
+            tree = parse_html(html)
+            page_blocks(tree, body, None, headlines(tree))
+
+    def record() -> None:
+        for html, url in pages:
+            _OURS(html, url)
+
+    best = {"record": float("inf"), "blocks and features": float("inf")}
+    for _ in range(rounds):
+        for name, run in (("record", record), ("blocks and features", features)):
+            start = time.process_time()
+            run()
+            best[name] = min(best[name], time.process_time() - start)
+    for name, seconds in best.items():
+        print(f"{name}: {1000 * seconds / len(pages):.1f} CPU-ms a page "
+              f"({len(pages) / seconds:.0f} pages/s)")  # fmt: skip
+    print(f"load {Path('/proc/loadavg').read_text().split()[:3]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data-dir", type=Path, default=data_root())
+    ap.add_argument("--cache", type=Path, default=REPO / "var" / "block-model" / "pages.pkl")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--with-second", action="store_true",
+                    help="readability-lxml's share of each block is a feature")  # fmt: skip
+    ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7")
+    ap.add_argument("--lo", default="0.02,0.05,0.1")
+    ap.add_argument("--hi", default="0.9,0.95,0.98")
+    ap.add_argument("--save", type=Path, help="write the fitted model here (joblib)")
+    ap.add_argument("--probs", type=Path, help="block probabilities cached here (fit once)")
+    ap.add_argument("--vocabulary-size", type=int, default=VOCABULARY_SIZE)
+    ap.add_argument("--cost", action="store_true",
+                    help="only time the record and the features on extraction-dev")  # fmt: skip
+    args = ap.parse_args(argv)
+    if args.cost:
+        cost(args.data_dir, rounds=3)
+        return 0
+
+    pages = collect(args.data_dir, args.cache, args.workers)
+    scorer = load_scorer("extraction_score.py", args.data_dir)
+    sets = groups(args.data_dir)
     scored = [g for g in sets if g != "train"]
     gold = truths(args.data_dir, [k for g in scored for k in sets[g]])
-    probs = {}
-    for g in scored:
-        for k in sets[g]:
-            x = matrix(pages[k], vocabulary, keep)
-            probs[k] = model.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+    if args.probs and args.probs.is_file():
+        probs = pickle.loads(args.probs.read_bytes())
+    else:
+        probs = fit_and_score(pages, sets, args)
+        if args.probs:
+            args.probs.write_bytes(pickle.dumps(probs))
     variants: dict[str, object] = {"ours": lambda p, pr: p.ours}
     for t in map(float, args.thresholds.split(",")):
         variants[f"alone {t}"] = lambda p, pr, t=t: alone(p, pr, t)
