@@ -13,11 +13,16 @@ Three uses are scored per group by the shared scorer, against our body in the sa
 * ``alone``: the blocks the model scores at or above a threshold, in page order;
 * ``referee``: where our body and ``alone`` disagree (shingle F1 under ``AGREE``), the one with
   the higher F1 expected under the model's block probabilities;
+* with ``--with-second``, also ``referee: ours or readability-lxml``: where the two texts
+  disagree, the one with the higher expected F1 (readability runs on every page: not cheap);
 * ``filter+add``: our body's lines whose block the model is sure is boilerplate (under ``lo``)
   go; blocks it is sure are body (over ``hi``) next to a kept block come in.
 
 Paired bootstrap (page F1, 1,000 resamples, seed 0) of each use against our body per group.
 Dragnet, Readability and extraction-dev are scored only: their pages and truth are never read.
+Nothing is shipped: no use beat our body beyond noise on a set it never saw, and the blocks and
+features alone cost about half the record's time again (docs/benchmarks.md, Extraction, twelfth
+pass).
 
     nice -n 10 .venv/bin/python bench/block_model.py                 # collect (cached), fit, score
     nice -n 10 .venv/bin/python bench/block_model.py --with-second   # + readability-lxml's share
@@ -228,6 +233,14 @@ def referee(page: Page, probs: np.ndarray, threshold: float) -> str:
     return mine if better else page.ours
 
 
+def referee_second(page: Page, probs: np.ndarray) -> str:
+    """Ours or readability-lxml's text where the two disagree: the higher expected F1 wins."""
+    if not page.second or f1_between(page.ours, page.second) >= AGREE:
+        return page.ours
+    better = expected_f1(page, probs, page.second) > expected_f1(page, probs, page.ours)
+    return page.second if better else page.ours
+
+
 def filter_add(page: Page, probs: np.ndarray, lo: float, hi: float) -> str:
     """Our lines minus those whose block is sure boilerplate, plus sure body blocks beside ours."""
     owner: dict[tuple[str, ...], int] = {}
@@ -309,8 +322,9 @@ def probs_of(
 
 
 def cost(data_dir: Path, rounds: int = 2) -> None:
-    """CPU ms a page on extraction-dev: the whole record, and the blocks and features on top of
-    it (parse, headlines, segment, features; no model), alternated, the fastest round of each."""
+    """CPU ms a page on extraction-dev: the whole record, the blocks and features on top of it
+    (parse, headlines, segment, features; no model) and readability-lxml's reading (what
+    ``--with-second`` needs), alternated, the fastest round of each."""
     from crawler.extract.body import headlines
     from crawler.extract.document import parse_html
 
@@ -329,9 +343,14 @@ def cost(data_dir: Path, rounds: int = 2) -> None:
         for html, url in pages:
             _OURS(html, url)
 
-    best = {"record": float("inf"), "blocks and features": float("inf")}
+    def second() -> None:
+        for html, url in pages:
+            readability_lxml(html, url)
+
+    runs = (("record", record), ("blocks and features", features), ("readability-lxml", second))
+    best = dict.fromkeys((name for name, _ in runs), float("inf"))
     for _ in range(rounds):
-        for name, run in (("record", record), ("blocks and features", features)):
+        for name, run in runs:
             start = time.process_time()
             run()
             best[name] = min(best[name], time.process_time() - start)
@@ -377,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         variants[f"alone {t}"] = lambda p, pr, t=t: alone(p, pr, t)
     for t in map(float, args.thresholds.split(",")):
         variants[f"referee {t}"] = lambda p, pr, t=t: referee(p, pr, t)
+    if args.with_second:
+        variants["referee: ours or readability-lxml"] = referee_second
     for lo in map(float, args.lo.split(",")):
         for hi in map(float, args.hi.split(",")):
             variants[f"filter {lo} add {hi}"] = (
