@@ -27,6 +27,10 @@ pass).
     nice -n 10 .venv/bin/python bench/block_model.py                 # collect (cached), fit, score
     nice -n 10 .venv/bin/python bench/block_model.py --with-second   # + readability-lxml's share
     nice -n 10 .venv/bin/python bench/block_model.py --cost          # what the features cost
+    # the referee between ours and readability-lxml, gated by a model without readability:
+    nice -n 10 .venv/bin/python bench/block_model.py --vocabulary-size 60 --probs var/p60.pkl
+    nice -n 10 .venv/bin/python bench/block_model.py --vocabulary-size 60 --with-second \
+        --probs var/p60s.pkl --gate-probs var/p60.pkl
 """
 
 from __future__ import annotations
@@ -140,14 +144,14 @@ def groups(data_dir: Path) -> dict[str, list[str]]:
     random.Random(0).shuffle(outside_wcxb)
     half = len(outside_wcxb) // 2
     dev = json.loads((data_dir / "extraction-dev" / "ground-truth.json").read_text())
-    key = "extraction-dev2:{}".format
+    dev2 = "extraction-dev2:{}".format
     return {
-        "train": [key(i) for i in source["wcxb"] if i in quick]
-        + [key(i) for i in outside_wcxb[:half]],
-        "wcxb-val": sorted(key(i) for i in outside_wcxb[half:]),
-        "dragnet-quick": [key(i) for i in source["dragnet"] if i in quick],
-        "dragnet-outside": [key(i) for i in source["dragnet"] if i not in quick],
-        "readability": [key(i) for i in source["readability"]],
+        "train": [dev2(i) for i in source["wcxb"] if i in quick]
+        + [dev2(i) for i in outside_wcxb[:half]],
+        "wcxb-val": sorted(dev2(i) for i in outside_wcxb[half:]),
+        "dragnet-quick": [dev2(i) for i in source["dragnet"] if i in quick],
+        "dragnet-outside": [dev2(i) for i in source["dragnet"] if i not in quick],
+        "readability": [dev2(i) for i in source["readability"]],
         "extraction-dev": [f"extraction-dev:{i}" for i in sorted(dev)],
     }
 
@@ -186,8 +190,7 @@ def fit(pages: Sequence[Page], gold: dict[str, str], vocabulary: Sequence[str],
 
     xs, ys, ws = [], [], []
     for page in pages:
-        key = f"{page.set_name}:{page.page_id}"
-        truth = text_grams(gold[key])
+        truth = text_grams(gold[key(page)])
         labels = [held_share(s, truth) >= 0.5 for s in page.blocks.shingles]
         body_words = sum(w for w, y in zip(page.blocks.words, labels, strict=True) if y) or 1
         xs.append(matrix(page, vocabulary, keep))
@@ -197,6 +200,11 @@ def fit(pages: Sequence[Page], gold: dict[str, str], vocabulary: Sequence[str],
                                            l2_regularization=1.0, random_state=0)  # fmt: skip
     model.fit(np.vstack(xs), np.asarray(ys), sample_weight=np.minimum(np.asarray(ws), 1.0))
     return model
+
+
+def key(page: Page) -> str:
+    """The page's key in the caches: ``set:id``."""
+    return f"{page.set_name}:{page.page_id}"
 
 
 def f1_between(a: str, b: str) -> float:
@@ -372,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hi", default="0.9,0.95,0.98")
     ap.add_argument("--save", type=Path, help="write the fitted model here (joblib)")
     ap.add_argument("--probs", type=Path, help="block probabilities cached here (fit once)")
+    ap.add_argument("--gate-probs", type=Path,
+                    help="with --with-second: a model without it (its --probs) gates the referee")
     ap.add_argument("--vocabulary-size", type=int, default=VOCABULARY_SIZE)
     ap.add_argument("--cost", action="store_true",
                     help="only time the record and the features on extraction-dev")  # fmt: skip
@@ -398,6 +408,13 @@ def main(argv: list[str] | None = None) -> int:
         variants[f"referee {t}"] = lambda p, pr, t=t: referee(p, pr, t)
     if args.with_second:
         variants["referee: ours or readability-lxml"] = referee_second
+    if args.with_second and args.gate_probs:  # readability only where the cheap model disagrees
+        cheap = pickle.loads(args.gate_probs.read_bytes())
+        for agree in (0.8, 0.9):
+            variants[f"gated < {agree}: ours or readability-lxml"] = (
+                lambda p, pr, a=agree: referee_second(p, pr)
+                if f1_between(p.ours, alone(p, cheap[key(p)], 0.5)) < a else p.ours
+            )
     for lo in map(float, args.lo.split(",")):
         for hi in map(float, args.hi.split(",")):
             variants[f"filter {lo} add {hi}"] = (
