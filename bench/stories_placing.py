@@ -28,7 +28,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.stage_costs import _timed as cpu_timed
+from bench.stage_costs import timed as cpu_timed
 from tidings.core.store import SqliteStore
 from tidings.core.stories import book, clustering
 from tidings.core.stories.book import StoryBook
