@@ -372,7 +372,7 @@ class StoryClusterer:
         elif self.params.split_share and self.params.second_chance:
             moves += self._second_chance(self.stories[story.id], neighbours)
         if self.params.split_share and self.params.rehome_ratio:
-            for sid in [story.id] + [m.target for m in moves[:1] if m is split]:
+            for sid in [story.id] + ([split.target] if split else []):
                 rehomed = self._rehome(sid, neighbours)
                 if rehomed:
                     moves += rehomed
