@@ -7,12 +7,14 @@ import json
 from crawler.extract import extract_article
 from crawler.extract.blocks import BlockIndex
 from crawler.extract.body import (
+    MOSTLY_LINKS,
     agree_with_jsonld,
     drop_boilerplate,
     extract_body,
     found_too_little,
     headlines,
     link_share,
+    may_read_menu,
     referee,
 )
 from crawler.extract.document import parse_html
@@ -257,6 +259,26 @@ def test_bare_links_and_link_blocks_count_as_link_lines() -> None:
     assert index.is_link("Sign in") and index.is_link("- Alpha story")
     assert not index.is_link(para(1))
     assert link_share(["Sign in", "Join us", para(0)], index) == 4 / (4 + len(para(0).split()))
+
+
+def test_the_menu_guard_collects_link_texts_only_when_the_blocks_leave_it_open() -> None:
+    """Lines matching no block ("Sign in", a bare link) are counted as menu lines for the
+    bound: when even so the share is not over :data:`MOSTLY_LINKS`, the page's link texts are
+    never collected (on main they were, for every page with such a line)."""
+    page = doc(
+        "<div class='menu'><a href='/login'>Sign in</a> <a href='/join'>Join us</a></div>"
+        f"<ul><li><a href='/a'>Alpha story</a></li></ul>{ps(range(2))}"
+    )
+    index = BlockIndex.build(parse_html(page))
+    story = [para(0), "Sign in", para(1)]
+    assert not may_read_menu(story, index)
+    assert index._link_texts is None
+    assert link_share(story, index) <= MOSTLY_LINKS
+    menu = ["Sign in", "Join us", "- Alpha story"]
+    assert may_read_menu(menu, index) and link_share(menu, index) > MOSTLY_LINKS
+    assert index._link_texts is not None
+    for lines in (["Join us", para(1)], ["- Alpha story"], [para(0)], []):
+        assert may_read_menu(lines, index) or link_share(lines, index) <= MOSTLY_LINKS
 
 
 # --- the menu guard -------------------------------------------------------------------------
