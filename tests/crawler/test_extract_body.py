@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 from crawler.extract import extract_article
-from crawler.extract.blocks import BlockIndex
+from crawler.extract.blocks import BlockIndex, norm
 from crawler.extract.body import (
     MOSTLY_LINKS,
     agree_with_jsonld,
@@ -315,3 +316,10 @@ def test_the_menu_guard_counts_only_lines_that_are_nothing_but_a_link() -> None:
     assert len(listed) == 2 and all(index.is_link(line) for line in listed)  # link-dense...
     assert link_share(listed, index) == 0.0  # ...but no menu
     assert link_share([f"Another story about the {t}" for t in TOPICS[:2]], index) == 1.0
+
+
+def test_norm_reads_ascii_text_as_the_word_pattern_does() -> None:
+    """ASCII text takes a cheaper path (every non-word character to a space, then split);
+    its tokens must be the pattern's, control characters, underscores and digits included."""
+    for text in ("a\x1fb\x1c c", " x_y--z9 ", "\x00\x0bq\t\nr", "café au lait", "", "...", "a_"):
+        assert norm(text) == " ".join(re.findall(r"\w+", text)), repr(text)
