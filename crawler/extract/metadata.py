@@ -127,10 +127,11 @@ def _microdata_dates(
     """The first microdata ``datePublished`` and ``dateModified`` a body element states.
 
     ``html_text``: the page's text, when the caller has it. Most pages never write
-    ``itemprop`` (an attribute name: no entity spells it), and one look at the text (~0.1 ms)
-    spares them the search over every element (0.5-0.8 ms on a 100 KB page).
+    ``itemprop`` (an attribute name: ASCII, in any case, and no entity spells one), and one
+    look at the text's bytes, ASCII letters lower-cased (~0.2 ms on a real 120 KB page, half
+    of ``str.lower``), spares them the search over every element (0.5-0.8 ms).
     """
-    if html_text is not None and "itemprop" not in html_text.lower():
+    if html_text is not None and b"itemprop" not in html_text.encode(errors="replace").lower():
         return None, None
     found: dict[str, datetime] = {}
     for el in _MICRODATA_DATES(tree):

@@ -4,8 +4,8 @@ page's many names.
 A generated 100 KB page names ~1,300 elements; making an element proxy for each and testing
 its name in Python cost the rules that look for reader discussions and widgets ~1 ms each a
 page. Here the page's names are read once as plain strings (one XPath each for ``class`` and
-``id``), searched at once for each rule's words, and only the elements bearing a name that
-matched are looked up.
+``id``) and searched at once for each rule's words; only when a name matches are the elements
+walked, to pick those that bear one.
 """
 
 from __future__ import annotations
@@ -45,13 +45,18 @@ class PageNames:
         if not any(word in self.lowered for word in words):  # most pages: a plain search
             return []
         pattern = pattern or re.compile("|".join(map(re.escape, words)))
-        hits = sorted({self.names[n] for n in self._matching(pattern)})
+        hits = {self.names[n] for n in self._matching(pattern)}
         if not hits:
             return []
-        variables = {f"v{i}": name for i, name in enumerate(hits)}
-        tests = " or ".join(f". = ${v}" for v in variables)
-        named = self.tree.xpath(f"{scope}@class[{tests}] | {scope}@id[{tests}]", **variables)
-        return list(dict.fromkeys(name.getparent() for name in named))  # both may match
+        # one pass over the elements, whatever the number of names found (an XPath testing
+        # each name costs with their number: pages name hundreds of comments "comment-1234")
+        return [el for el in self._under(scope) if el.get("class") in hits or el.get("id") in hits]
+
+    def _under(self, scope: str) -> Iterator[lxml_html.HtmlElement]:
+        """The elements under ``scope``, in document order."""
+        if scope == "//":
+            return self.tree.iter(etree.Element)
+        return (el for body in self.tree.iter("body") for el in body.iterdescendants(etree.Element))
 
     def _matching(self, pattern: re.Pattern[str]) -> Iterator[int]:
         """Positions in :attr:`names` of the names ``pattern`` finds a match in (the
