@@ -121,8 +121,18 @@ _MICRODATA_DATES = etree.XPath(
 )
 
 
-def _microdata_dates(tree: lxml_html.HtmlElement) -> tuple[datetime | None, datetime | None]:
-    """The first microdata ``datePublished`` and ``dateModified`` a body element states."""
+def _microdata_dates(
+    tree: lxml_html.HtmlElement, html_text: str | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """The first microdata ``datePublished`` and ``dateModified`` a body element states.
+
+    ``html_text``: the page's text, when the caller has it. Most pages never write
+    ``itemprop`` (an attribute name: ASCII, in any case, and no entity spells one), and one
+    look at the text's bytes, ASCII letters lower-cased (~0.2 ms on a real 120 KB page, half
+    of ``str.lower``), spares them the search over every element (0.5-0.8 ms).
+    """
+    if html_text is not None and b"itemprop" not in html_text.encode(errors="replace").lower():
+        return None, None
     found: dict[str, datetime] = {}
     for el in _MICRODATA_DATES(tree):
         moment = parse_moment(el.get("content"))
@@ -217,8 +227,11 @@ def _site_name(meta: dict[str, list[str]], publisher: str | None) -> str | None:
     return None
 
 
-def read_metadata(tree: lxml_html.HtmlElement, page_url: str) -> PageMetadata:
-    """Collect title, description, authors, image, language, tags and dates by source."""
+def read_metadata(
+    tree: lxml_html.HtmlElement, page_url: str, html_text: str | None = None
+) -> PageMetadata:
+    """Collect title, description, authors, image, language, tags and dates by source
+    (``html_text``: the text ``tree`` was parsed from, when the caller has it)."""
     meta = meta_tags(tree)
     ld = read_jsonld(tree)
     parsely = _parsely_page(meta)
@@ -243,7 +256,7 @@ def read_metadata(tree: lxml_html.HtmlElement, page_url: str) -> PageMetadata:
     out.tags = _tags(ld.keywords if ld else [], meta)
     if ld:
         out.dates["jsonld"] = (parse_moment(ld.published), parse_moment(ld.modified))
-    micro_published, micro_modified = _microdata_dates(tree)
+    micro_published, micro_modified = _microdata_dates(tree, html_text)
     meta_published = (
         _first_date(meta, PUBLISHED_META)
         or parse_moment(parsely.get("pub_date"))

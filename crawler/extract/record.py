@@ -75,7 +75,7 @@ def build_record(
     hints = hints or {}
     text = decode_html(html, hints.get("content_type"))
     tree = parse_html(text)
-    meta = read_metadata(tree, url)
+    meta = read_metadata(tree, url, text)
     title = meta.title or clean(hints.get("feed_title")) or clean(hints.get("sitemap_title"))
     if not title:
         raise NotAnArticle("no title")

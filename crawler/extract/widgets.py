@@ -29,10 +29,10 @@ import re
 from collections import Counter
 from functools import cached_property
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract.blocks import line_text, norm
+from crawler.extract.names import PageNames
 from crawler.extract.prose import names_discussion
 from crawler.extract.words import word_count
 
@@ -43,10 +43,7 @@ WRAPPER_SHARE = 0.5
 #: Teaser cards' lines are not dropped when they hold more than this share of the body's words.
 MAX_CARD_SHARE = 0.8
 _NAME_WORDS = re.compile(r"[a-z0-9]+")
-_NAMED = etree.XPath("//body//*[@class or @id]")
-#: Every class and id value of the page at once: most pages name no widget, and one look at all
-#: names (about 1 ms) spares them the element-by-element pass.
-_NAMES = etree.XPath("//body//@class | //body//@id", smart_strings=False)
+#: A widget word, whole, in a lower-cased name: the names :func:`names_widget` flags hold one.
 _ANY_WIDGET = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(sorted(WIDGET_WORDS))})(?![a-z0-9])")
 #: Class or id words (whole) of an author's bio box: who wrote the post, not what it says.
 BIO_WORDS = frozenset({"bio", "biography"})
@@ -95,16 +92,21 @@ def card_lists(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     return [el for el in lists if is_card_list(el)]
 
 
-def widget_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -> list[str]:
+def widget_texts(
+    tree: lxml_html.HtmlElement,
+    body: list[lxml_html.HtmlElement],
+    names: PageNames | None = None,
+) -> list[str]:
     """Normalised texts of the page's outermost widgets (see the module docstring), each padded
     with a space at both ends so that a line matches whole words only.
 
     ``body``: the page elements the extracted lines came from; a named element holding half or
-    more of them is the story's own wrapper, not a widget.
+    more of them is the story's own wrapper, not a widget. ``names``: the tree's, when the
+    caller has read them (:class:`~crawler.extract.names.PageNames`).
     """
-    if not _ANY_WIDGET.search(" ".join(_NAMES(tree)).lower()):
-        return []
-    return _outermost_texts([el for el in _NAMED(tree) if names_widget(el)], body)
+    names = names or PageNames(tree)
+    named = names.elements(WIDGET_WORDS, _ANY_WIDGET, "//body//")  # most pages name none
+    return _outermost_texts([el for el in named if names_widget(el)], body)
 
 
 def card_texts(tree: lxml_html.HtmlElement, body: list[lxml_html.HtmlElement]) -> list[str]:

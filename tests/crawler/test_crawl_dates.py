@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from crawler.extract import extract_article
 from crawler.extract.bylines import read_date_text
 from crawler.extract.dates import parse_moment
+from crawler.extract.document import parse_html
+from crawler.extract.metadata import read_metadata
 from crawler.extract.pubdate import page_dates
 
 FETCHED = "2026-11-20T12:00:00+00:00"
@@ -208,6 +210,21 @@ def test_microdata_date_published_on_a_body_element_is_read_as_metadata() -> Non
     html = page(head, byline=byline).replace("<article>", f"{bar}<article>")
     dates = page_dates(html, "", {"fetched_at": FETCHED})
     assert (dates.published_local, dates.source) == ("2020-04-27T17:58:19+02:00", "jsonld")
+
+
+def test_microdata_is_looked_for_where_the_page_text_writes_itemprop_in_any_case() -> None:
+    """The search over every element runs only for a page whose text writes ``itemprop``
+    (attribute names are case-insensitive, and no entity spells one)."""
+    html = (
+        "<html><body><p>Story</p><span ITEMPROP='datePublished' "
+        "content='2020-04-27T18:50:24+02:00'>27.04.2020</span></body></html>"
+    )
+    tree = parse_html(html)
+    published, _ = read_metadata(tree, "https://example.com/a", html).dates["meta"]
+    assert published is not None and published.isoformat() == "2020-04-27T18:50:24+02:00"
+    assert read_metadata(tree, "https://example.com/a").dates["meta"][0] == published
+    unwritten = html.replace("ITEMPROP", "data-x")  # the text decides, not the tree
+    assert read_metadata(tree, "https://example.com/a", unwritten).dates["meta"][0] is None
 
 
 def test_a_date_inside_a_photo_caption_under_the_headline_is_not_the_byline() -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 from crawler.extract import extract_article
-from crawler.extract.blocks import BlockIndex
+from crawler.extract.blocks import BlockIndex, norm
 from crawler.extract.body import (
+    MOSTLY_LINKS,
     agree_with_jsonld,
     drop_boilerplate,
     extract_body,
     found_too_little,
     headlines,
     link_share,
+    may_read_menu,
     referee,
 )
 from crawler.extract.document import parse_html
@@ -259,6 +262,26 @@ def test_bare_links_and_link_blocks_count_as_link_lines() -> None:
     assert link_share(["Sign in", "Join us", para(0)], index) == 4 / (4 + len(para(0).split()))
 
 
+def test_the_menu_guard_collects_link_texts_only_when_the_blocks_leave_it_open() -> None:
+    """Lines matching no block ("Sign in", a bare link) are counted as menu lines for the
+    bound: when even so the share is not over :data:`MOSTLY_LINKS`, the page's link texts are
+    never collected (on main they were, for every page with such a line)."""
+    page = doc(
+        "<div class='menu'><a href='/login'>Sign in</a> <a href='/join'>Join us</a></div>"
+        f"<ul><li><a href='/a'>Alpha story</a></li></ul>{ps(range(2))}"
+    )
+    index = BlockIndex.build(parse_html(page))
+    story = [para(0), "Sign in", para(1)]
+    assert not may_read_menu(story, index)
+    assert index._link_texts is None
+    assert link_share(story, index) <= MOSTLY_LINKS
+    menu = ["Sign in", "Join us", "- Alpha story"]
+    assert may_read_menu(menu, index) and link_share(menu, index) > MOSTLY_LINKS
+    assert index._link_texts is not None
+    for lines in (["Join us", para(1)], ["- Alpha story"], [para(0)], []):
+        assert may_read_menu(lines, index) or link_share(lines, index) <= MOSTLY_LINKS
+
+
 # --- the menu guard -------------------------------------------------------------------------
 
 DEALS = ["laptop", "router", "camera", "speaker", "monitor", "tablet", "printer", "keyboard"]
@@ -293,3 +316,10 @@ def test_the_menu_guard_counts_only_lines_that_are_nothing_but_a_link() -> None:
     assert len(listed) == 2 and all(index.is_link(line) for line in listed)  # link-dense...
     assert link_share(listed, index) == 0.0  # ...but no menu
     assert link_share([f"Another story about the {t}" for t in TOPICS[:2]], index) == 1.0
+
+
+def test_norm_reads_ascii_text_as_the_word_pattern_does() -> None:
+    """ASCII text takes a cheaper path (every non-word character to a space, then split);
+    its tokens must be the pattern's, control characters, underscores and digits included."""
+    for text in ("a\x1fb\x1c c", " x_y--z9 ", "\x00\x0bq\t\nr", "café au lait", "", "...", "a_"):
+        assert norm(text) == " ".join(re.findall(r"\w+", text)), repr(text)
