@@ -37,7 +37,11 @@ neighbours.
 Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
-of each of them (:mod:`.candidates`). :meth:`StoryClusterer.replay` applies a placement already
+of each of them (:mod:`.candidates`). Within those bounds the state is compact: an article's
+terms are interned once (every story, member and sketch list that keeps a term shares one
+string), a one-member story (most live stories) keeps its sums packed like a young story's
+members (:func:`.split.pack`) and is scored from that form to the last bit, and the sketch
+keeps plain lists. :meth:`StoryClusterer.replay` applies a placement already
 decided (it chooses nothing; given the placement's neighbours it scores nothing), so a saved
 state plus the placements made since it rebuild the same state.
 
