@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from bench.stories_scale import Run, print_header, stream
@@ -48,6 +49,8 @@ class Walk:
                 stack.extend(obj.values())
             elif isinstance(obj, _CONTAINERS):
                 stack.extend(obj)
+            elif is_dataclass(obj):  # its fields, without making it a __dict__ it lacks
+                stack.extend(getattr(obj, f.name) for f in fields(obj))
             elif hasattr(obj, "__dict__"):
                 stack.append(vars(obj))
             elif hasattr(obj, "__slots__"):
@@ -62,15 +65,16 @@ def _slots(obj: Any) -> Iterable[str]:
 
 
 def state_bytes(clusterer: StoryClusterer) -> dict[str, int]:
-    """The clusterer's bytes per structure (see the module docstring)."""
+    """The clusterer's bytes per structure (see the module docstring). Every root stays
+    referenced until the walk ends: a freed one's id could be a later object's."""
     walk = Walk()
     stories = list(clusterer.stories.values())
-    sketch = clusterer.sketch
+    sums, maps = [_sums_of(st) for st in stories], _maps(clusterer.sketch)
     out = {
-        "sums": walk.size(*(_sums_of(st) for st in stories)),
+        "sums": walk.size(*sums),
         "members": walk.size(*(st.members for st in stories)),
-        "sketch postings": walk.size(*_maps(sketch)[:1]),
-        "sketch stories": walk.size(*_maps(sketch)[1:]),
+        "sketch postings": walk.size(maps[0]),
+        "sketch stories": walk.size(maps[1]),
         "frequencies": walk.size(clusterer.df),
         "stories, rest": walk.size(clusterer.stories, stories),
     }
@@ -80,8 +84,9 @@ def state_bytes(clusterer: StoryClusterer) -> dict[str, int]:
 
 def _sums_of(story: Any) -> Any:
     """What holds a story's sums: its dicts, or its packed form (older versions: ``sums``)."""
-    state = vars(story)
-    return state["sums"] if "sums" in state else (state["dicts"], state["packed"])
+    if hasattr(story, "dicts"):
+        return story.dicts, story.packed
+    return story.sums
 
 
 def _maps(sketch: Any) -> list[Any]:
@@ -107,8 +112,9 @@ def memory(sizes: Sequence[int], seed: int) -> None:
     run = Run(StoryClusterer(StoryParams()), stream(seed), None)  # type: ignore[arg-type]
     for target in sorted(sizes):
         run.grow(target)
+        rss = rss_mb()  # before the walk, which allocates
         parts = state_bytes(run.clusterer)
         cells = " | ".join(f"{parts[n] / 1e6:.1f}" for n in names)
         print(f"| {target:,} | {len(run.clusterer.stories):,} | {cells} | "
-              f"{sum(parts.values()) / 1e6:.1f} | {rss_mb():.0f} | "
+              f"{sum(parts.values()) / 1e6:.1f} | {rss:.0f} | "
               f"{run.placed.hexdigest()[:12]} |", flush=True)  # fmt: skip
