@@ -24,6 +24,7 @@ a window of articles, with the size of what the story book persists per batch an
     .venv/bin/python bench/stories.py --tune
     .venv/bin/python bench/stories.py --variants   # the 4th to 6th rounds' variants, per half
     .venv/bin/python bench/stories.py --scale [--sizes 10000 100000 1000000]
+    .venv/bin/python bench/stories.py --memory [--sizes 10000 100000]   # state bytes
     .venv/bin/python bench/stories.py --placing [--records F.jsonl] [--out P.json] [--profile F]
 """
 
@@ -263,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="the 4th to 6th rounds' variants against the defaults, per half; "
                     "the views' pair AUCs")  # fmt: skip
     ap.add_argument("--scale", action="store_true", help="per-article cost at corpus sizes")
+    ap.add_argument("--memory", action="store_true",
+                    help="the clusterer's state bytes per structure at --sizes")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--catch-up", action="store_true",
                     help="a second writer's catch-up: snapshot reload, journal replay")  # fmt: skip
@@ -291,6 +294,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         from bench.stories_catchup import catch_up
 
         catch_up(args.sizes, args.seed)
+        return
+    if args.memory:
+        from bench.stories_memory import memory
+
+        memory(args.sizes, args.seed)
         return
     if args.scale and args.checkpoints:
         from bench.stories_scale import checkpoints

@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 #: a journal of 4 did not). A state of another format is not loaded: new articles start new
 #: stories (none is lost, and stories already stored keep their articles) until ``tidings
 #: restory`` regroups them all.
-STATE_FORMAT = 5
+STATE_FORMAT = 6
 #: The journal is folded into a new snapshot once it outweighs the last one, or this much.
 MIN_SNAPSHOT_BYTES = 1 << 20
 

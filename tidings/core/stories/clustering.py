@@ -37,7 +37,11 @@ neighbours.
 Memory and cost per article are bounded whatever the corpus size: document frequencies live in a
 fixed hashed table (:mod:`.frequencies`), a story keeps at most ``centroid_terms`` terms per view,
 at most ``live_stories`` stories stay joinable, and the sketch holds at most ``per_story`` terms
-of each of them (:mod:`.candidates`). :meth:`StoryClusterer.replay` applies a placement already
+of each of them (:mod:`.candidates`). Within those bounds the state is compact: an article's
+terms are interned once (every story, member and sketch list that keeps a term shares one
+string), a one-member story (most live stories) keeps its sums packed like a young story's
+members (:func:`.split.pack`) and is scored from that form to the last bit, and the sketch
+keeps plain lists. :meth:`StoryClusterer.replay` applies a placement already
 decided (it chooses nothing; given the placement's neighbours it scores nothing), so a saved
 state plus the placements made since it rebuild the same state.
 
@@ -54,8 +58,9 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import islice, repeat
 from operator import add
+from sys import intern
 from typing import Any
 
 import numpy as np
@@ -63,7 +68,15 @@ import numpy as np
 from tidings.core.stories.candidates import CandidateSketch
 from tidings.core.stories.features import VIEWS, StoryFeatures, features_of
 from tidings.core.stories.frequencies import DEFAULT_BITS, HashedCounts
-from tidings.core.stories.split import Packed, pack, similarity_to_packed, two_parts, unpack
+from tidings.core.stories.split import (
+    Packed,
+    dot_packed,
+    pack,
+    similarity_to_packed,
+    two_parts,
+    unpack,
+    views_of,
+)
 from tidings.core.stories.vectors import dot, squares, strongest, unit
 
 
@@ -133,15 +146,49 @@ class Member:
 @dataclass
 class Story:
     """The running state of one story: per-view vector sums, its span in time, and while it
-    may still be split (``split_max`` members at most) its members; None past that."""
+    may still be split (``split_max`` members at most) its members; None past that.
+
+    A story of one member (most live stories) keeps its sums packed (:func:`.split.pack`:
+    about a third of the dicts' memory), which are its member's vectors too; they become
+    dicts when a second member joins (:meth:`StoryClusterer._apply`), as each join adds to
+    them."""
 
     id: str
     size: int = 0
-    sums: dict[str, dict[str, float]] = field(default_factory=lambda: {v: {} for v in VIEWS})
+    #: the sums as dicts; None while :attr:`packed` holds them
+    dicts: dict[str, dict[str, float]] | None = field(
+        default_factory=lambda: {v: {} for v in VIEWS}
+    )
+    packed: Packed | None = None
     first_seen: float | None = None
     last_seen: float | None = None
     topics: Counter[str] = field(default_factory=Counter)
     members: list[Member] | None = field(default_factory=list)
+
+    @property
+    def sums(self) -> dict[str, dict[str, float]]:
+        """Per view, the sum of the members' vectors (built from :attr:`packed` when packed:
+        the paths that run per candidate read the packed form instead)."""
+        return self.dicts if self.dicts is not None else unpack(self.packed)  # type: ignore[arg-type]
+
+    def dot(self, view: str, vec: Mapping[str, float]) -> float:
+        """``dot(vec, self.sums[view])`` to the last bit, without unpacking."""
+        if self.dicts is not None:
+            return dot(vec, self.dicts[view])
+        terms, weights = next(islice(views_of(self.packed), VIEWS.index(view), None))  # type: ignore[arg-type]
+        return dot_packed(vec, terms, weights)
+
+    def pack(self) -> None:
+        """Keep the sums packed (a one-member story's, until another member joins)."""
+        self.packed = pack(self.dicts)  # type: ignore[arg-type]
+        self.dicts = None
+
+    def unpack(self) -> Packed | None:
+        """The sums as dicts again (before a join adds to them); what was packed, if any."""
+        packed, self.packed = self.packed, None
+        if packed is not None:
+            self.dicts = unpack(packed)
+        return packed
 
 
 @dataclass(frozen=True)
@@ -210,7 +257,9 @@ class StoryClusterer:
     # -- weighting -------------------------------------------------------------------------
     def _count_and_weigh(self, feats: StoryFeatures) -> dict[str, dict[str, float]]:
         """Count the article into the document frequencies, then its unit TF-IDF vector per
-        view (IDF smoothed as scikit-learn's, over the articles seen so far, this one too)."""
+        view (IDF smoothed as scikit-learn's, over the articles seen so far, this one too).
+        Its terms are interned: the sums, members and sketch that keep them then share one
+        string per term instead of each article's own copy."""
         self.docs += 1
         out = {}
         for view in VIEWS:
@@ -218,7 +267,7 @@ class StoryClusterer:
             df = self.df[view]
             cells = df.add(terms)
             out[view] = unit({
-                t: w * (math.log((1 + self.docs) / (1 + df.cells[c])) + 1.0)
+                intern(t): w * (math.log((1 + self.docs) / (1 + df.cells[c])) + 1.0)
                 for (t, w), c in zip(terms.items(), cells, strict=True)
             })  # fmt: skip
         return out
@@ -235,10 +284,16 @@ class StoryClusterer:
         self, story: Story, vectors: Mapping[str, Mapping[str, float]], seen_at: float | None
     ) -> float:
         """Weighted mean cosine of the article to the story's members, softly decayed by time."""
-        sums, total = story.sums, 0.0  # a plain loop: this runs for every candidate
-        for w, view in zip(self.params.weights, VIEWS, strict=True):
-            if w:
-                total += w * dot(vectors[view], sums[view])
+        sums, total = story.dicts, 0.0  # plain loops: this runs for every candidate
+        if sums is not None:
+            for w, view in zip(self.params.weights, VIEWS, strict=True):
+                if w:
+                    total += w * dot(vectors[view], sums[view])
+        else:  # one member: the same products from its packed vectors
+            packed = views_of(story.packed)  # type: ignore[arg-type]
+            for w, view, (terms, ws) in zip(self.params.weights, VIEWS, packed, strict=True):
+                if w:
+                    total += w * dot_packed(vectors[view], terms, ws)
         return total / story.size * self._time_factor(story, seen_at)
 
     def _bar(self, story: Story) -> float:
@@ -252,9 +307,10 @@ class StoryClusterer:
 
     def _cohesion(self, story: Story) -> float:
         """The weighted mean cosine between the members of a story of two or more."""
-        n = story.size
+        n, sums = story.size, story.dicts  # two members or more: dicts
+        assert sums is not None
         return sum(
-            w * (squares(story.sums[view]) - n) / (n * (n - 1))
+            w * (squares(sums[view]) - n) / (n * (n - 1))
             for w, view in zip(self.params.weights, VIEWS, strict=True)
             if w
         )
@@ -263,7 +319,7 @@ class StoryClusterer:
         text = strongest(vectors["text"])
         names = strongest(vectors["names"])
         n = self.params.lookup_terms
-        return [t for t, _ in text[:n]] + ["\x00" + e for e, _ in names[:n]]
+        return [t for t, _ in text[:n]] + [intern("\x00" + e) for e, _ in names[:n]]
 
     # -- the online step -------------------------------------------------------------------
     def add(self, article: Mapping[str, Any], feats: StoryFeatures | None = None) -> Assignment:
@@ -278,7 +334,7 @@ class StoryClusterer:
         if best is None:
             best = Story(id=story_id_for(aid))
         # how well this headline matches the story's other headlines (a headline is chosen by it)
-        typical = dot(vectors["title"], best.sums["title"]) / best.size if best.size else 0.0
+        typical = best.dot("title", vectors["title"]) / best.size if best.size else 0.0
         neighbours = self._neighbours(scored, best.id)
         self._apply(best, vectors, feats, lookup)
         moves = self._settle(best, aid, vectors, feats, neighbours)
@@ -344,12 +400,13 @@ class StoryClusterer:
         feats: StoryFeatures,
         lookup: list[str],
     ) -> None:
-        if story.members and story.members[0].vectors is None:  # before the join adds to it
-            first = story.members[0]
-            vectors_of_first = pack(story.sums)
-            story.members[0] = Member(first.article_id, vectors_of_first, first.topics,
-                                      first.seen_at)  # fmt: skip
+        packed = story.unpack()  # before the join adds to the sums
+        if story.members and story.members[0].vectors is None:
+            first = story.members[0]  # its vectors were the story's sums: now its own
+            story.members[0] = Member(first.article_id, packed, first.topics, first.seen_at)
         self._join(story, vectors, feats)
+        if story.size == 1:
+            story.pack()
         self._touch(story)
         self.sketch.post(story.id, lookup)
 
@@ -401,7 +458,9 @@ class StoryClusterer:
 
     def _cross(self, a: Story, b: Story) -> float:
         """The weighted mean cosine between the members of two stories."""
-        total = sum(w * dot(a.sums[v], b.sums[v])
+        sums = a.dicts  # two members or more: dicts
+        assert sums is not None
+        total = sum(w * b.dot(v, sums[v])
                     for w, v in zip(self.params.weights, VIEWS, strict=True) if w)  # fmt: skip
         return total / (a.size * b.size)
 
@@ -425,12 +484,13 @@ class StoryClusterer:
         sim = _similarities(members)
         others = [self.stories[o] for o in neighbours if o != sid and o in self.stories]
         bars = [self._bar(other) for other in others]
+        sums = [other.sums for other in others]  # unpacked once for all the members
         best: tuple[float, int, Story] | None = None
         for i, m in enumerate(members[1:], 1):  # the story is named after its first: it stays
             own = max(sim[i].sum() / (len(members) - 1), 1e-9)
-            for other, bar in zip(others, bars, strict=True):
+            for other, bar, other_sums in zip(others, bars, sums, strict=True):
                 # score(other, unpack(m.vectors)) to the last bit, without the dicts
-                fit = similarity_to_packed(m.vectors, other.sums, self.params.weights)  # type: ignore[arg-type]
+                fit = similarity_to_packed(m.vectors, other_sums, self.params.weights)  # type: ignore[arg-type]
                 fit = fit / other.size * self._time_factor(other, m.seen_at)
                 qualifies = fit >= bar and fit >= self.params.rehome_ratio * own
                 if qualifies and (best is None or fit / own > best[0]):
@@ -515,13 +575,15 @@ class StoryClusterer:
     ) -> None:
         story.size += 1
         keep = self.params.centroid_terms
+        story_sums = story.dicts
+        assert story_sums is not None  # _apply unpacked them
         for view in VIEWS:
-            sums = story.sums[view]
+            sums = story_sums[view]
             vec = vectors[view]  # sums[t] += v for each term, in the vector's order
             added = map(add, map(sums.get, vec, repeat(0.0)), vec.values())
             sums.update(zip(vec, added, strict=True))
             if len(sums) > keep:
-                story.sums[view] = dict(strongest(sums)[:keep])
+                story_sums[view] = dict(strongest(sums)[:keep])
         story.topics.update(feats.topics)
         if feats.seen_at is not None:
             story.first_seen = min(story.first_seen or feats.seen_at, feats.seen_at)

@@ -43,12 +43,30 @@ def pack(vectors: Vectors) -> Packed:
 
 def unpack(packed: Packed) -> dict[str, dict[str, float]]:
     """The dicts :func:`pack` was given (same terms, weights and order)."""
+    return {view: dict(zip(terms, weights, strict=True))
+            for view, (terms, weights) in zip(VIEWS, views_of(packed), strict=True)}  # fmt: skip
+
+
+def views_of(packed: Packed) -> Iterator[tuple[tuple[str, ...], array]]:
+    """Each view's terms and weights, in VIEWS order."""
     terms, weights, lengths = packed
-    out, start = {}, 0
-    for view, n in zip(VIEWS, lengths, strict=True):
-        out[view] = dict(zip(terms[start : start + n], weights[start : start + n], strict=True))
+    start = 0
+    for n in lengths:
+        yield terms[start : start + n], weights[start : start + n]
         start += n
-    return out
+
+
+def dot_packed(
+    vec: Mapping[str, float], terms: tuple[str, ...], weights: array, packed_first: bool = False
+) -> float:
+    """``dot(vec, d)`` (or ``dot(d, vec)`` when ``packed_first``) for ``d`` the dict of
+    ``terms`` and ``weights``, to the last bit: ``dot`` runs over the smaller side (the first
+    on a tie) in its order, so this runs over the packed terms in C when they are the smaller
+    side and builds ``d`` for the look-ups only when ``vec`` is."""
+    n = len(terms)
+    if n < len(vec) or (packed_first and n == len(vec)):
+        return sum(map(mul, weights, map(vec.get, terms, repeat(0.0))))
+    return dot(vec, dict(zip(terms, weights, strict=True)))
 
 
 def similarity(a: Vectors, b: Vectors, weights: Sequence[float]) -> float:
@@ -58,23 +76,11 @@ def similarity(a: Vectors, b: Vectors, weights: Sequence[float]) -> float:
 
 def similarity_to_packed(a: Packed, b: Vectors, weights: Sequence[float]) -> float:
     """:func:`similarity` of ``unpack(a)`` and ``b``, to the last bit, without building the
-    dicts: the check after each join runs it once per earlier member."""
-    return sum(w * dot for w, dot in zip(weights, _view_dots(a, b), strict=True))
-
-
-def _view_dots(a: Packed, b: Vectors) -> Iterator[float]:
-    """Per view, ``dot(unpack(a)[view], b[view])``: over ``a``'s terms in their order when it
-    has no more than ``b`` (the same products ``_dot`` sums), else over ``b``'s (a dict of
-    ``a``'s view for the look-ups)."""
-    terms, weights, lengths = a
-    start = 0
-    for view, n in zip(VIEWS, lengths, strict=True):
-        own, vec = slice(start, start + n), b[view]
-        start += n
-        if n > len(vec):
-            yield dot(dict(zip(terms[own], weights[own], strict=True)), vec)
-        else:
-            yield sum(map(mul, weights[own], map(vec.get, terms[own], repeat(0.0))))
+    dicts (but for a view where ``b`` is the smaller side): the check after each join runs it
+    once per earlier member."""
+    dots = (dot_packed(b[view], terms, ws, packed_first=True)
+            for view, (terms, ws) in zip(VIEWS, views_of(a), strict=True))  # fmt: skip
+    return sum(w * d for w, d in zip(weights, dots, strict=True))
 
 
 def similarities(members: Sequence[Vectors], weights: Sequence[float]) -> np.ndarray:
