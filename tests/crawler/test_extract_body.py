@@ -15,7 +15,6 @@ from crawler.extract.body import (
     found_too_little,
     headlines,
     link_share,
-    may_read_menu,
     referee,
 )
 from crawler.extract.document import parse_html
@@ -272,14 +271,17 @@ def test_the_menu_guard_collects_link_texts_only_when_the_blocks_leave_it_open()
     )
     index = BlockIndex.build(parse_html(page))
     story = [para(0), "Sign in", para(1)]
-    assert not may_read_menu(story, index)
+    assert not link_share(story, index, upper_bound=True) > MOSTLY_LINKS
     assert index._link_texts is None
     assert link_share(story, index) <= MOSTLY_LINKS
     menu = ["Sign in", "Join us", "- Alpha story"]
-    assert may_read_menu(menu, index) and link_share(menu, index) > MOSTLY_LINKS
+    assert link_share(menu, index, upper_bound=True) > MOSTLY_LINKS
+    assert link_share(menu, index) > MOSTLY_LINKS
     assert index._link_texts is not None
     for lines in (["Join us", para(1)], ["- Alpha story"], [para(0)], []):
-        assert may_read_menu(lines, index) or link_share(lines, index) <= MOSTLY_LINKS
+        bound = link_share(lines, index, upper_bound=True)
+        assert bound > MOSTLY_LINKS or link_share(lines, index) <= MOSTLY_LINKS
+        assert bound >= link_share(lines, index)
 
 
 # --- the menu guard -------------------------------------------------------------------------
