@@ -18,8 +18,9 @@ in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the re
 instead, for comparison in ``bench/crawl.py``). When the writer is the slower side, at most
 ``TIDINGS_QUEUED_WRITES`` writes (default 2) wait for it: further items wait in
 :meth:`ArticlePipeline.process_item`, their responses stay active in Scrapy's scraper, and past
-``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` the engine stops taking responses, so a slow store slows the
-crawl instead of queueing batches in memory without bound.
+``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` (5 MB, or what the worker pool's calls hold) the engine
+stops taking responses, so a slow store slows the crawl instead of queueing batches in memory
+without bound.
 
 With a worker pool (:mod:`crawler.run.workers`) records arrive tagged (the worker that
 extracted a page tagged it) and the settings give this pipeline no tagger; without a pool it
