@@ -22,6 +22,18 @@ so figures are a lower bound of what the server does on its own.
 test client, same settings as under gunicorn) and reports the CPU time per request: the app's
 own work (parsing, index, rendering, JSON), without the HTTP server, the clients or queueing, so
 two versions of the code compare well even on a busy machine.
+
+``--open-loop`` measures search latency at fixed arrival rates (DESIGN.md: p99 <= 50 ms at half
+of the saturating load). Closed-loop clients cannot: when the server slows they send less, so
+the slow moments are under-sampled (coordinated omission). First the closed-loop mode finds the
+saturating rate S of a mix of distinct searches (``search_mix``); then, for each fraction of S,
+requests are scheduled at that rate (Poisson arrivals, seeded; or uniform) and sent by many
+threads, each with its own keep-alive connection, so a slow answer never holds back the next
+send; each latency is counted from the request's *scheduled* time, so waiting in the client
+counts as it would for a user. Run the API without caches for distinct searches::
+
+    TIDINGS_SEARCH_CACHE_SECONDS=0 TIDINGS_RESPONSE_CACHE_SECONDS=0 \
+        .venv/bin/python bench/api_load.py --articles 100000 --open-loop --seconds 30
 """
 
 from __future__ import annotations
@@ -297,6 +309,277 @@ def endpoints(facets: str | None = None) -> dict[str, list[str]]:
     }
 
 
+# -- open loop -----------------------------------------------------------------------------
+
+#: A send that starts this much after its scheduled time counts as late (the client could not
+#: keep up); its latency still counts from the scheduled time.
+LATE_S = 0.010
+#: Facets of the "common + topic + 4 facets" searches (as in bench/search.py).
+FOUR_FACETS = "topic,source,entity,language"
+
+
+def search_mix(port: int, per_case: int = 20, seed: int = 1) -> dict[str, list[str]]:
+    """Distinct ``GET /api/v1/search`` paths per kind of query, ``per_case`` of each.
+
+    The kinds of bench/search.py on this script's vocabulary (w1 most frequent) and this script's
+    own term ± topic searches. The deep cursor pages are found by paging through the server
+    (not timed), so it must be running.
+    """
+    rng = random.Random(seed)
+    rare = rng.sample(range(1000, 5001), per_case)
+    pairs = rng.sample([(a, b) for a in range(1, 60) for b in range(1, 60) if a != b], per_case)
+    mid = rng.sample(range(100, 401), per_case)
+    common = [(w, t) for w in range(1, 11) for t in TOPICS[:4]][:per_case]
+    mix = {
+        "rare term": [f"/api/v1/search?q=w{w}" for w in rare],
+        "common term": [f"/api/v1/search?q=w{1 + i % 10}" for i in range(per_case)],
+        "phrase": [f"/api/v1/search?q=%22w{a}+w{b}%22" for a, b in pairs],
+        "common + topic + 4 facets": [
+            f"/api/v1/search?q=w{w}&topic={t}&facet={FOUR_FACETS}" for w, t in common
+        ],
+        "date-sorted": [f"/api/v1/search?q=w{w}&sort=date" for w in mid],
+        "deep cursor page (1,000)": deep_pages(port, per_case),
+        "term ± topic (this script's)": endpoints()["search"][:per_case],
+    }
+    return {name: (paths * per_case)[:per_case] for name, paths in mix.items()}
+
+
+def deep_pages(port: int, n: int) -> list[str]:
+    """``n`` date-sorted pages 51 or 52 (1,000 hits deep) of common terms, by their cursors."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    out = []
+    for i in range(n):
+        base = f"/api/v1/search?q=w{1 + i // 2}&sort=date&facet=topic"
+        cursor = None
+        for _ in range(50 + i % 2):
+            conn.request("GET", base + (f"&cursor={cursor}" if cursor else ""))
+            cursor = json.loads(conn.getresponse().read())["next_cursor"]
+            if cursor is None:  # fewer than 1,000 hits: the deepest page there is
+                break
+        out.append(base + (f"&cursor={cursor}" if cursor else ""))
+    conn.close()
+    return out
+
+
+def arrival_offsets(rate: float, seconds: float, seed: int, poisson: bool = True) -> list[float]:
+    """Send times (s from the start) of a run at ``rate`` a second: Poisson or evenly spaced."""
+    if not poisson:
+        return [i / rate for i in range(int(rate * seconds))]
+    rng, t, out = random.Random(seed), 0.0, []
+    while (t := t + rng.expovariate(rate)) < seconds:
+        out.append(t)
+    return out
+
+
+def request_bytes(path: str) -> bytes:
+    """The whole GET, built once: the clients only send it."""
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode("ascii")
+
+
+def _send(
+    sock: socket.socket | None, port: int, request: bytes
+) -> tuple[socket.socket | None, int]:
+    """Send ``request`` on the keep-alive ``sock`` (a new one if None or the server closed it);
+    returns the socket to reuse (None if it closed) and the status (0 on a failure)."""
+    for attempt in range(2):  # an idle keep-alive connection the server dropped: once more
+        fresh = sock is None
+        if fresh:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.sendall(request)
+            resp = http.client.HTTPResponse(sock, method="GET")
+            resp.begin()
+            resp.read()
+        except (OSError, http.client.HTTPException):
+            sock.close()
+            sock = None
+            if fresh or attempt:
+                return None, 0
+            continue
+        if resp.will_close:
+            sock.close()
+            sock = None
+        return sock, resp.status
+    return None, 0
+
+
+def _open_thread(
+    port: int, jobs: Any, clock: Any, requests: list[bytes], ready: Any, out: list
+) -> None:
+    """Connect, wait for the common start, then take the next scheduled job, wait for its time,
+    send it; to ``out``: (kind, latency, lag, status, scheduled offset), latency None when
+    dropped, status 0 when it failed."""
+    sock: socket.socket | None = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    ready.wait()
+    clock.go.wait()
+    start, give_up = clock.start.value, clock.give_up.value
+    for when, kind, which in jobs:  # one iterator shared by the threads: each job once, in order
+        due = start + when
+        if (wait := due - time.monotonic()) > 0:
+            time.sleep(wait)
+        sent = time.monotonic()
+        if sent > give_up:
+            out.append((kind, None, sent - due, 0, when))  # dropped: never sent
+            continue
+        sock, status = _send(sock, port, requests[which])
+        out.append((kind, time.monotonic() - due, sent - due, status, when))
+    if sock is not None:
+        sock.close()
+
+
+def _open_process(
+    port: int, jobs: list, clock: Any, requests: list[bytes], threads: int, out: Any
+) -> None:
+    """``threads`` senders sharing ``jobs``; says when all are connected, then reports back
+    their results and its CPU seconds from the start."""
+    import threading
+
+    shared, done = iter(jobs), []
+    ready = threading.Barrier(threads + 1)
+    pool = [
+        threading.Thread(target=_open_thread, args=(port, shared, clock, requests, ready, done))
+        for _ in range(threads)
+    ]
+    for t in pool:
+        t.start()
+    ready.wait()
+    out.put(None)  # connected
+    clock.go.wait()
+    cpu0 = time.process_time()
+    for t in pool:
+        t.join()
+    out.put((done, time.process_time() - cpu0))
+
+
+def open_loop(
+    port: int, mix: dict[str, list[str]], rate: float, seconds: float, *, procs: int = 2,
+    threads: int = 64, seed: int = 1, poisson: bool = True, drain: float = 30.0,
+) -> dict[str, Any]:  # fmt: skip
+    """Send the searches of ``mix`` at ``rate`` a second for ``seconds``, open loop.
+
+    Each request's kind is chosen at random (kinds equally often), then one of its paths. Jobs
+    are dealt round-robin to ``procs`` processes of ``threads`` threads, which all connect
+    before the clock starts. Latency runs from the scheduled time to the end of the answer; a
+    job not sent within ``drain`` s after the last scheduled time is dropped (counted, not
+    timed).
+    """
+    rng = random.Random(seed)
+    kinds = list(mix)
+    paths = [path for kind in kinds for path in mix[kind]]
+    requests = [request_bytes(path) for path in paths]
+    first = {kind: sum(len(mix[k]) for k in kinds[:i]) for i, kind in enumerate(kinds)}
+    jobs = []
+    for when in arrival_offsets(rate, seconds, seed, poisson):
+        kind = rng.randrange(len(kinds))
+        jobs.append((when, kind, first[kinds[kind]] + rng.randrange(len(mix[kinds[kind]]))))
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    clock = argparse.Namespace(go=ctx.Event(), start=ctx.Value("d"), give_up=ctx.Value("d"))
+    ps = [
+        ctx.Process(target=_open_process, args=(port, jobs[i::procs], clock, requests, threads,
+                                                queue))
+        for i in range(procs)
+    ]  # fmt: skip
+    for p in ps:
+        p.start()
+    for _ in ps:
+        queue.get()  # every thread connected
+    clock.start.value = time.monotonic() + 0.05
+    clock.give_up.value = clock.start.value + seconds + drain
+    clock.go.set()
+    results, client_cpu = [], 0.0
+    for _ in ps:
+        done, cpu = queue.get()
+        results += done
+        client_cpu += cpu
+    for p in ps:
+        p.join()
+    return summarise(results, kinds, len(jobs), client_cpu)
+
+
+def latency_summary(latencies: list[float]) -> dict[str, float]:
+    """p50, p90, p99, p99.9 and max of ``latencies`` (s), in ms."""
+    if not latencies:
+        return {key: float("nan") for key in ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms")}
+    lat = sorted(latencies)
+    q = statistics.quantiles(lat, n=1000, method="inclusive") if len(lat) > 1 else lat * 999
+    return {"p50_ms": q[499] * 1000, "p90_ms": q[899] * 1000, "p99_ms": q[989] * 1000,
+            "p999_ms": q[998] * 1000, "max_ms": lat[-1] * 1000}  # fmt: skip
+
+
+def summarise(
+    results: list[tuple], kinds: list[str], scheduled: int, client_cpu: float
+) -> dict[str, Any]:
+    """Rates, latency percentiles, errors, late and dropped sends, overall and per kind."""
+    answered = [r for r in results if r[1] is not None and r[3] == 200]
+    span = max((r[4] + r[1] for r in answered), default=0.0)  # the start to the last answer
+    late = [r for r in results if r[1] is not None and r[2] > LATE_S]
+    return {
+        "scheduled": scheduled,
+        "answered": len(answered),
+        "achieved_rps": len(answered) / span if span else 0.0,
+        "errors": sum(1 for r in results if r[1] is not None and r[3] != 200),
+        "late": len(late),
+        "max_lag_ms": max((r[2] for r in results), default=0.0) * 1000,
+        "dropped": sum(1 for r in results if r[1] is None),
+        "client_cpu_s": client_cpu,
+        **latency_summary([r[1] for r in answered]),
+        "kinds": {
+            kind: latency_summary([r[1] for r in answered if r[0] == i])
+            for i, kind in enumerate(kinds)
+        },
+    }
+
+
+def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -> dict[str, Any]:
+    """The saturating rate S (closed loop), then an open-loop run at each fraction of S."""
+    mix = search_mix(port, seed=args.seed)
+    paths = [path for kind_paths in mix.values() for path in kind_paths]
+    load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
+    s = args.saturating_rate
+    if s is None:
+        sat = load(port, paths, args.clients, args.seconds, args.client_procs)
+        s = sat["rps"]
+        print(f"saturating rate S: {s:.1f} searches/s ({args.clients} closed-loop clients, "
+              f"p50 {sat['p50_ms']:.1f} ms, p99 {sat['p99_ms']:.1f} ms, {sat['errors']} errors; "
+              f"load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+    print(f"{'x S':>5} {'target/s':>8} {'achieved':>8} {'p50':>7} {'p90':>7} {'p99':>7} "
+          f"{'p99.9':>7} {'max':>7} {'errors':>6} {'late':>5} {'dropped':>7} "
+          f"{'client CPU':>10} {'server CPU':>10} {'load':>5}   (ms; CPU in cores)")  # fmt: skip
+    runs = []
+    for frac in args.rates:
+        cpu = workers_cpu_s(server.pid)
+        r = open_loop(
+            port, mix, frac * s, args.seconds, procs=args.client_procs, threads=args.threads,
+            seed=args.seed, poisson=args.arrivals == "poisson",
+        )  # fmt: skip
+        used = cpu_between(cpu, workers_cpu_s(server.pid))
+        r.update(fraction=frac, target_rps=frac * s, load=os.getloadavg()[0],
+                 server_cpu_s=used)  # fmt: skip
+        runs.append(r)
+        server_cores = "n/a" if used is None else f"{used / args.seconds:.2f}"
+        print(f"{frac:5.2f} {frac * s:8.1f} {r['achieved_rps']:8.1f} {r['p50_ms']:7.1f} "
+              f"{r['p90_ms']:7.1f} {r['p99_ms']:7.1f} {r['p999_ms']:7.1f} {r['max_ms']:7.1f} "
+              f"{r['errors']:6d} {r['late']:5d} {r['dropped']:7d} "
+              f"{r['client_cpu_s'] / args.seconds:10.2f} {server_cores:>10} {r['load']:5.1f}",
+              flush=True)  # fmt: skip
+    print("\np99 per kind of search, ms:")
+    print(f"{'kind':30}" + "".join(f"{f'{f:.2f} S':>9}" for f in args.rates))
+    for kind in mix:
+        print(f"{kind:30}" + "".join(f"{r['kinds'][kind]['p99_ms']:9.1f}" for r in runs))
+    return {"saturating_rps": s, "runs": runs}
+
+
+def fractions(text: str) -> list[float]:
+    """``0.25,0.5`` -> [0.25, 0.5] (argparse reports a bad one in one line)."""
+    values = [float(part) for part in text.split(",")]
+    if not values or min(values) <= 0:
+        raise ValueError(text)
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="serve this home (default: a generated one)")
@@ -315,7 +598,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--in-process", action="store_true", help="CPU per request of the app alone, no HTTP"
     )
+    parser.add_argument(
+        "--open-loop", action="store_true",
+        help="search latency at fixed arrival rates (fractions of the saturating rate)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rates", type=fractions, default=[0.25, 0.5, 0.75],
+        help="open loop: fractions of the saturating rate, comma-separated (default 0.25,0.5,0.75)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--saturating-rate", type=float, help="open loop: S in searches/s (skips measuring it)"
+    )
+    parser.add_argument("--threads", type=int, default=64, help="open loop: threads per process")
+    parser.add_argument("--arrivals", choices=["poisson", "uniform"], default="poisson")
+    parser.add_argument("--seed", type=int, default=1, help="open loop: arrivals and query mix")
     args = parser.parse_args(argv)
+    if args.open_loop:  # distinct searches: every one computed, none served from a cache
+        os.environ.update(TIDINGS_SEARCH_CACHE_SECONDS="0", TIDINGS_RESPONSE_CACHE_SECONDS="0")
 
     with tempfile.TemporaryDirectory(prefix="tidings-load-") as tmp:
         tmpdir = Path(tmp)
@@ -336,7 +635,9 @@ def main(argv: list[str] | None = None) -> int:
         server = start_gunicorn(home, port, args.workers, tmpdir)
         results: dict[str, Any] = {}
         try:
-            for name, paths in endpoints(args.facets).items():
+            if args.open_loop:
+                results["open_loop"] = fixed_rates(port, server, args)
+            for name, paths in ({} if args.open_loop else endpoints(args.facets)).items():
                 if args.endpoint and name not in args.endpoint:
                     continue
                 load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
@@ -366,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": args.seconds,
         "workers": args.workers,
         "articles": None if args.home else args.articles,
+        "open_loop": args.open_loop
+        and {"threads": args.threads, "arrivals": args.arrivals, "seed": args.seed},
         "date": datetime.now(UTC).date().isoformat(),
         "cpus": os.cpu_count(),
     }
