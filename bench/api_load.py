@@ -410,8 +410,11 @@ def _open_thread(
     """Connect, wait for the common start, then take the next scheduled job, wait for its time,
     send it; to ``out``: (kind, latency, lag, status, scheduled offset), latency None when
     dropped, status 0 when it failed."""
-    sock: socket.socket | None = socket.create_connection(("127.0.0.1", port), timeout=30)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # One request before the clock starts: gunicorn's gthread worker holds one of its threads
+    # for up to 5 s on a new connection until its first request arrives, so connections opened
+    # idle ahead of their first search would stall the server (a latency of seconds at 0.25 S
+    # with 256 of them); a connection in keep-alive waits in its poller instead.
+    sock, _ = _send(None, port, request_bytes("/healthz"))
     ready.wait()
     clock.go.wait()
     start, give_up = clock.start.value, clock.give_up.value
@@ -545,8 +548,11 @@ def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -
         print(f"saturating rate S: {s:.1f} searches/s ({args.clients} closed-loop clients, "
               f"p50 {sat['p50_ms']:.1f} ms, p99 {sat['p99_ms']:.1f} ms, {sat['errors']} errors; "
               f"load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+    print(f"\nopen loop, {args.arrivals} arrivals, {args.seconds:.0f} s a rate, "
+          f"{args.client_procs} processes x {args.threads} threads; late: sent over "
+          f"{LATE_S * 1000:.0f} ms after its scheduled time")
     print(f"{'x S':>5} {'target/s':>8} {'achieved':>8} {'p50':>7} {'p90':>7} {'p99':>7} "
-          f"{'p99.9':>7} {'max':>7} {'errors':>6} {'late':>5} {'dropped':>7} "
+          f"{'p99.9':>7} {'max':>7} {'errors':>6} {'late':>5} {'max lag':>7} {'dropped':>7} "
           f"{'client CPU':>10} {'server CPU':>10} {'load':>5}   (ms; CPU in cores)")  # fmt: skip
     runs = []
     for frac in args.rates:
@@ -562,7 +568,7 @@ def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -
         server_cores = "n/a" if used is None else f"{used / args.seconds:.2f}"
         print(f"{frac:5.2f} {frac * s:8.1f} {r['achieved_rps']:8.1f} {r['p50_ms']:7.1f} "
               f"{r['p90_ms']:7.1f} {r['p99_ms']:7.1f} {r['p999_ms']:7.1f} {r['max_ms']:7.1f} "
-              f"{r['errors']:6d} {r['late']:5d} {r['dropped']:7d} "
+              f"{r['errors']:6d} {r['late']:5d} {r['max_lag_ms']:7.1f} {r['dropped']:7d} "
               f"{r['client_cpu_s'] / args.seconds:10.2f} {server_cores:>10} {r['load']:5.1f}",
               flush=True)  # fmt: skip
     print("\np99 per kind of search, ms:")
