@@ -98,4 +98,5 @@ def test_a_stall_shows_in_the_tail_even_when_the_client_is_stuck(server: SlowSer
     assert r["late"] >= 40
     assert r["max_ms"] >= STALL_S * 1000
     assert r["p99_ms"] >= 0.9 * STALL_S * 1000
+    assert r["p99_sent_ms"] < 0.5 * STALL_S * 1000  # what timing from the send would report
     assert r["p50_ms"] < 0.5 * STALL_S * 1000
