@@ -583,6 +583,27 @@ def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -
     return {"saturating_rps": s, "runs": runs}
 
 
+def idle_stall(port: int, counts: list[int], trials: int = 3) -> dict[int, list[float]]:
+    """ms for one ``GET /healthz`` on a new connection while ``n`` others are open and idle.
+
+    gunicorn's gthread worker gives a new connection a pool thread that waits up to 5 s for its
+    first request, so a few idle connections can hold every thread of the server.
+    """
+    out: dict[int, list[float]] = {}
+    for n in counts:
+        for _ in range(trials):
+            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+            time.sleep(0.2)  # accepted and handed to the pool
+            t0 = time.monotonic()
+            _send(None, port, request_bytes("/healthz"))
+            out.setdefault(n, []).append((time.monotonic() - t0) * 1000)
+            for sock in idle:
+                sock.close()
+            time.sleep(6)  # the held threads give up (5 s) before the next trial
+        print(f"{n:4d} idle connections: GET /healthz "
+              + ", ".join(f"{ms:.1f}" for ms in out[n]) + " ms", flush=True)  # fmt: skip
+    return out
+
 def fractions(text: str) -> list[float]:
     """``0.25,0.5`` -> [0.25, 0.5] (argparse reports a bad one in one line)."""
     values = [float(part) for part in text.split(",")]
@@ -623,6 +644,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=64, help="open loop: threads per process")
     parser.add_argument("--arrivals", choices=["poisson", "uniform"], default="poisson")
     parser.add_argument("--seed", type=int, default=1, help="open loop: arrivals and query mix")
+    parser.add_argument(
+        "--idle", type=lambda text: [int(n) for n in text.split(",")],
+        help="instead: GET /healthz while N connections are open and idle (e.g. 0,4,8,16)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.open_loop:  # distinct searches: every one computed, none served from a cache
         os.environ.update(TIDINGS_SEARCH_CACHE_SECONDS="0", TIDINGS_RESPONSE_CACHE_SECONDS="0")
@@ -648,7 +673,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.open_loop:
                 results["open_loop"] = fixed_rates(port, server, args)
-            for name, paths in ({} if args.open_loop else endpoints(args.facets)).items():
+            if args.idle:
+                results["idle"] = idle_stall(port, args.idle)
+            others = args.open_loop or args.idle
+            for name, paths in ({} if others else endpoints(args.facets)).items():
                 if args.endpoint and name not in args.endpoint:
                     continue
                 load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
