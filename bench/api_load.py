@@ -30,10 +30,12 @@ saturating rate S of a mix of distinct searches (``search_mix``); then, for each
 requests are scheduled at that rate (Poisson arrivals, seeded; or uniform) and sent by many
 threads, each with its own keep-alive connection, so a slow answer never holds back the next
 send; each latency is counted from the request's *scheduled* time, so waiting in the client
-counts as it would for a user. Run the API without caches for distinct searches::
+counts as it would for a user. The mode turns the API's caches off: every search is computed::
 
-    TIDINGS_SEARCH_CACHE_SECONDS=0 TIDINGS_RESPONSE_CACHE_SECONDS=0 \
-        .venv/bin/python bench/api_load.py --articles 100000 --open-loop --seconds 30
+    .venv/bin/python bench/api_load.py --articles 100000 --open-loop --seconds 30
+
+``--idle 0,8,16`` times one ``GET /healthz`` while that many other connections are open and
+idle: gunicorn's gthread worker lends a new connection a thread until its first request.
 """
 
 from __future__ import annotations
