@@ -614,6 +614,13 @@ def fractions(text: str) -> list[float]:
     return values
 
 
+def counts(text: str) -> list[int]:
+    """``0,8`` -> [0, 8] (argparse reports a bad one in one line)."""
+    values = [int(part) for part in text.split(",")]
+    if min(values) < 0:
+        raise ValueError(text)
+    return values
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="serve this home (default: a generated one)")
@@ -647,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrivals", choices=["poisson", "uniform"], default="poisson")
     parser.add_argument("--seed", type=int, default=1, help="open loop: arrivals and query mix")
     parser.add_argument(
-        "--idle", type=lambda text: [int(n) for n in text.split(",")],
+        "--idle", type=counts,
         help="instead: GET /healthz while N connections are open and idle (e.g. 0,4,8,16)",
     )  # fmt: skip
     args = parser.parse_args(argv)
