@@ -56,6 +56,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
 TOPICS = ["politics", "business", "technology", "sport", "science", "health", "world", "arts"]
@@ -354,11 +355,11 @@ def deep_pages(port: int, n: int) -> list[str]:
         base = f"/api/v1/search?q=w{1 + i // 2}&sort=date&facet=topic"
         cursor = None
         for _ in range(50 + i % 2):
-            conn.request("GET", base + (f"&cursor={cursor}" if cursor else ""))
+            conn.request("GET", base + (f"&cursor={quote(cursor)}" if cursor else ""))
             cursor = json.loads(conn.getresponse().read())["next_cursor"]
             if cursor is None:  # fewer than 1,000 hits: the deepest page there is
                 break
-        out.append(base + (f"&cursor={cursor}" if cursor else ""))
+        out.append(base + (f"&cursor={quote(cursor)}" if cursor else ""))
     conn.close()
     return out
 
@@ -552,10 +553,12 @@ def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -
         print(f"saturating rate S: {s:.1f} searches/s ({args.clients} closed-loop clients, "
               f"p50 {sat['p50_ms']:.1f} ms, p99 {sat['p99_ms']:.1f} ms, {sat['errors']} errors; "
               f"load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
-    print(f"\nopen loop, {args.arrivals} arrivals, {args.seconds:.0f} s a rate, "
-          f"{args.client_procs} processes x {args.threads} threads; late: sent over "
-          f"{LATE_S * 1000:.0f} ms after its scheduled time; p99 sent: timed from the actual "
-          "send instead")
+    print(
+        f"\nopen loop, {args.arrivals} arrivals, {args.seconds:.0f} s a rate, "
+        f"{args.client_procs} processes x {args.threads} threads; late: sent over "
+        f"{LATE_S * 1000:.0f} ms after its scheduled time; p99 sent: timed from the actual "
+        "send instead"
+    )
     print(f"{'x S':>5} {'target/s':>8} {'achieved':>8} {'p50':>7} {'p90':>7} {'p99':>7} "
           f"{'p99.9':>7} {'max':>7} {'errors':>6} {'late':>5} {'max lag':>7} {'dropped':>7} "
           f"{'p99 sent':>8} "
@@ -606,6 +609,7 @@ def idle_stall(port: int, counts: list[int], trials: int = 3) -> dict[int, list[
               + ", ".join(f"{ms:.1f}" for ms in out[n]) + " ms", flush=True)  # fmt: skip
     return out
 
+
 def fractions(text: str) -> list[float]:
     """``0.25,0.5`` -> [0.25, 0.5] (argparse reports a bad one in one line)."""
     values = [float(part) for part in text.split(",")]
@@ -620,6 +624,7 @@ def counts(text: str) -> list[int]:
     if min(values) < 0:
         raise ValueError(text)
     return values
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
