@@ -15,7 +15,12 @@ Off the reactor: SQLite upserts (which may wait up to the store's busy timeout f
 writer) and index commits run on one writer thread, with a store connection of its own, so
 Scrapy's reactor keeps fetching and parsing meanwhile. One thread means one write at a time,
 in the order the batches came (``TIDINGS_WRITE_THREAD = False`` writes on the reactor thread
-instead, for comparison in ``bench/crawl.py``).
+instead, for comparison in ``bench/crawl.py``). When the writer is the slower side, at most
+``TIDINGS_QUEUED_WRITES`` writes (default 2) wait for it: further items wait in
+:meth:`ArticlePipeline.process_item`, their responses stay active in Scrapy's scraper, and past
+``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` (5 MB, or what the worker pool's calls hold) the engine
+stops taking responses, so a slow store slows the crawl instead of queueing batches in memory
+without bound.
 
 With a worker pool (:mod:`crawler.run.workers`) records arrive tagged (the worker that
 extracted a page tagged it) and the settings give this pipeline no tagger; without a pool it
@@ -69,6 +74,11 @@ DEFAULT_INDEX_BATCH = 1000
 DEFAULT_INDEX_INTERVAL = 5.0
 #: Seconds between saves of what the site memory learnt (and a save at the end).
 DEFAULT_SITE_MEMORY_SAVE = 30.0
+#: Writes handed to the writer thread and not yet done, at most, before items wait: one being
+#: written and one ready, so the writer never idles and the queue never grows.
+DEFAULT_QUEUED_WRITES = 2
+#: Stat: items that waited for the writer thread (the crawl was as fast as its store).
+WRITER_WAITS_STAT = f"{STAT}writer_waits"
 
 T = TypeVar("T")
 
@@ -97,6 +107,11 @@ class ArticlePipeline:
         self.last_commit = time.monotonic()
         self.in_thread = crawler.settings.getbool("TIDINGS_WRITE_THREAD", True)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-writer")
+        self.max_queued_writes = max(
+            1, crawler.settings.getint("TIDINGS_QUEUED_WRITES", DEFAULT_QUEUED_WRITES)
+        )
+        self._queued_writes = 0
+        self._writer_free = asyncio.Condition()
         self.memory_save = crawler.settings.getfloat(
             "TIDINGS_SITE_MEMORY_SAVE", DEFAULT_SITE_MEMORY_SAVE
         )
@@ -110,7 +125,22 @@ class ArticlePipeline:
         """``fn(*args)`` on the writer thread (one write at a time, in order), off the reactor."""
         if not self.in_thread:
             return fn(*args)
-        return await asyncio.wrap_future(self._writer.submit(fn, *args))
+        self._queued_writes += 1
+        try:
+            return await asyncio.wrap_future(self._writer.submit(fn, *args))
+        finally:
+            self._queued_writes -= 1
+            async with self._writer_free:
+                self._writer_free.notify_all()
+
+    async def _wait_for_writer(self) -> None:
+        """Hold an item while the writer has :attr:`max_queued_writes` writes to do (see the
+        module's docstring: the backpressure that keeps the crawl's memory flat)."""
+        if self._queued_writes < self.max_queued_writes:
+            return
+        self.stats.inc_value(WRITER_WAITS_STAT)
+        async with self._writer_free:
+            await self._writer_free.wait_for(lambda: self._queued_writes < self.max_queued_writes)
 
     async def open_spider(self) -> None:
         shared_store(self.crawler)  # the spider's and middlewares' connection (reads, errors)
@@ -150,6 +180,7 @@ class ArticlePipeline:
         if isinstance(item, CrawlError):
             report_error(self.crawler, item)
             return item
+        await self._wait_for_writer()
         self.batch.append(item)
         if len(self.batch) >= self.batch_size:
             await self.flush()

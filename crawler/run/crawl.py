@@ -21,6 +21,7 @@ import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.crawler import CrawlerProcess
 
 from crawler.health.counters import STAT
+from crawler.pipelines import WRITER_WAITS_STAT
 from crawler.run.collector import collect_for_crawl
 from crawler.run.malloc import return_large_blocks
 from crawler.run.scaling import check_redis
@@ -68,6 +69,8 @@ class CrawlReport:
     skipped_seen: int = 0
     #: articles stored without a story (their placement failed; ``tidings restory`` retries)
     unplaced: int = 0
+    #: items that waited because the store's writer was behind (the store set the pace)
+    writer_waits: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     finish_reason: str | None = None
@@ -96,6 +99,7 @@ class CrawlReport:
             not_modified=get("not_modified"),
             skipped_seen=get("skipped_seen"),
             unplaced=get(UNPLACED_STAT),
+            writer_waits=int(stats.get(WRITER_WAITS_STAT, 0)),
             errors=errors,
             elapsed_s=round(elapsed_s, 3),
             finish_reason=stats.get("finish_reason"),
@@ -111,13 +115,14 @@ class CrawlReport:
         errors = ", ".join(f"{k} {v}" for k, v in self.errors.items()) or "none"
         rate = self.articles_extracted / self.elapsed_s if self.elapsed_s else 0.0
         unplaced = f", {self.unplaced} without a story" if self.unplaced else ""
+        waits = f"; {self.writer_waits} waited for the store" if self.writer_waits else ""
         return (
             f"crawled {self.sources} source(s) in {self.elapsed_s:.1f} s: "
             f"{self.feeds_fetched} feed(s), {self.sitemaps_fetched} sitemap(s), "
             f"{self.pages_fetched} page(s), {self.articles_extracted} article(s) "
             f"({rate:.1f}/s; {self.inserted} new, {self.updated} updated, "
             f"{self.unchanged} unchanged{unplaced}); {self.not_modified} not modified, "
-            f"{self.skipped_seen} seen and skipped; errors: {errors}"
+            f"{self.skipped_seen} seen and skipped; errors: {errors}{waits}"
         )
 
 
