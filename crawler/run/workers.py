@@ -55,11 +55,14 @@ logger = logging.getLogger(__name__)
 STAGE_STAT = "tidings/seconds/"
 TAGGING_ERRORS_STAT = "tidings/errors/tagging"
 _PR_SET_PDEATHSIG = 1
-#: Pages a worker takes at most in one call: ~1 s of work on real pages. Small enough that the
-#: pages the crawl holds for the pool spread over every call out (so no worker waits while
-#: another works through a long call) and the crawl's last calls end together; large enough
-#: that tagging still works on batches.
-DEFAULT_MAX_BATCH = 16
+#: Pages a worker takes at most in one call: ~1 s of work on the generated site, ~2 s on real
+#: pages. Small enough that the pages the crawl holds for the pool spread over every call out
+#: (so no worker waits while another works through a long call) and the crawl's last calls end
+#: close together; large enough that tagging works on whole batches: spaCy's recogniser steps
+#: through a batch's texts together, so a call of 64 tags an article for ~0.4 CPU-ms less than
+#: a call of 16 (6.26 -> 5.88 ms, same entities and topics), at the cost of ~4x the fetched
+#: pages held for the pool (``in_flight_bytes``; docs/benchmarks.md, Crawl, branch speed8).
+DEFAULT_MAX_BATCH = 64
 #: Worker calls out at once, per worker: the one it works on and the next, queued.
 CALLS_PER_WORKER = 2
 #: What a fetched page is reckoned to weigh while it waits for a worker (real news pages

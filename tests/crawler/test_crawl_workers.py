@@ -22,7 +22,13 @@ from crawl_site import SiteServer
 from crawler.extract import NotAnArticle
 from crawler.run.scaling import add_scale_arguments, scale_options
 from crawler.run.scrapy_settings import SCRAPER_ACTIVE_BYTES, scrapy_settings
-from crawler.run.workers import CALLS_PER_WORKER, PAGE_BYTES, Finished, WorkerPool
+from crawler.run.workers import (
+    CALLS_PER_WORKER,
+    DEFAULT_MAX_BATCH,
+    PAGE_BYTES,
+    Finished,
+    WorkerPool,
+)
 from tidings.core.config import Settings
 from tidings.core.store import Store
 
@@ -140,11 +146,13 @@ def test_worker_batches_are_capped_and_a_tagging_failure_keeps_the_records() -> 
 
 
 def test_a_call_takes_a_short_batch_by_default_so_waiting_pages_spread_over_calls() -> None:
-    results, calls = finish_all(WorkerPool(1, BatchTagger()), range(1, 41))
+    most = DEFAULT_MAX_BATCH
+    results, calls = finish_all(WorkerPool(1, BatchTagger()), range(1, 2 * most + 9))
     batches = [r.outcome["batch"] for r in results]  # type: ignore[index]
-    # 1 and 2 went alone (two calls free); the 38 that waited went 16 + 16 + 6, not all at once
+    # 1 and 2 went alone (two calls free); the rest waited and went as most + most + 6 (16 + 16
+    # + 6 when calls took 16), not all at once
     assert calls == 5
-    assert max(batches) == 16 and batches.count(16) == 32 and batches.count(6) == 6
+    assert max(batches) == most and batches.count(most) == 2 * most and batches.count(6) == 6
 
 
 def test_the_crawl_holds_pages_for_every_call_out_and_the_next(tmp_path: Path) -> None:
