@@ -29,6 +29,9 @@ one store but only one may write the embedded index: the one holding it indexes 
 and everything the others left pending; the others try to take it at each batch and, when
 they finish, wait for it and index what is still pending.
 
+The writer thread also hands the heaps' free pages back every ``TRIM_EVERY`` seconds
+(:func:`crawler.run.malloc.release_free_memory`).
+
 Site memory (:mod:`crawler.extract.site_memory`, learnt by the spider): what it learnt is added
 to the store's site templates on the writer thread every ``TIDINGS_SITE_MEMORY_SAVE`` seconds
 (default 30) and at the end, so the next crawl starts with it; a crawl killed loses at most
@@ -51,6 +54,7 @@ from crawler.health.counters import STAT, count, report_error
 from crawler.health.failures import CrawlError
 from crawler.items import FetchedArticle
 from crawler.run.by_reference import unwrap
+from crawler.run.malloc import TRIM_EVERY, release_free_memory
 from crawler.run.state import shared_store, tidings_settings
 from crawler.run.workers import TAGGING_ERRORS_STAT, add_seconds
 from tidings.core.article import source_id
@@ -116,6 +120,7 @@ class ArticlePipeline:
             "TIDINGS_SITE_MEMORY_SAVE", DEFAULT_SITE_MEMORY_SAVE
         )
         self.last_memory_save = time.monotonic()
+        self.last_trim = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticlePipeline:
@@ -247,11 +252,22 @@ class ArticlePipeline:
         add_seconds(self.crawler, "stories_cpu", placing_cpu)
         if result.version is not None:
             self.unindexed.update((r["id"], (r, result.version)) for r in result.articles)
+        self._trim_heap()
         due = time.monotonic() - self.last_commit >= self.index_interval
         if len(self.unindexed) >= self.index_batch or due:
             self._commit_index()
             return result, stored - started - placing, time.perf_counter() - stored
         return result, stored - started - placing, None
+
+    def _trim_heap(self) -> None:
+        """Writer thread: every :data:`TRIM_EVERY` seconds, hand the free pages of the heaps
+        back to the system (:mod:`crawler.run.malloc`), so a long crawl stays flat."""
+        if time.monotonic() - self.last_trim < TRIM_EVERY:
+            return
+        started = time.perf_counter()
+        release_free_memory()
+        self.last_trim = time.monotonic()
+        add_seconds(self.crawler, "trim", time.perf_counter() - started)
 
     async def _save_site_memory(self) -> None:
         """Add what the spider's site memory learnt since the last save to the store (taken
