@@ -283,15 +283,12 @@ def load(port: int, paths: list[str], clients: int, seconds: float, procs: int) 
     for p in ps:
         p.join()
     elapsed = time.monotonic() - started
-    lat.sort()
-    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [0.0] * 99
+    summary = latency_summary(lat)
     return {
         "requests": len(lat),
         "errors": errors,
         "rps": len(lat) / elapsed,
-        "p50_ms": q[49] * 1000,
-        "p99_ms": q[98] * 1000,
-        "max_ms": (lat[-1] if lat else 0) * 1000,
+        **{key: summary[key] for key in ("p50_ms", "p99_ms", "max_ms")},
     }
 
 

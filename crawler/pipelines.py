@@ -252,12 +252,13 @@ class ArticlePipeline:
         add_seconds(self.crawler, "stories_cpu", placing_cpu)
         if result.version is not None:
             self.unindexed.update((r["id"], (r, result.version)) for r in result.articles)
-        self._trim_heap()
         due = time.monotonic() - self.last_commit >= self.index_interval
+        index_s = None
         if len(self.unindexed) >= self.index_batch or due:
             self._commit_index()
-            return result, stored - started - placing, time.perf_counter() - stored
-        return result, stored - started - placing, None
+            index_s = time.perf_counter() - stored
+        self._trim_heap()  # after the index's clock stops: its own stage, not the index's
+        return result, stored - started - placing, index_s
 
     def _trim_heap(self) -> None:
         """Writer thread: every :data:`TRIM_EVERY` seconds, hand the free pages of the heaps
