@@ -34,13 +34,16 @@ counts as it would for a user. The mode turns the API's caches off: every search
 
     .venv/bin/python bench/api_load.py --articles 100000 --open-loop --seconds 30
 
-``--idle 0,8,16`` times one ``GET /healthz`` while that many other connections are open and
-idle: gunicorn's gthread worker lends a new connection a thread until its first request.
+``--idle 0,8,16`` times one ``GET /healthz`` and one search, each on a new connection, while
+that many other connections are open and idle; ``--slow 0,8,16`` the same while they send their
+request head a byte a second (slowloris). gunicorn's gthread worker lends each new connection a
+pool thread until its first request has been read, so such clients can hold every thread.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing as mp
@@ -585,25 +588,100 @@ def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -
     return {"saturating_rps": s, "runs": runs}
 
 
-def idle_stall(port: int, counts: list[int], trials: int = 3) -> dict[int, list[float]]:
-    """ms for one ``GET /healthz`` on a new connection while ``n`` others are open and idle.
+#: The probes' search on a new connection (a term of middling frequency).
+PROBE_SEARCH = "/api/v1/search?q=w40"
+#: A probe still unanswered after this long counts as stalled (reported as the bound).
+PROBE_TIMEOUT_S = 15.0
+#: The start of a request a slow client never finishes: one more header byte a second.
+SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 
-    gunicorn's gthread worker gives a new connection a pool thread that waits up to 5 s for its
-    first request, so a few idle connections can hold every thread of the server.
-    """
-    out: dict[int, list[float]] = {}
+
+def hold_connections(port: int, n: int, slow: bool) -> tuple[list[socket.socket], Any]:
+    """``n`` open connections that never complete a request: idle (nothing sent) or slow (a
+    request head trickled a byte a second, as slowloris does); the trickler stops when the
+    returned event is set."""
+    import threading
+
+    socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+    stop = threading.Event()
+
+    def trickle() -> None:
+        for sock in socks:
+            sock.sendall(SLOW_HEAD)
+        while not stop.wait(1.0):
+            for sock in socks:
+                with contextlib.suppress(OSError):  # closed by the server: it gave up
+                    sock.sendall(b"a")
+
+    if slow and socks:
+        threading.Thread(target=trickle, daemon=True).start()
+    return socks, stop
+
+
+def probe_ms(port: int, path: str) -> float:
+    """ms for one GET on a new connection, ``PROBE_TIMEOUT_S`` if it was not answered by then."""
+    t0 = time.monotonic()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT_S) as sock:
+            sock.sendall(request_bytes(path))
+            resp = http.client.HTTPResponse(sock, method="GET")
+            resp.begin()
+            resp.read()
+    except (OSError, http.client.HTTPException):
+        return PROBE_TIMEOUT_S * 1000
+    return (time.monotonic() - t0) * 1000
+
+
+def connections_per_worker(master: int, port: int) -> list[int]:
+    """Established connections to ``port`` each worker holds (sorted): how accepts were shared."""
+    listening = f":{port:04X} "
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if listening in f"{fields[1]} " and fields[3] == "01":  # local port, ESTABLISHED
+                inodes.add(f"socket:[{fields[9]}]")
+    held = []
+    for worker in _workers(master):
+        fds = Path(f"/proc/{worker['Pid']}/fd")
+        held.append(sum(1 for fd in fds.iterdir() if _readlink(fd) in inodes))
+    return sorted(held)
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def stall(
+    port: int, master: int, counts: list[int], slow: bool, trials: int = 3, server_port: int = 0
+) -> dict[int, list[dict[str, Any]]]:
+    """Per count n: ms for a ``GET /healthz`` and for a search, each on a new connection to
+    ``port``, while n other connections are open, idle or slow; and the connections to
+    ``server_port`` (default ``port``; gunicorn's behind a proxy) each gunicorn worker held."""
+    kind = "slow-header" if slow else "idle"
+    out: dict[int, list[dict[str, Any]]] = {}
     for n in counts:
         for _ in range(trials):
-            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
-            time.sleep(0.2)  # accepted and handed to the pool
-            t0 = time.monotonic()
-            _send(None, port, request_bytes("/healthz"))
-            out.setdefault(n, []).append((time.monotonic() - t0) * 1000)
-            for sock in idle:
+            socks, stop = hold_connections(port, n, slow)
+            time.sleep(0.3)  # accepted and handed to the pool
+            spread = connections_per_worker(master, server_port or port)
+            healthz = probe_ms(port, "/healthz")
+            search = probe_ms(port, PROBE_SEARCH)
+            trial = {"spread": spread, "healthz_ms": healthz, "search_ms": search,
+                     "load": os.getloadavg()[0]}  # fmt: skip
+            out.setdefault(n, []).append(trial)
+            stop.set()
+            for sock in socks:
                 sock.close()
-            time.sleep(6)  # the held threads give up (5 s) before the next trial
-        print(f"{n:4d} idle connections: GET /healthz "
-              + ", ".join(f"{ms:.1f}" for ms in out[n]) + " ms", flush=True)  # fmt: skip
+            time.sleep(2)  # closed: their threads see the end of stream and let go
+        print(f"{n:4d} {kind} connections: healthz "
+              + ", ".join(f"{t['healthz_ms']:.0f}" for t in out[n]) + " ms; search "
+              + ", ".join(f"{t['search_ms']:.0f}" for t in out[n]) + " ms; held per worker "
+              + ", ".join("/".join(map(str, t["spread"])) for t in out[n])
+              + f" (load {out[n][-1]['load']:.1f})", flush=True)  # fmt: skip
     return out
 
 
@@ -657,7 +735,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="open loop: arrivals and query mix")
     parser.add_argument(
         "--idle", type=counts,
-        help="instead: GET /healthz while N connections are open and idle (e.g. 0,4,8,16)",
+        help="instead: GET /healthz and a search while N connections are open and idle (0,8,16)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--slow", type=counts,
+        help="instead: the same while N connections send their request head a byte a second",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.open_loop:  # distinct searches: every one computed, none served from a cache
@@ -685,8 +767,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.open_loop:
                 results["open_loop"] = fixed_rates(port, server, args)
             if args.idle:
-                results["idle"] = idle_stall(port, args.idle)
-            others = args.open_loop or args.idle
+                results["idle"] = stall(port, server.pid, args.idle, slow=False)
+            if args.slow:
+                results["slow"] = stall(port, server.pid, args.slow, slow=True)
+            others = args.open_loop or args.idle or args.slow
             for name, paths in ({} if others else endpoints(args.facets)).items():
                 if args.endpoint and name not in args.endpoint:
                     continue
