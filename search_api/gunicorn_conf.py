@@ -22,11 +22,16 @@ _env = read_environment()
 from_env()  # the app's own settings too: a bad one stops gunicorn here in one line, not per worker
 
 bind = _env["TIDINGS_BIND"]
-#: CPU-bound work (search, JSON): about one process per core, threads for keep-alive clients.
+#: CPU-bound work (search, JSON): about one process per core. gthread hands every new
+#: connection to a pool thread, which holds it until the request is read (up to 5 s for the
+#: first byte, then as long as a slow client keeps sending): so many threads (256 by default)
+#: that idle browsers and slow clients cannot take them all. Idle threads cost no CPU; the pool
+#: starts them only when no other is free. A buffering proxy in front (docker-compose.yml's
+#: nginx) takes such clients off gunicorn entirely.
 workers = _env["TIDINGS_WORKERS"]
 worker_class = "gthread"
 threads = _env["TIDINGS_THREADS"]
-worker_connections = 1000
+worker_connections = 1000  # per worker, kept-alive ones included
 backlog = 2048
 timeout = _env["TIDINGS_TIMEOUT"]  # a worker silent this long is restarted
 graceful_timeout = 20

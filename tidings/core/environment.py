@@ -257,8 +257,8 @@ VARIABLES: dict[str, Variable] = {
             "gunicorn worker processes (default: one per core)",
         ),
         Variable(
-            "TIDINGS_THREADS", 4, positive, "gunicorn",
-            "threads per gunicorn worker",
+            "TIDINGS_THREADS", 256, positive, "gunicorn",
+            "threads per gunicorn worker (a new or slow client holds one until its request is in)",
         ),
         Variable(
             "TIDINGS_TIMEOUT", 30, positive, "gunicorn",
