@@ -141,7 +141,13 @@ def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subpro
              "search_api:create_app()"],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=errors,
         )  # fmt: skip
-    deadline = time.monotonic() + 60
+    return wait_ready(proc, port, 60, f"gunicorn did not become ready; see {log_dir / 'error.log'}")
+
+
+def wait_ready(proc: subprocess.Popen, port: int, seconds: float, failed: str) -> subprocess.Popen:
+    """``proc`` once ``GET /readyz`` on ``port`` answers 200; killed, and ``failed`` said, if
+    that takes over ``seconds``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -151,7 +157,7 @@ def start_gunicorn(home: Path, port: int, workers: int, log_dir: Path) -> subpro
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"gunicorn did not become ready; see {log_dir / 'error.log'}")
+    raise SystemExit(failed)
 
 
 def _workers(master: int) -> list[dict[str, str]]:

@@ -15,15 +15,13 @@ the probes of ``bench/api_load.py --idle/--slow`` against nginx::
 from __future__ import annotations
 
 import argparse
-import http.client
 import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from bench.api_load import counts, free_port, stall, start_gunicorn
+from bench.api_load import counts, free_port, stall, start_gunicorn, wait_ready
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,17 +53,8 @@ http {{
 def start_nginx(conf: Path, port: int) -> subprocess.Popen:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(conf.parent)])
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"nginx did not answer; see {conf.parent / 'nginx-error.log'}")
+    log = conf.parent / "nginx-error.log"
+    return wait_ready(proc, port, 10, f"nginx did not answer; see {log}")
 
 
 def main(argv: list[str] | None = None) -> int:
