@@ -57,6 +57,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -624,11 +625,16 @@ def hold_connections(port: int, n: int, slow: bool) -> tuple[list[socket.socket]
     return socks, stop
 
 
-def probe_ms(port: int, path: str) -> float:
-    """ms for one GET on a new connection, ``PROBE_TIMEOUT_S`` if it was not answered by then."""
+def probe_ms(port: int, path: str, landed: Any = None) -> float:
+    """ms for one GET on a new connection, ``PROBE_TIMEOUT_S`` if it was not answered by then;
+    ``landed(local port)``, if given, is called 20 ms after the connect (counted in the time), so
+    that it can see which worker accepted the connection."""
     t0 = time.monotonic()
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT_S) as sock:
+            if landed is not None:
+                time.sleep(0.02)
+                landed(sock.getsockname()[1])
             sock.sendall(request_bytes(path))
             resp = http.client.HTTPResponse(sock, method="GET")
             resp.begin()
@@ -638,20 +644,38 @@ def probe_ms(port: int, path: str) -> float:
     return (time.monotonic() - t0) * 1000
 
 
-def connections_per_worker(master: int, port: int) -> list[int]:
-    """Established connections to ``port`` each worker holds (sorted): how accepts were shared."""
-    listening = f":{port:04X} "
-    inodes = set()
+def clients_per_worker(master: int, port: int) -> dict[str, set[int]]:
+    """The client ports of the established connections to ``port``, by gunicorn worker pid."""
+    listening = f":{port:04X}"
+    client_port = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if listening in f"{fields[1]} " and fields[3] == "01":  # local port, ESTABLISHED
-                inodes.add(f"socket:[{fields[9]}]")
-    held = []
+            if fields[1].endswith(listening) and fields[3] == "01":  # local port, ESTABLISHED
+                client_port[f"socket:[{fields[9]}]"] = int(fields[2].rsplit(":", 1)[1], 16)
+    held = {}
     for worker in _workers(master):
         fds = Path(f"/proc/{worker['Pid']}/fd")
-        held.append(sum(1 for fd in fds.iterdir() if _readlink(fd) in inodes))
-    return sorted(held)
+        links = (_readlink(fd) for fd in fds.iterdir())
+        held[worker["Pid"]] = {client_port[link] for link in links if link in client_port}
+    return held
+
+
+def connections_per_worker(master: int, port: int) -> list[int]:
+    """Established connections to ``port`` each worker holds (sorted): how accepts were shared."""
+    return sorted(len(ports) for ports in clients_per_worker(master, port).values())
+
+
+def _note_beside(out: list[int | None], master: int, port: int, client: int) -> None:
+    out.append(held_beside(master, port, client))
+
+
+def held_beside(master: int, port: int, client: int) -> int | None:
+    """How many other connections to ``port`` the worker that holds ``client``'s holds."""
+    for ports in clients_per_worker(master, port).values():
+        if client in ports:
+            return len(ports) - 1
+    return None
 
 
 def _readlink(path: Path) -> str:
@@ -674,10 +698,14 @@ def stall(
             socks, stop = hold_connections(port, n, slow)
             time.sleep(0.3)  # accepted and handed to the pool
             spread = connections_per_worker(master, server_port or port)
-            healthz = probe_ms(port, "/healthz")
-            search = probe_ms(port, PROBE_SEARCH)
-            trial = {"spread": spread, "healthz_ms": healthz, "search_ms": search,
-                     "load": os.getloadavg()[0]}  # fmt: skip
+            trial: dict[str, Any] = {"spread": spread}
+            direct = not server_port or server_port == port
+            for name, path in (("healthz", "/healthz"), ("search", PROBE_SEARCH)):
+                beside: list[int | None] = []
+                landed = partial(_note_beside, beside, master, port) if direct else None
+                trial[f"{name}_ms"] = probe_ms(port, path, landed)
+                trial[f"{name}_beside"] = beside[0] if beside else None
+            trial["load"] = os.getloadavg()[0]
             out.setdefault(n, []).append(trial)
             stop.set()
             for sock in socks:
@@ -687,6 +715,8 @@ def stall(
               + ", ".join(f"{t['healthz_ms']:.0f}" for t in out[n]) + " ms; search "
               + ", ".join(f"{t['search_ms']:.0f}" for t in out[n]) + " ms; held per worker "
               + ", ".join("/".join(map(str, t["spread"])) for t in out[n])
+              + "; the probes' worker held " + ", ".join(
+                  f"{t.get('healthz_beside')}+{t.get('search_beside')}" for t in out[n])
               + f" (load {out[n][-1]['load']:.1f})", flush=True)  # fmt: skip
     return out
 
