@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,16 +43,49 @@ class StoryFeatures:
     seen_at: float | None = None  # days since the epoch; None when the article has no date
 
 
+class _Memo(dict[str, Any]):
+    """``memo[key]``: ``compute(key)``, worked out once per distinct key (a word or token
+    recurs across a crawl's articles: the per-word tests were ~40% of placing's CPU), then a
+    dict lookup; emptied past ``limit`` keys so rare words do not pile up."""
+
+    def __init__(self, compute: Callable[[str], Any], limit: int = 200_000) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: str) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _content_word(w: str) -> str:
+    """A lower-cased word as :func:`words` keeps it, or "" for one it drops."""
+    w = w.replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w if len(w) > 1 and w not in ENGLISH_STOP_WORDS else ""
+
+
+_CONTENT_WORDS = _Memo(_content_word)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased content words: stop words and one-letter tokens dropped, numbers kept."""
-    out = []
-    for w in _WORD.findall(text.lower()):
-        w = w.replace("\u2019", "'")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if len(w) > 1 and w not in ENGLISH_STOP_WORDS:
-            out.append(w)
-    return out
+    return [w for w in map(_CONTENT_WORDS.__getitem__, _WORD.findall(text.lower())) if w]
+
+
+def _name_part(token: str) -> tuple[str | None, bool]:
+    """What a token brings to a run of capitalised words: its lower-cased word (None when it
+    is not capitalised), and whether the run ends after it (punctuation closes it)."""
+    m = _CAPITALISED.match(token)
+    word = m.group(1).rstrip(".'\u2019").removesuffix("'s").lower() if m else None
+    return word, token[-1:] in ',;:)"\u201d'
+
+
+_NAME_PARTS = _Memo(_name_part)
+_END = (None, False)
 
 
 def names(text: str) -> list[str]:
@@ -62,11 +95,10 @@ def names(text: str) -> list[str]:
     for sentence in _SENTENCE.split(text):
         run: list[str] = []
         opens = True  # a run that opens the sentence counts only from two words up
-        for token in _TOKEN.findall(sentence) + [""]:
-            m = _CAPITALISED.match(token)
-            if m:
-                run.append(m.group(1).rstrip(".'\u2019").removesuffix("'s").lower())
-            if (not m or token[-1:] in ',;:)"\u201d') and run:
+        for word, closes in [*map(_NAME_PARTS.__getitem__, _TOKEN.findall(sentence)), _END]:
+            if word is not None:
+                run.append(word)
+            if (word is None or closes) and run:
                 kept = [w for w in run if w not in ENGLISH_STOP_WORDS]
                 if kept and not (opens and len(run) < 2):
                     out.append(" ".join(kept))
