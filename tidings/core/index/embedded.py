@@ -584,11 +584,11 @@ class EmbeddedIndex:
         aggs = facet_aggregations(names)
         if histogram:
             aggs["histogram"] = DAY_HISTOGRAM
-        if newest:
-            aggs["asof"] = {"max": {"field": "indexed"}}
-        if counting == "matches":  # every document has exactly one sort key
-            aggs["total"] = {"value_count": {"field": "sortkey"}}
-        elif counting in GROUP_FIELDS.values():  # HyperLogLog: exact for small counts
+        if newest or counting == "matches":
+            # every document has exactly one ingest stamp: their count is the number of
+            # matches, their max the newest (one column read for both)
+            aggs["stamps"] = {"stats": {"field": "indexed"}}
+        if counting in GROUP_FIELDS.values():  # HyperLogLog: exact for small counts
             aggs["total"] = {"cardinality": {"field": counting}}
         if not aggs:
             return {}, [], 0, 0
@@ -597,8 +597,12 @@ class EmbeddedIndex:
             result.update(searcher.aggregate(query, keyword_aggregations(recount)))
         facets = facet_counts(result, names, recount)
         days = buckets.day_counts((result.get("histogram") or {}).get("buckets") or [])
-        stamp = (result.get("asof") or {}).get("value")
-        counted = int((result.get("total") or {}).get("value") or 0)
+        stamps = result.get("stamps") or {}
+        stamp = stamps.get("max") if newest else 0
+        if counting == "matches":
+            counted = int(stamps.get("count") or 0)
+        else:
+            counted = int((result.get("total") or {}).get("value") or 0)
         return facets, buckets.histogram(days) if histogram else [], int(stamp or 0), counted
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
