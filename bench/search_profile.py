@@ -8,7 +8,8 @@ clients or queueing, so two versions of the code compare well on a busy machine:
 * ``CPU ms``: process CPU time per search, unprofiled (``--rounds`` passes over the kind's paths);
 * then one profiled pass (cProfile): the time inside each tantivy call (``Searcher.aggregate``,
   ``Searcher.search``, ``Searcher.doc``, the snippet calls) per search, and ``search`` calls
-  per request. Profiled times are inflated in Python code, not inside tantivy's.
+  per request (process CPU time, so waiting for a core does not count). Profiled times are
+  inflated in Python code, not inside tantivy's.
 
 Run it with the code to measure first on the path (a ``git archive`` copy of main, or a worktree)::
 
@@ -85,7 +86,7 @@ def profile_kind(client: Any, paths: list[str], rounds: int) -> dict[str, Any]:
         for path in paths:
             get_ok(client, path)
     cpu_ms = (time.process_time() - cpu0) * 1000 / (rounds * len(paths))
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.process_time)  # CPU, not wall: the machine is shared
     profile.enable()
     for path in paths:
         get_ok(client, path)
