@@ -56,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -328,12 +329,14 @@ LATE_S = 0.010
 FOUR_FACETS = "topic,source,entity,language"
 
 
-def search_mix(port: int, per_case: int = 20, seed: int = 1) -> dict[str, list[str]]:
+def search_mix(
+    fetch: Callable[[str], dict[str, Any]], per_case: int = 20, seed: int = 1
+) -> dict[str, list[str]]:
     """Distinct ``GET /api/v1/search`` paths per kind of query, ``per_case`` of each.
 
     The kinds of bench/search.py on this script's vocabulary (w1 most frequent) and this script's
-    own term ± topic searches. The deep cursor pages are found by paging through the server
-    (not timed), so it must be running.
+    own term ± topic searches. The deep cursor pages are found by paging through the API with
+    ``fetch`` (path -> JSON answer: :func:`http_json` for a server, or an app's test client).
     """
     rng = random.Random(seed)
     rare = rng.sample(range(1000, 5001), per_case)
@@ -348,26 +351,34 @@ def search_mix(port: int, per_case: int = 20, seed: int = 1) -> dict[str, list[s
             f"/api/v1/search?q=w{w}&topic={t}&facet={FOUR_FACETS}" for w, t in common
         ],
         "date-sorted": [f"/api/v1/search?q=w{w}&sort=date" for w in mid],
-        "deep cursor page (1,000)": deep_pages(port, per_case),
+        "deep cursor page (1,000)": deep_pages(fetch, per_case),
         "term ± topic (this script's)": endpoints()["search"][:per_case],
     }
     return {name: (paths * per_case)[:per_case] for name, paths in mix.items()}
 
 
-def deep_pages(port: int, n: int) -> list[str]:
-    """``n`` date-sorted pages 51 or 52 (1,000 hits deep) of common terms, by their cursors."""
+def http_json(port: int) -> Callable[[str], dict[str, Any]]:
+    """``fetch(path)``: the JSON answer of the server on ``port`` (one keep-alive connection)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def fetch(path: str) -> dict[str, Any]:
+        conn.request("GET", path)
+        return json.loads(conn.getresponse().read())
+
+    return fetch
+
+
+def deep_pages(fetch: Callable[[str], dict[str, Any]], n: int) -> list[str]:
+    """``n`` date-sorted pages 51 or 52 (1,000 hits deep) of common terms, by their cursors."""
     out = []
     for i in range(n):
         base = f"/api/v1/search?q=w{1 + i // 2}&sort=date&facet=topic"
         cursor = None
         for _ in range(50 + i % 2):
-            conn.request("GET", base + (f"&cursor={quote(cursor)}" if cursor else ""))
-            cursor = json.loads(conn.getresponse().read())["next_cursor"]
+            cursor = fetch(base + (f"&cursor={quote(cursor)}" if cursor else ""))["next_cursor"]
             if cursor is None:  # fewer than 1,000 hits: the deepest page there is
                 break
         out.append(base + (f"&cursor={quote(cursor)}" if cursor else ""))
-    conn.close()
     return out
 
 
@@ -550,7 +561,7 @@ def summarise(
 
 def fixed_rates(port: int, server: subprocess.Popen, args: argparse.Namespace) -> dict[str, Any]:
     """The saturating rate S (closed loop), then an open-loop run at each fraction of S."""
-    mix = search_mix(port, seed=args.seed)
+    mix = search_mix(http_json(port), seed=args.seed)
     paths = [path for kind_paths in mix.values() for path in kind_paths]
     load(port, paths, args.clients, 1.0, args.client_procs)  # warm up
     s = args.saturating_rate

@@ -47,6 +47,13 @@ from tidings.core.index.cursor import (
     encode_cursor,
     request_mode,
 )
+from tidings.core.index.embedded_facets import (
+    facet_aggregations,
+    facet_counts,
+    incomplete,
+    keyword_aggregations,
+    value_set,
+)
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler
@@ -82,8 +89,10 @@ class IndexLockedError(RuntimeError):
     """Another writer (in this or another process) holds the index lock."""
 
 
-class IndexSchemaError(RuntimeError):
-    """The index directory holds an index built with another schema."""
+class IndexSchemaError(IndexUnavailable):
+    """The index directory holds an index built with another schema (an older version's):
+    unusable until ``tidings reindex`` rebuilds it, so the CLI says so in one line and the API
+    answers 503."""
 
 
 class IndexReadOnlyError(RuntimeError):
@@ -97,6 +106,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("body", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("summary", tokenizer_name="en_stem")
     sb.add_text_field("topics", fast=True, tokenizer_name="raw")
+    sb.add_text_field("topic_set", fast=True, tokenizer_name="raw")  # the topic facet's
     sb.add_text_field("source", fast=True, tokenizer_name="raw")
     sb.add_text_field("entities", fast=True, tokenizer_name="raw")
     sb.add_text_field("language", fast=True, tokenizer_name="raw")
@@ -128,8 +138,11 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     doc.add_text("id", aid)
     for name in ("title", "body", "summary"):
         doc.add_text(name, str(article.get(name) or ""))
-    for topic in topic_ids(article):
+    topics = topic_ids(article)
+    for topic in topics:
         doc.add_text("topics", topic)
+    if (topic_set := value_set(topics)) is not None:
+        doc.add_text("topic_set", topic_set)
     if source := source_id(article):
         doc.add_text("source", source)
     for key in entity_keys(article):
@@ -229,8 +242,8 @@ def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
         index = tantivy.Index(schema, path=str(path), reuse=True)
     except ValueError as exc:
         raise IndexSchemaError(
-            f"the index at {path} was built with another schema ({exc}); delete the "
-            "directory and run `tidings reindex` to rebuild it from the store"
+            f"the index at {path} was built with another schema ({exc}), by an older "
+            "version; run `tidings reindex` to rebuild it from the store"
         ) from None
     index.config_reader("manual")
     return index
@@ -568,29 +581,28 @@ class EmbeddedIndex:
         """Facet counts, the per-day histogram, (if ``newest``) the largest ingest stamp and
         (if ``counting``: "matches" or a GROUP_FIELDS field) the number of matches or of
         distinct groups, all in one aggregation pass over the matches (no scoring)."""
-        aggs: dict[str, Any] = {
-            f"facet_{name}": {"terms": {"field": KEYWORD_FIELDS[name], "size": FACET_SIZE}}
-            for name in names
-        }
+        aggs = facet_aggregations(names)
         if histogram:
             aggs["histogram"] = DAY_HISTOGRAM
-        if newest:
-            aggs["asof"] = {"max": {"field": "indexed"}}
-        if counting == "matches":  # every document has exactly one sort key
-            aggs["total"] = {"value_count": {"field": "sortkey"}}
-        elif counting in GROUP_FIELDS.values():  # HyperLogLog: exact for small counts
+        if newest or counting == "matches":
+            # every document has exactly one ingest stamp: their count is the number of
+            # matches, their max the newest (one column read for both)
+            aggs["stamps"] = {"stats": {"field": "indexed"}}
+        if counting in GROUP_FIELDS.values():  # HyperLogLog: exact for small counts
             aggs["total"] = {"cardinality": {"field": counting}}
         if not aggs:
             return {}, [], 0, 0
         result = searcher.aggregate(query, aggs)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for name in names:
-            found = (result.get(f"facet_{name}") or {}).get("buckets") or []
-            pairs = [(str(b["key"]), int(b["doc_count"])) for b in found]
-            facets[name] = sorted(pairs, key=lambda p: (-p[1], p[0]))
+        if recount := incomplete(result, names):  # too many distinct sets to sum them all
+            result.update(searcher.aggregate(query, keyword_aggregations(recount)))
+        facets = facet_counts(result, names, recount)
         days = buckets.day_counts((result.get("histogram") or {}).get("buckets") or [])
-        stamp = (result.get("asof") or {}).get("value")
-        counted = int((result.get("total") or {}).get("value") or 0)
+        stamps = result.get("stamps") or {}
+        stamp = stamps.get("max") if newest else 0
+        if counting == "matches":
+            counted = int(stamps.get("count") or 0)
+        else:
+            counted = int((result.get("total") or {}).get("value") or 0)
         return facets, buckets.histogram(days) if histogram else [], int(stamp or 0), counted
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
