@@ -9,8 +9,10 @@ in one line and rebuilt by ``tidings reindex``.
 
 from __future__ import annotations
 
+import http.server
 import json
 import random
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -163,18 +165,24 @@ def previous_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def test_an_index_built_before_topic_sets_is_refused_then_rebuilt(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Fails without topic sets: the previous schema is then the current one."""
-    data = tmp_path / "in.jsonl"
+def make_previous_home(home: Path) -> Path:
+    """A home with 30 stored articles whose article index has the previous schema."""
+    data = home / "in.jsonl"
     data.write_text("".join(json.dumps(a) + "\n" for a in corpus(30)))
-    assert main(["--home", str(tmp_path), "import", str(data), "--no-classify"]) == 0
-    index_dir = Settings(home=tmp_path).index_dir
+    assert main(["--home", str(home), "import", str(data), "--no-classify"]) == 0
+    index_dir = Settings(home=home).index_dir
     for path in index_dir.iterdir():
         if path.is_file():  # the article index's files (stories/ holds the story documents)
             path.unlink()
     tantivy.Index(previous_schema(), path=str(index_dir))
+    return index_dir
+
+
+def test_an_index_built_before_topic_sets_is_refused_then_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fails without topic sets: the previous schema is then the current one."""
+    index_dir = make_previous_home(tmp_path)
     with pytest.raises(IndexSchemaError, match="tidings reindex"):
         EmbeddedIndex(index_dir)
     capsys.readouterr()
@@ -191,3 +199,48 @@ def test_an_index_built_before_topic_sets_is_refused_then_rebuilt(
         assert index.search(SearchRequest()).facets["topic"] == expected(corpus(30), bool)
     finally:
         index.close()
+
+
+class _CountingSite(http.server.BaseHTTPRequestHandler):
+    """A loopback feed of one article; every request path is kept in ``asked``."""
+
+    asked: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.asked.append(self.path)
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        body = (
+            f'<rss version="2.0"><channel><title>t</title><link>{base}/</link>'
+            f"<item><title>Storm closes the harbour</title><link>{base}/a.html</link></item>"
+            "</channel></rss>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_crawl_into_an_index_of_the_previous_schema_stops_before_fetching(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The crawl checks the index before Scrapy starts: one line, exit 2, nothing fetched
+    (without the check the error came from the crawl's pipeline, after Scrapy's tracebacks)."""
+    make_previous_home(tmp_path)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        capsys.readouterr()
+        code = main(["--home", str(tmp_path), "crawl", "--feed", feed, "--no-progress"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "tidings reindex" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert _CountingSite.asked == []

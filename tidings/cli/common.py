@@ -69,15 +69,20 @@ def open_tagger(settings: Settings, model_dir: Path | None = None):  # -> classi
         raise UsageError(str(exc)) from None
 
 
-def check_index(settings: Settings) -> None:
-    """Stop now, in one line (exit 2), if the configured Elasticsearch cluster cannot be used:
-    down or a wrong URL, refused credentials, not Elasticsearch. Commands that would otherwise
-    crawl or serve for minutes before their first index call ask this first. The embedded
-    index needs no check: opening it fails at once."""
-    if settings.index_backend != "elasticsearch":
-        return
+def check_index(settings: Settings, *, old_schema_ok: bool = False) -> None:
+    """Stop now, in one line (exit 2), if the configured index cannot be used. Commands that
+    would otherwise crawl or serve for minutes before their first index call ask this first.
+
+    Elasticsearch: down or a wrong URL, refused credentials, not Elasticsearch. Embedded: an
+    index built by an older version (another schema), which a crawl would otherwise meet only
+    once Scrapy has started, in its pipeline; ``tidings reindex`` (``old_schema_ok``) rebuilds
+    such an index itself."""
     from tidings.core.index import open_index
 
+    if settings.index_backend != "elasticsearch":
+        if not old_schema_ok and settings.index_dir.exists():
+            open_index(settings).close()  # IndexSchemaError (IndexUnavailable): the one line
+        return
     index = open_index(settings)
     try:
         index.check()  # IndexUnavailable: the CLI's one line

@@ -213,7 +213,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
-    check_index(settings)
+    check_index(settings, old_schema_ok=True)  # an old schema is rebuilt below
     with open_store(settings) as store:
         try:
             index = open_index(settings, writable=True)
