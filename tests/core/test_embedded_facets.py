@@ -244,3 +244,22 @@ def test_a_crawl_into_an_index_of_the_previous_schema_stops_before_fetching(
     assert "tidings reindex" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert _CountingSite.asked == []
+
+
+def test_the_demo_rebuilds_an_index_of_the_previous_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make demo` after an upgrade: the demo home's index is derived data, so the demo rebuilds
+    it from the store and crawls on (without that it stopped on the old schema)."""
+    make_previous_home(tmp_path)
+    capsys.readouterr()
+    args = ["--home", str(tmp_path), "demo", "--no-serve", "--site-port", "0"]
+    assert main(args) == 0
+    assert "old schema; rebuilding it" in capsys.readouterr().err
+    index = open_index(Settings(home=tmp_path))
+    try:
+        found = index.search(SearchRequest())
+    finally:
+        index.close()
+    assert found.total > 30  # the 30 stored before, re-indexed, and the demo site's articles
+    assert found.facets["topic"]

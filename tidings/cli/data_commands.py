@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from tidings.cli.common import check_index, existing_file, open_tagger, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.article import InvalidArticle, normalise
+from tidings.core.config import Settings
 from tidings.core.fingerprint import record_fingerprint
 from tidings.core.index import IndexSchemaError, open_index
 from tidings.core.store import open_store
@@ -202,6 +203,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def rebuild_index(settings: Settings) -> tuple[int, int]:
+    """Index every stored article, then every story, replacing what the index held; returns
+    the two counts. An embedded index built with an older schema is derived data: it is
+    deleted and built again (``tidings reindex``, and ``tidings demo`` on an old demo home)."""
+    with open_store(settings) as store:
+        try:
+            index = open_index(settings, writable=True)
+        except IndexSchemaError:
+            print(
+                f"the index at {settings.index_dir} has an old schema; rebuilding it",
+                file=sys.stderr,
+            )
+            shutil.rmtree(settings.index_dir)
+            index = open_index(settings, writable=True)
+        try:
+            return (
+                index.rebuild(store.iter_articles(BATCH)),
+                index.stories.rebuild(store.iter_stories(BATCH)),
+            )
+        finally:
+            index.close()
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     """Rebuild the index (articles, then story documents) from the store without a moment of
     empty or half-built search.
@@ -214,21 +238,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     if not settings.store_exists:
         raise UsageError(f"no store at {settings.db_path} (crawl or import first)")
     check_index(settings, old_schema_ok=True)  # an old schema is rebuilt below
-    with open_store(settings) as store:
-        try:
-            index = open_index(settings, writable=True)
-        except IndexSchemaError:
-            print(
-                f"the index at {settings.index_dir} has an old schema; rebuilding it",
-                file=sys.stderr,
-            )
-            shutil.rmtree(settings.index_dir)
-            index = open_index(settings, writable=True)
-        try:
-            total = index.rebuild(store.iter_articles(BATCH))
-            stories = index.stories.rebuild(store.iter_stories(BATCH))
-        finally:
-            index.close()
+    total, stories = rebuild_index(settings)
     print(
         f"reindexed {total} articles and {stories} stories into the {settings.index_backend} "
         "index",

@@ -12,7 +12,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from tidings.cli.common import open_tagger, port, settings_from
+from tidings.cli.common import check_index, open_tagger, port, settings_from
 from tidings.cli.errors import UsageError
 from tidings.core.sources import Source, adhoc_sources
 from tidings.core.store import open_store
@@ -58,12 +58,18 @@ def demo_sources(base_url: str) -> list[Source]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.run.crawl import run_crawl
+    from tidings.cli.data_commands import rebuild_index
     from tidings.cli.serve_commands import listen, serve_app, web_app
+    from tidings.core.index import IndexSchemaError
     from tidings.core.sources import host_of
     from tidings.demo.server import serve_demo_site
 
     settings = settings_from(args)
     settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        check_index(settings)
+    except IndexSchemaError:  # a demo home of an older version: its index is derived data
+        rebuild_index(settings)
     try:
         site = serve_demo_site(port=args.site_port)
     except OSError as exc:
