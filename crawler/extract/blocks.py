@@ -36,11 +36,29 @@ MAX_BLOCK_CHARS = 3000
 _ASCII_WORD_BYTES = bytes(c if _TOKEN.fullmatch(chr(c)) else 0x20 for c in range(256))
 
 
+#: The same table keeping NUL, which joins the texts :func:`norms` normalises at once (no page
+#: text holds one: libxml2's strings end at it).
+_ASCII_WORD_BYTES_AND_NUL = b"\0" + _ASCII_WORD_BYTES[1:]
+
+
 def norm(text: str) -> str:
     """Word tokens joined by single spaces: markup, spacing and punctuation no longer matter."""
     if text.isascii():
         return b" ".join(text.encode("ascii").translate(_ASCII_WORD_BYTES).split()).decode("ascii")
     return " ".join(_TOKEN.findall(text))
+
+
+def norms(texts: list[str]) -> list[str]:
+    """:func:`norm` of each of ``texts``; when all are ASCII, in one pass over them all: joined
+    by NULs (no page text holds one), the table, one ``split`` and one ``join`` over the whole,
+    then split at the NULs (a page's ~700 block texts: a call each was most of the block index's
+    cost of ``norm``). Real pages with a text that is not ASCII gained nothing from doing only
+    their ASCII texts so (docs/benchmarks.md, Crawl, speed10)."""
+    joined = "\0".join(texts)
+    if not joined.isascii() or joined.count("\0") != len(texts) - 1:
+        return [norm(text) for text in texts]
+    words = joined.encode("ascii").translate(_ASCII_WORD_BYTES_AND_NUL).split()
+    return list(map(str.strip, b" ".join(words).decode("ascii").split("\0")))
 
 
 def line_text(line: str) -> str:
@@ -83,16 +101,17 @@ class BlockIndex:
         """Index every block; the innermost element wins when wrappers share its text."""
         index = cls(tree)
         blocks = index.blocks
-        for el in tree.iter(*BLOCK_TAGS):
-            tag = el.tag
-            if tag in _WRAPPERS:
-                direct = el.text
-                if not (direct and direct.strip()) and any(c.tag in _BLOCKISH for c in el):
-                    continue  # a wrapper of other blocks, not a line of text itself
-            text = norm(text_of(el))
-            if not text or len(text) > MAX_BLOCK_CHARS:
-                continue
-            blocks[text] = el  # later (inner) elements replace the wrappers around them
+        # the elements with a block among their children, found once (a test of each
+        # wrapper's children was a Python generator per wrapper: ~600 menu items a page)
+        holders = {block.getparent() for block in tree.iter(*_BLOCKISH)}
+        elements = [
+            el
+            for el in tree.iter(*BLOCK_TAGS)
+            if el not in holders or el.tag not in _WRAPPERS or (el.text and el.text.strip())
+        ]  # a wrapper of other blocks with no text of its own is no line of text
+        for text, el in zip(norms([text_of(el) for el in elements]), elements, strict=True):
+            if text and len(text) <= MAX_BLOCK_CHARS:
+                blocks[text] = el  # later (inner) elements replace the wrappers around them
         return index
 
     def _density_of(self, text: str) -> float:
