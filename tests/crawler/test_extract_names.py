@@ -3,10 +3,11 @@ element a rule testing names one by one would flag, in document order."""
 
 from __future__ import annotations
 
+import copy
 import re
 
 from crawler.extract.document import parse_html
-from crawler.extract.names import PageNames
+from crawler.extract.names import FEW_NAMES, PageNames
 from crawler.extract.prose import DISCUSSION_WORDS, names_discussion, not_prose_roots
 from crawler.extract.widgets import WIDGET_WORDS, names_widget, widget_texts
 
@@ -56,3 +57,29 @@ def test_rules_given_the_page_names_answer_as_without() -> None:
     assert not_prose_roots(tree, names) == not_prose_roots(tree)
     given, read_here = widget_texts(tree, [], names), widget_texts(tree, [])
     assert sorted(given) == sorted(read_here) == [" a widget ", " slides "]
+
+
+def _bearing_a_name(tree, names):
+    return [el for el in tree.iter() if el.get("class") in names or el.get("id") in names]
+
+
+def test_few_names_found_by_their_attributes_give_the_walks_elements() -> None:
+    """Up to FEW_NAMES names found, an XPath over the attributes finds their elements: the same
+    elements as the walk, in document order, an element bearing two of them once."""
+    many = "".join(f"<div class='comment-{k}'><p>reply {k}</p></div>" for k in range(FEW_NAMES))
+    page = (
+        "<html><body class='comment'><div class='comment' id='comment'><p>both</p>"
+        "<div id='comment'><p>inner id</p></div></div><span class='comment'>a</span>"
+        f"<section class='comments' id='replies'><div class='comment'>b</div></section>{many}"
+        "</body></html>"
+    )
+    tree = parse_html(page)
+    for body in (tree, copy.deepcopy(tree.find("body"))):  # a document, and a copy's root
+        names = PageNames(body)
+        few = (("comments",), ("repl",), ("comment-1", "comment-2"), ("comments", "replies"))
+        for words in (*few, ("comment",)):  # the last finds more than FEW_NAMES: the walk
+            hits = {n for n in names.names if any(w in n.lower() for w in words)}
+            assert (0 < len(hits) <= FEW_NAMES) == (words in few)
+            found = names.elements(words)
+            assert found == _bearing_a_name(body, hits), words
+            assert len(found) == len(set(found))
