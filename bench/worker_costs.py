@@ -11,7 +11,10 @@ out and its results pickled back as the pool does, and :func:`crawler.run.worker
 the table's rows add up to the job (the last row: what no stage holds).
 
     PYTHONPATH=. nice -n 10 .venv/bin/python bench/worker_costs.py [--every 1] [--batch 16]
-        [--profile FILE.pstats] [--data-dir DIR]
+        [--profile FILE.pstats] [--data-dir DIR] [--generated N]
+
+``--generated N``: the same job on N pages of ``bench/crawl.py``'s generated site (every 10th
+article page, ~96 KB each, as its crawl serves them) instead of the real pages.
 
 ``--profile``: cProfile (CPU timer) of the job too, saved for ``pstats`` (it slows the job ~2x:
 read shares from it, not times).
@@ -61,6 +64,16 @@ def _responses(data_dir: Path, every: int) -> list[tuple[int, str, bytes]]:
     return [
         (p.host, f"http://127.0.0.{p.host + 1}:8000{p.path}", page_html(data_dir, p)) for p in pages
     ]
+
+
+def _generated(pages: int) -> list[tuple[int, str, bytes]]:
+    """(host, url, body) of ``pages`` of the generated site's article pages (every 10th), as
+    ``bench/crawl.py --pages 5000`` serves them (80 KB of furniture each)."""
+    from bench.crawl import article_page, article_path
+
+    base = "http://127.0.0.1:8000"
+    picked = range(0, 10 * pages, 10)
+    return [(0, base + article_path(i), article_page(i, base, 80)) for i in picked]
 
 
 def _tagger() -> Any:
@@ -154,13 +167,21 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=16, help="pages a worker call (the pool's)")
     parser.add_argument("--profile", type=Path, help="also save a cProfile (CPU timer) here")
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--generated", type=int, metavar="N", help="N generated pages instead")
     args = parser.parse_args()
+    if args.generated is not None and args.generated < 1:
+        parser.error("--generated takes a number of pages, 1 or more")
     from crawler.extract import extract_article  # noqa: F401 - imports off the clock
     from crawler.run import workers
 
     workers._worker_tagger = _tagger()
     load_date_parser()
-    responses = _responses(args.data_dir, args.every)
+    if args.generated:
+        responses = _generated(args.generated)
+        what = "the generated site, every 10th article page"
+    else:
+        responses = _responses(args.data_dir, args.every)
+        what = f"{', '.join(SETS)}, every {args.every}"
     before = resource.getrusage(resource.RUSAGE_SELF)
     profile = cProfile.Profile(time.process_time) if args.profile else None
     if profile is not None:
@@ -174,7 +195,7 @@ def main() -> int:
     user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
-    print(f"{n} pages ({', '.join(SETS)}, every {args.every}), batches of {args.batch}; "
+    print(f"{n} pages ({what}), batches of {args.batch}; "
           f"process CPU {1000 * (user + system) / n:.2f} ms a page (user {1000 * user / n:.2f}, "
           f"system {1000 * system / n:.2f}); load average {load}")  # fmt: skip
     job = spent["worker job"]
