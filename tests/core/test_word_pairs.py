@@ -113,7 +113,9 @@ def test_pairs_are_the_neighbours_in_the_analyzed_stream() -> None:
     assert pairs(analyzer.analyze(f"alpha {LONG} beta")) == ["alpha_beta"]  # a superset
     assert pairs(analyzer.analyze("e-mail")) == ["e_mail"]
     assert pairs(["a", "b", "a", "b"]) == ["a_b", "b_a"]
-    assert pairs_value(analyzer, ["ends storm", "closes now", ""]) == "end_storm close_now"
+    assert pairs_value(analyzer, ["ends storm", "closes now", "", "end storm"]) == (
+        "end_storm close_now end_storm"
+    )
 
 
 def test_a_phrase_is_compiled_with_its_pairs_filter(indexes: Any) -> None:

@@ -32,16 +32,20 @@ def add_pairs_field(builder: tantivy.SchemaBuilder) -> None:
     builder.add_text_field(PAIRS_FIELD, tokenizer_name="whitespace", index_option="basic")
 
 
+def _adjacent(tokens: list[str]) -> Iterable[str]:
+    return map(_JOIN.join, zip(tokens, tokens[1:], strict=False))
+
+
 def pairs(tokens: list[str]) -> list[str]:
     """The distinct pair terms of adjacent ``tokens``, in order of first occurrence."""
-    return list(dict.fromkeys(f"{a}{_JOIN}{b}" for a, b in zip(tokens, tokens[1:], strict=False)))
+    return list(dict.fromkeys(_adjacent(tokens)))
 
 
 def pairs_value(analyzer: tantivy.TextAnalyzer, texts: Iterable[str]) -> str:
     """The pairs field's value for a document's texts: each text's pairs (never across two
-    texts), distinct, space-separated."""
-    per_text = (pairs(analyzer.analyze(text)) for text in texts)
-    return " ".join(dict.fromkeys(chain.from_iterable(per_text)))
+    texts), space-separated. Repeats are left in: tantivy keeps one posting a document, and
+    dropping them here cost more CPU than tantivy spends on them (bench/index_cost.py)."""
+    return " ".join(chain.from_iterable(_adjacent(analyzer.analyze(text)) for text in texts))
 
 
 def pair_filter(schema: tantivy.Schema, tokens: list[str]) -> list[tantivy.Query]:
