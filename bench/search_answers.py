@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import random
 import sys
 import tempfile
 from collections import Counter
@@ -41,10 +42,24 @@ VARIANTS = {
 }
 
 
+def more_phrases(fetch: Any, seed: int = 7) -> list[str]:
+    """Phrases beyond the mix's two-word ones: ``search_profile.py``'s 20 (the mix at its
+    default size), three words, in titles only, repeated words, and beside other clauses."""
+    rng = random.Random(seed)
+    words = [" ".join(f"w{w}" for w in rng.sample(range(1, 30), 3)) for _ in range(20)]
+    titles = [f"w{a} w{b}" for a, b in (rng.sample(range(1, 40), 2) for _ in range(10))]
+    queries = [f'"{p}"' for p in words] + [f'title:"{p}"' for p in titles]
+    queries += ['"w1 w1"', '"w2 w2 w1"', '"w1 w2" w5', '"w3 w4" OR "w5 w6"', '-"w1 w2" w3']
+    paths = [f"/api/v1/search?q={quote(q)}" for q in queries]
+    return api_load.search_mix(fetch, 20)["phrase"] + paths
+
+
 def search_paths(fetch: Any, per_case: int) -> dict[str, list[str]]:
-    """The open-loop mix and, for a few of each of its kinds, each of VARIANTS."""
+    """The open-loop mix, more phrases and, for a few of each of the mix's kinds, each of
+    VARIANTS."""
     mix = api_load.search_mix(fetch, per_case)
     paths = {kind: list(dict.fromkeys(ps)) for kind, ps in mix.items()}
+    paths["more phrases"] = more_phrases(fetch)
     sample = [p for ps in mix.values() for p in ps[:3] if "cursor=" not in p]
     for name, suffix in VARIANTS.items():
         paths[name] = [p + suffix for p in sample]
@@ -76,7 +91,7 @@ def rebuild_in_one_segment(home: Path) -> None:
     from tidings.core.index import embedded
     from tidings.core.store import open_store
 
-    embedded.WRITER_HEAP = 2_000_000_000  # read when the writer is made
+    embedded.WRITER_HEAP = 4_000_000_000  # read when the writer is made; tantivy's most
     shutil.rmtree(home / "index", ignore_errors=True)
     writer = embedded.EmbeddedIndex(home / "index", writable=True)
     with open_store(Settings(home=home)) as store, writer:

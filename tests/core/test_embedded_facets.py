@@ -149,14 +149,16 @@ def test_value_sets_and_their_sums() -> None:
     assert facet_counts(result, ["topic"], ["topic"])["topic"][0] == (f"a{SEPARATOR}b", 3)
 
 
-def previous_schema() -> tantivy.Schema:
-    """The article index's schema before topic sets (main at 48fda15)."""
+def previous_schema(topic_sets: bool = False) -> tantivy.Schema:
+    """The article index's schema before topic sets (main at 48fda15), or with ``topic_sets``
+    the one after them, before word pairs (main at d9af61c)."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("body", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("summary", tokenizer_name="en_stem")
-    for name in ("topics", "source", "entities", "language"):
+    keywords = ("topics", "topic_set") if topic_sets else ("topics",)
+    for name in (*keywords, "source", "entities", "language"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw")
     sb.add_unsigned_field("cluster", indexed=True, fast=True)
     sb.add_unsigned_field("story", indexed=True, fast=True)
@@ -167,8 +169,8 @@ def previous_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def make_previous_home(home: Path) -> Path:
-    """A home with 30 stored articles whose article index has the previous schema."""
+def make_previous_home(home: Path, schema: tantivy.Schema | None = None) -> Path:
+    """A home with 30 stored articles whose article index has ``schema`` (the previous one)."""
     data = home / "in.jsonl"
     data.write_text("".join(json.dumps(a) + "\n" for a in corpus(30)))
     assert main(["--home", str(home), "import", str(data), "--no-classify"]) == 0
@@ -176,7 +178,7 @@ def make_previous_home(home: Path) -> Path:
     for path in index_dir.iterdir():
         if path.is_file():  # the article index's files (stories/ holds the story documents)
             path.unlink()
-    tantivy.Index(previous_schema(), path=str(index_dir))
+    tantivy.Index(schema or previous_schema(), path=str(index_dir))
     return index_dir
 
 

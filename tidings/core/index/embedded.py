@@ -56,7 +56,8 @@ from tidings.core.index.embedded_facets import (
 )
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
 from tidings.core.index.query_language import parse
-from tidings.core.index.tantivy_query import TantivyCompiler
+from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler, stem_analyzer
+from tidings.core.index.word_pairs import PAIRS_FIELD, add_pairs_field, pairs_value
 
 #: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
 RERANK_WINDOW = 500
@@ -116,6 +117,7 @@ def _schema() -> tantivy.Schema:
     sb.add_unsigned_field("sortkey", indexed=True, fast=True)
     sb.add_unsigned_field("indexed", fast=True)  # ingest stamp (µs): stable relevance pages
     sb.add_bytes_field("doc", stored=True)
+    add_pairs_field(sb)  # adjacent tokens of the text fields: phrases read fewer positions
     return sb.build()
 
 
@@ -132,12 +134,17 @@ def cluster_hash(group_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(group_id.encode(), digest_size=8).digest(), "big")
 
 
+_PAIRS_ANALYZER = stem_analyzer()  # the text fields' own analyzer, so pairs match phrases
+
+
 def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     doc = tantivy.Document()
     aid = str(article["id"])
     doc.add_text("id", aid)
-    for name in ("title", "body", "summary"):
-        doc.add_text(name, str(article.get(name) or ""))
+    texts = [str(article.get(name) or "") for name in TEXT_FIELDS]
+    for name, text in zip(TEXT_FIELDS, texts, strict=True):
+        doc.add_text(name, text)
+    doc.add_text(PAIRS_FIELD, pairs_value(_PAIRS_ANALYZER, texts))
     topics = topic_ids(article)
     for topic in topics:
         doc.add_text("topics", topic)
@@ -274,7 +281,7 @@ class EmbeddedIndex:
         self.writable = writable
         self._schema = _schema()
         self._index = open_tantivy(self._schema, self.path)
-        self._compiler = TantivyCompiler(self._schema)
+        self._compiler = TantivyCompiler(self._schema, word_pairs=True)
         self._last_stamp = 0
         self._writer = index_writer(self._index, self.path) if writable else None
         from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
