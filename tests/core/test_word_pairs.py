@@ -23,7 +23,7 @@ from tidings.core.config import Settings
 from tidings.core.index import EmbeddedIndex, IndexSchemaError, SearchRequest, open_index
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler, stem_analyzer
-from tidings.core.index.word_pairs import PAIRS_FIELD, pairs, pairs_value
+from tidings.core.index.word_pairs import PAIRS_FIELD, StemMemo, pairs, pairs_value
 
 LONG = "x" * 45  # longer than remove_long's 40: dropped from the token stream
 FILLER = ["new", "york", "of", "the", "bank", "west", "storm", "harbour", "mail", "e", "closes"]
@@ -116,6 +116,32 @@ def test_pairs_are_the_neighbours_in_the_analyzed_stream() -> None:
     assert pairs_value(analyzer, ["ends storm", "closes now", "", "end storm"]) == (
         "end_storm close_now end_storm"
     )
+
+
+#: Text where a split analysis could part from the one chain: case, a token ``remove_long`` drops
+#: (and one at its edge, whose byte length lowercasing changes), non-ASCII letters and digits,
+#: words split at punctuation, repeats.
+TRICKY = (
+    f"Running RUNS ran {LONG} runner's e-mail İSTANBUL Straße ΟΔΥΣΣΕΥΣ école e\u0301cole ½ ² ٣ "
+    f"{'İ' * 19} {'İ' * 20} {'ß' * 21} 3.14 cats cat's CATS généralement running"
+)
+
+
+def test_stem_memo_gives_the_text_fields_tokens() -> None:
+    """Fails if StemMemo's two parts ever differ from stem_analyzer's chain."""
+    analyzer, memo = stem_analyzer(), StemMemo()
+    for text in (TRICKY, TRICKY.lower(), *CASES["long"], " ".join(FILLER), ""):
+        assert memo.analyze(text) == analyzer.analyze(text)
+    assert memo["running"] == "run" and memo.analyze("Cats") == ["cat"]  # remembered, stemmed
+
+
+def test_stem_memo_stays_bounded_and_right() -> None:
+    memo, analyzer = StemMemo(size=4), stem_analyzer()
+    for _ in range(2):  # the second round starts from a memo cleared on the way
+        assert memo.analyze(TRICKY) == analyzer.analyze(TRICKY)
+        assert 0 < len(memo) <= 4
+    texts = [TRICKY, "ends storm"]
+    assert pairs_value(memo, texts) == pairs_value(analyzer, texts)
 
 
 def test_a_phrase_is_compiled_with_its_pairs_filter(indexes: Any) -> None:
