@@ -23,7 +23,7 @@ from tidings.core.config import Settings
 from tidings.core.index import EmbeddedIndex, IndexSchemaError, SearchRequest, open_index
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TantivyCompiler, stem_analyzer
-from tidings.core.index.word_pairs import PAIRS_FIELD, StemMemo, pairs, pairs_value
+from tidings.core.index.word_pairs import PAIRS_FIELD, PairMemo, pairs, pairs_value
 
 LONG = "x" * 45  # longer than remove_long's 40: dropped from the token stream
 FILLER = ["new", "york", "of", "the", "bank", "west", "storm", "harbour", "mail", "e", "closes"]
@@ -113,7 +113,7 @@ def test_pairs_are_the_neighbours_in_the_analyzed_stream() -> None:
     assert pairs(analyzer.analyze(f"alpha {LONG} beta")) == ["alpha_beta"]  # a superset
     assert pairs(analyzer.analyze("e-mail")) == ["e_mail"]
     assert pairs(["a", "b", "a", "b"]) == ["a_b", "b_a"]
-    assert pairs_value(analyzer, ["ends storm", "closes now", "", "end storm"]) == (
+    assert pairs_value(PairMemo(analyzer), ["ends storm", "closes now", "", "end storm"]) == (
         "end_storm close_now end_storm"
     )
 
@@ -127,21 +127,31 @@ TRICKY = (
 )
 
 
-def test_stem_memo_gives_the_text_fields_tokens() -> None:
-    """Fails if StemMemo's two parts ever differ from stem_analyzer's chain."""
-    analyzer, memo = stem_analyzer(), StemMemo()
-    for text in (TRICKY, TRICKY.lower(), *CASES["long"], " ".join(FILLER), ""):
-        assert memo.analyze(text) == analyzer.analyze(text)
-    assert memo["running"] == "run" and memo.analyze("Cats") == ["cat"]  # remembered, stemmed
+def all_pairs(tokens: list[str]) -> list[str]:
+    """Every adjacent pair, repeats kept, as phrase1 wrote them from the whole text's tokens."""
+    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
-def test_stem_memo_stays_bounded_and_right() -> None:
-    memo, analyzer = StemMemo(size=4), stem_analyzer()
+def test_the_pair_memo_gives_the_pairs_of_the_analyzed_text() -> None:
+    """Fails if the memo's chunks ever tokenize apart from the whole text (repeats kept)."""
+    analyzer = stem_analyzer()
+    memo = PairMemo(analyzer)
+    texts = [TRICKY, TRICKY.lower(), *CASES["long"], *CASES["split word"], " ".join(FILLER)]
+    for text in [*texts, "", "  ", "one", " one ", "a b", "a\u2003b\u00a0c\u200bd\te\nf"]:
+        assert memo.pairs(text) == " ".join(all_pairs(analyzer.analyze(text))), text
+    both = [*texts, "", "ends storm"]
+    assert pairs_value(memo, both) == " ".join(
+        pair for text in both for pair in all_pairs(analyzer.analyze(text))
+    )
+    assert memo["Running,"] == ("run run",)  # remembered: the chunk's tokens, each twice
+
+
+def test_the_pair_memo_stays_bounded_and_right() -> None:
+    analyzer = stem_analyzer()
+    memo = PairMemo(analyzer, size=4)
     for _ in range(2):  # the second round starts from a memo cleared on the way
-        assert memo.analyze(TRICKY) == analyzer.analyze(TRICKY)
+        assert memo.pairs(TRICKY) == " ".join(all_pairs(analyzer.analyze(TRICKY)))
         assert 0 < len(memo) <= 4
-    texts = [TRICKY, "ends storm"]
-    assert pairs_value(memo, texts) == pairs_value(analyzer, texts)
 
 
 def test_a_phrase_is_compiled_with_its_pairs_filter(indexes: Any) -> None:

@@ -56,8 +56,8 @@ from tidings.core.index.embedded_facets import (
 )
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
 from tidings.core.index.query_language import parse
-from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler
-from tidings.core.index.word_pairs import PAIRS_FIELD, StemMemo, add_pairs_field, pairs_value
+from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler, stem_analyzer
+from tidings.core.index.word_pairs import PAIRS_FIELD, PairMemo, add_pairs_field, pairs_value
 
 #: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
 RERANK_WINDOW = 500
@@ -134,7 +134,7 @@ def cluster_hash(group_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(group_id.encode(), digest_size=8).digest(), "big")
 
 
-_PAIRS_ANALYZER = StemMemo()  # the text fields' analysis (stems remembered): pairs match phrases
+_PAIR_MEMO = PairMemo(stem_analyzer())  # the text fields' analyzer: pairs match phrases
 
 
 def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
@@ -144,7 +144,7 @@ def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:
     texts = [str(article.get(name) or "") for name in TEXT_FIELDS]
     for name, text in zip(TEXT_FIELDS, texts, strict=True):
         doc.add_text(name, text)
-    doc.add_text(PAIRS_FIELD, pairs_value(_PAIRS_ANALYZER, texts))
+    doc.add_text(PAIRS_FIELD, pairs_value(_PAIR_MEMO, texts))
     topics = topic_ids(article)
     for topic in topics:
         doc.add_text("topics", topic)

@@ -12,9 +12,8 @@ neighbours in the analyzed stream too), so the filter never drops a match: score
 counts stay those of the phrase alone. The pairs are taken from the token stream without its
 positions, so a token ``remove_long`` drops makes its neighbours a pair: a superset, harmless.
 
-The writer analyzes each article's texts once more for its pairs. Stemming is most of that
-analysis's cost and depends on the word alone, so :class:`StemMemo` runs the chain in two parts,
-words then stems, and remembers each word's stem: the same tokens, for ~0.6 of the CPU.
+The writer analyzes each article's texts once more for its pairs, through :class:`PairMemo`,
+which remembers each word's tokens: the same pairs for ~0.4 of the CPU.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ import tantivy
 
 #: The field holding the pairs (``whitespace`` tokenizer: the value is the pairs, space-separated).
 PAIRS_FIELD = "pairs"
-#: Words whose stems :class:`StemMemo` keeps before it starts over (a few MB; news reuses words).
-STEM_MEMO_SIZE = 50_000
+#: Chunks of text :class:`PairMemo` keeps before it starts over (a few MB; news reuses words).
+PAIR_MEMO_SIZE = 50_000
 #: Joins a pair's two tokens: never inside a token (tokens are alphanumeric: the simple
 #: tokenizer splits on everything else) nor whitespace (which separates the pairs).
 _JOIN = "_"
@@ -38,37 +37,34 @@ def add_pairs_field(builder: tantivy.SchemaBuilder) -> None:
     builder.add_text_field(PAIRS_FIELD, tokenizer_name="whitespace", index_option="basic")
 
 
-class StemMemo(dict[str, str]):
-    """The text fields' analyzer (``stem_analyzer``: simple tokens, ``remove_long(40)``,
-    lowercase, English stemmer) in two parts: the words, then each word's stem, remembered
-    (word -> stem). The stemmer sees one token at a time, so a word's stem never depends on its
-    neighbours: the tokens are the one analyzer's (tests/core/test_word_pairs.py checks it)."""
+class PairMemo(dict[str, tuple[str, ...]]):
+    """The pairs of a text, from a memo of its words: each whitespace-separated chunk of text
+    ("e-mail,") -> its tokens under ``analyzer`` (the text fields' own), each written twice
+    (``"e e"``, ``"mail mail"``). The analyzer's tokens never span whitespace (the simple
+    tokenizer splits at any character that is not alphanumeric) and each filter sees one token
+    alone, so a text's tokens are its chunks' tokens in turn; news reuses its words, so most
+    chunks are a dict lookup instead of an analysis (stemming is most of its cost)."""
 
-    def __init__(self, size: int = STEM_MEMO_SIZE) -> None:
+    def __init__(self, analyzer: tantivy.TextAnalyzer, size: int = PAIR_MEMO_SIZE) -> None:
         super().__init__()
-        self._words = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase())
-            .build()
-        )
-        self._stemmer = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
-            .filter(tantivy.Filter.stemmer("english"))
-            .build()
-        )
+        self._analyzer = analyzer
         self._size = size
 
-    def analyze(self, text: str) -> list[str]:
-        """``text``'s tokens, as ``stem_analyzer().analyze(text)`` gives them."""
-        return list(map(self.__getitem__, self._words.analyze(text)))
-
-    def __missing__(self, word: str) -> str:
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
         if len(self) >= self._size:
-            self.clear()  # bounded: starting over costs one stemming a word
-        (stem,) = self._stemmer.analyze(word)
-        self[word] = stem
-        return stem
+            self.clear()  # bounded: starting over costs one analysis a chunk
+        doubled = self[chunk] = tuple(f"{t} {t}" for t in self._analyzer.analyze(chunk))
+        return doubled
+
+    def pairs(self, text: str) -> str:
+        """``text``'s adjacent token pairs ``"a_b b_c"``, space-separated: its tokens written
+        twice and joined by ``_`` (``"a a_b b_c c"``), less the first token's first copy and
+        the last token's last copy."""
+        doubled = list(chain.from_iterable(map(self.__getitem__, text.split())))
+        if len(doubled) < 2:
+            return ""
+        joined = _JOIN.join(doubled)
+        return joined[(len(doubled[0]) + 1) // 2 : len(joined) - (len(doubled[-1]) + 1) // 2]
 
 
 def _adjacent(tokens: list[str]) -> Iterable[str]:
@@ -80,11 +76,11 @@ def pairs(tokens: list[str]) -> list[str]:
     return list(dict.fromkeys(_adjacent(tokens)))
 
 
-def pairs_value(analyzer: tantivy.TextAnalyzer | StemMemo, texts: Iterable[str]) -> str:
+def pairs_value(memo: PairMemo, texts: Iterable[str]) -> str:
     """The pairs field's value for a document's texts: each text's pairs (never across two
     texts), space-separated. Repeats are left in: tantivy keeps one posting a document, and
     dropping them here cost more CPU than tantivy spends on them (bench/index_cost.py)."""
-    return " ".join(chain.from_iterable(_adjacent(analyzer.analyze(text)) for text in texts))
+    return " ".join(filter(None, map(memo.pairs, texts)))
 
 
 def pair_filter(schema: tantivy.Schema, tokens: list[str]) -> list[tantivy.Query]:
