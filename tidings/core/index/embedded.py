@@ -56,7 +56,7 @@ from tidings.core.index.embedded_facets import (
 )
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
 from tidings.core.index.query_language import parse
-from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler, stem_analyzer
+from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler
 from tidings.core.index.word_pairs import PAIRS_FIELD, PairMemo, add_pairs_field, pairs_value
 
 #: Relevance pages re-ranked by recency come from this many BM25 candidates (or the page depth).
@@ -134,7 +134,7 @@ def cluster_hash(group_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(group_id.encode(), digest_size=8).digest(), "big")
 
 
-_PAIR_MEMO = PairMemo(stem_analyzer())  # the text fields' analyzer: pairs match phrases
+_PAIR_MEMO = PairMemo()  # the text fields' analysis, stems remembered: pairs match phrases
 
 
 def _document(article: dict[str, Any], stamp: int) -> tantivy.Document:

@@ -13,19 +13,18 @@ counts stay those of the phrase alone. The pairs are taken from the token stream
 positions, so a token ``remove_long`` drops makes its neighbours a pair: a superset, harmless.
 
 The writer analyzes each article's texts once more for its pairs, through :class:`PairMemo`,
-which remembers each word's tokens: the same pairs for ~0.4 of the CPU.
+which remembers each word's stem: the same pairs for ~0.4–0.6 of the CPU.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import chain
 
 import tantivy
 
 #: The field holding the pairs (``whitespace`` tokenizer: the value is the pairs, space-separated).
 PAIRS_FIELD = "pairs"
-#: Chunks of text :class:`PairMemo` keeps before it starts over (a few MB; news reuses words).
+#: Words :class:`PairMemo` keeps before it starts over (a few MB; news reuses its words).
 PAIR_MEMO_SIZE = 50_000
 #: Joins a pair's two tokens: never inside a token (tokens are alphanumeric: the simple
 #: tokenizer splits on everything else) nor whitespace (which separates the pairs).
@@ -37,30 +36,41 @@ def add_pairs_field(builder: tantivy.SchemaBuilder) -> None:
     builder.add_text_field(PAIRS_FIELD, tokenizer_name="whitespace", index_option="basic")
 
 
-class PairMemo(dict[str, tuple[str, ...]]):
-    """The pairs of a text, from a memo of its words: each whitespace-separated chunk of text
-    ("e-mail,") -> its tokens under ``analyzer`` (the text fields' own), each written twice
-    (``"e e"``, ``"mail mail"``). The analyzer's tokens never span whitespace (the simple
-    tokenizer splits at any character that is not alphanumeric) and each filter sees one token
-    alone, so a text's tokens are its chunks' tokens in turn; news reuses its words, so most
-    chunks are a dict lookup instead of an analysis (stemming is most of its cost)."""
+class PairMemo(dict[str, str]):
+    """The pairs of a text from the text fields' analysis (``stem_analyzer``: simple tokenizer,
+    ``remove_long(40)``, lowercase, English stemmer) run in two parts: the words, all in one
+    call, then each word's stem, remembered (word -> ``"stem stem"``, written twice for
+    :meth:`pairs`). tantivy's stemmer sees one token at a time, so a word's stem never depends
+    on its neighbours and the tokens are the one chain's (tests/core/test_word_pairs.py checks
+    it); news reuses its words, so stemming, most of the analysis's cost, is mostly a lookup."""
 
-    def __init__(self, analyzer: tantivy.TextAnalyzer, size: int = PAIR_MEMO_SIZE) -> None:
+    def __init__(self, size: int = PAIR_MEMO_SIZE) -> None:
         super().__init__()
-        self._analyzer = analyzer
+        self._words = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .build()
+        )
+        self._stemmer = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+            .filter(tantivy.Filter.stemmer("english"))
+            .build()
+        )
         self._size = size
 
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
+    def __missing__(self, word: str) -> str:
         if len(self) >= self._size:
-            self.clear()  # bounded: starting over costs one analysis a chunk
-        doubled = self[chunk] = tuple(f"{t} {t}" for t in self._analyzer.analyze(chunk))
+            self.clear()  # bounded: starting over costs one stemming a word
+        (stem,) = self._stemmer.analyze(word)
+        doubled = self[word] = f"{stem} {stem}"
         return doubled
 
     def pairs(self, text: str) -> str:
         """``text``'s adjacent token pairs ``"a_b b_c"``, space-separated: its tokens written
         twice and joined by ``_`` (``"a a_b b_c c"``), less the first token's first copy and
         the last token's last copy."""
-        doubled = list(chain.from_iterable(map(self.__getitem__, text.split())))
+        doubled = list(map(self.__getitem__, self._words.analyze(text)))
         if len(doubled) < 2:
             return ""
         joined = _JOIN.join(doubled)
