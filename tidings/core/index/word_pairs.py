@@ -13,7 +13,7 @@ counts stay those of the phrase alone. The pairs are taken from the token stream
 positions, so a token ``remove_long`` drops makes its neighbours a pair: a superset, harmless.
 
 The writer analyzes each article's texts once more for its pairs, through :class:`PairMemo`,
-which remembers each word's stem: the same pairs for ~0.4–0.6 of the CPU.
+which remembers each word's stem: the same pairs for about half the CPU.
 """
 
 from __future__ import annotations
