@@ -377,6 +377,12 @@ class EmbeddedIndex:
         text = self._compiler.compile(parse(request.q))
         return text, self._all_of(text, self._filters(request))
 
+    def _loose(self, request: SearchRequest) -> tantivy.Query | None:
+        """``_matching``'s query with its phrases as their word pairs: the same matches or
+        more, and no positions to read (``None``: no phrase to loosen)."""
+        loose = self._compiler.superset(parse(request.q))
+        return None if loose is None else self._all_of(loose, self._filters(request))
+
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
         check_request(request)
@@ -385,7 +391,7 @@ class EmbeddedIndex:
         cursor = decode_cursor(request.cursor, mode) if request.cursor else None
         text, query = self._matching(request)
         try:
-            return self._run(request, text, query, by_date, cursor, mode)
+            return self._run(request, text, query, by_date, cursor, mode, self._loose(request))
         except QueryError:
             raise
         except ValueError as exc:  # tantivy refused to run it: the user's problem, not a crash
@@ -399,8 +405,12 @@ class EmbeddedIndex:
         by_date: bool,
         cursor: DateCursor | OffsetCursor | None,
         mode: str,
+        loose: tantivy.Query | None = None,
     ) -> SearchResult:
+        """``loose``: a superset of ``query``'s matches (:meth:`_loose`), which the aggregation
+        pass reads instead when its count shows it holds the same matches."""
         searcher = self._searcher()
+        superset: tuple[tantivy.Query, int] | None = None  # (loose, the exact total)
         sizes: dict[int, int] = {}
         asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
         next_cursor: str | None = None
@@ -415,8 +425,12 @@ class EmbeddedIndex:
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
             # When an aggregation pass runs anyway (facets, histogram), the total is counted
-            # there: the top-k search then skips counting, which would score every match.
-            count = not (request.facets or request.histogram)
+            # there: the top-k search then skips counting, which would score every match. A
+            # query with a phrase scores every match anyway (no pruning): it counts them, so
+            # that the aggregation can read the phrases' pairs instead (see _aggregate).
+            aggregating = bool(request.facets or request.histogram)
+            cheaper = loose if aggregating and asof is None and not request.collapse_field else None
+            count = not aggregating or cheaper is not None
             paged = query if asof is None else self._all_of(query, [self._indexed_upto(asof)])
             want = offset + request.limit
             if request.collapse_field:
@@ -434,6 +448,8 @@ class EmbeddedIndex:
                 result = searcher.search(paged, request.limit + 1, count=count, offset=offset)
                 ranked, total = result.hits, result.count
                 more = len(ranked) > request.limit
+            if cheaper is not None and total is not None:
+                superset = (cheaper, total)
             ranked = ranked[: request.limit]
             found = [(0.0 if by_date else float(s), searcher.doc(a)) for s, a in ranked]
             if more and want <= MAX_OFFSET:
@@ -458,7 +474,7 @@ class EmbeddedIndex:
         else:
             counting = None
         facets, histogram, newest, counted = self._aggregate(
-            searcher, query, request.facets, request.histogram, stamp, counting
+            searcher, query, request.facets, request.histogram, stamp, counting, superset
         )
         if total is None:
             total = counted
@@ -584,10 +600,15 @@ class EmbeddedIndex:
         histogram: bool,
         newest: bool,
         counting: str | None = None,
+        superset: tuple[tantivy.Query, int] | None = None,
     ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[str, int]], int, int]:
         """Facet counts, the per-day histogram, (if ``newest``) the largest ingest stamp and
         (if ``counting``: "matches" or a GROUP_FIELDS field) the number of matches or of
-        distinct groups, all in one aggregation pass over the matches (no scoring)."""
+        distinct groups, all in one aggregation pass over the matches (no scoring).
+
+        ``superset``: (a query matching all of ``query``'s matches and perhaps more, the number
+        of ``query``'s matches). The pass reads it instead, cheaper; if it matched more, the
+        pass runs again on ``query``. Equal counts of a superset are the same matches."""
         aggs = facet_aggregations(names)
         if histogram:
             aggs["histogram"] = DAY_HISTOGRAM
@@ -599,7 +620,16 @@ class EmbeddedIndex:
             aggs["total"] = {"cardinality": {"field": counting}}
         if not aggs:
             return {}, [], 0, 0
-        result = searcher.aggregate(query, aggs)
+        if superset is not None:
+            loose, matches = superset
+            aggs["stamps"] = {"stats": {"field": "indexed"}}
+            result = searcher.aggregate(loose, aggs)
+            if int(result["stamps"].get("count") or 0) == matches:
+                query = loose  # the very same documents
+            else:
+                result = searcher.aggregate(query, aggs)
+        else:
+            result = searcher.aggregate(query, aggs)
         if recount := incomplete(result, names):  # too many distinct sets to sum them all
             result.update(searcher.aggregate(query, keyword_aggregations(recount)))
         facets = facet_counts(result, names, recount)
