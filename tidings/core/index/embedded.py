@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,10 @@ WRITER_HEAP = 64_000_000
 _EPOCH_SHIFT = 62_135_596_800  # seconds from 0001-01-01 to 1970-01-01
 _ID_BITS = 24
 _TIE_FETCH = 10_000
+#: A deep date page's first key range should hold this many times the hits it needs.
+_RANGE_MARGIN = 4
+#: Each further range is this many times as wide.
+_RANGE_GROWTH = 8
 
 
 class IndexLockedError(RuntimeError):
@@ -283,6 +287,7 @@ class EmbeddedIndex:
         self._index = open_tantivy(self._schema, self.path)
         self._compiler = TantivyCompiler(self._schema, word_pairs=True)
         self._last_stamp = 0
+        self._span: tuple[int, int] | None = None  # (documents, their sort keys' span)
         self._writer = index_writer(self._index, self.path) if writable else None
         from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
 
@@ -415,13 +420,19 @@ class EmbeddedIndex:
         asof = cursor.asof if isinstance(cursor, OffsetCursor) else None
         next_cursor: str | None = None
         following: OffsetCursor | None = None  # the next offset page, encoded at the end
+        aggregated = None
         if by_date and not request.collapse_field:
             after = cursor if isinstance(cursor, DateCursor) else None
-            page, more = self._date_page(searcher, query, after, request.limit)
+            # counted first (no scoring, no second pass): how many articles match tells how
+            # far back from the cursor the page's range has to reach
+            aggregated = self._aggregate(
+                searcher, query, request.facets, request.histogram, False, "matches"
+            )
+            total = aggregated[3]
+            page, more = self._date_page(searcher, query, after, request.limit, total)
             found = [(0.0, doc) for _, _, doc in page]
             if more:
                 next_cursor = encode_cursor(DateCursor(page[-1][0], page[-1][1]), mode)
-            total = None  # counted in the aggregation pass below (no scoring, no second pass)
         else:
             offset = cursor.offset if isinstance(cursor, OffsetCursor) else 0
             # When an aggregation pass runs anyway (facets, histogram), the total is counted
@@ -473,9 +484,11 @@ class EmbeddedIndex:
             counting = "matches"
         else:
             counting = None
-        facets, histogram, newest, counted = self._aggregate(
-            searcher, query, request.facets, request.histogram, stamp, counting, superset
-        )
+        if aggregated is None:
+            aggregated = self._aggregate(
+                searcher, query, request.facets, request.histogram, stamp, counting, superset
+            )
+        facets, histogram, newest, counted = aggregated
         if total is None:
             total = counted
         if following is not None:  # pages after the first stop at the first page's newest
@@ -529,27 +542,27 @@ class EmbeddedIndex:
         query: tantivy.Query,
         after: DateCursor | None,
         limit: int,
+        matches: int = 0,
     ) -> tuple[list[tuple[int, str, tantivy.Document]], bool]:
         """Newest-first page strictly after ``after`` in (sort key desc, id asc) order.
 
         Returns the page and whether more hits follow. Ties on the sort key are ordered by id
         here, since tantivy breaks them by document address, which merges can change.
+        ``matches`` (how many articles ``query`` matches) sizes the first range tried below
+        ``after`` (:meth:`_ranges_back`).
         """
         picked: list[tuple[int, str, tantivy.Document]] = []
-        rest = query
         if after is not None:
             tied = self._with_key(searcher, query, after.key)
             picked = [t for t in tied if t[1] > after.id][: limit + 1]
-            before = tantivy.Query.range_query(
-                self._schema, "sortkey", tantivy.FieldType.Unsigned,
-                0, after.key, include_upper=False,
-            )  # fmt: skip
-            rest = self._all_of(query, [before])
         want = limit + 1 - len(picked)
         if want > 0:
-            found = searcher.search(
-                rest, want, count=False, order_by_field="sortkey", order=tantivy.Order.Desc
-            ).hits
+            for rest in self._ranges_back(searcher, query, after, want, matches):
+                found = searcher.search(
+                    rest, want, count=False, order_by_field="sortkey", order=tantivy.Order.Desc
+                ).hits
+                if len(found) == want:
+                    break
             if found:
                 cut = found[-1][0]
                 head = [(k, searcher.doc(a)) for k, a in found if k != cut]
@@ -558,6 +571,54 @@ class EmbeddedIndex:
                 )
                 picked += self._with_key(searcher, rest, cut)[: want - len(head)]
         return picked[:limit], len(picked) > limit
+
+    def _ranges_back(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        after: DateCursor | None,
+        want: int,
+        matches: int,
+    ) -> Iterator[tantivy.Query]:
+        """``query`` below ``after``'s sort key: first over a range of keys just below it, then
+        over wider ones, last over every key below it. The caller stops at the first range with
+        ``want`` matches: the newest ``want`` below the key are then all in it, so the page is
+        the one the whole range gives, ties at its cut too (they share a key inside the range).
+
+        tantivy reads every match in a key range for the newest few (~1,000 hits deep into a
+        word most articles hold: 5.8 CPU-ms at 300,000 articles, against ~1.3 for a day's
+        range). The first range is sized to hold :data:`_RANGE_MARGIN` × ``want`` of the
+        ``matches`` if they spread evenly over the index's publication dates."""
+        if after is None:
+            yield query
+            return
+        width = 0
+        if matches > 0 and (span := self._key_span(searcher)) > 0:
+            width = max(1, _RANGE_MARGIN * want * span // matches)
+        while 0 < width < after.key:
+            yield self._all_of(query, [self._keys_below(after.key - width, after.key)])
+            width *= _RANGE_GROWTH
+        yield self._all_of(query, [self._keys_below(0, after.key)])
+
+    def _keys_below(self, low: int, key: int) -> tantivy.Query:
+        """Sort keys in ``[low, key)``."""
+        return tantivy.Query.range_query(
+            self._schema, "sortkey", tantivy.FieldType.Unsigned, low, key, include_upper=False
+        )
+
+    def _key_span(self, searcher: tantivy.Searcher) -> int:
+        """The sort keys the index's publication dates span (an estimate for
+        :meth:`_ranges_back`, kept until the number of documents changes: a stale one costs time,
+        never a wrong page)."""
+        docs = searcher.num_docs
+        if self._span is None or self._span[0] != docs:
+            found = searcher.aggregate(
+                tantivy.Query.all_query(), {"dates": {"stats": {"field": "published"}}}
+            )["dates"]
+            low, high = found.get("min"), found.get("max")  # ns since the epoch, or None
+            seconds = int((high - low) // 1e9) if low is not None and high is not None else 0
+            self._span = (docs, seconds << _ID_BITS)
+        return self._span[1]
 
     def _with_key(
         self, searcher: tantivy.Searcher, query: tantivy.Query, key: int
