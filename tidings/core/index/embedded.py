@@ -212,13 +212,23 @@ def _bound(value: datetime | None, default: datetime) -> datetime:
     return min(max(_utc(value), tantivy.MIN_DATETIME), tantivy.MAX_DATETIME)
 
 
+def any_of(schema: tantivy.Schema, field: str, values: Iterable[str]) -> tantivy.Query:
+    """Documents holding any of ``values`` in a keyword field. One value is a term query:
+    tantivy's term set costs more for it (0.2-0.5 CPU-ms a pass at 300,000 articles with a
+    topic; the same matches); for several, the term set was as cheap as their union."""
+    values = list(dict.fromkeys(values))
+    if len(values) == 1:
+        return tantivy.Query.term_query(schema, field, values[0])
+    return tantivy.Query.term_set_query(schema, field, values)
+
+
 def filter_queries(schema: tantivy.Schema, request: Any) -> list[tantivy.Query]:
     """The "any of" filters of a :class:`SearchRequest` (or a ``StoryQuery``: the same
     attributes) as tantivy queries on ``schema``'s keyword fields and ``published``."""
     out = []
     for facet in FACETS:
         if values := request.values(facet):
-            out.append(tantivy.Query.term_set_query(schema, facet.index_field, list(values)))
+            out.append(any_of(schema, facet.index_field, values))
     if request.date_from or request.date_to:
         out.append(
             tantivy.Query.range_query(
