@@ -1,5 +1,5 @@
-"""Keyword filters of the embedded index: one value a term query, several a term set; the
-matches are the records holding any of the values, either way."""
+"""Keyword filters of the embedded index (one value a term query, several a term set; the
+matches are the records holding any of the values, either way), and a reader's reloads."""
 
 from __future__ import annotations
 
@@ -46,3 +46,22 @@ def test_one_value_is_a_term_query_several_a_term_set(tmp_path: Path) -> None:
         )
     assert "TermQuery" in repr(one[0]) and "TermSet" not in repr(one[0])
     assert "TermSet" in repr(several[0])
+
+
+def test_a_reader_sees_every_commit_at_once_and_reloads_only_after_one(tmp_path: Path) -> None:
+    """The reader reloads when ``meta.json`` changed: each of quick successive commits (and a
+    delete) is visible to the next search; between commits its searcher stays the same."""
+    rows = records(30)
+    with EmbeddedIndex(tmp_path / "index", writable=True) as writer:
+        reader = EmbeddedIndex(tmp_path / "index")
+        try:
+            for n in range(1, 11):
+                writer.upsert([rows[n]])
+                assert reader.search(SearchRequest(q="common")).total == n
+            writer.delete([rows[1]["id"]])
+            assert reader.search(SearchRequest(q="common")).total == 9
+            seen = reader._meta_seen
+            reader.search(SearchRequest(q="common"))
+            assert reader._meta_seen == seen is not None
+        finally:
+            reader.close()

@@ -298,6 +298,7 @@ class EmbeddedIndex:
         self._compiler = TantivyCompiler(self._schema, word_pairs=True)
         self._last_stamp = 0
         self._span: tuple[int, int] | None = None  # (documents, their sort keys' span)
+        self._meta_seen: tuple[int, int, int] | None = None  # meta.json at the last reload
         self._writer = index_writer(self._index, self.path) if writable else None
         from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
 
@@ -384,7 +385,17 @@ class EmbeddedIndex:
     _all_of = staticmethod(all_of)
 
     def _searcher(self) -> tantivy.Searcher:
-        self._index.reload()  # cheap; makes commits of a writer in another process visible
+        """A searcher of the latest commit, by any process. tantivy replaces ``meta.json`` at
+        each commit (a new file renamed over it), so an unchanged file means nothing to reload:
+        a reload re-reads it (0.14 ms at 300,000 articles in 13 segments), a stat ~1 µs."""
+        try:
+            meta = (self.path / "meta.json").stat()
+            seen: tuple[int, int, int] | None = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        except OSError:
+            seen = None
+        if seen is None or seen != self._meta_seen:
+            self._index.reload()  # makes commits of a writer in another process visible
+            self._meta_seen = seen  # after the reload: a thread that sees it finds it done
         return self._index.searcher()
 
     def _matching(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query]:
