@@ -89,3 +89,31 @@ def test_a_deep_page_reads_a_narrow_key_range_first(index: Any) -> None:
     assert len(tried) >= 2
     assert "type=U64, 0))" not in tried[0]  # a range [key - width, key) first
     assert "lower_bound: Included(Term(field=12, type=U64, 0))" in tried[-1]  # all below, last
+
+
+def test_a_first_page_of_most_articles_reads_the_newest_keys_first(index: Any) -> None:
+    """A word most articles hold: an open-above range of the newest keys first; a word a third
+    hold: the query alone (the ranges would cost more). Fails without the ranges."""
+    searcher = index._searcher()
+    for q, matches, ranged in (("common", 300, True), ("even", 100, False)):
+        _, query = index._matching(SearchRequest(q=q, sort="date"))
+        tried = [repr(x) for x in index._ranges_back(searcher, query, None, 10, matches)]
+        assert ("upper_bound: Unbounded" in tried[0]) is ranged
+        assert "RangeQuery" not in tried[-1]
+
+
+def test_a_first_page_sees_a_newer_article_the_estimates_predate(tmp_path: Path) -> None:
+    """The newest-key estimate is kept while the number of articles stays the same: an article
+    replaced by a newer one (same count) must still head the listing."""
+    rows = records(120)
+    with EmbeddedIndex(tmp_path / "index", writable=True) as writer:
+        writer.upsert(rows)
+        first = writer.search(SearchRequest(q="common", sort="date", limit=5))
+        assert writer._span is not None  # estimated
+        newer = dict(rows[0], published_at=(START + timedelta(days=400)).isoformat())
+        writer.upsert([newer])
+        again = writer.search(SearchRequest(q="common", sort="date", limit=5))
+        assert [h.id for h in again.hits] == ["a000"] + [h.id for h in first.hits][:4]
+        assert [a["id"] for a in writer.recent(limit=3)] == ["a000"] + [h.id for h in first.hits][
+            :2
+        ]

@@ -297,7 +297,7 @@ class EmbeddedIndex:
         self._index = open_tantivy(self._schema, self.path)
         self._compiler = TantivyCompiler(self._schema, word_pairs=True)
         self._last_stamp = 0
-        self._span: tuple[int, int] | None = None  # (documents, their sort keys' span)
+        self._span: tuple[int, int, int] | None = None  # (documents, keys' span, a newest key)
         self._meta_seen: tuple[int, int, int] | None = None  # meta.json at the last reload
         self._writer = index_writer(self._index, self.path) if writable else None
         from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
@@ -605,41 +605,51 @@ class EmbeddedIndex:
         over wider ones, last over every key below it. The caller stops at the first range with
         ``want`` matches: the newest ``want`` below the key are then all in it, so the page is
         the one the whole range gives, ties at its cut too (they share a key inside the range).
+        A first page (no ``after``) of a query most articles match does the same from the
+        index's newest key, its ranges open above (a newer article since is in them).
 
         tantivy reads every match in a key range for the newest few (~1,000 hits deep into a
         word most articles hold: 5.8 CPU-ms at 300,000 articles, against ~1.3 for a day's
-        range). The first range is sized to hold :data:`_RANGE_MARGIN` × ``want`` of the
-        ``matches`` if they spread evenly over the index's publication dates."""
+        range; a first page of everything 2.1, of a day's 0.3; but a word 19% of the articles
+        hold: 0.71 against 0.82). The first range is sized to hold :data:`_RANGE_MARGIN` ×
+        ``want`` of the ``matches`` if they spread evenly over the index's publication dates."""
+        span, top = self._key_span(searcher) if matches > 0 else (0, 0)
+        width = max(1, _RANGE_MARGIN * want * span // matches) if span > 0 else 0
         if after is None:
+            if 2 * matches >= searcher.num_docs:  # else the ranges cost more than they spare
+                while 0 < width < top:
+                    yield self._all_of(query, [self._keys(top - width, None)])
+                    width *= _RANGE_GROWTH
             yield query
             return
-        width = 0
-        if matches > 0 and (span := self._key_span(searcher)) > 0:
-            width = max(1, _RANGE_MARGIN * want * span // matches)
         while 0 < width < after.key:
-            yield self._all_of(query, [self._keys_below(after.key - width, after.key)])
+            yield self._all_of(query, [self._keys(after.key - width, after.key)])
             width *= _RANGE_GROWTH
-        yield self._all_of(query, [self._keys_below(0, after.key)])
+        yield self._all_of(query, [self._keys(0, after.key)])
 
-    def _keys_below(self, low: int, key: int) -> tantivy.Query:
-        """Sort keys in ``[low, key)``."""
+    def _keys(self, low: int, below: int | None) -> tantivy.Query:
+        """Sort keys in ``[low, below)`` (no upper bound: ``None``)."""
         return tantivy.Query.range_query(
-            self._schema, "sortkey", tantivy.FieldType.Unsigned, low, key, include_upper=False
-        )
+            self._schema, "sortkey", tantivy.FieldType.Unsigned, low, below,
+            include_upper=below is None,  # an open end is inclusive to tantivy
+        )  # fmt: skip
 
-    def _key_span(self, searcher: tantivy.Searcher) -> int:
-        """The sort keys the index's publication dates span (an estimate for
-        :meth:`_ranges_back`, kept until the number of documents changes: a stale one costs time,
-        never a wrong page)."""
+    def _key_span(self, searcher: tantivy.Searcher) -> tuple[int, int]:
+        """(the sort keys the index's publication dates span, a key above its newest): estimates
+        for :meth:`_ranges_back`, kept until the number of documents changes (a stale one
+        costs time, never a wrong page)."""
         docs = searcher.num_docs
         if self._span is None or self._span[0] != docs:
             found = searcher.aggregate(
                 tantivy.Query.all_query(), {"dates": {"stats": {"field": "published"}}}
             )["dates"]
             low, high = found.get("min"), found.get("max")  # ns since the epoch, or None
-            seconds = int((high - low) // 1e9) if low is not None and high is not None else 0
-            self._span = (docs, seconds << _ID_BITS)
-        return self._span[1]
+            if low is None or high is None:
+                self._span = (docs, 0, 0)
+            else:
+                newest = (int(high // 1e9) + _EPOCH_SHIFT + 1) << _ID_BITS
+                self._span = (docs, int((high - low) // 1e9) << _ID_BITS, newest)
+        return self._span[1], self._span[2]
 
     def _with_key(
         self, searcher: tantivy.Searcher, query: tantivy.Query, key: int
@@ -778,7 +788,9 @@ class EmbeddedIndex:
             if topic
             else tantivy.Query.all_query()
         )
-        page, _ = self._date_page(self._searcher(), query, None, limit)
+        searcher = self._searcher()
+        everything = 0 if topic else searcher.num_docs  # how many match, for _ranges_back
+        page, _ = self._date_page(searcher, query, None, limit, everything)
         return [self._display(doc) for _, _, doc in page]
 
     def count(self) -> int:
