@@ -54,12 +54,34 @@ def more_phrases(fetch: Any, seed: int = 7) -> list[str]:
     return api_load.search_mix(fetch, 20)["phrase"] + paths
 
 
+#: Date-sorted listings whose deeper pages are recorded too (beside the mix's common words):
+#: mid and rare words, a phrase, a topic, a month, everything (read over key ranges below the
+#: cursor since tail2).
+DEEP_LISTINGS = ["q=w150", "q=w1500", "q=%22w3+w11%22", "q=w5&topic=sport",
+                 "q=w5&from=2024-03-01&to=2024-03-31", "q="]  # fmt: skip
+
+
+def deeper_pages(fetch: Any, depths: tuple[int, ...] = (3, 12, 40)) -> list[str]:
+    """Pages ``depths`` (20 hits a page) of each of DEEP_LISTINGS, by their cursors."""
+    out = []
+    for listing in DEEP_LISTINGS:
+        base, cursor = f"/api/v1/search?{listing}&sort=date", None
+        for page in range(1, max(depths) + 1):
+            cursor = fetch(base + (f"&cursor={quote(cursor)}" if cursor else ""))["next_cursor"]
+            if cursor is None:
+                break
+            if page + 1 in depths:
+                out.append(f"{base}&cursor={quote(cursor)}")
+    return out
+
+
 def search_paths(fetch: Any, per_case: int) -> dict[str, list[str]]:
     """The open-loop mix, more phrases and, for a few of each of the mix's kinds, each of
     VARIANTS."""
     mix = api_load.search_mix(fetch, per_case)
     paths = {kind: list(dict.fromkeys(ps)) for kind, ps in mix.items()}
     paths["more phrases"] = more_phrases(fetch)
+    paths["deeper date pages"] = deeper_pages(fetch)
     sample = [p for ps in mix.values() for p in ps[:3] if "cursor=" not in p]
     for name, suffix in VARIANTS.items():
         paths[name] = [p + suffix for p in sample]

@@ -5,7 +5,12 @@ its pairs' filter) and as the phrase alone (the compiler without pairs, what mai
 whole answers must be equal: hits, order, scores, highlights, totals, facets. The corpus holds
 the cases where a filter could go wrong: a token ``remove_long`` drops between two words, a
 repeated word ("new new york"), common short words, a phrase in the title only or the summary
-only, one word the analyzer splits ("e-mail"), a phrase across two fields (no match).
+only, one word the analyzer splits ("e-mail"), a phrase across two fields (no match), a pair
+only through a dropped token ("gap only": the phrase's pairs then match more than the phrase).
+
+The aggregation pass (facets, total) of a search with a phrase reads the phrases' pairs instead
+(:meth:`TantivyCompiler.superset`) when their count equals the phrase's: the equalities below
+cover both that and the fallback ("gap only").
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ CASES = {
     "summary only": ("Notes", "plain body", "the harbour storm closes in"),
     "split word": ("Mail", "send an e-mail or an e mail, not mail e", ""),
     "across fields": ("Ends in storm", "closes the harbour", ""),
+    "gap only": ("Gamma", f"a gamma {LONG} delta, and delta before gamma", ""),
+    "the gap's phrase": ("Delta", "the gamma delta rises", ""),
 }
 PHRASES = [
     f'"alpha {LONG} beta"', '"alpha beta"', '"new new york"', '"new york"', '"york new"',
     '"bank of the west"', '"of the"', '"harbour storm closes"', 'title:"harbour storm"',
     "e-mail", '"e mail"', '"storm closes"', '"the harbour storm"', '"west cut" OR "new york"',
     '"new york" -"bank of"', '"bank of" bank',
+    '"gamma delta"', '"gamma delta" OR storm', 'delta -"gamma delta"',
 ]  # fmt: skip
 
 
@@ -105,6 +113,33 @@ def test_the_cases_match_where_a_phrase_does(tmp_path: Path) -> None:
     assert case["summary only"] in ids['"harbour storm closes"']
     assert case["split word"] in ids["e-mail"] and case["split word"] in ids['"e mail"']
     assert case["across fields"] not in ids['"storm closes"']
+    assert case["gap only"] not in ids['"gamma delta"'] and ids['"gamma delta"']
+
+
+def matches(index: EmbeddedIndex, query: tantivy.Query) -> set[str]:
+    searcher = index._searcher()
+    return {searcher.doc(a).get_first("id") for _, a in searcher.search(query, 1000).hits}
+
+
+@pytest.mark.parametrize("q", PHRASES + ["storm", "-storm", '-"new york"', "storm -harbour"])
+def test_the_superset_holds_every_match_and_loosens_only_phrases(indexes: Any, q: str) -> None:
+    """What the aggregation pass may read instead of a phrase: never fewer matches; for two
+    words the same ones but for a pair made by a dropped token (three words: more, "new new
+    york"); nothing to loosen without a phrase outside a NOT (fails without ``superset``)."""
+    shipped, _ = indexes
+    node = parse(q)
+    exact = matches(shipped, shipped._compiler.compile(node))
+    loose = shipped._compiler.superset(node)
+    positive = any(c == '"' for c in q.split("-")[0]) or q == "e-mail"
+    if not positive:
+        assert loose is None
+        return
+    assert loose is not None and "Phrase" not in repr(loose).split("MustNot")[0]
+    assert exact <= matches(shipped, loose)
+    if q in ('"new york"', '"storm closes"', '"of the"', "e-mail"):  # two words: the same
+        assert matches(shipped, loose) == exact
+    elif q == '"gamma delta"':
+        assert matches(shipped, loose) - exact == {f"a{list(CASES).index('gap only')}"}
 
 
 def test_pairs_are_the_neighbours_in_the_analyzed_stream() -> None:

@@ -5,11 +5,14 @@ so no tantivy syntax (``sortkey:``, ``field:[a TO b]``, ``^2``) is reachable by 
 query cannot fail to parse here. ``term_query``/``phrase_query`` skip the analyzer, so words
 are analyzed with a copy of the ``en_stem`` analyzer the text fields are indexed with. Over a
 schema with word pairs (:mod:`word_pairs`), each field's phrase also requires its pairs, which
-score nothing: the same answers, fewer positions read.
+score nothing: the same answers, fewer positions read. :meth:`TantivyCompiler.superset` is the
+same query with each phrase replaced by its pairs alone: every match and more, no positions read,
+for a pass that only needs the matching set once it is known to be the same (``embedded``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 import tantivy
@@ -46,6 +49,15 @@ def date_bounds(node: DateRange) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
+def _texts_outside_not(node: Node) -> Iterable[Text]:
+    """The words and phrases of a query that are not under a NOT."""
+    if isinstance(node, Text):
+        yield node
+    elif isinstance(node, And | Or):
+        for child in node.nodes:
+            yield from _texts_outside_not(child)
+
+
 class TantivyCompiler:
     """Turns a parsed query into a ``tantivy.Query`` over the embedded index's schema."""
 
@@ -61,9 +73,23 @@ class TantivyCompiler:
             return tantivy.Query.all_query()
         return self._node(node) or tantivy.Query.empty_query()
 
-    def _node(self, node: Node) -> tantivy.Query | None:
+    def superset(self, node: Node | None) -> tantivy.Query | None:
+        """A query matching every document :meth:`compile` matches (perhaps more), with each
+        phrase outside a NOT replaced by its word pairs: no positions to read. ``None`` when
+        there is no such phrase (or no pairs field): the query would not be cheaper.
+
+        Its matches equal the query's exactly when their counts are equal; scores: none."""
+        if node is None or not self.word_pairs:
+            return None
+        if not any(len(self.analyzer.analyze(t.text)) > 1 for t in _texts_outside_not(node)):
+            return None
+        return self._node(node, loose=True)
+
+    def _node(self, node: Node, loose: bool = False) -> tantivy.Query | None:
+        """``loose``: phrases become their pairs (a superset); never under a NOT, whose
+        complement of a superset would be a subset."""
         if isinstance(node, Text):
-            return self._text(node)
+            return self._pairs_only(node) if loose else self._text(node)
         if isinstance(node, Term):
             term = tantivy.Query.term_query(self.schema, KEYWORD_FIELDS[node.field], node.value)
             return tantivy.Query.const_score_query(term, 0.0)
@@ -77,13 +103,13 @@ class TantivyCompiler:
                 [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)]
             )
         if isinstance(node, Or):
-            parts = [q for q in (self._node(n) for n in node.nodes) if q is not None]
+            parts = [q for q in (self._node(n, loose) for n in node.nodes) if q is not None]
             if not parts:
                 return None
             return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in parts])
-        return self._and(node)
+        return self._and(node, loose)
 
-    def _and(self, node: And) -> tantivy.Query | None:
+    def _and(self, node: And, loose: bool = False) -> tantivy.Query | None:
         must, must_not = [], []
         for child in node.nodes:
             if isinstance(child, Not):
@@ -91,7 +117,7 @@ class TantivyCompiler:
                 if inner is not None:
                     must_not.append(inner)
             else:
-                query = self._node(child)
+                query = self._node(child, loose)
                 if query is not None:
                     must.append(query)
         if not must and not must_not:
@@ -130,6 +156,16 @@ class TantivyCompiler:
         if len(per_field) == 1:
             return per_field[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
+
+    def _pairs_only(self, node: Text) -> tantivy.Query | None:
+        """A phrase's pairs, all required: every document holding the phrase in any field."""
+        tokens = self.analyzer.analyze(node.text)
+        if len(tokens) < 2:
+            return self._text(node)
+        parts = pair_filter(self.schema, tokens)
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in parts])
 
     def _dates(self, node: DateRange) -> tantivy.Query:
         """Non-scoring, so a date scope filters without changing the ranking."""
