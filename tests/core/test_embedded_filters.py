@@ -3,12 +3,13 @@ matches are the records holding any of the values, either way), and a reader's r
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.core.test_date_pages import records
-from tidings.core.index import EmbeddedIndex, SearchRequest
+from tidings.core.index import EmbeddedIndex, SearchRequest, embedded
 from tidings.core.index.embedded import filter_queries
 
 
@@ -63,5 +64,26 @@ def test_a_reader_sees_every_commit_at_once_and_reloads_only_after_one(tmp_path:
             seen = reader._meta_seen
             reader.search(SearchRequest(q="common"))
             assert reader._meta_seen == seen is not None
+        finally:
+            reader.close()
+
+
+def test_a_commit_the_stat_misses_is_seen_within_the_reload_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit whose ``meta.json`` stat looks unchanged (an inode reused within one tick of
+    the file clock, same size) is still seen once the reload bound has passed."""
+    monkeypatch.setattr(embedded, "RELOAD_AT_LEAST_EVERY", 0.3, raising=False)
+    rows = records(3)
+    with EmbeddedIndex(tmp_path / "index", writable=True) as writer:
+        reader = EmbeddedIndex(tmp_path / "index")
+        try:
+            writer.upsert([rows[0]])
+            assert reader.search(SearchRequest(q="common")).total == 1
+            writer.upsert([rows[1]])
+            meta = (tmp_path / "index" / "meta.json").stat()
+            reader._meta_seen = (meta.st_ino, meta.st_mtime_ns, meta.st_size)  # the collision
+            time.sleep(0.4)
+            assert reader.search(SearchRequest(q="common")).total == 2
         finally:
             reader.close()
