@@ -72,3 +72,28 @@ def test_unknown_api_path_and_wrong_method_are_problems(client: FlaskClient) -> 
     assert resp.status_code == 405 and resp.mimetype == PROBLEM
     assert "GET" in resp.headers["Allow"]
     assert resp.get_json()["title"] == "Method Not Allowed"
+
+
+def test_a_query_schema_is_made_once_not_per_request(client: FlaskClient) -> None:
+    # webargs makes a schema from its class on every request (~0.3 ms of a search); the
+    # parser keeps one per class, and answers stay those of a fresh schema
+    from search_api.params import SearchArgs
+
+    made = []
+    original = SearchArgs.__init__
+
+    def counting(self: SearchArgs, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    SearchArgs.__init__ = counting  # type: ignore[method-assign]
+    try:
+        # distinct URLs: the response cache would answer a repeat without parsing it
+        answers = [client.get(f"/api/v1/search?q=the&limit={n}").get_json() for n in (3, 4, 5)]
+        bad = client.get("/api/v1/search?q=the&limit=0")
+    finally:
+        SearchArgs.__init__ = original  # type: ignore[method-assign]
+    assert len(made) <= 1  # 0 if an earlier test made it first; without the cache, 4
+    assert [a["query"]["limit"] for a in answers] == [3, 4, 5]
+    assert answers[0]["total"] >= 5 and [len(a["hits"]) for a in answers] == [3, 4, 5]
+    assert bad.status_code == 400 and bad.get_json()["invalid_params"][0]["name"] == "limit"
