@@ -9,6 +9,7 @@ ever come out as text, whichever backend found it.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from markupsafe import Markup
@@ -17,6 +18,8 @@ from tidings.core.index.base import Highlight
 
 #: The fields a hit's ``highlights`` always carries in API responses (empty when unmatched).
 HIGHLIGHTED_FIELDS = ("title", "body")
+#: What :func:`html.escape` changes; a text without any is its own escape.
+_ESCAPED = re.compile("[&<>\"']")
 
 
 def render(highlight: Highlight) -> str:
@@ -25,14 +28,16 @@ def render(highlight: Highlight) -> str:
     Spans that are out of order, overlapping or outside the text are skipped, never trusted.
     """
     text = highlight.text
+    # most texts have nothing to escape: one scan instead of five replaces per piece
+    esc = escape if _ESCAPED.search(text) else str
     out: list[str] = []
     pos = 0
     for start, end in highlight.spans:
         if start < pos or end <= start or end > len(text):
             continue
-        out += (escape(text[pos:start]), "<b>", escape(text[start:end]), "</b>")
+        out += (esc(text[pos:start]), "<b>", esc(text[start:end]), "</b>")
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(esc(text[pos:]))
     return "".join(out)
 
 

@@ -21,14 +21,15 @@ DETAIL_FIELDS = (
     "published_at", "updated_at", "date_source", "fetched_at", "language", "image_url", "tags",
     "topics", "entities", "model_version", "word_count", "fingerprint", "cluster_id", "story_id",
 )  # fmt: skip
-_DEFAULTS: dict[str, Any] = {
-    "summary": "", "body": "", "authors": [], "tags": [], "topics": [], "entities": [],
+#: Fields answered as an empty value (a new one each time) when the record lacks them or has null.
+_EMPTY: dict[str, type] = {
+    "summary": str, "body": str, "authors": list, "tags": list, "topics": list, "entities": list,
 }  # fmt: skip
 
 
 def listed(article: dict[str, Any]) -> dict[str, Any]:
     """An article as it appears in a list."""
-    return {name: _get(article, name) for name in LISTED_FIELDS}
+    return _pick(article, LISTED_FIELDS)
 
 
 def hit(h: Hit) -> dict[str, Any]:
@@ -46,17 +47,14 @@ def detail(article: dict[str, Any], cluster: list[dict[str, Any]]) -> dict[str, 
     Each topic gets ``terms``: the terms the classifier recorded as explaining it (the record's
     ``explanations``), or null when the record has none.
     """
-    out = {name: _get(article, name) for name in DETAIL_FIELDS}
+    out = _pick(article, DETAIL_FIELDS)
     explanations = _explanations(article.get("explanations"))
     out["topics"] = [
         {**t, "terms": explanations.get(t.get("id")) if explanations else None}
         for t in (dict(t) if isinstance(t, dict) else {"id": t} for t in out["topics"])
     ]
     others = [a for a in cluster if a.get("id") != article.get("id")]
-    out["cluster"] = [
-        {name: _get(a, name) for name in ("id", "title", "url", "source", "published_at")}
-        for a in others
-    ]
+    out["cluster"] = [_pick(a, ("id", "title", "url", "source", "published_at")) for a in others]
     own = source_id(article)
     seen: dict[str, Any] = {}
     for a in others:
@@ -80,8 +78,11 @@ def _explanations(raw: Any) -> dict[str, Any] | None:
     return None
 
 
-def _get(article: dict[str, Any], name: str) -> Any:
-    value = article.get(name)
-    if value is None and name in _DEFAULTS:
-        return type(_DEFAULTS[name])()
-    return value
+def _pick(article: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """``names`` of ``article`` in that order, empty ones where :data:`_EMPTY` says (one
+    ``get`` per name and one pass over the few defaults: this runs for every hit)."""
+    out = {name: article.get(name) for name in names}
+    for name, empty in _EMPTY.items():
+        if name in out and out[name] is None:
+            out[name] = empty()
+    return out

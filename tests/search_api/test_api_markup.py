@@ -47,3 +47,18 @@ def test_only_http_urls_are_links() -> None:
     assert safe_url(" JaVaScRiPt:alert(1)") == "#"
     assert safe_url(None) == "#"
     assert safe_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
+
+
+def test_every_piece_is_escaped_as_html_escape_does_with_or_without_special_characters() -> None:
+    # the renderer skips escaping when the whole text has nothing to escape: both paths must
+    # give what escaping every piece gives (html.escape, quotes included)
+    from html import escape
+
+    words = ["plain", "a&b", "<i>", 'say "hi"', "it's", "x>y", "ünï", "&amp;"]
+    for first in words:
+        for second in words:
+            text = f"{first} zebra {second}"
+            start = len(first) + 1
+            want = f"{escape(first)} <b>zebra</b> {escape(second)}"
+            assert render(Highlight(text, ((start, start + 5),))) == want, text
+    assert render(Highlight("'", ((0, 1),))) == "<b>&#x27;</b>"
