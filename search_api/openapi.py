@@ -53,8 +53,8 @@ class ProblemParser(FlaskParser):
 
     def _get_schema(self, argmap: Any, req: Any) -> Schema:
         """One instance per schema class, made on first use: webargs makes a new one per
-        request (deep copies of every field, ~0.3 ms a search), and a loaded schema keeps no
-        state between loads, so every request may share it."""
+        request (a deep copy of every field: 0.69 of parsing's 1.06 profiled ms a search), and
+        a loaded schema keeps no state between loads, so every request may share it."""
         if isinstance(argmap, type) and issubclass(argmap, Schema):
             schema = self._schemas.get(argmap)
             if schema is None:

@@ -75,7 +75,7 @@ def test_unknown_api_path_and_wrong_method_are_problems(client: FlaskClient) -> 
 
 
 def test_a_query_schema_is_made_once_not_per_request(client: FlaskClient) -> None:
-    # webargs makes a schema from its class on every request (~0.3 ms of a search); the
+    # webargs makes a schema from its class on every request (deep copies of its fields); the
     # parser keeps one per class, and answers stay those of a fresh schema
     from search_api.params import SearchArgs
 
