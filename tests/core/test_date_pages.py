@@ -84,7 +84,7 @@ def test_a_deep_page_reads_a_narrow_key_range_first(index: Any) -> None:
         cursor = index.search(SearchRequest(**{**request.__dict__, "cursor": cursor})).next_cursor
     after = decode_cursor(cursor, request_mode(request, True))
     searcher = index._searcher()
-    _, query = index._matching(request)
+    _, query, _ = index._matching(request)
     tried = [repr(q) for q in index._ranges_back(searcher, query, after, 6, 300)]
     assert len(tried) >= 2
     assert "type=U64, 0))" not in tried[0]  # a range [key - width, key) first
@@ -96,7 +96,7 @@ def test_a_first_page_of_most_articles_reads_the_newest_keys_first(index: Any) -
     hold: the query alone (the ranges would cost more). Fails without the ranges."""
     searcher = index._searcher()
     for q, matches, ranged in (("common", 300, True), ("even", 100, False)):
-        _, query = index._matching(SearchRequest(q=q, sort="date"))
+        _, query, _ = index._matching(SearchRequest(q=q, sort="date"))
         tried = [repr(x) for x in index._ranges_back(searcher, query, None, 10, matches)]
         assert ("upper_bound: Unbounded" in tried[0]) is ranged
         assert "RangeQuery" not in tried[-1]

@@ -66,7 +66,7 @@ def expected(articles: list[dict[str, Any]], keep: Any) -> list[tuple[str, int]]
 
 def tantivys_own(index: EmbeddedIndex, request: SearchRequest) -> list[tuple[str, int]]:
     """The facet as it was counted before topic sets: tantivy's terms on ``topics``."""
-    _, query = index._matching(request)
+    _, query, _ = index._matching(request)
     aggs = {"t": {"terms": {"field": "topics", "size": FACET_SIZE}}}
     found = index._searcher().aggregate(query, aggs)["t"]["buckets"]
     pairs = [(str(b["key"]), int(b["doc_count"])) for b in found]

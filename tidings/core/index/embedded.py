@@ -406,16 +406,18 @@ class EmbeddedIndex:
             self._meta_seen = seen  # after the reload: a thread that sees it finds it done
         return self._index.searcher()
 
-    def _matching(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query]:
-        """(text query, text query with the request's filters) for a request."""
-        text = self._compiler.compile(parse(request.q))
-        return text, self._all_of(text, self._filters(request))
-
-    def _loose(self, request: SearchRequest) -> tantivy.Query | None:
-        """``_matching``'s query with its phrases as their word pairs: the same matches or
-        more, and no positions to read (``None``: no phrase to loosen)."""
-        loose = self._compiler.superset(parse(request.q))
-        return None if loose is None else self._all_of(loose, self._filters(request))
+    def _matching(
+        self, request: SearchRequest, loose: bool = False
+    ) -> tuple[tantivy.Query, tantivy.Query, tantivy.Query | None]:
+        """(text query, text query with the request's filters, and if ``loose`` the latter with
+        its phrases as their word pairs: the same matches or more, and no positions to read;
+        ``None`` when there is no phrase to loosen). The query is parsed once for all three."""
+        node = parse(request.q)
+        filters = self._filters(request)
+        text = self._compiler.compile(node)
+        superset = self._compiler.superset(node) if loose else None
+        pairs = None if superset is None else self._all_of(superset, filters)
+        return text, self._all_of(text, filters), pairs
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Run a query with filters, facets, highlights, sorting and cursor paging."""
@@ -423,9 +425,9 @@ class EmbeddedIndex:
         by_date = request.sort == "date" or not request.q.strip()
         mode = request_mode(request, by_date)
         cursor = decode_cursor(request.cursor, mode) if request.cursor else None
-        text, query = self._matching(request)
+        text, query, loose = self._matching(request, loose=True)
         try:
-            return self._run(request, text, query, by_date, cursor, mode, self._loose(request))
+            return self._run(request, text, query, by_date, cursor, mode, loose)
         except QueryError:
             raise
         except ValueError as exc:  # tantivy refused to run it: the user's problem, not a crash
@@ -441,7 +443,7 @@ class EmbeddedIndex:
         mode: str,
         loose: tantivy.Query | None = None,
     ) -> SearchResult:
-        """``loose``: a superset of ``query``'s matches (:meth:`_loose`), which the aggregation
+        """``loose``: a superset of ``query``'s matches (:meth:`_matching`), which the aggregation
         pass reads instead when its count shows it holds the same matches."""
         searcher = self._searcher()
         superset: tuple[tantivy.Query, int] | None = None  # (loose, the exact total)
@@ -771,7 +773,7 @@ class EmbeddedIndex:
             raise QueryError(f"unknown trend field {field!r}; valid: {', '.join(ALL_FACETS)}")
         if not 1 <= size <= FACET_SIZE:
             raise QueryError(f"size must be between 1 and {FACET_SIZE}")
-        _, query = self._matching(request)
+        _, query, _ = self._matching(request)
         aggs = {
             "top": {
                 "terms": {"field": KEYWORD_FIELDS[field], "size": size},
