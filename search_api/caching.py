@@ -8,7 +8,6 @@ conditional-GET helper) and :func:`init_response_cache` (the one per-worker resp
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from flask import Flask, Response, g, request
 from search_api.public_url import base_url
 from search_api.resources import IndexUnavailable, resources
 from tidings.core.article import read_date
+from tidings.core.index.embedded import commit_generation
 
 DEFAULT_MAX_AGE = 60
 
@@ -113,11 +113,8 @@ def index_generation() -> str | None:
         return None
     if path is None:
         return None
-    try:
-        meta = os.stat(os.path.join(path, "meta.json"))
-    except OSError:
-        return None
-    return f"{meta.st_ino}:{meta.st_mtime_ns}:{meta.st_size}"
+    generation = commit_generation(path)
+    return None if generation is None else ":".join(map(str, generation))
 
 
 def init_response_cache(app: Flask, policy: Callable[[str], CachePolicy | None]) -> None:

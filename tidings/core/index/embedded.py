@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -253,6 +254,16 @@ def all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query(clauses)
 
 
+def commit_generation(path: str | Path) -> tuple[int, int, int] | None:
+    """The commit an index directory holds, as its ``meta.json``'s (inode, mtime, size): tantivy
+    renames a new file over it at each commit, so a change means a new commit (None: no file)."""
+    try:
+        meta = os.stat(os.path.join(path, "meta.json"))
+    except OSError:
+        return None
+    return meta.st_ino, meta.st_mtime_ns, meta.st_size
+
+
 def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
     """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError, a
     path that cannot be a directory (a file is there) IndexUnavailable."""
@@ -394,11 +405,7 @@ class EmbeddedIndex:
         A freed inode can come back with the same size within one tick of the file clock, so
         the reader also reloads once :data:`RELOAD_AT_LEAST_EVERY` seconds have passed: no
         commit stays unseen longer than that."""
-        try:
-            meta = (self.path / "meta.json").stat()
-            seen: tuple[int, int, int] | None = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
-        except OSError:
-            seen = None
+        seen = commit_generation(self.path)
         now = time.monotonic()
         if seen is None or seen != self._meta_seen or now >= self._reload_due:
             self._index.reload()  # makes commits of a writer in another process visible
