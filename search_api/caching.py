@@ -21,7 +21,7 @@ from flask import Flask, Response, g, request
 from search_api.public_url import base_url
 from search_api.resources import IndexUnavailable, resources
 from tidings.core.article import read_date
-from tidings.core.index.embedded import commit_generation
+from tidings.core.index.embedded_reader import commit_generation
 
 DEFAULT_MAX_AGE = 60
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_date_pages import records
-from tidings.core.index import EmbeddedIndex, SearchRequest, embedded
+from tidings.core.index import EmbeddedIndex, SearchRequest, embedded_reader
 from tidings.core.index.embedded import filter_queries
 
 
@@ -61,9 +61,9 @@ def test_a_reader_sees_every_commit_at_once_and_reloads_only_after_one(tmp_path:
                 assert reader.search(SearchRequest(q="common")).total == n
             writer.delete([rows[1]["id"]])
             assert reader.search(SearchRequest(q="common")).total == 9
-            seen = reader._meta_seen
+            seen = reader._reader.meta_seen
             reader.search(SearchRequest(q="common"))
-            assert reader._meta_seen == seen is not None
+            assert reader._reader.meta_seen == seen is not None
         finally:
             reader.close()
 
@@ -73,7 +73,7 @@ def test_a_commit_the_stat_misses_is_seen_within_the_reload_bound(
 ) -> None:
     """A commit whose ``meta.json`` stat looks unchanged (an inode reused within one tick of
     the file clock, same size) is still seen once the reload bound has passed."""
-    monkeypatch.setattr(embedded, "RELOAD_AT_LEAST_EVERY", 0.3, raising=False)
+    monkeypatch.setattr(embedded_reader, "RELOAD_AT_LEAST_EVERY", 0.3)
     rows = records(3)
     with EmbeddedIndex(tmp_path / "index", writable=True) as writer:
         reader = EmbeddedIndex(tmp_path / "index")
@@ -82,7 +82,8 @@ def test_a_commit_the_stat_misses_is_seen_within_the_reload_bound(
             assert reader.search(SearchRequest(q="common")).total == 1
             writer.upsert([rows[1]])
             meta = (tmp_path / "index" / "meta.json").stat()
-            reader._meta_seen = (meta.st_ino, meta.st_mtime_ns, meta.st_size)  # the collision
+            collision = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+            reader._reader.meta_seen = collision
             time.sleep(0.4)
             assert reader.search(SearchRequest(q="common")).total == 2
         finally:

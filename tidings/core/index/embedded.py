@@ -3,7 +3,8 @@
 Chosen over SQLite FTS5 on measurements (../shared/DESIGN.md): tantivy prunes to the top k
 instead of scoring every match, so common terms stay fast at a million articles. tantivy allows
 one writer process per index directory; any number of processes may read, and a reader reloads
-before each search so it sees the writer's latest commit. Queries come from the shared query
+when a commit changed the directory (:mod:`embedded_reader`) so it sees the writer's latest
+commit. Queries come from the shared query
 language (:mod:`tidings.core.index.tantivy_query`); what tantivy has no query for (recency boost,
 collapse by copies or story) is done over a window of candidates (:mod:`embedded_ranking`).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -56,6 +56,7 @@ from tidings.core.index.embedded_facets import (
     value_set,
 )
 from tidings.core.index.embedded_ranking import collapse_window, rerank_by_recency
+from tidings.core.index.embedded_reader import LatestCommitReader
 from tidings.core.index.query_language import parse
 from tidings.core.index.tantivy_query import TEXT_FIELDS, TantivyCompiler
 from tidings.core.index.word_pairs import PAIRS_FIELD, PairMemo, add_pairs_field, pairs_value
@@ -85,8 +86,6 @@ WRITER_HEAP = 64_000_000
 _EPOCH_SHIFT = 62_135_596_800  # seconds from 0001-01-01 to 1970-01-01
 _ID_BITS = 24
 _TIE_FETCH = 10_000
-#: A reader reloads at least this often (seconds), whatever ``meta.json``'s stat says.
-RELOAD_AT_LEAST_EVERY = 1.0
 #: A deep date page's first key range should hold this many times the hits it needs.
 _RANGE_MARGIN = 4
 #: Each further range is this many times as wide.
@@ -254,16 +253,6 @@ def all_of(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query(clauses)
 
 
-def commit_generation(path: str | Path) -> tuple[int, int, int] | None:
-    """The commit an index directory holds, as its ``meta.json``'s (inode, mtime, size): tantivy
-    renames a new file over it at each commit, so a change means a new commit (None: no file)."""
-    try:
-        meta = os.stat(os.path.join(path, "meta.json"))
-    except OSError:
-        return None
-    return meta.st_ino, meta.st_mtime_ns, meta.st_size
-
-
 def open_tantivy(schema: tantivy.Schema, path: Path) -> tantivy.Index:
     """The tantivy index at ``path`` (made if absent); another schema is IndexSchemaError, a
     path that cannot be a directory (a file is there) IndexUnavailable."""
@@ -311,8 +300,7 @@ class EmbeddedIndex:
         self._compiler = TantivyCompiler(self._schema, word_pairs=True)
         self._last_stamp = 0
         self._span: tuple[int, int, int] | None = None  # (documents, keys' span, a newest key)
-        self._meta_seen: tuple[int, int, int] | None = None  # meta.json at the last reload
-        self._reload_due = 0.0  # time.monotonic() by which the reader reloads in any case
+        self._reader = LatestCommitReader(self._index, self.path)
         self._writer = index_writer(self._index, self.path) if writable else None
         from tidings.core.index.embedded_stories import EmbeddedStoryIndex  # it imports this
 
@@ -399,19 +387,8 @@ class EmbeddedIndex:
     _all_of = staticmethod(all_of)
 
     def _searcher(self) -> tantivy.Searcher:
-        """A searcher of the latest commit, by any process. tantivy replaces ``meta.json`` at
-        each commit (a new file renamed over it), so an unchanged file means nothing to reload:
-        a reload re-reads it (0.14 ms at 300,000 articles in 13 segments), a stat ~1 µs.
-        A freed inode can come back with the same size within one tick of the file clock, so
-        the reader also reloads once :data:`RELOAD_AT_LEAST_EVERY` seconds have passed: no
-        commit stays unseen longer than that."""
-        seen = commit_generation(self.path)
-        now = time.monotonic()
-        if seen is None or seen != self._meta_seen or now >= self._reload_due:
-            self._index.reload()  # makes commits of a writer in another process visible
-            self._reload_due = now + RELOAD_AT_LEAST_EVERY
-            self._meta_seen = seen  # after the reload: a thread that sees it finds it done
-        return self._index.searcher()
+        """A searcher of the latest commit, by any process (reloaded only after one)."""
+        return self._reader.searcher()
 
     def _matching(
         self, request: SearchRequest, loose: bool = False

@@ -1,7 +1,8 @@
 """Story documents in the embedded backend: a tantivy index of their own beside the articles'.
 
 Its fields carry the article index's names (:mod:`tidings.core.index.stories`), so the same
-query compiler and filters run on it; matches come back most recently seen first.
+query compiler and filters run on it; matches come back most recently seen first. Its reader
+reloads only after a commit, as the article index's does (:mod:`embedded_reader`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tidings.core.index.embedded import (
     open_tantivy,
     sort_key,
 )
+from tidings.core.index.embedded_reader import LatestCommitReader
 from tidings.core.index.query_language import parse
 from tidings.core.index.stories import MAX_STORIES, StoryQuery, story_document
 from tidings.core.index.tantivy_query import TantivyCompiler
@@ -61,6 +63,7 @@ class EmbeddedStoryIndex:
         self._schema = _schema()
         self._index = open_tantivy(self._schema, self.path)
         self._compiler = TantivyCompiler(self._schema)
+        self._reader = LatestCommitReader(self._index, self.path)
         self._writer = index_writer(self._index, self.path) if writable else None
 
     def _require_writer(self) -> tantivy.IndexWriter:
@@ -114,8 +117,7 @@ class EmbeddedStoryIndex:
     def search(self, query: StoryQuery) -> list[str]:
         text = self._compiler.compile(parse(query.q))
         limit = max(1, min(int(query.limit), MAX_STORIES))
-        self._index.reload()
-        searcher = self._index.searcher()
+        searcher = self._reader.searcher()
         try:
             found = searcher.search(
                 all_of(text, filter_queries(self._schema, query)), limit, count=False,
@@ -126,8 +128,7 @@ class EmbeddedStoryIndex:
         return [searcher.doc(addr).get_first("id") for _, addr in found]
 
     def count(self) -> int:
-        self._index.reload()
-        return int(self._index.searcher().num_docs)
+        return int(self._reader.searcher().num_docs)
 
     def close(self) -> None:
         writer, self._writer = self._writer, None
