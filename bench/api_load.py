@@ -71,6 +71,8 @@ ENTITIES = [("ORG", "Acme Corp"), ("PERSON", "Ada Lovelace"), ("GPE", "Berlin"),
             ("ORG", "Globex"), ("PERSON", "Grace Hopper"), ("GPE", "Lagos")]  # fmt: skip
 #: Words searched for: frequent, middling and rare terms of the synthetic vocabulary.
 QUERY_WORDS = ["w1", "w3", "w7", "w15", "w40", "w120", "w300", "w800"]
+#: Words of story searches: headlines are article titles, drawn from the first 2,000 words.
+STORY_WORDS = ["w1999", "w1500", "w900", "w300"]
 
 
 # -- corpus --------------------------------------------------------------------------------
@@ -317,6 +319,9 @@ def endpoints(facets: str | None = None) -> dict[str, list[str]]:
         "newsapi": [f"/v2/everything?q={w}&sortBy=relevancy&pageSize=20" for w in QUERY_WORDS],
         "recent": ["/api/v1/recent", "/api/v1/recent?limit=50"],
         "feeds/recent.rss": ["/feeds/recent.rss"],
+        # story searches: a headline word each, so a few stories match (7 to 57 of 15,618 at
+        # 20,000 articles); the unfiltered list reads 2,000 stories from the store (~100 ms)
+        "stories": [f"/api/v1/stories?q={w}" for w in STORY_WORDS],
     }
 
 
