@@ -119,6 +119,27 @@ def test_import_of_a_line_that_is_not_utf8_names_the_line_and_stores_nothing(
     assert exported(home, capsys) == [RECORD["url"]]  # nothing of the bad file was stored
 
 
+@pytest.mark.parametrize(("field", "value"), [("body", 5), ("body", None), ("summary", 5),
+                                              ("word_count", "many")])  # fmt: skip
+def test_import_of_a_record_with_a_field_of_another_type_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    src = tmp_path / "typed.jsonl"
+    odd = {**RECORD, "url": "https://news.example/odd", field: value}
+    other = {**RECORD, "url": "https://news.example/other"}
+    src.write_text(json.dumps(other) + "\n" + json.dumps(odd) + "\n")
+    argv = ["--home", str(home), "import", str(src), "--no-classify"]
+    if value is None:  # no text: read as empty, as a missing body is
+        assert main(argv) == 0
+        capsys.readouterr()
+        assert sorted(exported(home, capsys)) == sorted([RECORD["url"], other["url"], odd["url"]])
+        return
+    line = one_line_exit_2(argv, capsys)  # was a traceback (body, word_count) or stored (summary)
+    assert line.startswith("tidings import: error: ") and f"{src}:2: '{field}' must be" in line
+    assert exported(home, capsys) == [RECORD["url"]]  # nothing of the bad file was stored
+
+
 @pytest.mark.parametrize(
     ("argv", "env"),
     [(["prune", "--days", str(10**30)], {}), (["prune"], {"TIDINGS_RETENTION_DAYS": "9" * 20})],
