@@ -367,3 +367,24 @@ def test_demo_on_a_port_in_use_stops_before_it_crawls(tmp_path: Path) -> None:
     last = done.stderr.strip().splitlines()[-1]
     assert last.endswith(f"port {port} on 127.0.0.1 is already in use; choose another with --port")
     assert "crawled the demo site" not in done.stderr  # was: a whole crawl first, then the error
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "DIR"],
+        ["extract", "DIR"],
+        ["sources", "list", "--sources", "DIR"],
+        ["sources", "import-opml", "DIR"],
+        ["crawl", "--opml", "DIR"],
+        ["evaluate", "--data", "DIR"],
+    ],
+)
+def test_a_directory_where_a_file_is_wanted_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    argv = ["--home", str(tmp_path / "home"), *(str(folder) if a == "DIR" else a for a in argv)]
+    line = one_line_exit_2(argv, capsys)
+    assert line.endswith(f"is a directory, not a file: {folder}"), line  # was "... not found"
