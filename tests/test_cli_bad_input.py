@@ -388,3 +388,21 @@ def test_a_directory_where_a_file_is_wanted_is_named_as_one(
     argv = ["--home", str(tmp_path / "home"), *(str(folder) if a == "DIR" else a for a in argv)]
     line = one_line_exit_2(argv, capsys)
     assert line.endswith(f"is a directory, not a file: {folder}"), line  # was "... not found"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export"], ["reindex"], ["prune", "--days", "3"], ["sources", "health"],
+     ["serve", "--port", "0"], ["import", "--no-classify", "RECORDS"]],
+)  # fmt: skip
+def test_a_home_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a directory\n")
+    records = tmp_path / "one.jsonl"
+    records.write_text(json.dumps(RECORD) + "\n")
+    argv = ["--home", str(home), *(str(records) if a == "RECORDS" else a for a in command)]
+    line = one_line_exit_2(argv, capsys)  # was "no store", "File exists", exit 0, or serving 503s
+    assert line.endswith(f"the home {home} (--home or TIDINGS_HOME) is not a directory")
+    assert home.read_text() == "not a directory\n"
