@@ -390,6 +390,17 @@ def test_a_directory_where_a_file_is_wanted_is_named_as_one(
     assert line.endswith(f"is a directory, not a file: {folder}"), line  # was "... not found"
 
 
+@pytest.mark.parametrize("argv", [["import", "PIPE"], ["sources", "check", "--sources", "PIPE"]])
+def test_a_pipe_where_a_file_is_wanted_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    pipe = tmp_path / "a-pipe"
+    os.mkfifo(pipe)  # as `tidings import <(zcat records.jsonl.gz)` hands it over
+    argv = ["--home", str(tmp_path / "home"), *(str(pipe) if a == "PIPE" else a for a in argv)]
+    line = one_line_exit_2(argv, capsys)  # was "... not found: /dev/fd/63"
+    assert line.endswith(f"is not a regular file (a pipe or device): {pipe}"), line
+
+
 @pytest.mark.parametrize(
     "command",
     [["export"], ["reindex"], ["prune", "--days", "3"], ["sources", "health"],
