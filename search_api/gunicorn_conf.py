@@ -15,13 +15,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from search_api import gunicorn_errors
+from search_api import server_errors
 from search_api.config import from_env
 from tidings.core.environment import read_environment
 
 _env = read_environment()
 from_env()  # the app's own settings too: a bad one stops gunicorn here in one line, not per worker
-gunicorn_errors.install()  # a request gunicorn itself refuses (too long...) gets a problem too
+server_errors.install_in_gunicorn()  # what gunicorn refuses itself (too long...): a problem too
 
 bind = _env["TIDINGS_BIND"]
 #: CPU-bound work (search, JSON): about one process per core. gthread hands every new

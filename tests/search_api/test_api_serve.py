@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -90,3 +91,45 @@ def test_serve_app_calls_on_ready_with_the_url() -> None:
 
     serve_app(Flask(__name__), "127.0.0.1", 0, on_ready=ready)
     assert seen and seen[0].startswith("http://127.0.0.1:")
+
+
+def _raw(port: int, target: str, headers: dict[str, str], method: str = "GET") -> tuple:
+    """``method target`` as sent (http.client: no client-side length checks)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.getheader("Content-Type") or "", resp.read()
+    finally:
+        conn.close()
+
+
+def test_requests_the_server_refuses_itself_get_problem_documents(
+    corpus: tuple[Settings, list[dict[str, Any]]],
+) -> None:
+    """`tidings serve` (Werkzeug's server): a request line past its 65,536 bytes or more than
+    100 headers are refused before the app, with a problem document (was an HTML page)."""
+    settings, _ = corpus
+    port = _free_port()
+    proc = subprocess.Popen(
+        _tidings("--home", str(settings.home), "serve", "--port", str(port)),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and f":{port}/" in proc.stdout.readline()
+        many = {f"X-Header-{n}": "1" for n in range(120)}
+        for target, headers, status in [
+            ("/api/v1/search?q=" + "storm%20" * 9000, {}, 414),
+            ("/api/v1/search?q=storm", many, 431),
+        ]:  # fmt: skip
+            got, kind, body = _raw(port, target, headers)
+            assert (got, kind) == (status, "application/problem+json"), body[:200]
+            problem = json.loads(body)
+            assert problem["status"] == status and problem["title"] and problem["detail"]
+        assert _raw(port, "/api/v1/search?q=storm", {})[0] == 200  # it serves on
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
