@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from gunicorn_server import gunicorn
+from gunicorn_server import REPO, gunicorn
 
 from tidings.core.config import Settings
 
@@ -74,3 +77,17 @@ def test_requests_gunicorn_refuses_itself_get_problem_documents(
             problem = json.loads(body)
             assert problem["status"] == status and problem["title"] and problem["detail"]
         assert _get(f"{base}/api/v1/search?q=storm")[0] == 200  # the workers serve on
+
+
+def test_a_home_that_is_a_file_stops_gunicorn_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a directory\n")
+    env = {**os.environ, "TIDINGS_HOME": str(home), "TIDINGS_BIND": "127.0.0.1:0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
+         "search_api:create_app()"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert f"the home {home} (--home or TIDINGS_HOME) is not a directory" in done.stderr
+    assert home.read_text() == "not a directory\n"

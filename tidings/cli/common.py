@@ -27,12 +27,9 @@ def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
     applied; a bad ``TIDINGS_*`` value is a one-line usage error."""
     given = {"home": getattr(args, "home", None), "taxonomy": getattr(args, "taxonomy", None)}
     try:
-        settings = Settings.from_env(**{**given, **overrides})
+        return Settings.from_env(**{**given, **overrides})
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if settings.home.exists() and not settings.home.is_dir():  # else "no store", or tracebacks
-        raise UsageError(f"the home {settings.home} (--home or TIDINGS_HOME) is not a directory")
-    return settings
 
 
 def existing_file(path: str | Path, what: str = "file") -> Path:
