@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn_server import REPO, gunicorn
+from support import refused_with_problems
 
 from tidings.core.config import Settings
 
@@ -44,21 +44,6 @@ def test_gunicorn_serves_and_aggregates_metrics(
         assert "/api/v1/search?q=climate" in (tmp_path / "access.log").read_text()
 
 
-def _raw(base: str, target: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
-    """GET ``target`` as sent (http.client: no client-side length checks)."""
-    host, port = base.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    try:
-        conn.putrequest("GET", target, skip_accept_encoding=True)
-        for name, value in headers.items():
-            conn.putheader(name, value)
-        conn.endheaders()
-        resp = conn.getresponse()
-        return resp.status, resp.getheader("Content-Type") or "", resp.read()
-    finally:
-        conn.close()
-
-
 def test_requests_gunicorn_refuses_itself_get_problem_documents(
     corpus: tuple[Settings, Any], tmp_path: Path
 ) -> None:
@@ -68,14 +53,10 @@ def test_requests_gunicorn_refuses_itself_get_problem_documents(
     long_query = "/api/v1/search?q=" + "storm%20" * 1200  # 9,617 bytes > limit_request_line
     many = {f"X-Header-{n}": "1" for n in range(120)}  # > limit_request_fields
     with gunicorn(settings.home, tmp_path) as base:
-        for target, headers, status in [
+        refused_with_problems(int(base.rsplit(":", 1)[1]), [
             (long_query, {}, 414), ("/v2/everything?q=" + "a" * 9000, {}, 414),
             ("/api/v1/search?q=storm", many, 431),
-        ]:  # fmt: skip
-            got, kind, body = _raw(base, target, headers)
-            assert (got, kind) == (status, "application/problem+json"), body[:200]
-            problem = json.loads(body)
-            assert problem["status"] == status and problem["title"] and problem["detail"]
+        ])  # fmt: skip
         assert _get(f"{base}/api/v1/search?q=storm")[0] == 200  # the workers serve on
 
 
