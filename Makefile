@@ -19,8 +19,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# `make demo DEMO_ARGS="--port 8080 --site-port 8081"` when 8000 or 8001 is taken.
+DEMO_ARGS ?=
 demo: $(VENV)/.installed
-	$(BIN)/tidings demo
+	$(BIN)/tidings demo $(DEMO_ARGS)
 
 # The tests drive a real Chromium (browser tests), a real redis-server (distributed crawl) and a
 # real Elasticsearch node (fetched with mvn, run on Java 17; hunspell-en-us gives it a stemmer)

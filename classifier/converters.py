@@ -92,19 +92,22 @@ def convert_agnews(csv_path: str | Path) -> list[LabelledRecord]:
         raise ConversionError(f"AG News CSV not found: {path}")
     records: list[LabelledRecord] = []
     with path.open(encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.reader(fh), start=1):
-            if not row:
-                continue
-            if len(row) != 3 or row[0].strip() not in AG_LABELS:
-                raise ConversionError(f"{path}:{n}: expected 3 columns with class 1-4")
-            records.append(
-                {
-                    "id": f"ag-{path.stem}-{n}",
-                    "title": clean_ag_text(row[1]),
-                    "text": clean_ag_text(row[2]),
-                    "topics": [AG_LABELS[row[0].strip()]],
-                }
-            )
+        try:
+            for n, row in enumerate(csv.reader(fh), start=1):
+                if not row:
+                    continue
+                if len(row) != 3 or row[0].strip() not in AG_LABELS:
+                    raise ConversionError(f"{path}:{n}: expected 3 columns with class 1-4")
+                records.append(
+                    {
+                        "id": f"ag-{path.stem}-{n}",
+                        "title": clean_ag_text(row[1]),
+                        "text": clean_ag_text(row[2]),
+                        "topics": [AG_LABELS[row[0].strip()]],
+                    }
+                )
+        except UnicodeDecodeError:  # the decoder's own message does not name the file
+            raise ConversionError(f"{path}: not UTF-8 text") from None
     if not records:
         raise ConversionError(f"{path}: no rows")
     return records

@@ -189,7 +189,7 @@ def crawl_job(job_id: str) -> Response:
 @bp.delete("/articles/<article_id>")
 @require_api_key  # before parsing: a request without a key learns nothing more
 @bp.response(204)
-@bp.problems(401, 403, 404, 409, 429)
+@bp.problems(401, 403, 404, 409, 429, 503)
 @bp.doc(security=API_KEY_SECURITY)
 def delete_article(article_id: str) -> tuple[str, int]:
     """Delete an article from the store of record and the index.

@@ -66,7 +66,7 @@ def recent(params: RecentParams) -> Response:
 
 @bp.get("/articles/<article_id>")
 @bp.response(200, ArticleDetail)
-@bp.problems(304, 404, 429)
+@bp.problems(304, 404, 429, 503)
 def article(article_id: str) -> Response:
     """One article with its body, topics (and the terms explaining them), entities and the
     other sources that carried the same story."""

@@ -15,11 +15,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from search_api import server_errors
 from search_api.config import from_env
+from tidings.core.config import Settings
 from tidings.core.environment import read_environment
 
 _env = read_environment()
 from_env()  # the app's own settings too: a bad one stops gunicorn here in one line, not per worker
+Settings.from_env()  # and the home (not a directory: one line here, not a traceback at start)
+server_errors.install_in_gunicorn()  # what gunicorn refuses itself (too long...): a problem too
 
 bind = _env["TIDINGS_BIND"]
 #: CPU-bound work (search, JSON): about one process per core. gthread hands every new

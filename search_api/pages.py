@@ -214,7 +214,7 @@ def snippet_html(hit: Hit) -> Any:
     body = hit.highlights.get("body")
     if body:
         return markup(body)
-    summary = hit.article.get("summary") or ""
+    summary = str(hit.article.get("summary") or "")  # an older import stored numbers too
     return summary if len(summary) <= SNIPPET_CHARS else summary[:SNIPPET_CHARS].rstrip() + "…"
 
 

@@ -1,7 +1,9 @@
-"""Shared test helpers (importable as `support`): free loopback ports, waiting for servers."""
+"""Shared test helpers (importable as `support`): free loopback ports, waiting for servers,
+requests sent as written."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
@@ -34,6 +36,25 @@ def wait_for_http(url: str, timeout: float, alive=lambda: True) -> None:
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
+
+
+def refused_with_problems(port: int, cases: list[tuple[str, dict[str, str], int]]) -> None:
+    """GET each ``(target, headers, status)`` on 127.0.0.1:``port`` exactly as written
+    (http.client checks no lengths) and assert the answer is that status as a problem document."""
+    for target, headers, status in cases:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.putrequest("GET", target, skip_accept_encoding=True)
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            resp = conn.getresponse()
+            kind, body = resp.getheader("Content-Type"), resp.read()
+        finally:
+            conn.close()
+        assert (resp.status, kind) == (status, "application/problem+json"), body[:200]
+        problem = json.loads(body)
+        assert problem["status"] == status and problem["title"] and problem["detail"]
 
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:

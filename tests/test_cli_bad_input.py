@@ -119,6 +119,27 @@ def test_import_of_a_line_that_is_not_utf8_names_the_line_and_stores_nothing(
     assert exported(home, capsys) == [RECORD["url"]]  # nothing of the bad file was stored
 
 
+@pytest.mark.parametrize(("field", "value"), [("body", 5), ("body", None), ("summary", 5),
+                                              ("word_count", "many")])  # fmt: skip
+def test_import_of_a_record_with_a_field_of_another_type_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object
+) -> None:
+    home = imported_home(tmp_path, capsys)
+    src = tmp_path / "typed.jsonl"
+    odd = {**RECORD, "url": "https://news.example/odd", field: value}
+    other = {**RECORD, "url": "https://news.example/other"}
+    src.write_text(json.dumps(other) + "\n" + json.dumps(odd) + "\n")
+    argv = ["--home", str(home), "import", str(src), "--no-classify"]
+    if value is None:  # no text: read as empty, as a missing body is
+        assert main(argv) == 0
+        capsys.readouterr()
+        assert sorted(exported(home, capsys)) == sorted([RECORD["url"], other["url"], odd["url"]])
+        return
+    line = one_line_exit_2(argv, capsys)  # was a traceback (body, word_count) or stored (summary)
+    assert line.startswith("tidings import: error: ") and f"{src}:2: '{field}' must be" in line
+    assert exported(home, capsys) == [RECORD["url"]]  # nothing of the bad file was stored
+
+
 @pytest.mark.parametrize(
     ("argv", "env"),
     [(["prune", "--days", str(10**30)], {}), (["prune"], {"TIDINGS_RETENTION_DAYS": "9" * 20})],
@@ -346,3 +367,53 @@ def test_demo_on_a_port_in_use_stops_before_it_crawls(tmp_path: Path) -> None:
     last = done.stderr.strip().splitlines()[-1]
     assert last.endswith(f"port {port} on 127.0.0.1 is already in use; choose another with --port")
     assert "crawled the demo site" not in done.stderr  # was: a whole crawl first, then the error
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "DIR"],
+        ["extract", "DIR"],
+        ["sources", "list", "--sources", "DIR"],
+        ["sources", "import-opml", "DIR"],
+        ["crawl", "--opml", "DIR"],
+        ["evaluate", "--data", "DIR"],
+    ],
+)
+def test_a_directory_where_a_file_is_wanted_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    argv = ["--home", str(tmp_path / "home"), *(str(folder) if a == "DIR" else a for a in argv)]
+    line = one_line_exit_2(argv, capsys)
+    assert line.endswith(f"is a directory, not a file: {folder}"), line  # was "... not found"
+
+
+@pytest.mark.parametrize("argv", [["import", "PIPE"], ["sources", "check", "--sources", "PIPE"]])
+def test_a_pipe_where_a_file_is_wanted_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    pipe = tmp_path / "a-pipe"
+    os.mkfifo(pipe)  # as `tidings import <(zcat records.jsonl.gz)` hands it over
+    argv = ["--home", str(tmp_path / "home"), *(str(pipe) if a == "PIPE" else a for a in argv)]
+    line = one_line_exit_2(argv, capsys)  # was "... not found: /dev/fd/63"
+    assert line.endswith(f"is not a regular file (a pipe or device): {pipe}"), line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export"], ["reindex"], ["prune", "--days", "3"], ["sources", "health"],
+     ["serve", "--port", "0"], ["import", "--no-classify", "RECORDS"]],
+)  # fmt: skip
+def test_a_home_that_is_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a directory\n")
+    records = tmp_path / "one.jsonl"
+    records.write_text(json.dumps(RECORD) + "\n")
+    argv = ["--home", str(home), *(str(records) if a == "RECORDS" else a for a in command)]
+    line = one_line_exit_2(argv, capsys)  # was "no store", "File exists", exit 0, or serving 503s
+    assert line.endswith(f"the home {home} (--home or TIDINGS_HOME) is not a directory")
+    assert home.read_text() == "not a directory\n"

@@ -66,6 +66,21 @@ def test_import_then_export_round_trips(tmp_path: Path, capsys: pytest.CaptureFi
         index.close()
 
 
+def test_import_summary_accounts_for_a_url_given_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    home = tmp_path / "home"
+    again = record(1, title="Story number 1, corrected")
+    src = write_jsonl(tmp_path / "in.jsonl", [record(1), record(2), again])
+    assert main(["--home", str(home), "import", str(src), "--no-classify"]) == 0
+    summary = capsys.readouterr().err  # was "3 records: 2 new, 0 updated, 0 unchanged"
+    assert "imported 3 records from" in summary
+    assert "2 new, 0 updated, 0 unchanged, 1 replaced by a later line with the same URL" in summary
+    assert main(["--home", str(home), "export"]) == 0
+    titles = {json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()}
+    assert titles == {again["title"], record(2)["title"]}  # the later line is what is stored
+
+
 def stored_rows(home: Path) -> list[tuple]:
     with Store(home / "tidings.db") as store:
         records = [r for batch in store.iter_articles() for r in batch]

@@ -33,22 +33,23 @@ def docs_redirect() -> Response:
 
 @bp.get("/docs/")
 def docs() -> Response:
-    return _asset(HERE, "docs.html", "text/html; charset=utf-8")
+    return _asset(HERE, "docs.html", "text/html")
 
 
 @bp.get("/docs/docs.js")
 def script() -> Response:
-    return _asset(HERE, "docs.js", "text/javascript; charset=utf-8")
+    return _asset(HERE, "docs.js", "text/javascript")
 
 
 @bp.get("/docs/vendor/<any(" + ", ".join(repr(n) for n in VENDOR_FILES) + "):name>")
 def vendor(name: str) -> Response:
     kinds = {".js": "text/javascript", ".css": "text/css"}
     kind = kinds.get(Path(name).suffix, "text/plain")
-    return _asset(VENDOR, name, f"{kind}; charset=utf-8")
+    return _asset(VENDOR, name, kind)
 
 
 def _asset(folder: Path, name: str, mimetype: str) -> Response:
+    """``name`` as ``mimetype`` (a bare text/* type: Werkzeug adds its ``charset=utf-8``)."""
     resp = send_from_directory(folder, name, mimetype=mimetype, max_age=300)
     resp.headers["Content-Security-Policy"] = CSP
     resp.headers["X-Content-Type-Options"] = "nosniff"

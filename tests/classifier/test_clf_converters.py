@@ -63,6 +63,14 @@ def test_agnews_bad_row(tmp_path: Path) -> None:
         convert_agnews(csv_path)
 
 
+def test_agnews_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    csv_path = tmp_path / "train.csv"
+    csv_path.write_bytes(b'"1","ok","fine"\n' + b"\x89PNG\r\n\x1a\n" * 2000)
+    with pytest.raises(ConversionError) as caught:  # was the codec's message, naming no file
+        convert_agnews(csv_path)
+    assert str(caught.value) == f"{csv_path}: not UTF-8 text"
+
+
 def test_clean_entities() -> None:
     assert clean_ag_text("price #36;10 #151; up") == "price $10 \u2014 up"
 

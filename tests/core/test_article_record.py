@@ -135,6 +135,38 @@ def test_normalise_writes_dates_as_utc_and_rejects_unreadable_ones() -> None:
         normalise({"url": "https://example.org/a", "title": "Hello", "published_at": "soon"})
 
 
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("body", 5),
+        ("body", ["a", "b"]),
+        ("summary", 5),
+        ("summary", {"text": "a"}),
+        ("language", 5),
+        ("language", ["en"]),
+        ("image_url", 7),
+        ("model_version", {"v": 1}),
+        ("word_count", "many"),
+        ("word_count", [3]),
+    ],
+)
+def test_normalise_rejects_a_text_field_of_another_type_naming_it(
+    field: str, value: object
+) -> None:
+    record = {"url": "https://example.org/a", "title": "Hello", field: value}
+    with pytest.raises(InvalidArticle, match=f"'{field}' must be"):
+        normalise(record)  # was stored as given (then a 500 on the analyst page), or a TypeError
+
+
+def test_normalise_reads_null_text_as_empty_and_keeps_given_values() -> None:
+    base = {"url": "https://example.org/a", "title": "Hello"}
+    record = normalise({**base, "body": None, "summary": None, "language": None})
+    assert (record["body"], record["summary"], record["language"]) == ("", "", None)
+    record = normalise({**base, "body": "two words", "language": "en", "word_count": 7})
+    assert (record["body"], record["language"], record["word_count"]) == ("two words", "en", 7)
+    assert normalise({**base, "body": "two words"})["word_count"] == 2
+
 def test_field_readers() -> None:
     record: dict[str, Any] = {
         "source": {"id": "herald", "name": "Herald"},

@@ -60,6 +60,8 @@ def test_set_variables_are_parsed_once_for_every_reader(tmp_path: Path) -> None:
         ("TIDINGS_RATELIMIT_ENABLED", "maybe"),
         ("TIDINGS_TRUSTED_PROXIES", "-1"),
         ("TIDINGS_RESPONSE_CACHE_SECONDS", "nan"),
+        ("TIDINGS_SEARCH_CACHE_SECONDS", "inf"),  # was taken: a cache that never expires
+        ("TIDINGS_RESPONSE_CACHE_SECONDS", "1e999"),
         ("TIDINGS_WORKERS", "two"),
     ],
 )

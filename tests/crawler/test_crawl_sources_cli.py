@@ -175,6 +175,22 @@ def test_import_opml_cli(tmp_path: Path, capsys) -> None:
     assert tomllib.loads(capsys.readouterr().out)["sources"][2]["name"] == "Über News"
 
 
+def test_import_opml_without_a_usable_feed_says_so_of_the_opml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "feeds.opml"
+    outlines = '<outline text="a" xmlUrl="javascript:alert(1)"/><outline text="b" xmlUrl="x"/>'
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>', encoding="utf-8")
+    out = tmp_path / "sources.toml"
+    assert main(["sources", "import-opml", str(opml), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [  # was "...: no [[sources]] tables", of a file it never wrote
+        f"tidings sources: error: nothing to import: {opml} has no feed with an http(s) URL"
+        " (2 skipped)"
+    ]
+    assert not out.exists()
+
+
 def test_crawl_opml(server: SiteServer, tmp_path: Path) -> None:
     opml = tmp_path / "feeds.opml"
     opml.write_text(

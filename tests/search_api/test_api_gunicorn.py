@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from gunicorn_server import gunicorn
+from gunicorn_server import REPO, gunicorn
+from support import refused_with_problems
 
 from tidings.core.config import Settings
 
@@ -38,3 +42,33 @@ def test_gunicorn_serves_and_aggregates_metrics(
         assert match and float(match.group(1)) == REQUESTS  # all workers' counts together
         assert any((tmp_path / "prom").glob("counter_*.db"))
         assert "/api/v1/search?q=climate" in (tmp_path / "access.log").read_text()
+
+
+def test_requests_gunicorn_refuses_itself_get_problem_documents(
+    corpus: tuple[Settings, Any], tmp_path: Path
+) -> None:
+    """A query longer than gunicorn's request line limit, or too many headers: gunicorn answers
+    before the app, with a problem document like the app's (it was gunicorn's HTML page)."""
+    settings, _ = corpus
+    long_query = "/api/v1/search?q=" + "storm%20" * 1200  # 9,617 bytes > limit_request_line
+    many = {f"X-Header-{n}": "1" for n in range(120)}  # > limit_request_fields
+    with gunicorn(settings.home, tmp_path) as base:
+        refused_with_problems(int(base.rsplit(":", 1)[1]), [
+            (long_query, {}, 414), ("/v2/everything?q=" + "a" * 9000, {}, 414),
+            ("/api/v1/search?q=storm", many, 431),
+        ])  # fmt: skip
+        assert _get(f"{base}/api/v1/search?q=storm")[0] == 200  # the workers serve on
+
+
+def test_a_home_that_is_a_file_stops_gunicorn_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a directory\n")
+    env = {**os.environ, "TIDINGS_HOME": str(home), "TIDINGS_BIND": "127.0.0.1:0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
+         "search_api:create_app()"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert f"the home {home} (--home or TIDINGS_HOME) is not a directory" in done.stderr
+    assert home.read_text() == "not a directory\n"

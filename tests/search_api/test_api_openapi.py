@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask.testing import FlaskClient
 
 CONTRACT = [
@@ -146,3 +147,18 @@ def test_story_feed_parameters_are_validated_as_documented(client: FlaskClient) 
     ok = client.get("/feeds/stories.json?topic=economy&limit=1")
     assert ok.status_code == 200 and ok.mimetype == "application/feed+json"
     assert len(ok.get_json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/docs/", "text/html"),
+        ("/api/v1/docs/docs.js", "text/javascript"),
+        ("/api/v1/docs/vendor/swagger-ui.css", "text/css"),
+        ("/api/v1/docs/vendor/VERSION", "text/plain"),
+    ],
+)
+def test_docs_files_name_their_charset_once(client: FlaskClient, path: str, kind: str) -> None:
+    resp = client.get(path)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == f"{kind}; charset=utf-8"  # was the charset twice

@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from support import refused_with_problems
+
 from tidings.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,3 +92,28 @@ def test_serve_app_calls_on_ready_with_the_url() -> None:
 
     serve_app(Flask(__name__), "127.0.0.1", 0, on_ready=ready)
     assert seen and seen[0].startswith("http://127.0.0.1:")
+
+
+def test_requests_the_server_refuses_itself_get_problem_documents(
+    corpus: tuple[Settings, list[dict[str, Any]]],
+) -> None:
+    """`tidings serve` (Werkzeug's server): a request line past its 65,536 bytes or more than
+    100 headers are refused before the app, with a problem document (was an HTML page)."""
+    settings, _ = corpus
+    port = _free_port()
+    proc = subprocess.Popen(
+        _tidings("--home", str(settings.home), "serve", "--port", str(port)),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and f":{port}/" in proc.stdout.readline()
+        many = {f"X-Header-{n}": "1" for n in range(120)}
+        refused_with_problems(port, [
+            ("/api/v1/search?q=" + "storm%20" * 9000, {}, 414),
+            ("/api/v1/search?q=storm", many, 431),
+        ])  # fmt: skip
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/search?q=storm") as resp:
+            assert resp.status == 200  # it serves on
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -7,6 +7,7 @@ import io
 import json
 import re
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -245,3 +246,27 @@ def test_page_query_args_round_trip(query: str, args: dict[str, Any]) -> None:
 
 def _flatten(args: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k, x) for k, v in args.items() for x in (v if isinstance(v, list) else [v])]
+
+
+def test_a_stored_summary_that_is_not_text_does_not_fail_the_page(tmp_path: Path) -> None:
+    """A record stored by an older ``tidings import`` (it took a numeric summary; it now
+    refuses one) is listed: the page shows the summary as text (it was a 500)."""
+    from search_api import create_app
+    from tidings.core.article import normalise
+    from tidings.core.config import Settings
+    from tidings.core.index import open_index
+    from tidings.core.store import open_store
+    from tidings.core.sync import store_and_index
+
+    settings = Settings(home=tmp_path)
+    record = dict(normalise({"url": "https://old.example/1", "title": "Old numbers"}))
+    record["summary"] = 5
+    with open_store(settings) as store:
+        index = open_index(settings, writable=True)
+        try:
+            store_and_index(store, index, [record])
+        finally:
+            index.close()
+    app = create_app(settings, config={"RATELIMIT_ENABLED": False})
+    html = _html(app.test_client(), "/")
+    assert "Old numbers" in html and ">5<" in html.replace("\n", "").replace(" ", "")

@@ -35,6 +35,10 @@ def settings_from(args: argparse.Namespace, **overrides: object) -> Settings:
 def existing_file(path: str | Path, what: str = "file") -> Path:
     """``path`` as a Path if it is a readable file, else a UsageError naming it."""
     p = Path(path)
+    if p.is_dir():  # "not found" would send the user looking for something that is there
+        raise UsageError(f"{what} is a directory, not a file: {p}")
+    if p.exists() and not p.is_file():  # a pipe (<(zcat ...)) or a device: read once, or never
+        raise UsageError(f"{what} is not a regular file (a pipe or device): {p}")
     if not p.is_file():
         raise UsageError(f"{what} not found: {p}")
     return p

@@ -171,9 +171,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             finally:
                 index.close()
     conflicts = f", {refused} refused (stored under another source)" if refused else ""
+    repeated = total - inserted - updated - unchanged - refused  # a batch keeps a URL's last
+    replaced = f", {repeated} replaced by a later line with the same URL" if repeated else ""
     print(
         f"imported {total} records from {args.file}: {inserted} new, {updated} updated, "
-        f"{unchanged} unchanged{conflicts}{_without_story(unstoried)}",
+        f"{unchanged} unchanged{conflicts}{replaced}{_without_story(unstoried)}",
         file=sys.stderr,
     )
     return 0

@@ -96,10 +96,14 @@ def serve_app(
     """
     from werkzeug.serving import make_server
 
+    from search_api.server_errors import problem_handler
+
     _stop_on_signals()
     sock = sock or listen(host, port)
     try:  # werkzeug dups the descriptor; ours is closed right after
-        server = make_server(host, port, app, threaded=True, fd=sock.fileno())
+        server = make_server(
+            host, port, app, threaded=True, fd=sock.fileno(), request_handler=problem_handler()
+        )
     finally:
         sock.close()
     url = f"http://{_url_host(host)}:{server.port}/"

@@ -231,6 +231,9 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     path = existing_file(args.opml, "OPML file")
     try:
         imported = read_opml(path.read_bytes(), str(path))
+        if not imported.sources:  # say so of the OPML, not of the empty TOML it would make
+            skipped = f" ({len(imported.skipped)} skipped)" if imported.skipped else ""
+            raise UsageError(f"nothing to import: {path} has no feed with an http(s) URL{skipped}")
         text = dump_sources(imported.sources, f"Sources imported from {path.name} (OPML).")
         parse_sources(text, str(path))
     except SourcesError as exc:

@@ -225,15 +225,33 @@ def normalise(record: dict[str, Any]) -> Article:
         domain = urlsplit(out["canonical_url"]).hostname or ""
         source = {"id": domain, "name": domain, "domain": domain}
     out["source"] = source
-    out.setdefault("summary", "")
-    out.setdefault("body", "")
-    out.setdefault("language", None)
-    out.setdefault("image_url", None)
-    out.setdefault("model_version", None)
+    for key in ("summary", "body"):  # text every reader slices and splits: null is none
+        out[key] = _text(out, key, "a string") or ""
+    for key in ("language", "image_url", "model_version"):
+        out[key] = _text(out, key, "a string or null")
     if not isinstance(out.get("explanations") or {}, dict):
         raise InvalidArticle("'explanations' must be an object of topic id -> terms")
     out["explanations"] = out.get("explanations") or {}
     out.setdefault("fingerprint", None)
     out.setdefault("cluster_id", None)
-    out["word_count"] = int(out.get("word_count") or len(out["body"].split()))
+    out["word_count"] = _whole(out.get("word_count")) or len(out["body"].split())
     return out  # type: ignore[return-value]
+
+
+def _text(record: dict[str, Any], key: str, expected: str) -> str | None:
+    """A text field as given (null: None); another type is refused here, by name, not stored
+    to fail later in a page, a feed or the index."""
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidArticle(f"'{key}' must be {expected}, not {type(value).__name__}")
+    return value
+
+
+def _whole(value: object) -> int:
+    """``word_count`` as given (0 when absent: then it is counted from the body)."""
+    if value is None:
+        return 0
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InvalidArticle(f"'word_count' must be a whole number, not {value!r}") from None

@@ -83,7 +83,11 @@ class Settings:
         for key in ("home", "model_dir", "taxonomy"):
             if key in given:
                 given[key] = Path(given[key])  # type: ignore[arg-type]
-        return replace(base, **given)  # type: ignore[arg-type]
+        settings = replace(base, **given)  # type: ignore[arg-type]
+        if settings.home.exists() and not settings.home.is_dir():  # else "no store", tracebacks
+            home = settings.home
+            raise ValueError(f"the home {home} (--home or TIDINGS_HOME) is not a directory")
+        return settings
 
     def to_env(self) -> dict[str, str]:
         """The ``TIDINGS_*`` variables that give a child process (a crawl the API starts) these

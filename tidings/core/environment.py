@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -78,14 +79,14 @@ def positive(value: str) -> int | None:
 
 
 def seconds(value: str) -> float | None:
-    """A duration in seconds ≥ 0 (fractions allowed)."""
+    """A duration in seconds ≥ 0 (fractions allowed; not inf, a cache that never expires)."""
     if not value.strip():
         return None
     try:
         number = float(value)
     except ValueError:
         number = -1.0
-    if not number >= 0:  # also refuses nan
+    if not 0 <= number < math.inf:  # also refuses nan
         raise ValueError("must be a number of seconds ≥ 0")
     return number
 
