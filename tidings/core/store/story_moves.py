@@ -89,23 +89,27 @@ def _one_move(
 class Earlier:
     """The members of a story placed before ``seq``, in order (each as stored, or as ``batch``
     holds it; a member neither has is left out, as a recount leaves it), read a page at a time
-    only as far as an iteration goes, and kept for the next one."""
+    and decoded one at a time, only as far as an iteration goes, and kept for the next one."""
 
     def __init__(
         self, db: Any, sql: Sql, story_id: str, seq: int, batch: Mapping[str, Mapping[str, Any]]
     ) -> None:
         self._db, self._sql, self._story, self._seq, self._batch = db, sql, story_id, seq, batch
-        self._read: list[Mapping[str, Any]] = []
-        self._after, self._done = -1, False
+        self._rows: list[Mapping[str, Any] | str] = []  # decoded, or the stored JSON
+        self._after, self._done, self._page_size = -1, False, PAGE // 4
         self.decoded = 0
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         i = 0
-        while i < len(self._read) or not self._done:
-            if i == len(self._read):
+        while i < len(self._rows) or not self._done:
+            if i == len(self._rows):
                 self._page()
                 continue
-            yield self._read[i]
+            row = self._rows[i]
+            if isinstance(row, str):
+                self.decoded += 1
+                row = self._rows[i] = json.loads(row)
+            yield row
             i += 1
 
     def _page(self) -> None:
@@ -115,16 +119,16 @@ class Earlier:
                 "LEFT JOIN articles a ON a.id = sa.article_id "
                 "WHERE sa.story_id = ? AND sa.seq < ? AND sa.seq > ? ORDER BY sa.seq LIMIT ?"
             ),
-            (self._story, self._seq, self._after, PAGE),
+            (self._story, self._seq, self._after, self._page_size),
         ).fetchall()
-        self._done = len(rows) < PAGE
+        self._done = len(rows) < self._page_size
+        self._page_size = min(self._page_size * 2, PAGE)
         for row in rows:
             self._after = int(row["seq"])
             if row["record"] is not None:
-                self.decoded += 1
-                self._read.append(json.loads(row["record"]))
+                self._rows.append(str(row["record"]))
             elif row["article_id"] in self._batch:
-                self._read.append(self._batch[row["article_id"]])
+                self._rows.append(self._batch[row["article_id"]])
 
 
 def _records(
