@@ -27,7 +27,7 @@ from tidings.core.store.base import (
 )
 from tidings.core.store.sql_db import SqlDatabase
 from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
-from tidings.core.store.story_recount import recount_story
+from tidings.core.store.story_moves import origins, rewrite_stories
 from tidings.core.store.upserts import Placer, UpsertSteps, run_upsert
 
 #: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
@@ -142,6 +142,7 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
     def move_members(
         self, moves: Mapping[str, str], stories: list[str], version: int, batch: RecordsById
     ) -> UpsertResult:
+        before = origins(self.db, self._sql, list(moves))
         self._many(
             "UPDATE story_articles SET story_id = ? WHERE article_id = ?",
             [(sid, aid) for aid, sid in moves.items()],
@@ -149,8 +150,7 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
         moved = write_story_ids(self.db, self._database, moves)
         if moved.articles:
             moved.version = self._steps._mark_pending(self.db, [r["id"] for r in moved.articles])
-        for story_id in stories:
-            recount_story(self.db, self._sql, story_id, batch)
+        rewrite_stories(self.db, self._sql, moves, before, stories, batch)
         _mark_stories(self, stories, version)
         return moved
 

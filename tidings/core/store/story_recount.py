@@ -43,14 +43,20 @@ def recount_story(
         return
     row = db.execute(sql("SELECT record FROM stories WHERE id = ?"), (story_id,)).fetchone()
     story = recounted(story_id, json.loads(row["record"]) if row else None, members)
+    put_story(db, sql, story.dump())
+
+
+def put_story(db: Any, sql: Callable[[str], str], record: Mapping[str, Any]) -> None:
+    """Insert or replace one story record (by ``id``)."""
     db.execute(
         sql(
             "INSERT INTO stories (id, last_seen, articles, record) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, "
             "articles = excluded.articles, record = excluded.record"
         ),
-        (story.id, story.last_seen, story.articles, json.dumps(story.dump(), ensure_ascii=False)),
-    )
+        (record["id"], record.get("last_seen"), int(record.get("articles") or 0),
+         json.dumps(record, ensure_ascii=False)),
+    )  # fmt: skip
 
 
 def recounted(
