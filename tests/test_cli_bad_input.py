@@ -335,7 +335,7 @@ def test_an_unreachable_feed_is_logged_without_a_traceback(tmp_path: Path) -> No
         "--home", str(tmp_path), "crawl", "--feed", "http://127.0.0.1:9/feed.xml", "--no-classify",
         stdout=subprocess.PIPE,
     )  # fmt: skip
-    assert done.returncode == 0 and "errors: connection 1" in done.stdout
+    assert done.returncode == 1 and "errors: connection 1" in done.stdout  # its only source
     assert "Connection was refused" in done.stderr  # logged, as one line per error
     assert "Traceback" not in done.stderr  # was Scrapy's robots.txt traceback
 

@@ -61,6 +61,18 @@ def source_counts(stats: dict[str, Any], source_id: str) -> dict[str, Any]:
     return counts
 
 
+def answered(counts: dict[str, Any]) -> bool:
+    """Whether a source's counters (:func:`source_counts`) show that it answered at all."""
+    return any(counts.get(name) for name in OK_COUNTERS)
+
+
+def failed_sources(stats: dict[str, Any], source_ids: Iterable[str]) -> list[str]:
+    """Sources that failed and never answered; a source with no counters at all is not one
+    (in a crawl shared through Redis another worker may have fetched all of its URLs)."""
+    counts = {source_id: source_counts(stats, source_id) for source_id in source_ids}
+    return [sid for sid, c in counts.items() if c["errors"] and not answered(c)]
+
+
 def record_runs(
     store: StoreEngine,
     stats: dict[str, Any],
@@ -77,7 +89,7 @@ def record_runs(
     finished_at = utc_now()
     for source_id in source_ids:
         counts = source_counts(stats, source_id)
-        ok = any(counts.get(name) for name in OK_COUNTERS)
+        ok = answered(counts)
         store.record_source_run(source_id, started_at, finished_at, reason, counts, ok)
         if reason == "finished":
             store.put_fetch_states(deferred_states.get(source_id, []))

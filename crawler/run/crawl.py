@@ -20,7 +20,7 @@ from typing import Any
 import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.crawler import CrawlerProcess
 
-from crawler.health.counters import STAT
+from crawler.health.counters import STAT, failed_sources
 from crawler.pipelines import WRITER_WAITS_STAT
 from crawler.run.collector import collect_for_crawl
 from crawler.run.malloc import return_large_blocks
@@ -72,13 +72,17 @@ class CrawlReport:
     #: items that waited because the store's writer was behind (the store set the pace)
     writer_waits: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    #: ids of the sources that failed and never answered (see crawler.health.counters)
+    failed_sources: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     finish_reason: str | None = None
     #: seconds spent per stage (extract, tag: in the worker doing it; store, index: here)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_stats(cls, stats: dict[str, Any], sources: int, elapsed_s: float) -> CrawlReport:
+    def from_stats(
+        cls, stats: dict[str, Any], sources: list[str], elapsed_s: float
+    ) -> CrawlReport:
         def get(name: str) -> int:
             return int(stats.get(f"{STAT}{name}", 0))
 
@@ -88,7 +92,7 @@ class CrawlReport:
             if key.startswith(f"{STAT}errors/")
         }
         return cls(
-            sources=sources,
+            sources=len(sources),
             feeds_fetched=get("feeds_fetched"),
             sitemaps_fetched=get("sitemaps_fetched"),
             pages_fetched=get("pages_fetched"),
@@ -101,6 +105,7 @@ class CrawlReport:
             unplaced=get(UNPLACED_STAT),
             writer_waits=int(stats.get(WRITER_WAITS_STAT, 0)),
             errors=errors,
+            failed_sources=failed_sources(stats, sources),
             elapsed_s=round(elapsed_s, 3),
             finish_reason=stats.get("finish_reason"),
             stage_seconds={
@@ -109,6 +114,11 @@ class CrawlReport:
                 if key.startswith(STAGE_STAT)
             },
         )
+
+    @property
+    def all_failed(self) -> bool:
+        """Every source of the run failed: a run failure, not a quiet day (exit code 1)."""
+        return bool(self.sources) and len(self.failed_sources) == self.sources
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
@@ -169,6 +179,6 @@ def run_crawl(
     finally:
         if pool is not None:
             pool.close()
-    report = CrawlReport.from_stats(stats, len(sources), time.monotonic() - started)
+    report = CrawlReport.from_stats(stats, [s.id for s in sources], time.monotonic() - started)
     logger.info("%s", report.summary())
     return report

@@ -18,6 +18,8 @@ from tidings.cli.common import check_index, existing_file, open_tagger, settings
 from tidings.cli.errors import UsageError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+#: Exit code of a crawl in which every source failed (2 stays for bad input and usage).
+EXIT_ALL_FAILED = 1
 _SETTING = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -154,6 +156,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except CrawlFailed as exc:  # Scrapy logged the details; the exit code must say it too
         raise UsageError(str(exc)) from None
     print(report.summary())
+    if report.all_failed:  # cron and systemd timers alert on the exit status, not on the log
+        n = report.sources
+        print(f"tidings crawl: all {n} source(s) failed (see the log above)", file=sys.stderr)
+        return EXIT_ALL_FAILED
     return 0
 
 
