@@ -417,3 +417,21 @@ def test_a_home_that_is_a_file_is_one_line(
     line = one_line_exit_2(argv, capsys)  # was "no store", "File exists", exit 0, or serving 503s
     assert line.endswith(f"the home {home} (--home or TIDINGS_HOME) is not a directory")
     assert home.read_text() == "not a directory\n"
+
+
+@pytest.mark.parametrize("option", ["--feed", "--sitemap"])
+def test_a_url_with_credentials_is_refused_without_showing_them(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://reader:s3cret@paywall.example/feed.xml"
+    path = tmp_path / "sources.toml"
+    for given in ([option, url], ["--discover", url]):  # --discover: refused before fetching
+        argv = ["sources", "add", "--sources", str(path), *given]
+        line = one_line_exit_2(argv, capsys)
+        assert "user name or password" in line and "s3cret" not in line and not path.exists()
+    argv = ["--home", str(tmp_path), "crawl", option, url, "--no-classify"]
+    line = one_line_exit_2(argv, capsys)
+    assert "user name or password" in line and "s3cret" not in line
+    path.write_text(f'[[sources]]\nid = "paywall"\nfeeds = ["{url}"]\n', encoding="utf-8")
+    line = one_line_exit_2(["sources", "check", "--sources", str(path)], capsys)
+    assert "feeds[0]" in line and "s3cret" not in line

@@ -16,7 +16,15 @@ from typing import Any
 
 from lxml import etree
 
-from tidings.core.sources import Source, SourcesError, id_for_url, is_http_url, source_from_dict
+from tidings.core.sources import (
+    CREDENTIALS,
+    Source,
+    SourcesError,
+    has_credentials,
+    id_for_url,
+    is_http_url,
+    source_from_dict,
+)
 
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 MAX_ID = 48
@@ -74,12 +82,15 @@ def read_opml(data: bytes, where: str = "<opml>") -> OpmlImport:
         if not is_http_url(feed):
             result.skipped.append(f"{name}: feed is not an http(s) URL: {feed}")
             continue
+        if has_credentials(feed):
+            result.skipped.append(f"{name}: feed {CREDENTIALS}")
+            continue
         home = _attr(outline, "htmlUrl")
         base = _slug(name) or id_for_url(home or feed)
         if not base[:1].isalnum():
             base = id_for_url(home or feed)
         raw: dict[str, Any] = {"id": _unique(base, taken), "name": name, "feeds": [feed]}
-        if home and is_http_url(home):
+        if home and is_http_url(home) and not has_credentials(home):
             raw["home"] = home
         language = _attr(outline, "language")
         if language:

@@ -162,6 +162,19 @@ def test_read_opml() -> None:
         read_opml(b"<rss><channel/></rss>")
 
 
+def test_read_opml_skips_feeds_with_credentials_without_showing_them() -> None:
+    opml = (
+        '<opml version="2.0"><body><outline text="Paywall" '
+        'xmlUrl="https://reader:s3cret@paywall.example/rss" htmlUrl="https://r:s3cret@p.example/"/>'
+        '<outline text="Open" xmlUrl="https://open.example/rss" '
+        'htmlUrl="https://r:s3cret@open.example/"/></body></opml>'
+    )
+    imported = read_opml(opml.encode())
+    assert imported.sources == [{"id": "open", "name": "Open", "feeds": ["https://open.example/rss"]}]
+    assert len(imported.skipped) == 1 and imported.skipped[0].startswith("Paywall: feed has a user")
+    assert "s3cret" not in repr(imported)
+
+
 def test_import_opml_cli(tmp_path: Path, capsys) -> None:
     opml = tmp_path / "feeds.opml"
     opml.write_text(OPML, encoding="utf-8")

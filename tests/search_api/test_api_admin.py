@@ -180,3 +180,25 @@ def test_delete_when_the_index_fails_leaves_a_tombstone_the_next_prune_heals(
         index.close()
     with Store(settings.db_path) as store:
         assert pending_ids(store) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ({"feeds": ["https://reader:s3cret@a.example/feed.xml"]}, "feeds"),
+        ({"sitemaps": ["https://reader:s3cret@a.example/sitemap.xml"]}, "sitemaps"),
+        ({"home": "https://reader:s3cret@a.example/", "feeds": ["https://a.example/f"]}, "home"),
+        ({"feeds": ["https://s3cret@a.example/feed.xml"]}, "feeds"),  # a token as the user name
+    ],
+)
+def test_a_url_with_credentials_is_refused_and_never_echoed(
+    admin_client: FlaskClient, fresh: tuple[Settings, Any], body: dict[str, Any], name: str
+) -> None:
+    resp = admin_client.post("/api/v1/sources", json={"id": "paywall", **body}, headers=AUTH)
+    assert resp.status_code == 400 and resp.mimetype == "application/problem+json"
+    problem = resp.get_json()
+    assert [p["name"] for p in problem["invalid_params"]] == [name]
+    assert "user name or password" in problem["invalid_params"][0]["reason"]
+    assert "s3cret" not in resp.get_data(as_text=True)
+    assert not (fresh[0].home / "sources.toml").exists()
+    assert "s3cret" not in admin_client.get("/api/v1/sources").get_data(as_text=True)

@@ -160,7 +160,12 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def _discover(url: str, args: argparse.Namespace) -> Any:
     from crawler.sources.discovery import DiscoveryError, discover, http_fetcher
+    from tidings.core.sources import SourcesError, check_url
 
+    try:  # before fetching: a home URL with a password is refused, not fetched and echoed
+        check_url(url, "--discover")
+    except SourcesError as exc:
+        raise UsageError(str(exc)) from None
     user_agent = settings_from(args).user_agent
     try:
         return discover(url, http_fetcher(user_agent), user_agent)

@@ -60,6 +60,13 @@ KEY_ORDER = (
 INLINE_ITEMS = 2
 
 
+#: Why a URL with ``user:password@`` is refused (the message never repeats the URL).
+CREDENTIALS = (
+    "has a user name or password in it (user:password@host): not accepted, since the "
+    "crawler cannot fetch such a URL and every list and log would show them"
+)
+
+
 class SourcesError(ValueError):
     """The sources file (or an ad-hoc URL) is invalid; the message says where and why, and
     ``key`` names the source's field at fault (when one is), e.g. for an API's 400."""
@@ -143,6 +150,23 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` names a user or password (``https://user:pass@host/``). Such URLs are
+    refused: Scrapy's downloader fails on them ("invalid hostname: user:pass@host"), and every
+    sources list, log line and error that shows the URL would show the password."""
+    parts = urlsplit(url)
+    return parts.username is not None or parts.password is not None
+
+
+def check_url(url: object, what: str, key: str | None = None) -> None:
+    """:class:`SourcesError` unless ``url`` is an http(s) URL without credentials; ``what``
+    starts the message (which never repeats a URL that holds a password)."""
+    if not is_http_url(url):
+        raise SourcesError(f"{what} is not an http(s) URL: {url!r}", key)
+    if has_credentials(str(url)):
+        raise SourcesError(f"{what} {CREDENTIALS}", key)
+
+
 def parse_interval(value: object) -> int:
     """Seconds from ``900`` or ``"900s"`` / ``"15m"`` / ``"2h"`` / ``"1d"``; ValueError if not."""
     if isinstance(value, bool):
@@ -175,8 +199,7 @@ def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _urls(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _strings(raw, key, where)
     for i, url in enumerate(values):
-        if not is_http_url(url):
-            raise SourcesError(f"{where}: {key}[{i}] is not an http(s) URL: {url!r}", key)
+        check_url(url, f"{where}: {key}[{i}]", key)
     return values
 
 
@@ -207,8 +230,8 @@ def source_from_dict(raw: object, where: str) -> Source:
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: 'name' must be a non-empty string", "name")
     home = raw.get("home")
-    if home is not None and not is_http_url(home):
-        raise SourcesError(f"{where}: 'home' is not an http(s) URL: {home!r}", "home")
+    if home is not None:
+        check_url(home, f"{where}: 'home'", "home")
     feeds, sitemaps = _urls(raw, "feeds", where), _urls(raw, "sitemaps", where)
     sections = _urls(raw, "sections", where)
     if not (feeds or sitemaps or home):
@@ -288,8 +311,7 @@ def adhoc_sources(feeds: Iterable[str], sitemaps: Iterable[str]) -> list[Source]
     grouped: dict[str, dict[str, list[str]]] = {}
     for kind, urls in (("feeds", feeds), ("sitemaps", sitemaps)):
         for url in urls:
-            if not is_http_url(url):
-                raise SourcesError(f"--{kind[:-1]}: not an http(s) URL: {url!r}")
+            check_url(url, f"--{kind[:-1]}")
             group = grouped.setdefault(id_for_url(url), {"feeds": [], "sitemaps": []})
             if url not in group[kind]:
                 group[kind].append(url)
