@@ -22,7 +22,7 @@ from tidings.core.environment import read_environment
 
 _env = read_environment()
 from_env()  # the app's own settings too: a bad one stops gunicorn here in one line, not per worker
-Settings.from_env()  # and the home (not a directory: one line here, not a traceback at start)
+Settings.from_env().make_home()  # the home too: not a directory or not creatable stops here
 server_errors.install_in_gunicorn()  # what gunicorn refuses itself (too long...): a problem too
 
 bind = _env["TIDINGS_BIND"]

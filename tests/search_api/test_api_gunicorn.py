@@ -60,9 +60,9 @@ def test_requests_gunicorn_refuses_itself_get_problem_documents(
         assert _get(f"{base}/api/v1/search?q=storm")[0] == 200  # the workers serve on
 
 
-def test_a_home_that_is_a_file_stops_gunicorn_in_one_line(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.write_text("not a directory\n")
+def _gunicorn_refuses_home(home: Path | str) -> str:
+    """Start gunicorn with ``TIDINGS_HOME=home``; assert it stops without a traceback and
+    return its stderr."""
     env = {**os.environ, "TIDINGS_HOME": str(home), "TIDINGS_BIND": "127.0.0.1:0"}
     done = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
@@ -70,5 +70,18 @@ def test_a_home_that_is_a_file_stops_gunicorn_in_one_line(tmp_path: Path) -> Non
         cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    assert f"the home {home} (--home or TIDINGS_HOME) is not a directory" in done.stderr
+    return done.stderr
+
+
+def test_a_home_that_is_a_file_stops_gunicorn_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a directory\n")
+    stderr = _gunicorn_refuses_home(home)
+    assert f"the home {home} (--home or TIDINGS_HOME) is not a directory" in stderr
     assert home.read_text() == "not a directory\n"
+
+
+def test_a_home_that_cannot_be_created_stops_gunicorn_in_one_line() -> None:
+    home = "/proc/1/tidings-home"  # nobody, root included, may make a directory there
+    stderr = _gunicorn_refuses_home(home)
+    assert f"the home {home} (--home or TIDINGS_HOME) cannot be created" in stderr

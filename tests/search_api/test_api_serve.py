@@ -79,6 +79,23 @@ def test_busy_port_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+def test_a_home_that_cannot_be_created_stops_serve_in_one_line() -> None:
+    home = "/proc/1/tidings-home"  # nobody, root included, may make a directory there
+    try:
+        done = subprocess.run(
+            _tidings("--home", home, "serve", "--port", "0"),
+            capture_output=True, text=True, cwd=REPO, timeout=60,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:  # it served (503s and tracebacks) instead
+        raise AssertionError(f"tidings serve started with home {home}") from exc
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.splitlines() == [
+        f"tidings serve: error: the home {home} (--home or TIDINGS_HOME) cannot be created: "
+        "No such file or directory"
+    ]
+    assert done.stdout == ""
+
+
 def test_serve_app_calls_on_ready_with_the_url() -> None:
     from flask import Flask
 

@@ -46,6 +46,10 @@ def register(subparsers: Any) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    try:
+        settings.make_home()  # one line here, not 503s and tracebacks once serving
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     open_taxonomy(settings)  # a bad taxonomy file stops here, not at the first /topics
     check_index(settings)  # so does a wrong Elasticsearch URL or password
     no_index = settings.index_backend == "embedded" and not settings.index_dir.exists()

@@ -89,6 +89,17 @@ class Settings:
             raise ValueError(f"the home {home} (--home or TIDINGS_HOME) is not a directory")
         return settings
 
+    def make_home(self) -> None:
+        """Create the home if it is missing, so a server that cannot write there stops before
+        it serves (it would answer 503 and log tracebacks); a ValueError naming it if not."""
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            home = self.home
+            reason = exc.strerror or type(exc).__name__
+            raise ValueError(f"the home {home} (--home or TIDINGS_HOME) cannot be created: "
+                             f"{reason}") from None  # fmt: skip
+
     def to_env(self) -> dict[str, str]:
         """The ``TIDINGS_*`` variables that give a child process (a crawl the API starts) these
         settings: the inverse of :meth:`from_env` for what a crawl needs."""
