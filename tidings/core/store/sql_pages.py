@@ -1,14 +1,29 @@
 """Statements whose shape is the same for every table of both engines, written once against
 :class:`tidings.core.store.sql_db.SqlDatabase`: a table's JSON records a page at a time
-(keyset paging), and the marks of the rows an index has yet to catch up with."""
+(keyset paging), the marks of the rows an index has yet to catch up with, and ids a
+bounded ``IN (...)`` list at a time."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from tidings.core.store.sql_db import SqlDatabase
+
+#: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
+IN_CHUNK = 500
+
+
+def id_chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``ids`` in slices of at most :data:`IN_CHUNK`, one ``IN (...)`` list each."""
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
+
+
+def in_marks(n: int) -> str:
+    """The ``?, ?, ...`` of an ``IN (...)`` list of ``n`` values."""
+    return ",".join("?" * n)
 
 
 def keyset_pages(

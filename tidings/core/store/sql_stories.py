@@ -26,21 +26,15 @@ from tidings.core.store.base import (
     UpsertResult,
 )
 from tidings.core.store.sql_db import SqlDatabase
-from tidings.core.store.sql_pages import clear_marks, keyset_pages, pending_rows
+from tidings.core.store.sql_pages import (
+    clear_marks,
+    id_chunks,
+    in_marks,
+    keyset_pages,
+    pending_rows,
+)
 from tidings.core.store.story_moves import origins, rewrite_stories
 from tidings.core.store.upserts import Placer, UpsertSteps, run_upsert
-
-#: Ids per ``IN (...)`` list (SQLite's default limit on host parameters is far above it).
-CHUNK = 500
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
 
 
 class SqlStoryState:
@@ -103,10 +97,10 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(ids):
+        for chunk in id_chunks(ids):
             rows = self._run(
                 "SELECT article_id, story_id FROM story_articles "
-                f"WHERE article_id IN ({_marks(len(chunk))})",
+                f"WHERE article_id IN ({in_marks(len(chunk))})",
                 chunk,
             ).fetchall()
             out.update((row["article_id"], row["story_id"]) for row in rows)
@@ -119,9 +113,9 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
 
     def records(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(story_ids):
+        for chunk in id_chunks(story_ids):
             rows = self._run(
-                f"SELECT id, record FROM stories WHERE id IN ({_marks(len(chunk))})", chunk
+                f"SELECT id, record FROM stories WHERE id IN ({in_marks(len(chunk))})", chunk
             ).fetchall()
             out.update((row["id"], json.loads(row["record"])) for row in rows)
         return out
@@ -173,10 +167,10 @@ def write_story_ids(db: Any, database: SqlDatabase, assignments: Mapping[str, st
     unchanged. The result lists the changed records (``updated``, ``articles``)."""
     result = UpsertResult()
     ids = list(assignments)
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         rows = db.execute(
             database.placeholders(
-                f"SELECT id, record FROM articles WHERE id IN ({_marks(len(chunk))})"
+                f"SELECT id, record FROM articles WHERE id IN ({in_marks(len(chunk))})"
             ),
             chunk,
         ).fetchall()
@@ -219,10 +213,10 @@ class SqlStories(StoryStore):
 
     def stories_of(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in id_chunks(list(ids)):
             rows = self._db.select(
                 "SELECT article_id, story_id FROM story_articles "
-                f"WHERE article_id IN ({_marks(len(chunk))})",
+                f"WHERE article_id IN ({in_marks(len(chunk))})",
                 chunk,
             )
             out.update((row["article_id"], row["story_id"]) for row in rows)
@@ -240,9 +234,9 @@ class SqlStories(StoryStore):
     def stories(self, ids: list[str]) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         unique = list(dict.fromkeys(ids))
-        for chunk in _chunks(unique):
+        for chunk in id_chunks(unique):
             rows = self._db.select(
-                f"SELECT id, record FROM stories WHERE id IN ({_marks(len(chunk))})", chunk
+                f"SELECT id, record FROM stories WHERE id IN ({in_marks(len(chunk))})", chunk
             )
             found.update((row["id"], json.loads(row["record"])) for row in rows)
         return [found[sid] for sid in ids if sid in found]

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from tidings.core.store.sql_pages import id_chunks, in_marks
 from tidings.core.store.story_recount import put_story, recount_story
 from tidings.core.stories.record_moves import joined, left
 
@@ -29,12 +30,11 @@ Origins = dict[str, tuple[str, int]]
 def origins(db: Any, sql: Sql, ids: Sequence[str]) -> Origins:
     """Each placed article's story and placing position, read before a move changes them."""
     out: Origins = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in id_chunks(ids):
         rows = db.execute(
             sql(
                 "SELECT article_id, story_id, seq FROM story_articles "
-                f"WHERE article_id IN ({','.join('?' * len(chunk))})"
+                f"WHERE article_id IN ({in_marks(len(chunk))})"
             ),
             chunk,
         ).fetchall()
@@ -136,10 +136,9 @@ def _records(
 ) -> dict[str, Mapping[str, Any]]:
     """The moved articles' records: as stored, else as the placing batch holds them."""
     out: dict[str, Mapping[str, Any]] = {aid: batch[aid] for aid in ids if aid in batch}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in id_chunks(ids):
         rows = db.execute(
-            sql(f"SELECT id, record FROM articles WHERE id IN ({','.join('?' * len(chunk))})"),
+            sql(f"SELECT id, record FROM articles WHERE id IN ({in_marks(len(chunk))})"),
             chunk,
         ).fetchall()
         out.update((row["id"], json.loads(row["record"])) for row in rows)
