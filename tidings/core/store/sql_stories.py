@@ -144,7 +144,7 @@ class SqlPlacement(SqlStoryState, StoryPlacement):
         moved = write_story_ids(self.db, self._database, moves)
         if moved.articles:
             moved.version = self._steps._mark_pending(self.db, [r["id"] for r in moved.articles])
-        rewrite_stories(self.db, self._sql, moves, before, stories, batch)
+        rewrite_stories(self.db, self._sql, moves, before, stories, batch, moved.articles)
         _mark_stories(self, stories, version)
         return moved
 

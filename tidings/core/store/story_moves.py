@@ -49,10 +49,12 @@ def rewrite_stories(
     before: Origins,
     stories: Sequence[str],
     batch: Mapping[str, Mapping[str, Any]],
+    stored: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Bring the records of ``stories`` up to date after ``moves`` (article id -> story) took
-    members from where ``before`` had them; each ends as a full recount would leave it."""
-    members = _records(db, sql, [aid for aid in moves if aid in before], batch)
+    members from where ``before`` had them; each ends as a full recount would leave it.
+    ``stored``: moved articles' records as the move just wrote them (not read again)."""
+    members = _records(db, sql, [aid for aid in moves if aid in before], batch, stored)
     for story_id in stories:
         out = [a for a, (sid, _) in before.items() if sid == story_id and moves[a] != story_id]
         into = [a for a, sid in moves.items() if sid == story_id and before.get(a, ("",))[0] != sid]
@@ -132,11 +134,19 @@ class Earlier:
 
 
 def _records(
-    db: Any, sql: Sql, ids: Sequence[str], batch: Mapping[str, Mapping[str, Any]]
+    db: Any,
+    sql: Sql,
+    ids: Sequence[str],
+    batch: Mapping[str, Mapping[str, Any]],
+    stored: Sequence[Mapping[str, Any]],
 ) -> dict[str, Mapping[str, Any]]:
-    """The moved articles' records: as stored, else as the placing batch holds them."""
+    """The moved articles' records: as stored (``stored`` holds some already), else as the
+    placing batch holds them."""
     out: dict[str, Mapping[str, Any]] = {aid: batch[aid] for aid in ids if aid in batch}
-    for chunk in id_chunks(ids):
+    wanted = set(ids)
+    written = {str(r["id"]): r for r in stored if r["id"] in wanted}
+    out.update(written)
+    for chunk in id_chunks([aid for aid in ids if aid not in written]):
         rows = db.execute(
             sql(f"SELECT id, record FROM articles WHERE id IN ({in_marks(len(chunk))})"),
             chunk,
