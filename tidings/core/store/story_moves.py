@@ -61,8 +61,9 @@ def rewrite_stories(
         old = _stored(db, sql, story_id)
         if old is not None and not out and not into:
             continue  # only passed through: its members are the ones it was counted from
-        record, (aid, *more) = None, [*out, *into, ""]
-        if old is not None and aid in before and not more[:-1]:
+        changes, record = [*out, *into], None
+        if old is not None and len(changes) == 1 and changes[0] in before:
+            aid = changes[0]  # the one member that came or went
             record = _one_move(db, sql, old, members.get(aid), before[aid][1], bool(into), batch)
         if record is None:
             recount_story(db, sql, story_id, batch)
